@@ -1,0 +1,68 @@
+# The two commands a user needs: `make run` and `make test`. Both call `make install` first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+# Django 6.1 needs Python 3.12+; use the first one found (pyenv keeps extra versions off PATH).
+PYTHON ?= $(shell for p in python3.13 python3.12 \
+	$$(ls -d $$HOME/.pyenv/versions/3.1[23]*/bin/python3 2>/dev/null | sort -r); do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null \
+	&& { echo $$p; break; }; done)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint demo bench clean browser-deps
+
+install: $(STAMP) node_modules/.installed var/.dir
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.12+ is required (apt-get install python3.12 or pyenv install 3.12)"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+package-lock.json: package.json
+	npm install --package-lock-only --no-audit --no-fund --loglevel=error
+
+var/.dir:
+	@mkdir -p var && touch $@
+
+# Migrate the embedded SQLite database, load the demo subdistrict (idempotent) and serve it.
+run: install
+	$(BIN)/gongzhi migrate --noinput -v0
+	$(BIN)/gongzhi demo load
+	$(BIN)/gongzhi collectstatic --noinput -v0
+	@echo "gongzhi 共治: http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	$(BIN)/gongzhi runserver --noreload $(HOST):$(PORT)
+
+# Headless Chromium for the browser tests, from Debian's packages.
+browser-deps:
+	@test -x /usr/bin/chromium || { \
+	  echo "installing Debian chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+lint: install
+	$(BIN)/ruff check gongzhi tests bench
+	$(BIN)/ruff format --check gongzhi tests bench
+
+# The whole suite on SQLite, then again on PostgreSQL when DATABASE_URL points at one.
+test: install browser-deps lint
+	$(BIN)/gongzhi makemigrations --check --dry-run -v0
+	env -u DATABASE_URL GONGZHI_TEST_DB=sqlite $(BIN)/pytest
+	@if [ -n "$$DATABASE_URL" ]; then \
+	  echo "== PostgreSQL: $${DATABASE_URL%%\?*}"; \
+	  GONGZHI_TEST_DB=postgresql $(BIN)/pytest; \
+	else echo "DATABASE_URL is not set: PostgreSQL run skipped"; fi
+
+bench: install
+	$(BIN)/python bench/demo_load.py
+
+clean:
+	rm -rf $(VENV) node_modules var static_root

@@ -1,0 +1,22 @@
+"""Keeps the current request's actor and client address where the audit log can find them."""
+
+from contextvars import ContextVar
+
+current_request: ContextVar = ContextVar("current_request", default=None)
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = current_request.set(request)
+        try:
+            return self.get_response(request)
+        finally:
+            current_request.reset(token)
+
+
+def client_ip(request) -> str:
+    """The client address; behind a proxy the deployment sets REMOTE_ADDR via its own middleware."""
+    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
