@@ -136,3 +136,4 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("GONGZHI_LOG_LEVEL", default="WARNING")},
 }
+AUDIT_PURGE_ALLOWED = env.bool("GONGZHI_AUDIT_PURGE", default=False)

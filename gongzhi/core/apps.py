@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,8 @@ class CoreConfig(AppConfig):
     name = "gongzhi.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from gongzhi.core.db import on_connection_created
+
+        connection_created.connect(on_connection_created, dispatch_uid="gongzhi.core.db")

@@ -1,0 +1,86 @@
+"""The one place that decides what a user may see and change: area scope from role assignments.
+
+A model that lives in an area declares `scope_paths` (unit kind → lookup of that unit's id) and a
+`data_class`. A role grants a data class for reading and/or writing on its unit; the record is in
+scope when the lookup for the role's unit kind equals the unit's id. Models with
+`visible_from_below` (areas, buildings, grids) are also readable by roles on units inside them:
+a grid worker sees the name of their neighborhood, but not the neighborhood's households.
+"""
+
+from functools import reduce
+from operator import or_
+
+from django.db.models import Model, Q, QuerySet
+
+from gongzhi.org.roles import ROLES, UNIT_ANCESTORS
+
+READ = "read"
+WRITE = "write"
+UNMASK = "unmask"
+EXPORT = "export"
+NOTHING = Q(pk__in=[])
+
+
+def assignments_of(user) -> list:
+    """The user's role assignments, loaded once per request object."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_gongzhi_assignments", None)
+    if cached is None:
+        cached = list(user.role_assignments.all())
+        user._gongzhi_assignments = cached
+    return cached
+
+
+def _grants(role, data_class: str, action: str) -> bool:
+    if action == READ:
+        return data_class in role.read
+    if action == WRITE:
+        return data_class in role.write
+    # UNMASK and EXPORT: a capability of the role on what it may read anyway.
+    return getattr(role, action) and data_class in role.read
+
+
+def _assignment_q(assignment, model: type[Model], action: str) -> Q | None:
+    role = ROLES[assignment.role]
+    paths = model.scope_paths
+    if not _grants(role, model.data_class, action):
+        return None
+    if role.unit_kind in paths:
+        return Q(**{paths[role.unit_kind]: assignment.unit_id})
+    if action == READ and getattr(model, "visible_from_below", False):
+        # The deepest ancestor of the role's unit that the model knows how to reach.
+        for kind in reversed(UNIT_ANCESTORS[role.unit_kind]):
+            if kind in paths:
+                return Q(**{paths[kind]: getattr(assignment, f"{kind}_id")})
+    return None
+
+
+def scope_q(user, model: type[Model], action: str = READ) -> Q:
+    """A filter matching exactly the rows of `model` the user may `action`."""
+    if getattr(user, "is_superuser", False):
+        return Q()
+    parts = [q for a in assignments_of(user) if (q := _assignment_q(a, model, action)) is not None]
+    return reduce(or_, parts) if parts else NOTHING
+
+
+def scoped(user, queryset: QuerySet, action: str = READ) -> QuerySet:
+    qs = queryset.filter(scope_q(user, queryset.model, action))
+    return qs.distinct() if getattr(queryset.model, "scope_distinct", False) else qs
+
+
+def can(user, obj: Model, action: str = READ) -> bool:
+    return scoped(user, type(obj)._default_manager.filter(pk=obj.pk), action).exists()
+
+
+def has_capability(user, capability: str) -> bool:
+    """Whether any role of the user carries `unmask` or `export` somewhere (to show the button)."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return any(getattr(ROLES[a.role], capability) for a in assignments_of(user))
+
+
+def may_read_class(user, data_class: str) -> bool:
+    if getattr(user, "is_superuser", False):
+        return True
+    return any(data_class in ROLES[a.role].read for a in assignments_of(user))
