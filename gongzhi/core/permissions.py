@@ -84,3 +84,27 @@ def may_read_class(user, data_class: str) -> bool:
     if getattr(user, "is_superuser", False):
         return True
     return any(data_class in ROLES[a.role].read for a in assignments_of(user))
+
+
+def can_create(user, model: type[Model], path: dict[str, int | None]) -> bool:
+    """Whether the user may create a `model` record at `path` (unit kind → id of the new record)."""
+    if getattr(user, "is_superuser", False):
+        return True
+    for a in assignments_of(user):
+        role = ROLES[a.role]
+        if model.data_class in role.write and role.unit_kind in model.scope_paths:
+            if path.get(role.unit_kind) == a.unit_id:
+                return True
+    return False
+
+
+def household_path(household) -> dict[str, int | None]:
+    """The unit ids a household (and so its residents) sits under."""
+    return {
+        "subdistrict": household.neighborhood.subdistrict_id,
+        "neighborhood": household.neighborhood_id,
+        "micro_grid": household.micro_grid_id,
+        "compound": household.building.compound_id,
+        "building": household.building_id,
+        "stairwell": household.stairwell_id,
+    }

@@ -61,7 +61,11 @@ class Block(models.Model):
     subdistrict = models.ForeignKey(Subdistrict, on_delete=models.CASCADE, related_name="blocks")
     name = models.CharField(_("name"), max_length=64)
     block_chief = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("block chief")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("block chief"),
     )
 
     scope_paths = {"subdistrict": "subdistrict_id"}
@@ -85,7 +89,12 @@ class Neighborhood(models.Model):
 
     subdistrict = models.ForeignKey(Subdistrict, on_delete=models.PROTECT, related_name="neighborhoods")
     block = models.ForeignKey(
-        Block, on_delete=models.SET_NULL, null=True, blank=True, related_name="neighborhoods", verbose_name=_("block")
+        Block,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="neighborhoods",
+        verbose_name=_("block"),
     )
     name = models.CharField(_("name"), max_length=64)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.URBAN)
@@ -347,7 +356,12 @@ class PartyOrg(models.Model):
         TEMPORARY = "temporary", _("temporary branch (临时党支部)")
 
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     name = models.CharField(_("name"), max_length=96)
     level = models.CharField(_("level"), max_length=12, choices=Level.choices)
@@ -431,14 +445,20 @@ class PartnerUnit(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     contact_name = models.CharField(_("contact"), max_length=64, blank=True)
 
-    scope_paths = {"subdistrict": "subdistrict_id", "partner_unit": "id", "neighborhood": "pledges__neighborhood_id"}
+    scope_paths = {
+        "subdistrict": "subdistrict_id",
+        "partner_unit": "id",
+        "neighborhood": "pledges__neighborhood_id",
+    }
     scope_distinct = True  # a unit pledged twice to one neighborhood appears once
     data_class = "partner"
 
     class Meta:
         verbose_name = _("partner unit")
         verbose_name_plural = _("partner units")
-        constraints = [models.UniqueConstraint(fields=["subdistrict", "name"], name="partner_unit_unique_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["subdistrict", "name"], name="partner_unit_unique_name")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -524,17 +544,29 @@ class ServicePoint(models.Model):
 class RoleAssignment(models.Model):
     """One role of one staff account on one org unit. The unit's ancestors are stored with it."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments"
+    )
     role = models.CharField(_("role"), max_length=32)
     post_level = models.CharField(_("post level"), max_length=16, blank=True)
     subdistrict = models.ForeignKey(Subdistrict, on_delete=models.CASCADE, related_name="+")
-    neighborhood = models.ForeignKey(Neighborhood, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    micro_grid = models.ForeignKey("grids.MicroGrid", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    neighborhood = models.ForeignKey(
+        Neighborhood, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    micro_grid = models.ForeignKey(
+        "grids.MicroGrid", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     compound = models.ForeignKey(Compound, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     building = models.ForeignKey(Building, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    stairwell = models.ForeignKey(Stairwell, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    partner_unit = models.ForeignKey(PartnerUnit, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    department = models.ForeignKey(Department, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    stairwell = models.ForeignKey(
+        Stairwell, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    partner_unit = models.ForeignKey(
+        PartnerUnit, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    department = models.ForeignKey(
+        Department, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope_paths = {"subdistrict": "subdistrict_id", "neighborhood": "neighborhood_id"}

@@ -27,7 +27,15 @@ class Role:
 ROLES: dict[str, Role] = {
     r.code: r
     for r in [
-        Role("subdistrict_admin", _("subdistrict admin"), "subdistrict", ALL_DATA, ALL_DATA - {"audit"}, True, True),
+        Role(
+            "subdistrict_admin",
+            _("subdistrict admin"),
+            "subdistrict",
+            ALL_DATA,
+            ALL_DATA - {"audit"},
+            True,
+            True,
+        ),
         Role(
             "neighborhood_secretary",
             _("neighborhood secretary"),
@@ -40,8 +48,18 @@ ROLES: dict[str, Role] = {
         Role("social_worker", _("social worker"), "neighborhood", PEOPLE | {"party", "partner"}, PEOPLE),
         Role("grid_chief", _("grid chief"), "micro_grid", PEOPLE | {"party"}, PEOPLE),
         Role("grid_worker", _("grid worker"), "micro_grid", PEOPLE, PEOPLE),
-        Role("stairwell_chief", _("stairwell chief"), "stairwell", frozenset({"place", "household", "resident"})),
-        Role("party_group_chief", _("party group chief"), "stairwell", frozenset({"place", "household", "party"})),
+        Role(
+            "stairwell_chief",
+            _("stairwell chief"),
+            "stairwell",
+            frozenset({"place", "household", "resident"}),
+        ),
+        Role(
+            "party_group_chief",
+            _("party group chief"),
+            "stairwell",
+            frozenset({"place", "household", "party"}),
+        ),
         Role("volunteer_team_chief", _("volunteer team chief"), "neighborhood", frozenset({"place"})),
         Role("property_staff", _("property company staff"), "compound", frozenset({"place", "household"})),
         Role(

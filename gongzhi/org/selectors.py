@@ -1,0 +1,141 @@
+"""Every read of places, households and residents, already filtered to the caller's area."""
+
+from django.db.models import Count, Q, QuerySet
+
+from gongzhi.core import pii
+from gongzhi.core.permissions import scoped
+from gongzhi.grids.models import MicroGrid
+from gongzhi.org.models import (
+    Building,
+    Compound,
+    Household,
+    Neighborhood,
+    PartnerUnit,
+    PartyMember,
+    PartyOrg,
+    Resident,
+    ResidentTag,
+    ServicePoint,
+    Subdistrict,
+)
+
+
+def subdistricts_visible_to(user) -> QuerySet[Subdistrict]:
+    return scoped(user, Subdistrict.objects.select_related("district"))
+
+
+def neighborhoods_visible_to(user) -> QuerySet[Neighborhood]:
+    return scoped(user, Neighborhood.objects.select_related("subdistrict"))
+
+
+def compounds_visible_to(user) -> QuerySet[Compound]:
+    return scoped(user, Compound.objects.select_related("neighborhood"))
+
+
+def buildings_visible_to(user) -> QuerySet[Building]:
+    return scoped(user, Building.objects.select_related("compound", "neighborhood", "micro_grid"))
+
+
+def micro_grids_visible_to(user) -> QuerySet[MicroGrid]:
+    return scoped(user, MicroGrid.objects.select_related("neighborhood"))
+
+
+def households_visible_to(user) -> QuerySet[Household]:
+    return scoped(user, Household.objects.select_related("building__compound", "neighborhood", "micro_grid"))
+
+
+def residents_visible_to(user) -> QuerySet[Resident]:
+    return scoped(
+        user, Resident.objects.select_related("household__building__compound", "household__neighborhood")
+    )
+
+
+def tags_visible_to(user) -> QuerySet[ResidentTag]:
+    return scoped(user, ResidentTag.objects.all())
+
+
+def party_orgs_visible_to(user) -> QuerySet[PartyOrg]:
+    return scoped(user, PartyOrg.objects.select_related("parent", "neighborhood"))
+
+
+def party_members_visible_to(user) -> QuerySet[PartyMember]:
+    return scoped(user, PartyMember.objects.select_related("party_org"))
+
+
+def partner_units_visible_to(user) -> QuerySet[PartnerUnit]:
+    return scoped(user, PartnerUnit.objects.all())
+
+
+def service_points_visible_to(user) -> QuerySet[ServicePoint]:
+    return scoped(user, ServicePoint.objects.select_related("neighborhood"))
+
+
+def search_households(user, text: str) -> QuerySet[Household]:
+    """By compound/building/room ("康城 12 301") or by a resident's name."""
+    qs = households_visible_to(user)
+    for word in (text or "").split():
+        qs = qs.filter(
+            Q(building__compound__name__contains=word)
+            | Q(building__number=word)
+            | Q(room=word)
+            | Q(residents__name__contains=word)
+        )
+    return qs.distinct()
+
+
+def find_residents_by_number(user, value: str) -> QuerySet[Resident]:
+    """Exact lookup of an ID number or phone through its keyed hash; never decrypts the table."""
+    value = (value or "").strip()
+    digests = [
+        pii.blind_index("id", pii.normalize_id_number(value)),
+        pii.blind_index("phone", pii.normalize_phone(value)),
+    ]
+    return residents_visible_to(user).filter(Q(id_number_digest__in=digests) | Q(phone_digest__in=digests))
+
+
+def area_counts(user) -> dict[str, int]:
+    """The workbench figures: what lies inside the user's area."""
+    return {
+        "neighborhoods": scoped(user, Neighborhood.objects.all()).count(),
+        "households": scoped(user, Household.objects.all()).count(),
+        "residents": scoped(user, Resident.objects.all()).count(),
+        "micro_grids": scoped(user, MicroGrid.objects.filter(level=MicroGrid.Level.MICRO)).count(),
+        "party_members": scoped(user, PartyMember.objects.all()).count(),
+        "partner_units": scoped(user, PartnerUnit.objects.all()).count(),
+    }
+
+
+def neighborhood_table(user) -> list[Neighborhood]:
+    """Neighborhoods of the area with household and grid counts (two grouped queries, no join fan-out)."""
+    rows = list(neighborhoods_visible_to(user))
+    ids = [n.pk for n in rows]
+    households = dict(
+        scoped(user, Household.objects.filter(neighborhood_id__in=ids))
+        .values_list("neighborhood_id")
+        .annotate(n=Count("id"))
+        .values_list("neighborhood_id", "n")
+    )
+    grids = dict(
+        MicroGrid.objects.filter(neighborhood_id__in=ids, level=MicroGrid.Level.MICRO)
+        .values_list("neighborhood_id")
+        .annotate(n=Count("id"))
+        .values_list("neighborhood_id", "n")
+    )
+    for n in rows:
+        n.household_count = households.get(n.pk, 0)
+        n.grid_count = grids.get(n.pk, 0)
+    return rows
+
+
+def neighborhood_detail(user, neighborhood_id: int) -> Neighborhood:
+    return neighborhoods_visible_to(user).get(pk=neighborhood_id)
+
+
+def compounds_of(user, neighborhood: Neighborhood) -> QuerySet[Compound]:
+    return (
+        compounds_visible_to(user)
+        .filter(neighborhood=neighborhood)
+        .annotate(
+            building_count=Count("buildings", distinct=True), household_count=Count("buildings__households")
+        )
+    )

@@ -1,0 +1,198 @@
+"""Every write to places, households, residents and roles: validate, check scope, write, audit."""
+
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from gongzhi.core import audit, permissions
+from gongzhi.core.errors import NotInScope
+from gongzhi.core.permissions import UNMASK, WRITE
+from gongzhi.org.models import Building, Household, Resident, ResidentTag, RoleAssignment, Stairwell
+from gongzhi.org.roles import POST_LEVELS, ROLES, UNIT_ANCESTORS
+
+RESIDENT_FIELDS = ("name", "gender", "birth_date", "is_owner", "is_tenant", "is_registered", "lives_here")
+
+
+def require(actor, obj, action: str = WRITE) -> None:
+    """Refuse an action outside the actor's scope; records they cannot even read look absent."""
+    if permissions.can(actor, obj, action):
+        return
+    if permissions.can(actor, obj, permissions.READ):
+        raise PermissionDenied(_("You may not change this record."))
+    raise NotInScope(_("No such record in your area."))
+
+
+def parse_floor_area(value) -> Decimal:
+    try:
+        area = Decimal(str(value).strip() or "0").quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise ValidationError({"floor_area": _("Floor area must be a number of square metres.")}) from None
+    if area < 0 or area >= Decimal("1000000"):
+        raise ValidationError({"floor_area": _("Floor area must be between 0 and 999999.99 m².")})
+    return area
+
+
+@transaction.atomic
+def create_household(
+    *, actor, building: Building, room: str, floor_area=0, stairwell: Stairwell | None = None
+):
+    if not permissions.scoped(actor, Building.objects.filter(pk=building.pk)).exists():
+        raise NotInScope(_("No such building in your area."))
+    household = Household(
+        building=building,
+        neighborhood_id=building.neighborhood_id,
+        micro_grid_id=(
+            stairwell.micro_grid_id if stairwell and stairwell.micro_grid_id else building.micro_grid_id
+        ),
+        stairwell=stairwell,
+        room=(room or "").strip(),
+        floor_area=parse_floor_area(floor_area),
+    )
+    if not permissions.can_create(actor, Household, permissions.household_path(household)):
+        raise PermissionDenied(_("You may not add households here."))
+    household.full_clean()
+    household.save()
+    audit.record("create", household, actor=actor, changes={"room": household.room})
+    return household
+
+
+@transaction.atomic
+def update_household(*, actor, household: Household, room: str | None = None, floor_area=None) -> Household:
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    require(actor, household)
+    changes = {}
+    if room is not None and room.strip() != household.room:
+        changes["room"] = [household.room, room.strip()]
+        household.room = room.strip()
+    if floor_area is not None and parse_floor_area(floor_area) != household.floor_area:
+        new = parse_floor_area(floor_area)
+        changes["floor_area"] = [str(household.floor_area), str(new)]
+        household.floor_area = new
+    if changes:
+        household.full_clean()
+        household.save()
+        audit.record("update", household, actor=actor, changes=changes)
+    return household
+
+
+def _apply_resident_fields(resident: Resident, fields: dict) -> dict:
+    changes = {}
+    for name in RESIDENT_FIELDS:
+        if name in fields and fields[name] != getattr(resident, name):
+            changes[name] = [str(getattr(resident, name)), str(fields[name])]
+            setattr(resident, name, fields[name])
+    errors = {}
+    for name, setter in (("id_number", resident.set_id_number), ("phone", resident.set_phone)):
+        if name in fields and (fields[name] or "") != getattr(resident, name):
+            try:
+                setter(fields[name] or "")
+                changes[name] = "***"
+            except ValidationError as exc:
+                errors[name] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return changes
+
+
+def _check_unique_id(resident: Resident) -> None:
+    if not resident.id_number_digest:
+        return
+    clash = Resident.objects.filter(id_number_digest=resident.id_number_digest).exclude(pk=resident.pk)
+    if clash.exists():
+        raise ValidationError({"id_number": _("Another resident already has this ID number.")})
+
+
+@transaction.atomic
+def create_resident(*, actor, household: Household, **fields) -> Resident:
+    if not permissions.can(actor, household):
+        raise NotInScope(_("No such household in your area."))
+    if not permissions.can_create(actor, Resident, permissions.household_path(household)):
+        raise PermissionDenied(_("You may not add residents here."))
+    resident = Resident(household=household)
+    changes = _apply_resident_fields(resident, fields)
+    _check_unique_id(resident)
+    resident.full_clean(exclude=["id_number_digest", "phone_digest"])
+    resident.save()
+    audit.record("create", resident, actor=actor, changes=changes)
+    return resident
+
+
+@transaction.atomic
+def update_resident(*, actor, resident: Resident, **fields) -> Resident:
+    resident = Resident.objects.select_for_update().get(pk=resident.pk)
+    require(actor, resident)
+    changes = _apply_resident_fields(resident, fields)
+    if changes:
+        _check_unique_id(resident)
+        resident.full_clean(exclude=["id_number_digest", "phone_digest"])
+        resident.save()
+        audit.record("update", resident, actor=actor, changes=changes)
+    return resident
+
+
+@transaction.atomic
+def unmask_resident(*, actor, resident: Resident, reason: str) -> dict[str, str]:
+    """The full ID number and phone, for a stated reason, leaving an audit record."""
+    require(actor, resident, UNMASK)
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise ValidationError({"reason": _("State why you need the full number (at least 4 characters).")})
+    audit.record("unmask", resident, actor=actor, reason=reason[:255], summary=resident.name)
+    return {"id_number": resident.id_number, "phone": resident.phone}
+
+
+@transaction.atomic
+def tag_resident(*, actor, resident: Resident, tag: str, note: str = "") -> ResidentTag:
+    if not permissions.can(actor, resident):
+        raise NotInScope(_("No such resident in your area."))
+    if not permissions.can_create(actor, ResidentTag, permissions.household_path(resident.household)):
+        raise PermissionDenied(_("You may not record sensitive tags."))
+    item, created = ResidentTag.objects.get_or_create(resident=resident, tag=tag, defaults={"note": note})
+    if created:
+        item.full_clean()
+        audit.record("create", item, actor=actor, summary=f"{resident.name}: {item.get_tag_display()}")
+    return item
+
+
+@transaction.atomic
+def assign_role(*, actor, user, role: str, unit, post_level: str = "") -> RoleAssignment:
+    """Give `user` a role on `unit`; the unit's ancestors are stored so scope needs no joins.
+
+    `actor=None` is the system itself (demo loader, first setup command).
+    """
+    if role not in ROLES:
+        raise ValidationError({"role": _("Unknown role.")})
+    kind = ROLES[role].unit_kind
+    if unit._meta.model_name != kind.replace("_", ""):
+        raise ValidationError({"unit": _("This role sits on a different kind of unit.")})
+    if post_level and post_level not in POST_LEVELS:
+        raise ValidationError({"post_level": _("Unknown post level.")})
+    path = unit_path(kind, unit)
+    if actor is not None and not permissions.can_create(actor, RoleAssignment, path):
+        raise PermissionDenied(_("You may not assign roles here."))
+    assignment, created = RoleAssignment.objects.get_or_create(
+        user=user, role=role, **{f"{k}_id": v for k, v in path.items()}, defaults={"post_level": post_level}
+    )
+    if created:
+        audit.record("create", assignment, actor=actor, summary=str(assignment))
+    return assignment
+
+
+def unit_path(kind: str, unit) -> dict[str, int]:
+    """The unit's id and the ids of its ancestors, keyed by unit kind."""
+    path = {kind: unit.pk}
+    if kind == "stairwell":
+        unit = unit.building
+        path["building"] = unit.pk
+    if kind in ("stairwell", "building"):
+        path["compound"] = unit.compound_id
+        if unit.micro_grid_id:
+            path["micro_grid"] = unit.micro_grid_id
+    if "neighborhood" in UNIT_ANCESTORS[kind]:
+        path["neighborhood"] = unit.neighborhood_id
+        path["subdistrict"] = unit.neighborhood.subdistrict_id
+    elif kind != "subdistrict":
+        path["subdistrict"] = unit.subdistrict_id
+    return path
