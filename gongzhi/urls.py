@@ -1,7 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from gongzhi.api import api
+
 urlpatterns = [
+    path("", include("gongzhi.core.urls")),
+    path("accounts/", include("gongzhi.accounts.urls")),
+    path("org/", include("gongzhi.org.urls")),
+    path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

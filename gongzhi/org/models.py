@@ -590,3 +590,13 @@ class RoleAssignment(models.Model):
     @property
     def unit_id(self) -> int | None:
         return getattr(self, f"{self.unit_kind}_id")
+
+    @property
+    def unit(self):
+        return getattr(self, self.unit_kind)
+
+    @property
+    def role_label(self) -> str:
+        from gongzhi.org.roles import ROLES
+
+        return ROLES[self.role].label

@@ -15,6 +15,7 @@ from gongzhi.org.models import (
     PartyOrg,
     Resident,
     ResidentTag,
+    RoleAssignment,
     ServicePoint,
     Subdistrict,
 )
@@ -139,3 +140,40 @@ def compounds_of(user, neighborhood: Neighborhood) -> QuerySet[Compound]:
             building_count=Count("buildings", distinct=True), household_count=Count("buildings__households")
         )
     )
+
+
+def roles_of(user) -> list[RoleAssignment]:
+    return list(
+        RoleAssignment.objects.filter(user=user).select_related(
+            "subdistrict",
+            "neighborhood",
+            "micro_grid",
+            "compound",
+            "building",
+            "stairwell",
+            "partner_unit",
+            "department",
+        )
+    )
+
+
+def tags_by_resident(user, residents) -> dict[int, list[ResidentTag]]:
+    """Sensitive tags of these residents, only for roles that may read them."""
+    found: dict[int, list[ResidentTag]] = {}
+    for tag in tags_visible_to(user).filter(resident__in=residents):
+        found.setdefault(tag.resident_id, []).append(tag)
+    return found
+
+
+def compound_points(compounds) -> dict:
+    """GeoJSON of compounds with coordinates, for the Leaflet map (no basemap needed)."""
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [c.lng, c.lat]},
+            "properties": {"name": c.name, "households": getattr(c, "household_count", 0)},
+        }
+        for c in compounds
+        if c.lng is not None and c.lat is not None
+    ]
+    return {"type": "FeatureCollection", "features": features}
