@@ -1,0 +1,110 @@
+"""Demo logins: one staff account per role, on units inside the demo town, plus `sysadmin`.
+
+Roles are given through `services.assign_role(actor=None, …)` like any other role, so the scope
+each account sees is the one the platform would give it. Run again, it changes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import make_password
+from django.utils import translation
+
+from gongzhi.accounts.models import User
+from gongzhi.grids.models import MicroGrid
+from gongzhi.org import services
+from gongzhi.org.demo import catalog
+from gongzhi.org.models import Department, Neighborhood, PartnerUnit, Stairwell, Subdistrict
+from gongzhi.org.roles import ROLES
+
+DEFAULT_PASSWORD = "gongzhi-demo-2026"
+
+
+@dataclass(frozen=True)
+class Login:
+    username: str
+    display_name: str
+    role: str  # role label in Chinese
+    unit: str
+
+
+def demo_password() -> str:
+    return os.environ.get("GONGZHI_DEMO_PASSWORD") or DEFAULT_PASSWORD
+
+
+def demo_units(subdistrict: Subdistrict) -> dict[str, object]:
+    """Where the demo roles sit: the first neighborhood, its first micro-grid, a stairwell and a
+    compound in that grid, 上海大学 among the partner units, the housing office (房管)."""
+    neighborhood = Neighborhood.objects.filter(subdistrict=subdistrict).order_by("code").first()
+    grid = (
+        MicroGrid.objects.filter(neighborhood=neighborhood, level=MicroGrid.Level.MICRO)
+        .order_by("code")
+        .first()
+    )
+    stairwell = (
+        Stairwell.objects.filter(building__micro_grid=grid)
+        .select_related("building__compound")
+        .order_by("pk")
+        .first()
+    )
+    return {
+        "subdistrict": subdistrict,
+        "neighborhood": neighborhood,
+        "micro_grid": grid,
+        "stairwell": stairwell,
+        "compound": stairwell.building.compound,
+        "partner_unit": PartnerUnit.objects.filter(subdistrict=subdistrict, name="上海大学").first()
+        or PartnerUnit.objects.filter(subdistrict=subdistrict).order_by("pk").first(),
+        "department": Department.objects.filter(subdistrict=subdistrict).order_by("pk").first(),
+    }
+
+
+def ensure_accounts(subdistrict: Subdistrict) -> list[Login]:
+    units = demo_units(subdistrict)
+    hashed = make_password(demo_password())  # hashing is slow on purpose: do it once for all
+    logins = []
+    with translation.override("zh-hans"):
+        for username, display_name, role, post_level in catalog.DEMO_ACCOUNTS:
+            user = _user(username, display_name, hashed)
+            unit = units[ROLES[role].unit_kind]
+            services.assign_role(actor=None, user=user, role=role, unit=unit, post_level=post_level)
+            logins.append(Login(username, display_name, str(ROLES[role].label), _unit_label(unit)))
+        grid = units["micro_grid"]
+        if grid.grid_chief_id is None:
+            grid.grid_chief = User.objects.get(username="gridchief")
+            grid.save(update_fields=["grid_chief"])
+        username, display_name = catalog.SUPERUSER
+        _user(username, display_name, hashed, superuser=True)
+        logins.append(Login(username, display_name, "系统管理员（Django 后台）", "全部"))
+    return logins
+
+
+def _user(username: str, display_name: str, hashed: str, *, superuser: bool = False) -> User:
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={
+            "display_name": display_name,
+            "kind": User.Kind.STAFF,
+            "is_staff": True,
+            "is_superuser": superuser,
+            "password": hashed,
+        },
+    )
+    return user
+
+
+def _unit_label(unit) -> str:
+    if isinstance(unit, Stairwell):
+        return f"{unit.building.compound.name} {unit.building.number} {unit.name}"
+    return str(unit)
+
+
+def format_logins(logins: list[Login], password: str) -> str:
+    """A table of the demo logins for the terminal."""
+    width = max(len(login.username) for login in logins)
+    lines = [f"演示账号（密码：{password}）", f"{'用户名'.ljust(width)}  角色 / 单位"]
+    for login in logins:
+        lines.append(f"{login.username.ljust(width)}  {login.role} · {login.unit}（{login.display_name}）")
+    return "\n".join(lines)
