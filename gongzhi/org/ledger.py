@@ -1072,7 +1072,7 @@ def _text_row(sheet, values: list) -> list:
 
 
 def example_row(neighborhood_name: str) -> list:
-    body = "31011319560308002"
+    body = "31011319560308001"
     return [
         neighborhood_name, "示例小区", "1号楼", "1单元", "101", "68.5", "张三", "男", "1956-03-08",
         body + pii.id_check_digit(body), "13800000000", "是", "否", "是", "是", "独居老人",
