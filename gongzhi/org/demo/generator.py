@@ -126,7 +126,7 @@ def _budgets(town: Town, households: int) -> list[int]:
 
 def _places(town: Town, households: int) -> None:
     rng = _rng(town, "places")
-    sites = _CompoundSites(compound_table())
+    sites = _CompoundSites(compound_table(), _rng(town, "sites"))
     names: dict[str, int] = {}
     for nb, budget in zip(town.neighborhoods, _budgets(town, households), strict=True):
         if nb.kind == "village":
@@ -136,16 +136,20 @@ def _places(town: Town, households: int) -> None:
 
 
 class _CompoundSites:
-    """Real compound locations in table order; once used up, later phases (二期…) beside them."""
+    """Real compound locations in table order, queued by era so that every neighborhood mixes
+    old lanes and new towers; a used-up queue starts again with later phases (二期…) beside them."""
 
-    def __init__(self, table: tuple[dict, ...]) -> None:
-        self.table = table
-        self.next = 0
+    def __init__(self, table: tuple[dict, ...], rng: random.Random) -> None:
+        self.queues: dict[str, list[dict]] = {"old": [], "new": []}
+        for row in table:
+            self.queues[_era(rng, row["name"])].append(row)
+        self.taken = {"old": 0, "new": 0}
 
-    def take(self) -> tuple[str, float, float]:
-        row = self.table[self.next % len(self.table)]
-        phase = self.next // len(self.table)
-        self.next += 1
+    def take(self, era: str) -> tuple[str, float, float]:
+        queue = self.queues[era]
+        row = queue[self.taken[era] % len(queue)]
+        phase = self.taken[era] // len(queue)
+        self.taken[era] += 1
         if not phase:
             return row["name"], row["lng"], row["lat"]
         shift = 450 * phase  # metres east, beside the first phase
@@ -159,9 +163,9 @@ def _phase_name(phase: int) -> str:
 def _urban(town: Town, rng: random.Random, sites: _CompoundSites, nb, budget: int, names: dict) -> None:
     remaining = budget
     compound_names: list[str] = []
+    era = "old" if nb.key % 2 else "new"
     while remaining > 0:
-        name, lng, lat = sites.take()
-        era = _era(rng, name)
+        name, lng, lat = sites.take(era)
         target = draw_quantile(rng, household_table()[era]["compound"])
         target = min(max(int(target), 120), 4000, remaining)
         if remaining - target < 150:
@@ -173,6 +177,7 @@ def _urban(town: Town, rng: random.Random, sites: _CompoundSites, nb, budget: in
         town.compounds.append(compound)
         remaining -= _buildings(town, rng, compound, target)
         compound_names.append(name)
+        era = "new" if era == "old" else "old"
     if not nb.name:
         first_name = _neighborhood_stem(compound_names)
         # 天馨花园第一、第二居民区: a neighborhood is named after its main compound.

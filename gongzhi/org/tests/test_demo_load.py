@@ -1,0 +1,101 @@
+"""Loading the demo town: right shape in the database, sealed personal data, once only."""
+
+from functools import cache
+
+import pytest
+from django.db import connection
+from django.db.models import Count, F
+
+from gongzhi.core import pii
+from gongzhi.core.models import AuditRecord
+from gongzhi.grids.models import MicroGrid
+from gongzhi.org.demo import loader
+from gongzhi.org.demo.generator import generate_town
+from gongzhi.org.models import Building, Household, PartyMember, Resident, Stairwell, Subdistrict
+
+pytestmark = pytest.mark.django_db
+
+
+@cache
+def small_town():
+    return generate_town(households=3000, seed=11)
+
+
+@pytest.fixture
+def loaded():
+    return loader.load_town(small_town(), progress=None)
+
+
+def test_loaded_town_has_every_record_the_generator_made(loaded):
+    town = small_town()
+    assert loaded.loaded
+    assert Household.objects.count() == len(town.households)
+    assert Resident.objects.count() == len(town.residents)
+    assert Building.objects.count() == len(town.buildings)
+    assert MicroGrid.objects.count() == len(town.grids)
+    assert PartyMember.objects.count() == len(town.party_members)
+
+
+def test_every_household_lies_in_a_building_of_its_own_neighborhood_and_grid(loaded):
+    assert not Household.objects.exclude(neighborhood=F("building__neighborhood")).exists()
+    assert not Household.objects.exclude(micro_grid=F("building__micro_grid")).exists()
+    assert not Building.objects.exclude(neighborhood=F("compound__neighborhood")).exists()
+    assert not Stairwell.objects.exclude(micro_grid=F("building__micro_grid")).exists()
+
+
+def test_every_building_is_in_exactly_one_micro_grid_of_its_neighborhood(loaded):
+    assert not Building.objects.filter(micro_grid__isnull=True).exists()
+    assert not Building.objects.exclude(micro_grid__level=MicroGrid.Level.MICRO).exists()
+    assert not Building.objects.exclude(micro_grid__neighborhood=F("neighborhood")).exists()
+
+
+def test_id_numbers_decrypt_validate_and_are_found_by_their_digest(loaded):
+    residents = list(Resident.objects.order_by("?")[:200])
+    for r in residents:
+        assert pii.validate_id_number(r.id_number) == r.id_number
+        assert r.id_number_digest == pii.blind_index("id", r.id_number)
+        assert r.phone_digest == (pii.blind_index("phone", r.phone) if r.phone else "")
+    probe = residents[0]
+    assert Resident.objects.get(id_number_digest=pii.blind_index("id", probe.id_number)) == probe
+    duplicates = Resident.objects.values("id_number_digest").annotate(n=Count("id")).filter(n__gt=1)
+    assert not duplicates.exists()
+
+
+def test_the_raw_resident_row_holds_no_plaintext_id_number_or_phone(loaded):
+    resident = Resident.objects.exclude(phone="").first()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {Resident._meta.db_table} WHERE id = %s", [resident.pk])
+        raw = " ".join(str(v) for v in cursor.fetchone())
+    assert resident.id_number not in raw and resident.phone not in raw
+    assert resident.id_number[6:14] not in raw  # not even the birth-date part
+
+
+def test_a_second_load_changes_nothing_and_says_so(loaded):
+    counts = _row_counts()
+    again = loader.load_town(small_town(), progress=None)
+    assert not again.loaded
+    assert again.subdistrict == loaded.subdistrict
+    assert _row_counts() == counts
+
+
+def test_the_load_leaves_one_audit_record_for_the_whole_town(loaded):
+    imports = AuditRecord.objects.filter(action="import", subdistrict_id=loaded.subdistrict.pk)
+    assert imports.count() == 1
+    assert "3" in imports.get().summary
+
+
+def test_a_failed_load_leaves_no_half_town(monkeypatch):
+    def broken(w, town):
+        raise RuntimeError("interrupted")
+
+    monkeypatch.setattr(loader, "_organisations", broken)
+    with pytest.raises(RuntimeError):
+        loader.load_town(small_town(), progress=None)
+    assert not Subdistrict.objects.filter(code=small_town().code).exists()
+    assert not Household.objects.exists() and not Resident.objects.exists()
+
+
+def _row_counts() -> dict[str, int]:
+    from django.apps import apps
+
+    return {m._meta.label: m._default_manager.count() for m in apps.get_models()}
