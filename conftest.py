@@ -8,9 +8,18 @@ def pytest_configure(config):
     # The append-only audit triggers let only a purge-permitted connection delete rows; the
     # suite's flush between transactional tests is such a purge (core/db.py).
     settings.AUDIT_PURGE_ALLOWED = True
+    # Real hashing costs ~0.3 s a password; tests create hundreds of accounts.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
 def _english_free_tests(settings):
     """Pages are asserted in Chinese, the UI's default language."""
     settings.LANGUAGE_CODE = "zh-hans"
+
+
+@pytest.fixture
+def world(db):
+    from gongzhi.org.testing import build_world
+
+    return build_world()

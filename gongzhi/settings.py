@@ -108,6 +108,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise expects it even before collectstatic
 # Front-end packages come from npm at install time; only their built files are served.
 NODE_MODULES = BASE_DIR / "node_modules"
 STATICFILES_DIRS = [

@@ -97,6 +97,7 @@ class HouseholdFactory(factory.django.DjangoModelFactory):
 class ResidentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Resident
+        skip_postgeneration_save = True
 
     household = factory.SubFactory(HouseholdFactory)
     name = factory.Sequence(lambda n: f"居民{n}")
@@ -153,4 +154,4 @@ class UserFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("username",)
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "gongzhi-test-pass")
+    password = factory.django.Password("gongzhi-test-pass")
