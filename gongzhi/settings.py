@@ -91,6 +91,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+if env.str("GONGZHI_TEST_DB_NAME", default=""):
+    # Lets two suites run side by side against one PostgreSQL server.
+    DATABASES["default"]["TEST"] = {"NAME": env.str("GONGZHI_TEST_DB_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
