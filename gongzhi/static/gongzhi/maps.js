@@ -6,7 +6,8 @@
     var source = document.getElementById(el.dataset.map);
     if (!source || !window.L) return;
     var data = JSON.parse(source.textContent);
-    var map = L.map(el, { attributionControl: false, zoomSnap: 0.25 });
+    // Without a tile layer Leaflet knows no zoom limit; a single point would zoom in forever.
+    var map = L.map(el, { attributionControl: false, zoomSnap: 0.25, maxZoom: 18 });
     var layer = L.geoJSON(data, {
       pointToLayer: function (f, latlng) {
         return L.circleMarker(latlng, { radius: radius(f.properties.households), color: "#c0392b", weight: 1, fillOpacity: 0.45 });
@@ -17,7 +18,7 @@
         l.bindTooltip(p.name + (p.households != null ? "：" + p.households + " 户" : ""));
       },
     }).addTo(map);
-    if (data.features.length) map.fitBounds(layer.getBounds(), { padding: [20, 20] });
+    if (data.features.length) map.fitBounds(layer.getBounds(), { padding: [20, 20], maxZoom: 16 });
     else map.setView([31.35, 121.42], 13);
   }
   document.addEventListener("DOMContentLoaded", function () {
