@@ -72,3 +72,24 @@ def test_file_with_too_many_rows_is_refused(worker, monkeypatch):
 
 def test_header_without_data_rows_is_reported(worker):
     assert only_error(import_ledger(actor=worker, uploaded_file=xlsx_file([]))) == (None, "")
+
+
+def test_xlsx_date_and_number_cells_are_read_as_excel_shows_them(worker):
+    from datetime import datetime
+
+    from gongzhi.org import factories as f
+
+    id_number = f.fake_id_number(7)
+    born = datetime(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+    row = person(
+        0, 室号=301, 手机号=13812345678, 出生日期=born, 身份证号=id_number, **{"建筑面积(㎡)": 70.25}
+    )
+    report = import_ledger(actor=worker, uploaded_file=xlsx_file([row]))
+    assert report.ok, report.errors
+    resident = Resident.objects.get()
+    assert (resident.household.room, resident.phone, resident.birth_date) == (
+        "301",
+        "13812345678",
+        born.date(),
+    )
+    assert str(resident.household.floor_area) == "70.25"
