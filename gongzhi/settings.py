@@ -1,5 +1,6 @@
 """One settings module, read from the environment, with safe defaults for the embedded demo."""
 
+import os
 import secrets
 from pathlib import Path
 
@@ -94,6 +95,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if env.str("GONGZHI_TEST_DB_NAME", default=""):
     # Lets two suites run side by side against one PostgreSQL server.
     DATABASES["default"]["TEST"] = {"NAME": env.str("GONGZHI_TEST_DB_NAME")}
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not shared-cache memory: concurrency tests then meet SQLite's real locking (WAL,
+    # busy timeout) as a deployment does; one file per process keeps parallel runs apart.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

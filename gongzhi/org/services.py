@@ -3,7 +3,7 @@
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.core import audit, permissions
@@ -114,9 +114,18 @@ def create_resident(*, actor, household: Household, **fields) -> Resident:
     changes = _apply_resident_fields(resident, fields)
     _check_unique_id(resident)
     resident.full_clean(exclude=["id_number_digest", "phone_digest"])
-    resident.save()
+    _save_unique(resident)
     audit.record("create", resident, actor=actor, changes=changes)
     return resident
+
+
+def _save_unique(resident: Resident) -> None:
+    """Two staff entering the same person at once: the database's unique index decides."""
+    try:
+        with transaction.atomic():
+            resident.save()
+    except IntegrityError:
+        raise ValidationError({"id_number": _("Another resident already has this ID number.")}) from None
 
 
 @transaction.atomic
@@ -127,7 +136,7 @@ def update_resident(*, actor, resident: Resident, **fields) -> Resident:
     if changes:
         _check_unique_id(resident)
         resident.full_clean(exclude=["id_number_digest", "phone_digest"])
-        resident.save()
+        _save_unique(resident)
         audit.record("update", resident, actor=actor, changes=changes)
     return resident
 
