@@ -23,7 +23,7 @@ def test_secretary_signs_in_and_sees_workbench_in_chinese(page, live, world):
 def test_neighborhood_page_draws_map_and_chart(page, live, world):
     world.neighborhood_a.compounds.update(lng=121.42, lat=31.35)
     sign_in(page, live, "neighborhood_secretary")
-    page.click(f"table a:text(\"{world.neighborhood_a.name}\")")
+    page.click(f'table a:text("{world.neighborhood_a.name}")')
     page.wait_for_selector("#compound-chart svg")
     page.wait_for_selector("#compound-map .leaflet-interactive")
     assert "小区分布图" in page.content()

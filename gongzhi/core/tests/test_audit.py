@@ -33,7 +33,9 @@ def test_unmask_without_reason_is_refused_and_not_recorded(world):
 
     before = AuditRecord.objects.count()
     with pytest.raises(ValidationError):
-        services.unmask_resident(actor=world.users["neighborhood_secretary"], resident=world.resident_a, reason=" ")
+        services.unmask_resident(
+            actor=world.users["neighborhood_secretary"], resident=world.resident_a, reason=" "
+        )
     assert AuditRecord.objects.count() == before
 
 

@@ -86,7 +86,11 @@ def test_resident_service_refuses_bad_numbers_and_changes_nothing(world):
     before = Resident.objects.count()
     with pytest.raises(ValidationError) as info:
         services.create_resident(
-            actor=secretary, household=world.household_a, name="王五", id_number="110105194912310021", phone="12"
+            actor=secretary,
+            household=world.household_a,
+            name="王五",
+            id_number="110105194912310021",
+            phone="12",
         )
     assert set(info.value.message_dict) == {"id_number", "phone"}
     assert Resident.objects.count() == before

@@ -101,7 +101,9 @@ def test_api_household_write_respects_area_and_role(client, world, role_code):
     for name in HOUSEHOLD_NAMES:
         household = getattr(world, name)
         response = c.patch(
-            f"/api/v1/households/{household.pk}", data=json.dumps({"floor_area": "77.70"}), content_type="application/json"
+            f"/api/v1/households/{household.pk}",
+            data=json.dumps({"floor_area": "77.70"}),
+            content_type="application/json",
         )
         if name not in expected_households(role_code):
             assert response.status_code == 404, name
@@ -120,7 +122,9 @@ def test_unmask_needs_area_and_capability(client, world, role_code):
         resident = getattr(world, name.replace("household", "resident"))
         before = AuditRecord.objects.filter(action="unmask").count()
         response = c.post(
-            f"/api/v1/residents/{resident.pk}/unmask", data={"reason": "入户核对身份"}, content_type="application/json"
+            f"/api/v1/residents/{resident.pk}/unmask",
+            data={"reason": "入户核对身份"},
+            content_type="application/json",
         )
         visible = name in expected_residents(role_code)
         if not visible:
@@ -139,7 +143,13 @@ def test_neighborhood_page_is_404_outside_area(client, world, role_code):
     far = c.get(reverse("org:neighborhood", args=[world.neighborhood_far.pk]))
     assert far.status_code == 404
     own = c.get(reverse("org:neighborhood", args=[world.neighborhood_a.pk]))
-    reaches_a = ROLES[role_code].unit_kind in {"subdistrict", "neighborhood", "micro_grid", "compound", "stairwell"}
+    reaches_a = ROLES[role_code].unit_kind in {
+        "subdistrict",
+        "neighborhood",
+        "micro_grid",
+        "compound",
+        "stairwell",
+    }
     assert own.status_code == (200 if reaches_a and "place" in ROLES[role_code].read else 404)
 
 
