@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.core import permissions
 from gongzhi.core.errors import NotInScope
+from gongzhi.grids.models import MicroGrid
 from gongzhi.org import selectors, services
 
 
@@ -25,7 +26,9 @@ def neighborhood_detail(request, pk: int):
         {
             "neighborhood": neighborhood,
             "compounds": compounds,
-            "grids": selectors.micro_grids_visible_to(request.user).filter(neighborhood=neighborhood),
+            "grids": selectors.micro_grids_visible_to(request.user).filter(
+                neighborhood=neighborhood, level=MicroGrid.Level.MICRO
+            ),
             "service_points": selectors.service_points_visible_to(request.user).filter(
                 neighborhood=neighborhood
             ),
