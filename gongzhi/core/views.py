@@ -12,7 +12,14 @@ from gongzhi.org import selectors as org_selectors
 def workbench(request):
     """Home page of a staff member: what lies inside their area, at a glance."""
     neighborhoods = org_selectors.neighborhood_table(request.user)
-    chart = {"labels": [n.name for n in neighborhoods], "values": [n.household_count for n in neighborhoods]}
+    if len(neighborhoods) == 1:
+        # One neighborhood: the useful picture is the workload of each of its grids.
+        pairs = org_selectors.grid_household_counts(request.user, neighborhoods[0].pk)
+        chart_title = _("Households per micro-grid")
+    else:
+        pairs = [(n.name, n.household_count) for n in neighborhoods]
+        chart_title = _("Households per neighborhood")
+    chart = {"labels": [p[0] for p in pairs], "values": [p[1] for p in pairs]}
     return render(
         request,
         "core/workbench.html",
@@ -20,6 +27,7 @@ def workbench(request):
             "counts": org_selectors.area_counts(request.user),
             "neighborhoods": neighborhoods,
             "chart_data": chart | {"unit": _("households")},
+            "chart_title": chart_title,
             "roles": org_selectors.roles_of(request.user),
         },
     )

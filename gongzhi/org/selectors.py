@@ -177,3 +177,14 @@ def compound_points(compounds) -> dict:
         if c.lng is not None and c.lat is not None
     ]
     return {"type": "FeatureCollection", "features": features}
+
+
+def grid_household_counts(user, neighborhood_id: int) -> list[tuple[str, int]]:
+    """Households per micro-grid of one neighborhood: the workload of each grid worker."""
+    rows = (
+        scoped(user, Household.objects.filter(neighborhood_id=neighborhood_id, micro_grid__isnull=False))
+        .values_list("micro_grid__code", "micro_grid__name")
+        .annotate(n=Count("id"))
+        .order_by("micro_grid__code")
+    )
+    return [(name, n) for _code, name, n in rows]

@@ -7,11 +7,12 @@
     var data = JSON.parse(source.textContent);
     var chart = echarts.init(el, null, { renderer: "svg" });
     var horizontal = data.labels.length > 8;
+    var longest = data.labels.reduce(function (m, l) { return Math.max(m, String(l).length); }, 0);
     var category = { type: "category", data: data.labels, axisLabel: { interval: 0 } };
     var value = { type: "value", name: data.unit || "" };
     chart.setOption({
       animation: false,
-      grid: { left: horizontal ? 110 : 40, right: 20, top: 30, bottom: 30 },
+      grid: { left: horizontal ? Math.min(240, 13 * longest + 16) : 48, right: 20, top: 30, bottom: 30 },
       tooltip: { trigger: "axis" },
       xAxis: horizontal ? value : category,
       yAxis: horizontal ? Object.assign(category, { inverse: true }) : value,
