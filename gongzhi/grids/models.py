@@ -19,7 +19,12 @@ class MicroGrid(models.Model):
 
     neighborhood = models.ForeignKey("org.Neighborhood", on_delete=models.PROTECT, related_name="micro_grids")
     parent = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children", verbose_name=_("parent")
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices, default=Level.MICRO)
     code = models.CharField(_("code"), max_length=32, unique=True)
