@@ -161,15 +161,18 @@ def read_assignment(path: str | Path) -> dict[str, str]:
 
 
 def write_assignment(result: Result, buildings: list[Building], path: str | Path) -> None:
-    """CSV `id,grid,stairwells`: one row per building in input order, or one per stairwell
-    part of a split building (stairwells `a-b`, 1-based)."""
+    """CSV `id,grid`: one row per building in input order. Only when a building was split by
+    stairwell does a third column `stairwells` appear, with one row per part (`a-b`, 1-based),
+    so the plain format stays exactly `id,grid` for every input without stairwell data."""
     units_of: dict[str, list[str]] = {}
     for unit in result.assignment:
         units_of.setdefault(unit_building(unit), []).append(unit)
-    rows = [("id", "grid", "stairwells")]
+    split = any(len(units) > 1 for units in units_of.values())
+    rows = [("id", "grid", "stairwells") if split else ("id", "grid")]
     for b in buildings:
         for unit in units_of[b.id]:
-            rows.append((b.id, result.assignment[unit], unit_stairwells(unit)))
+            row = (b.id, result.assignment[unit])
+            rows.append((*row, unit_stairwells(unit)) if split else row)
     with _atomic(path) as handle:
         csv.writer(handle, lineterminator="\n").writerows(rows)
 
