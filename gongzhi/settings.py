@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "gongzhi.org",
     "gongzhi.grids",
     "gongzhi.concerns",
+    "gongzhi.deliberation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
