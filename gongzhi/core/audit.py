@@ -1,12 +1,26 @@
-"""Writing the audit trail. Services call `record` inside their transaction."""
+"""Writing and verifying the audit trail. Services call `record` inside their transaction.
 
+Records form a chain: each one's keyed hash (HMAC-SHA256 with a key derived from the field key)
+covers its own content and the previous record's hash, so editing, inserting or deleting a
+record in the database breaks the chain at that point, and `verify_chain` names the first break.
+"""
+
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
 from django.db.models import Model
+from django.utils import timezone
 
+from gongzhi.core import pii
 from gongzhi.core.middleware import client_ip, current_request
-from gongzhi.core.models import AuditRecord
+from gongzhi.core.models import AuditChainHead, AuditRecord
 
 # Fields whose values never go into the trail in clear.
 PERSONAL_FIELDS = {"id_number", "phone", "id_number_digest", "phone_digest", "password"}
+HEAD_ID = 1
 
 
 def _area_of(obj: Model | None) -> tuple[int | None, int | None]:
@@ -25,9 +39,45 @@ def _area_of(obj: Model | None) -> tuple[int | None, int | None]:
 
 
 def safe_changes(changes: dict) -> dict:
-    return {k: ("***" if k in PERSONAL_FIELDS else v) for k, v in changes.items()}
+    masked = {k: ("***" if k in PERSONAL_FIELDS else v) for k, v in changes.items()}
+    # Through JSON once, so what is hashed is exactly what the database returns later.
+    return json.loads(json.dumps(masked, default=str, ensure_ascii=False))
 
 
+def link_hash(record: AuditRecord) -> str:
+    content = [
+        record.prev_hash or "",
+        timezone.localtime(record.at, timezone.UTC).isoformat(),
+        record.actor_id,
+        record.actor_label,
+        record.action,
+        record.object_type,
+        record.object_id,
+        record.summary,
+        record.reason,
+        record.ip,
+        record.subdistrict_id,
+        record.neighborhood_id,
+        record.changes,
+    ]
+    message = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    return hmac.new(pii.audit_chain_key(), message, hashlib.sha256).hexdigest()
+
+
+def _locked_head() -> AuditChainHead:
+    """The chain head, row-locked until the surrounding transaction ends."""
+    head = AuditChainHead.objects.select_for_update().filter(pk=HEAD_ID).first()
+    if head is None:
+        try:
+            with transaction.atomic():
+                AuditChainHead.objects.create(pk=HEAD_ID)
+        except IntegrityError:
+            pass  # created meanwhile by a concurrent writer
+        head = AuditChainHead.objects.select_for_update().get(pk=HEAD_ID)
+    return head
+
+
+@transaction.atomic
 def record(
     action: str,
     obj: Model | None = None,
@@ -43,16 +93,53 @@ def record(
         actor = getattr(request, "user", None)
     subdistrict_id, neighborhood_id = area if area is not None else _area_of(obj)
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditRecord.objects.create(
+    head = _locked_head()
+    entry = AuditRecord(
+        at=timezone.now(),
         actor_id=actor.pk if authenticated else None,
-        actor_label=str(actor) if authenticated else "system",
+        actor_label=str(actor)[:150] if authenticated else "system",
         action=action,
         object_type=obj._meta.label_lower if obj is not None else "",
         object_id=str(obj.pk) if obj is not None else "",
-        summary=summary or (str(obj)[:255] if obj is not None else ""),
-        reason=reason,
+        summary=(summary or (str(obj) if obj is not None else ""))[:255],
+        reason=reason[:255],
         ip=client_ip(request),
         subdistrict_id=subdistrict_id,
         neighborhood_id=neighborhood_id,
         changes=safe_changes(changes or {}),
+        prev_hash=head.last_hash,
     )
+    entry.hash = link_hash(entry)
+    entry.save()
+    head.last_hash, head.last_record_id = entry.hash, entry.pk
+    head.save(update_fields=["last_hash", "last_record_id"])
+    return entry
+
+
+@dataclass
+class ChainReport:
+    checked: int
+    broken_at: int | None = None
+    problem: str = ""
+
+    @property
+    def intact(self) -> bool:
+        return self.broken_at is None
+
+
+def verify_chain(batch: int = 5000) -> ChainReport:
+    """Recompute every link in id order; the first remaining record's prev_hash is the anchor
+    (older records may have been archived by the retention purge)."""
+    previous: str | None = None
+    checked = 0
+    for entry in AuditRecord.objects.order_by("id").iterator(chunk_size=batch):
+        if previous is not None and entry.prev_hash != previous:
+            return ChainReport(checked, entry.pk, "prev_hash does not match the record before it")
+        if entry.hash != link_hash(entry):
+            return ChainReport(checked, entry.pk, "content does not match its hash")
+        previous = entry.hash
+        checked += 1
+    head = AuditChainHead.objects.filter(pk=HEAD_ID).first()
+    if head is not None and previous is not None and head.last_hash != previous:
+        return ChainReport(checked, head.last_record_id, "newest records are missing")
+    return ChainReport(checked)

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,7 +16,8 @@ class AuditRecord(models.Model):
         IMPORT = "import", _("import")
         LOGIN = "login", _("sign in")
 
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # Set by the writer, not auto_now_add, because the chained hash covers it.
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     # Plain ids, not foreign keys: deleting a user or a record must never rewrite the trail.
     actor_id = models.BigIntegerField(_("actor id"), null=True)
     actor_label = models.CharField(_("actor"), max_length=150, blank=True)
@@ -28,6 +30,9 @@ class AuditRecord(models.Model):
     subdistrict_id = models.BigIntegerField(_("subdistrict id"), null=True, db_index=True)
     neighborhood_id = models.BigIntegerField(_("neighborhood id"), null=True, db_index=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
+    # Tamper evidence: each record's keyed hash covers its content and the previous record's hash.
+    prev_hash = models.CharField(max_length=64, null=True, editable=False)
+    hash = models.CharField(max_length=64, null=True, editable=False)
 
     scope_paths = {"subdistrict": "subdistrict_id", "neighborhood": "neighborhood_id"}
     data_class = "audit"
@@ -39,6 +44,13 @@ class AuditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.get_action_display()} {self.summary}"
+
+
+class AuditChainHead(models.Model):
+    """The newest link of the audit chain; its row lock puts concurrent audit writes in order."""
+
+    last_hash = models.CharField(max_length=64, default="")
+    last_record_id = models.BigIntegerField(null=True)
 
 
 class ApiToken(models.Model):

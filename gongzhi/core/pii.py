@@ -26,12 +26,13 @@ _PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 
 
 @lru_cache(maxsize=4)
-def _keys(master: str) -> tuple[bytes, bytes]:
-    """Two independent keys from the one configured secret: one to encrypt, one to hash."""
+def _keys(master: str) -> tuple[bytes, bytes, bytes]:
+    """Independent keys from the one configured secret: encrypt, blind index, audit chain."""
     root = hashlib.sha256(master.encode()).digest()
-    enc = hmac.new(root, b"gongzhi/field-encryption", hashlib.sha256).digest()
-    idx = hmac.new(root, b"gongzhi/blind-index", hashlib.sha256).digest()
-    return enc, idx
+    return tuple(
+        hmac.new(root, label, hashlib.sha256).digest()
+        for label in (b"gongzhi/field-encryption", b"gongzhi/blind-index", b"gongzhi/audit-chain")
+    )
 
 
 def _enc_key() -> bytes:
@@ -40,6 +41,10 @@ def _enc_key() -> bytes:
 
 def _index_key() -> bytes:
     return _keys(settings.FIELD_ENCRYPTION_KEY)[1]
+
+
+def audit_chain_key() -> bytes:
+    return _keys(settings.FIELD_ENCRYPTION_KEY)[2]
 
 
 def encrypt(plaintext: str) -> str:

@@ -1,52 +1,10 @@
-"""Make the audit table append-only in the database itself, not only in the application.
-
-Only a connection that carries the purge permission (core.db: the retention purge, and the test
-suite's flush between tests) may delete rows; no connection may change one in place.
-"""
+"""Make the audit table append-only in the database itself, not only in the application."""
 
 from django.db import migrations
 
-SQLITE = [
-    """CREATE TRIGGER core_auditrecord_no_update BEFORE UPDATE ON core_auditrecord
-       BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END""",
-    # gongzhi_audit_purge() is registered per connection; without it the trigger fails closed.
-    """CREATE TRIGGER core_auditrecord_no_delete BEFORE DELETE ON core_auditrecord
-       WHEN NOT gongzhi_audit_purge()
-       BEGIN SELECT RAISE(ABORT, 'audit trail is append-only'); END""",
-]
-POSTGRESQL = [
-    """CREATE OR REPLACE FUNCTION core_auditrecord_refuse() RETURNS trigger AS $$
-       BEGIN
-         IF TG_OP <> 'UPDATE' AND current_setting('gongzhi.audit_purge', true) = 'on' THEN
-           RETURN OLD;
-         END IF;
-         RAISE EXCEPTION 'audit trail is append-only';
-       END; $$ LANGUAGE plpgsql""",
-    """CREATE TRIGGER core_auditrecord_no_change BEFORE UPDATE OR DELETE ON core_auditrecord
-       FOR EACH ROW EXECUTE FUNCTION core_auditrecord_refuse()""",
-    # TRUNCATE bypasses row triggers; refuse it too.
-    """CREATE TRIGGER core_auditrecord_no_truncate BEFORE TRUNCATE ON core_auditrecord
-       FOR EACH STATEMENT EXECUTE FUNCTION core_auditrecord_refuse()""",
-]
-
-
-def forwards(apps, schema_editor):
-    statements = {"sqlite": SQLITE, "postgresql": POSTGRESQL}.get(schema_editor.connection.vendor, [])
-    for sql in statements:
-        schema_editor.execute(sql)
-
-
-def backwards(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    if vendor == "sqlite":
-        schema_editor.execute("DROP TRIGGER IF EXISTS core_auditrecord_no_update")
-        schema_editor.execute("DROP TRIGGER IF EXISTS core_auditrecord_no_delete")
-    elif vendor == "postgresql":
-        schema_editor.execute("DROP TRIGGER IF EXISTS core_auditrecord_no_change ON core_auditrecord")
-        schema_editor.execute("DROP TRIGGER IF EXISTS core_auditrecord_no_truncate ON core_auditrecord")
-        schema_editor.execute("DROP FUNCTION IF EXISTS core_auditrecord_refuse()")
+from gongzhi.core.migrations import _append_only
 
 
 class Migration(migrations.Migration):
     dependencies = [("core", "0001_initial")]
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [migrations.RunPython(_append_only.ensure, _append_only.remove)]
