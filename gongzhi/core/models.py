@@ -52,6 +52,9 @@ class AuditChainHead(models.Model):
     last_hash = models.CharField(max_length=64, default="")
     last_record_id = models.BigIntegerField(null=True)
 
+    def __str__(self) -> str:
+        return f"audit chain head at record {self.last_record_id}"
+
 
 class ApiToken(models.Model):
     """A bearer token for the API; only its hash is stored."""
