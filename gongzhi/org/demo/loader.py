@@ -16,6 +16,7 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TextIO
 
@@ -99,7 +100,7 @@ def find_loaded(code: str) -> Subdistrict | None:
 def load_town(town: Town, *, progress: TextIO | None = sys.stderr) -> LoadResult:
     """Load `town` unless a subdistrict with its code exists; either way ensure the demo logins."""
     started = time.perf_counter()
-    with transaction.atomic():
+    with _rollback_journal(), transaction.atomic():
         existing = find_loaded(town.code)
         if existing is not None:
             logins = accounts.ensure_accounts(existing)
@@ -136,6 +137,24 @@ def _write_town(town: Town, progress: Progress) -> Subdistrict:
     return subdistrict
 
 
+@contextmanager
+def _rollback_journal() -> Iterator[None]:
+    """On a SQLite file, load under a rollback journal instead of WAL: the new pages of a big
+    load are then written once (WAL writes them to the log and again at the checkpoint). The
+    switch needs no other open connection; if one is open, the load simply stays in WAL."""
+    if connection.vendor != "sqlite" or connection.in_atomic_block or connection.is_in_memory_db():
+        yield
+        return
+    with connection.cursor() as cursor:
+        before = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+        cursor.execute("PRAGMA journal_mode = DELETE")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA journal_mode = {before}")
+
+
 def _tune_connection() -> None:
     """A big page cache for SQLite: index pages of a million households stay in memory."""
     if connection.vendor == "sqlite":
@@ -156,16 +175,27 @@ class _Writer:
     def id(self, model: type[models.Model], key: int | None) -> int | None:
         return None if key is None else self.base[model] + key
 
-    def write(self, model: type[models.Model], fields: list[str], rows: Iterable[tuple], total: int) -> None:
-        """`fields` are attnames; each row starts with the record's key (turned into the id)."""
+    def write(
+        self,
+        model: type[models.Model],
+        fields: list[str],
+        rows: Iterable[tuple],
+        total: int,
+        *,
+        ids: bool = False,
+    ) -> None:
+        """`fields` are attnames; each row starts with the record's key (turned into the id), or
+        with the id itself when `ids` (the big tables, to spare a tuple per row)."""
         columns = ["id"] + [model._meta.get_field(f).column for f in fields]
         label = str(model._meta.verbose_name_plural)
         base = self.base[model]
-        shifted = ((base + row[0], *row[1:]) for row in rows)
+        if not ids:
+            rows = ((base + row[0], *row[1:]) for row in rows)
         if connection.vendor == "postgresql":
-            self._copy(model, columns, shifted, total, label)
-        else:
-            self._executemany(model, columns, shifted, total, label)
+            self._copy(model, columns, rows, total, label)
+            return
+        with _indexes_rebuilt_after(model, big=total >= INDEX_REBUILD_FROM):
+            self._executemany(model, columns, rows, total, label)
 
     def _executemany(self, model, columns: list[str], rows, total: int, label: str) -> None:
         quote = connection.ops.quote_name
@@ -201,6 +231,31 @@ class _Writer:
             with connection.cursor() as cursor:
                 for sql in statements:
                     cursor.execute(sql)
+
+
+INDEX_REBUILD_FROM = 100_000
+
+
+@contextmanager
+def _indexes_rebuilt_after(model: type[models.Model], *, big: bool) -> Iterator[None]:
+    """SQLite: for a big insert, drop the table's secondary indexes and build them again after,
+    from their own stored definitions: one sort is far cheaper than a million random B-tree
+    inserts. Inside the load's transaction, so a failure brings the indexes back as they were."""
+    if not big:
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
+            [model._meta.db_table],
+        )
+        indexes = cursor.fetchall()
+        for name, _sql in indexes:
+            cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+    yield
+    with connection.cursor() as cursor:
+        for _name, sql in indexes:
+            cursor.execute(sql)
 
 
 def _batches(rows: Iterable[tuple], size: int) -> Iterable[list[tuple]]:
@@ -299,14 +354,14 @@ def _ids(w: _Writer, model: type[models.Model]) -> Callable[[int | None], int | 
 def _people(w: _Writer, town: Town) -> None:
     buildings = town.buildings
     nb_base, grid_base, b_base = w.base[Neighborhood], w.base[MicroGrid], w.base[Building]
-    s_base, now = w.base[Stairwell], w.now
+    s_base, h_base, now = w.base[Stairwell], w.base[Household], w.now
     w.write(
         Household,
         ["building_id", "stairwell_id", "neighborhood_id", "micro_grid_id", "room", "floor_area"]
         + ["created_at", "updated_at"],
         (
             (
-                h.key,
+                h_base + h.key,
                 b_base + h.building_key,
                 None if h.stairwell_key is None else s_base + h.stairwell_key,
                 nb_base + buildings[h.building_key - 1].neighborhood_key,
@@ -319,8 +374,10 @@ def _people(w: _Writer, town: Town) -> None:
             for h in town.households
         ),
         len(town.households),
+        ids=True,
     )
-    w.write(Resident, RESIDENT_FIELDS, resident_rows(town, w.base[Household], now), len(town.residents))
+    rows = resident_rows(town, w.base[Resident], w.base[Household], now)
+    w.write(Resident, RESIDENT_FIELDS, rows, len(town.residents), ids=True)
     r_base = w.base[Resident]
     w.write(
         ResidentTag,
@@ -349,14 +406,14 @@ RESIDENT_FIELDS = [
 ]
 
 
-def resident_rows(town: Town, household_base: int, now) -> Iterator[tuple]:
+def resident_rows(town: Town, base: int, household_base: int, now) -> Iterator[tuple]:
     """Resident rows with the ID number and phone sealed as `Resident.set_*` would seal them."""
     for start, sealed in _sealed_chunks(town):
         for r, (id_token, id_digest, phone_token, phone_digest) in zip(
             town.residents[start : start + len(sealed)], sealed, strict=True
         ):
             yield (
-                r.key,
+                base + r.key,
                 household_base + r.household_key,
                 None,
                 r.name,
