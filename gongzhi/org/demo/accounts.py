@@ -63,7 +63,7 @@ def demo_units(subdistrict: Subdistrict) -> dict[str, object]:
 
 def ensure_accounts(subdistrict: Subdistrict) -> list[Login]:
     units = demo_units(subdistrict)
-    hashed = make_password(demo_password())  # hashing is slow on purpose: do it once for all
+    hashed = _Password()
     logins = []
     with translation.override("zh-hans"):
         for username, display_name, role, post_level in catalog.DEMO_ACCOUNTS:
@@ -81,17 +81,28 @@ def ensure_accounts(subdistrict: Subdistrict) -> list[Login]:
     return logins
 
 
-def _user(username: str, display_name: str, hashed: str, *, superuser: bool = False) -> User:
-    user, created = User.objects.get_or_create(
-        username=username,
-        defaults={
-            "display_name": display_name,
-            "kind": User.Kind.STAFF,
-            "is_staff": True,
-            "is_superuser": superuser,
-            "password": hashed,
-        },
-    )
+class _Password:
+    """The demo password hashed once, and only if an account is made (hashing is slow on purpose)."""
+
+    def __init__(self) -> None:
+        self.hashed = ""
+
+    def __str__(self) -> str:
+        self.hashed = self.hashed or make_password(demo_password())
+        return self.hashed
+
+
+def _user(username: str, display_name: str, hashed: _Password, *, superuser: bool = False) -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        user = User.objects.create(
+            username=username,
+            display_name=display_name,
+            kind=User.Kind.STAFF,
+            is_staff=True,
+            is_superuser=superuser,
+            password=str(hashed),
+        )
     return user
 
 
