@@ -37,6 +37,8 @@ class MicroGrid(models.Model):
         related_name="chief_of_grids",
         verbose_name=_("grid chief"),
     )
+    # The dissolved footprints of the grid's buildings, written when a plan is adopted, so the
+    # map of a whole subdistrict needs no geometry work per request.
     boundary = models.JSONField(_("boundary (GeoJSON)"), null=True, blank=True)
 
     scope_paths = {
@@ -54,3 +56,97 @@ class MicroGrid(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class GridPlan(models.Model):
+    """A proposed drawing of the micro-grids of a neighborhood or a whole subdistrict.
+
+    Everything the review page and the adoption need is stored with the plan when it is drawn
+    (the engine's report, the assignment before and after, households per building, the grids'
+    outlines), so reviewing a plan of a whole subdistrict reads one row.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("proposed")
+        ADOPTED = "adopted", _("adopted")
+        DISCARDED = "discarded", _("discarded")
+
+    subdistrict = models.ForeignKey("org.Subdistrict", on_delete=models.PROTECT, related_name="grid_plans")
+    # None: the plan covers the whole subdistrict.
+    neighborhood = models.ForeignKey(
+        "org.Neighborhood", on_delete=models.PROTECT, null=True, blank=True, related_name="grid_plans"
+    )
+    min_households = models.PositiveIntegerField(_("minimum households"))
+    max_households = models.PositiveIntegerField(_("maximum households"))
+    gap_m = models.FloatField(_("adjacency gap (m)"))
+    full_redraw = models.BooleanField(_("full redraw"), default=False)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PROPOSED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("drawn at"), auto_now_add=True)
+    seconds = models.FloatField(_("drawing time (s)"), default=0)
+    report = models.JSONField(_("engine report"), default=dict)
+    # Stability against the grids current when the plan was drawn.
+    households_moved = models.PositiveIntegerField(_("households changing grid"), default=0)
+    households_compared = models.PositiveIntegerField(default=0)
+    grids_unchanged = models.PositiveIntegerField(default=0)
+    grids_changed = models.PositiveIntegerField(default=0)
+    # building id (as a string, JSON keys are strings) → grid code; "" for no grid.
+    previous = models.JSONField(default=dict)
+    proposed = models.JSONField(default=dict)
+    households = models.JSONField(default=dict)  # building id → households when drawn
+    grid_names = models.JSONField(default=dict)  # proposed grid code → display name
+    boundaries = models.JSONField(default=dict)  # proposed grid code → GeoJSON geometry
+    adopted_at = models.DateTimeField(_("adopted at"), null=True, blank=True)
+    adopted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    discarded_at = models.DateTimeField(_("discarded at"), null=True, blank=True)
+    discarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    scope_paths = {"subdistrict": "subdistrict_id", "neighborhood": "neighborhood_id"}
+    visible_from_below = True  # grid staff may look at a proposal for their neighborhood
+    data_class = "place"
+
+    class Meta:
+        verbose_name = _("grid plan")
+        verbose_name_plural = _("grid plans")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        area = self.neighborhood or self.subdistrict
+        return f"{area} · {self.created_at:%Y-%m-%d %H:%M}" if self.created_at else str(area)
+
+
+class GridAssignmentHistory(models.Model):
+    """One building whose micro-grid changed when a plan was adopted: what it was, what it became.
+
+    Codes and names are copied, not linked, so the history survives a grid that is later removed.
+    """
+
+    plan = models.ForeignKey(GridPlan, on_delete=models.PROTECT, related_name="history")
+    building = models.ForeignKey("org.Building", on_delete=models.CASCADE, related_name="grid_history")
+    from_code = models.CharField(_("grid before"), max_length=32, blank=True)
+    from_name = models.CharField(max_length=64, blank=True)
+    to_code = models.CharField(_("grid after"), max_length=32)
+    to_name = models.CharField(max_length=64)
+    households = models.PositiveIntegerField(_("households"), default=0)
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+
+    scope_paths = {
+        "subdistrict": "building__neighborhood__subdistrict_id",
+        "neighborhood": "building__neighborhood_id",
+        "micro_grid": "building__micro_grid_id",
+    }
+    data_class = "place"
+
+    class Meta:
+        verbose_name = _("grid assignment history")
+        verbose_name_plural = _("grid assignment history")
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.building_id}: {self.from_code or '—'} → {self.to_code}"
