@@ -12,6 +12,8 @@ class User(AbstractUser):
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.STAFF)
     display_name = models.CharField(_("display name"), max_length=64, blank=True)
+    # Part of the session hash: raising it ends every session of the account at once.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -19,3 +21,10 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def get_session_auth_hash(self) -> str:
+        return f"{super().get_session_auth_hash()}:{self.session_epoch}"
+
+    def get_session_auth_fallback_hash(self):
+        for fallback in super().get_session_auth_fallback_hash():
+            yield f"{fallback}:{self.session_epoch}"

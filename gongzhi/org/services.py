@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from gongzhi.accounts.services import end_sessions
 from gongzhi.core import audit, permissions
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.permissions import UNMASK, WRITE
@@ -187,6 +188,16 @@ def assign_role(*, actor, user, role: str, unit, post_level: str = "") -> RoleAs
     if created:
         audit.record("create", assignment, actor=actor, summary=str(assignment))
     return assignment
+
+
+@transaction.atomic
+def revoke_role(*, actor, assignment: RoleAssignment, reason: str = "") -> None:
+    """Remove a role; the holder's sessions end so the old scope cannot be used any longer."""
+    if actor is not None and not permissions.can(actor, assignment, WRITE):
+        raise NotInScope(_("No such record in your area."))
+    audit.record("delete", assignment, actor=actor, summary=str(assignment), reason=reason)
+    assignment.delete()
+    end_sessions(assignment.user)
 
 
 def unit_path(kind: str, unit) -> dict[str, int]:
