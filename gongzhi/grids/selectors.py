@@ -1,0 +1,253 @@
+"""Every read of micro-grids and grid plans, already filtered to the caller's area.
+
+Maps are GeoJSON FeatureCollections for `gongzhi/static/gongzhi/maps.js`: each feature carries
+its `name`, `households`, a ready `tooltip` and a `style` (colour, flagged border), so the script
+stays a plain drawer.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from django.db.models import Count, QuerySet
+from django.utils.translation import gettext as _
+
+from gongzhi.core.permissions import WRITE, can, scoped
+from gongzhi.grids.models import GridAssignmentHistory, GridPlan, MicroGrid
+from gongzhi.grids.services import outline
+from gongzhi.org.models import Building, Household, Neighborhood, Subdistrict
+
+# Distinct, print-safe colours; grids next to each other rarely share one with 12 in turn.
+PALETTE = [
+    "#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948",
+    "#9c755f", "#86bcb6", "#8cd17d", "#d4a6c8", "#a0cbe8", "#ffbe7d",
+]  # fmt: skip
+FLAG_COLOUR = "#c0392b"
+DEFAULT_BOUNDS = (300, 500)
+
+
+def plans_visible_to(user) -> QuerySet[GridPlan]:
+    return scoped(user, GridPlan.objects.select_related("subdistrict", "neighborhood", "created_by"))
+
+
+def plans_of_area(user, area: Subdistrict | Neighborhood) -> QuerySet[GridPlan]:
+    plans = plans_visible_to(user)
+    if isinstance(area, Neighborhood):
+        return plans.filter(neighborhood=area)
+    return plans.filter(subdistrict=area, neighborhood__isnull=True)
+
+
+def may_draw(user, area: Subdistrict | Neighborhood) -> bool:
+    return can(user, area, WRITE)
+
+
+def may_decide(user, plan: GridPlan) -> bool:
+    return plan.status == GridPlan.Status.PROPOSED and can(user, plan, WRITE)
+
+
+def history_of_area(user, area: Subdistrict | Neighborhood, limit: int = 50) -> list[GridAssignmentHistory]:
+    rows = scoped(user, GridAssignmentHistory.objects.select_related("building__compound"))
+    if isinstance(area, Neighborhood):
+        rows = rows.filter(building__neighborhood=area)
+    else:
+        rows = rows.filter(building__neighborhood__subdistrict=area)
+    return list(rows[:limit])
+
+
+# --- the current grids --------------------------------------------------------------------------
+
+
+def current_grids(user, area: Subdistrict | Neighborhood) -> list[MicroGrid]:
+    """Level-4 grids of the area the user may see, each with `household_count` and `flags`."""
+    grids = scoped(user, MicroGrid.objects.filter(level=MicroGrid.Level.MICRO)).select_related("neighborhood")
+    if isinstance(area, Neighborhood):
+        grids = grids.filter(neighborhood=area)
+    else:
+        grids = grids.filter(neighborhood__subdistrict=area)
+    grids = list(grids.order_by("neighborhood__code", "code"))
+    counts = dict(
+        Household.objects.filter(micro_grid__in=[g.pk for g in grids])
+        .values_list("micro_grid_id")
+        .annotate(n=Count("id"))
+        .values_list("micro_grid_id", "n")
+    )
+    lo, hi = DEFAULT_BOUNDS
+    for g in grids:
+        g.household_count = counts.get(g.pk, 0)
+        g.flags = (
+            [_("undersize")] if g.household_count < lo else [_("oversize")] if g.household_count > hi else []
+        )
+    return grids
+
+
+def current_grids_geojson(grids: list[MicroGrid]) -> dict:
+    """The grids as coloured outlines: the stored boundary, or the buildings' footprints dissolved
+    when a grid has none yet (one query for all such grids)."""
+    missing = [g.pk for g in grids if not g.boundary]
+    drawn = _outlines_from_buildings(missing) if missing else {}
+    features = []
+    for index, g in enumerate(grids):
+        geometry = g.boundary or drawn.get(g.pk)
+        if not geometry:
+            continue
+        tooltip = _tooltip(g.name, g.household_count, g.flags)
+        features.append(_feature(geometry, g.code, g.name, g.household_count, tooltip, index, bool(g.flags)))
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _outlines_from_buildings(grid_ids: list[int]) -> dict[int, dict]:
+    from shapely.geometry import shape
+
+    members = defaultdict(list)
+    for grid_id, footprint in Building.objects.filter(
+        micro_grid_id__in=grid_ids, footprint__isnull=False
+    ).values_list("micro_grid_id", "footprint"):
+        members[grid_id].append(shape(footprint))
+    return {grid_id: outline(geoms) for grid_id, geoms in members.items()}
+
+
+def grid_totals(grids: list[MicroGrid]) -> dict:
+    return {"households": sum(g.household_count for g in grids), "flagged": sum(bool(g.flags) for g in grids)}
+
+
+def households_chart(grids: list[MicroGrid]) -> dict:
+    return {
+        "labels": [g.name for g in grids],
+        "values": [g.household_count for g in grids],
+        "unit": _("households"),
+    }
+
+
+# --- a plan -------------------------------------------------------------------------------------
+
+
+def plan_grids(plan: GridPlan) -> list[dict]:
+    """The plan's grids as rows for the review table: name, code, households, flags with reasons,
+    households coming in from other grids (by former grid)."""
+    diff = _incoming(plan)
+    rows = []
+    for g in plan.report.get("grids", []):
+        incoming = diff.get(g["id"], Counter())
+        rows.append(
+            {
+                "code": g["id"],
+                "name": plan.grid_names.get(g["id"], g["id"]),
+                "households": g["households"],
+                "buildings": g["buildings"],
+                "compactness": g["compactness"],
+                "flags": g["flags"],
+                "reasons": g["reasons"],
+                "within_bounds": g["within_bounds"],
+                "moved_in": sum(incoming.values()),
+                "sources": [(plan_previous_name(plan, code), n) for code, n in incoming.most_common() if n],
+            }
+        )
+    return rows
+
+
+def plan_previous_name(plan: GridPlan, code: str) -> str:
+    if not code:
+        return _("no grid")
+    return plan.report.get("previous_names", {}).get(code, code)
+
+
+def _incoming(plan: GridPlan) -> dict[str, Counter]:
+    """Per proposed grid, households of buildings that were in another grid (or none) before."""
+    incoming: dict[str, Counter] = defaultdict(Counter)
+    for key, code in plan.proposed.items():
+        before = plan.previous.get(key) or ""
+        if before != code:
+            incoming[code][before] += plan.households.get(key, 0)
+    return incoming
+
+
+def plan_changed_buildings(plan: GridPlan) -> list[str]:
+    return [key for key, code in plan.proposed.items() if (plan.previous.get(key) or "") != code]
+
+
+def plan_geojson(plan: GridPlan) -> dict:
+    """The proposed grids, coloured, flagged ones bordered red, with the diff to the current
+    grids; changed buildings come as a second collection of dashed outlines."""
+    rows = {r["code"]: r for r in plan_grids(plan)}
+    features = []
+    for index, (code, row) in enumerate(sorted(rows.items())):
+        geometry = plan.boundaries.get(code)
+        if not geometry:
+            continue
+        tooltip = _tooltip(row["name"], row["households"], [_flag_label(f) for f in row["flags"]])
+        if row["moved_in"]:
+            tooltip += " · " + _("%(n)s households move in") % {"n": row["moved_in"]}
+        features.append(
+            _feature(geometry, code, row["name"], row["households"], tooltip, index, bool(row["flags"]))
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def changed_buildings_geojson(plan: GridPlan) -> dict:
+    keys = [int(k) for k in plan_changed_buildings(plan)]
+    features = [
+        {
+            "type": "Feature",
+            "geometry": footprint,
+            "properties": {
+                "tooltip": _("Changes grid: %(before)s → %(after)s")
+                % {
+                    "before": plan_previous_name(plan, plan.previous.get(str(pk)) or ""),
+                    "after": plan.grid_names.get(plan.proposed[str(pk)], plan.proposed[str(pk)]),
+                },
+                "style": {"color": "#111", "weight": 1.5, "dashArray": "3 3", "fillOpacity": 0},
+            },
+        }
+        for pk, footprint in Building.objects.filter(pk__in=keys, footprint__isnull=False).values_list(
+            "id", "footprint"
+        )
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def plan_figures(plan: GridPlan) -> dict:
+    totals = plan.report.get("totals", {})
+    compared = plan.households_compared
+    return {
+        "grids": totals.get("grids", 0),
+        "households": totals.get("households", 0),
+        "within": totals.get("grids_within_bounds", 0),
+        "flagged": sum(1 for g in plan.report.get("grids", []) if g["flags"]),
+        "buildings_changed": len(plan_changed_buildings(plan)),
+        "households_moved": plan.households_moved,
+        "stable_share": round(100 * (1 - plan.households_moved / compared), 1) if compared else None,
+        "grids_unchanged": plan.grids_unchanged,
+        "seconds": plan.seconds,
+        "unplaced": len(plan.report.get("unplaced", [])),
+    }
+
+
+def _flag_label(flag: str) -> str:
+    return {
+        "oversize": _("oversize"),
+        "undersize": _("undersize"),
+        "split": _("split by stairwell"),
+        "constrained": _("cannot fit bounds"),
+    }.get(flag, flag)
+
+
+def _tooltip(name: str, households: int, flags: list[str]) -> str:
+    text = _("%(name)s: %(n)s households") % {"name": name, "n": households}
+    return text + (" · " + ", ".join(flags) if flags else "")
+
+
+def _feature(geometry: dict, code: str, name: str, households: int, tooltip: str, index: int, flagged: bool):
+    colour = PALETTE[index % len(PALETTE)]
+    style = {"color": FLAG_COLOUR if flagged else "#334e68", "weight": 3 if flagged else 1}
+    style |= {"fillColor": colour, "fillOpacity": 0.55, "dashArray": "6 4" if flagged else None}
+    return {
+        "type": "Feature",
+        "geometry": geometry,
+        "properties": {
+            "code": code,
+            "name": name,
+            "households": households,
+            "tooltip": tooltip,
+            "style": style,
+        },
+    }

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from gongzhi.grids import views
+
+app_name = "grids"
+
+urlpatterns = [
+    path("neighborhoods/<int:pk>/", views.grid_map, {"kind": "neighborhood"}, name="neighborhood_map"),
+    path("subdistricts/<int:pk>/", views.grid_map, {"kind": "subdistrict"}, name="subdistrict_map"),
+    path("neighborhoods/<int:pk>/draw/", views.draw, {"kind": "neighborhood"}, name="neighborhood_draw"),
+    path("subdistricts/<int:pk>/draw/", views.draw, {"kind": "subdistrict"}, name="subdistrict_draw"),
+    path("plans/", views.plan_list, name="plans"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan"),
+    path("plans/<int:pk>/adopt/", views.plan_adopt, name="plan_adopt"),
+    path("plans/<int:pk>/discard/", views.plan_discard, name="plan_discard"),
+]

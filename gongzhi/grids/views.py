@@ -1,0 +1,156 @@
+"""Grid pages: the map of current grids, the draw form, a plan's review, the list of plans.
+
+Thin: parse, call one selector or service, render. Out of area → 404; may read but not change → 403.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from gongzhi.core.errors import NotInScope
+from gongzhi.grids import selectors, services
+from gongzhi.org import selectors as org_selectors
+
+
+class DrawForm(forms.Form):
+    min_households = forms.IntegerField(label=gettext_lazy("Minimum households per grid"), initial=300)
+    max_households = forms.IntegerField(label=gettext_lazy("Maximum households per grid"), initial=500)
+    gap_m = forms.FloatField(label=gettext_lazy("Buildings within (metres) count as neighbours"), initial=30)
+    mode = forms.ChoiceField(
+        label=gettext_lazy("How to redraw"),
+        choices=[
+            ("least", gettext_lazy("Least change: keep grids that still fit")),
+            ("full", gettext_lazy("Full redraw")),
+        ],
+        initial="least",
+        widget=forms.RadioSelect,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            try:
+                services.validate_bounds(data["min_households"], data["max_households"], data["gap_m"])
+            except ValidationError as error:
+                for field, messages_ in error.message_dict.items():
+                    self.add_error(field, messages_)
+        return data
+
+
+def _area(request, kind: str, pk: int):
+    """The neighborhood or subdistrict, if the user may see it at all (else 404)."""
+    if kind == "neighborhood":
+        return get_object_or_404(org_selectors.neighborhoods_visible_to(request.user), pk=pk)
+    return get_object_or_404(org_selectors.subdistricts_visible_to(request.user), pk=pk)
+
+
+@never_cache
+@login_required
+def grid_map(request, kind: str, pk: int):
+    area = _area(request, kind, pk)
+    grids = selectors.current_grids(request.user, area)
+    return render(
+        request,
+        "grids/map.html",
+        {
+            "area": area,
+            "kind": kind,
+            "grids": grids,
+            "totals": selectors.grid_totals(grids),
+            "map_data": selectors.current_grids_geojson(grids),
+            "chart_data": selectors.households_chart(grids),
+            "plans": selectors.plans_of_area(request.user, area)[:10],
+            "history": selectors.history_of_area(request.user, area, limit=20),
+            "may_draw": selectors.may_draw(request.user, area),
+        },
+    )
+
+
+@never_cache
+@login_required
+def draw(request, kind: str, pk: int):
+    area = _area(request, kind, pk)
+    if not selectors.may_draw(request.user, area):
+        raise PermissionDenied
+    form = DrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            plan = services.propose_plan(
+                actor=request.user,
+                **{kind: area},
+                min_households=data["min_households"],
+                max_households=data["max_households"],
+                gap_m=data["gap_m"],
+                full=data["mode"] == "full",
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("grids:plan", pk=plan.pk)
+    status = 400 if form.errors else 200
+    return render(request, "grids/draw.html", {"area": area, "kind": kind, "form": form}, status=status)
+
+
+@never_cache
+@login_required
+def plan_detail(request, pk: int):
+    plan = get_object_or_404(selectors.plans_visible_to(request.user), pk=pk)
+    area = plan.neighborhood or plan.subdistrict
+    return render(
+        request,
+        "grids/plan.html",
+        {
+            "plan": plan,
+            "area": area,
+            "may_draw": selectors.may_draw(request.user, area),
+            "kind": "neighborhood" if plan.neighborhood_id else "subdistrict",
+            "rows": selectors.plan_grids(plan),
+            "figures": selectors.plan_figures(plan),
+            "map_data": selectors.plan_geojson(plan),
+            "changed_data": selectors.changed_buildings_geojson(plan),
+            "may_decide": selectors.may_decide(request.user, plan),
+        },
+    )
+
+
+def _decide(request, pk: int, service, done: str):
+    plan = get_object_or_404(selectors.plans_visible_to(request.user), pk=pk)
+    try:
+        service(actor=request.user, plan=plan)
+    except NotInScope:
+        raise Http404 from None
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, done)
+    return redirect("grids:plan", pk=plan.pk)
+
+
+@never_cache
+@require_POST
+@login_required
+def plan_adopt(request, pk: int):
+    return _decide(request, pk, services.adopt_plan, _("The plan is adopted: these are now the micro-grids."))
+
+
+@never_cache
+@require_POST
+@login_required
+def plan_discard(request, pk: int):
+    return _decide(request, pk, services.discard_plan, _("The plan is discarded."))
+
+
+@never_cache
+@login_required
+def plan_list(request):
+    plans = selectors.plans_visible_to(request.user)[:100]
+    return render(request, "grids/plans.html", {"plans": plans})
