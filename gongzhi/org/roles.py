@@ -2,15 +2,20 @@
 
 Data classes: place (areas, buildings, grids, service points), household, resident, sensitive
 (tags such as elderly living alone), party, partner (partner units, departments), audit, staff
-(role assignments). `unmask` shows ID numbers and phones in full; `export` produces ledgers.
+(role assignments), concern (residents' concerns, their history and visits). `unmask` shows ID numbers and phones in full; `export` produces ledgers.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.utils.translation import gettext_lazy as _
 
-ALL_DATA = frozenset({"place", "household", "resident", "sensitive", "party", "partner", "audit", "staff"})
+ALL_DATA = frozenset(
+    {"place", "household", "resident", "sensitive", "party", "partner", "audit", "staff", "concern"}
+)
 PEOPLE = frozenset({"place", "household", "resident", "sensitive"})
+# Handlers (property company, owners' committee, partner unit, department) work the concerns routed
+# to them; Concern.scope_paths reaches their unit only through the concern's handler.
+CONCERN = frozenset({"concern"})
 
 
 @dataclass(frozen=True)
@@ -45,9 +50,15 @@ ROLES: dict[str, Role] = {
             True,
             True,
         ),
-        Role("social_worker", _("social worker"), "neighborhood", PEOPLE | {"party", "partner"}, PEOPLE),
-        Role("grid_chief", _("grid chief"), "micro_grid", PEOPLE | {"party"}, PEOPLE),
-        Role("grid_worker", _("grid worker"), "micro_grid", PEOPLE, PEOPLE),
+        Role(
+            "social_worker",
+            _("social worker"),
+            "neighborhood",
+            PEOPLE | {"party", "partner"} | CONCERN,
+            PEOPLE | CONCERN,
+        ),
+        Role("grid_chief", _("grid chief"), "micro_grid", PEOPLE | {"party"} | CONCERN, PEOPLE | CONCERN),
+        Role("grid_worker", _("grid worker"), "micro_grid", PEOPLE | CONCERN, PEOPLE | CONCERN),
         Role(
             "stairwell_chief",
             _("stairwell chief"),
@@ -61,15 +72,34 @@ ROLES: dict[str, Role] = {
             frozenset({"place", "household", "party"}),
         ),
         Role("volunteer_team_chief", _("volunteer team chief"), "neighborhood", frozenset({"place"})),
-        Role("property_staff", _("property company staff"), "compound", frozenset({"place", "household"})),
+        Role(
+            "property_staff",
+            _("property company staff"),
+            "compound",
+            frozenset({"place", "household"}) | CONCERN,
+            CONCERN,
+        ),
         Role(
             "owners_committee_member",
             _("owners' committee member"),
             "compound",
-            frozenset({"place", "household"}),
+            frozenset({"place", "household"}) | CONCERN,
+            CONCERN,
         ),
-        Role("partner_liaison", _("partner-unit liaison"), "partner_unit", frozenset({"partner"})),
-        Role("department_handler", _("department handler"), "department", frozenset({"partner"})),
+        Role(
+            "partner_liaison",
+            _("partner-unit liaison"),
+            "partner_unit",
+            frozenset({"partner"}) | CONCERN,
+            CONCERN,
+        ),
+        Role(
+            "department_handler",
+            _("department handler"),
+            "department",
+            frozenset({"partner"}) | CONCERN,
+            CONCERN,
+        ),
     ]
 }
 
@@ -95,3 +125,17 @@ UNIT_ANCESTORS = {
 
 def role_choices() -> list[tuple[str, str]]:
     return [(r.code, r.label) for r in ROLES.values()]
+
+
+def _grant(code: str, data_class: str, *, write: bool) -> None:
+    role = ROLES[code]
+    ROLES[code] = replace(
+        role, read=role.read | {data_class}, write=role.write | ({data_class} if write else frozenset())
+    )
+
+
+# deliberation (meetings, votes, duties; gongzhi.deliberation): run by the neighborhood's staff,
+# read by the owners' committee of the compound a vote or meeting belongs to.
+for _code in ("subdistrict_admin", "neighborhood_secretary", "social_worker"):
+    _grant(_code, "deliberation", write=True)
+_grant("owners_committee_member", "deliberation", write=False)

@@ -1,0 +1,46 @@
+"""Deadlines of a concern in working days on the editable holiday calendar (CalendarDay rows)."""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Q
+
+from gongzhi.concerns import tiering, workdays
+from gongzhi.concerns.models import CalendarDay, Category, TimeLimit
+
+
+def calendar_overrides(first: date, last: date) -> dict[date, bool]:
+    return dict(CalendarDay.objects.filter(date__range=(first, last)).values_list("date", "working"))
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def end_of_working_day(start: datetime, days: int) -> datetime:
+    """The end (local midnight) of the working day `days` working days after `start`'s local date."""
+    zone = local_zone()
+    first = start.astimezone(zone).date()
+    # Two calendar weeks per five working days, plus the longest holiday run, bounds the search.
+    overrides = calendar_overrides(first, first + timedelta(days=days * 2 + 21))
+    due = workdays.add_working_days(first, days, overrides)
+    return datetime.combine(due + timedelta(days=1), time.min, tzinfo=zone)
+
+
+def limits_for(category: Category, tier: str) -> tuple[int, int]:
+    """(working days to respond, to resolve): the category's own row, the tier's row, the default."""
+    rows = {
+        row.category_id: (row.response_days, row.resolution_days)
+        for row in TimeLimit.objects.filter(Q(category_id=category.pk) | Q(category__isnull=True), tier=tier)
+    }
+    if category.pk in rows:
+        return rows[category.pk]
+    if None in rows:
+        return rows[None]
+    return tiering.DEFAULT_LIMITS[tier]
+
+
+def due_dates(accepted_at: datetime, category: Category, tier: str) -> tuple[datetime, datetime]:
+    respond, resolve = limits_for(category, tier)
+    return end_of_working_day(accepted_at, respond), end_of_working_day(accepted_at, resolve)

@@ -1,0 +1,413 @@
+"""Residents' concerns in a closed loop: categories, routing, the concern and its history, time
+limits on a working calendar, supervision (督办), visits (走访), Open311 keys and intake counters.
+
+Concerns, their events and visits declare `scope_paths` like every record in an area; the
+handler a concern is routed to (department, partner unit, compound's property company or owners'
+committee) reaches it through the same paths, so a handler's queue is just its scope.
+"""
+
+import secrets
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.concerns import lifecycle, tiering
+from gongzhi.core import pii
+from gongzhi.core.fields import EncryptedTextField
+
+
+class Tier(models.TextChoices):
+    MINOR = tiering.MINOR, _("minor (小事简议)")
+    MAJOR = tiering.MAJOR, _("major (大事细议)")
+    KEY = tiering.KEY, _("key (要事议妥)")
+    URGENT = tiering.URGENT, _("urgent (急事议决)")
+
+
+class HandlerKind(models.TextChoices):
+    RESIDENTS_COMMITTEE = "residents_committee", _("residents' committee")
+    PROPERTY_COMPANY = "property_company", _("property company")
+    OWNERS_COMMITTEE = "owners_committee", _("owners' committee")
+    DEPARTMENT = "department", _("department")
+    PARTNER_UNIT = "partner_unit", _("partner unit")
+
+
+class Category(models.Model):
+    """A kind of concern. Rows without a subdistrict are the seeded taxonomy every town shares."""
+
+    subdistrict = models.ForeignKey(
+        "org.Subdistrict", on_delete=models.CASCADE, null=True, blank=True, related_name="concern_categories"
+    )
+    code = models.SlugField(_("code"), max_length=32)
+    name = models.CharField(_("name"), max_length=32)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    tier = models.CharField(_("least tier"), max_length=8, choices=Tier.choices, default=Tier.MINOR)
+    active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=100)
+
+    scope_paths = {"subdistrict": "subdistrict_id"}
+    visible_from_below = True
+    data_class = "concern"
+
+    class Meta:
+        verbose_name = _("concern category")
+        verbose_name_plural = _("concern categories")
+        ordering = ["order", "code"]
+        constraints = [models.UniqueConstraint(fields=["subdistrict", "code"], name="category_unique_code")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TimeLimit(models.Model):
+    """Working days to first response and to resolution for a tier, optionally one category's."""
+
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, null=True, blank=True)
+    tier = models.CharField(_("tier"), max_length=8, choices=Tier.choices)
+    response_days = models.PositiveSmallIntegerField(_("working days to respond"))
+    resolution_days = models.PositiveSmallIntegerField(_("working days to resolve"))
+
+    scope_paths = {"subdistrict": "category__subdistrict_id"}
+    data_class = "concern"
+
+    class Meta:
+        verbose_name = _("time limit")
+        verbose_name_plural = _("time limits")
+        constraints = [models.UniqueConstraint(fields=["category", "tier"], name="time_limit_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.category or '*'} {self.tier}: {self.response_days}/{self.resolution_days}"
+
+
+class CalendarDay(models.Model):
+    """An exception to the Monday–Friday week: a public holiday, or a weekend make-up day (调休)."""
+
+    date = models.DateField(_("date"), unique=True)
+    working = models.BooleanField(_("working day"), default=False)
+    name = models.CharField(_("name"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("holiday calendar")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
+class RoutingRule(models.Model):
+    """category × area → handling party. The most specific matching rule wins; none: the committee."""
+
+    subdistrict = models.ForeignKey("org.Subdistrict", on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, null=True, blank=True)
+    neighborhood = models.ForeignKey(
+        "org.Neighborhood", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    handler_kind = models.CharField(_("handling party"), max_length=24, choices=HandlerKind.choices)
+    department = models.ForeignKey("org.Department", on_delete=models.CASCADE, null=True, blank=True)
+    partner_unit = models.ForeignKey("org.PartnerUnit", on_delete=models.CASCADE, null=True, blank=True)
+
+    scope_paths = {"subdistrict": "subdistrict_id", "neighborhood": "neighborhood_id"}
+    data_class = "concern"
+
+    class Meta:
+        verbose_name = _("routing rule")
+        verbose_name_plural = _("routing rules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subdistrict", "category", "neighborhood"],
+                name="routing_rule_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category or '*'} × {self.neighborhood or '*'} → {self.get_handler_kind_display()}"
+
+
+class Channel(models.TextChoices):
+    VISIT = "visit", _("visit")
+    HOTLINE = "hotline", _("hotline")
+    RESIDENT = "resident", _("resident page")
+    PARTNER = "partner", _("partner unit")
+    OPEN311 = "open311", _("Open311")
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("satisfied")
+    BASICALLY = "basically", _("basically satisfied")
+    DISSATISFIED = "dissatisfied", _("dissatisfied")
+
+
+class State(models.TextChoices):
+    ACCEPTED = lifecycle.ACCEPTED, _("accepted (受理)")
+    DISPATCHED = lifecycle.DISPATCHED, _("dispatched (派遣)")
+    HANDLING = lifecycle.HANDLING, _("handling (处置)")
+    VERIFYING = lifecycle.VERIFYING, _("verifying (核查)")
+    CLOSED = lifecycle.CLOSED, _("closed (办结)")
+    RETURNED = lifecycle.RETURNED, _("returned (退回)")
+    REOPENED = lifecycle.REOPENED, _("reopened (重办)")
+
+
+def _public_token() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class Concern(models.Model):
+    subdistrict = models.ForeignKey("org.Subdistrict", on_delete=models.PROTECT, related_name="+")
+    neighborhood = models.ForeignKey(
+        "org.Neighborhood", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    micro_grid = models.ForeignKey(
+        "grids.MicroGrid", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    building = models.ForeignKey(
+        "org.Building", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    household = models.ForeignKey(
+        "org.Household", on_delete=models.SET_NULL, null=True, blank=True, related_name="concerns"
+    )
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, verbose_name=_("category"))
+    title = models.CharField(_("title"), max_length=120)
+    description = models.TextField(_("description"), max_length=4000)
+    channel = models.CharField(_("channel"), max_length=12, choices=Channel.choices)
+    place = models.CharField(_("place"), max_length=255, blank=True)
+    lat = models.FloatField(_("latitude"), null=True, blank=True)
+    lng = models.FloatField(_("longitude"), null=True, blank=True)
+    households_affected = models.PositiveIntegerField(
+        _("households affected"), default=1, validators=[MinValueValidator(1)]
+    )
+    estimated_cost = models.DecimalField(
+        _("estimated cost (yuan)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    urgent = models.BooleanField(_("urgent"), default=False)
+    tier = models.CharField(_("tier"), max_length=8, choices=Tier.choices)
+    tier_by_rule = models.CharField(_("tier by rule"), max_length=8, choices=Tier.choices)
+    tier_reason = models.CharField(_("reason for tier override"), max_length=255, blank=True)
+
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=lifecycle.ACCEPTED)
+    version = models.PositiveIntegerField(default=1)
+    handler_kind = models.CharField(_("handling party"), max_length=24, choices=HandlerKind.choices)
+    handler_department = models.ForeignKey(
+        "org.Department", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    handler_partner_unit = models.ForeignKey(
+        "org.PartnerUnit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The compound whose property company or owners' committee handles it.
+    handler_compound = models.ForeignKey(
+        "org.Compound", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    accepted_at = models.DateTimeField(_("accepted at"), db_index=True)
+    response_due = models.DateTimeField(_("respond by"))
+    resolution_due = models.DateTimeField(_("resolve by"))
+    responded_at = models.DateTimeField(_("responded at"), null=True, blank=True)
+    responded_on_time = models.BooleanField(null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    close_hours = models.FloatField(null=True, blank=True)  # kept so KPIs need no date arithmetic in SQL
+    overdue = models.BooleanField(_("overdue"), default=False)
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    rating = models.CharField(_("rating"), max_length=12, choices=Rating.choices, blank=True)
+    reopen_count = models.PositiveSmallIntegerField(default=0)
+
+    reporter_name = models.CharField(_("reporter"), max_length=64, blank=True)
+    reporter_phone = EncryptedTextField(_("reporter phone"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    idempotency_key = models.CharField(max_length=160, null=True, blank=True, unique=True, editable=False)
+    public_token = models.CharField(max_length=32, unique=True, default=_public_token, editable=False)
+
+    scope_paths = {
+        "subdistrict": "subdistrict_id",
+        "neighborhood": "neighborhood_id",
+        "micro_grid": "micro_grid_id",
+        "building": "building_id",
+        "compound": "handler_compound_id",
+        "department": "handler_department_id",
+        "partner_unit": "handler_partner_unit_id",
+    }
+    data_class = "concern"
+
+    class Meta:
+        verbose_name = _("concern")
+        verbose_name_plural = _("concerns")
+        ordering = ["-accepted_at", "-id"]
+        indexes = [
+            models.Index(fields=["subdistrict", "accepted_at"], name="concern_sub_month"),
+            models.Index(fields=["neighborhood", "accepted_at"], name="concern_nb_month"),
+            models.Index(fields=["micro_grid", "accepted_at"], name="concern_grid_month"),
+            models.Index(fields=["state", "resolution_due"], name="concern_open_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in lifecycle.OPEN_STATES
+
+    @property
+    def reporter_phone_masked(self) -> str:
+        return pii.mask_phone(self.reporter_phone)
+
+    @property
+    def handler_label(self) -> str:
+        unit = self.handler_department or self.handler_partner_unit or self.handler_compound
+        kind = self.get_handler_kind_display()
+        return f"{kind} · {unit}" if unit else kind
+
+
+class ConcernEvent(models.Model):
+    """One step of a concern's history: who moved it, when, from where to where, and why."""
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=16)
+    from_state = models.CharField(max_length=12, blank=True)
+    to_state = models.CharField(max_length=12)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_label = models.CharField(_("by"), max_length=150)
+    at = models.DateTimeField(_("time"), auto_now_add=True)
+    note = models.TextField(_("note"), blank=True, max_length=2000)
+
+    scope_paths = {k: f"concern__{v}" for k, v in Concern.scope_paths.items()}
+    data_class = "concern"
+
+    class Meta:
+        verbose_name = _("concern event")
+        verbose_name_plural = _("concern events")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.from_state}→{self.to_state}"
+
+
+class Supervision(models.Model):
+    """督办: a concern escalated one level up because a deadline passed or it is urgent."""
+
+    class Reason(models.TextChoices):
+        RESPONSE_OVERDUE = "response", _("response overdue")
+        RESOLUTION_OVERDUE = "resolution", _("resolution overdue")
+        URGENT = "urgent", _("urgent matter")
+
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="supervisions")
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
+    level = models.CharField(_("escalated to"), max_length=16)  # an org unit kind
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+    cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
+
+    scope_paths = {k: f"concern__{v}" for k, v in Concern.scope_paths.items()}
+    data_class = "concern"
+
+    class Meta:
+        verbose_name = _("supervision item")
+        verbose_name_plural = _("supervision list")
+        constraints = [models.UniqueConstraint(fields=["concern", "reason"], name="supervision_once")]
+
+    def __str__(self) -> str:
+        return f"{self.concern} · {self.get_reason_display()}"
+
+
+def _photo_path(instance, filename: str) -> str:
+    return f"concerns/{instance.concern_id}/{secrets.token_hex(8)}.{instance.extension}"
+
+
+class ConcernPhoto(models.Model):
+    concern = models.ForeignKey(Concern, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(upload_to=_photo_path)
+    content_type = models.CharField(max_length=32)
+    size = models.PositiveIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    scope_paths = {k: f"concern__{v}" for k, v in Concern.scope_paths.items()}
+    data_class = "concern"
+
+    class Meta:
+        verbose_name = _("concern photo")
+        verbose_name_plural = _("concern photos")
+
+    def __str__(self) -> str:
+        return self.file.name
+
+    @property
+    def extension(self) -> str:
+        return self.content_type.split("/")[-1].replace("jpeg", "jpg")
+
+
+class Visit(models.Model):
+    """走访: one contact of a staff member with a household (the 民情日志 line)."""
+
+    class Channel(models.TextChoices):
+        DOOR = "door", _("at the door")
+        PHONE = "phone", _("by phone")
+        WECHAT = "wechat", _("on WeChat")
+
+    subdistrict = models.ForeignKey("org.Subdistrict", on_delete=models.PROTECT, related_name="+")
+    neighborhood = models.ForeignKey("org.Neighborhood", on_delete=models.PROTECT, related_name="+")
+    micro_grid = models.ForeignKey(
+        "grids.MicroGrid", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    building = models.ForeignKey("org.Building", on_delete=models.PROTECT, related_name="+")
+    household = models.ForeignKey("org.Household", on_delete=models.PROTECT, related_name="visits")
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="visits")
+    visited_at = models.DateTimeField(_("visited at"), db_index=True)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.DOOR)
+    raised = models.TextField(_("raised"), blank=True, max_length=2000)
+    handled = models.TextField(_("handled on the spot"), blank=True, max_length=2000)
+    suggestions = models.TextField(_("suggestions"), blank=True, max_length=2000)
+    concern = models.OneToOneField(
+        Concern, on_delete=models.SET_NULL, null=True, blank=True, related_name="visit"
+    )
+    idempotency_key = models.CharField(max_length=160, null=True, blank=True, unique=True, editable=False)
+
+    scope_paths = {
+        "subdistrict": "subdistrict_id",
+        "neighborhood": "neighborhood_id",
+        "micro_grid": "micro_grid_id",
+        "building": "building_id",
+    }
+    data_class = "concern"
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-visited_at", "-id"]
+        indexes = [models.Index(fields=["neighborhood", "visited_at"], name="visit_nb_month")]
+
+    def __str__(self) -> str:
+        return f"{self.household} {self.visited_at:%Y-%m-%d}"
+
+
+class Open311Key(models.Model):
+    """An Open311 client's api_key for one subdistrict (its jurisdiction); only the hash is kept."""
+
+    subdistrict = models.ForeignKey("org.Subdistrict", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=64)
+    digest = models.CharField(max_length=64, unique=True)
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Open311 key")
+        verbose_name_plural = _("Open311 keys")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IntakeCounter(models.Model):
+    """Requests of one client in one time window, shared by every server process (rate limit)."""
+
+    key = models.CharField(max_length=128)
+    window = models.BigIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "window"], name="intake_counter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.window}: {self.count}"

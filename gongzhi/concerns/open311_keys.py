@@ -1,0 +1,33 @@
+"""Open311 api_keys: shown once at creation, stored only as a hash."""
+
+import hashlib
+import secrets
+
+from django.db import transaction
+from django.utils import timezone
+
+from gongzhi.concerns.models import Open311Key
+from gongzhi.core import audit
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_key(*, actor, subdistrict, name: str) -> tuple[Open311Key, str]:
+    raw = "o311_" + secrets.token_urlsafe(24)
+    item = Open311Key.objects.create(subdistrict=subdistrict, name=name[:64], digest=_digest(raw))
+    audit.record("create", item, actor=actor, summary=f"Open311 key {item.name}", area=(subdistrict.pk, None))
+    return item, raw
+
+
+def key_for(raw: str) -> Open311Key | None:
+    item = (
+        Open311Key.objects.select_related("subdistrict")
+        .filter(digest=_digest(raw or ""), active=True)
+        .first()
+    )
+    if item is not None:
+        Open311Key.objects.filter(pk=item.pk).update(last_used_at=timezone.now())
+    return item

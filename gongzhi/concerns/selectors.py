@@ -1,0 +1,265 @@
+"""Every read of concerns, visits and their figures, already filtered to the caller's area."""
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from gongzhi.concerns import lifecycle
+from gongzhi.concerns.kpi import KpiRow, median_or_none
+from gongzhi.concerns.models import Category, Concern, ConcernEvent, Rating, Supervision, Visit
+from gongzhi.core.permissions import assignments_of, scoped
+from gongzhi.org.models import Department, Household, Neighborhood, PartnerUnit
+from gongzhi.org.selectors import households_visible_to
+
+GROUPINGS = {
+    "subdistrict": ("subdistrict_id", "subdistrict_id"),
+    "neighborhood": ("neighborhood_id", "neighborhood_id"),
+    "micro_grid": ("micro_grid_id", "micro_grid_id"),
+    "worker": ("created_by_id", "worker_id"),  # (concern field, visit field)
+}
+
+
+def concerns_visible_to(user) -> QuerySet[Concern]:
+    return scoped(
+        user,
+        Concern.objects.select_related(
+            "category", "neighborhood", "building__compound", "handler_department", "handler_partner_unit",
+            "handler_compound",
+        ),
+    )  # fmt: skip
+
+
+def concern_queue(
+    user, *, state: str = "", overdue: bool = False, handler_only: bool = False
+) -> QuerySet[Concern]:
+    """The worklist: open concerns first by resolution deadline; a handler sees only theirs anyway."""
+    qs = concerns_visible_to(user)
+    if state:
+        qs = qs.filter(state=state)
+    else:
+        qs = qs.filter(state__in=lifecycle.OPEN_STATES)
+    if overdue:
+        qs = qs.filter(Q(overdue=True) | Q(resolution_due__lt=timezone.now()))
+    if handler_only:
+        qs = qs.exclude(handler_kind="residents_committee")
+    return qs.order_by("resolution_due", "id")
+
+
+def concern_by_token(token: str) -> Concern | None:
+    """The resident's own concern, found by the unguessable token of their progress link."""
+    if not token or len(token) > 32:
+        return None
+    return Concern.objects.select_related("category", "neighborhood").filter(public_token=token).first()
+
+
+def events_of(concern: Concern) -> QuerySet[ConcernEvent]:
+    return concern.events.order_by("at", "id")
+
+
+def public_events_of(concern: Concern) -> list[dict]:
+    """Progress for the resident and the building notice: steps and times, no staff names or notes
+    beyond the handling result ("楼内事、群内议" publishes this de-identified)."""
+    shown = {"accept", "dispatch", "start", "resolve", "close", "reopen", "rate"}
+    return [
+        {"action": e.action, "state": e.to_state, "at": e.at, "note": e.note if e.action == "resolve" else ""}
+        for e in events_of(concern)
+        if e.action in shown
+    ]
+
+
+def supervision_list(user) -> QuerySet[Supervision]:
+    return (
+        scoped(user, Supervision.objects.select_related("concern__category", "concern__neighborhood"))
+        .filter(cleared_at__isnull=True)
+        .order_by("concern__resolution_due", "id")
+    )
+
+
+def categories_for(subdistrict_id: int | None) -> QuerySet[Category]:
+    """The shared taxonomy plus the subdistrict's own categories."""
+    own = Q(subdistrict_id=subdistrict_id) if subdistrict_id else Q(pk__in=[])
+    return Category.objects.filter(Q(subdistrict__isnull=True) | own, active=True).order_by("order", "code")
+
+
+def home_subdistrict_id(user) -> int | None:
+    items = assignments_of(user)
+    return items[0].subdistrict_id if items else None
+
+
+def handler_options(subdistrict_id: int | None) -> tuple[QuerySet[Department], QuerySet[PartnerUnit]]:
+    """Whom a concern can be dispatched to: the town's departments and partner units (names only)."""
+    return (
+        Department.objects.filter(subdistrict_id=subdistrict_id).order_by("name"),
+        PartnerUnit.objects.filter(subdistrict_id=subdistrict_id).order_by("name"),
+    )
+
+
+def neighborhood_by_code(code: str) -> Neighborhood | None:
+    """The resident page's place, from the QR code on the contact card (public: names only)."""
+    return Neighborhood.objects.select_related("subdistrict").filter(code=code).first() if code else None
+
+
+def neighborhood_by_id(value: str) -> Neighborhood | None:
+    return Neighborhood.objects.select_related("subdistrict").filter(pk=value).first() if value.isdigit() else None
+
+
+def public_neighborhoods() -> QuerySet[Neighborhood]:
+    return Neighborhood.objects.select_related("subdistrict").order_by("subdistrict_id", "code")[:500]
+
+
+def households_for_visit(user, text: str, limit: int = 15) -> list[Household]:
+    """By building and room ("12 301"), compound or a resident's name, inside the user's area."""
+    qs = households_visible_to(user)
+    for word in (text or "").split()[:4]:
+        qs = qs.filter(
+            Q(building__compound__name__contains=word)
+            | Q(building__number=word)
+            | Q(room=word)
+            | Q(residents__name__contains=word)
+        )
+    return list(qs.distinct().order_by("building__compound__name", "building__number", "room")[:limit])
+
+
+def visits_visible_to(user) -> QuerySet[Visit]:
+    return scoped(user, Visit.objects.select_related("household__building__compound", "worker"))
+
+
+# ---- KPIs ---------------------------------------------------------------------------------------
+
+
+def month_bounds(month: date) -> tuple[datetime, datetime]:
+    zone = ZoneInfo(settings.TIME_ZONE)
+    first = month.replace(day=1)
+    nxt = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return datetime.combine(first, time.min, tzinfo=zone), datetime.combine(nxt, time.min, tzinfo=zone)
+
+
+def kpi_rows(user, *, month: date, by: str = "neighborhood") -> list[KpiRow]:
+    """One row per worker/grid/neighborhood/subdistrict for the concerns accepted in `month`."""
+    concern_field, visit_field = GROUPINGS[by]
+    start, end = month_bounds(month)
+    concerns = scoped(user, Concern.objects.all()).filter(accepted_at__gte=start, accepted_at__lt=end)
+    rows: dict = {}
+    for values in _concern_counts(concerns, concern_field):
+        rows[values.pop("key")] = values
+    hours: dict = {}
+    for key, h in concerns.filter(close_hours__isnull=False).values_list(concern_field, "close_hours"):
+        hours.setdefault(key, []).append(h)
+    visits = scoped(user, Visit.objects.all()).filter(visited_at__gte=start, visited_at__lt=end)
+    visited = dict(
+        visits.values_list(visit_field)
+        .annotate(n=Count("household_id", distinct=True))
+        .values_list(visit_field, "n")
+    )
+    labels = _labels(by, set(rows) | set(visited))
+    result = [
+        KpiRow(
+            key=key,
+            label=labels.get(key, "—"),
+            households_visited=visited.get(key, 0),
+            close_hours=hours.get(key, []),
+            **rows.get(key, {}),
+        )
+        for key in set(rows) | set(visited)
+    ]
+    return sorted(result, key=lambda r: r.label)
+
+
+def _concern_counts(concerns: QuerySet, field: str):
+    now = timezone.now()
+    closed = Q(state=lifecycle.CLOSED)
+    return (
+        concerns.values(key=F(field))
+        .annotate(
+            collected=Count("id"),
+            responded_on_time=Count("id", filter=Q(responded_on_time=True)),
+            resolved=Count("id", filter=closed & ~Q(rating=Rating.DISSATISFIED)),
+            satisfied=Count("id", filter=Q(rating=Rating.SATISFIED)),
+            basically=Count("id", filter=Q(rating=Rating.BASICALLY)),
+            dissatisfied=Count("id", filter=Q(rating=Rating.DISSATISFIED)),
+            overdue=Count("id", filter=Q(overdue=True) | Q(closed_at__isnull=True, resolution_due__lt=now)),
+        )
+        .order_by()
+    )
+
+
+def _labels(by: str, keys: set) -> dict:
+    from django.contrib.auth import get_user_model
+
+    from gongzhi.grids.models import MicroGrid
+    from gongzhi.org.models import Neighborhood, Subdistrict
+
+    model = {
+        "subdistrict": Subdistrict,
+        "neighborhood": Neighborhood,
+        "micro_grid": MicroGrid,
+        "worker": get_user_model(),
+    }[by]
+    return {obj.pk: str(obj) for obj in model._default_manager.filter(pk__in=[k for k in keys if k])}
+
+
+def kpi_total(rows: list[KpiRow]) -> KpiRow:
+    total = KpiRow(key=None, label="")
+    hours: list[float] = []
+    for r in rows:
+        for name in (
+            "households_visited", "collected", "responded_on_time", "resolved", "satisfied", "basically",
+            "dissatisfied", "overdue",
+        ):  # fmt: skip
+            setattr(total, name, getattr(total, name) + getattr(r, name))
+        hours.extend(r.close_hours)
+    total.median_close_hours_value = median_or_none(hours)
+    return total
+
+
+# ---- visit coverage -----------------------------------------------------------------------------
+
+
+def coverage(user, *, month: date, by: str = "micro_grid") -> list[dict]:
+    """Households in scope and how many of them were visited in `month`, per grid or neighborhood."""
+    field = {"micro_grid": "micro_grid_id", "neighborhood": "neighborhood_id"}[by]
+    start, end = month_bounds(month)
+    visited_q = Visit.objects.filter(household=OuterRef("pk"), visited_at__gte=start, visited_at__lt=end)
+    households = households_visible_to(user).order_by()
+    counts = (
+        households.annotate(seen=Exists(visited_q))
+        .values(field)
+        .annotate(total=Count("id"), visited=Count("id", filter=Q(seen=True)))
+        .order_by()
+    )
+    labels = _labels(by, {c[field] for c in counts})
+    rows = [
+        {
+            "key": c[field],
+            "label": labels.get(c[field], "—"),
+            "total": c["total"],
+            "visited": c["visited"],
+            "rate": c["visited"] / c["total"] if c["total"] else None,
+        }
+        for c in counts
+    ]
+    return sorted(rows, key=lambda r: r["label"])
+
+
+def coverage_by_worker(user, *, month: date) -> list[dict]:
+    start, end = month_bounds(month)
+    visits = visits_visible_to(user).filter(visited_at__gte=start, visited_at__lt=end)
+    counts = visits.values("worker_id").annotate(
+        visits=Count("id"), households=Count("household_id", distinct=True)
+    )
+    labels = _labels("worker", {c["worker_id"] for c in counts})
+    return sorted(
+        ({"label": labels.get(c["worker_id"], "—"), **c} for c in counts.order_by()), key=lambda r: r["label"]
+    )
+
+
+def unvisited_households(user, *, month: date, grid_id: int | None = None) -> QuerySet[Household]:
+    start, end = month_bounds(month)
+    seen = Visit.objects.filter(household=OuterRef("pk"), visited_at__gte=start, visited_at__lt=end)
+    qs = households_visible_to(user).filter(~Exists(seen))
+    if grid_id:
+        qs = qs.filter(micro_grid_id=grid_id)
+    return qs.order_by("building__compound__name", "building__number", "room")

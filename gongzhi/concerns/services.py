@@ -1,0 +1,584 @@
+"""Every write to concerns and visits: validate, check scope, lock, write, keep history, audit."""
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.concerns import deadlines, lifecycle, tiering
+from gongzhi.concerns.models import (
+    Category,
+    Channel,
+    Concern,
+    ConcernEvent,
+    ConcernPhoto,
+    HandlerKind,
+    Rating,
+    RoutingRule,
+    Supervision,
+    Tier,
+    Visit,
+)
+from gongzhi.core import audit, permissions
+from gongzhi.core.errors import NotInScope
+from gongzhi.org.models import Building, Household, Neighborhood, Subdistrict
+from gongzhi.org.roles import ROLES
+
+AREA_UNIT_KINDS = frozenset({"subdistrict", "neighborhood", "micro_grid", "building"})
+HANDLER_UNIT_KINDS = frozenset({"compound", "department", "partner_unit"})
+ESCALATION_LEVELS = ("neighborhood", "subdistrict", "district")
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+PHOTO_SIGNATURES = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
+
+
+class Conflict(Exception):
+    """Someone else changed the concern since the caller looked at it; nothing was written."""
+
+
+@dataclass(frozen=True)
+class Handler:
+    kind: str
+    department_id: int | None = None
+    partner_unit_id: int | None = None
+    compound_id: int | None = None
+
+
+# ---- intake -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Place:
+    subdistrict: Subdistrict
+    neighborhood: Neighborhood | None = None
+    building: Building | None = None
+    household: Household | None = None
+
+    def path(self) -> dict[str, int | None]:
+        b = self.building
+        return {
+            "subdistrict": self.subdistrict.pk,
+            "neighborhood": self.neighborhood.pk if self.neighborhood else None,
+            "micro_grid": (self.household.micro_grid_id if self.household else None)
+            or (b.micro_grid_id if b else None),
+            "building": b.pk if b else None,
+        }
+
+
+def place_of(
+    *,
+    household: Household | None = None,
+    building: Building | None = None,
+    neighborhood=None,
+    subdistrict=None,
+) -> Place:
+    """The area a concern sits in, as deep as the caller knows it."""
+    if household is not None:
+        building = household.building
+    if building is not None:
+        neighborhood = building.neighborhood
+    if neighborhood is not None:
+        subdistrict = neighborhood.subdistrict
+    if subdistrict is None:
+        raise ValidationError(
+            {"place": _("Say where the problem is: a household, building or neighborhood.")}
+        )
+    return Place(subdistrict, neighborhood, building, household)
+
+
+def parse_cost(value) -> Decimal | None:
+    if value in (None, ""):
+        return None
+    try:
+        cost = Decimal(str(value).strip()).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise ValidationError({"estimated_cost": _("Estimated cost must be a number of yuan.")}) from None
+    if cost < 0 or cost >= Decimal("10000000000"):
+        raise ValidationError({"estimated_cost": _("Estimated cost must be between 0 and 9,999,999,999.99.")})
+    return cost
+
+
+def route(*, subdistrict_id: int, category: Category, neighborhood_id: int | None) -> RoutingRule | None:
+    """The most specific rule: category and area, then category, then area, then the town default."""
+    for cat, nb in (
+        (category.pk, neighborhood_id),
+        (category.pk, None),
+        (None, neighborhood_id),
+        (None, None),
+    ):
+        rules = RoutingRule.objects.filter(subdistrict_id=subdistrict_id, category_id=cat, neighborhood_id=nb)
+        rule = rules.first()
+        if rule is not None:
+            return rule
+    return None
+
+
+def handler_for(rule: RoutingRule | None, place: Place) -> Handler:
+    if rule is None:
+        return Handler(HandlerKind.RESIDENTS_COMMITTEE)
+    compound_id = place.building.compound_id if place.building else None
+    if (
+        rule.handler_kind in (HandlerKind.PROPERTY_COMPANY, HandlerKind.OWNERS_COMMITTEE)
+        and compound_id is None
+    ):
+        # Nobody to hand it to without a known compound: the committee takes it.
+        return Handler(HandlerKind.RESIDENTS_COMMITTEE)
+    return Handler(
+        rule.handler_kind,
+        department_id=rule.department_id,
+        partner_unit_id=rule.partner_unit_id,
+        compound_id=compound_id
+        if rule.handler_kind in (HandlerKind.PROPERTY_COMPANY, HandlerKind.OWNERS_COMMITTEE)
+        else None,
+    )
+
+
+def _clean_text(fields: dict) -> dict:
+    errors = {}
+    title = (fields.get("title") or "").strip()
+    description = (fields.get("description") or "").strip()
+    if not description:
+        errors["description"] = [_("Describe the problem.")]
+    elif len(description) > 4000:
+        errors["description"] = [_("Keep the description under 4000 characters.")]
+    if len(title) > 120:
+        errors["title"] = [_("Keep the title under 120 characters.")]
+    try:
+        households = int(fields.get("households_affected") or 1)
+        if households < 1 or households > 100000:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["households_affected"] = [_("Households affected must be a whole number from 1.")]
+        households = 1
+    if errors:
+        raise ValidationError(errors)
+    return {"title": title or description[:40], "description": description, "households_affected": households}
+
+
+def _existing(key: str | None) -> Concern | None:
+    return Concern.objects.filter(idempotency_key=key).first() if key else None
+
+
+def submit_concern(
+    *,
+    actor,
+    channel: str,
+    category: Category,
+    place: Place,
+    idempotency_key: str = "",
+    principal: str = "",
+    estimated_cost=None,
+    urgent: bool = False,
+    reporter_name: str = "",
+    reporter_phone: str = "",
+    location: tuple[float, float] | None = None,
+    address: str = "",
+    photos=(),
+    **fields,
+) -> Concern:
+    """Accept (受理) a concern from any channel. A retry with the same idempotency key returns the
+    first concern instead of a second one. `actor=None` is public intake (resident page, Open311),
+    which its caller has authenticated or rate-limited."""
+    key = (
+        f"{principal or (actor.pk if actor else 'public')}:{idempotency_key}"[:160]
+        if idempotency_key
+        else None
+    )
+    if (found := _existing(key)) is not None:
+        return found
+    if actor is not None and not permissions.can_create(actor, Concern, place.path()):
+        raise PermissionDenied(_("You may not take in concerns here."))
+    if channel not in Channel.values:
+        raise ValidationError({"channel": _("Unknown channel.")})
+    text = _clean_text(fields)
+    concern = _build(actor, channel, category, place, text, parse_cost(estimated_cost), urgent)
+    concern.idempotency_key = key
+    concern.reporter_name = (reporter_name or "").strip()[:64]
+    concern.reporter_phone = _phone(reporter_phone)
+    concern.place = ((address or "").strip() or str(place.household or place.building or ""))[:255]
+    if location is not None:
+        concern.lat, concern.lng = location
+    checked = [check_photo(p) for p in photos]
+    try:
+        with transaction.atomic():
+            _accept(actor, concern, checked)
+    except IntegrityError:
+        # The same key arrived twice at once: the unique index let one in; answer with that one.
+        if (found := _existing(key)) is not None:
+            return found
+        raise
+    return concern
+
+
+def _phone(value: str) -> str:
+    from gongzhi.core import pii
+
+    if not (value or "").strip():
+        return ""
+    try:
+        return pii.validate_phone(value)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from None
+
+
+def _build(actor, channel, category, place: Place, text: dict, cost, urgent: bool) -> Concern:
+    tier = tiering.tier_for(
+        category_tier=category.tier, households=text["households_affected"], cost=cost, urgent=urgent
+    )
+    now = timezone.now()
+    response_due, resolution_due = deadlines.due_dates(now, category, tier)
+    handler = handler_for(
+        route(
+            subdistrict_id=place.subdistrict.pk,
+            category=category,
+            neighborhood_id=place.neighborhood.pk if place.neighborhood else None,
+        ),
+        place,
+    )
+    path = place.path()
+    return Concern(
+        subdistrict=place.subdistrict,
+        neighborhood=place.neighborhood,
+        micro_grid_id=path["micro_grid"],
+        building=place.building,
+        household=place.household,
+        category=category,
+        channel=channel,
+        estimated_cost=cost,
+        urgent=urgent,
+        tier=tier,
+        tier_by_rule=tier,
+        handler_kind=handler.kind,
+        handler_department_id=handler.department_id,
+        handler_partner_unit_id=handler.partner_unit_id,
+        handler_compound_id=handler.compound_id,
+        accepted_at=now,
+        response_due=response_due,
+        resolution_due=resolution_due,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+        **text,
+    )
+
+
+def _accept(actor, concern: Concern, photos: list) -> None:
+    concern.full_clean(exclude=["idempotency_key", "public_token", "reporter_phone"])
+    concern.save()
+    for upload, content_type in photos:
+        ConcernPhoto.objects.create(concern=concern, file=upload, content_type=content_type, size=upload.size)
+    _event(concern, "accept", "", lifecycle.ACCEPTED, actor, "")
+    audit.record("create", concern, actor=actor, changes={"channel": concern.channel, "tier": concern.tier})
+    if concern.tier == Tier.URGENT:
+        _supervise(concern, Supervision.Reason.URGENT)
+
+
+def check_photo(upload) -> tuple[object, str]:
+    """A photo is taken by what its bytes are (JPEG or PNG), never by its name or declared type."""
+    if upload.size > MAX_PHOTO_BYTES:
+        raise ValidationError({"photo": _("A photo may be at most 5 MB.")})
+    head = upload.read(16)
+    upload.seek(0)
+    for signature, content_type in PHOTO_SIGNATURES:
+        if head.startswith(signature):
+            return upload, content_type
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return upload, "image/webp"
+    raise ValidationError({"photo": _("The photo must be a JPEG, PNG or WebP image.")})
+
+
+# ---- lifecycle ----------------------------------------------------------------------------------
+
+
+def parties_of(actor, concern: Concern) -> set[str]:
+    """In what capacity the actor may act on the concern: area staff, handler, or both."""
+    if getattr(actor, "is_superuser", False):
+        return {lifecycle.AREA, lifecycle.HANDLER}
+    parties = set()
+    for a in permissions.assignments_of(actor):
+        role = ROLES[a.role]
+        path = Concern.scope_paths.get(role.unit_kind)
+        if "concern" not in role.write or path is None or getattr(concern, path) != a.unit_id:
+            continue
+        parties.add(lifecycle.AREA if role.unit_kind in AREA_UNIT_KINDS else lifecycle.HANDLER)
+    if lifecycle.AREA in parties and concern.handler_kind == HandlerKind.RESIDENTS_COMMITTEE:
+        parties.add(lifecycle.HANDLER)  # the committee handles its own
+    return parties
+
+
+def _locked(concern_id: int) -> Concern:
+    return Concern.objects.select_for_update().get(pk=concern_id)
+
+
+def _check_version(concern: Concern, expected_version: int | None) -> None:
+    if expected_version is not None and concern.version != expected_version:
+        last = concern.events.order_by("-at", "-id").first()
+        who = f"{last.actor_label} ({timezone.localtime(last.at):%H:%M:%S})" if last else ""
+        raise Conflict(
+            _(
+                "Someone else changed this concern meanwhile (%(who)s); it is now %(state)s. Reload and try again."
+            )
+            % {"who": who, "state": concern.get_state_display()}
+        )
+
+
+def _require(actor, concern: Concern) -> set[str]:
+    if not permissions.can(actor, concern):
+        raise NotInScope(_("No such concern in your area."))
+    parties = parties_of(actor, concern)
+    if not parties:
+        raise PermissionDenied(_("You may not change this concern."))
+    return parties
+
+
+@transaction.atomic
+def transition(
+    *,
+    actor,
+    concern: Concern,
+    action: str,
+    note: str = "",
+    expected_version: int | None = None,
+    handler: Handler | None = None,
+) -> Concern:
+    """Move the concern one step along its lifecycle; a stale version is a Conflict, not a write."""
+    concern = _locked(concern.pk)
+    parties = _require(actor, concern)
+    _check_version(concern, expected_version)
+    return _move(concern, action, note, actor, parties, handler)
+
+
+def _move(
+    concern: Concern, action: str, note: str, actor, parties: set[str], handler: Handler | None
+) -> Concern:
+    step = lifecycle.TRANSITIONS.get(action)
+    if step is None:
+        raise ValidationError({"action": _("Unknown action.")})
+    if concern.state not in step.source:
+        raise Conflict(
+            _("This concern is %(state)s; it cannot be %(action)s from there.")
+            % {"state": concern.get_state_display(), "action": action}
+        )
+    if not step.by & parties:
+        raise PermissionDenied(_("You may not take this step on this concern."))
+    note = (note or "").strip()
+    if step.needs_note and not note:
+        raise ValidationError({"note": _("Add a note saying why.")})
+    if action == "reopen" and concern.reopen_count >= 1:
+        raise ValidationError({"action": _("A concern may be reopened only once.")})
+    previous = concern.state
+    _apply(concern, action, handler)
+    concern.state = step.target
+    concern.version += 1
+    concern.save()
+    _event(concern, action, previous, step.target, actor, note)
+    audit.record(
+        "update", concern, actor=actor, changes={"state": [previous, step.target]}, reason=note[:255]
+    )
+    return concern
+
+
+def _apply(concern: Concern, action: str, handler: Handler | None) -> None:
+    now = timezone.now()
+    if action in lifecycle.RESPONSE_ACTIONS and concern.responded_at is None:
+        concern.responded_at = now
+        concern.responded_on_time = now <= concern.response_due
+    if action == "dispatch" and handler is not None:
+        concern.handler_kind = handler.kind
+        concern.handler_department_id = handler.department_id
+        concern.handler_partner_unit_id = handler.partner_unit_id
+        concern.handler_compound_id = handler.compound_id
+    if action == "close":
+        concern.closed_at = now
+        concern.close_hours = round((now - concern.accepted_at).total_seconds() / 3600, 2)
+        concern.overdue = concern.overdue or now > concern.resolution_due
+        Supervision.objects.filter(concern=concern, cleared_at__isnull=True).update(cleared_at=now)
+    if action == "reopen":
+        concern.reopen_count += 1
+        concern.closed_at = None
+        concern.close_hours = None
+        concern.rating = ""
+        _, concern.resolution_due = deadlines.due_dates(now, concern.category, concern.tier)
+
+
+def _event(concern: Concern, action: str, source: str, target: str, actor, note: str) -> ConcernEvent:
+    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    return ConcernEvent.objects.create(
+        concern=concern,
+        action=action,
+        from_state=source,
+        to_state=target,
+        actor=actor if authenticated else None,
+        actor_label=str(actor) if authenticated else (actor if isinstance(actor, str) else "system"),
+        note=note,
+    )
+
+
+@transaction.atomic
+def override_tier(
+    *, actor, concern: Concern, tier: str, reason: str, expected_version: int | None = None
+) -> Concern:
+    """Staff set the tier against the rules, saying why; the rule's tier stays on record."""
+    concern = _locked(concern.pk)
+    parties = _require(actor, concern)
+    if lifecycle.AREA not in parties:
+        raise PermissionDenied(_("Only staff of the area may change the tier."))
+    _check_version(concern, expected_version)
+    if tier not in Tier.values:
+        raise ValidationError({"tier": _("Unknown tier.")})
+    reason = (reason or "").strip()
+    if len(reason) < 4:
+        raise ValidationError(
+            {"reason": _("Say why the tier differs from the rules (at least 4 characters).")}
+        )
+    previous = concern.tier
+    concern.tier, concern.tier_reason = tier, reason[:255]
+    concern.version += 1
+    concern.save()
+    _event(concern, "tier", concern.state, concern.state, actor, f"{previous} → {tier}: {reason}")
+    audit.record("update", concern, actor=actor, changes={"tier": [previous, tier]}, reason=reason[:255])
+    if tier == Tier.URGENT:
+        _supervise(concern, Supervision.Reason.URGENT)
+    return concern
+
+
+@transaction.atomic
+def rate_concern(*, public_token: str, rating: str, note: str = "", reopen: bool = False) -> Concern:
+    """The resident rates a closed concern from their progress page; dissatisfied may reopen it once."""
+    concern = Concern.objects.select_for_update().filter(public_token=public_token).first()
+    if concern is None:
+        raise NotInScope(_("No such concern."))
+    if rating not in Rating.values:
+        raise ValidationError({"rating": _("Choose satisfied, basically satisfied or dissatisfied.")})
+    if concern.state != lifecycle.CLOSED or concern.rating:
+        raise Conflict(_("This concern is not waiting for your rating."))
+    concern.rating = rating
+    concern.version += 1
+    concern.save()
+    label = _("resident")
+    _event(
+        concern, "rate", concern.state, concern.state, label, f"{concern.get_rating_display()} {note}".strip()
+    )
+    audit.record("update", concern, changes={"rating": rating})
+    if reopen and rating == Rating.DISSATISFIED and concern.reopen_count == 0:
+        return _move(concern, "reopen", note or _("Resident dissatisfied"), label, {lifecycle.RESIDENT}, None)
+    return concern
+
+
+# ---- time limits and supervision ----------------------------------------------------------------
+
+
+def _supervise(concern: Concern, reason: str) -> Supervision | None:
+    """Put the concern on the 督办 list one level up; once per reason."""
+    level = ESCALATION_LEVELS[min(concern.escalation_level, len(ESCALATION_LEVELS) - 1)]
+    try:
+        with transaction.atomic():
+            item = Supervision.objects.create(concern=concern, reason=reason, level=level)
+    except IntegrityError:
+        return None
+    Concern.objects.filter(pk=concern.pk).update(escalation_level=concern.escalation_level + 1)
+    concern.escalation_level += 1
+    _event(concern, "escalate", concern.state, concern.state, None, f"{reason} → {level}")
+    audit.record("update", concern, changes={"escalated_to": level, "reason": reason})
+    return item
+
+
+def escalate_overdue(*, now=None, batch: int = 500) -> int:
+    """Escalate every open concern whose response or resolution deadline has passed. Idempotent:
+    a concern goes on the 督办 list once per missed deadline however often this runs."""
+    now = now or timezone.now()
+    open_states = list(lifecycle.OPEN_STATES)
+    base = Concern.objects.filter(state__in=open_states)
+    response_late = base.filter(responded_at__isnull=True, response_due__lt=now).exclude(
+        supervisions__reason=Supervision.Reason.RESPONSE_OVERDUE
+    )
+    resolution_late = base.filter(resolution_due__lt=now).exclude(
+        supervisions__reason=Supervision.Reason.RESOLUTION_OVERDUE
+    )
+    done = 0
+    for qs, reason in (
+        (response_late, Supervision.Reason.RESPONSE_OVERDUE),
+        (resolution_late, Supervision.Reason.RESOLUTION_OVERDUE),
+    ):
+        for pk in list(qs.values_list("pk", flat=True)[:batch]):
+            done += _escalate_one(pk, reason)
+    return done
+
+
+@transaction.atomic
+def _escalate_one(pk: int, reason: str) -> int:
+    concern = _locked(pk)
+    if reason == Supervision.Reason.RESOLUTION_OVERDUE and not concern.overdue:
+        concern.overdue = True
+        Concern.objects.filter(pk=pk).update(overdue=True)
+    return 1 if _supervise(concern, reason) is not None else 0
+
+
+# ---- visits -------------------------------------------------------------------------------------
+
+
+def record_visit(
+    *,
+    actor,
+    household: Household,
+    channel: str = Visit.Channel.DOOR,
+    raised: str = "",
+    handled: str = "",
+    suggestions: str = "",
+    category: Category | None = None,
+    idempotency_key: str = "",
+    visited_at=None,
+) -> Visit:
+    """One 民情日志 line. A raised problem with a category becomes a concern in the same step."""
+    key = f"{actor.pk}:{idempotency_key}"[:160] if idempotency_key else None
+    if key and (found := Visit.objects.filter(idempotency_key=key).first()) is not None:
+        return found
+    if not permissions.can(actor, household):
+        raise NotInScope(_("No such household in your area."))
+    place = place_of(household=household)
+    if not permissions.can_create(actor, Visit, place.path()):
+        raise PermissionDenied(_("You may not record visits here."))
+    if channel not in Visit.Channel.values:
+        raise ValidationError({"channel": _("Choose door, phone or WeChat.")})
+    try:
+        with transaction.atomic():
+            return _save_visit(actor, place, key, channel, raised, handled, suggestions, category, visited_at)
+    except IntegrityError:
+        if key and (found := Visit.objects.filter(idempotency_key=key).first()) is not None:
+            return found
+        raise
+
+
+def _save_visit(
+    actor, place: Place, key, channel, raised, handled, suggestions, category, visited_at
+) -> Visit:
+    raised, handled, suggestions = ((v or "").strip() for v in (raised, handled, suggestions))
+    concern = None
+    if category is not None:
+        if not raised:
+            raise ValidationError({"raised": _("Write what the household raised to make it a concern.")})
+        concern = submit_concern(
+            actor=actor, channel=Channel.VISIT, category=category, place=place, description=raised
+        )
+    household = place.household
+    visit = Visit(
+        subdistrict=place.subdistrict,
+        neighborhood=place.neighborhood,
+        micro_grid_id=household.micro_grid_id,
+        building=place.building,
+        household=household,
+        worker=actor,
+        visited_at=visited_at or timezone.now(),
+        channel=channel,
+        raised=raised,
+        handled=handled,
+        suggestions=suggestions,
+        concern=concern,
+        idempotency_key=key,
+    )
+    visit.full_clean(exclude=["idempotency_key", "concern"])
+    visit.save()
+    audit.record(
+        "create", visit, actor=actor, changes={"channel": channel, "concern": concern and concern.pk}
+    )
+    return visit
