@@ -1,0 +1,140 @@
+"""Every read of votes and meetings, already scoped: staff by area, residents by their own ballot."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from gongzhi.core import pii
+from gongzhi.core.permissions import scoped
+from gongzhi.deliberation.models import (
+    Ballot,
+    Duty,
+    Elector,
+    FollowUpTask,
+    Meeting,
+    Vote,
+    VoterReceipt,
+)
+from gongzhi.deliberation.services import elector_for_resident
+from gongzhi.org.models import PartyMember, Resident
+
+
+def votes_visible_to(user) -> QuerySet[Vote]:
+    return scoped(user, Vote.objects.select_related("neighborhood", "compound", "party_org"))
+
+
+def electors_of(user, vote: Vote) -> QuerySet[Elector]:
+    return scoped(user, Elector.objects.filter(vote=vote)).prefetch_related("units__household__building")
+
+
+def turnout(vote: Vote) -> dict:
+    """Who has voted so far (receipts, never choices): what staff watch while the vote runs."""
+    live = VoterReceipt.objects.filter(vote=vote, voided_at__isnull=True)
+    by_channel = dict(live.values_list("channel").annotate(n=Count("id")).values_list("channel", "n"))
+    electors = vote.electors.filter(excused_approval="")
+    voted = live.count()
+    total = electors.count()
+    area_total = electors.aggregate(s=Sum("area"))["s"] or 0
+    area_voted = live.aggregate(s=Sum("elector__area"))["s"] or 0
+    return {
+        "electors": total,
+        "voted": voted,
+        "online": by_channel.get("online", 0),
+        "paper": by_channel.get("paper", 0),
+        "percent": round(100 * voted / total, 1) if total else 0,
+        "area_total": str(area_total),
+        "area_voted": str(area_voted),
+    }
+
+
+def voted_elector_ids(vote: Vote) -> set[int]:
+    return set(
+        VoterReceipt.objects.filter(vote=vote, voided_at__isnull=True).values_list("elector_id", flat=True)
+    )
+
+
+def resident_of(user) -> Resident | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Resident.objects.filter(user=user).select_related("household").first()
+
+
+def votes_for_resident(user) -> QuerySet[Vote]:
+    """Votes a signed-in resident is an elector of (their household's units, or their membership)."""
+    resident = resident_of(user)
+    if resident is None:
+        return Vote.objects.none()
+    member = PartyMember.objects.filter(resident=resident).first()
+    own = Q(electors__units__household_id=resident.household_id) & ~Q(kind=Vote.Kind.PARTY_ASSEMBLY)
+    if not resident.is_owner:
+        own &= ~Q(kind=Vote.Kind.OWNERS)
+    if member is not None:
+        own |= Q(electors__party_member=member)
+    return Vote.objects.filter(own).exclude(status=Vote.Status.DRAFT).distinct()
+
+
+def ballot_page(user, vote: Vote) -> dict:
+    """What the resident's phone page shows: whether they may and did vote."""
+    elector = elector_for_resident(vote, resident_of(user))
+    voted = (
+        elector is not None
+        and VoterReceipt.objects.filter(vote=vote, elector=elector, voided_at__isnull=True).exists()
+    )
+    return {"elector": elector, "voted": voted}
+
+
+def notice_rows(vote: Vote) -> list[dict]:
+    """The notice's list of voters, names masked (张*): choices only when the ballot was open."""
+    choices = (
+        {}
+        if vote.secret
+        else dict(
+            Ballot.objects.filter(vote=vote, voided_at__isnull=True).values_list("elector_id", "choice")
+        )
+    )
+    voted = voted_elector_ids(vote)
+    rows = []
+    for elector in vote.electors.order_by("pk"):
+        rows.append(
+            {
+                "name": pii.mask_name(elector.name),
+                "area": elector.area,
+                "voted": elector.pk in voted,
+                "choice": choices.get(elector.pk, ""),
+                "excused": elector.excused,
+            }
+        )
+    return rows
+
+
+def published_votes_visible_to(user) -> QuerySet[Vote]:
+    return (votes_visible_to(user) | votes_for_resident(user)).filter(status=Vote.Status.PUBLISHED).distinct()
+
+
+def meetings_visible_to(user) -> QuerySet[Meeting]:
+    return scoped(user, Meeting.objects.select_related("neighborhood", "compound", "party_org"))
+
+
+def meeting_detail(user, pk: int) -> Meeting:
+    return (
+        meetings_visible_to(user)
+        .prefetch_related(
+            "agenda", "invitations__partner_unit", "invitations__department", "decisions", "tasks__owner"
+        )
+        .get(pk=pk)
+    )
+
+
+def tasks_of(user) -> QuerySet[FollowUpTask]:
+    """The follow-up tasks a person owns and has not done: their work list."""
+    return FollowUpTask.objects.filter(owner=user, done_at__isnull=True).select_related("meeting")
+
+
+def duties_visible_to(user) -> QuerySet[Duty]:
+    return scoped(user, Duty.objects.select_related("party_org", "neighborhood"))
+
+
+def overdue_duties(user, today: date) -> QuerySet[Duty]:
+    return duties_visible_to(user).filter(done_at__isnull=True, due_on__lt=today)
