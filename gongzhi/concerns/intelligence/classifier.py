@@ -1,0 +1,219 @@
+"""Category of a resident's message: TF-IDF words + characters, a linear SVM, calibrated scores.
+
+Training uses scikit-learn; the trained model is stored as plain arrays (vocabularies, idf,
+weights) in a compressed .npz and scored here with numpy, so a scikit-learn upgrade cannot break
+loading the shipped file and nothing is unpickled.
+"""
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from .segmentation import clean_tokens, segment
+
+MODEL_PATH = Path(__file__).with_name("data") / "classifier.npz"
+FORMAT = "gongzhi-concerns-classifier/1"
+
+# Chosen by 5-fold CV on labeled_messages.csv (docs/concern-intelligence.md).
+SVM_C = 1.0
+WORD_MIN_DF = 2
+CHAR_MIN_DF = 3
+# Past this many characters a message adds time, not accuracy (raw rows: same macro-F1 at 1,000).
+TEXT_LIMIT = 1500
+
+
+def word_features(tokens: Sequence[str]) -> list[str]:
+    return [t.lower() for t in tokens]
+
+
+def char_features(tokens: Sequence[str]) -> list[str]:
+    # Characters and character pairs of the text without stop words: they catch words the
+    # segmenter split differently and names it has never seen.
+    text = "".join(tokens).lower()
+    return list(text) + [text[i : i + 2] for i in range(len(text) - 1)]
+
+
+def row_tokens(row: Mapping[str, str]) -> list[str]:
+    """Words of one training row: its raw title and body when present, else its `tokens` cell."""
+    raw = "\n".join(part for part in (row.get("title") or "", row.get("body") or "") if part.strip())
+    if raw.strip():
+        return segment(raw)
+    return clean_tokens(row.get("tokens") or "")
+
+
+@dataclass(frozen=True)
+class TfidfBlock:
+    """One l2-normalised block of sublinear TF-IDF features, as TfidfVectorizer computes them."""
+
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+
+    def transform(self, docs: Iterable[Sequence[str]]) -> sparse.csr_matrix:
+        lookup = self.vocabulary.get
+        indptr, indices = [0], []
+        for features in docs:
+            indices.extend(i for i in map(lookup, features) if i is not None)
+            indptr.append(len(indices))
+        shape = (len(indptr) - 1, len(self.idf))
+        counts = sparse.csr_matrix((np.ones(len(indices)), indices, indptr), shape=shape)
+        counts.sum_duplicates()  # repeated features become counts
+        counts.data = (1.0 + np.log(counts.data)) * self.idf[counts.indices]
+        norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        return sparse.csr_matrix(sparse.diags(1.0 / norms) @ counts)
+
+
+@dataclass(frozen=True)
+class Model:
+    classes: list[str]
+    words: TfidfBlock
+    chars: TfidfBlock
+    coef: np.ndarray  # (classes, word features + char features)
+    intercept: np.ndarray
+    temperature: float
+
+    def decision(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
+        x = sparse.hstack(
+            [
+                self.words.transform(word_features(t) for t in token_lists),
+                self.chars.transform(char_features(t) for t in token_lists),
+            ],
+            format="csr",
+        )
+        return np.asarray(x @ self.coef.T) + self.intercept
+
+    def predict_tokens(self, token_lists: Sequence[Sequence[str]]) -> list[tuple[str, float]]:
+        if not token_lists:
+            return []
+        probs = softmax(self.decision(token_lists) / self.temperature)
+        best = probs.argmax(axis=1)
+        return [(self.classes[i], round(float(p[i]), 4)) for i, p in zip(best, probs, strict=True)]
+
+    def predict(self, texts: Sequence[str]) -> list[tuple[str, float]]:
+        """(category, confidence in 0..1) for each raw text; an empty text gets the prior class."""
+        return self.predict_tokens([segment((t or "")[:TEXT_LIMIT]) for t in texts])
+
+    def save(self, path: Path | str = MODEL_PATH) -> Path:
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        meta = {"format": FORMAT, "temperature": self.temperature}
+        with path.open("wb") as fh:
+            np.savez_compressed(
+                fh,
+                meta=np.array(json.dumps(meta)),
+                classes=np.array(self.classes),
+                word_vocab=_vocab_array(self.words.vocabulary),
+                word_idf=self.words.idf.astype(np.float32),
+                char_vocab=_vocab_array(self.chars.vocabulary),
+                char_idf=self.chars.idf.astype(np.float32),
+                # Half precision halves the file; predictions are unchanged (see tests).
+                coef=self.coef.astype(np.float16),
+                intercept=self.intercept.astype(np.float32),
+            )
+        return path
+
+
+def load(path: Path | str = MODEL_PATH) -> Model:
+    with np.load(Path(path), allow_pickle=False) as npz:
+        meta = json.loads(str(npz["meta"]))
+        if meta.get("format") != FORMAT:
+            raise ValueError(f"{path}: not a {FORMAT} file")
+        return Model(
+            classes=[str(c) for c in npz["classes"]],
+            words=TfidfBlock(_vocab_dict(npz["word_vocab"]), npz["word_idf"].astype(np.float64)),
+            chars=TfidfBlock(_vocab_dict(npz["char_vocab"]), npz["char_idf"].astype(np.float64)),
+            coef=npz["coef"].astype(np.float32),
+            intercept=npz["intercept"].astype(np.float64),
+            temperature=float(meta["temperature"]),
+        )
+
+
+def train(rows: Iterable[Mapping[str, str]], *, calibrate: bool = True) -> Model:
+    """Fit on rows with `category` and title/body and/or `tokens` (labeled_messages.csv's shape)."""
+    token_lists, labels = [], []
+    for row in rows:
+        category = (row.get("category") or "").strip()
+        tokens = row_tokens(row)
+        if category and tokens:
+            token_lists.append(tokens)
+            labels.append(category)
+    if len(set(labels)) < 2:
+        raise ValueError("training needs labelled rows of at least two categories")
+    return fit_tokens(token_lists, labels, calibrate=calibrate)
+
+
+def fit_tokens(
+    token_lists: Sequence[Sequence[str]], labels: Sequence[str], *, calibrate: bool = True
+) -> Model:
+    y = np.asarray(labels)
+    model = _fit(token_lists, y)
+    if calibrate and min(Counter(labels).values()) >= 3:
+        model = _with_temperature(model, _fit_temperature(token_lists, y))
+    return model
+
+
+def _fit(token_lists: Sequence[Sequence[str]], y: np.ndarray) -> Model:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.svm import LinearSVC
+
+    n = len(token_lists)
+    words = TfidfVectorizer(analyzer=word_features, sublinear_tf=True, min_df=min(WORD_MIN_DF, n))
+    chars = TfidfVectorizer(analyzer=char_features, sublinear_tf=True, min_df=min(CHAR_MIN_DF, n))
+    x = sparse.hstack([words.fit_transform(token_lists), chars.fit_transform(token_lists)], format="csr")
+    svm = LinearSVC(C=SVM_C, class_weight="balanced").fit(x, y)
+    coef, intercept = svm.coef_, svm.intercept_
+    if len(svm.classes_) == 2:  # binary LinearSVC keeps one row; spell out both classes
+        coef, intercept = np.vstack([-coef, coef]), np.concatenate([-intercept, intercept])
+    return Model(
+        classes=[str(c) for c in svm.classes_],
+        words=TfidfBlock(dict(words.vocabulary_), words.idf_.astype(np.float64)),
+        chars=TfidfBlock(dict(chars.vocabulary_), chars.idf_.astype(np.float64)),
+        coef=coef.astype(np.float32),
+        intercept=intercept.astype(np.float64),
+        temperature=1.0,
+    )
+
+
+def _fit_temperature(token_lists: Sequence[Sequence[str]], y: np.ndarray) -> float:
+    # Out-of-fold SVM margins turned into probabilities by one softmax temperature that
+    # minimises log loss: enough to make "0.9" mean roughly nine in ten right.
+    from sklearn.model_selection import StratifiedKFold
+
+    classes = sorted(set(y.tolist()))
+    margins = np.zeros((len(y), len(classes)))
+    for train_idx, test_idx in StratifiedKFold(3, shuffle=True, random_state=0).split(np.zeros(len(y)), y):
+        fold = _fit([token_lists[i] for i in train_idx], y[train_idx])
+        cols = [fold.classes.index(c) if c in fold.classes else None for c in classes]
+        scores = fold.decision([token_lists[i] for i in test_idx])
+        for j, col in enumerate(cols):
+            margins[test_idx, j] = scores[:, col] if col is not None else -10.0
+    truth = np.searchsorted(classes, y)
+    grid = np.exp(np.linspace(np.log(0.02), np.log(5.0), 60))
+    losses = [-np.mean(np.log(softmax(margins / t)[np.arange(len(y)), truth] + 1e-12)) for t in grid]
+    return float(grid[int(np.argmin(losses))])
+
+
+def _with_temperature(model: Model, temperature: float) -> Model:
+    return Model(model.classes, model.words, model.chars, model.coef, model.intercept, temperature)
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _vocab_array(vocabulary: Mapping[str, int]) -> np.ndarray:
+    ordered = [""] * len(vocabulary)
+    for term, index in vocabulary.items():
+        ordered[index] = term
+    return np.array(ordered)
+
+
+def _vocab_dict(array: np.ndarray) -> dict[str, int]:
+    return {str(term): i for i, term in enumerate(array.tolist())}

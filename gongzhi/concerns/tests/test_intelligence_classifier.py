@@ -1,0 +1,95 @@
+"""The category classifier: shipped model on real raw messages, training, save/load."""
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import f1_score
+
+from gongzhi.concerns.intelligence import classifier
+from gongzhi.concerns.intelligence.segmentation import segment
+
+FIXTURES = Path(__file__).with_name("fixtures")
+
+
+def _rows() -> list[dict[str, str]]:
+    with (FIXTURES / "labeled_messages_sample.csv").open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _raw_rows() -> list[dict[str, str]]:
+    return [r for r in _rows() if r["body"].strip()]
+
+
+def test_segmentation_reproduces_the_training_tokens():
+    # "A市" loses its letter, digits 0-9 and stop words go, "A3" and "2015" stay.
+    assert segment("A市西湖建筑集团占道施工有安全隐患") == [
+        "市",
+        "西湖",
+        "建筑",
+        "集团",
+        "占",
+        "道",
+        "施工",
+        "安全隐患",
+    ]
+    assert "A3" in segment("A3区大道西行便道")
+    assert segment("") == []
+
+
+def test_shipped_model_classifies_real_raw_messages():
+    rows = _raw_rows()
+    model = classifier.load()
+    predictions = model.predict([r["title"] + "\n" + r["body"] for r in rows])
+    truth = [r["category"] for r in rows]
+    assert f1_score(truth, [c for c, _ in predictions], average="macro") > 0.85
+    assert all(0.0 <= confidence <= 1.0 for _, confidence in predictions)
+
+
+def test_shipped_model_has_the_seven_first_level_categories():
+    expected = {"城乡建设", "劳动和社会保障", "教育文体", "商贸旅游", "环境保护", "卫生计生", "交通运输"}
+    assert set(classifier.load().classes) == expected
+
+
+def test_empty_text_still_gets_a_category():
+    [(category, confidence)] = classifier.load().predict([""])
+    assert category in classifier.load().classes and 0 < confidence < 1
+
+
+def test_training_on_a_small_slice_round_trips_through_a_file(tmp_path):
+    rows = _rows()
+    model = classifier.train(rows[::2])
+    path = model.save(tmp_path / "model.npz")
+    loaded = classifier.load(path)
+    texts = [r["title"] + r["body"] for r in rows[1::2] if r["body"]]
+    assert [c for c, _ in loaded.predict(texts)] == [c for c, _ in model.predict(texts)]
+    assert loaded.classes == model.classes
+
+
+def test_training_uses_rows_with_tokens_only():
+    rows = [r for r in _rows() if not r["body"].strip()]
+    model = classifier.train(rows, calibrate=False)
+    assert len(model.classes) == 7
+
+
+def test_training_refuses_a_single_category():
+    with pytest.raises(ValueError, match="two categories"):
+        classifier.train([{"category": "教育文体", "tokens": "学校 学位"}] * 3)
+
+
+def test_model_features_equal_scikit_learns_tfidf():
+    # Scoring without scikit-learn must compute the very features the SVM was trained on.
+    docs = [["小区", "噪音", "噪音"], ["学校", "学位"], [], ["小区", "学校", "新词"]]
+    reference = TfidfVectorizer(analyzer=classifier.char_features, sublinear_tf=True).fit(docs)
+    block = classifier.TfidfBlock(dict(reference.vocabulary_), reference.idf_)
+    ours = block.transform([classifier.char_features(d) for d in docs]).toarray()
+    assert np.allclose(ours, reference.transform(docs).toarray())
+
+
+def test_loading_something_else_fails_clearly(tmp_path):
+    path = tmp_path / "other.npz"
+    np.savez(path, meta=np.array('{"format": "other"}'))
+    with pytest.raises(ValueError, match="not a"):
+        classifier.load(path)

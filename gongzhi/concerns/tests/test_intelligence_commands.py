@@ -1,0 +1,114 @@
+"""`gongzhi concerns classify|hot|replies|train` on files."""
+
+import csv
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from gongzhi.concerns.intelligence.routing import department_for
+
+FIXTURES = Path(__file__).with_name("fixtures")
+
+
+def _read(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_classify_writes_a_category_for_every_row(tmp_path):
+    rows = [r for r in _read(FIXTURES / "labeled_messages_sample.csv") if r["body"]][:30]
+    lines = ["\ufeffid,text,extra"] + [f'{r["message_id"]},"{r["title"]} {r["body"]}",x' for r in rows]
+    lines.append("empty,,x")
+    source = _write(tmp_path / "in.csv", "\n".join(lines) + "\n")
+    call_command("concerns", "classify", "--input", str(source), "--out", str(tmp_path / "out.csv"))
+    out = _read(tmp_path / "out.csv")
+    assert list(out[0]) == ["id", "category"]
+    assert [r["id"] for r in out] == [r["message_id"] for r in rows] + ["empty"]
+    assert all(r["category"] for r in out)
+    assert sum(o["category"] == r["category"] for o, r in zip(out, rows, strict=False)) >= 25
+
+
+def test_classify_names_the_missing_column_and_writes_nothing(tmp_path):
+    source = _write(tmp_path / "in.csv", "id,body\n1,噪音扰民\n")
+    with pytest.raises(CommandError, match="'text'"):
+        call_command("concerns", "classify", "--input", str(source), "--out", str(tmp_path / "out.csv"))
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_classify_of_an_empty_file_with_a_header_writes_only_the_header(tmp_path):
+    source = _write(tmp_path / "in.csv", "id,text\n")
+    call_command("concerns", "classify", "--input", str(source), "--out", str(tmp_path / "out.csv"))
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8").strip() == "id,category"
+
+
+def test_hot_ranks_issues_from_the_datas_columns(tmp_path):
+    out = tmp_path / "hot.csv"
+    call_command(
+        "concerns",
+        "hot",
+        "--input",
+        str(FIXTURES / "hot_issue_messages_sample.csv"),
+        "--out",
+        str(out),
+        "--top",
+        "3",
+    )
+    rows = _read(out)
+    assert [r["rank"] for r in rows] == ["1", "2", "3"]
+    assert {"heat", "title", "place", "start", "end", "member_ids"} <= set(rows[0])
+    assert len(rows[0]["member_ids"].split()) >= 5
+
+
+def test_hot_without_ids_is_refused(tmp_path):
+    source = _write(tmp_path / "in.csv", "title,body\n噪音,太吵\n")
+    with pytest.raises(CommandError, match="message_id"):
+        call_command("concerns", "hot", "--input", str(source), "--out", str(tmp_path / "hot.csv"))
+
+
+def test_replies_flags_acknowledgements(tmp_path):
+    out = tmp_path / "checked.csv"
+    call_command(
+        "concerns", "replies", "--input", str(FIXTURES / "replied_messages_sample.csv"), "--out", str(out)
+    )
+    rows = _read(out)
+    assert len(rows) == 40
+    assert sum(r["answered"] == "no" for r in rows) >= 5
+
+
+def test_train_writes_a_loadable_model(tmp_path):
+    out = tmp_path / "model.npz"
+    call_command(
+        "concerns", "train", "--data", str(FIXTURES / "labeled_messages_sample.csv"), "--out", str(out)
+    )
+    source = _write(tmp_path / "in.csv", "id,text\n1,孩子上小学的学位问题\n")
+    call_command(
+        "concerns", "classify", "--input", str(source), "--out", str(tmp_path / "o.csv"), "--model", str(out)
+    )
+    assert _read(tmp_path / "o.csv")[0]["category"]
+
+
+def test_train_names_the_missing_category_column(tmp_path):
+    source = _write(tmp_path / "in.csv", "title,body\n噪音,太吵\n")
+    with pytest.raises(CommandError, match="'category'"):
+        call_command("concerns", "train", "--data", str(source), "--out", str(tmp_path / "m.npz"))
+    assert not (tmp_path / "m.npz").exists()
+
+
+def test_every_category_has_a_default_department():
+    for category in [
+        "城乡建设",
+        "劳动和社会保障",
+        "教育文体",
+        "商贸旅游",
+        "环境保护",
+        "卫生计生",
+        "交通运输",
+    ]:
+        assert department_for(category).department
