@@ -1,7 +1,15 @@
 """Test-wide setup. Each test database is migrated from the committed migrations."""
 
+import os
+
 import pytest
 from django.conf import settings
+from hypothesis import settings as hypothesis_settings
+
+# CI explores the same examples on every run, so a red build always reproduces.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 def pytest_configure(config):
