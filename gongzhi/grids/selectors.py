@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from gongzhi.core.permissions import WRITE, can, scoped
@@ -71,13 +71,27 @@ def current_grids(user, area: Subdistrict | Neighborhood) -> list[MicroGrid]:
         .annotate(n=Count("id"))
         .values_list("micro_grid_id", "n")
     )
-    lo, hi = DEFAULT_BOUNDS
+    lo, hi = adopted_bounds(area)
     for g in grids:
         g.household_count = counts.get(g.pk, 0)
         g.flags = (
             [_("undersize")] if g.household_count < lo else [_("oversize")] if g.household_count > hi else []
         )
     return grids
+
+
+def adopted_bounds(area: Subdistrict | Neighborhood) -> tuple[int, int]:
+    """The household bounds of the plan last adopted for the area: the standard the current grids
+    were drawn to (300–500 when none was adopted here)."""
+    plans = GridPlan.objects.filter(status=GridPlan.Status.ADOPTED)
+    if isinstance(area, Neighborhood):
+        plans = plans.filter(
+            Q(neighborhood=area) | Q(neighborhood__isnull=True, subdistrict_id=area.subdistrict_id)
+        )
+    else:
+        plans = plans.filter(subdistrict=area, neighborhood__isnull=True)
+    last = plans.order_by("-adopted_at").values_list("min_households", "max_households").first()
+    return last or DEFAULT_BOUNDS
 
 
 def current_grids_geojson(grids: list[MicroGrid]) -> dict:
@@ -111,8 +125,10 @@ def grid_totals(grids: list[MicroGrid]) -> dict:
 
 
 def households_chart(grids: list[MicroGrid]) -> dict:
+    """Households per grid; labels drop the neighborhood's name where the grid's name repeats it,
+    so a dozen bars stay readable."""
     return {
-        "labels": [g.name for g in grids],
+        "labels": [g.name.removeprefix(g.neighborhood.name) or g.name for g in grids],
         "values": [g.household_count for g in grids],
         "unit": _("households"),
     }

@@ -220,11 +220,13 @@ def _outlines(stored: list[_Stored], assignment: dict[str, str]) -> dict[str, di
 
 
 def outline(geoms: Iterable[BaseGeometry]) -> dict:
-    """Footprints dissolved and closed (buffer out, union, buffer in), simplified to ~1 m."""
+    """Footprints dissolved and closed (buffer out, union, buffer in; mitred, so rectangular
+    blocks stay rectangular), without holes, simplified to ~1 m: one area per group of buildings."""
     d = OUTLINE_CLOSING_M / DEGREE_M
-    merged = shapely.union_all(shapely.buffer(list(geoms), d, quad_segs=2)).buffer(-d, quad_segs=2)
-    merged = shapely.set_precision(merged.simplify(1 / DEGREE_M), 1e-7)
-    return mapping(merged)
+    merged = shapely.union_all(shapely.buffer(list(geoms), d, join_style="mitre"))
+    merged = merged.buffer(-d, join_style="mitre")
+    solid = shapely.union_all(shapely.polygons(shapely.get_exterior_ring(shapely.get_parts(merged))))
+    return mapping(shapely.set_precision(solid.simplify(1 / DEGREE_M), 1e-7))
 
 
 def _plan_summary(plan: GridPlan) -> str:

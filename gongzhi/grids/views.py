@@ -64,10 +64,11 @@ def grid_map(request, kind: str, pk: int):
             "kind": kind,
             "grids": grids,
             "totals": selectors.grid_totals(grids),
+            "bounds": selectors.adopted_bounds(area),
             "map_data": selectors.current_grids_geojson(grids),
             "chart_data": selectors.households_chart(grids),
             "plans": selectors.plans_of_area(request.user, area)[:10],
-            "history": selectors.history_of_area(request.user, area, limit=20),
+            "history": selectors.history_of_area(request.user, area, limit=12),
             "may_draw": selectors.may_draw(request.user, area),
         },
     )
