@@ -28,3 +28,18 @@ class User(AbstractUser):
     def get_session_auth_fallback_hash(self):
         for fallback in super().get_session_auth_fallback_hash():
             yield f"{fallback}:{self.session_epoch}"
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-ins of one account, or of one account from one client, in the current window.
+
+    Kept in the database (not in a process) so every server process counts the same failures.
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    window_started = models.DateTimeField()
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.failures}"
