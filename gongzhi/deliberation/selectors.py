@@ -7,7 +7,7 @@ from datetime import date
 from django.db.models import Count, Q, QuerySet, Sum
 
 from gongzhi.core import pii
-from gongzhi.core.permissions import scoped
+from gongzhi.core.permissions import assignments_of, scoped
 from gongzhi.deliberation.models import (
     Ballot,
     Duty,
@@ -19,6 +19,14 @@ from gongzhi.deliberation.models import (
 )
 from gongzhi.deliberation.services import elector_for_resident
 from gongzhi.org.models import PartyMember, Resident
+from gongzhi.org.roles import ROLES
+
+
+def may_run_deliberation(user) -> bool:
+    """Whether any role of the user sets up votes and meetings somewhere (to show the button)."""
+    if getattr(user, "is_superuser", False):
+        return True
+    return any("deliberation" in ROLES[a.role].write for a in assignments_of(user))
 
 
 def votes_visible_to(user) -> QuerySet[Vote]:
@@ -109,8 +117,15 @@ def notice_rows(vote: Vote) -> list[dict]:
     return rows
 
 
+def votes_reachable_by(user) -> QuerySet[Vote]:
+    """Votes of the caller's area together with those they are an elector of."""
+    return Vote.objects.filter(
+        Q(pk__in=votes_visible_to(user).values("pk")) | Q(pk__in=votes_for_resident(user).values("pk"))
+    )
+
+
 def published_votes_visible_to(user) -> QuerySet[Vote]:
-    return (votes_visible_to(user) | votes_for_resident(user)).filter(status=Vote.Status.PUBLISHED).distinct()
+    return votes_reachable_by(user).filter(status=Vote.Status.PUBLISHED)
 
 
 def meetings_visible_to(user) -> QuerySet[Meeting]:

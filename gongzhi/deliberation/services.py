@@ -7,7 +7,8 @@ audit record. Counting is done by gongzhi.deliberation.rules on the stored rows,
 
 from __future__ import annotations
 
-from datetime import datetime
+import calendar
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,8 +26,13 @@ from gongzhi.deliberation.models import (
     Ballot,
     Candidate,
     Channel,
+    Decision,
+    Duty,
     Elector,
     ElectorUnit,
+    FollowUpTask,
+    Invitation,
+    Meeting,
     Vote,
     VoterReceipt,
 )
@@ -505,3 +511,185 @@ def verify_vote(*, vote_id: int) -> dict:
         "problems": problems,
         "matches": not problems,
     }
+
+
+# --- meetings, follow-up tasks, cadence duties ------------------------------------------------
+
+
+def _require_meeting(actor, meeting: Meeting) -> Meeting:
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if permissions.can(actor, meeting, WRITE):
+        return meeting
+    if permissions.can(actor, meeting, permissions.READ):
+        raise PermissionDenied(_("You may not change this meeting."))
+    raise NotInScope(_("No such meeting in your area."))
+
+
+@transaction.atomic
+def create_meeting(
+    *,
+    actor,
+    kind: str,
+    title: str,
+    held_at: datetime,
+    neighborhood: Neighborhood | None = None,
+    compound: Compound | None = None,
+    party_org: PartyOrg | None = None,
+    place: str = "",
+) -> Meeting:
+    path = _place_path(compound=compound, neighborhood=neighborhood, party_org=party_org)
+    if path["subdistrict"] is None:
+        raise ValidationError(
+            {"neighborhood": _("A meeting belongs to a neighborhood, compound or party organisation.")}
+        )
+    if not permissions.can_create(actor, Meeting, path):
+        raise PermissionDenied(_("You may not hold meetings here."))
+    meeting = Meeting(
+        kind=kind,
+        title=(title or "").strip(),
+        held_at=held_at,
+        place=place,
+        subdistrict_id=path["subdistrict"],
+        neighborhood_id=path["neighborhood"],
+        compound=compound,
+        party_org=party_org,
+        created_by=actor,
+    )
+    meeting.full_clean(exclude=["created_by", "subdistrict"])
+    meeting.save()
+    audit.record("create", meeting, actor=actor)
+    return meeting
+
+
+@transaction.atomic
+def add_agenda_item(*, actor, meeting: Meeting, title: str, origin: str, origin_ref: str = "") -> AgendaItem:
+    meeting = _require_meeting(actor, meeting)
+    item = AgendaItem(
+        subdistrict_id=meeting.subdistrict_id,
+        neighborhood_id=meeting.neighborhood_id,
+        compound_id=meeting.compound_id,
+        meeting=meeting,
+        title=(title or "").strip(),
+        origin=origin,
+        origin_ref=origin_ref,
+        order=meeting.agenda.count(),
+    )
+    item.full_clean()
+    item.save()
+    audit.record("create", item, actor=actor)
+    return item
+
+
+@transaction.atomic
+def invite(*, actor, meeting: Meeting, role: str = "", partner_unit=None, department=None, resident=None):
+    from gongzhi.org.roles import ROLES
+
+    meeting = _require_meeting(actor, meeting)
+    if role and role not in ROLES:
+        raise ValidationError({"role": _("Unknown role.")})
+    invitation = Invitation(
+        meeting=meeting, role=role, partner_unit=partner_unit, department=department, resident=resident
+    )
+    if sum(bool(x) for x in (role, partner_unit, department, resident)) != 1:
+        raise ValidationError(
+            _("Invite one party at a time: a role, a partner unit, a department or a resident.")
+        )
+    invitation.save()
+    audit.record("update", meeting, actor=actor, summary=f"{meeting.title}: + {invitation}"[:255])
+    return invitation
+
+
+@transaction.atomic
+def record_minutes(*, actor, meeting: Meeting, minutes: str) -> Meeting:
+    meeting = _require_meeting(actor, meeting)
+    meeting.minutes = (minutes or "").strip()
+    meeting.save(update_fields=["minutes"])
+    audit.record("update", meeting, actor=actor, changes={"minutes": len(meeting.minutes)})
+    return meeting
+
+
+@transaction.atomic
+def record_decision(*, actor, meeting: Meeting, text: str, agenda_item=None, vote=None) -> Decision:
+    meeting = _require_meeting(actor, meeting)
+    if not (text or "").strip():
+        raise ValidationError({"text": _("Write the decision.")})
+    decision = Decision.objects.create(meeting=meeting, text=text.strip(), agenda_item=agenda_item, vote=vote)
+    audit.record("create", decision, actor=actor, area=(meeting.subdistrict_id, meeting.neighborhood_id))
+    return decision
+
+
+@transaction.atomic
+def assign_task(*, actor, meeting: Meeting, title: str, owner, due_on: date, decision=None) -> FollowUpTask:
+    """A follow-up task for one person; it appears in their task list until done."""
+    meeting = _require_meeting(actor, meeting)
+    if not (title or "").strip() or due_on is None:
+        raise ValidationError({"title": _("A task needs a title, an owner and a due date.")})
+    task = FollowUpTask.objects.create(
+        meeting=meeting, decision=decision, title=title.strip(), owner=owner, due_on=due_on
+    )
+    audit.record("create", task, actor=actor, area=(meeting.subdistrict_id, meeting.neighborhood_id))
+    return task
+
+
+@transaction.atomic
+def complete_task(*, actor, task: FollowUpTask) -> FollowUpTask:
+    task = FollowUpTask.objects.select_for_update().select_related("meeting").get(pk=task.pk)
+    if task.owner_id != actor.pk and not permissions.can(actor, task.meeting, WRITE):
+        raise NotInScope(_("No such task in your list."))
+    if task.done_at is None:
+        task.done_at = timezone.now()
+        task.save(update_fields=["done_at"])
+        audit.record(
+            "complete", task, actor=actor, area=(task.meeting.subdistrict_id, task.meeting.neighborhood_id)
+        )
+    return task
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def cadence_of_year(year: int) -> list[tuple[str, str, date]]:
+    """年初一计划、半年一回顾、每月一座谈、年终一评定: (kind, period, due date) for one year."""
+    duties = [(Duty.Kind.ANNUAL_PLAN, f"{year}", date(year, 1, 31))]
+    duties += [(Duty.Kind.MONTHLY_TALK, f"{year}-{m:02d}", _month_end(year, m)) for m in range(1, 13)]
+    duties += [
+        (Duty.Kind.HALF_YEAR_REVIEW, f"{year}-H1", date(year, 7, 31)),
+        (Duty.Kind.YEAR_END_RATING, f"{year}", date(year, 12, 31)),
+    ]
+    return duties
+
+
+@transaction.atomic
+def schedule_cadence(*, actor, party_org: PartyOrg, year: int) -> list[Duty]:
+    """The year's duties of one (outpost) branch; running it twice adds nothing."""
+    path = _place_path(party_org=party_org)
+    if not permissions.can_create(actor, Duty, path):
+        raise PermissionDenied(_("You may not schedule duties here."))
+    duties = []
+    for kind, period, due_on in cadence_of_year(year):
+        duty, created = Duty.objects.get_or_create(
+            party_org=party_org,
+            kind=kind,
+            period=period,
+            defaults={
+                "subdistrict_id": path["subdistrict"],
+                "neighborhood_id": path["neighborhood"],
+                "due_on": due_on,
+            },
+        )
+        duties.append(duty)
+    audit.record("schedule", party_org, actor=actor, summary=f"{party_org.name}: {year}")
+    return duties
+
+
+@transaction.atomic
+def complete_duty(*, actor, duty: Duty, meeting: Meeting | None = None) -> Duty:
+    duty = Duty.objects.select_for_update().get(pk=duty.pk)
+    if not permissions.can(actor, duty, WRITE):
+        raise NotInScope(_("No such duty in your area."))
+    if duty.done_at is None:
+        duty.done_at, duty.meeting = timezone.now(), meeting
+        duty.save(update_fields=["done_at", "meeting"])
+        audit.record("complete", duty, actor=actor)
+    return duty
