@@ -73,6 +73,9 @@ def main_place(texts: Iterable[str]) -> str:
         return _main_district(texts)
     # Most mentioned; among equals the longest name, which is the most specific.
     key = max(counts, key=lambda k: (counts[k], len(k)))
+    if counts[key] < 2 and len(texts) > 2:
+        # Named once among many texts: more likely a stray phrase than the place at issue.
+        return _main_district(texts)
     return fullest[key]
 
 
