@@ -191,11 +191,11 @@ class _Writer:
         base = self.base[model]
         if not ids:
             rows = ((base + row[0], *row[1:]) for row in rows)
-        if connection.vendor == "postgresql":
-            self._copy(model, columns, rows, total, label)
-            return
         with _indexes_rebuilt_after(model, big=total >= INDEX_REBUILD_FROM):
-            self._executemany(model, columns, rows, total, label)
+            if connection.vendor == "postgresql":
+                self._copy(model, columns, rows, total, label)
+            else:
+                self._executemany(model, columns, rows, total, label)
 
     def _executemany(self, model, columns: list[str], rows, total: int, label: str) -> None:
         quote = connection.ops.quote_name
@@ -238,24 +238,42 @@ INDEX_REBUILD_FROM = 100_000
 
 @contextmanager
 def _indexes_rebuilt_after(model: type[models.Model], *, big: bool) -> Iterator[None]:
-    """SQLite: for a big insert, drop the table's secondary indexes and build them again after,
-    from their own stored definitions: one sort is far cheaper than a million random B-tree
-    inserts. Inside the load's transaction, so a failure brings the indexes back as they were."""
+    """For a big insert, drop the table's secondary indexes and build them again after, from
+    their own stored definitions: one sort is far cheaper than millions of random B-tree
+    inserts. Inside the load's transaction, so a failure brings the indexes back as they were.
+    Primary keys and indexes that back a constraint stay."""
     if not big:
         yield
         return
+    table = model._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL",
-            [model._meta.db_table],
-        )
+        postgresql = connection.vendor == "postgresql"
+        cursor.execute(_PG_INDEXES if postgresql else _SQLITE_INDEXES, [table])
         indexes = cursor.fetchall()
+        if postgresql:
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         for name, _sql in indexes:
             cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
     yield
     with connection.cursor() as cursor:
+        if postgresql:
+            # PostgreSQL builds no index on a table with deferred foreign-key checks pending:
+            # run them now (every row this table points to is written already), defer again.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         for _name, sql in indexes:
             cursor.execute(sql)
+
+
+_SQLITE_INDEXES = (
+    "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s AND sql IS NOT NULL"
+)
+_PG_INDEXES = """
+    SELECT i.relname, pg_get_indexdef(i.oid)
+    FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+    WHERE x.indrelid = %s::regclass AND NOT x.indisprimary
+      AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
+"""
 
 
 def _batches(rows: Iterable[tuple], size: int) -> Iterable[list[tuple]]:

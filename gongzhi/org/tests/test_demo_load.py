@@ -99,3 +99,22 @@ def _row_counts() -> dict[str, int]:
     from django.apps import apps
 
     return {m._meta.label: m._default_manager.count() for m in apps.get_models()}
+
+
+def test_the_big_town_path_seals_in_workers_and_rebuilds_the_indexes(monkeypatch):
+    """Big towns are sealed by forked workers and written with indexes rebuilt after."""
+    monkeypatch.setattr(loader, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(loader, "SEAL_CHUNK", 2_000)
+    monkeypatch.setattr(loader, "INDEX_REBUILD_FROM", 0)
+    before = _index_names(Resident)
+    loader.load_town(small_town(), progress=None)
+    assert _index_names(Resident) == before
+    resident = Resident.objects.order_by("-pk").first()
+    assert resident.id_number_digest == pii.blind_index("id", resident.id_number)
+    assert Resident.objects.count() == len(small_town().residents)
+
+
+def _index_names(model) -> set[str]:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+    return {name for name, c in constraints.items() if c["index"]}
