@@ -7,6 +7,8 @@ from pathlib import Path
 import environ
 from django.utils.csp import CSP
 
+from gongzhi.accounts.passwords import PROFILES as PASSWORD_PROFILES
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("GONGZHI_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -106,11 +108,11 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-]
+# `asvs` (default) or `dengbao` (adds character classes and 90-day rotation): accounts/passwords.py.
+PASSWORD_PROFILE = env.str("GONGZHI_PASSWORD_PROFILE", default="asvs")
+if PASSWORD_PROFILE not in ("asvs", "dengbao"):
+    raise environ.ImproperlyConfigured("GONGZHI_PASSWORD_PROFILE must be asvs or dengbao")
+AUTH_PASSWORD_VALIDATORS = PASSWORD_PROFILES[PASSWORD_PROFILE]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

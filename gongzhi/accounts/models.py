@@ -1,6 +1,12 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from gongzhi.accounts.passwords import ROTATION_DAYS
 
 
 class User(AbstractUser):
@@ -14,6 +20,7 @@ class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=64, blank=True)
     # Part of the session hash: raising it ends every session of the account at once.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -21,6 +28,18 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def set_password(self, raw_password) -> None:
+        super().set_password(raw_password)
+        # The 等保 profile rotates passwords; the clock starts at every change.
+        self.password_changed_at = timezone.now()
+
+    def password_expired(self) -> bool:
+        days = ROTATION_DAYS[settings.PASSWORD_PROFILE]
+        if days is None or not self.has_usable_password():
+            return False
+        changed = self.password_changed_at or self.date_joined
+        return timezone.now() - changed > timedelta(days=days)
 
     def get_session_auth_hash(self) -> str:
         return f"{super().get_session_auth_hash()}:{self.session_epoch}"
