@@ -50,4 +50,5 @@ def invalid(request, exc):
 from gongzhi.org.api import router as org_router  # noqa: E402  (routers import `api`-free modules)
 
 api.add_router("/", org_router)
+api.add_router("/", "gongzhi.concerns.api.router")
 api.add_router("/deliberation/", "gongzhi.deliberation.api.router")

@@ -8,6 +8,8 @@ urlpatterns = [
     path("accounts/", include("gongzhi.accounts.urls")),
     path("org/", include("gongzhi.org.urls")),
     path("deliberation/", include("gongzhi.deliberation.urls")),
+    path("concerns/", include("gongzhi.concerns.urls")),
+    path("open311/v2/", include("gongzhi.concerns.open311")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -9,9 +9,17 @@ from django.utils import timezone
 
 from gongzhi.concerns import lifecycle
 from gongzhi.concerns.kpi import KpiRow, median_or_none
-from gongzhi.concerns.models import Category, Concern, ConcernEvent, Rating, Supervision, Visit
+from gongzhi.concerns.models import Category, Concern, ConcernEvent, Rating, Supervision, Visit, intake_key
 from gongzhi.core.permissions import assignments_of, scoped
-from gongzhi.org.models import Department, Household, Neighborhood, PartnerUnit
+from gongzhi.org.models import (
+    Building,
+    Compound,
+    Department,
+    Household,
+    Neighborhood,
+    PartnerUnit,
+    Subdistrict,
+)
 from gongzhi.org.selectors import households_visible_to
 
 GROUPINGS = {
@@ -53,6 +61,10 @@ def concern_by_token(token: str) -> Concern | None:
     if not token or len(token) > 32:
         return None
     return Concern.objects.select_related("category", "neighborhood").filter(public_token=token).first()
+
+
+def concern_by_idempotency(user, key: str) -> Concern | None:
+    return Concern.objects.filter(idempotency_key=intake_key(str(user.pk), key)).first()
 
 
 def events_of(concern: Concern) -> QuerySet[ConcernEvent]:
@@ -103,7 +115,11 @@ def neighborhood_by_code(code: str) -> Neighborhood | None:
 
 
 def neighborhood_by_id(value: str) -> Neighborhood | None:
-    return Neighborhood.objects.select_related("subdistrict").filter(pk=value).first() if value.isdigit() else None
+    return (
+        Neighborhood.objects.select_related("subdistrict").filter(pk=value).first()
+        if value.isdigit()
+        else None
+    )
 
 
 def public_neighborhoods() -> QuerySet[Neighborhood]:
@@ -263,3 +279,65 @@ def unvisited_households(user, *, month: date, grid_id: int | None = None) -> Qu
     if grid_id:
         qs = qs.filter(micro_grid_id=grid_id)
     return qs.order_by("building__compound__name", "building__number", "room")
+
+
+# ---- Open311 (public reads: no personal data leaves through these) ------------------------------
+
+
+def subdistrict_by_code(code: str) -> Subdistrict | None:
+    return Subdistrict.objects.filter(code=code).first()
+
+
+def open311_requests(subdistrict: Subdistrict | None) -> QuerySet[Concern]:
+    qs = Concern.objects.select_related("category", "neighborhood", "building__compound")
+    if subdistrict is not None:
+        qs = qs.filter(subdistrict=subdistrict)
+    return qs.order_by("-accepted_at", "-id")
+
+
+def resolution_notes(concern_ids: list[int]) -> dict[int, str]:
+    """The handler's latest resolution note per concern: the public status_notes."""
+    notes: dict[int, str] = {}
+    events = ConcernEvent.objects.filter(concern_id__in=concern_ids, action="resolve").order_by("at", "id")
+    for concern_id, note in events.values_list("concern_id", "note"):
+        notes[concern_id] = note
+    return notes
+
+
+def building_in(subdistrict: Subdistrict, building_id: str) -> Building | None:
+    return (
+        Building.objects.select_related("neighborhood__subdistrict", "compound")
+        .filter(pk=building_id, neighborhood__subdistrict=subdistrict)
+        .first()
+    )
+
+
+def nearest_building(
+    subdistrict: Subdistrict, lat: float, lng: float, radius: float = 0.005
+) -> Building | None:
+    """The closest building with coordinates within about 500 m, or None."""
+    near = Building.objects.select_related("neighborhood__subdistrict", "compound").filter(
+        neighborhood__subdistrict=subdistrict,
+        lat__range=(lat - radius, lat + radius),
+        lng__range=(lng - radius, lng + radius),
+    )
+    return min(near[:500], key=lambda b: (b.lat - lat) ** 2 + (b.lng - lng) ** 2, default=None)
+
+
+def building_by_address(subdistrict: Subdistrict, address: str) -> Building | None:
+    """ "康城 12" → building 12 of the compound whose name the address contains."""
+    candidates = Building.objects.select_related("neighborhood__subdistrict", "compound").filter(
+        neighborhood__subdistrict=subdistrict
+    )
+    for compound_id, name in (
+        Compound.objects.filter(neighborhood__subdistrict=subdistrict)
+        .values_list("id", "name")
+        .order_by("-name")
+    ):
+        if name and name in address:
+            in_compound = candidates.filter(compound_id=compound_id)
+            for building in in_compound:
+                if building.number and building.number in address.replace(name, "", 1):
+                    return building
+            return in_compound.first()
+    return None

@@ -21,6 +21,7 @@ from gongzhi.concerns.models import (
     Supervision,
     Tier,
     Visit,
+    intake_key,
 )
 from gongzhi.core import audit, permissions
 from gongzhi.core.errors import NotInScope
@@ -181,11 +182,7 @@ def submit_concern(
     """Accept (受理) a concern from any channel. A retry with the same idempotency key returns the
     first concern instead of a second one. `actor=None` is public intake (resident page, Open311),
     which its caller has authenticated or rate-limited."""
-    key = (
-        f"{principal or (actor.pk if actor else 'public')}:{idempotency_key}"[:160]
-        if idempotency_key
-        else None
-    )
+    key = intake_key(principal or str(actor.pk if actor else "public"), idempotency_key)
     if (found := _existing(key)) is not None:
         return found
     if actor is not None and not permissions.can_create(actor, Concern, place.path()):
@@ -530,7 +527,7 @@ def record_visit(
     visited_at=None,
 ) -> Visit:
     """One 民情日志 line. A raised problem with a category becomes a concern in the same step."""
-    key = f"{actor.pk}:{idempotency_key}"[:160] if idempotency_key else None
+    key = intake_key(str(actor.pk), idempotency_key)
     if key and (found := Visit.objects.filter(idempotency_key=key).first()) is not None:
         return found
     if not permissions.can(actor, household):

@@ -1,0 +1,165 @@
+"""API of concerns and visits at /api/v1/concerns…: same scope and services as the pages.
+
+Intake takes an `Idempotency-Key` header (or `idempotency_key` field): a retry returns the first
+concern with 200 instead of 201. A stale `version` on a transition answers 409 with the reason.
+"""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema
+
+from gongzhi.concerns import selectors, services
+from gongzhi.concerns.services import Conflict
+from gongzhi.core.errors import NotInScope, ValidationError
+from gongzhi.org import selectors as org_selectors
+
+router = Router(tags=["concerns"])
+
+
+class ConcernIn(Schema):
+    category: str = Field(..., description="category code, e.g. parking")
+    description: str
+    title: str = ""
+    household_id: int | None = None
+    neighborhood_id: int | None = None
+    channel: str = "hotline"
+    households_affected: int = 1
+    estimated_cost: Decimal | None = None
+    urgent: bool = False
+    reporter_name: str = ""
+    reporter_phone: str = ""
+    idempotency_key: str = ""
+
+
+class ConcernOut(Schema):
+    id: int
+    title: str
+    description: str
+    category: str = Field(..., alias="category.code")
+    state: str
+    tier: str
+    tier_by_rule: str
+    version: int
+    channel: str
+    neighborhood_id: int | None
+    household_id: int | None
+    handler_kind: str
+    accepted_at: datetime
+    response_due: datetime
+    resolution_due: datetime
+    closed_at: datetime | None
+    rating: str
+
+
+class TransitionIn(Schema):
+    action: str
+    version: int
+    note: str = ""
+
+
+class ConflictOut(Schema):
+    detail: str
+
+
+class VisitIn(Schema):
+    household_id: int
+    channel: str = "door"
+    raised: str = ""
+    handled: str = ""
+    suggestions: str = ""
+    category: str = ""
+    idempotency_key: str = ""
+
+
+class VisitOut(Schema):
+    id: int
+    household_id: int
+    channel: str
+    visited_at: datetime
+    concern_id: int | None
+
+
+def _category(user, code: str):
+    found = selectors.categories_for(selectors.home_subdistrict_id(user)).filter(code=code).first()
+    if found is None:
+        raise ValidationError({"category": "Unknown category code."})
+    return found
+
+
+def _place(user, payload: ConcernIn) -> services.Place:
+    if payload.household_id is not None:
+        household = org_selectors.households_visible_to(user).filter(pk=payload.household_id).first()
+        if household is None:
+            raise NotInScope("No such household in your area.")
+        return services.place_of(household=household)
+    if payload.neighborhood_id is not None:
+        neighborhood = org_selectors.neighborhoods_visible_to(user).filter(pk=payload.neighborhood_id).first()
+        if neighborhood is None:
+            raise NotInScope("No such neighborhood in your area.")
+        return services.place_of(neighborhood=neighborhood)
+    return services.place_of()
+
+
+@router.post("/concerns", response={200: ConcernOut, 201: ConcernOut})
+def create_concern(request, payload: ConcernIn):
+    key = request.headers.get("Idempotency-Key", "") or payload.idempotency_key
+    seen = bool(key) and selectors.concern_by_idempotency(request.user, key) is not None
+    concern = services.submit_concern(
+        actor=request.user,
+        channel=payload.channel,
+        category=_category(request.user, payload.category),
+        place=_place(request.user, payload),
+        idempotency_key=key,
+        title=payload.title,
+        description=payload.description,
+        households_affected=payload.households_affected,
+        estimated_cost=payload.estimated_cost,
+        urgent=payload.urgent,
+        reporter_name=payload.reporter_name,
+        reporter_phone=payload.reporter_phone,
+    )
+    return (200 if seen else 201), concern
+
+
+@router.get("/concerns", response=list[ConcernOut])
+def list_concerns(request, state: str = "", limit: int = 100, offset: int = 0):
+    qs = selectors.concern_queue(request.user, state=state)
+    return list(qs[max(offset, 0) : max(offset, 0) + min(max(limit, 1), 500)])
+
+
+@router.get("/concerns/{concern_id}", response=ConcernOut)
+def get_concern(request, concern_id: int):
+    return get_object_or_404(selectors.concerns_visible_to(request.user), pk=concern_id)
+
+
+@router.post("/concerns/{concern_id}/transitions", response={200: ConcernOut, 409: ConflictOut})
+def move_concern(request, concern_id: int, payload: TransitionIn):
+    concern = get_object_or_404(selectors.concerns_visible_to(request.user), pk=concern_id)
+    try:
+        return 200, services.transition(
+            actor=request.user,
+            concern=concern,
+            action=payload.action,
+            note=payload.note,
+            expected_version=payload.version,
+        )
+    except Conflict as exc:
+        return 409, {"detail": str(exc)}
+
+
+@router.post("/visits", response={201: VisitOut})
+def create_visit(request, payload: VisitIn):
+    household = get_object_or_404(org_selectors.households_visible_to(request.user), pk=payload.household_id)
+    visit = services.record_visit(
+        actor=request.user,
+        household=household,
+        channel=payload.channel,
+        raised=payload.raised,
+        handled=payload.handled,
+        suggestions=payload.suggestions,
+        category=_category(request.user, payload.category) if payload.category else None,
+        idempotency_key=payload.idempotency_key,
+    )
+    return 201, visit

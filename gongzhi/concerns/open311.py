@@ -1,0 +1,238 @@
+"""Open311 GeoReport v2 at /open311/v2/, so existing civic-reporting clients work with the platform.
+
+JSON only. Jurisdiction = subdistrict code; service = concern category. POST needs an api_key
+(`gongzhi open311 key --create --name NAME`), a location (lat+long, address_string or address_id =
+building id) and a description. Errors use GeoReport's format: [{"code": 400, "description": "…"}].
+Public GET shows no personal data: no reporter, no room, and the description only of concerns that
+came in through Open311 itself (their reporters posted them to a public API).
+"""
+
+import math
+from datetime import datetime, timedelta
+
+from django.http import JsonResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+
+from gongzhi.concerns import lifecycle, open311_keys, selectors, services, throttle
+from gongzhi.concerns.models import Channel, Concern
+from gongzhi.core.errors import ValidationError
+from gongzhi.core.middleware import client_ip
+
+POSTS_PER_MINUTE = 120
+MAX_RESULTS = 1000
+DEFAULT_DAYS = 90
+
+
+def _error(code: int, description: str) -> JsonResponse:
+    return JsonResponse([{"code": code, "description": description}], status=code, safe=False)
+
+
+def _json(data, status: int = 200) -> JsonResponse:
+    return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+
+
+def _only_json(fmt: str) -> JsonResponse | None:
+    return None if fmt == "json" else _error(400, "Only the json format is supported.")
+
+
+@require_http_methods(["GET"])
+def discovery(request, fmt: str):
+    if (bad := _only_json(fmt)) is not None:
+        return bad
+    base = request.build_absolute_uri("/open311/v2/")
+    return _json(
+        {
+            "changeset": "2026-11-23T00:00:00+08:00",
+            "contact": "Your subdistrict office (街道办事处)",
+            "key_service": "Ask the subdistrict admin for an api_key (gongzhi open311 key --create).",
+            "endpoints": [
+                {
+                    "specification": "http://wiki.open311.org/GeoReport_v2",
+                    "url": base,
+                    "changeset": "2026-11-23T00:00:00+08:00",
+                    "type": "production",
+                    "formats": ["application/json"],
+                }
+            ],
+        }
+    )
+
+
+def _service(category) -> dict:
+    return {
+        "service_code": category.code,
+        "service_name": category.name,
+        "description": category.description,
+        "metadata": False,
+        "type": "realtime",
+        "keywords": "",
+        "group": "",
+    }
+
+
+def _jurisdiction_subdistrict(request):
+    code = request.GET.get("jurisdiction_id") or request.POST.get("jurisdiction_id") or ""
+    return selectors.subdistrict_by_code(code) if code else None
+
+
+@require_http_methods(["GET"])
+def services_list(request, fmt: str):
+    if (bad := _only_json(fmt)) is not None:
+        return bad
+    subdistrict = _jurisdiction_subdistrict(request)
+    categories = selectors.categories_for(subdistrict.pk if subdistrict else None)
+    return _json([_service(c) for c in categories])
+
+
+@require_http_methods(["GET"])
+def service_definition(request, code: str, fmt: str):
+    if (bad := _only_json(fmt)) is not None:
+        return bad
+    if not selectors.categories_for(None).filter(code=code).exists():
+        return _error(404, f"No service with service_code {code}.")
+    return _json({"service_code": code, "attributes": []})
+
+
+def _iso(value: datetime | None) -> str | None:
+    return timezone.localtime(value).isoformat() if value else None
+
+
+def _request_out(concern: Concern, notes: dict) -> dict:
+    building = concern.building
+    address = " ".join(
+        p for p in (concern.neighborhood.name if concern.neighborhood else "", str(building or "")) if p
+    )
+    return {
+        "service_request_id": str(concern.pk),
+        "status": "open" if concern.is_open else "closed",
+        "status_notes": notes.get(concern.pk, ""),
+        "service_name": concern.category.name,
+        "service_code": concern.category.code,
+        "description": concern.description if concern.channel == Channel.OPEN311 else "",
+        "agency_responsible": concern.get_handler_kind_display(),
+        "service_notice": "",
+        "requested_datetime": _iso(concern.accepted_at),
+        "updated_datetime": _iso(concern.closed_at or concern.responded_at or concern.accepted_at),
+        "expected_datetime": _iso(concern.resolution_due),
+        "address": address,
+        "address_id": str(building.pk) if building else "",
+        "zipcode": "",
+        "lat": concern.lat,
+        "long": concern.lng,
+        "media_url": "",
+    }
+
+
+def _filtered(request):
+    qs = selectors.open311_requests(_jurisdiction_subdistrict(request))
+    ids = [i for i in request.GET.get("service_request_id", "").split(",") if i.strip().isdigit()]
+    if ids:
+        return qs.filter(pk__in=ids)
+    if code := request.GET.get("service_code"):
+        qs = qs.filter(category__code__in=code.split(","))
+    status = request.GET.get("status", "")
+    if status == "open":
+        qs = qs.filter(state__in=lifecycle.OPEN_STATES)
+    elif status == "closed":
+        qs = qs.filter(state=lifecycle.CLOSED)
+    end = parse_datetime(request.GET.get("end_date", "")) or timezone.now()
+    start = parse_datetime(request.GET.get("start_date", "")) or end - timedelta(days=DEFAULT_DAYS)
+    return qs.filter(accepted_at__gte=start, accepted_at__lte=end)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def requests_list(request, fmt: str):
+    if (bad := _only_json(fmt)) is not None:
+        return bad
+    if request.method == "POST":
+        return _post_request(request)
+    concerns = list(_filtered(request)[:MAX_RESULTS])
+    notes = selectors.resolution_notes([c.pk for c in concerns])
+    return _json([_request_out(c, notes) for c in concerns])
+
+
+@require_http_methods(["GET"])
+def request_detail(request, request_id: str, fmt: str):
+    if (bad := _only_json(fmt)) is not None:
+        return bad
+    concern = selectors.open311_requests(None).filter(pk=request_id).first() if request_id.isdigit() else None
+    if concern is None:
+        return _error(404, f"No service request with id {request_id}.")
+    return _json([_request_out(concern, selectors.resolution_notes([concern.pk]))])
+
+
+def _post_request(request) -> JsonResponse:
+    data = request.POST
+    key = open311_keys.key_for(data.get("api_key", ""))
+    if key is None:
+        return _error(403, "A valid api_key is required to submit a service request.")
+    if not throttle.hit(f"open311:{key.pk}:{client_ip(request)}", limit=POSTS_PER_MINUTE, window_seconds=60):
+        return _error(429, "Too many requests; slow down.")
+    category = selectors.categories_for(key.subdistrict_id).filter(code=data.get("service_code", "")).first()
+    if category is None:
+        return _error(400, "service_code is missing or unknown; see services.json.")
+    if not (data.get("description") or "").strip():
+        return _error(400, "description is required.")
+    try:
+        place, location = _locate(key.subdistrict, data)
+    except ValidationError as exc:
+        return _error(400, " ".join(exc.messages))
+    name = " ".join(p for p in (data.get("first_name", ""), data.get("last_name", "")) if p)
+    try:
+        concern = services.submit_concern(
+            actor=None,
+            channel=Channel.OPEN311,
+            category=category,
+            place=place,
+            idempotency_key=request.headers.get("Idempotency-Key", "") or data.get("idempotency_key", ""),
+            principal=f"open311:{key.pk}",
+            description=data.get("description", ""),
+            address=data.get("address_string", ""),
+            location=location,
+            reporter_name=name,
+            reporter_phone=data.get("phone", ""),
+        )
+    except ValidationError as exc:
+        return _error(400, " ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()))
+    return _json([{"service_request_id": str(concern.pk), "service_notice": "", "account_id": None}], 201)
+
+
+def _float(value: str) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _locate(subdistrict, data) -> tuple[services.Place, tuple[float, float] | None]:
+    """The place of a request: a building id, a point (nearest known building), or an address."""
+    lat, lng = _float(data.get("lat")), _float(data.get("long"))
+    location = (lat, lng) if lat is not None and lng is not None else None
+    if location and not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        raise ValidationError("lat/long are out of range.")
+    address_id, address = (data.get("address_id") or "").strip(), (data.get("address_string") or "").strip()
+    if not (location or address_id or address):
+        raise ValidationError("A location is required: lat and long, address_string or address_id.")
+    building = selectors.building_in(subdistrict, address_id) if address_id.isdigit() else None
+    if building is None and location:
+        building = selectors.nearest_building(subdistrict, *location)
+    if building is None and address:
+        building = selectors.building_by_address(subdistrict, address)
+    if building is not None:
+        return services.place_of(building=building), location
+    return services.place_of(subdistrict=subdistrict), location
+
+
+urlpatterns = [
+    path("discovery.<str:fmt>", discovery, name="open311_discovery"),
+    path("services.<str:fmt>", services_list, name="open311_services"),
+    path("services/<str:code>.<str:fmt>", service_definition, name="open311_service"),
+    path("requests.<str:fmt>", requests_list, name="open311_requests"),
+    path("requests/<str:request_id>.<str:fmt>", request_detail, name="open311_request"),
+]

@@ -1,0 +1,136 @@
+"""Open311 GeoReport v2 as a client sees it: discovery, services, requests GET/POST, errors."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from gongzhi.concerns.models import Concern, Open311Key
+from gongzhi.concerns.open311_keys import create_key
+from gongzhi.concerns.tests.conftest import category, concern_for
+
+pytestmark = pytest.mark.django_db
+BASE = "/open311/v2"
+
+
+@pytest.fixture
+def api_key(world):
+    category()
+    category("pets", "宠物")
+    b = world.household_a.building
+    b.lat, b.lng = 31.35, 121.42
+    b.save()
+    return create_key(actor=None, subdistrict=world.subdistrict, name="civic app")[1]
+
+
+def post(client, **data):
+    return client.post(f"{BASE}/requests.json", data)
+
+
+def test_discovery_and_services_list_categories(client, api_key):
+    discovery = client.get(f"{BASE}/discovery.json").json()
+    assert discovery["endpoints"][0]["specification"] == "http://wiki.open311.org/GeoReport_v2"
+    services = client.get(f"{BASE}/services.json").json()
+    parking = next(s for s in services if s["service_code"] == "parking")
+    assert parking == {
+        "service_code": "parking", "service_name": "停车", "description": category().description,
+        "metadata": False, "type": "realtime", "keywords": "", "group": "",
+    }  # fmt: skip
+    assert client.get(f"{BASE}/services.xml").json() == [
+        {"code": 400, "description": "Only the json format is supported."}
+    ]
+
+
+def test_post_with_key_location_and_description_creates_a_located_concern(client, world, api_key):
+    response = post(client, api_key=api_key, service_code="parking", lat="31.3501", long="121.4201",
+                    description="小区门口占道停车", first_name="王", phone="13800138000")  # fmt: skip
+    assert response.status_code == 201
+    body = response.json()
+    assert list(body[0]) == ["service_request_id", "service_notice", "account_id"]
+    concern = Concern.objects.get(pk=body[0]["service_request_id"])
+    assert concern.channel == "open311" and concern.building_id == world.household_a.building_id
+    assert concern.neighborhood_id == world.neighborhood_a.pk and concern.reporter_phone == "13800138000"
+    got = client.get(f"{BASE}/requests/{concern.pk}.json").json()
+    assert got[0]["status"] == "open" and got[0]["service_code"] == "parking"
+    assert got[0]["description"] == "小区门口占道停车" and "13800138000" not in str(got)
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        ({"service_code": "parking", "lat": "31.35", "long": "121.42"}, 400),  # no description
+        ({"service_code": "parking", "description": "x"}, 400),  # no location
+        ({"service_code": "nope", "description": "x", "lat": "31", "long": "121"}, 400),
+        ({"service_code": "parking", "description": "x", "lat": "931", "long": "121"}, 400),
+    ],
+)
+def test_post_without_location_or_description_gets_a_georeport_error(client, api_key, data, code):
+    response = post(client, api_key=api_key, **data)
+    assert response.status_code == code
+    body = response.json()
+    assert isinstance(body, list) and body[0]["code"] == code and body[0]["description"]
+    assert Concern.objects.count() == 0
+
+
+def test_post_without_a_valid_key_is_403(client, api_key):
+    response = post(client, api_key="wrong", service_code="parking", description="x", lat="31", long="121")
+    assert response.status_code == 403 and response.json()[0]["code"] == 403
+    assert post(client, service_code="parking", description="x").status_code == 403
+
+
+def test_address_string_and_address_id_locate_the_building(client, world, api_key):
+    building = world.household_a.building
+    by_id = post(
+        client, api_key=api_key, service_code="pets", description="狗吠", address_id=str(building.pk)
+    )
+    assert Concern.objects.get(pk=by_id.json()[0]["service_request_id"]).building_id == building.pk
+    text = f"{building.compound.name} {building.number}"
+    by_text = post(client, api_key=api_key, service_code="pets", description="狗吠", address_string=text)
+    assert Concern.objects.get(pk=by_text.json()[0]["service_request_id"]).building_id == building.pk
+    far = post(client, api_key=api_key, service_code="pets", description="狗吠", address_string="不存在的路")
+    concern = Concern.objects.get(pk=far.json()[0]["service_request_id"])
+    assert concern.neighborhood_id is None and concern.subdistrict_id == world.subdistrict.pk
+
+
+def test_requests_list_filters_and_hides_staff_entered_text(client, world, api_key):
+    staff = concern_for(world, description="张三家漏水 13900001111")
+    post(client, api_key=api_key, service_code="pets", description="流浪猫", lat="31.35", long="121.42")
+    listed = client.get(f"{BASE}/requests.json").json()
+    assert {r["service_code"] for r in listed} == {"parking", "pets"}
+    mine = next(r for r in listed if r["service_request_id"] == str(staff.pk))
+    assert mine["description"] == "" and "张三" not in str(listed)
+    only_pets = client.get(f"{BASE}/requests.json", {"service_code": "pets"}).json()
+    assert [r["service_code"] for r in only_pets] == ["pets"]
+    assert client.get(f"{BASE}/requests.json", {"status": "closed"}).json() == []
+    ids = client.get(f"{BASE}/requests.json", {"service_request_id": str(staff.pk)}).json()
+    assert [r["service_request_id"] for r in ids] == [str(staff.pk)]
+    assert client.get(f"{BASE}/requests/999999.json").status_code == 404
+
+
+def test_open311_post_is_rate_limited_per_key_and_client(client, api_key, monkeypatch):
+    monkeypatch.setattr("gongzhi.concerns.open311.POSTS_PER_MINUTE", 2)
+    data = {
+        "api_key": api_key,
+        "service_code": "parking",
+        "description": "x",
+        "lat": "31.35",
+        "long": "121.42",
+    }
+    assert [post(client, **data).status_code for _ in range(3)] == [201, 201, 429]
+
+
+def test_key_command_prints_the_key_last_and_stores_only_its_hash(world, capsys):
+    out = io.StringIO()
+    call_command(
+        "open311",
+        "key",
+        "--create",
+        "--name",
+        "fix-my-street",
+        "--subdistrict",
+        world.subdistrict.code,
+        stdout=out,
+    )
+    key = out.getvalue().strip().splitlines()[-1]
+    item = Open311Key.objects.get(name="fix-my-street")
+    assert key.startswith("o311_") and key not in item.digest and len(item.digest) == 64

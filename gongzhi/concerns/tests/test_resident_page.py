@@ -1,0 +1,71 @@
+"""The resident's page: report with photo and place without an account, follow progress, rate."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from gongzhi.concerns import services
+from gongzhi.concerns.models import Concern
+from gongzhi.concerns.tests.conftest import category
+
+pytestmark = pytest.mark.django_db
+JPEG = b"\xff\xd8\xff\xe0" + b"\0" * 100
+
+
+def report(client, world, **extra):
+    data = {
+        "n": world.neighborhood_a.code,
+        "category": category().pk,
+        "description": "小区东门路灯不亮",
+        "place": "东门",
+        "lat": "31.3",
+        "lng": "121.4",
+        "key": "r-1",
+    } | extra
+    return client.post(reverse("concerns:resident_report"), data)
+
+
+def test_resident_reports_with_photo_and_follows_progress(client, world):
+    photo = SimpleUploadedFile("lamp.jpg", JPEG, content_type="image/jpeg")
+    response = report(client, world, photo=photo)
+    concern = Concern.objects.get()
+    assert response.status_code == 302 and response.url.endswith(f"/r/{concern.public_token}/")
+    assert concern.channel == "resident" and concern.neighborhood_id == world.neighborhood_a.pk
+    assert (concern.lat, concern.lng, concern.place) == (31.3, 121.4, "东门")
+    assert concern.photos.get().content_type == "image/jpeg"
+    page = client.get(response.url).content.decode()
+    assert "小区东门路灯不亮" in page and 'data-state="accepted"' in page
+    assert report(client, world).status_code == 302 and Concern.objects.count() == 1  # double tap
+
+
+def test_bad_photo_and_missing_text_are_field_errors(client, world):
+    fake = SimpleUploadedFile("a.jpg", b"GIF89a-not-really", content_type="image/jpeg")
+    response = report(client, world, photo=fake, key="r-2")
+    assert response.status_code == 400 and "photo" in response.context["errors"]
+    response = report(client, world, description="", key="r-3")
+    assert response.status_code == 400 and "description" in response.context["errors"]
+    assert Concern.objects.count() == 0
+
+
+def test_public_intake_is_rate_limited_per_client(client, world, monkeypatch):
+    monkeypatch.setattr("gongzhi.concerns.views.RESIDENT_REPORTS_PER_HOUR", 2)
+    codes = [report(client, world, key=f"k{i}").status_code for i in range(3)]
+    assert codes == [302, 302, 429]
+    other = client.post(reverse("concerns:resident_report"), {}, REMOTE_ADDR="10.0.0.9")
+    assert other.status_code == 400  # another client still gets in (and is told what is missing)
+
+
+def test_resident_rates_a_closed_concern_and_may_reopen_once(client, world):
+    report(client, world)
+    concern = Concern.objects.get()
+    actor = world.users["social_worker"]
+    for action, note in (("dispatch", ""), ("start", ""), ("resolve", "已更换灯泡"), ("close", "")):
+        concern = services.transition(actor=actor, concern=concern, action=action, note=note)
+    url = reverse("concerns:resident_progress", args=[concern.public_token])
+    page = client.get(url).content.decode()
+    assert "已更换灯泡" in page and 'name="rating"' in page and actor.username not in page
+    assert client.post(url, {"rating": "dissatisfied", "reopen": "on", "note": "还是不亮"}).status_code == 302
+    concern.refresh_from_db()
+    assert concern.state == "reopened"
+    assert client.post(url, {"rating": "satisfied"}).status_code == 409
+    assert client.get(reverse("concerns:resident_progress", args=["nope"])).status_code == 404

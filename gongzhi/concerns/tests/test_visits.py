@@ -1,0 +1,89 @@
+"""Visits from a phone: find the household, record, turn a raised problem into a concern; coverage."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from gongzhi.concerns import selectors
+from gongzhi.concerns.models import Concern, Visit
+from gongzhi.concerns.tests.conftest import category
+
+pytestmark = pytest.mark.django_db
+
+
+def test_household_search_by_building_and_room_or_name(client, world):
+    client.force_login(world.users["grid_worker"])
+    h = world.household_a
+    hits = client.get(
+        reverse("concerns:visit_households"), {"q": f"{h.building.number} {h.room}"}
+    ).content.decode()
+    assert f'value="{h.pk}"' in hits
+    by_name = client.get(reverse("concerns:visit_households"), {"q": world.resident_a.name}).content.decode()
+    assert f'value="{h.pk}"' in by_name
+    far = client.get(reverse("concerns:visit_households"), {"q": world.resident_far.name}).content.decode()
+    assert f'value="{world.household_far.pk}"' not in far
+
+
+def test_visit_with_a_raised_problem_opens_a_concern_in_the_same_step(client, world):
+    parking = category()
+    client.force_login(world.users["grid_worker"])
+    response = client.post(
+        reverse("concerns:visit_new"),
+        {
+            "household": world.household_a.pk,
+            "channel": "door",
+            "raised": "电瓶车在楼道充电",
+            "handled": "当场劝离",
+            "suggestions": "建充电桩",
+            "category": parking.pk,
+            "key": "v-1",
+        },
+    )
+    assert response.status_code == 302
+    visit = Visit.objects.get()
+    assert visit.concern.description == "电瓶车在楼道充电" and visit.concern.channel == "visit"
+    assert visit.concern.household_id == world.household_a.pk
+    # The phone retried the same form: still one visit, one concern.
+    client.post(
+        reverse("concerns:visit_new"), {"household": world.household_a.pk, "raised": "x", "key": "v-1"}
+    )
+    assert Visit.objects.count() == 1 and Concern.objects.count() == 1
+
+
+def test_visit_without_household_or_outside_area_is_refused(client, world):
+    client.force_login(world.users["grid_worker"])
+    assert client.post(reverse("concerns:visit_new"), {"raised": "x"}).status_code == 400
+    response = client.post(reverse("concerns:visit_new"), {"household": world.household_far.pk})
+    assert response.status_code == 400 and Visit.objects.count() == 0
+    response = client.post(
+        reverse("concerns:visit_new"), {"household": world.household_a.pk, "category": category().pk}
+    )
+    assert response.status_code == 400 and "raised" in response.context["errors"]
+
+
+def test_coverage_counts_visited_households_and_lists_the_rest(client, world):
+    client.force_login(world.users["neighborhood_secretary"])
+    client.post(reverse("concerns:visit_new"), {"household": world.household_a.pk, "channel": "phone"})
+    month = date.today().replace(day=1)
+    rows = {r["key"]: r for r in selectors.coverage(world.users["neighborhood_secretary"], month=month)}
+    assert rows[world.grid_a.pk]["visited"] == 1 and rows[world.grid_a.pk]["total"] == 1
+    unvisited = list(selectors.unvisited_households(world.users["neighborhood_secretary"], month=month))
+    assert unvisited == [world.household_a2]
+    page = client.get(reverse("concerns:coverage")).content.decode()
+    assert f'data-unvisited="{world.household_a2.pk}"' in page
+    assert f'data-unvisited="{world.household_a.pk}"' not in page
+    workers = selectors.coverage_by_worker(world.users["subdistrict_admin"], month=month)
+    assert [(w["label"], w["visits"]) for w in workers] == [("neighborhood_secretary", 1)]
+
+
+def test_visit_api_records_and_is_idempotent(client, world):
+    import json
+
+    client.force_login(world.users["grid_worker"])
+    body = json.dumps({"household_id": world.household_a.pk, "channel": "wechat", "idempotency_key": "a"})
+    first = client.post("/api/v1/visits", data=body, content_type="application/json")
+    again = client.post("/api/v1/visits", data=body, content_type="application/json")
+    assert first.status_code == 201 and first.json()["id"] == again.json()["id"]
+    far = json.dumps({"household_id": world.household_far.pk})
+    assert client.post("/api/v1/visits", data=far, content_type="application/json").status_code == 404

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from gongzhi.concerns import views
+
+app_name = "concerns"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("new/", views.intake, name="intake"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/transition/", views.transition, name="transition"),
+    path("<int:pk>/tier/", views.retier, name="retier"),
+    path("photos/<int:pk>/", views.photo, name="photo"),
+    path("supervision/", views.supervision, name="supervision"),
+    path("kpi/", views.kpi, name="kpi"),
+    path("kpi.xlsx", views.kpi_export, name="kpi_export"),
+    path("visits/new/", views.visit_new, name="visit_new"),
+    path("visits/households/", views.visit_households, name="visit_households"),
+    path("visits/coverage/", views.coverage, name="coverage"),
+    path("r/new/", views.resident_report, name="resident_report"),
+    path("r/<str:token>/", views.resident_progress, name="resident_progress"),
+]

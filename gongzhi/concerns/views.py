@@ -1,0 +1,476 @@
+"""Pages of concerns and visits. Thin: parse, call one service or selector, render."""
+
+import uuid
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from gongzhi.concerns import exports, lifecycle, selectors, services, throttle
+from gongzhi.concerns.models import Channel, ConcernPhoto, HandlerKind, Rating, State, Tier, Visit
+from gongzhi.concerns.services import Conflict
+from gongzhi.core import audit, permissions
+from gongzhi.core.errors import NotInScope
+from gongzhi.core.middleware import client_ip
+from gongzhi.org import selectors as org_selectors
+
+# Public intake per client address: enough for a family, too few for a script.
+RESIDENT_REPORTS_PER_HOUR = 10
+KPI_GROUPS = ("worker", "micro_grid", "neighborhood", "subdistrict")
+
+
+def _errors(exc: ValidationError) -> dict:
+    """Field → messages; errors of no field under "general" (templates cannot read "__all__")."""
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"general": exc.messages}
+    return {("general" if k == "__all__" else k): v for k, v in errors.items()}
+
+
+def _month(value: str | None) -> date:
+    try:
+        year, month = (int(p) for p in (value or "").split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        today = timezone.localdate()
+        return today.replace(day=1)
+
+
+def _require_concern_reader(user) -> None:
+    if not permissions.may_read_class(user, "concern"):
+        raise PermissionDenied(_("You do not work with concerns."))
+
+
+@never_cache
+@login_required
+def queue(request):
+    _require_concern_reader(request.user)
+    state = request.GET.get("state", "")
+    state = state if state in State.values else ""
+    overdue = request.GET.get("overdue") == "1"
+    concerns = selectors.concern_queue(request.user, state=state, overdue=overdue)
+    page = Paginator(concerns, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "concerns/queue.html",
+        {"page": page, "state": state, "overdue": overdue, "states": State.choices, "now": timezone.now()},
+    )
+
+
+def _handler_choices(user) -> dict:
+    departments, partner_units = selectors.handler_options(selectors.home_subdistrict_id(user))
+    return {"handler_kinds": HandlerKind.choices, "departments": departments, "partner_units": partner_units}
+
+
+@never_cache
+@login_required
+def detail(request, pk: int, *, error: str = "", status: int = 200):
+    concern = get_object_or_404(selectors.concerns_visible_to(request.user), pk=pk)
+    parties = services.parties_of(request.user, concern)
+    return render(
+        request,
+        "concerns/detail.html",
+        {
+            "concern": concern,
+            "events": selectors.events_of(concern),
+            "actions": lifecycle.allowed_actions(concern.state, parties),
+            "may_retier": lifecycle.AREA in parties,
+            "tiers": Tier.choices,
+            "photos": concern.photos.all(),
+            "supervisions": concern.supervisions.all(),
+            "error": error,
+            "now": timezone.now(),
+            **_handler_choices(request.user),
+        },
+        status=status,
+    )
+
+
+def _handler_from(post) -> services.Handler | None:
+    kind = post.get("handler_kind", "")
+    if kind not in HandlerKind.values:
+        return None
+    ids = {}
+    for name in ("department", "partner_unit"):
+        value = post.get(name, "")
+        ids[f"{name}_id"] = int(value) if value.isdigit() else None
+    return services.Handler(kind, **ids)
+
+
+@require_POST
+@login_required
+def transition(request, pk: int):
+    concern = get_object_or_404(selectors.concerns_visible_to(request.user), pk=pk)
+    version = request.POST.get("version", "")
+    handler = _handler_from(request.POST)
+    if handler and handler.kind in (HandlerKind.PROPERTY_COMPANY, HandlerKind.OWNERS_COMMITTEE):
+        handler = services.Handler(
+            handler.kind, compound_id=concern.building.compound_id if concern.building else None
+        )
+    try:
+        services.transition(
+            actor=request.user,
+            concern=concern,
+            action=request.POST.get("action", ""),
+            note=request.POST.get("note", ""),
+            expected_version=int(version) if version.isdigit() else None,
+            handler=handler,
+        )
+    except NotInScope:
+        raise Http404 from None
+    except Conflict as exc:
+        return detail(request, pk, error=str(exc), status=409)
+    except ValidationError as exc:
+        return detail(request, pk, error=" ".join(m for ms in _errors(exc).values() for m in ms), status=400)
+    messages.success(request, _("Saved."))
+    return redirect("concerns:detail", pk=pk)
+
+
+@require_POST
+@login_required
+def retier(request, pk: int):
+    concern = get_object_or_404(selectors.concerns_visible_to(request.user), pk=pk)
+    version = request.POST.get("version", "")
+    try:
+        services.override_tier(
+            actor=request.user,
+            concern=concern,
+            tier=request.POST.get("tier", ""),
+            reason=request.POST.get("reason", ""),
+            expected_version=int(version) if version.isdigit() else None,
+        )
+    except NotInScope:
+        raise Http404 from None
+    except Conflict as exc:
+        return detail(request, pk, error=str(exc), status=409)
+    except ValidationError as exc:
+        return detail(request, pk, error=" ".join(m for ms in _errors(exc).values() for m in ms), status=400)
+    messages.success(request, _("Tier changed."))
+    return redirect("concerns:detail", pk=pk)
+
+
+@never_cache
+@login_required
+def intake(request):
+    """Staff entry: a hotline call, a partner unit's report, a walk-in."""
+    _require_concern_reader(request.user)
+    sub = selectors.home_subdistrict_id(request.user)
+    query = request.GET.get("q", "").strip()
+    context = {
+        "categories": selectors.categories_for(sub),
+        "channels": [c for c in Channel.choices if c[0] in ("hotline", "partner", "visit")],
+        "households": selectors.households_for_visit(request.user, query) if query else [],
+        "neighborhoods": org_selectors.neighborhoods_visible_to(request.user),
+        "q": query,
+        "key": uuid.uuid4().hex,
+        "values": {},
+        "errors": {},
+    }
+    if request.method == "POST":
+        try:
+            concern = services.submit_concern(
+                actor=request.user,
+                channel=request.POST.get("channel", "hotline"),
+                category=_category(sub, request.POST.get("category")),
+                place=_staff_place(request),
+                idempotency_key=request.POST.get("key", ""),
+                title=request.POST.get("title", ""),
+                description=request.POST.get("description", ""),
+                households_affected=request.POST.get("households_affected") or 1,
+                estimated_cost=request.POST.get("estimated_cost", ""),
+                urgent=request.POST.get("urgent") == "on",
+                reporter_name=request.POST.get("reporter_name", ""),
+                reporter_phone=request.POST.get("reporter_phone", ""),
+                photos=request.FILES.getlist("photo"),
+            )
+        except NotInScope:
+            raise Http404 from None
+        except ValidationError as exc:
+            context.update(errors=_errors(exc), values=request.POST, key=request.POST.get("key", ""))
+            return render(request, "concerns/intake.html", context, status=400)
+        messages.success(request, _("Concern #%(id)s accepted.") % {"id": concern.pk})
+        return redirect("concerns:detail", pk=concern.pk)
+    return render(request, "concerns/intake.html", context)
+
+
+def _category(subdistrict_id, value):
+    category = (
+        selectors.categories_for(subdistrict_id).filter(pk=value).first() if str(value).isdigit() else None
+    )
+    if category is None:
+        raise ValidationError({"category": _("Choose a category.")})
+    return category
+
+
+def _staff_place(request) -> services.Place:
+    household_id = request.POST.get("household", "")
+    if household_id.isdigit():
+        household = org_selectors.households_visible_to(request.user).filter(pk=household_id).first()
+        if household is None:
+            raise NotInScope(_("No such household in your area."))
+        return services.place_of(household=household)
+    neighborhood_id = request.POST.get("neighborhood", "")
+    if neighborhood_id.isdigit():
+        neighborhood = org_selectors.neighborhoods_visible_to(request.user).filter(pk=neighborhood_id).first()
+        if neighborhood is None:
+            raise NotInScope(_("No such neighborhood in your area."))
+        return services.place_of(neighborhood=neighborhood)
+    return services.place_of()
+
+
+@never_cache
+@login_required
+def supervision(request):
+    _require_concern_reader(request.user)
+    items = selectors.supervision_list(request.user)
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    return render(request, "concerns/supervision.html", {"page": page, "now": timezone.now()})
+
+
+@never_cache
+@login_required
+def kpi(request):
+    _require_concern_reader(request.user)
+    month = _month(request.GET.get("month"))
+    by = request.GET.get("by", "neighborhood")
+    by = by if by in KPI_GROUPS else "neighborhood"
+    rows = selectors.kpi_rows(request.user, month=month, by=by)
+    total = selectors.kpi_total(rows)
+    return render(
+        request,
+        "concerns/kpi.html",
+        {
+            "rows": rows,
+            "total": total,
+            "month": month,
+            "by": by,
+            "groups": [(g, _label_of_group(g)) for g in KPI_GROUPS],
+            "collected_chart": {
+                "labels": [r.label for r in rows],
+                "values": [r.collected for r in rows],
+                "unit": _("concerns"),
+            },
+            "rates_chart": {
+                "labels": [r.label for r in rows],
+                "values": [round(100 * (r.resolution_rate or 0), 1) for r in rows],
+                "unit": "%",
+            },
+            "may_export": permissions.has_capability(request.user, "export"),
+        },
+    )
+
+
+def _label_of_group(group: str) -> str:
+    return {
+        "worker": _("worker"),
+        "micro_grid": _("micro-grid"),
+        "neighborhood": _("neighborhood"),
+        "subdistrict": _("subdistrict"),
+    }[group]
+
+
+@never_cache
+@login_required
+def kpi_export(request):
+    _require_concern_reader(request.user)
+    if not permissions.has_capability(request.user, "export"):
+        raise PermissionDenied(_("You may not export ledgers."))
+    month = _month(request.GET.get("month"))
+    by = request.GET.get("by", "neighborhood")
+    by = by if by in KPI_GROUPS else "neighborhood"
+    rows = selectors.kpi_rows(request.user, month=month, by=by)
+    content = exports.kpi_workbook(rows, selectors.kpi_total(rows), month=month, group=_label_of_group(by))
+    audit.record("export", None, actor=request.user, summary=f"concern KPIs {month:%Y-%m} by {by}")
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="concern-kpi-{month:%Y-%m}-{by}.xlsx"'
+    return response
+
+
+@login_required
+def photo(request, pk: int):
+    item = get_object_or_404(permissions.scoped(request.user, ConcernPhoto.objects.all()), pk=pk)
+    return FileResponse(item.file.open("rb"), content_type=item.content_type)
+
+
+# ---- visits -------------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def visit_new(request):
+    """The 民情日志 on a phone: find the household, tap the channel, type what was raised, save."""
+    _require_concern_reader(request.user)
+    sub = selectors.home_subdistrict_id(request.user)
+    query = request.GET.get("q", "").strip()
+    context = {
+        "households": selectors.households_for_visit(request.user, query) if query else [],
+        "q": query,
+        "channels": Visit.Channel.choices,
+        "categories": selectors.categories_for(sub),
+        "key": uuid.uuid4().hex,
+        "errors": {},
+        "values": {},
+    }
+    if request.method == "POST":
+        household = (
+            org_selectors.households_visible_to(request.user)
+            .filter(pk=request.POST.get("household") if request.POST.get("household", "").isdigit() else None)
+            .first()
+        )
+        try:
+            if household is None:
+                raise ValidationError({"household": _("Choose the household you visited.")})
+            cat = request.POST.get("category", "")
+            visit = services.record_visit(
+                actor=request.user,
+                household=household,
+                channel=request.POST.get("channel", "door"),
+                raised=request.POST.get("raised", ""),
+                handled=request.POST.get("handled", ""),
+                suggestions=request.POST.get("suggestions", ""),
+                category=_category(sub, cat) if cat else None,
+                idempotency_key=request.POST.get("key", ""),
+            )
+        except NotInScope:
+            raise Http404 from None
+        except ValidationError as exc:
+            context.update(errors=_errors(exc), values=request.POST, key=request.POST.get("key", ""))
+            return render(request, "concerns/visit.html", context, status=400)
+        if visit.concern_id:
+            messages.success(request, _("Visit recorded; concern #%(id)s opened.") % {"id": visit.concern_id})
+        else:
+            messages.success(request, _("Visit recorded."))
+        return redirect("concerns:visit_new")
+    return render(request, "concerns/visit.html", context)
+
+
+@never_cache
+@login_required
+def visit_households(request):
+    """The htmx fragment of the household search on the visit and intake forms."""
+    _require_concern_reader(request.user)
+    query = request.GET.get("q", "").strip()
+    households = selectors.households_for_visit(request.user, query) if query else []
+    return render(request, "concerns/_households.html", {"households": households, "q": query})
+
+
+@never_cache
+@login_required
+def coverage(request):
+    _require_concern_reader(request.user)
+    month = _month(request.GET.get("month"))
+    by = "neighborhood" if request.GET.get("by") == "neighborhood" else "micro_grid"
+    grid = request.GET.get("grid", "")
+    unvisited = selectors.unvisited_households(
+        request.user, month=month, grid_id=int(grid) if grid.isdigit() else None
+    )
+    return render(
+        request,
+        "concerns/coverage.html",
+        {
+            "month": month,
+            "by": by,
+            "rows": selectors.coverage(request.user, month=month, by=by),
+            "workers": selectors.coverage_by_worker(request.user, month=month),
+            "unvisited": Paginator(unvisited, 50).get_page(request.GET.get("page")),
+        },
+    )
+
+
+# ---- residents (public, no account: works inside WeChat's browser) ------------------------------
+
+
+@never_cache
+def resident_report(request):
+    code = request.GET.get("n", "") or request.POST.get("n", "")
+    neighborhood = selectors.neighborhood_by_code(code)
+    context = {
+        "neighborhood": neighborhood,
+        "neighborhoods": [] if neighborhood else selectors.public_neighborhoods(),
+        "categories": selectors.categories_for(neighborhood.subdistrict_id if neighborhood else None),
+        "key": uuid.uuid4().hex,
+        "errors": {},
+        "values": {},
+    }
+    if request.method != "POST":
+        return render(request, "concerns/resident_report.html", context)
+    if not throttle.hit(
+        f"resident:{client_ip(request)}", limit=RESIDENT_REPORTS_PER_HOUR, window_seconds=3600
+    ):
+        context["errors"] = {"general": [_("Too many reports from this device; please try again later.")]}
+        return render(request, "concerns/resident_report.html", context, status=429)
+    try:
+        concern = _resident_submit(request, neighborhood)
+    except ValidationError as exc:
+        context.update(errors=_errors(exc), values=request.POST, key=request.POST.get("key", ""))
+        return render(request, "concerns/resident_report.html", context, status=400)
+    return redirect("concerns:resident_progress", token=concern.public_token)
+
+
+def _resident_submit(request, neighborhood):
+    if neighborhood is None:
+        neighborhood = selectors.neighborhood_by_id(request.POST.get("neighborhood", ""))
+    if neighborhood is None:
+        raise ValidationError({"neighborhood": _("Choose your neighborhood.")})
+    location = None
+    try:
+        lat, lng = float(request.POST.get("lat", "")), float(request.POST.get("lng", ""))
+        if -90 <= lat <= 90 and -180 <= lng <= 180:
+            location = (lat, lng)
+    except ValueError:
+        pass
+    return services.submit_concern(
+        actor=None,
+        channel=Channel.RESIDENT,
+        category=_category(neighborhood.subdistrict_id, request.POST.get("category")),
+        place=services.place_of(neighborhood=neighborhood),
+        idempotency_key=request.POST.get("key", ""),
+        principal=f"resident:{client_ip(request)}",
+        description=request.POST.get("description", ""),
+        address=request.POST.get("place", ""),
+        location=location,
+        reporter_name=request.POST.get("name", ""),
+        reporter_phone=request.POST.get("phone", ""),
+        photos=request.FILES.getlist("photo"),
+    )
+
+
+@never_cache
+def resident_progress(request, token: str):
+    concern = selectors.concern_by_token(token)
+    if concern is None:
+        raise Http404
+    error, status = "", 200
+    if request.method == "POST":
+        try:
+            services.rate_concern(
+                public_token=token,
+                rating=request.POST.get("rating", ""),
+                note=request.POST.get("note", ""),
+                reopen=request.POST.get("reopen") == "on",
+            )
+            return redirect("concerns:resident_progress", token=token)
+        except (ValidationError, Conflict) as exc:
+            error = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            status = 400 if isinstance(exc, ValidationError) else 409
+    return render(
+        request,
+        "concerns/resident_progress.html",
+        {
+            "concern": concern,
+            "steps": selectors.public_events_of(concern),
+            "ratings": Rating.choices,
+            "may_rate": concern.state == lifecycle.CLOSED and not concern.rating,
+            "may_reopen": concern.reopen_count == 0,
+            "error": error,
+        },
+        status=status,
+    )
