@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("gongzhi.core.urls")),
     path("accounts/", include("gongzhi.accounts.urls")),
     path("org/", include("gongzhi.org.urls")),
+    path("grids/", include("gongzhi.grids.urls")),
     path("deliberation/", include("gongzhi.deliberation.urls")),
     path("concerns/", include("gongzhi.concerns.urls")),
     path("open311/v2/", include("gongzhi.concerns.open311")),
