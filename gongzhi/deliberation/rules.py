@@ -180,7 +180,7 @@ class OwnersTally:
     def as_dict(self) -> dict:
         data = dict(self.__dict__)
         for key in [k for k in data if k.endswith("_area_cents")]:
-            data[key.removesuffix("_cents")] = str(Decimal(data.pop(key)) / 100)
+            data[key.removesuffix("_cents")] = str((Decimal(data.pop(key)) / 100).quantize(Decimal("0.01")))
         return data
 
 

@@ -65,7 +65,7 @@ def test_online_ballots_count_by_area_and_owner_and_publish_a_masked_notice(worl
     assert (vote.result["valid"], vote.result["passed"]) == (True, True)
     assert (counts["participating_owners"], counts["yes_area"], counts["participating_area"]) == (
         3,
-        "150",
+        "150.00",
         "230.25",
     )
     rows = selectors.notice_rows(vote)

@@ -45,7 +45,7 @@ def test_owners_ordinary_vote_prints_validity_passing_and_counts(tmp_path):
     counts = result["counts"]
     assert counts["total_owners"] == 4 and counts["total_area"] == "310.75"
     assert counts["participating_owners"] == 3 and counts["participating_area"] == "230.75"
-    assert counts["yes_owners"] == 2 and counts["yes_area"] == "150.5"
+    assert counts["yes_owners"] == 2 and counts["yes_area"] == "150.50"
 
 
 def test_owners_special_vote_needs_three_quarters(tmp_path):
@@ -57,7 +57,7 @@ def test_owners_special_vote_needs_three_quarters(tmp_path):
 def test_units_of_one_owner_add_up_when_a_unit_column_is_given(tmp_path):
     electorate = "voter_id,area,unit\n张三,90,101\n张三,60,102\n李四,70,201\n"
     result = tally(tmp_path, "owners-278", electorate, "voter_id,choice\n张三,同意\n李四,反对\n")
-    assert result["counts"]["total_owners"] == 2 and result["counts"]["yes_area"] == "150"
+    assert result["counts"]["total_owners"] == 2 and result["counts"]["yes_area"] == "150.00"
 
 
 def test_count_non_voters_shows_both_tallies(tmp_path):
