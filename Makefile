@@ -40,7 +40,8 @@ run: install
 	$(BIN)/gongzhi demo load
 	$(BIN)/gongzhi collectstatic --noinput -v0
 	@echo "gongzhi 共治: http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
-	$(BIN)/gongzhi runserver --noreload $(HOST):$(PORT)
+	@echo "演示环境未开启工作人员二次验证（生产默认开启；GONGZHI_MFA_REQUIRED=true 可在演示中开启）"
+	GONGZHI_MFA_REQUIRED=$${GONGZHI_MFA_REQUIRED:-false} $(BIN)/gongzhi runserver --noreload $(HOST):$(PORT)
 
 # Headless Chromium for the browser tests, from Debian's packages.
 browser-deps:

@@ -18,6 +18,8 @@ def pytest_configure(config):
     settings.AUDIT_PURGE_ALLOWED = True
     # Real hashing costs ~0.3 s a password; tests create hundreds of accounts.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Page tests sign in with force_login; the second factor has tests of its own that turn it on.
+    settings.MFA_REQUIRED = False
 
 
 @pytest.fixture(autouse=True)

@@ -108,6 +108,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Staff sign in with a second factor (TOTP app). The embedded demo (`make run`) turns it off.
+MFA_REQUIRED = env.bool("GONGZHI_MFA_REQUIRED", default=True)
 # `asvs` (default) or `dengbao` (adds character classes and 90-day rotation): accounts/passwords.py.
 PASSWORD_PROFILE = env.str("GONGZHI_PASSWORD_PROFILE", default="asvs")
 if PASSWORD_PROFILE not in ("asvs", "dengbao"):

@@ -4,6 +4,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -22,6 +23,10 @@ class SessionLimitsMiddleware:
                 logout(request)
             elif user.password_expired() and request.path not in _password_pages():
                 return redirect("accounts:password_change")
+            elif _second_factor_missing(request) and request.path not in _setup_pages():
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": "Second factor required."}, status=401)
+                return redirect("accounts:mfa_setup")
         response = self.get_response(request)
         if getattr(request, "user", None) is not None and request.user.is_authenticated:
             # Pages of a signed-in user may show personal data: keep them out of every cache.
@@ -35,3 +40,14 @@ def _password_pages() -> set[str]:
         reverse("accounts:password_change_done"),
         reverse("accounts:logout"),
     }
+
+
+def _second_factor_missing(request) -> bool:
+    """A staff session that has not passed a second factor (only possible before enrolment)."""
+    from gongzhi.accounts import services
+
+    return services.mfa_applies(request.user) and not request.session.get(services.MFA_VERIFIED)
+
+
+def _setup_pages() -> set[str]:
+    return {reverse("accounts:mfa_setup"), reverse("accounts:logout"), reverse("set_language")}

@@ -1,12 +1,18 @@
 """Writes to accounts: disabling, ending sessions."""
 
+import hashlib
+import secrets
 from datetime import timedelta
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from gongzhi.accounts.models import LoginThrottle, User
+from gongzhi.accounts import totp
+from gongzhi.accounts.models import LoginThrottle, RecoveryCode, TotpDevice, User
 from gongzhi.core import audit
 
 
@@ -79,3 +85,70 @@ def record_successful_sign_in(*, user: User, username: str, client: str) -> None
     pair_key = _throttle_keys(username, client)[0][0]
     LoginThrottle.objects.filter(key=pair_key).delete()
     audit.record("login", user, actor=user, summary=user.username)
+
+
+# Second factor (TOTP app plus recovery codes) for staff.
+MFA_VERIFIED = "gongzhi_mfa_verified"
+RECOVERY_CODES = 10
+
+
+def mfa_applies(user: User) -> bool:
+    return settings.MFA_REQUIRED and user.kind == User.Kind.STAFF
+
+
+def has_confirmed_device(user: User) -> bool:
+    return TotpDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
+
+
+@transaction.atomic
+def start_enrollment(*, user: User) -> TotpDevice:
+    """The secret for the user's app (made once, kept while unconfirmed so the scanned code
+    stays valid across page loads); it counts only after `confirm_enrollment`."""
+    device, _created = TotpDevice.objects.select_for_update().get_or_create(
+        user=user, defaults={"secret": ""}
+    )
+    if device.confirmed_at is None and not device.secret:
+        device.secret = totp.new_secret()
+        device.save()
+    return device
+
+
+def _digest(code: str) -> str:
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{code.strip().lower()}".encode()).hexdigest()
+
+
+@transaction.atomic
+def confirm_enrollment(*, user: User, code: str) -> list[str]:
+    """Confirm the app with a first code; returns recovery codes, shown this once only."""
+    device = TotpDevice.objects.select_for_update().get(user=user)
+    step = totp.matching_step(device.secret, code, after_step=device.last_used_step)
+    if device.confirmed_at is not None or step is None:
+        raise ValidationError(
+            {"code": _("The code does not match. Check the time on your phone and try again.")}
+        )
+    device.confirmed_at, device.last_used_step = timezone.now(), step
+    device.save()
+    codes = [secrets.token_hex(5) for _ in range(RECOVERY_CODES)]
+    user.recovery_codes.all().delete()
+    RecoveryCode.objects.bulk_create(RecoveryCode(user=user, digest=_digest(c)) for c in codes)
+    end_sessions(user)  # sessions opened before the second factor existed end here
+    audit.record("update", user, actor=user, summary=f"{user.username}: second factor enrolled")
+    return codes
+
+
+@transaction.atomic
+def verify_second_factor(*, user: User, code: str) -> bool:
+    """A current TOTP code (each usable once) or an unused recovery code."""
+    device = TotpDevice.objects.select_for_update().filter(user=user, confirmed_at__isnull=False).first()
+    if device is None:
+        return False
+    step = totp.matching_step(device.secret, code, after_step=device.last_used_step)
+    if step is not None:
+        TotpDevice.objects.filter(pk=device.pk).update(last_used_step=step)
+        return True
+    used = RecoveryCode.objects.filter(user=user, digest=_digest(code), used_at__isnull=True).update(
+        used_at=timezone.now()
+    )
+    if used:
+        audit.record("login", user, actor=user, summary=f"{user.username}: recovery code used")
+    return bool(used)

@@ -7,6 +7,8 @@ app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.sign_in, name="login"),
+    path("login/second-factor/", views.second_factor, name="mfa"),
+    path("second-factor/setup/", views.second_factor_setup, name="mfa_setup"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password/",
