@@ -19,13 +19,13 @@ def local_zone() -> ZoneInfo:
 
 
 def end_of_working_day(start: datetime, days: int) -> datetime:
-    """The end (local midnight) of the working day `days` working days after `start`'s local date."""
+    """23:59:59 local time of the working day `days` working days after `start`'s local date."""
     zone = local_zone()
     first = start.astimezone(zone).date()
     # Two calendar weeks per five working days, plus the longest holiday run, bounds the search.
     overrides = calendar_overrides(first, first + timedelta(days=days * 2 + 21))
     due = workdays.add_working_days(first, days, overrides)
-    return datetime.combine(due + timedelta(days=1), time.min, tzinfo=zone)
+    return datetime.combine(due, time(23, 59, 59), tzinfo=zone)
 
 
 def limits_for(category: Category, tier: str) -> tuple[int, int]:

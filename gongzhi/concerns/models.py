@@ -264,6 +264,22 @@ class Concern(models.Model):
         return f"{kind} · {unit}" if unit else kind
 
 
+ACTION_LABELS = {
+    "accept": _("accepted"),
+    "dispatch": _("dispatched"),
+    "start": _("handling started"),
+    "return": _("returned"),
+    "resolve": _("submitted for verification"),
+    "reject": _("sent back to handling"),
+    "close": _("verified and closed"),
+    "reopen": _("reopened"),
+    "rate": _("rated by the resident"),
+    "tier": _("tier changed"),
+    "escalate": _("escalated"),
+}
+LEVEL_LABELS = {"neighborhood": _("neighborhood"), "subdistrict": _("subdistrict"), "district": _("district")}
+
+
 class ConcernEvent(models.Model):
     """One step of a concern's history: who moved it, when, from where to where, and why."""
 
@@ -288,6 +304,10 @@ class ConcernEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.from_state}→{self.to_state}"
+
+    @property
+    def action_label(self) -> str:
+        return str(ACTION_LABELS.get(self.action, self.action))
 
 
 class Supervision(models.Model):
@@ -314,6 +334,10 @@ class Supervision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.concern} · {self.get_reason_display()}"
+
+    @property
+    def level_label(self) -> str:
+        return str(LEVEL_LABELS.get(self.level, self.level))
 
 
 def _photo_path(instance, filename: str) -> str:

@@ -80,9 +80,9 @@ def test_deadlines_count_working_days_on_the_calendar(world, parking, monkeypatc
     accepted = datetime(2026, 9, 30, 16, 0, tzinfo=SHANGHAI)
     monkeypatch.setattr("django.utils.timezone.now", lambda: accepted)
     concern = concern_for(world)
-    # Respond by end of Thu Oct 8; resolve by end of Wed Oct 14 (Oct 8, 9, 10, 12, 13, 14 minus one).
-    assert concern.response_due.astimezone(SHANGHAI) == datetime(2026, 10, 9, tzinfo=SHANGHAI)
-    assert concern.resolution_due.astimezone(SHANGHAI) == datetime(2026, 10, 14, tzinfo=SHANGHAI)
+    # Respond by end of Thu Oct 8; resolve 5 working days on: Oct 8, 9, 10 (make-up Sat), 12, 13.
+    assert concern.response_due.astimezone(SHANGHAI) == datetime(2026, 10, 8, 23, 59, 59, tzinfo=SHANGHAI)
+    assert concern.resolution_due.astimezone(SHANGHAI) == datetime(2026, 10, 13, 23, 59, 59, tzinfo=SHANGHAI)
 
 
 def test_bad_input_names_the_field_and_writes_nothing(world, parking):

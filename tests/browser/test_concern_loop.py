@@ -1,0 +1,106 @@
+"""The whole loop in the browser: a grid worker's visit on a phone opens a concern; a social worker
+dispatches, handles, verifies and closes it; the resident rates it on their phone page."""
+
+import re
+
+import pytest
+
+from gongzhi.concerns.models import Concern
+from gongzhi.concerns.tests.conftest import category, concern_for
+from tests.browser.conftest import screenshot, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def live(live_server, world):
+    category("ebike_charging", "电瓶车充电")
+    return live_server
+
+
+def record_visit_on_phone(phone_page, live, world):
+    sign_in(phone_page, live, "grid_worker")
+    phone_page.goto(f"{live.url}/concerns/visits/new/")
+    household = world.household_a
+    phone_page.fill("input[name=q]", f"{household.building.number} {household.room}")
+    phone_page.wait_for_selector(f"input[name=household][value='{household.pk}']")  # htmx search
+    phone_page.check(f"input[name=household][value='{household.pk}']")
+    phone_page.check("input[name=channel][value=door]")
+    phone_page.fill("#id_raised", "楼道里有人给电瓶车飞线充电")
+    phone_page.select_option("#id_category", label="电瓶车充电")
+    phone_page.fill("#id_handled", "当场提醒住户")
+    screenshot(phone_page, "concern-visit-phone")
+    phone_page.click("form.phone-form button.btn")
+    phone_page.wait_for_selector(".messages li")
+    assert re.search(r"#\d+", phone_page.locator(".messages li").inner_text())
+    return Concern.objects.get()
+
+
+def take_step(page, action: str, note: str = "") -> None:
+    form = page.locator(f"form[data-action={action}]")
+    if note:
+        form.locator("input[name=note]").fill(note)
+    form.locator("button").click()
+    page.wait_for_load_state()
+
+
+def test_visit_to_rating_loop(page, phone_page, live, world):
+    concern = record_visit_on_phone(phone_page, live, world)
+    assert concern.channel == "visit" and concern.state == "accepted"
+
+    sign_in(page, live, "social_worker")
+    page.goto(f"{live.url}/concerns/")
+    page.click(f"tr[data-concern='{concern.pk}'] a")
+    assert page.locator("[data-state]").first.get_attribute("data-state") == "accepted"
+    take_step(page, "dispatch")
+    take_step(page, "start")
+    take_step(page, "resolve", "已拆除飞线，引导到充电桩充电")
+    assert page.locator("[data-state]").first.get_attribute("data-state") == "verifying"
+    take_step(page, "close", "回访住户确认")
+    assert page.locator("[data-state]").first.get_attribute("data-state") == "closed"
+    actions = [e.get_attribute("data-event") for e in page.locator("tr[data-event]").all()]
+    assert actions == ["accept", "dispatch", "start", "resolve", "close"]
+    screenshot(page, "concern-detail-closed")
+    progress = page.locator("a[data-progress]").get_attribute("href")
+
+    phone_page.goto(f"{live.url}{progress}")
+    assert "已拆除飞线" in phone_page.content()
+    phone_page.check("input[name=rating][value=satisfied]")
+    phone_page.click("form.phone-form button.btn")
+    phone_page.wait_for_selector("[data-rating=satisfied]")
+    screenshot(phone_page, "concern-resident-rated")
+    concern.refresh_from_db()
+    assert concern.rating == "satisfied" and concern.state == "closed"
+
+    page.goto(f"{live.url}/concerns/kpi/")
+    page.wait_for_selector("#collected-chart svg")
+    assert page.locator("[data-kpi=collected]").inner_text() == "1"
+    assert page.locator("[data-kpi=satisfaction_rate]").inner_text() == "100%"
+    screenshot(page, "concern-kpi")
+
+
+def test_stale_step_in_a_second_tab_shows_a_clear_conflict(page, live, world):
+    concern = concern_for(world, category=category())
+    sign_in(page, live, "social_worker")
+    page.goto(f"{live.url}/concerns/{concern.pk}/")
+    other = page.context.new_page()
+    other.goto(f"{live.url}/concerns/{concern.pk}/")
+    take_step(page, "dispatch")
+    other.locator("form[data-action=dispatch] button").click()
+    other.wait_for_selector("[data-error]")
+    assert "social_worker" in other.locator("[data-error]").inner_text()
+    screenshot(other, "concern-conflict")
+
+
+def test_resident_reports_from_a_phone_with_a_photo(phone_page, live, world, tmp_path):
+    photo = tmp_path / "lamp.png"
+    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    phone_page.goto(f"{live.url}/concerns/r/new/?n={world.neighborhood_a.code}")
+    phone_page.select_option("#id_category", label="电瓶车充电")
+    phone_page.fill("#id_description", "车棚充电桩坏了")
+    phone_page.fill("#id_place", "3号车棚")
+    phone_page.set_input_files("#id_photo", str(photo))
+    screenshot(phone_page, "concern-resident-report")
+    phone_page.click("form.phone-form button.btn:not([type=button])")
+    phone_page.wait_for_selector("[data-state=accepted]")
+    assert Concern.objects.get().photos.count() == 1
