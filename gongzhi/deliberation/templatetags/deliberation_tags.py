@@ -6,7 +6,7 @@ register = template.Library()
 
 @register.filter
 def choice_label(choice: str) -> str:
-    labels = {"yes": _("Yes"), "no": _("No"), "abstain": _("Abstain")}
+    labels = {"yes": _("In favour"), "no": _("Against"), "abstain": _("Abstain")}
     return labels.get(choice, "—")
 
 
