@@ -15,3 +15,7 @@ def main(argv: list[str] | None = None) -> None:
     argv = list(sys.argv if argv is None else argv)
     argv[0] = "gongzhi"
     execute_from_command_line(argv)
+
+
+if __name__ == "__main__":
+    main()
