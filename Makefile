@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint demo bench clean browser-deps
+.PHONY: install run test lint demo bench clean browser-deps deploy-check
 
 install: $(STAMP) node_modules/.installed var/.dir
 
@@ -53,8 +53,14 @@ lint: install
 	$(BIN)/ruff check gongzhi tests bench
 	$(BIN)/ruff format --check gongzhi tests bench
 
+# Django's deployment checklist against the production settings (HTTPS, a real secret key).
+deploy-check: install
+	GONGZHI_HTTPS=true GONGZHI_ALLOWED_HOSTS=gongzhi.example.org \
+	GONGZHI_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(60))')" \
+	$(BIN)/gongzhi check --deploy --fail-level WARNING
+
 # The whole suite on SQLite, then again on PostgreSQL when DATABASE_URL points at one.
-test: install browser-deps lint
+test: install browser-deps lint deploy-check
 	$(BIN)/gongzhi makemigrations --check --dry-run -v0
 	env -u DATABASE_URL GONGZHI_TEST_DB=sqlite $(BIN)/pytest
 	@if [ -n "$$DATABASE_URL" ]; then \
