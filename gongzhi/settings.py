@@ -33,6 +33,9 @@ SECRET_KEY = env.str("GONGZHI_SECRET_KEY", default="") or _secret_in_var(
 FIELD_ENCRYPTION_KEY = env.str("GONGZHI_FIELD_KEY", default="") or _secret_in_var(
     "field.key", lambda: secrets.token_urlsafe(32)
 )
+# Keys that sealed older values, kept readable until `gongzhi keys rotate` has run.
+FIELD_ENCRYPTION_OLD_KEYS = env.list("GONGZHI_FIELD_OLD_KEYS", default=[])
+FIELD_CIPHER = env.str("GONGZHI_FIELD_CIPHER", default="aes")  # or sm4 (商用密码)
 ALLOWED_HOSTS = env.list("GONGZHI_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("GONGZHI_CSRF_TRUSTED_ORIGINS", default=[])
 

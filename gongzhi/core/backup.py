@@ -21,6 +21,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.db import connection
 
+from gongzhi.core import pii
+
 MAGIC = b"GONGZHI-BACKUP-1\n"
 CHUNK = 4 * 1024 * 1024
 
@@ -29,9 +31,20 @@ class BackupError(Exception):
     pass
 
 
-def _key() -> bytes:
-    root = hashlib.sha256(settings.FIELD_ENCRYPTION_KEY.encode()).digest()
+def _key(master: str | None = None) -> bytes:
+    root = hashlib.sha256((master or settings.FIELD_ENCRYPTION_KEY).encode()).digest()
     return hmac.new(root, b"gongzhi/backup", hashlib.sha256).digest()
+
+
+def _decrypt_file(source: Path, out: Path) -> None:
+    """Backups made before a key rotation open with the old key they were made under."""
+    for master in pii.masters():
+        try:
+            return _decrypt_with(_key(master), source, out)
+        except BackupError as exc:
+            if "wrong key" not in str(exc):
+                raise
+    raise BackupError("backup does not decrypt: wrong key or altered file")
 
 
 def _dump_database(folder: Path) -> Path:
@@ -100,8 +113,8 @@ def _encrypt_file(source: Path, out: Path) -> None:
     partial.replace(out)
 
 
-def _decrypt_file(source: Path, out: Path) -> None:
-    aes = AESGCM(_key())
+def _decrypt_with(key: bytes, source: Path, out: Path) -> None:
+    aes = AESGCM(key)
     with open(source, "rb") as src, open(out, "wb") as dst:
         if src.read(len(MAGIC)) != MAGIC:
             raise BackupError("not a gongzhi backup")

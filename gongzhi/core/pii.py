@@ -1,8 +1,11 @@
 """Personal data at rest: validation, field encryption, keyed-hash lookup and masking.
 
-ID numbers and phones are stored as AES-GCM ciphertext (a key-version prefix leaves room for
-rotation and for an SM4 cipher later); exact lookup goes through an HMAC "blind index", so the
-database never holds plaintext and an equality search never needs to decrypt.
+ID numbers and phones are stored as authenticated ciphertext: AES-256-GCM by default, or SM4-GCM
+(GB/T 32907) for deployments assessed under 商用密码 rules (GONGZHI_FIELD_CIPHER=sm4). Each value
+carries the cipher and the id of the key that sealed it, so keys can be rotated: the new key
+goes into GONGZHI_FIELD_KEY, the old ones into GONGZHI_FIELD_OLD_KEYS until `gongzhi keys
+rotate` has re-encrypted everything. Exact lookup goes through an HMAC "blind index", so the
+database never holds plaintext and an equality search never decrypts.
 """
 
 import base64
@@ -13,21 +16,23 @@ import re
 from datetime import date
 from functools import lru_cache
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.translation import gettext as _
 
-KEY_VERSION = "v1"
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _ID_RE = re.compile(r"^\d{17}[\dX]$")
 _PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+CIPHER_CODES = {"aes": "a1", "sm4": "s1"}
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=16)
 def _keys(master: str) -> tuple[bytes, bytes, bytes]:
-    """Independent keys from the one configured secret: encrypt, blind index, audit chain."""
+    """Independent keys from one configured secret: encrypt, blind index, audit chain."""
     root = hashlib.sha256(master.encode()).digest()
     return tuple(
         hmac.new(root, label, hashlib.sha256).digest()
@@ -35,32 +40,76 @@ def _keys(master: str) -> tuple[bytes, bytes, bytes]:
     )
 
 
-def _enc_key() -> bytes:
-    return _keys(settings.FIELD_ENCRYPTION_KEY)[0]
+def key_id(master: str) -> str:
+    return hashlib.sha256(b"gongzhi/key-id:" + master.encode()).hexdigest()[:8]
+
+
+def masters() -> list[str]:
+    """The current key first, then old keys still needed to read what they sealed."""
+    return [settings.FIELD_ENCRYPTION_KEY, *getattr(settings, "FIELD_ENCRYPTION_OLD_KEYS", [])]
 
 
 def _index_key() -> bytes:
     return _keys(settings.FIELD_ENCRYPTION_KEY)[1]
 
 
+def audit_chain_keys() -> list[bytes]:
+    return [_keys(m)[2] for m in masters()]
+
+
 def audit_chain_key() -> bytes:
-    return _keys(settings.FIELD_ENCRYPTION_KEY)[2]
+    return audit_chain_keys()[0]
+
+
+def _seal(cipher: str, key: bytes, nonce: bytes, data: bytes, aad: bytes) -> bytes:
+    if cipher == "a1":
+        return AESGCM(key).encrypt(nonce, data, aad)
+    encryptor = Cipher(algorithms.SM4(key[:16]), modes.GCM(nonce)).encryptor()
+    encryptor.authenticate_additional_data(aad)
+    return encryptor.update(data) + encryptor.finalize() + encryptor.tag
+
+
+def _open(cipher: str, key: bytes, nonce: bytes, sealed: bytes, aad: bytes) -> bytes:
+    if cipher == "a1":
+        return AESGCM(key).decrypt(nonce, sealed, aad)
+    decryptor = Cipher(algorithms.SM4(key[:16]), modes.GCM(nonce, sealed[-16:])).decryptor()
+    decryptor.authenticate_additional_data(aad)
+    return decryptor.update(sealed[:-16]) + decryptor.finalize()
+
+
+def current_header() -> str:
+    cipher = getattr(settings, "FIELD_CIPHER", "aes")
+    if cipher not in CIPHER_CODES:
+        raise ImproperlyConfigured("GONGZHI_FIELD_CIPHER must be aes or sm4")
+    return f"{CIPHER_CODES[cipher]}.{key_id(settings.FIELD_ENCRYPTION_KEY)}"
 
 
 def encrypt(plaintext: str) -> str:
     if not plaintext:
         return ""
-    nonce = os.urandom(12)
-    sealed = AESGCM(_enc_key()).encrypt(nonce, plaintext.encode(), KEY_VERSION.encode())
-    return f"{KEY_VERSION}:{base64.urlsafe_b64encode(nonce + sealed).decode()}"
+    header, nonce = current_header(), os.urandom(12)
+    key = _keys(settings.FIELD_ENCRYPTION_KEY)[0]
+    sealed = _seal(header[:2], key, nonce, plaintext.encode(), header.encode())
+    return f"{header}:{base64.urlsafe_b64encode(nonce + sealed).decode()}"
 
 
 def decrypt(token: str) -> str:
     if not token:
         return ""
-    version, _sep, body = token.partition(":")
+    header, _sep, body = token.partition(":")
+    cipher, _dot, kid = header.partition(".")
     raw = base64.urlsafe_b64decode(body)
-    return AESGCM(_enc_key()).decrypt(raw[:12], raw[12:], version.encode()).decode()
+    for master in masters():
+        if key_id(master) == kid:
+            try:
+                return _open(cipher, _keys(master)[0], raw[:12], raw[12:], header.encode()).decode()
+            except InvalidTag:
+                break
+    raise ImproperlyConfigured(f"no configured key opens a value sealed with key {kid}")
+
+
+def needs_rotation(token: str) -> bool:
+    return bool(token) and not token.startswith(current_header() + ":")
 
 
 def blind_index(kind: str, value: str) -> str:
