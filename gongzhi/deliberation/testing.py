@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from gongzhi.accounts.models import User
 from gongzhi.deliberation import services
@@ -64,3 +66,8 @@ def end_window(vote: Vote) -> Vote:
     )
     vote.refresh_from_db()
     return vote
+
+
+def msg(text: str) -> str:
+    """A pattern for a service's message in whatever language the tests run in."""
+    return re.escape(gettext(text).split("%(")[0])

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from gongzhi.deliberation import services
 from gongzhi.deliberation.models import Ballot, Vote
@@ -190,7 +191,9 @@ def test_resident_ballot_page_reports_bad_input_and_keeps_the_tally(client, worl
         data=json.dumps({"choice": "no"}),
         content_type="application/json",
     )
-    assert api.status_code == 422 and "already voted" in json.dumps(api.json(), ensure_ascii=False)
+    assert api.status_code == 422 and gettext("This voter has already voted.") in json.dumps(
+        api.json(), ensure_ascii=False
+    )
     assert list(Ballot.objects.filter(vote=vote).values_list("choice", flat=True)) == ["yes"]
 
 

@@ -14,6 +14,7 @@ from gongzhi.deliberation import selectors, services
 from gongzhi.deliberation.models import AgendaItem, Ballot, Vote, VoterReceipt
 from gongzhi.deliberation.testing import (
     end_window,
+    msg,
     open_owners_vote,
     owners_in_compound,
     resident_account,
@@ -81,7 +82,7 @@ def test_secret_ballot_stores_no_link_from_voter_to_choice(world, owners):
     assert VoterReceipt.objects.filter(vote=vote, elector__units__household=owners[0].household).exists()
     record = AuditRecord.objects.filter(action="vote").last()
     assert "no" not in json.dumps(record.changes)
-    with pytest.raises(ValidationError, match="already voted"):
+    with pytest.raises(ValidationError, match=msg("This voter has already voted.")):
         services.cast_ballot(voter=owners[0].user, vote=vote, choice="yes")
     assert Ballot.objects.filter(vote=vote).count() == 1
 
@@ -90,7 +91,7 @@ def test_paper_ballot_blocks_a_second_online_ballot(world, owners):
     vote = open_owners_vote(world)
     elector = selectors.ballot_page(owners[1].user, vote)["elector"]
     services.enter_paper_ballot(actor=world.users["social_worker"], vote=vote, elector=elector, choice="yes")
-    with pytest.raises(ValidationError, match="already voted"):
+    with pytest.raises(ValidationError, match=msg("This voter has already voted.")):
         services.cast_ballot(voter=owners[1].user, vote=vote, choice="no")
     assert selectors.turnout(vote)["paper"] == 1
 
@@ -111,10 +112,10 @@ def test_bad_ballots_get_clear_errors_and_change_no_tally(world, owners):
     tenant.is_owner = False
     tenant.save()
     cases = [
-        (stranger, "yes", "not in the electorate"),
-        (tenant.user, "yes", "not in the electorate"),
-        (owners[0].user, "maybe", "Malformed ballot"),
-        (owners[0].user, "", "Malformed ballot"),
+        (stranger, "yes", msg("You are not in the electorate of this vote.")),
+        (tenant.user, "yes", msg("You are not in the electorate of this vote.")),
+        (owners[0].user, "maybe", msg("Malformed ballot: %(error)s")),
+        (owners[0].user, "", msg("Malformed ballot: %(error)s")),
     ]
     for user, choice, message in cases:
         with pytest.raises(ValidationError, match=message):
@@ -125,10 +126,10 @@ def test_bad_ballots_get_clear_errors_and_change_no_tally(world, owners):
 def test_ballots_outside_the_window_are_refused(world, owners):
     vote = open_owners_vote(world)
     Vote.objects.filter(pk=vote.pk).update(opens_at=timezone.now() + timedelta(hours=1))
-    with pytest.raises(ValidationError, match="not started"):
+    with pytest.raises(ValidationError, match=msg("Voting has not started yet.")):
         services.cast_ballot(voter=owners[0].user, vote=vote, choice="yes")
     end_window(vote)
-    with pytest.raises(ValidationError, match="ended"):
+    with pytest.raises(ValidationError, match=msg("Voting has ended.")):
         services.cast_ballot(voter=owners[0].user, vote=vote, choice="yes")
     assert services.count_vote(vote)["ballots"] == 0
 
@@ -190,7 +191,9 @@ def test_party_vote_cannot_open_before_disclosure(world, branch):
     vote = party_vote(world, branch)
     assert vote.electors.count() == 6  # the probationary member has no vote
     secretary = world.users["neighborhood_secretary"]
-    with pytest.raises(ValidationError, match="Disclose"):
+    with pytest.raises(
+        ValidationError, match=msg("Disclose principle, content, procedure and accountability before voting.")
+    ):
         services.open_vote(actor=secretary, vote=vote)
     with pytest.raises(ValidationError):
         services.disclose(
@@ -207,7 +210,9 @@ def test_party_vote_passes_on_half_of_electorate_not_of_those_present(world, bra
     secretary = world.users["neighborhood_secretary"]
     vote = party_vote(world, branch)
     electors = list(vote.electors.all())
-    with pytest.raises(ValidationError, match="approval"):
+    with pytest.raises(
+        ValidationError, match=msg("State the reason and the higher organisation's recorded approval.")
+    ):
         services.excuse_member(actor=secretary, vote=vote, elector=electors[5], reason="出国", approval="")
     services.excuse_member(
         actor=secretary,
@@ -222,7 +227,7 @@ def test_party_vote_passes_on_half_of_electorate_not_of_those_present(world, bra
     vote = services.open_vote(actor=secretary, vote=vote)
     for elector, choice in zip(electors[:3], ["yes", "yes", "no"], strict=True):
         services.enter_paper_ballot(actor=secretary, vote=vote, elector=elector, choice=choice)
-    with pytest.raises(ValidationError, match="not in the electorate"):
+    with pytest.raises(ValidationError, match=msg("This voter is not in the electorate of this vote.")):
         services.enter_paper_ballot(actor=secretary, vote=vote, elector=electors[5], choice="yes")
     result = services.count_vote(vote)
     # 5 due to attend, 3 present (≥ half): valid; 2 yes is not more than half of 5.
