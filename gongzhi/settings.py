@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "gongzhi.grids",
     "gongzhi.concerns",
     "gongzhi.deliberation",
+    "gongzhi.volunteers",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
