@@ -18,14 +18,19 @@ def local_zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
-def end_of_working_day(start: datetime, days: int) -> datetime:
+def end_of_working_day(start: datetime, days: int, overrides: dict[date, bool] | None = None) -> datetime:
     """23:59:59 local time of the working day `days` working days after `start`'s local date."""
     zone = local_zone()
     first = start.astimezone(zone).date()
-    # Two calendar weeks per five working days, plus the longest holiday run, bounds the search.
-    overrides = calendar_overrides(first, first + timedelta(days=days * 2 + 21))
+    if overrides is None:
+        overrides = calendar_overrides(first, first + search_span(days))
     due = workdays.add_working_days(first, days, overrides)
     return datetime.combine(due, time(23, 59, 59), tzinfo=zone)
+
+
+def search_span(days: int) -> timedelta:
+    # Two calendar weeks per five working days, plus the longest holiday run, bounds the search.
+    return timedelta(days=days * 2 + 21)
 
 
 def limits_for(category: Category, tier: str) -> tuple[int, int]:
@@ -43,4 +48,8 @@ def limits_for(category: Category, tier: str) -> tuple[int, int]:
 
 def due_dates(accepted_at: datetime, category: Category, tier: str) -> tuple[datetime, datetime]:
     respond, resolve = limits_for(category, tier)
-    return end_of_working_day(accepted_at, respond), end_of_working_day(accepted_at, resolve)
+    first = accepted_at.astimezone(local_zone()).date()
+    overrides = calendar_overrides(first, first + search_span(max(respond, resolve)))
+    return end_of_working_day(accepted_at, respond, overrides), end_of_working_day(
+        accepted_at, resolve, overrides
+    )

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from gongzhi.concerns import lifecycle
 from gongzhi.concerns.kpi import KpiRow, median_or_none
-from gongzhi.concerns.models import Category, Concern, ConcernEvent, Rating, Supervision, Visit, intake_key
+from gongzhi.concerns.models import Category, Concern, ConcernEvent, Rating, Supervision, Visit
 from gongzhi.core.permissions import assignments_of, scoped
 from gongzhi.org.models import (
     Building,
@@ -61,10 +61,6 @@ def concern_by_token(token: str) -> Concern | None:
     if not token or len(token) > 32:
         return None
     return Concern.objects.select_related("category", "neighborhood").filter(public_token=token).first()
-
-
-def concern_by_idempotency(user, key: str) -> Concern | None:
-    return Concern.objects.filter(idempotency_key=intake_key(str(user.pk), key)).first()
 
 
 def events_of(concern: Concern) -> QuerySet[ConcernEvent]:

@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -103,17 +104,13 @@ def parse_cost(value) -> Decimal | None:
 
 def route(*, subdistrict_id: int, category: Category, neighborhood_id: int | None) -> RoutingRule | None:
     """The most specific rule: category and area, then category, then area, then the town default."""
-    for cat, nb in (
-        (category.pk, neighborhood_id),
-        (category.pk, None),
-        (None, neighborhood_id),
-        (None, None),
-    ):
-        rules = RoutingRule.objects.filter(subdistrict_id=subdistrict_id, category_id=cat, neighborhood_id=nb)
-        rule = rules.first()
-        if rule is not None:
-            return rule
-    return None
+    rules = RoutingRule.objects.filter(
+        Q(category_id=category.pk) | Q(category__isnull=True),
+        Q(neighborhood_id=neighborhood_id) | Q(neighborhood__isnull=True),
+        subdistrict_id=subdistrict_id,
+    )
+    # (category given, area given) sorts the most specific first.
+    return max(rules, key=lambda r: (r.category_id is not None, r.neighborhood_id is not None), default=None)
 
 
 def handler_for(rule: RoutingRule | None, place: Place) -> Handler:
@@ -184,6 +181,7 @@ def submit_concern(
     which its caller has authenticated or rate-limited."""
     key = intake_key(principal or str(actor.pk if actor else "public"), idempotency_key)
     if (found := _existing(key)) is not None:
+        found.replayed = True
         return found
     if actor is not None and not permissions.can_create(actor, Concern, place.path()):
         raise PermissionDenied(_("You may not take in concerns here."))
@@ -204,6 +202,7 @@ def submit_concern(
     except IntegrityError:
         # The same key arrived twice at once: the unique index let one in; answer with that one.
         if (found := _existing(key)) is not None:
+            found.replayed = True
             return found
         raise
     return concern
@@ -259,8 +258,17 @@ def _build(actor, channel, category, place: Place, text: dict, cost, urgent: boo
     )
 
 
+# Foreign keys come from scoped lookups already; validating them again costs a query each.
+CONCERN_FKS = [
+    "subdistrict", "neighborhood", "micro_grid", "building", "household", "category", "handler_department",
+    "handler_partner_unit", "handler_compound", "created_by",
+]  # fmt: skip
+
+
 def _accept(actor, concern: Concern, photos: list) -> None:
-    concern.full_clean(exclude=["idempotency_key", "public_token", "reporter_phone"])
+    concern.full_clean(
+        exclude=["idempotency_key", "public_token", "reporter_phone", *CONCERN_FKS], validate_unique=False
+    )
     concern.save()
     for upload, content_type in photos:
         ConcernPhoto.objects.create(concern=concern, file=upload, content_type=content_type, size=upload.size)

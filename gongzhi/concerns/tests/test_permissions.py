@@ -211,3 +211,29 @@ def test_api_bad_input_names_the_field(client, world):
     )
     assert response.status_code == 422 and "description" in response.json()["errors"]
     assert Concern.objects.count() == 0
+
+
+def test_bearer_token_posts_without_csrf_and_keeps_the_scope(world):
+    from django.test import Client
+
+    from gongzhi.core.tokens import create_token
+
+    category()
+    _item, token = create_token(actor=None, user=world.users["grid_worker"], name="field app")
+    client = Client(enforce_csrf_checks=True)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    body = json.dumps(
+        {"category": "parking", "description": "路灯坏了", "household_id": world.household_a.pk}
+    )
+    assert (
+        client.post("/api/v1/concerns", data=body, content_type="application/json", **auth).status_code == 201
+    )
+    far = json.dumps({"category": "parking", "description": "x", "household_id": world.household_far.pk})
+    assert (
+        client.post("/api/v1/concerns", data=far, content_type="application/json", **auth).status_code == 404
+    )
+    bad = {"HTTP_AUTHORIZATION": "Bearer wrong"}
+    assert client.post("/api/v1/concerns", data=body, content_type="application/json", **bad).status_code in (
+        401,
+        403,
+    )
