@@ -5,6 +5,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.models import AuditRecord
 from gongzhi.core.selectors import audit_records_visible_to
+from gongzhi.deliberation.selectors import tasks_of
 from gongzhi.org import selectors as org_selectors
 
 
@@ -29,6 +30,7 @@ def workbench(request):
             "chart_data": chart | {"unit": _("households")},
             "chart_title": chart_title,
             "roles": org_selectors.roles_of(request.user),
+            "tasks": tasks_of(request.user),
         },
     )
 

@@ -3,7 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.deliberation.models import Vote
+from gongzhi.deliberation.models import AgendaItem, Meeting, Vote
+from gongzhi.org.roles import role_choices
 
 LOCAL_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -45,6 +46,129 @@ class VoteForm(forms.Form):
 
 
 class VoidForm(forms.Form):
-    reason = forms.CharField(max_length=255)
+    reason = forms.CharField(label=_("reason"), max_length=255)
     elector = forms.IntegerField(required=False)
-    ballot = forms.UUIDField(required=False)
+    ballot = forms.UUIDField(label=_("ballot number"), required=False)
+
+
+# --- meetings --------------------------------------------------------------------------------
+
+LOCAL_DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class MeetingForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=Meeting.Kind.choices)
+    title = forms.CharField(label=_("title"), max_length=200)
+    held_at = forms.DateTimeField(label=_("held at"), widget=LOCAL_DATETIME)
+    place = forms.CharField(label=_("place"), max_length=200, required=False)
+    neighborhood = forms.ModelChoiceField(label=_("neighborhood"), queryset=None)
+
+    def __init__(self, *args, neighborhoods, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["neighborhood"].queryset = neighborhoods
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(label=_("title"), max_length=200, required=False)
+    origin = forms.ChoiceField(
+        label=_("origin"),
+        choices=[c for c in AgendaItem.Origin.choices if c[0] != AgendaItem.Origin.TICK_LIST],
+    )
+    concern = forms.ModelChoiceField(label=_("concern"), queryset=None, required=False)
+    origin_ref = forms.CharField(label=_("origin reference"), max_length=64, required=False)
+
+    def __init__(self, *args, concerns, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["concern"].queryset = concerns
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("title") and not data.get("concern"):
+            self.add_error("title", _("Give the item a title."))
+        return data
+
+
+class InvitationForm(forms.Form):
+    role = forms.ChoiceField(label=_("role"), required=False)
+    partner_unit = forms.ModelChoiceField(label=_("partner unit"), queryset=None, required=False)
+    department = forms.ModelChoiceField(label=_("department"), queryset=None, required=False)
+    resident = forms.ModelChoiceField(label=_("resident"), queryset=None, required=False)
+
+    def __init__(self, *args, partner_units, departments, residents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [("", "—"), *role_choices()]
+        self.fields["partner_unit"].queryset = partner_units
+        self.fields["department"].queryset = departments
+        self.fields["resident"].queryset = residents
+
+    def clean(self):
+        data = super().clean()
+        if sum(bool(data.get(k)) for k in ("role", "partner_unit", "department", "resident")) != 1:
+            raise forms.ValidationError(
+                _("Invite one party at a time: a role, a partner unit, a department or a resident.")
+            )
+        return data
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(label=_("minutes"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
+
+
+class DecisionForm(forms.Form):
+    text = forms.CharField(label=_("decision"), widget=forms.Textarea(attrs={"rows": 2}))
+    agenda_item = forms.ModelChoiceField(label=_("agenda item"), queryset=None, required=False)
+
+    def __init__(self, *args, agenda, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agenda_item"].queryset = agenda
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label=_("task"), max_length=200)
+    owner = forms.ModelChoiceField(label=_("owner"), queryset=None)
+    due_on = forms.DateField(label=_("due on"), widget=LOCAL_DATE)
+    decision = forms.ModelChoiceField(label=_("decision"), queryset=None, required=False)
+
+    def __init__(self, *args, owners, decisions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owners
+        self.fields["decision"].queryset = decisions
+
+
+class MeetingDutiesForm(forms.Form):
+    neighborhood = forms.ModelChoiceField(label=_("neighborhood"), queryset=None)
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
+
+    def __init__(self, *args, neighborhoods, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["neighborhood"].queryset = neighborhoods
+
+
+# --- preparing a vote ------------------------------------------------------------------------
+
+
+class GroupUnitsForm(forms.Form):
+    households = forms.ModelMultipleChoiceField(label=_("units"), queryset=None)
+    owner = forms.ModelChoiceField(label=_("owner"), queryset=None, required=False)
+    developer = forms.BooleanField(label=_("developer's unsold units"), required=False)
+
+    def __init__(self, *args, households, owners, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["households"].queryset = households
+        self.fields["owner"].queryset = owners
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("owner")) == bool(data.get("developer")):
+            raise forms.ValidationError(_("Name either the owner or the developer of the units."))
+        return data
+
+
+class ExcuseForm(forms.Form):
+    elector = forms.ModelChoiceField(label=_("member"), queryset=None)
+    reason = forms.CharField(label=_("reason excused"), max_length=255)
+    approval = forms.CharField(label=_("approval on record"), max_length=255)
+
+    def __init__(self, *args, electors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["elector"].queryset = electors

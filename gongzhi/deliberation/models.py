@@ -297,6 +297,10 @@ class AgendaItem(models.Model):
     origin = models.CharField(_("origin"), max_length=24, choices=Origin.choices)
     # The concern, proposal or project it came from, as that app names it ("concern:123").
     origin_ref = models.CharField(_("origin reference"), max_length=64, blank=True)
+    # Items of the major and key tiers point at the concern itself, so the meeting links to it.
+    concern = models.ForeignKey(
+        "concerns.Concern", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     candidate = models.OneToOneField(
         Candidate, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -416,7 +420,13 @@ class Duty(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["party_org", "neighborhood", "kind", "period"], name="duty_once_a_period"
-            )
+            ),
+            # NULLs are distinct in a unique index, so a neighborhood's own duties need their own.
+            models.UniqueConstraint(
+                fields=["neighborhood", "kind", "period"],
+                condition=Q(party_org__isnull=True),
+                name="neighborhood_duty_once_a_period",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,13 +12,14 @@ from gongzhi.deliberation.models import (
     Ballot,
     Duty,
     Elector,
+    ElectorUnit,
     FollowUpTask,
     Meeting,
     Vote,
     VoterReceipt,
 )
-from gongzhi.deliberation.services import elector_for_resident
-from gongzhi.org.models import PartyMember, Resident
+from gongzhi.deliberation.services import CONCERN_ORIGINS, elector_for_resident, staff_of_area
+from gongzhi.org.models import Department, Household, PartyMember, Resident
 from gongzhi.org.roles import ROLES
 
 
@@ -153,3 +154,52 @@ def duties_visible_to(user) -> QuerySet[Duty]:
 
 def overdue_duties(user, today: date) -> QuerySet[Duty]:
     return duties_visible_to(user).filter(done_at__isnull=True, due_on__lt=today)
+
+
+def task_visible_to(user, pk: int) -> FollowUpTask:
+    """A task its owner may tick off, or one of a meeting in the caller's area."""
+    return FollowUpTask.objects.select_related("meeting").get(
+        Q(owner=user) | Q(meeting__in=meetings_visible_to(user)), pk=pk
+    )
+
+
+def concerns_for_agenda(user, meeting: Meeting):
+    """Concerns of the major and key tiers in the meeting's neighborhood that the caller sees."""
+    from gongzhi.concerns.selectors import concerns_visible_to
+
+    concerns = concerns_visible_to(user).filter(tier__in=list(CONCERN_ORIGINS.values()))
+    if meeting.neighborhood_id:
+        concerns = concerns.filter(neighborhood_id=meeting.neighborhood_id)
+    return concerns.order_by("-pk")
+
+
+def departments_visible_to(user) -> QuerySet[Department]:
+    return scoped(user, Department.objects.all()).order_by("name")
+
+
+def residents_for_invitation(user, meeting: Meeting) -> QuerySet[Resident]:
+    residents = scoped(user, Resident.objects.select_related("household"))
+    if meeting.neighborhood_id:
+        residents = residents.filter(household__neighborhood_id=meeting.neighborhood_id)
+    return residents.order_by("name", "pk")
+
+
+def task_owners_for(meeting: Meeting):
+    return staff_of_area(meeting)
+
+
+def units_of_vote(user, vote: Vote) -> QuerySet[Household]:
+    """The units of an owners' vote's snapshot, for grouping them under one owner."""
+    in_vote = ElectorUnit.objects.filter(vote=vote).values("household_id")
+    return scoped(user, Household.objects.filter(pk__in=in_vote)).select_related("building")
+
+
+def owners_of_vote(user, vote: Vote) -> QuerySet[Resident]:
+    """Owner residents of the vote's compound: whom several units may be grouped under."""
+    return scoped(
+        user, Resident.objects.filter(is_owner=True, household__building__compound_id=vote.compound_id)
+    )
+
+
+def members_to_excuse(user, vote: Vote) -> QuerySet[Elector]:
+    return electors_of(user, vote).filter(party_member__isnull=False, excused_approval="")

@@ -558,12 +558,78 @@ def create_meeting(
     meeting.full_clean(exclude=["created_by", "subdistrict"])
     meeting.save()
     audit.record("create", meeting, actor=actor)
+    _complete_meeting_duty(actor, meeting)
     return meeting
 
 
 @transaction.atomic
-def add_agenda_item(*, actor, meeting: Meeting, title: str, origin: str, origin_ref: str = "") -> AgendaItem:
+def update_meeting(
+    *,
+    actor,
+    meeting: Meeting,
+    kind: str,
+    title: str,
+    held_at: datetime,
+    neighborhood: Neighborhood | None = None,
+    place: str = "",
+) -> Meeting:
+    """Change kind, title, time, place or neighborhood; a move must land inside the actor's area too."""
     meeting = _require_meeting(actor, meeting)
+    if neighborhood is not None and neighborhood.pk != meeting.neighborhood_id:
+        if meeting.compound_id and meeting.compound.neighborhood_id != neighborhood.pk:
+            raise ValidationError({"neighborhood": _("The meeting's compound lies in another neighborhood.")})
+        path = _place_path(neighborhood=neighborhood)
+        if not permissions.can_create(actor, Meeting, path):
+            raise NotInScope(_("No such neighborhood in your area."))
+        meeting.subdistrict_id, meeting.neighborhood = path["subdistrict"], neighborhood
+    before = {
+        "kind": meeting.kind,
+        "title": meeting.title,
+        "held_at": meeting.held_at,
+        "place": meeting.place,
+    }
+    meeting.kind, meeting.title, meeting.held_at = kind, (title or "").strip(), held_at
+    meeting.place = (place or "").strip()
+    meeting.full_clean(exclude=["created_by", "subdistrict"])
+    meeting.save()
+    changes = {k: str(getattr(meeting, k)) for k, v in before.items() if getattr(meeting, k) != v}
+    audit.record("update", meeting, actor=actor, changes=changes)
+    _complete_meeting_duty(actor, meeting)
+    return meeting
+
+
+CONCERN_ORIGINS = {AgendaItem.Origin.MAJOR_CONCERN: "major", AgendaItem.Origin.KEY_CONCERN: "key"}
+
+
+def _check_concern(actor, meeting: Meeting, origin: str, concern) -> None:
+    """A concern on the agenda must be one the actor sees, of the meeting's area and the origin's tier."""
+    from gongzhi.concerns.models import Concern
+
+    if origin not in CONCERN_ORIGINS:
+        if concern is not None:
+            raise ValidationError({"concern": _("Only agenda items from concerns name a concern.")})
+        return
+    if concern is None:
+        raise ValidationError({"concern": _("Choose the concern this item comes from.")})
+    if not permissions.can(actor, concern, permissions.READ):
+        raise ValidationError({"concern": _("No such concern in your area.")})
+    if meeting.neighborhood_id and concern.neighborhood_id != meeting.neighborhood_id:
+        raise ValidationError({"concern": _("The concern lies in another neighborhood.")})
+    if concern.tier != CONCERN_ORIGINS[origin]:
+        tier = dict(Concern._meta.get_field("tier").choices).get(concern.tier, concern.tier)
+        raise ValidationError({"concern": _("The concern is of tier %(tier)s.") % {"tier": tier}})
+
+
+@transaction.atomic
+def add_agenda_item(
+    *, actor, meeting: Meeting, title: str, origin: str, origin_ref: str = "", concern=None
+) -> AgendaItem:
+    """An item for the meeting; one from a concern of the major or key tier links to that concern."""
+    meeting = _require_meeting(actor, meeting)
+    _check_concern(actor, meeting, origin, concern)
+    if concern is not None:
+        origin_ref = f"concern:{concern.pk}"
+        title = title or concern.title
     item = AgendaItem(
         subdistrict_id=meeting.subdistrict_id,
         neighborhood_id=meeting.neighborhood_id,
@@ -571,7 +637,8 @@ def add_agenda_item(*, actor, meeting: Meeting, title: str, origin: str, origin_
         meeting=meeting,
         title=(title or "").strip(),
         origin=origin,
-        origin_ref=origin_ref,
+        origin_ref=(origin_ref or "").strip(),
+        concern=concern,
         order=meeting.agenda.count(),
     )
     item.full_clean()
@@ -613,17 +680,35 @@ def record_decision(*, actor, meeting: Meeting, text: str, agenda_item=None, vot
     meeting = _require_meeting(actor, meeting)
     if not (text or "").strip():
         raise ValidationError({"text": _("Write the decision.")})
+    if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
+        raise ValidationError({"agenda_item": _("That item is not on this meeting's agenda.")})
     decision = Decision.objects.create(meeting=meeting, text=text.strip(), agenda_item=agenda_item, vote=vote)
     audit.record("create", decision, actor=actor, area=(meeting.subdistrict_id, meeting.neighborhood_id))
     return decision
+
+
+def staff_of_area(meeting: Meeting):
+    """Who may own a meeting's task: staff holding a role in its subdistrict, on it or inside its neighborhood."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    inside = Q(role_assignments__neighborhood__isnull=True)
+    if meeting.neighborhood_id:
+        inside |= Q(role_assignments__neighborhood_id=meeting.neighborhood_id)
+    users = get_user_model().objects.filter(inside, role_assignments__subdistrict_id=meeting.subdistrict_id)
+    return users.distinct().order_by("username")
 
 
 @transaction.atomic
 def assign_task(*, actor, meeting: Meeting, title: str, owner, due_on: date, decision=None) -> FollowUpTask:
     """A follow-up task for one person; it appears in their task list until done."""
     meeting = _require_meeting(actor, meeting)
-    if not (title or "").strip() or due_on is None:
+    if not (title or "").strip() or due_on is None or owner is None:
         raise ValidationError({"title": _("A task needs a title, an owner and a due date.")})
+    if decision is not None and decision.meeting_id != meeting.pk:
+        raise ValidationError({"decision": _("That decision was not taken at this meeting.")})
+    if not staff_of_area(meeting).filter(pk=owner.pk).exists():
+        raise ValidationError({"owner": _("The owner must hold a role in the meeting's area.")})
     task = FollowUpTask.objects.create(
         meeting=meeting, decision=decision, title=title.strip(), owner=owner, due_on=due_on
     )
@@ -693,3 +778,79 @@ def complete_duty(*, actor, duty: Duty, meeting: Meeting | None = None) -> Duty:
         duty.save(update_fields=["done_at", "meeting"])
         audit.record("complete", duty, actor=actor)
     return duty
+
+
+def cadence_of_meetings(year: int) -> list[tuple[str, str, date]]:
+    """每周碰头会、每月交流会: one duty per ISO week (due its Sunday) and per month (due its last day)."""
+    weeks = date(year, 12, 28).isocalendar().week  # 28 December always lies in the year's last week
+    duties = [
+        (Duty.Kind.WEEKLY_MEETING, f"{year}-W{w:02d}", date.fromisocalendar(year, w, 7))
+        for w in range(1, weeks + 1)
+    ]
+    duties += [(Duty.Kind.MONTHLY_MEETING, f"{year}-{m:02d}", _month_end(year, m)) for m in range(1, 13)]
+    return duties
+
+
+def ensure_meeting_duties(neighborhood: Neighborhood, year: int) -> int:
+    """The year's weekly and monthly meeting duties of one neighborhood; returns how many were new.
+
+    Idempotent (a partial unique index backs it), so the scheduled task may run any number of times.
+    """
+    created = 0
+    for kind, period, due_on in cadence_of_meetings(year):
+        _duty, new = Duty.objects.get_or_create(
+            party_org=None,
+            neighborhood=neighborhood,
+            kind=kind,
+            period=period,
+            defaults={"subdistrict_id": neighborhood.subdistrict_id, "due_on": due_on},
+        )
+        created += new
+    return created
+
+
+@transaction.atomic
+def schedule_meeting_cadence(*, actor, neighborhood: Neighborhood, year: int) -> int:
+    """Staff create a year's meeting duties by hand (the task does it for the current year)."""
+    if not permissions.can_create(actor, Duty, _place_path(neighborhood=neighborhood)):
+        raise PermissionDenied(_("You may not schedule duties here."))
+    created = ensure_meeting_duties(neighborhood, year)
+    audit.record("schedule", neighborhood, actor=actor, summary=f"{neighborhood.name}: {year}")
+    return created
+
+
+@transaction.atomic
+def schedule_all_meeting_duties(*, year: int) -> int:
+    """Run by the scheduled task for every neighborhood: no actor, so it is audited as the system."""
+    created = sum(ensure_meeting_duties(n, year) for n in Neighborhood.objects.order_by("pk"))
+    if created:
+        audit.record("schedule", None, summary=f"meeting duties {year}: {created}")
+    return created
+
+
+MEETING_DUTY = {
+    Meeting.Kind.WEEKLY: Duty.Kind.WEEKLY_MEETING,
+    Meeting.Kind.MONTHLY: Duty.Kind.MONTHLY_MEETING,
+}
+
+
+def _complete_meeting_duty(actor, meeting: Meeting) -> None:
+    """A weekly or monthly meeting fulfils its neighborhood's duty for that week or month."""
+    kind = MEETING_DUTY.get(meeting.kind)
+    if kind is None or meeting.neighborhood_id is None:
+        return
+    day = timezone.localtime(meeting.held_at).date()
+    if kind == Duty.Kind.WEEKLY_MEETING:
+        iso = day.isocalendar()
+        period = f"{iso.year}-W{iso.week:02d}"
+    else:
+        period = f"{day.year}-{day.month:02d}"
+    duty = (
+        Duty.objects.select_for_update()
+        .filter(party_org=None, neighborhood_id=meeting.neighborhood_id, kind=kind, period=period)
+        .first()
+    )
+    if duty is not None and duty.done_at is None:
+        duty.done_at, duty.meeting = timezone.now(), meeting
+        duty.save(update_fields=["done_at", "meeting"])
+        audit.record("complete", duty, actor=actor)

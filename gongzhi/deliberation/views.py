@@ -11,7 +11,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -19,8 +21,20 @@ from django.views.decorators.http import require_POST
 from gongzhi.core import permissions
 from gongzhi.core.errors import NotInScope
 from gongzhi.deliberation import selectors, services
-from gongzhi.deliberation.forms import VoidForm, VoteForm
-from gongzhi.deliberation.models import Vote
+from gongzhi.deliberation.forms import (
+    AgendaItemForm,
+    DecisionForm,
+    ExcuseForm,
+    GroupUnitsForm,
+    InvitationForm,
+    MeetingDutiesForm,
+    MeetingForm,
+    MinutesForm,
+    TaskForm,
+    VoidForm,
+    VoteForm,
+)
+from gongzhi.deliberation.models import FollowUpTask, Meeting, Vote
 from gongzhi.org import selectors as org_selectors
 
 
@@ -79,19 +93,27 @@ def vote_create(request):
 @never_cache
 @login_required
 def vote_detail(request, pk: int):
-    vote = _staff_vote(request, pk)
-    return render(
-        request,
-        "deliberation/vote.html",
-        {
-            "vote": vote,
-            "turnout": selectors.turnout(vote),
-            "electors": selectors.electors_of(request.user, vote),
-            "voted": selectors.voted_elector_ids(vote),
-            "candidates": vote.candidates.all(),
-            "may_write": permissions.can(request.user, vote, permissions.WRITE),
-        },
-    )
+    return _render_vote(request, _staff_vote(request, pk))
+
+
+def _render_vote(request, vote: Vote, extra: dict | None = None, status: int = 200):
+    may_write = permissions.can(request.user, vote, permissions.WRITE)
+    context = {
+        "vote": vote,
+        "turnout": selectors.turnout(vote),
+        "electors": selectors.electors_of(request.user, vote),
+        "voted": selectors.voted_elector_ids(vote),
+        "candidates": vote.candidates.all(),
+        "may_write": may_write,
+    }
+    if may_write and vote.status == Vote.Status.DRAFT and vote.kind == Vote.Kind.OWNERS:
+        context["group_form"] = GroupUnitsForm(
+            households=selectors.units_of_vote(request.user, vote),
+            owners=selectors.owners_of_vote(request.user, vote),
+        )
+    if may_write and vote.status == Vote.Status.DRAFT and vote.kind == Vote.Kind.PARTY_ASSEMBLY:
+        context["excuse_form"] = ExcuseForm(electors=selectors.members_to_excuse(request.user, vote))
+    return render(request, "deliberation/vote.html", context | (extra or {}), status=status)
 
 
 @never_cache
@@ -167,7 +189,7 @@ def void_ballot(request, pk: int):
     _write_or_forbidden(request, vote)
     form = VoidForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("State why the ballot is void."))
+        messages.error(request, " ".join(f"{form[k].label}: {' '.join(e)}" for k, e in form.errors.items()))
         return redirect("deliberation:vote", pk=vote.pk)
     elector = None
     if form.cleaned_data["elector"]:
@@ -235,6 +257,11 @@ def meeting_list(request):
             "meetings": selectors.meetings_visible_to(request.user)[:200],
             "tasks": selectors.tasks_of(request.user),
             "overdue": selectors.overdue_duties(request.user, timezone.localdate()),
+            "may_create": selectors.may_run_deliberation(request.user),
+            "duties_form": MeetingDutiesForm(
+                neighborhoods=org_selectors.neighborhoods_visible_to(request.user),
+                initial={"year": timezone.localdate().year},
+            ),
         },
     )
 
@@ -242,8 +269,255 @@ def meeting_list(request):
 @never_cache
 @login_required
 def meeting_detail(request, pk: int):
+    return _render_meeting(request, _meeting_or_404(request, pk))
+
+
+# --- meeting forms ---------------------------------------------------------------------------
+
+
+def _meeting_or_404(request, pk: int) -> Meeting:
     try:
-        meeting = selectors.meeting_detail(request.user, pk)
-    except selectors.Meeting.DoesNotExist:
+        return selectors.meeting_detail(request.user, pk)
+    except Meeting.DoesNotExist:
         raise Http404 from None
-    return render(request, "deliberation/meeting.html", {"meeting": meeting})
+
+
+def _meeting_forms(request, meeting: Meeting, bound: dict | None = None) -> dict:
+    """Every form of the meeting page, unbound, except the one just submitted with its errors."""
+    user = request.user
+    forms = {
+        "agenda_form": lambda data: AgendaItemForm(
+            data, concerns=selectors.concerns_for_agenda(user, meeting), prefix="agenda"
+        ),
+        "invite_form": lambda data: InvitationForm(
+            data,
+            partner_units=org_selectors.partner_units_visible_to(user),
+            departments=selectors.departments_visible_to(user),
+            residents=selectors.residents_for_invitation(user, meeting),
+            prefix="invite",
+        ),
+        "minutes_form": lambda data: MinutesForm(
+            data, initial={"minutes": meeting.minutes}, prefix="minutes"
+        ),
+        "decision_form": lambda data: DecisionForm(data, agenda=meeting.agenda.all(), prefix="decision"),
+        "task_form": lambda data: TaskForm(
+            data,
+            owners=selectors.task_owners_for(meeting),
+            decisions=meeting.decisions.all(),
+            prefix="task",
+        ),
+    }
+    bound = bound or {}
+    return {name: make(request.POST if name in bound else None) for name, make in forms.items()}
+
+
+def _render_meeting(request, meeting: Meeting, forms: dict | None = None, status: int = 200):
+    may_write = permissions.can(request.user, meeting, permissions.WRITE)
+    context = {"meeting": meeting, "may_write": may_write}
+    if may_write:
+        context |= _meeting_forms(request, meeting) | (forms or {})
+    return render(request, "deliberation/meeting.html", context, status=status)
+
+
+def _add_errors(form, exc: ValidationError) -> None:
+    for field, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+def _meeting_post(request, pk: int, name: str, act) -> object:
+    """Shared by the meeting page's forms: 404 outside the area, 403 without write, 400 on bad input.
+
+    `act(form, meeting)` calls one service; a ValidationError lands on the form and nothing changes.
+    """
+    meeting = _meeting_or_404(request, pk)
+    if not permissions.can(request.user, meeting, permissions.WRITE):
+        raise PermissionDenied(_("You may not change this meeting."))
+    form = _meeting_forms(request, meeting, bound={name: True})[name]
+    if form.is_valid():
+        try:
+            act(form.cleaned_data, meeting)
+        except NotInScope:
+            raise Http404 from None
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(f"{reverse('deliberation:meeting', args=[meeting.pk])}#{name}")
+    meeting = _meeting_or_404(request, pk)  # what the page shows is what is stored
+    return _render_meeting(request, meeting, {name: form}, status=400)
+
+
+def _meeting_form_page(request, meeting: Meeting | None):
+    neighborhoods = org_selectors.neighborhoods_visible_to(request.user)
+    initial = {}
+    if meeting is not None:
+        initial = {
+            "kind": meeting.kind,
+            "title": meeting.title,
+            "held_at": timezone.localtime(meeting.held_at),
+            "place": meeting.place,
+            "neighborhood": meeting.neighborhood_id,
+        }
+    form = MeetingForm(request.POST or None, neighborhoods=neighborhoods, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if meeting is None:
+                meeting = services.create_meeting(actor=request.user, **form.cleaned_data)
+            else:
+                meeting = services.update_meeting(actor=request.user, meeting=meeting, **form.cleaned_data)
+        except NotInScope:
+            raise Http404 from None
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Meeting saved."))
+            return redirect("deliberation:meeting", pk=meeting.pk)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "deliberation/meeting_form.html", {"form": form, "meeting": meeting}, status=status
+    )
+
+
+@never_cache
+@login_required
+def meeting_create(request):
+    if not selectors.may_run_deliberation(request.user):
+        raise PermissionDenied(_("You may not hold meetings here."))
+    return _meeting_form_page(request, None)
+
+
+@never_cache
+@login_required
+def meeting_edit(request, pk: int):
+    meeting = _meeting_or_404(request, pk)
+    if not permissions.can(request.user, meeting, permissions.WRITE):
+        raise PermissionDenied(_("You may not change this meeting."))
+    return _meeting_form_page(request, meeting)
+
+
+@require_POST
+@login_required
+def meeting_agenda(request, pk: int):
+    return _meeting_post(
+        request, pk, "agenda_form",
+        lambda d, m: services.add_agenda_item(actor=request.user, meeting=m, **d),
+    )  # fmt: skip
+
+
+@require_POST
+@login_required
+def meeting_invite(request, pk: int):
+    return _meeting_post(
+        request, pk, "invite_form",
+        lambda d, m: services.invite(actor=request.user, meeting=m, **d),
+    )  # fmt: skip
+
+
+@require_POST
+@login_required
+def meeting_minutes(request, pk: int):
+    return _meeting_post(
+        request, pk, "minutes_form",
+        lambda d, m: services.record_minutes(actor=request.user, meeting=m, **d),
+    )  # fmt: skip
+
+
+@require_POST
+@login_required
+def meeting_decision(request, pk: int):
+    return _meeting_post(
+        request, pk, "decision_form",
+        lambda d, m: services.record_decision(actor=request.user, meeting=m, **d),
+    )  # fmt: skip
+
+
+@require_POST
+@login_required
+def meeting_task(request, pk: int):
+    return _meeting_post(
+        request, pk, "task_form",
+        lambda d, m: services.assign_task(actor=request.user, meeting=m, **d),
+    )  # fmt: skip
+
+
+@require_POST
+@login_required
+def task_done(request, pk: int):
+    """The owner (or staff of the meeting's area) marks a follow-up task done."""
+    try:
+        task = selectors.task_visible_to(request.user, pk)
+        services.complete_task(actor=request.user, task=task)
+    except (FollowUpTask.DoesNotExist, NotInScope):
+        raise Http404 from None
+    messages.success(request, _("Task done: %(title)s") % {"title": task.title})
+    return redirect(url_has_allowed_host_and_scheme_or(request, "deliberation:meetings"))
+
+
+def url_has_allowed_host_and_scheme_or(request, fallback: str) -> str:
+    """Back to the page the button was on (workbench or meeting), never to another site."""
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return reverse(fallback)
+
+
+@require_POST
+@login_required
+def meeting_duties(request):
+    """Create a year's weekly and monthly meeting duties now (the daily task does this too)."""
+    form = MeetingDutiesForm(request.POST, neighborhoods=org_selectors.neighborhoods_visible_to(request.user))
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("deliberation:meetings")
+    created = services.schedule_meeting_cadence(actor=request.user, **form.cleaned_data)
+    messages.success(request, _("%(count)s meeting duties created.") % {"count": created})
+    return redirect("deliberation:meetings")
+
+
+# --- preparing a vote: group units, excuse members --------------------------------------------
+
+
+def _vote_post(request, pk: int, name: str, make_form, act):
+    vote = _staff_vote(request, pk)
+    _write_or_forbidden(request, vote)
+    form = make_form(request.POST, vote)
+    if form.is_valid():
+        try:
+            act(form.cleaned_data, vote)
+        except NotInScope:
+            raise Http404 from None
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("deliberation:vote", pk=vote.pk)
+    return _render_vote(request, vote, {name: form}, status=400)
+
+
+@require_POST
+@login_required
+def vote_group(request, pk: int):
+    return _vote_post(
+        request, pk, "group_form",
+        lambda data, vote: GroupUnitsForm(
+            data,
+            households=selectors.units_of_vote(request.user, vote),
+            owners=selectors.owners_of_vote(request.user, vote),
+        ),
+        lambda d, vote: services.group_units(
+            actor=request.user, vote=vote, households=list(d["households"]), owner=d["owner"],
+            developer=d["developer"],
+        ),
+    )  # fmt: skip
+
+
+@require_POST
+@login_required
+def vote_excuse(request, pk: int):
+    return _vote_post(
+        request, pk, "excuse_form",
+        lambda data, vote: ExcuseForm(data, electors=selectors.members_to_excuse(request.user, vote)),
+        lambda d, vote: services.excuse_member(
+            actor=request.user, vote=vote, elector=d["elector"], reason=d["reason"], approval=d["approval"]
+        ),
+    )  # fmt: skip

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from gongzhi.deliberation import selectors, services
 from gongzhi.deliberation.models import Duty
+from gongzhi.deliberation.testing import concern_of_tier
 from gongzhi.org import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -29,8 +30,9 @@ def test_a_meeting_records_agenda_invitations_minutes_decisions_and_tasks(world,
         meeting=meeting,
         title="文明城市创建志愿服务",
         origin="major_concern",
-        origin_ref="concern:7",
+        concern=concern_of_tier(world, "major"),
     )
+    assert item.origin_ref == f"concern:{item.concern_id}"
     services.invite(
         actor=secretary, meeting=meeting, partner_unit=f.PartnerUnitFactory(subdistrict=world.subdistrict)
     )
