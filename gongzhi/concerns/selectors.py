@@ -4,7 +4,8 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Aggregate, Count, Exists, F, FloatField, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from gongzhi.concerns import lifecycle
@@ -149,17 +150,35 @@ def month_bounds(month: date) -> tuple[datetime, datetime]:
     return datetime.combine(first, time.min, tzinfo=zone), datetime.combine(nxt, time.min, tzinfo=zone)
 
 
+class Median(Aggregate):
+    """PostgreSQL's ordered-set median; other engines take the Python fallback in kpi_rows."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def _sql_median() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def _month_concerns(user, month: date) -> QuerySet[Concern]:
+    start, end = month_bounds(month)
+    return scoped(user, Concern.objects.all()).filter(accepted_at__gte=start, accepted_at__lt=end)
+
+
 def kpi_rows(user, *, month: date, by: str = "neighborhood") -> list[KpiRow]:
     """One row per worker/grid/neighborhood/subdistrict for the concerns accepted in `month`."""
     concern_field, visit_field = GROUPINGS[by]
     start, end = month_bounds(month)
-    concerns = scoped(user, Concern.objects.all()).filter(accepted_at__gte=start, accepted_at__lt=end)
+    concerns = _month_concerns(user, month)
     rows: dict = {}
     for values in _concern_counts(concerns, concern_field):
         rows[values.pop("key")] = values
     hours: dict = {}
-    for key, h in concerns.filter(close_hours__isnull=False).values_list(concern_field, "close_hours"):
-        hours.setdefault(key, []).append(h)
+    if not _sql_median():
+        for key, h in concerns.filter(close_hours__isnull=False).values_list(concern_field, "close_hours"):
+            hours.setdefault(key, []).append(h)
     visits = scoped(user, Visit.objects.all()).filter(visited_at__gte=start, visited_at__lt=end)
     visited = dict(
         visits.values_list(visit_field)
@@ -180,6 +199,15 @@ def kpi_rows(user, *, month: date, by: str = "neighborhood") -> list[KpiRow]:
     return sorted(result, key=lambda r: r.label)
 
 
+def kpi_report(user, *, month: date, by: str = "neighborhood") -> tuple[list[KpiRow], KpiRow]:
+    """The rows and their total; the total's median is over all the month's concerns."""
+    rows = kpi_rows(user, month=month, by=by)
+    total = kpi_total(rows)
+    if _sql_median():
+        total.median_close_hours_value = _month_concerns(user, month).aggregate(m=Median("close_hours"))["m"]
+    return rows, total
+
+
 def _concern_counts(concerns: QuerySet, field: str):
     now = timezone.now()
     closed = Q(state=lifecycle.CLOSED)
@@ -193,6 +221,7 @@ def _concern_counts(concerns: QuerySet, field: str):
             basically=Count("id", filter=Q(rating=Rating.BASICALLY)),
             dissatisfied=Count("id", filter=Q(rating=Rating.DISSATISFIED)),
             overdue=Count("id", filter=Q(overdue=True) | Q(closed_at__isnull=True, resolution_due__lt=now)),
+            **({"median_close_hours_value": Median("close_hours")} if _sql_median() else {}),
         )
         .order_by()
     )

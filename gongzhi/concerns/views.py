@@ -240,8 +240,7 @@ def kpi(request):
     month = _month(request.GET.get("month"))
     by = request.GET.get("by", "neighborhood")
     by = by if by in KPI_GROUPS else "neighborhood"
-    rows = selectors.kpi_rows(request.user, month=month, by=by)
-    total = selectors.kpi_total(rows)
+    rows, total = selectors.kpi_report(request.user, month=month, by=by)
     return render(
         request,
         "concerns/kpi.html",
@@ -284,8 +283,8 @@ def kpi_export(request):
     month = _month(request.GET.get("month"))
     by = request.GET.get("by", "neighborhood")
     by = by if by in KPI_GROUPS else "neighborhood"
-    rows = selectors.kpi_rows(request.user, month=month, by=by)
-    content = exports.kpi_workbook(rows, selectors.kpi_total(rows), month=month, group=_label_of_group(by))
+    rows, total = selectors.kpi_report(request.user, month=month, by=by)
+    content = exports.kpi_workbook(rows, total, month=month, group=_label_of_group(by))
     audit.record("export", None, actor=request.user, summary=f"concern KPIs {month:%Y-%m} by {by}")
     response = HttpResponse(
         content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
