@@ -107,7 +107,7 @@ def test_a_plan_is_adopted_once(world, row):
     plan = propose(world)
     secretary = world.users["neighborhood_secretary"]
     services.adopt_plan(actor=secretary, plan=plan)
-    with pytest.raises(ValidationError, match="already been adopted"):
+    with pytest.raises(ValidationError, match="已被采纳"):
         services.adopt_plan(actor=secretary, plan=plan)
     with pytest.raises(ValidationError):
         services.discard_plan(actor=secretary, plan=plan)
@@ -118,7 +118,7 @@ def test_a_plan_is_adopted_once(world, row):
 def test_a_discarded_plan_cannot_be_adopted(world, row):
     plan = services.discard_plan(actor=world.users["neighborhood_secretary"], plan=propose(world))
     assert plan.status == GridPlan.Status.DISCARDED
-    with pytest.raises(ValidationError, match="discarded"):
+    with pytest.raises(ValidationError, match="已被放弃"):
         services.adopt_plan(actor=world.users["neighborhood_secretary"], plan=plan)
     assert not Building.objects.filter(pk=row[0].pk, micro_grid__isnull=False).exists()
 
@@ -126,7 +126,7 @@ def test_a_discarded_plan_cannot_be_adopted(world, row):
 def test_a_plan_made_stale_by_a_later_adoption_is_refused(world, row):
     first, second = propose(world), propose(world, full=True)
     services.adopt_plan(actor=world.users["neighborhood_secretary"], plan=first)
-    with pytest.raises(ValidationError, match="adopted after"):
+    with pytest.raises(ValidationError, match="已采纳了另一方案"):
         services.adopt_plan(actor=world.users["neighborhood_secretary"], plan=second)
     assert GridPlan.objects.get(pk=second.pk).status == GridPlan.Status.PROPOSED
 
@@ -143,7 +143,7 @@ def test_a_plan_of_the_whole_subdistrict_is_stale_after_a_neighborhood_adoption(
 def test_a_plan_is_stale_when_buildings_changed_since_it_was_drawn(world, row):
     plan = propose(world)
     add_row(world.neighborhood_a, 1, 2, first=6)
-    with pytest.raises(ValidationError, match="changed since"):
+    with pytest.raises(ValidationError, match="楼栋或其网格已有变化"):
         services.adopt_plan(actor=world.users["neighborhood_secretary"], plan=plan)
 
 
