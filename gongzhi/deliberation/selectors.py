@@ -173,8 +173,10 @@ def concerns_for_agenda(user, meeting: Meeting):
     return concerns.order_by("-pk")
 
 
-def departments_visible_to(user) -> QuerySet[Department]:
-    return scoped(user, Department.objects.all()).order_by("name")
+def departments_for_invitation(meeting: Meeting) -> QuerySet[Department]:
+    """Every department of the meeting's subdistrict: joint consultation invites them whether or
+    not the neighborhood's staff read their records."""
+    return Department.objects.filter(subdistrict_id=meeting.subdistrict_id).order_by("name")
 
 
 def residents_for_invitation(user, meeting: Meeting) -> QuerySet[Resident]:

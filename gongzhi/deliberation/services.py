@@ -661,6 +661,17 @@ def invite(*, actor, meeting: Meeting, role: str = "", partner_unit=None, depart
         raise ValidationError(
             _("Invite one party at a time: a role, a partner unit, a department or a resident.")
         )
+    outside = [
+        name
+        for name, party, subdistrict_id in (
+            ("partner_unit", partner_unit, getattr(partner_unit, "subdistrict_id", None)),
+            ("department", department, getattr(department, "subdistrict_id", None)),
+            ("resident", resident, resident and resident.household.neighborhood.subdistrict_id),
+        )
+        if party is not None and subdistrict_id != meeting.subdistrict_id
+    ]
+    if outside:
+        raise ValidationError({outside[0]: _("Invite parties of the meeting's subdistrict.")})
     invitation.save()
     audit.record("update", meeting, actor=actor, summary=f"{meeting.title}: + {invitation}"[:255])
     return invitation

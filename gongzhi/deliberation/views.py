@@ -292,7 +292,7 @@ def _meeting_forms(request, meeting: Meeting, bound: dict | None = None) -> dict
         "invite_form": lambda data: InvitationForm(
             data,
             partner_units=org_selectors.partner_units_visible_to(user),
-            departments=selectors.departments_visible_to(user),
+            departments=selectors.departments_for_invitation(meeting),
             residents=selectors.residents_for_invitation(user, meeting),
             prefix="invite",
         ),
