@@ -125,7 +125,7 @@ class DecisionForm(forms.Form):
 
 class TaskForm(forms.Form):
     title = forms.CharField(label=_("task"), max_length=200)
-    owner = forms.ModelChoiceField(label=_("owner"), queryset=None)
+    owner = forms.ModelChoiceField(label=_("person responsible"), queryset=None)
     due_on = forms.DateField(label=_("due on"), widget=LOCAL_DATE)
     decision = forms.ModelChoiceField(label=_("decision"), queryset=None, required=False)
 
