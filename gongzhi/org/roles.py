@@ -139,3 +139,8 @@ def _grant(code: str, data_class: str, *, write: bool) -> None:
 for _code in ("subdistrict_admin", "neighborhood_secretary", "social_worker"):
     _grant(_code, "deliberation", write=True)
 _grant("owners_committee_member", "deliberation", write=False)
+
+# volunteer (volunteers, teams, activities, points ledger; gongzhi.volunteers): kept by the
+# neighborhood's staff and the volunteer team chief, who confirms service hours.
+for _code in ("subdistrict_admin", "neighborhood_secretary", "social_worker", "volunteer_team_chief"):
+    _grant(_code, "volunteer", write=True)

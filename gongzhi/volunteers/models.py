@@ -1,0 +1,323 @@
+"""Volunteers, teams, activities with sign-ups, and the points and time-bank ledger.
+
+The ledger is append-only: `LedgerEntry` rows are never updated or deleted; a mistake is undone
+by a reversing entry. `Balance` is the per-person running total, locked and changed in the same
+transaction as each entry, and a check constraint keeps it from ever going below zero.
+"""
+
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from gongzhi.org.models import Neighborhood, PartnerUnit, PartyMember, Resident, Subdistrict
+
+NEIGHBORHOOD_SCOPE = {"subdistrict": "neighborhood__subdistrict_id", "neighborhood": "neighborhood_id"}
+
+
+def _through(prefix: str) -> dict[str, str]:
+    return {kind: prefix + path for kind, path in NEIGHBORHOOD_SCOPE.items()}
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class Volunteer(models.Model):
+    """志愿者: a person who serves; a talent (达人) is a volunteer with listed skills."""
+
+    class Kind(models.TextChoices):
+        RESIDENT = "resident", _("resident")
+        PARTY_MEMBER = "party_member", _("in-service party member")
+        PARTNER_STAFF = "partner_staff", _("partner-unit staff")
+        STUDENT = "student", _("university student")
+
+    neighborhood = models.ForeignKey(Neighborhood, on_delete=models.PROTECT, related_name="volunteers")
+    name = models.CharField(_("name"), max_length=64)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.RESIDENT)
+    resident = models.OneToOneField(
+        Resident, on_delete=models.SET_NULL, null=True, blank=True, related_name="volunteer"
+    )
+    party_member = models.OneToOneField(
+        PartyMember, on_delete=models.SET_NULL, null=True, blank=True, related_name="volunteer"
+    )
+    partner_unit = models.ForeignKey(
+        PartnerUnit, on_delete=models.SET_NULL, null=True, blank=True, related_name="volunteers"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="volunteer"
+    )
+    team = models.ForeignKey(
+        "VolunteerTeam", on_delete=models.SET_NULL, null=True, blank=True, related_name="members"
+    )
+    # Lower-case words separated by commas, e.g. "medical,driving": searchable without a join.
+    skills = models.CharField(_("skills"), max_length=255, blank=True)
+    availability = models.CharField(_("availability"), max_length=255, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_paths = NEIGHBORHOOD_SCOPE
+    data_class = "volunteer"
+
+    class Meta:
+        verbose_name = _("volunteer")
+        verbose_name_plural = _("volunteers")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def skill_set(self) -> frozenset[str]:
+        return frozenset(s.strip() for s in self.skills.split(",") if s.strip())
+
+
+class VolunteerTeam(models.Model):
+    """志愿者团队 / 公益团队, led by a volunteer team chief (志愿者团队长)."""
+
+    neighborhood = models.ForeignKey(Neighborhood, on_delete=models.PROTECT, related_name="volunteer_teams")
+    name = models.CharField(_("name"), max_length=64)
+    chief = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_volunteer_teams",
+        verbose_name=_("team chief"),
+    )
+
+    scope_paths = NEIGHBORHOOD_SCOPE
+    data_class = "volunteer"
+
+    class Meta:
+        verbose_name = _("volunteer team")
+        verbose_name_plural = _("volunteer teams")
+        constraints = [
+            models.UniqueConstraint(fields=["neighborhood", "name"], name="volunteer_team_unique_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Activity(models.Model):
+    """A published volunteer activity with a capacity; sign-ups beyond it wait in line."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("open")
+        CLOSED = "closed", _("closed")
+
+    neighborhood = models.ForeignKey(Neighborhood, on_delete=models.PROTECT, related_name="activities")
+    team = models.ForeignKey(VolunteerTeam, on_delete=models.PROTECT, related_name="activities")
+    title = models.CharField(_("title"), max_length=128)
+    place = models.CharField(_("place"), max_length=128)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    capacity = models.PositiveIntegerField(_("capacity"))
+    skills_wanted = models.CharField(_("skills wanted"), max_length=255, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    # Printed as a QR code at the site; scanning it checks the volunteer in or out.
+    check_in_token = models.CharField(max_length=32, unique=True, default=new_token, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_paths = NEIGHBORHOOD_SCOPE
+    data_class = "volunteer"
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="activity_ends_after_start"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SignUp(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("confirmed")
+        WAITLISTED = "waitlisted", _("waitlisted")
+        CANCELLED = "cancelled", _("cancelled")
+
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="signups")
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="signups")
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    signed_up_at = models.DateTimeField(auto_now_add=True)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    checked_out_at = models.DateTimeField(null=True, blank=True)
+    hours = models.DecimalField(_("hours"), max_digits=6, decimal_places=2, null=True, blank=True)
+    hours_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    hours_confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    scope_paths = _through("activity__")
+    data_class = "volunteer"
+
+    class Meta:
+        verbose_name = _("sign-up")
+        verbose_name_plural = _("sign-ups")
+        ordering = ["signed_up_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "volunteer"], name="signup_once_per_activity")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} → {self.activity}"
+
+
+class PointRule(models.Model):
+    """积分制: how many points an hour of confirmed service earns, set by the subdistrict."""
+
+    subdistrict = models.ForeignKey(Subdistrict, on_delete=models.PROTECT, related_name="point_rules")
+    name = models.CharField(_("name"), max_length=64)
+    points_per_hour = models.PositiveIntegerField(_("points per hour"))
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_paths = {"subdistrict": "subdistrict_id"}
+    data_class = "volunteer"
+
+    class Meta:
+        verbose_name = _("point rule")
+        verbose_name_plural = _("point rules")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RedemptionItem(models.Model):
+    """What points buy: a property-fee discount, parking-fee relief, an honour-roll shop's service."""
+
+    class Kind(models.TextChoices):
+        PROPERTY_FEE = "property_fee", _("property-fee discount")
+        PARKING_FEE = "parking_fee", _("parking-fee relief")
+        SHOP_SERVICE = "shop_service", _("honour-roll shop service")
+
+    subdistrict = models.ForeignKey(Subdistrict, on_delete=models.PROTECT, related_name="redemption_items")
+    name = models.CharField(_("name"), max_length=64)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    cost_points = models.PositiveIntegerField(_("cost in points"))
+    stock = models.PositiveIntegerField(_("stock left"))
+
+    scope_paths = {"subdistrict": "subdistrict_id"}
+    visible_from_below = True
+    data_class = "volunteer"
+
+    class Meta:
+        verbose_name = _("redemption item")
+        verbose_name_plural = _("redemption items")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(stock__gte=0), name="redemption_stock_not_negative")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Redemption(models.Model):
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="redemptions")
+    item = models.ForeignKey(RedemptionItem, on_delete=models.PROTECT, related_name="redemptions")
+    points = models.PositiveIntegerField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_paths = _through("volunteer__")
+    data_class = "volunteer"
+
+    class Meta:
+        verbose_name = _("redemption")
+        verbose_name_plural = _("redemptions")
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} → {self.item}"
+
+
+class Balance(models.Model):
+    """The running total of one volunteer's ledger: the row locked by every entry for them."""
+
+    volunteer = models.OneToOneField(Volunteer, on_delete=models.PROTECT, related_name="balance")
+    points = models.IntegerField(default=0)
+    hours = models.DecimalField(max_digits=9, decimal_places=2, default=Decimal("0"))
+
+    scope_paths = _through("volunteer__")
+    data_class = "volunteer"
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(points__gte=0), name="balance_points_not_negative"),
+            models.CheckConstraint(condition=models.Q(hours__gte=0), name="balance_hours_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer}: {self.points} / {self.hours}h"
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class LedgerEntry(models.Model):
+    """One line of the points and time-bank ledger; never edited, never deleted."""
+
+    class Kind(models.TextChoices):
+        EARNED = "earned", _("earned for service")
+        REDEEMED = "redeemed", _("redeemed")
+        BANK_WITHDRAWAL = "bank_withdrawal", _("time-bank hours used")
+        REVERSAL = "reversal", _("reversing correction")
+
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="ledger_entries")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    points = models.IntegerField(_("points"), default=0)
+    hours = models.DecimalField(_("hours"), max_digits=7, decimal_places=2, default=Decimal("0"))
+    # Exactly one source says why the entry exists (checked by `ledger_entry_has_source`).
+    signup = models.OneToOneField(
+        SignUp, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entry"
+    )
+    redemption = models.OneToOneField(
+        Redemption, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entry"
+    )
+    reverses = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
+    )
+    rule = models.ForeignKey(PointRule, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    memo = models.CharField(_("memo"), max_length=255, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_paths = _through("volunteer__")
+    data_class = "volunteer"
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="earned", signup__isnull=False)
+                    | models.Q(kind="redeemed", redemption__isnull=False)
+                    | models.Q(kind="reversal", reverses__isnull=False)
+                    | models.Q(kind="bank_withdrawal", memo__gt="")
+                ),
+                name="ledger_entry_has_source",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.volunteer} {self.get_kind_display()} {self.points:+d}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("ledger entries are never edited; post a reversal instead")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("ledger entries are never deleted; post a reversal instead")

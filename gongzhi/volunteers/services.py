@@ -1,0 +1,466 @@
+"""Every write to volunteers, activities and the points ledger: check scope, validate, lock, audit."""
+
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from io import BytesIO
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.core import audit, permissions
+from gongzhi.core.errors import NotInScope
+from gongzhi.core.permissions import EXPORT, WRITE
+from gongzhi.org.models import Neighborhood, Subdistrict
+from gongzhi.volunteers.models import (
+    Activity,
+    Balance,
+    LedgerEntry,
+    PointRule,
+    Redemption,
+    RedemptionItem,
+    SignUp,
+    Volunteer,
+    VolunteerTeam,
+)
+
+HOURS = Decimal("0.01")
+MAX_SIGNUP_HOURS = Decimal("24")
+
+
+def require(actor, obj, action: str = WRITE) -> None:
+    """Refuse an action outside the actor's scope; records they cannot even read look absent."""
+    if permissions.can(actor, obj, action):
+        return
+    if permissions.can(actor, obj, permissions.READ):
+        raise PermissionDenied(_("You may not change this record."))
+    raise NotInScope(_("No such record in your area."))
+
+
+def _require_create(actor, model, neighborhood: Neighborhood) -> None:
+    path = {"subdistrict": neighborhood.subdistrict_id, "neighborhood": neighborhood.pk}
+    if permissions.can_create(actor, model, path):
+        return
+    if permissions.scoped(actor, Neighborhood.objects.filter(pk=neighborhood.pk)).exists():
+        raise PermissionDenied(_("You may not add this here."))
+    raise NotInScope(_("No such neighborhood in your area."))
+
+
+def _skills(value: str) -> str:
+    words = sorted({w.strip().lower() for w in (value or "").replace("，", ",").split(",") if w.strip()})
+    return ",".join(words)
+
+
+# --- volunteers and teams -------------------------------------------------------------------
+
+
+@transaction.atomic
+def register_volunteer(
+    *,
+    actor,
+    neighborhood: Neighborhood,
+    name: str,
+    kind: str = Volunteer.Kind.RESIDENT,
+    skills: str = "",
+    **links,
+) -> Volunteer:
+    _require_create(actor, Volunteer, neighborhood)
+    volunteer = Volunteer(
+        neighborhood=neighborhood, name=(name or "").strip(), kind=kind, skills=_skills(skills), **links
+    )
+    volunteer.full_clean()
+    volunteer.save()
+    Balance.objects.create(volunteer=volunteer)
+    audit.record("create", volunteer, actor=actor, changes={"kind": kind, "skills": volunteer.skills})
+    return volunteer
+
+
+@transaction.atomic
+def create_team(*, actor, neighborhood: Neighborhood, name: str, chief=None) -> VolunteerTeam:
+    _require_create(actor, VolunteerTeam, neighborhood)
+    team = VolunteerTeam(neighborhood=neighborhood, name=(name or "").strip(), chief=chief)
+    team.full_clean()
+    team.save()
+    audit.record("create", team, actor=actor)
+    return team
+
+
+# --- activities and sign-ups ----------------------------------------------------------------
+
+
+@transaction.atomic
+def publish_activity(
+    *,
+    actor,
+    team: VolunteerTeam,
+    title: str,
+    place: str,
+    starts_at,
+    ends_at,
+    capacity,
+    skills_wanted: str = "",
+) -> Activity:
+    require(actor, team)
+    try:
+        capacity = int(capacity)
+    except (TypeError, ValueError):
+        raise ValidationError({"capacity": _("Capacity must be a whole number.")}) from None
+    if capacity < 1:
+        raise ValidationError({"capacity": _("Capacity must be at least 1.")})
+    if not starts_at or not ends_at or ends_at <= starts_at:
+        raise ValidationError({"ends_at": _("The activity must end after it starts.")})
+    activity = Activity(
+        neighborhood_id=team.neighborhood_id,
+        team=team,
+        title=(title or "").strip(),
+        place=(place or "").strip(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity,
+        skills_wanted=_skills(skills_wanted),
+    )
+    activity.full_clean()
+    activity.save()
+    audit.record("create", activity, actor=actor, changes={"capacity": capacity})
+    return activity
+
+
+def _may_act_for(actor, volunteer: Volunteer) -> bool:
+    """A volunteer signs themself up from the phone; staff with write sign anyone up in their area."""
+    own = volunteer.user_id is not None and volunteer.user_id == getattr(actor, "pk", None)
+    return own or permissions.can(actor, volunteer, WRITE)
+
+
+def _locked_activity(activity: Activity) -> Activity:
+    # Every change to an activity's line goes through this lock, so capacity is counted once.
+    return Activity.objects.select_for_update().get(pk=activity.pk)
+
+
+def _confirmed_count(activity: Activity) -> int:
+    return activity.signups.filter(status=SignUp.Status.CONFIRMED).count()
+
+
+@transaction.atomic
+def sign_up(*, actor, activity: Activity, volunteer: Volunteer) -> SignUp:
+    """Confirmed while places last, then waitlisted; signing up twice returns the first sign-up."""
+    if not _may_act_for(actor, volunteer):
+        require(actor, volunteer)
+    activity = _locked_activity(activity)
+    if activity.status != Activity.Status.OPEN:
+        raise ValidationError(_("This activity no longer takes sign-ups."))
+    if activity.neighborhood.subdistrict_id != volunteer.neighborhood.subdistrict_id:
+        raise ValidationError(_("This activity belongs to another subdistrict."))
+    signup = SignUp.objects.filter(activity=activity, volunteer=volunteer).first()
+    if signup is not None and signup.status != SignUp.Status.CANCELLED:
+        return signup
+    full = _confirmed_count(activity) >= activity.capacity
+    status = SignUp.Status.WAITLISTED if full else SignUp.Status.CONFIRMED
+    if signup is None:
+        signup = SignUp.objects.create(activity=activity, volunteer=volunteer, status=status)
+    else:
+        # A cancelled volunteer who signs up again joins the end of the line.
+        signup.status, signup.signed_up_at = status, timezone.now()
+        signup.save(update_fields=["status", "signed_up_at"])
+    audit.record("create", signup, actor=actor, changes={"status": status})
+    return signup
+
+
+@transaction.atomic
+def cancel_signup(*, actor, signup: SignUp) -> SignUp:
+    """Cancel; a freed place goes to the longest-waiting volunteer at once."""
+    if not _may_act_for(actor, signup.volunteer):
+        require(actor, signup)
+    activity = _locked_activity(signup.activity)
+    signup = SignUp.objects.get(pk=signup.pk)
+    if signup.status == SignUp.Status.CANCELLED:
+        return signup
+    if signup.checked_in_at is not None:
+        raise ValidationError(_("A volunteer who has checked in cannot cancel."))
+    signup.status = SignUp.Status.CANCELLED
+    signup.save(update_fields=["status"])
+    audit.record("update", signup, actor=actor, changes={"status": "cancelled"})
+    _promote_waitlist(activity, actor)
+    return signup
+
+
+def _promote_waitlist(activity: Activity, actor) -> None:
+    free = activity.capacity - _confirmed_count(activity)
+    waiting = activity.signups.filter(status=SignUp.Status.WAITLISTED).order_by("signed_up_at", "id")[
+        : max(free, 0)
+    ]
+    for promoted in waiting:
+        promoted.status = SignUp.Status.CONFIRMED
+        promoted.save(update_fields=["status"])
+        audit.record("update", promoted, actor=actor, changes={"status": "confirmed", "promoted": True})
+
+
+@transaction.atomic
+def scan_check_in(*, actor, token: str) -> SignUp:
+    """The volunteer scans the activity's QR code: the first scan checks in, the second out."""
+    activity = Activity.objects.filter(check_in_token=token).first()
+    volunteer = Volunteer.objects.filter(user_id=getattr(actor, "pk", None)).first()
+    if activity is None or volunteer is None:
+        raise NotInScope(_("This code does not belong to an activity you signed up for."))
+    signup = (
+        SignUp.objects.select_for_update()
+        .filter(activity=activity, volunteer=volunteer, status=SignUp.Status.CONFIRMED)
+        .first()
+    )
+    if signup is None:
+        raise NotInScope(_("This code does not belong to an activity you signed up for."))
+    now = timezone.now()
+    if signup.checked_in_at is None:
+        signup.checked_in_at = now
+        action = "check_in"
+    elif signup.checked_out_at is None:
+        signup.checked_out_at = now
+        action = "check_out"
+    else:
+        return signup  # a third scan changes nothing
+    signup.save(update_fields=["checked_in_at", "checked_out_at"])
+    audit.record("update", signup, actor=actor, changes={action: str(now)})
+    return signup
+
+
+def served_hours(signup: SignUp) -> Decimal:
+    """Hours between check-in and check-out, within the activity's own time."""
+    start = max(signup.checked_in_at, signup.activity.starts_at)
+    end = min(signup.checked_out_at, signup.activity.ends_at)
+    seconds = max(int((end - start).total_seconds()), 0)
+    return (Decimal(seconds) / 3600).quantize(HOURS, ROUND_DOWN)
+
+
+def _parse_hours(value) -> Decimal:
+    try:
+        hours = Decimal(str(value).strip()).quantize(HOURS, ROUND_DOWN)
+    except InvalidOperation:
+        raise ValidationError({"hours": _("Hours must be a number.")}) from None
+    if hours <= 0 or hours > MAX_SIGNUP_HOURS:
+        raise ValidationError({"hours": _("Hours must be more than 0 and at most 24.")})
+    return hours
+
+
+def _may_confirm(actor, activity: Activity) -> bool:
+    if getattr(actor, "is_superuser", False):
+        return True
+    return activity.team.chief_id == actor.pk and permissions.can(actor, activity, WRITE)
+
+
+@transaction.atomic
+def confirm_hours(*, actor, signup: SignUp, hours=None) -> LedgerEntry:
+    """The team chief confirms service hours; they earn points by the subdistrict's active rule."""
+    require(actor, signup)
+    signup = (
+        SignUp.objects.select_for_update().select_related("activity__team", "volunteer").get(pk=signup.pk)
+    )
+    if not _may_confirm(actor, signup.activity):
+        raise PermissionDenied(_("Only the team chief confirms hours."))
+    if signup.hours_confirmed_at is not None:
+        return signup.ledger_entry
+    if signup.status != SignUp.Status.CONFIRMED or signup.checked_out_at is None:
+        raise ValidationError(_("Hours are confirmed after the volunteer checks out."))
+    signup.hours = _parse_hours(hours) if hours not in (None, "") else served_hours(signup)
+    signup.hours_confirmed_by, signup.hours_confirmed_at = actor, timezone.now()
+    signup.save(update_fields=["hours", "hours_confirmed_by", "hours_confirmed_at"])
+    rule = active_rule(signup.activity.neighborhood.subdistrict_id)
+    points = int(signup.hours * rule.points_per_hour) if rule else 0
+    return _post(
+        LedgerEntry(
+            volunteer=signup.volunteer,
+            kind=LedgerEntry.Kind.EARNED,
+            points=points,
+            hours=signup.hours,
+            signup=signup,
+            rule=rule,
+            memo=signup.activity.title[:255],
+            created_by=actor,
+        ),
+        actor,
+    )
+
+
+# --- points and time bank -------------------------------------------------------------------
+
+
+def active_rule(subdistrict_id: int) -> PointRule | None:
+    return (
+        PointRule.objects.filter(subdistrict_id=subdistrict_id, active=True)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+@transaction.atomic
+def set_point_rule(*, actor, subdistrict: Subdistrict, name: str, points_per_hour) -> PointRule:
+    """A new rule replaces the active one for hours confirmed from now on; past entries keep theirs."""
+    if not permissions.can_create(actor, PointRule, {"subdistrict": subdistrict.pk}):
+        raise PermissionDenied(_("Only the subdistrict sets point rules."))
+    try:
+        rate = int(points_per_hour)
+    except (TypeError, ValueError):
+        raise ValidationError({"points_per_hour": _("Points per hour must be a whole number.")}) from None
+    if rate < 0:
+        raise ValidationError({"points_per_hour": _("Points per hour cannot be negative.")})
+    PointRule.objects.filter(subdistrict=subdistrict, active=True).update(active=False)
+    rule = PointRule.objects.create(
+        subdistrict=subdistrict, name=(name or "").strip() or str(rate), points_per_hour=rate
+    )
+    audit.record("create", rule, actor=actor, changes={"points_per_hour": rate})
+    return rule
+
+
+@transaction.atomic
+def add_redemption_item(
+    *, actor, subdistrict: Subdistrict, name: str, kind: str, cost_points, stock
+) -> RedemptionItem:
+    if not permissions.can_create(actor, RedemptionItem, {"subdistrict": subdistrict.pk}):
+        raise PermissionDenied(_("Only the subdistrict lists redemption items."))
+    item = RedemptionItem(
+        subdistrict=subdistrict, name=(name or "").strip(), kind=kind, cost_points=cost_points, stock=stock
+    )
+    item.full_clean()
+    item.save()
+    audit.record("create", item, actor=actor, changes={"cost_points": cost_points, "stock": stock})
+    return item
+
+
+def _locked_balance(volunteer: Volunteer) -> Balance:
+    """The per-person row every ledger entry locks; made on first use if an import skipped it."""
+    balance = Balance.objects.select_for_update().filter(volunteer=volunteer).first()
+    if balance is None:
+        try:
+            with transaction.atomic():
+                Balance.objects.create(volunteer=volunteer)
+        except IntegrityError:
+            pass  # made meanwhile by a concurrent entry
+        balance = Balance.objects.select_for_update().get(volunteer=volunteer)
+    return balance
+
+
+def _post(entry: LedgerEntry, actor) -> LedgerEntry:
+    """Write one entry and move the balance with it; refuse anything that would go below zero."""
+    balance = _locked_balance(entry.volunteer)
+    if balance.points + entry.points < 0:
+        raise ValidationError({"points": _("Not enough points.")})
+    if balance.hours + entry.hours < 0:
+        raise ValidationError({"hours": _("Not enough banked hours.")})
+    balance.points = F("points") + entry.points
+    balance.hours = F("hours") + entry.hours
+    balance.save(update_fields=["points", "hours"])
+    entry.save()
+    audit.record(
+        "create",
+        entry,
+        actor=actor,
+        summary=f"{entry.volunteer} {entry.points:+d} / {entry.hours:+}h",
+        changes={"kind": entry.kind, "points": entry.points, "hours": str(entry.hours)},
+    )
+    return entry
+
+
+@transaction.atomic
+def redeem(*, actor, volunteer: Volunteer, item: RedemptionItem) -> Redemption:
+    """Spend points on an item while stock lasts. The balance row lock serialises a person's spending."""
+    require(actor, volunteer)
+    item = RedemptionItem.objects.select_for_update().get(pk=item.pk)
+    if item.subdistrict_id != volunteer.neighborhood.subdistrict_id:
+        raise NotInScope(_("No such item in your area."))
+    if item.stock < 1:
+        raise ValidationError({"item": _("This item is out of stock.")})
+    redemption = Redemption.objects.create(
+        volunteer=volunteer, item=item, points=item.cost_points, created_by=actor
+    )
+    _post(
+        LedgerEntry(
+            volunteer=volunteer,
+            kind=LedgerEntry.Kind.REDEEMED,
+            points=-item.cost_points,
+            redemption=redemption,
+            memo=item.name,
+            created_by=actor,
+        ),
+        actor,
+    )
+    RedemptionItem.objects.filter(pk=item.pk).update(stock=F("stock") - 1)
+    return redemption
+
+
+@transaction.atomic
+def use_banked_hours(*, actor, volunteer: Volunteer, hours, memo: str) -> LedgerEntry:
+    """Draw on the time bank for a service received (e.g. elderly care); the memo says which."""
+    require(actor, volunteer)
+    if not (memo or "").strip():
+        raise ValidationError({"memo": _("Say which service the hours paid for.")})
+    return _post(
+        LedgerEntry(
+            volunteer=volunteer,
+            kind=LedgerEntry.Kind.BANK_WITHDRAWAL,
+            hours=-_parse_hours(hours),
+            memo=memo.strip()[:255],
+            created_by=actor,
+        ),
+        actor,
+    )
+
+
+@transaction.atomic
+def reverse_entry(*, actor, entry: LedgerEntry, reason: str) -> LedgerEntry:
+    """Correct a mistaken entry by its exact opposite; a reversed redemption returns its stock."""
+    require(actor, entry)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the reason for the correction.")})
+    entry = LedgerEntry.objects.select_related("volunteer").get(pk=entry.pk)
+    if entry.kind == LedgerEntry.Kind.REVERSAL:
+        raise ValidationError(_("A correction is not itself reversed; post a new entry instead."))
+    if LedgerEntry.objects.filter(reverses=entry).exists():
+        raise ValidationError(_("This entry has already been reversed."))
+    reversal = _post(
+        LedgerEntry(
+            volunteer=entry.volunteer,
+            kind=LedgerEntry.Kind.REVERSAL,
+            points=-entry.points,
+            hours=-entry.hours,
+            reverses=entry,
+            memo=reason.strip()[:255],
+            created_by=actor,
+        ),
+        actor,
+    )
+    if entry.redemption_id:
+        RedemptionItem.objects.filter(pk=entry.redemption.item_id).update(stock=F("stock") + 1)
+    return reversal
+
+
+def export_statement(*, actor, volunteer: Volunteer) -> bytes:
+    """The person's time-bank and points statement as an xlsx workbook; the export is audited."""
+    from openpyxl import Workbook
+
+    if not permissions.can(actor, volunteer, EXPORT):
+        require(actor, volunteer, permissions.READ)
+        raise PermissionDenied(_("You may not export statements."))
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "statement"
+    sheet.append(
+        [_("date"), _("kind"), _("source"), _("points"), _("hours"), _("points balance"), _("hours balance")]
+    )
+    points, hours = 0, Decimal("0")
+    for entry in volunteer.ledger_entries.order_by("created_at", "id"):
+        points, hours = points + entry.points, hours + entry.hours
+        local = timezone.localtime(entry.created_at)
+        sheet.append(
+            [
+                local.strftime("%Y-%m-%d %H:%M"),
+                str(entry.get_kind_display()),
+                entry.memo,
+                entry.points,
+                entry.hours,
+                points,
+                hours,
+            ]
+        )
+    out = BytesIO()
+    book.save(out)
+    audit.record("export", volunteer, actor=actor, summary=f"statement of {volunteer}")
+    return out.getvalue()

@@ -1,0 +1,45 @@
+"""Volunteers, a team led by the world's volunteer team chief, and an activity, for tests."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from gongzhi.org import factories as f
+from gongzhi.volunteers import services
+from gongzhi.volunteers.models import Activity, Volunteer, VolunteerTeam
+
+
+def volunteer(
+    world, name: str = "志愿者", *, neighborhood=None, with_user: bool = False, skills: str = ""
+) -> Volunteer:
+    user = f.UserFactory(username=f"vol-{name}-{Volunteer.objects.count()}") if with_user else None
+    return services.register_volunteer(
+        actor=world.users["subdistrict_admin"],
+        neighborhood=neighborhood or world.neighborhood_a,
+        name=name,
+        skills=skills,
+        user=user,
+    )
+
+
+def team(world, neighborhood=None) -> VolunteerTeam:
+    neighborhood = neighborhood or world.neighborhood_a
+    return services.create_team(
+        actor=world.users["subdistrict_admin"],
+        neighborhood=neighborhood,
+        name=f"夜巡队-{neighborhood.pk}",
+        chief=world.users["volunteer_team_chief"] if neighborhood == world.neighborhood_a else None,
+    )
+
+
+def activity(world, *, capacity: int = 2, neighborhood=None, started: bool = False) -> Activity:
+    start = timezone.now() - timedelta(hours=1) if started else timezone.now() + timedelta(days=1)
+    return services.publish_activity(
+        actor=world.users["subdistrict_admin"],
+        team=team(world, neighborhood),
+        title="1+2+1 夜巡",
+        place="杨泰一村门岗",
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        capacity=capacity,
+    )
