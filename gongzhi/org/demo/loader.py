@@ -156,12 +156,11 @@ def _rollback_journal() -> Iterator[None]:
 
 
 def _tune_connection() -> None:
-    """A page cache as big as a million-household town (about 2 GB), and index-build sorts in
-    memory rather than temporary files: the load then touches the disk mostly to write."""
+    """A page cache as big as a million-household town (about 2 GB): the load then touches the
+    disk mostly to write."""
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA cache_size = -2000000")
-            cursor.execute("PRAGMA temp_store = MEMORY")
 
 
 class _Writer:
