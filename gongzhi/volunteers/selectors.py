@@ -1,0 +1,69 @@
+"""Every read of volunteers, activities and the ledger, already filtered to the caller."""
+
+from django.db.models import Count, Q, QuerySet
+
+from gongzhi.core.permissions import scoped
+from gongzhi.volunteers.models import Activity, LedgerEntry, RedemptionItem, SignUp, Volunteer
+
+
+def volunteer_of(user) -> Volunteer | None:
+    """The volunteer record a signed-in person acts as on their phone, if any."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Volunteer.objects.select_related("neighborhood").filter(user=user).first()
+
+
+def volunteers_visible_to(user) -> QuerySet[Volunteer]:
+    return scoped(user, Volunteer.objects.select_related("neighborhood", "team"))
+
+
+def search_talents(user, *, skill: str = "", neighborhood_id: int | None = None) -> QuerySet[Volunteer]:
+    """The talent pool (达人库): volunteers in the caller's area by skill and place."""
+    found = volunteers_visible_to(user)
+    if skill.strip():
+        # Skills are stored comma-joined, so a whole-word match needs the commas around it.
+        word = skill.strip().lower()
+        found = found.filter(
+            Q(skills=word)
+            | Q(skills__startswith=word + ",")
+            | Q(skills__endswith="," + word)
+            | Q(skills__contains="," + word + ",")
+        )
+    if neighborhood_id:
+        found = found.filter(neighborhood_id=neighborhood_id)
+    return found
+
+
+def activities_visible_to(user) -> QuerySet[Activity]:
+    """Staff see their area's activities; a volunteer also sees open ones in their subdistrict."""
+    visible = scoped(user, Activity.objects.all())
+    me = volunteer_of(user)
+    if me is not None:
+        opened = Activity.objects.filter(
+            status=Activity.Status.OPEN, neighborhood__subdistrict_id=me.neighborhood.subdistrict_id
+        )
+        visible = Activity.objects.filter(Q(pk__in=visible.values("pk")) | Q(pk__in=opened.values("pk")))
+    confirmed = Count("signups", filter=Q(signups__status=SignUp.Status.CONFIRMED))
+    return visible.select_related("team", "neighborhood").annotate(confirmed=confirmed)
+
+
+def signups_of(user, activity: Activity) -> QuerySet[SignUp]:
+    return scoped(user, SignUp.objects.filter(activity=activity).select_related("volunteer", "ledger_entry"))
+
+
+def my_signup(user, activity: Activity) -> SignUp | None:
+    me = volunteer_of(user)
+    return SignUp.objects.filter(activity=activity, volunteer=me).first() if me else None
+
+
+def ledger_of(user, volunteer: Volunteer) -> QuerySet[LedgerEntry]:
+    entries = LedgerEntry.objects.filter(volunteer=volunteer).select_related(
+        "signup__activity", "redemption__item"
+    )
+    return scoped(user, entries).order_by("created_at", "id")
+
+
+def redemption_items_for(user, volunteer: Volunteer) -> QuerySet[RedemptionItem]:
+    return scoped(
+        user, RedemptionItem.objects.filter(subdistrict_id=volunteer.neighborhood.subdistrict_id, stock__gt=0)
+    )

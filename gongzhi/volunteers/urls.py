@@ -1,0 +1,19 @@
+from django.urls import path
+
+from gongzhi.volunteers import views
+
+app_name = "volunteers"
+
+urlpatterns = [
+    path("", views.volunteer_list, name="list"),
+    path("people/<int:pk>/", views.volunteer_detail, name="volunteer"),
+    path("people/<int:pk>/statement.xlsx", views.statement_export, name="statement"),
+    path("people/<int:pk>/redeem/", views.redeem, name="redeem"),
+    path("activities/", views.activity_list, name="activities"),
+    path("activities/new/", views.activity_create, name="activity_create"),
+    path("activities/<int:pk>/", views.activity_detail, name="activity"),
+    path("activities/<int:pk>/sign-up/", views.activity_sign_up, name="sign_up"),
+    path("sign-ups/<int:pk>/cancel/", views.signup_cancel, name="cancel"),
+    path("sign-ups/<int:pk>/confirm/", views.hours_confirm, name="confirm"),
+    path("check-in/<str:token>/", views.check_in, name="check_in"),
+]

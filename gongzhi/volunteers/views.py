@@ -1,0 +1,216 @@
+"""Pages for volunteers, activities and the points ledger. Thin: parse, call a selector or service, render."""
+
+from functools import wraps
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from gongzhi.core import permissions
+from gongzhi.core.errors import NotInScope
+from gongzhi.core.permissions import scoped
+from gongzhi.volunteers import selectors, services
+from gongzhi.volunteers.forms import ActivityForm
+from gongzhi.volunteers.models import SignUp, VolunteerTeam
+
+
+def answers_scope(view):
+    """Out-of-area records answer 404 and refused writes 403, so a page never confirms they exist."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except NotInScope:
+            raise Http404 from None
+
+    return wrapped
+
+
+def _messages_of(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+@never_cache
+@login_required
+def volunteer_list(request):
+    if not permissions.may_read_class(request.user, "volunteer"):
+        raise PermissionDenied(_("You may not see volunteers."))
+    skill = request.GET.get("skill", "")
+    found = selectors.search_talents(request.user, skill=skill)[:200]
+    return render(request, "volunteers/list.html", {"volunteers": found, "skill": skill})
+
+
+@never_cache
+@login_required
+def volunteer_detail(request, pk: int):
+    volunteer = get_object_or_404(selectors.volunteers_visible_to(request.user), pk=pk)
+    return render(
+        request,
+        "volunteers/volunteer.html",
+        {
+            "volunteer": volunteer,
+            "entries": selectors.ledger_of(request.user, volunteer),
+            "balance": getattr(volunteer, "balance", None),
+            "items": selectors.redemption_items_for(request.user, volunteer),
+            "may_export": permissions.can(request.user, volunteer, permissions.EXPORT),
+        },
+    )
+
+
+@never_cache
+@login_required
+@answers_scope
+def statement_export(request, pk: int):
+    volunteer = get_object_or_404(selectors.volunteers_visible_to(request.user), pk=pk)
+    data = services.export_statement(actor=request.user, volunteer=volunteer)
+    response = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="statement-{volunteer.pk}.xlsx"'
+    return response
+
+
+@require_POST
+@login_required
+@answers_scope
+def redeem(request, pk: int):
+    volunteer = get_object_or_404(selectors.volunteers_visible_to(request.user), pk=pk)
+    item = get_object_or_404(
+        selectors.redemption_items_for(request.user, volunteer), pk=request.POST.get("item") or 0
+    )
+    try:
+        services.redeem(actor=request.user, volunteer=volunteer, item=item)
+        messages.success(request, _("Redeemed."))
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+    return redirect("volunteers:volunteer", pk=volunteer.pk)
+
+
+@never_cache
+@login_required
+def activity_list(request):
+    activities = selectors.activities_visible_to(request.user).order_by("-starts_at")[:200]
+    may_create = scoped(request.user, VolunteerTeam.objects.all(), permissions.WRITE).exists()
+    return render(request, "volunteers/activities.html", {"activities": activities, "may_create": may_create})
+
+
+@never_cache
+@login_required
+@answers_scope
+def activity_create(request):
+    teams = scoped(request.user, VolunteerTeam.objects.all(), permissions.WRITE)
+    if not teams.exists():
+        raise PermissionDenied(_("You may not publish activities."))
+    form = ActivityForm(request.POST or None, teams=teams)
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity = services.publish_activity(actor=request.user, **form.cleaned_data)
+            return redirect("volunteers:activity", pk=activity.pk)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    return render(
+        request, "volunteers/activity_form.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@never_cache
+@login_required
+def activity_detail(request, pk: int):
+    activity = get_object_or_404(selectors.activities_visible_to(request.user), pk=pk)
+    signups = selectors.signups_of(request.user, activity)
+    may_manage = permissions.can(request.user, activity, permissions.WRITE)
+    check_in_url = request.build_absolute_uri(reverse("volunteers:check_in", args=[activity.check_in_token]))
+    return render(
+        request,
+        "volunteers/activity.html",
+        {
+            "activity": activity,
+            "confirmed": [s for s in signups if s.status == SignUp.Status.CONFIRMED],
+            "waitlisted": [s for s in signups if s.status == SignUp.Status.WAITLISTED],
+            "mine": selectors.my_signup(request.user, activity),
+            "may_manage": may_manage,
+            "is_chief": activity.team.chief_id == request.user.pk,
+            "check_in_url": check_in_url,
+            "qr_svg": segno.make(check_in_url).svg_inline(scale=4) if may_manage else "",
+            "volunteers": selectors.volunteers_visible_to(request.user)[:500] if may_manage else [],
+        },
+    )
+
+
+@require_POST
+@login_required
+@answers_scope
+def activity_sign_up(request, pk: int):
+    activity = get_object_or_404(selectors.activities_visible_to(request.user), pk=pk)
+    if request.POST.get("volunteer"):
+        volunteer = get_object_or_404(
+            selectors.volunteers_visible_to(request.user), pk=request.POST["volunteer"]
+        )
+    else:
+        volunteer = selectors.volunteer_of(request.user)
+        if volunteer is None:
+            raise PermissionDenied(_("Only registered volunteers sign up."))
+    try:
+        signup = services.sign_up(actor=request.user, activity=activity, volunteer=volunteer)
+        if signup.status == SignUp.Status.WAITLISTED:
+            messages.info(request, _("The activity is full; you are on the waiting list."))
+        else:
+            messages.success(request, _("Signed up."))
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+    return redirect("volunteers:activity", pk=activity.pk)
+
+
+def _signup_or_404(request, pk: int) -> SignUp:
+    signup = SignUp.objects.select_related("activity", "volunteer").filter(pk=pk).first()
+    if signup is None:
+        raise Http404
+    own = signup.volunteer.user_id == request.user.pk
+    if not own and not permissions.can(request.user, signup):
+        raise Http404
+    return signup
+
+
+@require_POST
+@login_required
+@answers_scope
+def signup_cancel(request, pk: int):
+    signup = _signup_or_404(request, pk)
+    try:
+        services.cancel_signup(actor=request.user, signup=signup)
+        messages.success(request, _("Sign-up cancelled."))
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+    return redirect("volunteers:activity", pk=signup.activity_id)
+
+
+@require_POST
+@login_required
+@answers_scope
+def hours_confirm(request, pk: int):
+    signup = _signup_or_404(request, pk)
+    try:
+        services.confirm_hours(actor=request.user, signup=signup, hours=request.POST.get("hours"))
+        messages.success(request, _("Hours confirmed."))
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+    return redirect("volunteers:activity", pk=signup.activity_id)
+
+
+@never_cache
+@login_required
+@answers_scope
+def check_in(request, token: str):
+    """The page the activity's QR code opens on the volunteer's phone."""
+    signup = None
+    if request.method == "POST":
+        signup = services.scan_check_in(actor=request.user, token=token)
+    return render(request, "volunteers/check_in.html", {"signup": signup, "token": token})
