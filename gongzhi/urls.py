@@ -10,6 +10,7 @@ urlpatterns = [
     path("grids/", include("gongzhi.grids.urls")),
     path("deliberation/", include("gongzhi.deliberation.urls")),
     path("concerns/", include("gongzhi.concerns.urls")),
+    path("volunteers/", include("gongzhi.volunteers.urls")),
     path("open311/v2/", include("gongzhi.concerns.open311")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
