@@ -411,9 +411,12 @@ class Visit(models.Model):
 
 
 class Open311Key(models.Model):
-    """An Open311 client's api_key for one subdistrict (its jurisdiction); only the hash is kept."""
+    """An Open311 client's api_key, for one subdistrict (jurisdiction) or, without one, for any
+    jurisdiction the client names; only the hash is kept."""
 
-    subdistrict = models.ForeignKey("org.Subdistrict", on_delete=models.CASCADE, related_name="+")
+    subdistrict = models.ForeignKey(
+        "org.Subdistrict", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     name = models.CharField(_("name"), max_length=64)
     digest = models.CharField(max_length=64, unique=True)
     active = models.BooleanField(_("active"), default=True)

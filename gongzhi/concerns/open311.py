@@ -173,13 +173,16 @@ def _post_request(request) -> JsonResponse:
         return _error(403, "A valid api_key is required to submit a service request.")
     if not throttle.hit(f"open311:{key.pk}:{client_ip(request)}", limit=POSTS_PER_MINUTE, window_seconds=60):
         return _error(429, "Too many requests; slow down.")
-    category = selectors.categories_for(key.subdistrict_id).filter(code=data.get("service_code", "")).first()
+    subdistrict, problem = _jurisdiction_for_post(key, data.get("jurisdiction_id", ""))
+    if problem is not None:
+        return problem
+    category = selectors.categories_for(subdistrict.pk).filter(code=data.get("service_code", "")).first()
     if category is None:
         return _error(400, "service_code is missing or unknown; see services.json.")
     if not (data.get("description") or "").strip():
         return _error(400, "description is required.")
     try:
-        place, location = _locate(key.subdistrict, data)
+        place, location = _locate(subdistrict, data)
     except ValidationError as exc:
         return _error(400, " ".join(exc.messages))
     name = " ".join(p for p in (data.get("first_name", ""), data.get("last_name", "")) if p)
@@ -200,6 +203,21 @@ def _post_request(request) -> JsonResponse:
     except ValidationError as exc:
         return _error(400, " ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()))
     return _json([{"service_request_id": str(concern.pk), "service_notice": "", "account_id": None}], 201)
+
+
+def _jurisdiction_for_post(key, code: str):
+    """The key's own subdistrict, or the one the client names, or the only one there is."""
+    named = selectors.subdistrict_by_code(code) if code else None
+    if code and named is None:
+        return None, _error(404, f"No jurisdiction {code}.")
+    if key.subdistrict is not None:
+        if named is not None and named.pk != key.subdistrict_id:
+            return None, _error(403, "This api_key is not valid for that jurisdiction.")
+        return key.subdistrict, None
+    found = named or selectors.only_subdistrict()
+    if found is None:
+        return None, _error(400, "jurisdiction_id is required.")
+    return found, None
 
 
 def _float(value: str) -> float | None:

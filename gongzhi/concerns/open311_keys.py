@@ -18,7 +18,8 @@ def _digest(key: str) -> str:
 def create_key(*, actor, subdistrict, name: str) -> tuple[Open311Key, str]:
     raw = "o311_" + secrets.token_urlsafe(24)
     item = Open311Key.objects.create(subdistrict=subdistrict, name=name[:64], digest=_digest(raw))
-    audit.record("create", item, actor=actor, summary=f"Open311 key {item.name}", area=(subdistrict.pk, None))
+    area = (subdistrict.pk if subdistrict else None, None)
+    audit.record("create", item, actor=actor, summary=f"Open311 key {item.name}", area=area)
     return item, raw
 
 

@@ -313,6 +313,11 @@ def subdistrict_by_code(code: str) -> Subdistrict | None:
     return Subdistrict.objects.filter(code=code).first()
 
 
+def only_subdistrict() -> Subdistrict | None:
+    towns = list(Subdistrict.objects.all()[:2])
+    return towns[0] if len(towns) == 1 else None
+
+
 def open311_requests(subdistrict: Subdistrict | None) -> QuerySet[Concern]:
     qs = Concern.objects.select_related("category", "neighborhood", "building__compound")
     if subdistrict is not None:

@@ -134,3 +134,37 @@ def test_key_command_prints_the_key_last_and_stores_only_its_hash(world, capsys)
     key = out.getvalue().strip().splitlines()[-1]
     item = Open311Key.objects.get(name="fix-my-street")
     assert key.startswith("o311_") and key not in item.digest and len(item.digest) == 64
+
+
+def test_a_key_without_subdistrict_needs_jurisdiction_id_when_there_are_several(client, world):
+    category()
+    _item, key = create_key(actor=None, subdistrict=None, name="any town")
+    data = {
+        "api_key": key,
+        "service_code": "parking",
+        "description": "占道",
+        "address_id": str(world.household_a.building_id),
+    }
+    missing = post(client, **data)
+    assert missing.status_code == 400 and "jurisdiction_id" in missing.json()[0]["description"]
+    ok = post(client, jurisdiction_id=world.subdistrict.code, **data)
+    assert ok.status_code == 201
+    assert post(client, jurisdiction_id="nowhere", **data).status_code == 404
+
+
+def test_a_bound_key_refuses_another_jurisdiction(client, world, api_key):
+    data = {
+        "api_key": api_key,
+        "service_code": "parking",
+        "description": "x",
+        "lat": "31.35",
+        "long": "121.42",
+    }
+    assert post(client, jurisdiction_id=world.subdistrict_far.code, **data).status_code == 403
+
+
+def test_key_command_without_subdistrict_prints_a_key_for_any_jurisdiction(world):
+    out = io.StringIO()
+    call_command("open311", "key", "--create", "--name", "city app", stdout=out)
+    assert out.getvalue().strip().splitlines()[-1].startswith("o311_")
+    assert Open311Key.objects.get(name="city app").subdistrict is None

@@ -1,5 +1,6 @@
 """`gongzhi open311 key --create --name NAME [--subdistrict CODE]`: a new Open311 api_key, printed
-once as the last line; only its hash is stored."""
+once as the last line; only its hash is stored. Without --subdistrict the key serves every
+jurisdiction and a client names one with jurisdiction_id (needed when there are several)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -15,17 +16,15 @@ class Command(BaseCommand):
         key = sub.add_parser("key", help="api_keys of Open311 clients")
         key.add_argument("--create", action="store_true", required=True, help="create a new key")
         key.add_argument("--name", required=True, help="which client the key is for")
-        key.add_argument("--subdistrict", default="", help="code of the subdistrict (needed if several)")
+        key.add_argument("--subdistrict", default="", help="bind the key to this subdistrict code")
 
     def handle(self, *args, action: str, name: str, subdistrict: str, **options):
-        towns = Subdistrict.objects.filter(code=subdistrict) if subdistrict else Subdistrict.objects.all()
-        towns = list(towns[:2])
-        if not towns:
-            raise CommandError(
-                f"no subdistrict {subdistrict!r}" if subdistrict else "no subdistrict exists yet"
-            )
-        if len(towns) > 1:
-            raise CommandError("several subdistricts exist: pass --subdistrict CODE")
-        _item, raw = create_key(actor=None, subdistrict=towns[0], name=name)
-        self.stderr.write(f"Open311 api_key {name!r} for {towns[0].name}; it is shown only now:")
+        town = None
+        if subdistrict:
+            town = Subdistrict.objects.filter(code=subdistrict).first()
+            if town is None:
+                raise CommandError(f"no subdistrict with code {subdistrict!r}")
+        _item, raw = create_key(actor=None, subdistrict=town, name=name)
+        scope = town.name if town else "every jurisdiction (clients send jurisdiction_id)"
+        self.stderr.write(f"Open311 api_key {name!r} for {scope}; it is shown only now:")
         self.stdout.write(raw)
