@@ -3,7 +3,15 @@
 from django.db.models import Count, Q, QuerySet
 
 from gongzhi.core.permissions import scoped
-from gongzhi.volunteers.models import Activity, LedgerEntry, RedemptionItem, SignUp, Volunteer
+from gongzhi.volunteers.models import (
+    Activity,
+    Emergency,
+    LedgerEntry,
+    PostNeed,
+    RedemptionItem,
+    SignUp,
+    Volunteer,
+)
 
 
 def volunteer_of(user) -> Volunteer | None:
@@ -67,3 +75,23 @@ def redemption_items_for(user, volunteer: Volunteer) -> QuerySet[RedemptionItem]
     return scoped(
         user, RedemptionItem.objects.filter(subdistrict_id=volunteer.neighborhood.subdistrict_id, stock__gt=0)
     )
+
+
+def emergencies_visible_to(user) -> QuerySet[Emergency]:
+    return scoped(user, Emergency.objects.all())
+
+
+def fill_rates(emergency: Emergency) -> list[dict]:
+    """Per post and shift: people needed, places filled (call with an emergency already scoped)."""
+    needed: dict[tuple[int, int], int] = {}
+    for need in PostNeed.objects.filter(post__emergency=emergency):
+        key = (need.post_id, need.shift_id)
+        needed[key] = needed.get(key, 0) + need.count
+    filled = dict(
+        ((row["post_id"], row["shift_id"]), row["n"])
+        for row in emergency.assignments.values("post_id", "shift_id").annotate(n=Count("id"))
+    )
+    return [
+        {"post_id": post, "shift_id": shift, "needed": n, "filled": filled.get((post, shift), 0)}
+        for (post, shift), n in sorted(needed.items())
+    ]

@@ -13,11 +13,18 @@ from gongzhi.core import audit, permissions
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.permissions import EXPORT, WRITE
 from gongzhi.org.models import Neighborhood, Subdistrict
+from gongzhi.volunteers import assignment as engine
 from gongzhi.volunteers.models import (
     Activity,
     Balance,
+    CallUpAnswer,
+    Emergency,
+    EmergencyPost,
+    EmergencyShift,
     LedgerEntry,
     PointRule,
+    PostAssignment,
+    PostNeed,
     Redemption,
     RedemptionItem,
     SignUp,
@@ -464,3 +471,221 @@ def export_statement(*, actor, volunteer: Volunteer) -> bytes:
     book.save(out)
     audit.record("export", volunteer, actor=actor, summary=f"statement of {volunteer}")
     return out.getvalue()
+
+
+# --- emergency call-up ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_emergency(
+    *,
+    actor,
+    subdistrict: Subdistrict,
+    title: str,
+    neighborhood: Neighborhood | None = None,
+    min_rest_minutes=480,
+) -> Emergency:
+    path = {"subdistrict": subdistrict.pk, "neighborhood": neighborhood.pk if neighborhood else None}
+    if not permissions.can_create(actor, Emergency, path):
+        raise PermissionDenied(_("You may not open an emergency here."))
+    emergency = Emergency(
+        subdistrict=subdistrict,
+        neighborhood=neighborhood,
+        title=(title or "").strip(),
+        min_rest_minutes=min_rest_minutes,
+    )
+    emergency.full_clean()
+    emergency.save()
+    audit.record("create", emergency, actor=actor)
+    return emergency
+
+
+@transaction.atomic
+def add_post(*, actor, emergency: Emergency, name: str, latitude, longitude, post_lead=None) -> EmergencyPost:
+    require(actor, emergency)
+    post = EmergencyPost(
+        emergency=emergency,
+        name=(name or "").strip(),
+        latitude=latitude,
+        longitude=longitude,
+        post_lead=post_lead,
+    )
+    post.full_clean()
+    post.save()
+    audit.record("create", post, actor=actor, area=(emergency.subdistrict_id, emergency.neighborhood_id))
+    return post
+
+
+@transaction.atomic
+def add_shift(*, actor, emergency: Emergency, starts_at, ends_at) -> EmergencyShift:
+    require(actor, emergency)
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": _("The shift must end after it starts.")})
+    shift = EmergencyShift.objects.create(emergency=emergency, starts_at=starts_at, ends_at=ends_at)
+    audit.record("create", shift, actor=actor, area=(emergency.subdistrict_id, emergency.neighborhood_id))
+    return shift
+
+
+@transaction.atomic
+def set_need(*, actor, post: EmergencyPost, shift: EmergencyShift, count, skill: str = "") -> PostNeed:
+    require(actor, post.emergency)
+    if post.emergency_id != shift.emergency_id:
+        raise ValidationError(_("The post and the shift belong to different emergencies."))
+    need, _created = PostNeed.objects.update_or_create(
+        post=post, shift=shift, skill=_skills(skill), defaults={"count": int(count)}
+    )
+    audit.record(
+        "update", need, actor=actor, changes={"count": need.count}, area=(post.emergency.subdistrict_id, None)
+    )
+    return need
+
+
+@transaction.atomic
+def call_up(*, actor, emergency: Emergency, skill: str = "", in_service_only: bool = False) -> int:
+    """Call up the emergency's area's volunteers (optionally by skill or in-service party members).
+
+    Calling up twice reaches only those not yet called. Returns how many were newly called.
+    Sending the links through channels (in-platform, SMTP, webhook) is still to be built.
+    """
+    require(actor, emergency)
+    found = Volunteer.objects.filter(neighborhood__subdistrict_id=emergency.subdistrict_id)
+    if emergency.neighborhood_id:
+        found = found.filter(neighborhood_id=emergency.neighborhood_id)
+    if in_service_only:
+        found = found.filter(party_member__in_service=True)
+    wanted = _skills(skill)
+    chosen = [v for v in found if not wanted or wanted in v.skill_set]
+    already = set(emergency.answers.values_list("volunteer_id", flat=True))
+    new = [CallUpAnswer(emergency=emergency, volunteer=v) for v in chosen if v.pk not in already]
+    CallUpAnswer.objects.bulk_create(new, ignore_conflicts=True)
+    audit.record(
+        "create",
+        emergency,
+        actor=actor,
+        summary=f"call-up: {len(new)} volunteers",
+        changes={"called": len(new)},
+    )
+    return len(new)
+
+
+@transaction.atomic
+def answer_call_up(*, token: str, accept: bool) -> CallUpAnswer:
+    """The volunteer answers from the link; the token is their proof. A later 'no' drops them out."""
+    answer = CallUpAnswer.objects.select_for_update().select_related("emergency").filter(token=token).first()
+    if answer is None or answer.emergency.status != Emergency.Status.OPEN:
+        raise NotInScope(_("This call-up link is not valid."))
+    if (
+        not accept
+        and answer.answer == CallUpAnswer.Answer.YES
+        and answer.volunteer.post_assignments.filter(emergency=answer.emergency).exists()
+    ):
+        return _drop_out(answer, actor=answer.volunteer.user)
+    answer.answer = CallUpAnswer.Answer.YES if accept else CallUpAnswer.Answer.NO
+    answer.answered_at = timezone.now()
+    answer.save(update_fields=["answer", "answered_at"])
+    audit.record(
+        "update",
+        answer,
+        actor=answer.volunteer.user,
+        changes={"answer": answer.answer},
+        area=(answer.emergency.subdistrict_id, None),
+    )
+    return answer
+
+
+def _engine_inputs(emergency: Emergency):
+    posts = list(emergency.posts.all())
+    shifts = list(emergency.shifts.all())
+    needs = [
+        engine.Need(n.post_id, n.shift_id, n.count, n.skill or None)
+        for n in PostNeed.objects.filter(post__emergency=emergency)
+    ]
+    accepted = Volunteer.objects.filter(
+        call_up_answers__emergency=emergency, call_up_answers__answer=CallUpAnswer.Answer.YES
+    )
+    # Someone without a recorded home is placed at the posts' centre: travel then does not
+    # favour or punish them, and the other rules still hold.
+    centre = (
+        sum(float(p.latitude) for p in posts) / max(len(posts), 1),
+        sum(float(p.longitude) for p in posts) / max(len(posts), 1),
+    )
+    people = [
+        engine.Volunteer(
+            v.pk,
+            float(v.latitude) if v.latitude is not None else centre[0],
+            float(v.longitude) if v.longitude is not None else centre[1],
+            v.skill_set,
+        )
+        for v in accepted
+    ]
+    origin = min((s.starts_at for s in shifts), default=timezone.now())
+    minutes = [
+        engine.Shift(
+            s.pk,
+            int((s.starts_at - origin).total_seconds() // 60),
+            int((s.ends_at - origin).total_seconds() // 60),
+        )
+        for s in shifts
+    ]
+    places = [engine.Post(p.pk, float(p.latitude), float(p.longitude)) for p in posts]
+    return people, places, minutes, needs, engine.Rules(min_rest_minutes=emergency.min_rest_minutes)
+
+
+def _current_plan(emergency: Emergency) -> engine.Plan:
+    return engine.Plan(
+        [
+            engine.Placement(a.volunteer_id, a.post_id, a.shift_id, a.skill or None)
+            for a in emergency.assignments.all()
+        ]
+    )
+
+
+def _store_plan(emergency: Emergency, plan: engine.Plan) -> None:
+    PostAssignment.objects.bulk_create(
+        PostAssignment(
+            emergency=emergency,
+            post_id=p.post_id,
+            shift_id=p.shift_id,
+            volunteer_id=p.volunteer_id,
+            skill=p.skill or "",
+        )
+        for p in plan.placements
+    )
+
+
+@transaction.atomic
+def plan_assignment(*, actor, emergency: Emergency) -> int:
+    """Assign every accepted volunteer afresh; returns the number of places filled."""
+    require(actor, emergency)
+    emergency = Emergency.objects.select_for_update().get(pk=emergency.pk)
+    plan = engine.assign(*_engine_inputs(emergency))
+    emergency.assignments.all().delete()
+    _store_plan(emergency, plan)
+    audit.record(
+        "update", emergency, actor=actor, summary="assignment plan", changes={"filled": len(plan.placements)}
+    )
+    return len(plan.placements)
+
+
+def _drop_out(answer: CallUpAnswer, actor) -> CallUpAnswer:
+    emergency = Emergency.objects.select_for_update().get(pk=answer.emergency_id)
+    people, places, shifts, needs, rules = _engine_inputs(emergency)
+    before = _current_plan(emergency)
+    answer.answer, answer.answered_at = CallUpAnswer.Answer.DROPPED, timezone.now()
+    answer.save(update_fields=["answer", "answered_at"])
+    after = engine.reassign(before, answer.volunteer_id, people, places, shifts, needs, rules)
+    emergency.assignments.filter(volunteer_id=answer.volunteer_id).delete()
+    kept = set(before.placements)
+    _store_plan(emergency, engine.Plan([p for p in after.placements if p not in kept]))
+    audit.record(
+        "update", answer, actor=actor, changes={"answer": "dropped"}, area=(emergency.subdistrict_id, None)
+    )
+    return answer
+
+
+@transaction.atomic
+def drop_out(*, actor, emergency: Emergency, volunteer: Volunteer) -> CallUpAnswer:
+    """Staff record that someone cannot serve: only their places are refilled."""
+    require(actor, emergency)
+    answer = CallUpAnswer.objects.select_for_update().get(emergency=emergency, volunteer=volunteer)
+    return _drop_out(answer, actor)

@@ -10,204 +10,534 @@ import gongzhi.volunteers.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('org', '0001_initial'),
+        ("org", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Activity',
+            name="Activity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=128, verbose_name='title')),
-                ('place', models.CharField(max_length=128, verbose_name='place')),
-                ('starts_at', models.DateTimeField(verbose_name='starts at')),
-                ('ends_at', models.DateTimeField(verbose_name='ends at')),
-                ('capacity', models.PositiveIntegerField(verbose_name='capacity')),
-                ('skills_wanted', models.CharField(blank=True, max_length=255, verbose_name='skills wanted')),
-                ('status', models.CharField(choices=[('open', 'open'), ('closed', 'closed')], default='open', max_length=8, verbose_name='status')),
-                ('check_in_token', models.CharField(default=gongzhi.volunteers.models.new_token, editable=False, max_length=32, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('neighborhood', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='activities', to='org.neighborhood')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=128, verbose_name="title")),
+                ("place", models.CharField(max_length=128, verbose_name="place")),
+                ("starts_at", models.DateTimeField(verbose_name="starts at")),
+                ("ends_at", models.DateTimeField(verbose_name="ends at")),
+                ("capacity", models.PositiveIntegerField(verbose_name="capacity")),
+                ("skills_wanted", models.CharField(blank=True, max_length=255, verbose_name="skills wanted")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "open"), ("closed", "closed")],
+                        default="open",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "check_in_token",
+                    models.CharField(
+                        default=gongzhi.volunteers.models.new_token,
+                        editable=False,
+                        max_length=32,
+                        unique=True,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "neighborhood",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="activities",
+                        to="org.neighborhood",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'activity',
-                'verbose_name_plural': 'activities',
-                'ordering': ['-starts_at'],
+                "verbose_name": "activity",
+                "verbose_name_plural": "activities",
+                "ordering": ["-starts_at"],
             },
         ),
         migrations.CreateModel(
-            name='PointRule',
+            name="PointRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, verbose_name='name')),
-                ('points_per_hour', models.PositiveIntegerField(verbose_name='points per hour')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('subdistrict', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='point_rules', to='org.subdistrict')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, verbose_name="name")),
+                ("points_per_hour", models.PositiveIntegerField(verbose_name="points per hour")),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "subdistrict",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="point_rules",
+                        to="org.subdistrict",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'point rule',
-                'verbose_name_plural': 'point rules',
+                "verbose_name": "point rule",
+                "verbose_name_plural": "point rules",
             },
         ),
         migrations.CreateModel(
-            name='RedemptionItem',
+            name="RedemptionItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, verbose_name='name')),
-                ('kind', models.CharField(choices=[('property_fee', 'property-fee discount'), ('parking_fee', 'parking-fee relief'), ('shop_service', 'honour-roll shop service')], max_length=16, verbose_name='kind')),
-                ('cost_points', models.PositiveIntegerField(verbose_name='cost in points')),
-                ('stock', models.PositiveIntegerField(verbose_name='stock left')),
-                ('subdistrict', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='redemption_items', to='org.subdistrict')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("property_fee", "property-fee discount"),
+                            ("parking_fee", "parking-fee relief"),
+                            ("shop_service", "honour-roll shop service"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("cost_points", models.PositiveIntegerField(verbose_name="cost in points")),
+                ("stock", models.PositiveIntegerField(verbose_name="stock left")),
+                (
+                    "subdistrict",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="redemption_items",
+                        to="org.subdistrict",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'redemption item',
-                'verbose_name_plural': 'redemption items',
+                "verbose_name": "redemption item",
+                "verbose_name_plural": "redemption items",
             },
         ),
         migrations.CreateModel(
-            name='Volunteer',
+            name="Volunteer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, verbose_name='name')),
-                ('kind', models.CharField(choices=[('resident', 'resident'), ('party_member', 'in-service party member'), ('partner_staff', 'partner-unit staff'), ('student', 'university student')], default='resident', max_length=16, verbose_name='kind')),
-                ('skills', models.CharField(blank=True, max_length=255, verbose_name='skills')),
-                ('availability', models.CharField(blank=True, max_length=255, verbose_name='availability')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('neighborhood', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='volunteers', to='org.neighborhood')),
-                ('partner_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='volunteers', to='org.partnerunit')),
-                ('party_member', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='volunteer', to='org.partymember')),
-                ('resident', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='volunteer', to='org.resident')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='volunteer', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("resident", "resident"),
+                            ("party_member", "in-service party member"),
+                            ("partner_staff", "partner-unit staff"),
+                            ("student", "university student"),
+                        ],
+                        default="resident",
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("skills", models.CharField(blank=True, max_length=255, verbose_name="skills")),
+                ("availability", models.CharField(blank=True, max_length=255, verbose_name="availability")),
+                ("latitude", models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
+                ("longitude", models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "neighborhood",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="volunteers",
+                        to="org.neighborhood",
+                    ),
+                ),
+                (
+                    "partner_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="volunteers",
+                        to="org.partnerunit",
+                    ),
+                ),
+                (
+                    "party_member",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="volunteer",
+                        to="org.partymember",
+                    ),
+                ),
+                (
+                    "resident",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="volunteer",
+                        to="org.resident",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="volunteer",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'volunteer',
-                'verbose_name_plural': 'volunteers',
-                'ordering': ['name', 'id'],
+                "verbose_name": "volunteer",
+                "verbose_name_plural": "volunteers",
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='SignUp',
+            name="SignUp",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('confirmed', 'confirmed'), ('waitlisted', 'waitlisted'), ('cancelled', 'cancelled')], max_length=10, verbose_name='status')),
-                ('signed_up_at', models.DateTimeField(auto_now_add=True)),
-                ('checked_in_at', models.DateTimeField(blank=True, null=True)),
-                ('checked_out_at', models.DateTimeField(blank=True, null=True)),
-                ('hours', models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True, verbose_name='hours')),
-                ('hours_confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('activity', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='signups', to='volunteers.activity')),
-                ('hours_confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('volunteer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='signups', to='volunteers.volunteer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("confirmed", "confirmed"),
+                            ("waitlisted", "waitlisted"),
+                            ("cancelled", "cancelled"),
+                        ],
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("signed_up_at", models.DateTimeField(auto_now_add=True)),
+                ("checked_in_at", models.DateTimeField(blank=True, null=True)),
+                ("checked_out_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "hours",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=6, null=True, verbose_name="hours"
+                    ),
+                ),
+                ("hours_confirmed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="signups",
+                        to="volunteers.activity",
+                    ),
+                ),
+                (
+                    "hours_confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "volunteer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="signups",
+                        to="volunteers.volunteer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sign-up',
-                'verbose_name_plural': 'sign-ups',
-                'ordering': ['signed_up_at', 'id'],
+                "verbose_name": "sign-up",
+                "verbose_name_plural": "sign-ups",
+                "ordering": ["signed_up_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Redemption',
+            name="Redemption",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('points', models.PositiveIntegerField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='redemptions', to='volunteers.redemptionitem')),
-                ('volunteer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='redemptions', to='volunteers.volunteer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("points", models.PositiveIntegerField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="redemptions",
+                        to="volunteers.redemptionitem",
+                    ),
+                ),
+                (
+                    "volunteer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="redemptions",
+                        to="volunteers.volunteer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'redemption',
-                'verbose_name_plural': 'redemptions',
+                "verbose_name": "redemption",
+                "verbose_name_plural": "redemptions",
             },
         ),
         migrations.CreateModel(
-            name='LedgerEntry',
+            name="LedgerEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('earned', 'earned for service'), ('redeemed', 'redeemed'), ('bank_withdrawal', 'time-bank hours used'), ('reversal', 'reversing correction')], max_length=16, verbose_name='kind')),
-                ('points', models.IntegerField(default=0, verbose_name='points')),
-                ('hours', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=7, verbose_name='hours')),
-                ('memo', models.CharField(blank=True, max_length=255, verbose_name='memo')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reverses', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reversed_by', to='volunteers.ledgerentry')),
-                ('rule', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='volunteers.pointrule')),
-                ('redemption', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='ledger_entry', to='volunteers.redemption')),
-                ('signup', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='ledger_entry', to='volunteers.signup')),
-                ('volunteer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ledger_entries', to='volunteers.volunteer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("earned", "earned for service"),
+                            ("redeemed", "redeemed"),
+                            ("bank_withdrawal", "time-bank hours used"),
+                            ("reversal", "reversing correction"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("points", models.IntegerField(default=0, verbose_name="points")),
+                (
+                    "hours",
+                    models.DecimalField(
+                        decimal_places=2, default=Decimal("0"), max_digits=7, verbose_name="hours"
+                    ),
+                ),
+                ("memo", models.CharField(blank=True, max_length=255, verbose_name="memo")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reverses",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reversed_by",
+                        to="volunteers.ledgerentry",
+                    ),
+                ),
+                (
+                    "rule",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="volunteers.pointrule",
+                    ),
+                ),
+                (
+                    "redemption",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_entry",
+                        to="volunteers.redemption",
+                    ),
+                ),
+                (
+                    "signup",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_entry",
+                        to="volunteers.signup",
+                    ),
+                ),
+                (
+                    "volunteer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_entries",
+                        to="volunteers.volunteer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ledger entry',
-                'verbose_name_plural': 'ledger entries',
-                'ordering': ['created_at', 'id'],
+                "verbose_name": "ledger entry",
+                "verbose_name_plural": "ledger entries",
+                "ordering": ["created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Balance',
+            name="Balance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('points', models.IntegerField(default=0)),
-                ('hours', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=9)),
-                ('volunteer', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='balance', to='volunteers.volunteer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("points", models.IntegerField(default=0)),
+                ("hours", models.DecimalField(decimal_places=2, default=Decimal("0"), max_digits=9)),
+                (
+                    "volunteer",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="balance",
+                        to="volunteers.volunteer",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='VolunteerTeam',
+            name="VolunteerTeam",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=64, verbose_name='name')),
-                ('chief', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='led_volunteer_teams', to=settings.AUTH_USER_MODEL, verbose_name='team chief')),
-                ('neighborhood', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='volunteer_teams', to='org.neighborhood')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, verbose_name="name")),
+                (
+                    "chief",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="led_volunteer_teams",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="team chief",
+                    ),
+                ),
+                (
+                    "neighborhood",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="volunteer_teams",
+                        to="org.neighborhood",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'volunteer team',
-                'verbose_name_plural': 'volunteer teams',
+                "verbose_name": "volunteer team",
+                "verbose_name_plural": "volunteer teams",
             },
         ),
         migrations.AddField(
-            model_name='volunteer',
-            name='team',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='members', to='volunteers.volunteerteam'),
+            model_name="volunteer",
+            name="team",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="members",
+                to="volunteers.volunteerteam",
+            ),
         ),
         migrations.AddField(
-            model_name='activity',
-            name='team',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='activities', to='volunteers.volunteerteam'),
+            model_name="activity",
+            name="team",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="activities",
+                to="volunteers.volunteerteam",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='redemptionitem',
-            constraint=models.CheckConstraint(condition=models.Q(('stock__gte', 0)), name='redemption_stock_not_negative'),
+            model_name="redemptionitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("stock__gte", 0)), name="redemption_stock_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='signup',
-            constraint=models.UniqueConstraint(fields=('activity', 'volunteer'), name='signup_once_per_activity'),
+            model_name="signup",
+            constraint=models.UniqueConstraint(
+                fields=("activity", "volunteer"), name="signup_once_per_activity"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'earned'), ('signup__isnull', False)), models.Q(('kind', 'redeemed'), ('redemption__isnull', False)), models.Q(('kind', 'reversal'), ('reverses__isnull', False)), models.Q(('kind', 'bank_withdrawal'), ('memo__gt', '')), _connector='OR'), name='ledger_entry_has_source'),
+            model_name="ledgerentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "earned"), ("signup__isnull", False)),
+                    models.Q(("kind", "redeemed"), ("redemption__isnull", False)),
+                    models.Q(("kind", "reversal"), ("reverses__isnull", False)),
+                    models.Q(("kind", "bank_withdrawal"), ("memo__gt", "")),
+                    _connector="OR",
+                ),
+                name="ledger_entry_has_source",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='balance',
-            constraint=models.CheckConstraint(condition=models.Q(('points__gte', 0)), name='balance_points_not_negative'),
+            model_name="balance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("points__gte", 0)), name="balance_points_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='balance',
-            constraint=models.CheckConstraint(condition=models.Q(('hours__gte', 0)), name='balance_hours_not_negative'),
+            model_name="balance",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("hours__gte", 0)), name="balance_hours_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='volunteerteam',
-            constraint=models.UniqueConstraint(fields=('neighborhood', 'name'), name='volunteer_team_unique_name'),
+            model_name="volunteerteam",
+            constraint=models.UniqueConstraint(
+                fields=("neighborhood", "name"), name="volunteer_team_unique_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='activity',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='activity_ends_after_start'),
+            model_name="activity",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))), name="activity_ends_after_start"
+            ),
         ),
     ]
