@@ -1,6 +1,6 @@
 """Every read of concerns, visits and their figures, already filtered to the caller's area."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -19,9 +19,10 @@ from gongzhi.org.models import (
     Household,
     Neighborhood,
     PartnerUnit,
+    SensitiveTag,
     Subdistrict,
 )
-from gongzhi.org.selectors import households_visible_to
+from gongzhi.org.selectors import households_visible_to, tags_visible_to
 
 GROUPINGS = {
     "subdistrict": ("subdistrict_id", "subdistrict_id"),
@@ -297,13 +298,35 @@ def coverage_by_worker(user, *, month: date) -> list[dict]:
     )
 
 
-def unvisited_households(user, *, month: date, grid_id: int | None = None) -> QuerySet[Household]:
-    start, end = month_bounds(month)
+def unvisited_households(
+    user, *, month: date, grid_id: int | None = None, months: int = 1
+) -> QuerySet[Household]:
+    """Households with no visit in the `months` months ending with `month` (the plan's period)."""
+    first = month.replace(day=1)
+    for _ in range(max(months, 1) - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    start, _ = month_bounds(first)
+    _, end = month_bounds(month)
     seen = Visit.objects.filter(household=OuterRef("pk"), visited_at__gte=start, visited_at__lt=end)
     qs = households_visible_to(user).filter(~Exists(seen))
     if grid_id:
         qs = qs.filter(micro_grid_id=grid_id)
     return qs.order_by("building__compound__name", "building__number", "room")
+
+
+def elderly_alone_not_visited(user, *, days: int = 7) -> QuerySet[Household]:
+    """Households of elderly people living alone not visited for `days` days (the weekly rule).
+    Only roles that read sensitive tags get any: the tag itself is personal data."""
+    tagged = tags_visible_to(user).filter(tag=SensitiveTag.ELDERLY_ALONE).values("resident__household_id")
+    recent = Visit.objects.filter(
+        household=OuterRef("pk"), visited_at__gte=timezone.now() - timedelta(days=days)
+    )
+    return (
+        households_visible_to(user)
+        .filter(pk__in=tagged)
+        .filter(~Exists(recent))
+        .order_by("building__compound__name", "building__number", "room")
+    )
 
 
 # ---- Open311 (public reads: no personal data leaves through these) ------------------------------

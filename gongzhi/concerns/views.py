@@ -25,6 +25,8 @@ from gongzhi.org import selectors as org_selectors
 # Public intake per client address: enough for a family, too few for a script.
 RESIDENT_REPORTS_PER_HOUR = 10
 KPI_GROUPS = ("worker", "micro_grid", "neighborhood", "subdistrict")
+# Visit plans: every household at least once in this many months (the subdistrict's rule).
+COVERAGE_PERIODS = ("1", "2", "3", "6", "12")
 
 
 def _errors(exc: ValidationError) -> dict:
@@ -368,18 +370,23 @@ def coverage(request):
     month = _month(request.GET.get("month"))
     by = "neighborhood" if request.GET.get("by") == "neighborhood" else "micro_grid"
     grid = request.GET.get("grid", "")
+    months = int(request.GET["months"]) if request.GET.get("months") in COVERAGE_PERIODS else 1
     unvisited = selectors.unvisited_households(
-        request.user, month=month, grid_id=int(grid) if grid.isdigit() else None
+        request.user, month=month, grid_id=int(grid) if grid.isdigit() else None, months=months
     )
+    sees_tags = permissions.may_read_class(request.user, "sensitive")
     return render(
         request,
         "concerns/coverage.html",
         {
             "month": month,
             "by": by,
+            "months": months,
+            "periods": COVERAGE_PERIODS,
             "rows": selectors.coverage(request.user, month=month, by=by),
             "workers": selectors.coverage_by_worker(request.user, month=month),
             "unvisited": Paginator(unvisited, 50).get_page(request.GET.get("page")),
+            "elderly": selectors.elderly_alone_not_visited(request.user)[:100] if sees_tags else None,
         },
     )
 

@@ -87,3 +87,35 @@ def test_visit_api_records_and_is_idempotent(client, world):
     assert first.status_code == 201 and first.json()["id"] == again.json()["id"]
     far = json.dumps({"household_id": world.household_far.pk})
     assert client.post("/api/v1/visits", data=far, content_type="application/json").status_code == 404
+
+
+def test_plan_period_counts_visits_of_earlier_months(world):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from gongzhi.concerns import services
+
+    secretary = world.users["neighborhood_secretary"]
+    services.record_visit(
+        actor=secretary,
+        household=world.household_a2,
+        visited_at=datetime(2026, 9, 10, tzinfo=ZoneInfo("Asia/Shanghai")),
+    )
+    october = date(2026, 10, 1)
+    one = set(selectors.unvisited_households(secretary, month=october, months=1))
+    three = set(selectors.unvisited_households(secretary, month=october, months=3))
+    assert one == {world.household_a, world.household_a2} and three == {world.household_a}
+
+
+def test_elderly_living_alone_not_visited_this_week_only_for_roles_reading_tags(client, world):
+    # The world tags one resident of every household "elderly living alone".
+    secretary = world.users["neighborhood_secretary"]
+    assert set(selectors.elderly_alone_not_visited(secretary)) == {world.household_a, world.household_a2}
+    client.force_login(secretary)
+    client.post(reverse("concerns:visit_new"), {"household": world.household_a.pk, "channel": "door"})
+    assert set(selectors.elderly_alone_not_visited(secretary)) == {world.household_a2}
+    page = client.get(reverse("concerns:coverage"), {"months": "3"}).content.decode()
+    assert f'data-elderly="{world.household_a2.pk}"' in page
+    client.force_login(world.users["property_staff"])  # reads no sensitive tags and no households' visits
+    assert client.get(reverse("concerns:coverage")).status_code == 200
+    assert "data-elderly" not in client.get(reverse("concerns:coverage")).content.decode()
