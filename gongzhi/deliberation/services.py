@@ -853,15 +853,22 @@ def _complete_meeting_duty(actor, meeting: Meeting) -> None:
     day = timezone.localtime(meeting.held_at).date()
     if kind == Duty.Kind.WEEKLY_MEETING:
         iso = day.isocalendar()
-        period = f"{iso.year}-W{iso.week:02d}"
+        period, due_on = f"{iso.year}-W{iso.week:02d}", date.fromisocalendar(iso.year, iso.week, 7)
     else:
-        period = f"{day.year}-{day.month:02d}"
-    duty = (
-        Duty.objects.select_for_update()
-        .filter(party_org=None, neighborhood_id=meeting.neighborhood_id, kind=kind, period=period)
-        .first()
+        period, due_on = f"{day.year}-{day.month:02d}", _month_end(day.year, day.month)
+    # The daily task may not have reached this period yet (a meeting planned far ahead): make the
+    # one duty now, so the meeting still counts once the rest of the year is scheduled.
+    Duty.objects.get_or_create(
+        party_org=None,
+        neighborhood_id=meeting.neighborhood_id,
+        kind=kind,
+        period=period,
+        defaults={"subdistrict_id": meeting.subdistrict_id, "due_on": due_on},
     )
-    if duty is not None and duty.done_at is None:
+    duty = Duty.objects.select_for_update().get(
+        party_org=None, neighborhood_id=meeting.neighborhood_id, kind=kind, period=period
+    )
+    if duty.done_at is None:
         duty.done_at, duty.meeting = timezone.now(), meeting
         duty.save(update_fields=["done_at", "meeting"])
         audit.record("complete", duty, actor=actor)

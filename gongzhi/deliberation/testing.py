@@ -31,7 +31,8 @@ def owners_in_compound(world, areas: list[str]) -> list[Resident]:
     world.household_a.floor_area = Decimal(areas[0])
     world.household_a.save(update_fields=["floor_area"])
     for i, area in enumerate(areas[1:], start=1):
-        household = f.HouseholdFactory(building=building, room=f"{900 + i}", floor_area=Decimal(area))
+        # A room the factory's numeric sequence ("100", "101", …) can never reach in this building.
+        household = f.HouseholdFactory(building=building, room=f"B{900 + i}", floor_area=Decimal(area))
         owners.append(f.ResidentFactory(household=household, name=f"业主{i}号"))
     for i, owner in enumerate(owners):
         resident_account(owner, f"owner{i}")

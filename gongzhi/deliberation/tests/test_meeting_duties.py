@@ -82,3 +82,15 @@ def test_scheduling_duties_needs_write_in_that_neighborhood(client, world):
     data = {"neighborhood": world.neighborhood_far.pk, "year": 2025}
     assert client.post(reverse("deliberation:meeting_duties"), data).status_code == 302  # not a choice
     assert not Duty.objects.exists()
+
+
+def test_a_meeting_planned_before_its_duty_exists_still_counts(world):
+    secretary = world.users["neighborhood_secretary"]
+    services.create_meeting(
+        actor=secretary, kind="monthly", title="月度交流会", neighborhood=world.neighborhood_a,
+        held_at=datetime(2031, 5, 20, 15, tzinfo=SHANGHAI),
+    )  # fmt: skip
+    services.schedule_meeting_cadence(actor=secretary, neighborhood=world.neighborhood_a, year=2031)
+    duty = Duty.objects.get(neighborhood=world.neighborhood_a, kind="monthly_meeting", period="2031-05")
+    assert duty.done_at is not None and duty.due_on == date(2031, 5, 31)
+    assert Duty.objects.filter(neighborhood=world.neighborhood_a, period="2031-05").count() == 1
