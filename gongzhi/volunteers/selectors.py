@@ -5,6 +5,7 @@ from django.db.models import Count, Q, QuerySet
 from gongzhi.core.permissions import scoped
 from gongzhi.volunteers.models import (
     Activity,
+    CallUpAnswer,
     Emergency,
     LedgerEntry,
     PostNeed,
@@ -95,3 +96,29 @@ def fill_rates(emergency: Emergency) -> list[dict]:
         {"post_id": post, "shift_id": shift, "needed": n, "filled": filled.get((post, shift), 0)}
         for (post, shift), n in sorted(needed.items())
     ]
+
+
+def plan_rows(emergency: Emergency) -> list[dict]:
+    """The plan per post and shift, with who is on it and the fill rate."""
+    posts = {p.pk: p for p in emergency.posts.all()}
+    shifts = {s.pk: s for s in emergency.shifts.all()}
+    people: dict[tuple[int, int], list[str]] = {}
+    for a in emergency.assignments.select_related("volunteer").order_by("volunteer__name"):
+        people.setdefault((a.post_id, a.shift_id), []).append(a.volunteer.name)
+    return [
+        {
+            **row,
+            "post": posts[row["post_id"]],
+            "shift": shifts[row["shift_id"]],
+            "people": people.get((row["post_id"], row["shift_id"]), []),
+        }
+        for row in fill_rates(emergency)
+    ]
+
+
+def answer_counts(emergency: Emergency) -> dict[str, int]:
+    return dict(emergency.answers.values_list("answer").annotate(n=Count("id")).values_list("answer", "n"))
+
+
+def call_up_link_valid(token: str) -> bool:
+    return CallUpAnswer.objects.filter(token=token, emergency__status=Emergency.Status.OPEN).exists()

@@ -16,4 +16,7 @@ urlpatterns = [
     path("sign-ups/<int:pk>/cancel/", views.signup_cancel, name="cancel"),
     path("sign-ups/<int:pk>/confirm/", views.hours_confirm, name="confirm"),
     path("check-in/<str:token>/", views.check_in, name="check_in"),
+    path("emergencies/<int:pk>/", views.emergency_detail, name="emergency"),
+    path("emergencies/<int:pk>/plan/", views.emergency_plan, name="emergency_plan"),
+    path("answer/<str:token>/", views.call_up_answer, name="answer"),
 ]

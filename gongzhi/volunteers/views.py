@@ -214,3 +214,41 @@ def check_in(request, token: str):
     if request.method == "POST":
         signup = services.scan_check_in(actor=request.user, token=token)
     return render(request, "volunteers/check_in.html", {"signup": signup, "token": token})
+
+
+@never_cache
+@login_required
+def emergency_detail(request, pk: int):
+    emergency = get_object_or_404(selectors.emergencies_visible_to(request.user), pk=pk)
+    return render(
+        request,
+        "volunteers/emergency.html",
+        {
+            "emergency": emergency,
+            "rows": selectors.plan_rows(emergency),
+            "answers": selectors.answer_counts(emergency),
+            "may_plan": permissions.can(request.user, emergency, permissions.WRITE),
+        },
+    )
+
+
+@require_POST
+@login_required
+@answers_scope
+def emergency_plan(request, pk: int):
+    emergency = get_object_or_404(selectors.emergencies_visible_to(request.user), pk=pk)
+    filled = services.plan_assignment(actor=request.user, emergency=emergency)
+    messages.success(request, _("Assignment planned: %(n)d places filled.") % {"n": filled})
+    return redirect("volunteers:emergency", pk=emergency.pk)
+
+
+@never_cache
+@answers_scope
+def call_up_answer(request, token: str):
+    """The link a called-up volunteer opens: the token is their credential, so no sign-in."""
+    answer = None
+    if request.method == "POST":
+        answer = services.answer_call_up(token=token, accept=request.POST.get("answer") == "yes")
+    elif not selectors.call_up_link_valid(token):
+        raise Http404
+    return render(request, "volunteers/answer.html", {"answer": answer})
