@@ -215,6 +215,8 @@ class Concern(models.Model):
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     rating = models.CharField(_("rating"), max_length=12, choices=Rating.choices, blank=True)
     reopen_count = models.PositiveSmallIntegerField(default=0)
+    # 楼内事、群内议: staff may show the progress, de-identified, on the building's notice page.
+    published = models.BooleanField(_("on the building notice"), default=False)
 
     reporter_name = models.CharField(_("reporter"), max_length=64, blank=True)
     reporter_phone = EncryptedTextField(_("reporter phone"), blank=True)

@@ -80,6 +80,33 @@ def public_events_of(concern: Concern) -> list[dict]:
     ]
 
 
+def building_notice(building_id: int) -> list[dict]:
+    """The building's published concerns for its notice page: category, state, dates and the
+    handler's resolution note; no description, reporter, room or staff name."""
+    concerns = list(
+        Concern.objects.select_related("category")
+        .filter(building_id=building_id, published=True)
+        .order_by("-accepted_at")[:50]
+    )
+    notes = resolution_notes([c.pk for c in concerns])
+    return [
+        {
+            "category": c.category.name,
+            "state": c.get_state_display(),
+            "state_code": c.state,
+            "accepted_at": c.accepted_at,
+            "closed_at": c.closed_at,
+            "handler": c.get_handler_kind_display(),
+            "note": notes.get(c.pk, ""),
+        }
+        for c in concerns
+    ]
+
+
+def building_for_notice(building_id: int) -> Building | None:
+    return Building.objects.select_related("compound", "neighborhood").filter(pk=building_id).first()
+
+
 def supervision_list(user) -> QuerySet[Supervision]:
     return (
         scoped(user, Supervision.objects.select_related("concern__category", "concern__neighborhood"))

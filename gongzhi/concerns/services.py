@@ -448,6 +448,21 @@ def override_tier(
 
 
 @transaction.atomic
+def publish_concern(*, actor, concern: Concern, published: bool) -> Concern:
+    """Show (or stop showing) the concern's progress on its building's notice page, de-identified."""
+    concern = _locked(concern.pk)
+    if lifecycle.AREA not in _require(actor, concern):
+        raise PermissionDenied(_("Only staff of the area may publish to the building notice."))
+    if concern.building_id is None:
+        raise ValidationError({"published": _("Only a concern in a building can go on its notice.")})
+    if concern.published != published:
+        concern.published = published
+        concern.save(update_fields=["published"])
+        audit.record("update", concern, actor=actor, changes={"published": published})
+    return concern
+
+
+@transaction.atomic
 def rate_concern(*, public_token: str, rating: str, note: str = "", reopen: bool = False) -> Concern:
     """The resident rates a closed concern from their progress page; dissatisfied may reopen it once."""
     concern = Concern.objects.select_for_update().filter(public_token=public_token).first()

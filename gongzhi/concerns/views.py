@@ -157,6 +157,34 @@ def retier(request, pk: int):
     return redirect("concerns:detail", pk=pk)
 
 
+@require_POST
+@login_required
+def publish(request, pk: int):
+    concern = get_object_or_404(selectors.concerns_visible_to(request.user), pk=pk)
+    try:
+        services.publish_concern(
+            actor=request.user, concern=concern, published=request.POST.get("published") == "1"
+        )
+    except NotInScope:
+        raise Http404 from None
+    except ValidationError as exc:
+        return detail(request, pk, error=" ".join(m for ms in _errors(exc).values() for m in ms), status=400)
+    messages.success(request, _("Saved."))
+    return redirect("concerns:detail", pk=pk)
+
+
+def building_notice(request, building_id: int):
+    """Public: the building's notice of concerns staff chose to publish (楼内事、群内议)."""
+    building = selectors.building_for_notice(building_id)
+    if building is None:
+        raise Http404
+    return render(
+        request,
+        "concerns/building_notice.html",
+        {"building": building, "items": selectors.building_notice(building_id)},
+    )
+
+
 @never_cache
 @login_required
 def intake(request):

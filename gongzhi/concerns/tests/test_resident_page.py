@@ -69,3 +69,26 @@ def test_resident_rates_a_closed_concern_and_may_reopen_once(client, world):
     assert concern.state == "reopened"
     assert client.post(url, {"rating": "satisfied"}).status_code == 409
     assert client.get(reverse("concerns:resident_progress", args=["nope"])).status_code == 404
+
+
+def test_building_notice_shows_published_progress_without_personal_data(client, world):
+    from gongzhi.concerns.tests.conftest import concern_for
+
+    concern = concern_for(
+        world, description="301室张三家楼上漏水", reporter_name="张三", reporter_phone="13800138000"
+    )
+    hidden = concern_for(world, description="未公开的事")
+    notice = reverse("concerns:building_notice", args=[concern.building_id])
+    assert "data-notice" not in client.get(notice).content.decode()
+    client.force_login(world.users["social_worker"])
+    assert client.post(reverse("concerns:publish", args=[concern.pk]), {"published": "1"}).status_code == 302
+    actor = world.users["social_worker"]
+    for action, note in (("dispatch", ""), ("start", ""), ("resolve", "已修复楼顶防水")):
+        concern = services.transition(actor=actor, concern=concern, action=action, note=note)
+    client.logout()
+    page = client.get(notice).content.decode()
+    assert "已修复楼顶防水" in page and 'data-notice="verifying"' in page
+    for secret in ("张三", "13800138000", "301", "未公开", hidden.description):
+        assert secret not in page
+    client.force_login(world.users["property_staff"])
+    assert client.post(reverse("concerns:publish", args=[hidden.pk]), {"published": "1"}).status_code == 404
