@@ -93,3 +93,20 @@ def test_loading_something_else_fails_clearly(tmp_path):
     np.savez(path, meta=np.array('{"format": "other"}'))
     with pytest.raises(ValueError, match="not a"):
         classifier.load(path)
+
+
+def test_character_features_go_up_to_three_characters():
+    assert classifier.char_features(["小区", "噪音"]) == (
+        ["小", "区", "噪", "音", "小区", "区噪", "噪音", "小区噪", "区噪音"]
+    )
+    assert classifier.char_features(["小区"], 2) == ["小", "区", "小区"]
+
+
+def test_unlabeled_rows_widen_the_vocabulary_but_give_no_labels():
+    rows = _rows()
+    labelled = [r for r in rows[::2] if r["body"].strip()] + [r for r in rows[::2] if not r["body"]]
+    unlabeled = [{"title": r["title"], "body": r["body"]} for r in rows[1::2] if r["body"].strip()]
+    plain = classifier.train(labelled, calibrate=False)
+    wider = classifier.train(labelled, unlabeled=unlabeled, calibrate=False)
+    assert wider.classes == plain.classes
+    assert len(wider.words.vocabulary) > len(plain.words.vocabulary)

@@ -1,6 +1,7 @@
 """`gongzhi concerns classify|hot|replies|train` on files."""
 
 import csv
+import io
 from pathlib import Path
 
 import pytest
@@ -92,6 +93,22 @@ def test_train_writes_a_loadable_model(tmp_path):
         "concerns", "classify", "--input", str(source), "--out", str(tmp_path / "o.csv"), "--model", str(out)
     )
     assert _read(tmp_path / "o.csv")[0]["category"]
+
+
+def test_train_reads_unlabeled_messages_next_to_the_data_for_vocabulary(tmp_path):
+    rows = _read(FIXTURES / "labeled_messages_sample.csv")
+    data = _write(tmp_path / "labeled.csv", (FIXTURES / "labeled_messages_sample.csv").read_text("utf-8"))
+    with (tmp_path / "unlabeled_messages.csv").open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["message_id", "title", "body"])
+        writer.writerows([r["message_id"], r["title"], r["body"]] for r in rows if r["body"])
+    out = io.StringIO()
+    call_command("concerns", "train", "--data", str(data), "--out", str(tmp_path / "m.npz"), stdout=out)
+    assert "+ 140 unlabeled" in out.getvalue()
+    out = io.StringIO()
+    args = ["--data", str(data), "--out", str(tmp_path / "n.npz"), "--unlabeled", ""]
+    call_command("concerns", "train", *args, stdout=out)
+    assert "for vocabulary" not in out.getvalue()
 
 
 def test_train_names_the_missing_category_column(tmp_path):

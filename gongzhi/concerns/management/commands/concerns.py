@@ -16,6 +16,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from gongzhi.concerns.intelligence import classifier, hotissues, replies
 from gongzhi.concerns.intelligence.timestamps import parse_time
 
+# The data folder's messages without labels: `train` reads them for vocabulary and idf.
+UNLABELED_NAME = "unlabeled_messages.csv"
+
 
 class Command(BaseCommand):
     help = (
@@ -27,6 +30,12 @@ class Command(BaseCommand):
         train = sub.add_parser("train", help="retrain the category model (labeled_messages.csv's columns)")
         train.add_argument("--data", required=True, help="CSV with category and title/body and/or tokens")
         train.add_argument("--out", default=str(classifier.MODEL_PATH), help="model file (default: shipped)")
+        train.add_argument(
+            "--unlabeled",
+            default=None,
+            help="CSV of messages without labels, used for vocabulary and idf only (default: "
+            f"{UNLABELED_NAME} next to --data when it exists; '' for none)",
+        )
         classify = sub.add_parser("classify", help="id,text -> id,category")
         classify.add_argument("--input", required=True)
         classify.add_argument("--out", required=True)
@@ -47,12 +56,20 @@ class Command(BaseCommand):
     def _train(self, options: dict) -> None:
         rows = read_rows(options["data"])
         require(rows, options["data"], ["category"], any_of=["title", "body", "tokens"])
+        unlabeled_path = options["unlabeled"]
+        if unlabeled_path is None:
+            sibling = Path(options["data"]).with_name(UNLABELED_NAME)
+            unlabeled_path = str(sibling) if sibling.is_file() else ""
+        unlabeled = read_rows(unlabeled_path) if unlabeled_path else []
+        if unlabeled:
+            require(unlabeled, unlabeled_path, [], any_of=["title", "body", "tokens"])
         try:
-            model = classifier.train(rows)
+            model = classifier.train(rows, unlabeled=unlabeled)
         except ValueError as exc:
             raise CommandError(f"{options['data']}: {exc}") from exc
         path = model.save(options["out"])
-        self.stdout.write(f"trained on {len(rows)} rows, {len(model.classes)} categories -> {path}")
+        extra = f" (+ {len(unlabeled)} unlabeled for vocabulary)" if unlabeled else ""
+        self.stdout.write(f"trained on {len(rows)} rows{extra}, {len(model.classes)} categories -> {path}")
 
     def _classify(self, options: dict) -> None:
         rows = read_rows(options["input"])
