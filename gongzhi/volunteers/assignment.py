@@ -7,9 +7,10 @@ The rules, in order of weight:
 3. least total travel from home to post, plus `extra_shift_penalty_m` metres for every shift a
    volunteer works beyond their first (fair load: spread the work before doubling anyone up).
 
-`assign` is the fast planner: it walks the shifts in time order and solves each one as a min-cost
-bipartite matching (scipy's sparse LAPJVsp), charging earlier load as the fairness
-penalty. `assign_exact` solves the whole problem as one integer programme with HiGHS; it is the
+`assign` is the fast planner, built from min-cost bipartite matchings (scipy's sparse LAPJVsp):
+it tries "joint first" (all places matched at once to people working one shift each, then second
+shifts for what is open) and "time order" (shift by shift, charging earlier load as the fairness
+penalty), and keeps the cheaper plan. `assign_exact` solves the whole problem as one integer programme with HiGHS; it is the
 yardstick for the benchmark and the tests. `reassign` fills a dropped-out volunteer's places
 without moving anyone else.
 """
@@ -173,12 +174,59 @@ def assign(
 ) -> Plan:
     _validate(volunteers, posts, shifts, needs)
     problem = _Problem(volunteers, posts, shifts, needs, rules)
-    taken = np.zeros((len(volunteers), len(shifts)), dtype=bool)
+    active = [n for n in needs if n.count > 0]
+    # Two ways to build the plan; neither wins everywhere, so both run and the cheaper stands.
+    # Joint first: everyone works at most one shift, all shifts matched at once (with people to
+    # spare this is the optimum: an early shift cannot take whom a later one needed more), then
+    # open places take second shifts. Time order: each shift in turn, second shifts allowed from
+    # the start, which covers more when people are short.
+    candidates = [_joint_first(problem, active), _time_order(problem, active)]
+    return min(candidates, key=lambda plan: _cost(problem, plan, active))
+
+
+def _shift_order(problem: _Problem) -> list[int]:
+    return sorted(range(len(problem.shifts)), key=lambda i: (problem.shifts[i].start, problem.shifts[i].id))
+
+
+def _joint_first(problem: _Problem, needs: list[Need]) -> Plan:
+    taken = np.zeros((len(problem.volunteers), len(problem.shifts)), dtype=bool)
+    plan = Plan(_match(problem, needs, taken, np.ones(len(problem.volunteers), dtype=bool)))
+    filled = plan.filled()
+    for s in _shift_order(problem):
+        open_needs = []
+        for n in needs:
+            if problem.shift_index[n.shift_id] != s:
+                continue
+            done = min(filled[(n.post_id, n.shift_id, n.skill)], n.count)
+            filled[(n.post_id, n.shift_id, n.skill)] -= done
+            if n.count > done:
+                open_needs.append(Need(n.post_id, n.shift_id, n.count - done, n.skill))
+        plan.placements += _fill_shift_fully(problem, s, open_needs, taken)
+    return plan
+
+
+def _time_order(problem: _Problem, needs: list[Need]) -> Plan:
+    taken = np.zeros((len(problem.volunteers), len(problem.shifts)), dtype=bool)
     plan = Plan()
-    for s in sorted(range(len(shifts)), key=lambda i: (shifts[i].start, shifts[i].id)):
-        shift_needs = [n for n in needs if problem.shift_index[n.shift_id] == s and n.count > 0]
+    for s in _shift_order(problem):
+        shift_needs = [n for n in needs if problem.shift_index[n.shift_id] == s]
         plan.placements += _fill_shift_fully(problem, s, shift_needs, taken)
     return plan
+
+
+def _cost(problem: _Problem, plan: Plan, needs: list[Need]) -> float:
+    """`Cost.total` of a plan, from the arrays already at hand."""
+    index = {v.id: i for i, v in enumerate(problem.volunteers)}
+    travel = sum(
+        float(problem.distance[index[p.volunteer_id], problem.post_index[p.post_id]]) for p in plan.placements
+    )
+    loads = Counter(p.volunteer_id for p in plan.placements)
+    cost = Cost(
+        sum(n.count for n in needs) - len(plan.placements),
+        travel,
+        sum(c - 1 for c in loads.values() if c > 1),
+    )
+    return cost.total(problem.rules)
 
 
 def _eligible(problem: _Problem, s: int, taken: np.ndarray) -> np.ndarray:
@@ -189,13 +237,17 @@ def _eligible(problem: _Problem, s: int, taken: np.ndarray) -> np.ndarray:
 
 
 def _fill_shift(problem: _Problem, s: int, needs: list[Need], taken: np.ndarray) -> list[Placement]:
-    """One min-cost matching of this shift's places to the volunteers still free for it.
+    """One min-cost matching of this shift's places to the volunteers still free for it."""
+    return _match(problem, needs, taken, _eligible(problem, s, taken))
+
+
+def _match(problem: _Problem, needs: list[Need], taken: np.ndarray, free: np.ndarray) -> list[Placement]:
+    """One min-cost matching of the needs' places to the `free` volunteers, each used once.
 
     Each place may take any of the nearest few free volunteers who fit it, or its own "nobody"
     column at UNCOVERED_COST; so a full matching always exists and the sparse solver (LAPJVsp)
     stays fast where a dense 1,000 × 5,000 matrix would not.
     """
-    free = _eligible(problem, s, taken)
     load = taken.sum(axis=1)
     n_v = len(problem.volunteers)
     rows, cols, costs, slot_needs = [], [], [], []
@@ -229,7 +281,7 @@ def _fill_shift(problem: _Problem, s: int, needs: list[Need], taken: np.ndarray)
         if v >= n_v:
             continue  # nobody fit: the place stays open
         need = slot_needs[slot]
-        taken[v, s] = True
+        taken[v, problem.shift_index[need.shift_id]] = True
         placements.append(Placement(problem.volunteers[v].id, need.post_id, need.shift_id, need.skill))
     return placements
 
