@@ -21,7 +21,8 @@ api = NinjaAPI(
     title="gongzhi API",
     version="1",
     description="共治 platform API. Every list and object is limited to the caller's area.",
-    auth=[SessionAuth(), TokenAuth()],
+    # Token first: a bearer request carries no CSRF cookie, and the session check would refuse it.
+    auth=[TokenAuth(), SessionAuth()],
     urls_namespace="api",
 )
 

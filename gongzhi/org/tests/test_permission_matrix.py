@@ -193,3 +193,23 @@ def test_api_token_gives_the_same_scope(client, world):
     assert listed == {world.household_a.pk}
     assert client.get(f"/api/v1/households/{world.household_far.pk}", **auth).status_code == 404
     assert client.get("/api/v1/households", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
+
+
+def test_api_token_can_write_without_a_csrf_cookie(world):
+    from django.test import Client
+
+    from gongzhi.core.tokens import create_token
+
+    _item, token = create_token(actor=None, user=world.users["neighborhood_secretary"], name="app")
+    client = Client(enforce_csrf_checks=True)
+    response = client.patch(
+        f"/api/v1/households/{world.household_a.pk}",
+        data=json.dumps({"floor_area": "71.00"}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert response.status_code == 200
+    anonymous = client.patch(
+        f"/api/v1/households/{world.household_a.pk}", data="{}", content_type="application/json"
+    )
+    assert anonymous.status_code in (401, 403)  # no token, no session: refused (CSRF answers first)
