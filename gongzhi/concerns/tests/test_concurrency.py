@@ -7,7 +7,7 @@ from gongzhi.concerns import services
 from gongzhi.concerns.models import Concern, ConcernEvent
 from gongzhi.concerns.services import Conflict
 from gongzhi.concerns.tests.conftest import category, concern_for
-from gongzhi.org.tests.test_concurrency import run_together
+from gongzhi.core.testing import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

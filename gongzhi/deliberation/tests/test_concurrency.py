@@ -1,39 +1,16 @@
 """One ballot per voter even when submissions arrive at the same moment (both engines)."""
 
 import re
-import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
+from gongzhi.core.testing import run_together
 from gongzhi.deliberation import selectors, services
 from gongzhi.deliberation.models import Ballot, VoterReceipt
 from gongzhi.deliberation.testing import msg, open_owners_vote, owners_in_compound
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_together(*calls):
-    """Start the calls at one barrier so their transactions overlap; collect results or errors."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def worker(i, call):
-        try:
-            barrier.wait()
-            outcomes[i] = call()
-        except Exception as exc:  # noqa: BLE001  (the outcome is what the test inspects)
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return outcomes
 
 
 @pytest.mark.parametrize("secret", [False, True])

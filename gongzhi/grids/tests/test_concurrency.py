@@ -4,11 +4,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from gongzhi.core.models import AuditRecord
+from gongzhi.core.testing import run_together
 from gongzhi.grids import services
 from gongzhi.grids.models import GridAssignmentHistory, GridPlan
 from gongzhi.grids.tests.test_services import SMALL, add_row
 from gongzhi.org.models import Household
-from gongzhi.org.tests.test_concurrency import run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

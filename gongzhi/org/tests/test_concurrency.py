@@ -1,39 +1,15 @@
 """Two people acting on one record at once: one wins cleanly, nothing is corrupted."""
 
-import threading
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from gongzhi.core.models import AuditRecord
+from gongzhi.core.testing import run_together
 from gongzhi.org import factories as f
 from gongzhi.org import services
 from gongzhi.org.models import Household, Resident
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def run_together(*calls):
-    """Start the calls at one barrier so their transactions overlap; collect results or errors."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list = [None] * len(calls)
-
-    def worker(i, call):
-        try:
-            barrier.wait()
-            outcomes[i] = call()
-        except Exception as exc:  # noqa: BLE001  (the outcome is what the test inspects)
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return outcomes
 
 
 def test_same_person_entered_twice_at_once_is_stored_once(world):
