@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.security import HttpBearer, SessionAuth
 
 from gongzhi.concerns import selectors, services
@@ -136,7 +136,7 @@ def create_concern(request, payload: ConcernIn):
         reporter_name=payload.reporter_name,
         reporter_phone=payload.reporter_phone,
     )
-    return (200 if getattr(concern, "replayed", False) else 201), concern
+    return Status(200 if getattr(concern, "replayed", False) else 201, concern)
 
 
 @router.get("/concerns", response=list[ConcernOut])
@@ -154,15 +154,18 @@ def get_concern(request, concern_id: int):
 def move_concern(request, concern_id: int, payload: TransitionIn):
     concern = get_object_or_404(selectors.concerns_visible_to(request.user), pk=concern_id)
     try:
-        return 200, services.transition(
-            actor=request.user,
-            concern=concern,
-            action=payload.action,
-            note=payload.note,
-            expected_version=payload.version,
+        return Status(
+            200,
+            services.transition(
+                actor=request.user,
+                concern=concern,
+                action=payload.action,
+                note=payload.note,
+                expected_version=payload.version,
+            ),
         )
     except Conflict as exc:
-        return 409, {"detail": str(exc)}
+        return Status(409, {"detail": str(exc)})
 
 
 @router.post("/visits", response={201: VisitOut})
@@ -178,4 +181,4 @@ def create_visit(request, payload: VisitIn):
         category=_category(request.user, payload.category) if payload.category else None,
         idempotency_key=payload.idempotency_key,
     )
-    return 201, visit
+    return Status(201, visit)

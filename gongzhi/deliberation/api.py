@@ -7,7 +7,7 @@ from uuid import UUID
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from gongzhi.core import permissions
 from gongzhi.core.errors import PermissionDenied
@@ -114,8 +114,8 @@ def result(request, vote_id: int):
 def cast(request, vote_id: int, payload: BallotIn):
     """A resident's own ballot."""
     item = get_object_or_404(selectors.votes_for_resident(request.user), pk=vote_id)
-    return 201, services.cast_ballot(
-        voter=request.user, vote=item, choice=payload.choice, ticks=payload.ticks
+    return Status(
+        201, services.cast_ballot(voter=request.user, vote=item, choice=payload.choice, ticks=payload.ticks)
     )
 
 
@@ -128,7 +128,7 @@ def paper(request, vote_id: int, payload: PaperBallotIn):
     receipt = services.enter_paper_ballot(
         actor=request.user, vote=item, elector=elector, choice=payload.choice, ticks=payload.ticks
     )
-    return 201, receipt
+    return Status(201, receipt)
 
 
 @router.post("/votes/{vote_id}/void", response={204: None})
@@ -142,7 +142,7 @@ def void(request, vote_id: int, payload: VoidIn):
     services.void_ballot(
         actor=request.user, vote=item, reason=payload.reason, elector=elector, ballot_id=payload.ballot_id
     )
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/meetings", response=list[MeetingOut])

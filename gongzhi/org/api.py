@@ -4,7 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from gongzhi.org import selectors, services
 
@@ -153,8 +153,11 @@ def household(request, household_id: int):
 @router.post("/households", response={201: HouseholdOut})
 def create_household(request, payload: HouseholdIn):
     building = get_object_or_404(selectors.buildings_visible_to(request.user), pk=payload.building_id)
-    return 201, services.create_household(
-        actor=request.user, building=building, room=payload.room, floor_area=payload.floor_area
+    return Status(
+        201,
+        services.create_household(
+            actor=request.user, building=building, room=payload.room, floor_area=payload.floor_area
+        ),
     )
 
 
@@ -182,7 +185,7 @@ def resident(request, resident_id: int):
 def create_resident(request, payload: ResidentIn):
     household = get_object_or_404(selectors.households_visible_to(request.user), pk=payload.household_id)
     fields = payload.dict(exclude={"household_id"})
-    return 201, services.create_resident(actor=request.user, household=household, **fields)
+    return Status(201, services.create_resident(actor=request.user, household=household, **fields))
 
 
 @router.patch("/residents/{resident_id}", response=ResidentOut)
