@@ -7,7 +7,6 @@ nothing, and a chunk that was altered, reordered or cut off fails to decrypt.
 """
 
 import hashlib
-import hmac
 import os
 import shutil
 import sqlite3
@@ -32,8 +31,7 @@ class BackupError(Exception):
 
 
 def _key(master: str | None = None) -> bytes:
-    root = hashlib.sha256((master or settings.FIELD_ENCRYPTION_KEY).encode()).digest()
-    return hmac.new(root, b"gongzhi/backup", hashlib.sha256).digest()
+    return pii.derived_key(master or settings.FIELD_ENCRYPTION_KEY, b"gongzhi/backup")
 
 
 def _decrypt_file(source: Path, out: Path) -> None:

@@ -23,21 +23,24 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.translation import gettext as _
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
+# GB 11643-1999 (ISO 7064 MOD 11-2): weights of the first 17 digits, check character by sum % 11.
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
 _ID_RE = re.compile(r"^\d{17}[\dX]$")
 _PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
 CIPHER_CODES = {"aes": "a1", "sm4": "s1"}
 
 
+def derived_key(master: str, label: bytes) -> bytes:
+    """One independent key per purpose from the one configured secret."""
+    return hmac.new(hashlib.sha256(master.encode()).digest(), label, hashlib.sha256).digest()
+
+
 @lru_cache(maxsize=16)
 def _keys(master: str) -> tuple[bytes, bytes, bytes]:
-    """Independent keys from one configured secret: encrypt, blind index, audit chain."""
-    root = hashlib.sha256(master.encode()).digest()
-    return tuple(
-        hmac.new(root, label, hashlib.sha256).digest()
-        for label in (b"gongzhi/field-encryption", b"gongzhi/blind-index", b"gongzhi/audit-chain")
-    )
+    """The keys to encrypt, to build blind indexes and to chain the audit trail."""
+    labels = (b"gongzhi/field-encryption", b"gongzhi/blind-index", b"gongzhi/audit-chain")
+    return tuple(derived_key(master, label) for label in labels)
 
 
 def key_id(master: str) -> str:
@@ -138,8 +141,8 @@ def validate_id_number(value: str) -> str:
 
 
 def id_check_digit(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11]
+    total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True))
+    return ID_CHECK[total % 11]
 
 
 def birth_date_from_id(value: str) -> date:

@@ -22,14 +22,13 @@ from pathlib import Path
 
 import numpy as np
 
+from gongzhi.core.pii import ID_CHECK, ID_WEIGHTS
 from gongzhi.org.demo import catalog
 from gongzhi.org.demo.records import HouseholdRecord, PartyMemberRecord, ResidentRecord, TagRecord, Town
 
 TABLES = Path(__file__).with_name("tables")
 REFERENCE_DAY = date(2026, 1, 1)  # ages are counted to this day, so the town never drifts
 AREA_CODE = "310113"  # 上海市宝山区
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECK = "10X98765432"
 _PER_DAY = 500  # sequence numbers per birth day and gender (3 digits, parity = gender)
 _PHONE_PREFIXES = (
     "130 131 132 133 135 136 137 138 139 150 151 152 153 155 156 157 158 159 166 177 180 181 "
@@ -95,12 +94,12 @@ def id_numbers(birth: np.ndarray, male: np.ndarray) -> tuple[np.ndarray, list[st
     seq = rank * 2 + male
     days, day_index = np.unique(birth, return_inverse=True)
     texts = [date.fromordinal(int(d)).strftime("%Y%m%d") for d in days]
-    area = sum(int(d) * w for d, w in zip(AREA_CODE, _ID_WEIGHTS, strict=False))
-    seq_sum = check_digit_sums([f"{n:03d}" for n in range(1000)], _ID_WEIGHTS[14:])
-    total = area + check_digit_sums(texts, _ID_WEIGHTS[6:14])[day_index] + seq_sum[seq]
+    area = sum(int(d) * w for d, w in zip(AREA_CODE, ID_WEIGHTS, strict=False))
+    seq_sum = check_digit_sums([f"{n:03d}" for n in range(1000)], ID_WEIGHTS[14:])
+    total = area + check_digit_sums(texts, ID_WEIGHTS[6:14])[day_index] + seq_sum[seq]
     checks = total % 11
     numbers = [
-        f"{AREA_CODE}{texts[d]}{s:03d}{_ID_CHECK[c]}"
+        f"{AREA_CODE}{texts[d]}{s:03d}{ID_CHECK[c]}"
         for d, s, c in zip(day_index.tolist(), seq.tolist(), checks.tolist(), strict=True)
     ]
     return birth, numbers
