@@ -1,16 +1,15 @@
 """Lockout after repeated failures: per account and client, time-limited, shared by all processes."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from gongzhi.accounts import services
 from gongzhi.accounts.models import LoginThrottle
 from gongzhi.core.models import AuditRecord
+from gongzhi.core.testing import run_together
 from gongzhi.org.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -64,17 +63,8 @@ def test_twenty_failures_from_many_clients_lock_the_account_for_a_while(client):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_failures_are_all_counted():
-    def fail():
-        try:
-            services.record_failed_sign_in("li", "10.9.9.9")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=fail) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
+    outcomes = run_together(*[lambda: services.record_failed_sign_in("li", "10.9.9.9")] * 4)
+    assert outcomes == [None] * 4
     assert LoginThrottle.objects.get(key="pair:li|10.9.9.9").failures == 4
 
 

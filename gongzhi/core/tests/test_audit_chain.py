@@ -1,13 +1,12 @@
 """The audit trail is tamper-evident: a changed, removed or inserted record breaks the chain."""
 
-import threading
-
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
 from gongzhi.core import audit
 from gongzhi.core.models import AuditRecord
+from gongzhi.core.testing import run_together
 
 
 def _without_triggers(sql: str, params=()):
@@ -59,17 +58,10 @@ def test_deleted_newest_record_is_noticed(settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_writers_keep_one_unbroken_chain():
-    def write(i):
-        try:
-            for j in range(10):
-                audit.record("update", summary=f"线程{i}-{j}")
-        finally:
-            connection.close()
+    def writer(i):
+        return lambda: [audit.record("update", summary=f"线程{i}-{j}") for j in range(10)]
 
-    threads = [threading.Thread(target=write, args=(i,)) for i in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    outcomes = run_together(*[writer(i) for i in range(4)])
+    assert not [o for o in outcomes if isinstance(o, Exception)]
     assert AuditRecord.objects.count() == 40
     assert audit.verify_chain().intact
