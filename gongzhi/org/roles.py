@@ -144,3 +144,8 @@ _grant("owners_committee_member", "deliberation", write=False)
 # neighborhood's staff and the volunteer team chief, who confirms service hours.
 for _code in ("subdistrict_admin", "neighborhood_secretary", "social_worker", "volunteer_team_chief"):
     _grant(_code, "volunteer", write=True)
+
+# survey (questionnaires, respondents and their answers; gongzhi.surveys): run by the
+# neighborhood's staff; respondents answer through their own link and need no role.
+for _code in ("subdistrict_admin", "neighborhood_secretary", "social_worker"):
+    _grant(_code, "survey", write=True)
