@@ -406,10 +406,107 @@ class Visit(models.Model):
         verbose_name = _("visit")
         verbose_name_plural = _("visits")
         ordering = ["-visited_at", "-id"]
-        indexes = [models.Index(fields=["neighborhood", "visited_at"], name="visit_nb_month")]
+        indexes = [
+            models.Index(fields=["neighborhood", "visited_at"], name="visit_nb_month"),
+            # Coverage asks "last visit of each household" and "visits of a worker in a month".
+            models.Index(fields=["household", "visited_at"], name="visit_household_at"),
+            models.Index(fields=["worker", "visited_at"], name="visit_worker_at"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.household} {self.visited_at:%Y-%m-%d}"
+
+
+class VisitRule(models.Model):
+    """A visit plan rule of one subdistrict (走访计划): what coverage is measured against.
+
+    * staff: every staff member of `role` (blank: every role that records visits) visits at least
+      `every` households a month;
+    * household: every household is visited at least once every `every` months;
+    * tagged: every household with a resident tagged `tag` (e.g. elderly living alone) is visited
+      at least once every `every` days (7 = weekly).
+    """
+
+    class Kind(models.TextChoices):
+        STAFF = "staff", _("households per staff member per month")
+        HOUSEHOLD = "household", _("every household once in N months")
+        TAGGED = "tagged", _("tagged households once in N days")
+
+    subdistrict = models.ForeignKey("org.Subdistrict", on_delete=models.CASCADE, related_name="visit_rules")
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    every = models.PositiveSmallIntegerField(
+        _("N"), validators=[MinValueValidator(1)], help_text=_("households, months or days, by kind")
+    )
+    tag = models.CharField(_("sensitive tag"), max_length=24, blank=True)
+    role = models.CharField(_("staff role"), max_length=40, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    scope_paths = {"subdistrict": "subdistrict_id"}
+    visible_from_below = True  # every worker may read the plan they are measured against
+    data_class = "concern"
+
+    class Meta:
+        verbose_name = _("visit rule")
+        verbose_name_plural = _("visit rules")
+        ordering = ["subdistrict", "kind", "tag", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["subdistrict", "kind", "tag", "role"], name="visit_rule_unique"),
+            models.CheckConstraint(condition=models.Q(every__gte=1), name="visit_rule_every_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.every}"
+
+
+class Hotline(models.Model):
+    """A number printed on the contact card (连心卡): the subdistrict's, or one neighborhood's."""
+
+    subdistrict = models.ForeignKey("org.Subdistrict", on_delete=models.CASCADE, related_name="hotlines")
+    neighborhood = models.ForeignKey(
+        "org.Neighborhood", on_delete=models.CASCADE, null=True, blank=True, related_name="hotlines"
+    )
+    name = models.CharField(_("name"), max_length=48)
+    number = models.CharField(_("number"), max_length=32)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    scope_paths = {"subdistrict": "subdistrict_id", "neighborhood": "neighborhood_id"}
+    visible_from_below = True
+    data_class = "concern"
+
+    class Meta:
+        verbose_name = _("hotline")
+        verbose_name_plural = _("hotlines")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.number}"
+
+
+class StaffContact(models.Model):
+    """A staff member's work phone for the contact card. A work number, not a resident's personal
+    data: printed in full; the name on the card is masked (张*)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_contact"
+    )
+    subdistrict = models.ForeignKey("org.Subdistrict", on_delete=models.CASCADE, related_name="+")
+    work_phone = models.CharField(_("work phone"), max_length=32)
+    on_card = models.BooleanField(_("print on contact cards"), default=True)
+
+    scope_paths = {"subdistrict": "subdistrict_id"}
+    data_class = "staff"
+
+    class Meta:
+        verbose_name = _("staff work phone")
+        verbose_name_plural = _("staff work phones")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.work_phone}"
 
 
 class Open311Key(models.Model):
