@@ -28,6 +28,16 @@ def _english_free_tests(settings):
     settings.LANGUAGE_CODE = "zh-hans"
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rule_caches():
+    """Rolled-back rows send no signal: each test starts with empty per-process rule caches."""
+    from gongzhi.core.memo import clear_all
+
+    clear_all()
+    yield
+    clear_all()
+
+
 @pytest.fixture
 def world(db):
     from gongzhi.org.testing import build_world

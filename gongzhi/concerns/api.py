@@ -96,7 +96,7 @@ class VisitOut(Schema):
 
 
 def _category(user, code: str):
-    found = selectors.categories_for(selectors.home_subdistrict_id(user)).filter(code=code).first()
+    found = selectors.category_by_code(selectors.home_subdistrict_id(user), code)
     if found is None:
         raise ValidationError({"category": "Unknown category code."})
     return found

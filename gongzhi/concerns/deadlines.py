@@ -8,8 +8,10 @@ from django.db.models import Q
 
 from gongzhi.concerns import tiering, workdays
 from gongzhi.concerns.models import CalendarDay, Category, TimeLimit
+from gongzhi.core.memo import memo
 
 
+@memo(CalendarDay)
 def calendar_overrides(first: date, last: date) -> dict[date, bool]:
     return dict(CalendarDay.objects.filter(date__range=(first, last)).values_list("date", "working"))
 
@@ -35,12 +37,17 @@ def search_span(days: int) -> timedelta:
 
 def limits_for(category: Category, tier: str) -> tuple[int, int]:
     """(working days to respond, to resolve): the category's own row, the tier's row, the default."""
+    return _limits(category.pk, tier)
+
+
+@memo(TimeLimit)
+def _limits(category_id: int, tier: str) -> tuple[int, int]:
     rows = {
         row.category_id: (row.response_days, row.resolution_days)
-        for row in TimeLimit.objects.filter(Q(category_id=category.pk) | Q(category__isnull=True), tier=tier)
+        for row in TimeLimit.objects.filter(Q(category_id=category_id) | Q(category__isnull=True), tier=tier)
     }
-    if category.pk in rows:
-        return rows[category.pk]
+    if category_id in rows:
+        return rows[category_id]
     if None in rows:
         return rows[None]
     return tiering.DEFAULT_LIMITS[tier]

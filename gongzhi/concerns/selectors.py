@@ -11,6 +11,7 @@ from django.utils import timezone
 from gongzhi.concerns import lifecycle
 from gongzhi.concerns.kpi import KpiRow, median_or_none
 from gongzhi.concerns.models import Category, Concern, ConcernEvent, Rating, Supervision, Visit
+from gongzhi.core.memo import memo
 from gongzhi.core.permissions import assignments_of, scoped
 from gongzhi.org.models import (
     Building,
@@ -119,6 +120,11 @@ def categories_for(subdistrict_id: int | None) -> QuerySet[Category]:
     """The shared taxonomy plus the subdistrict's own categories."""
     own = Q(subdistrict_id=subdistrict_id) if subdistrict_id else Q(pk__in=[])
     return Category.objects.filter(Q(subdistrict__isnull=True) | own, active=True).order_by("order", "code")
+
+
+@memo(Category)
+def category_by_code(subdistrict_id: int | None, code: str) -> Category | None:
+    return categories_for(subdistrict_id).filter(code=code).first()
 
 
 def home_subdistrict_id(user) -> int | None:

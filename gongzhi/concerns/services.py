@@ -26,6 +26,7 @@ from gongzhi.concerns.models import (
 )
 from gongzhi.core import audit, permissions
 from gongzhi.core.errors import NotInScope
+from gongzhi.core.memo import memo
 from gongzhi.org.models import Building, Household, Neighborhood, Subdistrict
 from gongzhi.org.roles import ROLES
 
@@ -104,8 +105,13 @@ def parse_cost(value) -> Decimal | None:
 
 def route(*, subdistrict_id: int, category: Category, neighborhood_id: int | None) -> RoutingRule | None:
     """The most specific rule: category and area, then category, then area, then the town default."""
+    return _route(subdistrict_id, category.pk, neighborhood_id)
+
+
+@memo(RoutingRule)
+def _route(subdistrict_id: int, category_id: int, neighborhood_id: int | None) -> RoutingRule | None:
     rules = RoutingRule.objects.filter(
-        Q(category_id=category.pk) | Q(category__isnull=True),
+        Q(category_id=category_id) | Q(category__isnull=True),
         Q(neighborhood_id=neighborhood_id) | Q(neighborhood__isnull=True),
         subdistrict_id=subdistrict_id,
     )

@@ -82,7 +82,8 @@ def _locked_head() -> AuditChainHead:
     return head
 
 
-@transaction.atomic
+# No savepoint: callers are already inside their own transaction, and a failure here fails it.
+@transaction.atomic(savepoint=False)
 def record(
     action: str,
     obj: Model | None = None,
