@@ -149,3 +149,26 @@ for _code in ("subdistrict_admin", "neighborhood_secretary", "social_worker", "v
 # neighborhood's staff; respondents answer through their own link and need no role.
 for _code in ("subdistrict_admin", "neighborhood_secretary", "social_worker"):
     _grant(_code, "survey", write=True)
+
+# project (projects, reviews, budgets, expenses, disclosures; gongzhi.projects): run by the
+# neighborhood's staff and the subdistrict; partner units and departments read the projects they
+# take part in. Review-panel members score only what their panel reviews (checked in the service).
+for _code in ("subdistrict_admin", "neighborhood_secretary", "social_worker"):
+    _grant(_code, "project", write=True)
+for _code in ("partner_liaison", "department_handler"):
+    _grant(_code, "project", write=False)
+
+# subject_request (residents' requests to correct or delete their data, PIPL arts. 44-50;
+# gongzhi.accounts): handled by the neighborhood secretary, overseen by the subdistrict admin.
+for _code in ("subdistrict_admin", "neighborhood_secretary"):
+    _grant(_code, "subject_request", write=True)
+
+# Separation of duties (等保 2.0 三员管理): the system admin keeps accounts and configuration, the
+# security admin the security settings, the auditor reads the audit trail; none reads resident
+# data, and one account holds at most one of the three (gongzhi.accounts.duties).
+ROLES["system_admin"] = Role(
+    "system_admin", _("system admin"), "subdistrict", frozenset({"place", "staff"}), frozenset({"staff"})
+)
+ROLES["security_admin"] = Role("security_admin", _("security admin"), "subdistrict", frozenset())
+ROLES["auditor"] = Role("auditor", _("auditor"), "subdistrict", frozenset({"audit"}))
+DUTY_ROLES = frozenset({"system_admin", "security_admin", "auditor"})
