@@ -462,6 +462,31 @@ class VisitRule(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.every}"
 
+    # Sensible bounds of N per kind: months, days, households a month.
+    LIMITS = {"household": (1, 24), "tagged": (1, 366), "staff": (1, 1000)}
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from gongzhi.org.models import SensitiveTag
+        from gongzhi.org.roles import ROLES
+
+        errors = {}
+        low, high = self.LIMITS.get(self.kind, (1, 1000))
+        if self.every is not None and not low <= self.every <= high:
+            errors["every"] = _("Between %(low)s and %(high)s for this kind of rule.") % {
+                "low": low,
+                "high": high,
+            }
+        if self.kind == self.Kind.TAGGED and self.tag not in SensitiveTag.values:
+            errors["tag"] = _("Choose the sensitive tag this rule is for.")
+        if self.kind != self.Kind.TAGGED and self.tag:
+            errors["tag"] = _("Only a tagged-households rule names a tag.")
+        if self.role and (self.kind != self.Kind.STAFF or self.role not in ROLES):
+            errors["role"] = _("Only a staff rule names a role, one of the visiting roles.")
+        if errors:
+            raise ValidationError(errors)
+
 
 class Hotline(models.Model):
     """A number printed on the contact card (连心卡): the subdistrict's, or one neighborhood's."""
