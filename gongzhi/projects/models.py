@@ -249,6 +249,9 @@ class ActionDone(models.Model):
         verbose_name_plural = _("required actions done")
         constraints = [models.UniqueConstraint(fields=["project", "action"], name="action_done_once")]
 
+    def __str__(self) -> str:
+        return f"{self.project} · {self.action}"
+
 
 class CheckIn(models.Model):
     """每周一对接、每月一碰头: one held meeting of a recurring cadence, keyed by its period."""
@@ -278,6 +281,9 @@ class CheckIn(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"{self.project} · {self.held_on}"
+
 
 class Step(models.Model):
     """One lifecycle transition of a project, with its decision note and document."""
@@ -300,6 +306,9 @@ class Step(models.Model):
         verbose_name = _("lifecycle step")
         verbose_name_plural = _("lifecycle steps")
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.project}: {self.from_state} → {self.to_state}"
 
 
 class AllocationRule(models.Model):
@@ -449,6 +458,9 @@ class Score(models.Model):
             models.CheckConstraint(condition=models.Q(value__gte=0), name="score_not_negative"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.member} · {self.project} · {self.criterion}: {self.value}"
+
 
 class Allocation(models.Model):
     """The budgets a round's ranking gives; a preview until adopted, then immutable."""
@@ -489,6 +501,9 @@ class Allocation(models.Model):
         verbose_name_plural = _("allocations")
         ordering = ["-created_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.review_round} · {self.get_status_display()}"
+
 
 class AllocationLine(models.Model):
     allocation = models.ForeignKey(Allocation, on_delete=models.CASCADE, related_name="lines")
@@ -505,6 +520,9 @@ class AllocationLine(models.Model):
     class Meta:
         ordering = ["rank", "id"]
         constraints = [models.UniqueConstraint(fields=["allocation", "project"], name="allocation_line_once")]
+
+    def __str__(self) -> str:
+        return f"{self.project}: {self.old} → {self.new}"
 
 
 class SpendingRule(models.Model):
@@ -527,6 +545,9 @@ class SpendingRule(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["subdistrict", "category"], name="spending_rule_per_category")
         ]
+
+    def __str__(self) -> str:
+        return self.get_category_display()
 
     def forbidden_list(self) -> list[str]:
         return [w.strip() for w in self.forbidden_items.replace("，", "\n").splitlines() if w.strip()]
@@ -622,3 +643,6 @@ class Comment(models.Model):
         verbose_name = _("comment")
         verbose_name_plural = _("comments")
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.disclosure} · {self.get_kind_display()}"

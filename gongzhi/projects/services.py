@@ -4,7 +4,7 @@ import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,6 @@ from gongzhi.projects.models import (
     ActionDone,
     BudgetLine,
     CheckIn,
-    ExpenseCategory,
     Milestone,
     Project,
     RequiredAction,

@@ -1,0 +1,228 @@
+"""Next round's budgets from this round's scores: the top N get +raise%, the bottom M get −cut%.
+
+The one implementation behind both `gongzhi projects allocate` (rounds kept in spreadsheets) and
+the platform's allocation preview. No Django imports.
+
+Ranking is competition ranking ("1, 2, 2, 4"): an organisation's rank is one more than the number
+of organisations with a strictly higher score; its rank from the bottom is one more than the
+number with a strictly lower score. Rank ≤ top → budget × (1 + raise/100); rank from the bottom
+≤ bottom → budget × (1 − cut/100); both at once (too few organisations for two separate groups)
+→ the budget is kept. Amounts are rounded to the fen, half up.
+"""
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+FEN = Decimal("0.01")
+HUNDRED = Decimal(100)
+
+TOP, BOTTOM, BOTH, MIDDLE = "top", "bottom", "both", "middle"
+
+
+class AllocationError(ValueError):
+    """Bad input; the message names the file and row."""
+
+
+@dataclass(frozen=True)
+class Line:
+    org: str
+    score: Decimal
+    rank: int
+    rank_from_bottom: int
+    group: str  # TOP, BOTTOM, BOTH or MIDDLE
+    old: Decimal
+    new: Decimal
+
+    def reason(self, rule: "Rule", total: int) -> str:
+        return explain(self, rule, total)
+
+
+@dataclass(frozen=True)
+class Rule:
+    top: int
+    raise_percent: Decimal
+    bottom: int
+    cut_percent: Decimal
+
+    def __post_init__(self) -> None:
+        if self.top < 0 or self.bottom < 0:
+            raise AllocationError("top and bottom cannot be negative")
+        if self.raise_percent < 0:
+            raise AllocationError("raise cannot be negative")
+        if not (0 <= self.cut_percent <= HUNDRED):
+            raise AllocationError("cut must be between 0 and 100")
+
+
+def _number(text: str, where: str, column: str) -> Decimal:
+    try:
+        value = Decimal((text or "").strip().replace(",", ""))
+    except InvalidOperation:
+        raise AllocationError(f"{where}: {column} is not a number: {text!r}") from None
+    if not value.is_finite():
+        raise AllocationError(f"{where}: {column} is not a number: {text!r}")
+    return value
+
+
+def read_column(text: str, column: str, *, name: str) -> dict[str, tuple[Decimal, int]]:
+    """`org,<column>` CSV text → {org: (value, row)}; rows are counted as in a spreadsheet
+    (the header is row 1). Blank lines are skipped."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = next(reader, None)
+    if header is None:
+        raise AllocationError(f"{name}: the file is empty")
+    header = [h.strip().lower() for h in header]
+    if "org" not in header or column not in header:
+        raise AllocationError(f"{name} row 1: the header must name the columns org and {column}")
+    i_org, i_value = header.index("org"), header.index(column)
+    values: dict[str, tuple[Decimal, int]] = {}
+    for row_number, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        where = f"{name} row {row_number}"
+        if len(row) <= max(i_org, i_value):
+            raise AllocationError(f"{where}: expected the columns org and {column}")
+        org = row[i_org].strip()
+        if not org:
+            raise AllocationError(f"{where}: org is empty")
+        if org in values:
+            raise AllocationError(f"{where}: duplicate org {org!r} (first on row {values[org][1]})")
+        values[org] = (_number(row[i_value], where, column), row_number)
+    return values
+
+
+def ranks(scores: Mapping[str, Decimal]) -> dict[str, tuple[int, int]]:
+    """org → (competition rank from the top, competition rank from the bottom)."""
+    ordered = sorted(scores.values())
+    n = len(ordered)
+    result = {}
+    for org, score in scores.items():
+        lower = _count_below(ordered, score)
+        higher = n - _count_below_or_equal(ordered, score)
+        result[org] = (higher + 1, lower + 1)
+    return result
+
+
+def _count_below(ordered: list[Decimal], value: Decimal) -> int:
+    lo, hi = 0, len(ordered)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if ordered[mid] < value:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def _count_below_or_equal(ordered: list[Decimal], value: Decimal) -> int:
+    lo, hi = 0, len(ordered)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if ordered[mid] <= value:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+def to_fen(amount: Decimal) -> Decimal:
+    return amount.quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def allocate(scores: Mapping[str, Decimal], budgets: Mapping[str, Decimal], rule: Rule) -> list[Line]:
+    """One line per organisation, best rank first (ties in the order the scores were given)."""
+    missing = [org for org in scores if org not in budgets]
+    if missing:
+        raise AllocationError(f"org {missing[0]!r} has a score but no budget")
+    missing = [org for org in budgets if org not in scores]
+    if missing:
+        raise AllocationError(f"org {missing[0]!r} has a budget but no score")
+    for org, budget in budgets.items():
+        if budget < 0:
+            raise AllocationError(f"org {org!r}: the budget cannot be negative")
+    up = 1 + rule.raise_percent / HUNDRED
+    down = 1 - rule.cut_percent / HUNDRED
+    lines = []
+    for org, (rank, from_bottom) in ranks(scores).items():
+        in_top, in_bottom = rank <= rule.top, from_bottom <= rule.bottom
+        old = budgets[org]
+        if in_top and in_bottom:
+            group, new = BOTH, old
+        elif in_top:
+            group, new = TOP, old * up
+        elif in_bottom:
+            group, new = BOTTOM, old * down
+        else:
+            group, new = MIDDLE, old
+        lines.append(Line(org, scores[org], rank, from_bottom, group, to_fen(old), to_fen(new)))
+    order = {org: i for i, org in enumerate(scores)}
+    return sorted(lines, key=lambda line: (line.rank, order[line.org]))
+
+
+def _percent(value: Decimal) -> str:
+    return format(value.normalize(), "f")
+
+
+def explain(line: Line, rule: Rule, total: int) -> str:
+    """Why a line got its amount, in words a reader of the notice follows."""
+    place = f"rank {line.rank} of {total}"
+    if line.group == TOP:
+        return f"{place}: in the top {rule.top}, +{_percent(rule.raise_percent)}%"
+    if line.group == BOTTOM:
+        return f"{place} ({line.rank_from_bottom} from the bottom): in the bottom {rule.bottom}, -{_percent(rule.cut_percent)}%"
+    if line.group == BOTH:
+        return (
+            f"{place} ({line.rank_from_bottom} from the bottom): in both the top {rule.top} and the bottom "
+            f"{rule.bottom} (too few organisations), budget kept"
+        )
+    return f"{place}: budget kept"
+
+
+def summary(lines: Iterable[Line], rule: Rule) -> str:
+    """Ties at the group edges and the too-few case, spelled out."""
+    lines = list(lines)
+    notes = []
+    tops = [x for x in lines if x.group == TOP]
+    bottoms = [x for x in lines if x.group == BOTTOM]
+    both = [x for x in lines if x.group == BOTH]
+    if len(tops) + len(both) > rule.top:
+        notes.append(
+            f"tie at the top edge: {len(tops) + len(both)} organisations share the top {rule.top} ranks"
+        )
+    if len(bottoms) + len(both) > rule.bottom:
+        notes.append(
+            f"tie at the bottom edge: {len(bottoms) + len(both)} organisations share the bottom {rule.bottom} ranks"
+        )
+    if both:
+        notes.append(f"{len(both)} organisation(s) fall in both groups and keep their budget")
+    return "; ".join(notes)
+
+
+def allocate_csv(
+    scores_text: str,
+    budgets_text: str,
+    rule: Rule,
+    *,
+    scores_name: str = "scores.csv",
+    budgets_name: str = "budgets.csv",
+) -> str:
+    """The command's whole job: two CSV texts in, `org,old,new,reason` CSV text out."""
+    scores = read_column(scores_text, "score", name=scores_name)
+    budgets = read_column(budgets_text, "budget", name=budgets_name)
+    for org, (_value, row) in scores.items():
+        if org not in budgets:
+            raise AllocationError(f"{scores_name} row {row}: org {org!r} is missing from {budgets_name}")
+    for org, (value, row) in budgets.items():
+        if org not in scores:
+            raise AllocationError(f"{budgets_name} row {row}: org {org!r} is missing from {scores_name}")
+        if value < 0:
+            raise AllocationError(f"{budgets_name} row {row}: budget cannot be negative")
+    lines = allocate({o: v for o, (v, _r) in scores.items()}, {o: v for o, (v, _r) in budgets.items()}, rule)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["org", "old", "new", "reason"])
+    for line in lines:
+        writer.writerow([line.org, f"{line.old:.2f}", f"{line.new:.2f}", explain(line, rule, len(lines))])
+    return out.getvalue()
