@@ -1,1 +1,70 @@
-from django.db import models  # noqa: F401
+"""Hot issues (热点问题) of a subdistrict or one neighborhood, computed from its concerns.
+
+`services.refresh_hot_issues` regroups the concerns with the engine in
+`gongzhi.concerns.intelligence.hotissues` and replaces the stored list; a hot issue that keeps
+most of its members keeps its row (and so its link to a practical-matter project).
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class HotIssue(models.Model):
+    subdistrict = models.ForeignKey("org.Subdistrict", on_delete=models.CASCADE, related_name="hot_issues")
+    # Null: a subdistrict-wide hot issue, grouped over every neighborhood's concerns.
+    neighborhood = models.ForeignKey(
+        "org.Neighborhood", on_delete=models.CASCADE, null=True, blank=True, related_name="hot_issues"
+    )
+    rank = models.PositiveSmallIntegerField(_("rank"))
+    heat = models.FloatField(_("heat"))
+    title = models.CharField(_("title"), max_length=255)
+    place = models.CharField(_("place"), max_length=255, blank=True)
+    started_at = models.DateTimeField(_("first concern"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("latest concern"), null=True, blank=True)
+    concerns_count = models.PositiveIntegerField(_("concerns"))
+    households_count = models.PositiveIntegerField(_("distinct households"))
+    supports_count = models.PositiveIntegerField(_("supports"), default=0)
+    # Concerns per week over the issue's span, and how many arrived in the last 30 days.
+    per_week = models.FloatField(_("concerns per week"), default=0.0)
+    recent_count = models.PositiveIntegerField(_("concerns in the last 30 days"), default=0)
+    lat = models.FloatField(null=True, blank=True)
+    lng = models.FloatField(null=True, blank=True)
+    # False: no longer among the hot issues, kept because a project was made from it.
+    current = models.BooleanField(_("current"), default=True)
+    computed_at = models.DateTimeField(_("computed at"))
+    members = models.ManyToManyField("concerns.Concern", through="HotIssueMember", related_name="hot_issues")
+
+    scope_paths = {"subdistrict": "subdistrict_id", "neighborhood": "neighborhood_id"}
+    data_class = "concern"
+
+    class Meta:
+        verbose_name = _("hot issue")
+        verbose_name_plural = _("hot issues")
+        ordering = ["-current", "rank", "id"]
+        indexes = [
+            models.Index(fields=["subdistrict", "neighborhood", "current", "rank"], name="hot_issue_area")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def growth(self) -> float:
+        """Share of the members that arrived in the last 30 days."""
+        return self.recent_count / self.concerns_count if self.concerns_count else 0.0
+
+
+class HotIssueMember(models.Model):
+    hot_issue = models.ForeignKey(HotIssue, on_delete=models.CASCADE, related_name="memberships")
+    concern = models.ForeignKey("concerns.Concern", on_delete=models.CASCADE, related_name="+")
+
+    scope_paths = {k: f"hot_issue__{v}" for k, v in HotIssue.scope_paths.items()}
+    data_class = "concern"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["hot_issue", "concern"], name="hot_issue_member_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hot_issue_id}: {self.concern_id}"

@@ -1,0 +1,197 @@
+"""Pages of insights: hot issues per area, one hot issue with its members, a small dashboard."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from gongzhi.core import permissions, pii
+from gongzhi.insights import selectors, services
+
+TOP_ON_DASHBOARD = 5
+
+
+def _require_reader(user) -> None:
+    if not permissions.may_read_class(user, "concern"):
+        raise PermissionDenied(_("You do not work with concerns."))
+
+
+def _area(request) -> tuple[selectors.Area, list[selectors.Area]]:
+    """The area named by ?area=s<id>|n<id> among the caller's; the first of them by default."""
+    areas = selectors.areas_of(request.user)
+    if not areas:
+        raise Http404(_("No area to show."))
+    wanted = request.GET.get("area") or request.POST.get("area") or areas[0].key
+    for area in areas:
+        if area.key == wanted:
+            return area, areas
+    raise Http404(_("No such area in your scope."))
+
+
+def _url(name: str, area: selectors.Area) -> str:
+    return f"{reverse(name)}?area={area.key}"
+
+
+@never_cache
+@login_required
+def hot_issues(request):
+    _require_reader(request.user)
+    area, areas = _area(request)
+    issues = list(
+        selectors.hot_issues_of_area(
+            request.user,
+            subdistrict_id=area.subdistrict.pk,
+            neighborhood_id=area.neighborhood.pk if area.neighborhood else None,
+        )
+    )
+    current = [i for i in issues if i.current]
+    return render(
+        request,
+        "insights/hot_issues.html",
+        {
+            "area": area,
+            "areas": areas,
+            "issues": issues,
+            "heat_chart": {
+                "labels": [f"{i.rank}. {i.title[:18]}" for i in current],
+                "values": [i.heat for i in current],
+                "unit": _("heat"),
+            },
+            "computed_at": max((i.computed_at for i in issues), default=None),
+            "may_refresh": services.may_refresh(request.user, area.subdistrict),
+            "map_data": _map_data(current),
+        },
+    )
+
+
+@never_cache
+@login_required
+def hot_issue(request, pk: int):
+    _require_reader(request.user)
+    issue = selectors.hot_issue(request.user, pk)
+    if issue is None:
+        raise Http404(_("No such hot issue in your scope."))
+    members = list(selectors.members_of(request.user, issue)[:200])
+    rows = [
+        {
+            "pk": c.pk,
+            "title": c.title,
+            "accepted_at": c.accepted_at,
+            "neighborhood": c.neighborhood,
+            "category": c.category,
+            "state": c.get_state_display(),
+            # Hot issues are read by many; who reported stays masked here.
+            "reporter": pii.mask_name(c.reporter_name) or "—",
+            "place": c.place,
+        }
+        for c in members
+    ]
+    area_key = f"n{issue.neighborhood_id}" if issue.neighborhood_id else f"s{issue.subdistrict_id}"
+    return render(
+        request,
+        "insights/hot_issue.html",
+        {
+            "issue": issue,
+            "members": rows,
+            "hidden": issue.concerns_count - len(rows),
+            "project": getattr(issue, "project", None),
+            "may_make_project": _projects_ready() and permissions.can(request.user, issue, permissions.WRITE),
+            "back": f"{reverse('insights:hot_issues')}?area={area_key}",
+        },
+    )
+
+
+@require_POST
+@login_required
+def refresh(request):
+    _require_reader(request.user)
+    area, _areas = _area(request)
+    result = services.refresh_hot_issues(area.subdistrict, actor=request.user)
+    messages.success(
+        request,
+        _(
+            "Hot issues recomputed from %(concerns)s concerns: %(created)s new, %(updated)s updated, %(removed)s removed."
+        )
+        % {
+            "concerns": result.concerns,
+            "created": result.created,
+            "updated": result.updated,
+            "removed": result.removed,
+        },
+    )
+    return redirect(_url("insights:hot_issues", area))
+
+
+@require_POST
+@login_required
+def make_project(request, pk: int):
+    _require_reader(request.user)
+    issue = selectors.hot_issue(request.user, pk)
+    if issue is None:
+        raise Http404(_("No such hot issue in your scope."))
+    if not _projects_ready():
+        raise Http404(_("Practical-matter projects are not available yet."))
+    project = services.turn_into_project(request.user, issue)
+    return redirect("projects:detail", pk=project.pk)
+
+
+@never_cache
+@login_required
+def dashboard(request):
+    _require_reader(request.user)
+    area, areas = _area(request)
+    top = list(
+        selectors.hot_issues_of_area(
+            request.user,
+            subdistrict_id=area.subdistrict.pk,
+            neighborhood_id=area.neighborhood.pk if area.neighborhood else None,
+        ).filter(current=True)[:TOP_ON_DASHBOARD]
+    )
+    monthly = selectors.monthly_by_category(request.user, area)
+    return render(
+        request,
+        "insights/dashboard.html",
+        {
+            "area": area,
+            "areas": areas,
+            "top": top,
+            "monthly": monthly,
+            "total": sum(sum(s["values"]) for s in monthly["series"]),
+            "map_data": _map_data(top),
+            "now": timezone.now(),
+        },
+    )
+
+
+def _map_data(issues) -> dict | None:
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [i.lng, i.lat]},
+            "properties": {
+                "name": i.title,
+                "households": i.concerns_count * 40,
+                "tooltip": f"{i.rank}. {i.title}（{i.place or '—'}，{i.concerns_count}）",
+            },
+        }
+        for i in issues
+        if i.lat is not None and i.lng is not None
+    ]
+    return {"type": "FeatureCollection", "features": features} if features else None
+
+
+def _projects_ready() -> bool:
+    """Whether the practical-matter projects feature is installed (its service and page exist)."""
+    try:
+        from gongzhi.projects import services as projects
+
+        reverse("projects:detail", kwargs={"pk": 1})
+    except Exception:  # noqa: BLE001 — missing module, function or url all mean "not yet"
+        return False
+    return hasattr(projects, "draft_from_hot_issue")
