@@ -15,6 +15,13 @@ class AuditRecord(models.Model):
         EXPORT = "export", _("export")
         IMPORT = "import", _("import")
         LOGIN = "login", _("sign in")
+        VIEW = "view", _("view")
+        APPROVE = "approve", _("approve")
+        REFUSE = "refuse", _("refuse")
+        DOWNLOAD = "download", _("download")
+        UPLOAD = "upload", _("upload")
+        PURGE = "purge", _("purge")
+        ARCHIVE = "archive", _("archive")
 
     # Set by the writer, not auto_now_add, because the chained hash covers it.
     at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
@@ -71,3 +78,76 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ExportRequest(models.Model):
+    """A bulk export of personal data: asked for by one person with a purpose, approved by a
+    second, then produced once, watermarked and downloadable by the requester for a while."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("awaiting approval")
+        REFUSED = "refused", _("refused")
+        READY = "ready", _("ready to download")
+        FAILED = "failed", _("failed")
+        EXPIRED = "expired", _("expired")
+
+    kind = models.CharField(_("kind of export"), max_length=64)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    purpose = models.CharField(_("purpose"), max_length=255)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="export_requests"
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    # Where the exported records lie: who may approve depends on it.
+    subdistrict_id = models.BigIntegerField(null=True, blank=True)
+    neighborhood_id = models.BigIntegerField(null=True, blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_note = models.CharField(_("note"), max_length=255, blank=True)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    stored_name = models.CharField(max_length=80, blank=True, editable=False)
+    content_type = models.CharField(max_length=100, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("download until"), null=True, blank=True)
+    downloads = models.PositiveIntegerField(_("downloads"), default=0)
+
+    scope_paths = {"subdistrict": "subdistrict_id", "neighborhood": "neighborhood_id"}
+    data_class = "export"
+
+    class Meta:
+        verbose_name = _("export request")
+        verbose_name_plural = _("export requests")
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind}"
+
+
+class StoredFile(models.Model):
+    """An uploaded file kept outside the web root under a generated name."""
+
+    kind = models.CharField(_("kind"), max_length=16)
+    name = models.CharField(max_length=80, unique=True, editable=False)
+    original_name = models.CharField(_("file name"), max_length=200, blank=True)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    # Who else may download it: readers of `data_class` in the area.
+    data_class = models.CharField(max_length=32, blank=True)
+    subdistrict_id = models.BigIntegerField(null=True, blank=True)
+    neighborhood_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("stored file")
+        verbose_name_plural = _("stored files")
+
+    def __str__(self) -> str:
+        return self.original_name or self.name

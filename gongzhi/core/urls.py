@@ -1,10 +1,16 @@
 from django.urls import path
 
-from gongzhi.core import views
+from gongzhi.core import export_views, upload_views, views
 
 app_name = "core"
 
 urlpatterns = [
     path("", views.workbench, name="workbench"),
     path("audit/", views.audit_trail, name="audit"),
+    path("exports/", export_views.export_list, name="exports"),
+    path("exports/new/", export_views.export_new, name="export_new"),
+    path("exports/<int:pk>/", export_views.export_detail, name="export"),
+    path("exports/<int:pk>/decide/", export_views.export_decide, name="export_decide"),
+    path("exports/<int:pk>/download/", export_views.export_download, name="export_download"),
+    path("files/<str:name>/", upload_views.stored_file, name="stored_file"),
 ]

@@ -4,17 +4,16 @@ Thin: parse the request, call one service in org.ledger, render or send the work
 """
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.urls import path
-from django.utils import timezone
-from django.utils.http import content_disposition_header
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from gongzhi.core import permissions
-from gongzhi.core.errors import NotInScope
 from gongzhi.org import ledger, selectors
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -65,12 +64,11 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
         if not raw.isdigit():
             raise Http404
         neighborhood = get_object_or_404(selectors.neighborhoods_visible_to(request.user), pk=int(raw))
-    try:
-        content = ledger.export_households_xlsx(actor=request.user, neighborhood=neighborhood)
-    except NotInScope:
-        raise Http404 from None
-    label = neighborhood.name if neighborhood else _("all")
-    return _xlsx_response(content, _("ledger") + f"-{label}-{timezone.localdate():%Y%m%d}.xlsx")
+    if not permissions.has_capability(request.user, "export"):
+        raise PermissionDenied(_("You may not export ledgers."))
+    # Bulk personal data: a second person approves before the file is produced (core.exports).
+    query = urlencode({"kind": "org.households", "neighborhood": neighborhood.pk if neighborhood else ""})
+    return redirect(reverse("core:export_new") + "?" + query)
 
 
 urlpatterns = [

@@ -83,12 +83,14 @@ def test_template_downloads_as_xlsx(client, area):
     assert sheet_rows(response.content)[1][0] == "杨泰一村"
 
 
-def test_export_downloads_and_is_audited(client, area):
+def test_export_goes_to_the_approval_request(client, area):
+    """The file itself comes only after a second person approves (core/tests/test_exports.py)."""
     response = signed_in(client, area.users["neighborhood_secretary"]).post(
         EXPORT, {"neighborhood": area.neighborhood.pk}
     )
-    assert response.status_code == 200 and response.content.startswith(b"PK\x03\x04")
-    assert AuditRecord.objects.filter(action="export").count() == 1
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("core:export_new") + "?kind=org.households")
+    assert not AuditRecord.objects.filter(action="export").exists()
 
 
 def test_export_of_another_neighborhood_is_not_found(client, area):

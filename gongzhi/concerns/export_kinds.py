@@ -1,0 +1,50 @@
+"""Exports of the concerns app that go through approval (core.exports): the KPI ledger."""
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from gongzhi.concerns import exports as workbooks
+from gongzhi.concerns import selectors
+from gongzhi.core import exports
+
+
+def _month(params: dict):
+    from gongzhi.concerns.views import _month as parse_month
+
+    return parse_month(str(params.get("month") or ""))
+
+
+def _group(params: dict) -> str:
+    by = str(params.get("by") or "neighborhood")
+    from gongzhi.concerns.views import KPI_GROUPS
+
+    if by not in KPI_GROUPS:
+        raise ValidationError({"by": _("Unknown grouping.")})
+    return by
+
+
+def _area(actor, params: dict) -> tuple[int | None, int | None]:
+    _month(params), _group(params)
+    return exports.area_of_exporter(actor, "concern")
+
+
+def _produce(actor, params: dict) -> exports.ExportFile:
+    from gongzhi.concerns.views import _label_of_group
+
+    month, by = _month(params), _group(params)
+    rows, total = selectors.kpi_report(actor, month=month, by=by)
+    content = workbooks.kpi_workbook(rows, total, month=month, group=_label_of_group(by))
+    return exports.ExportFile(content, f"concern-kpi-{month:%Y-%m}-{by}.xlsx")
+
+
+exports.register(
+    exports.ExportKind(
+        code="concerns.kpi",
+        label=gettext_lazy("concern KPI ledger"),
+        data_class="concern",
+        area=_area,
+        fields=("month", "by"),
+        produce=_produce,
+    )
+)
