@@ -7,17 +7,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from gongzhi.concerns import exports, lifecycle, selectors, services, throttle
+from gongzhi.concerns import lifecycle, selectors, services, throttle
 from gongzhi.concerns.models import Channel, ConcernPhoto, HandlerKind, Rating, State, Tier, Visit
 from gongzhi.concerns.services import Conflict
-from gongzhi.core import audit, permissions
+from gongzhi.core import permissions
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.middleware import client_ip
 from gongzhi.org import selectors as org_selectors
@@ -313,14 +315,9 @@ def kpi_export(request):
     month = _month(request.GET.get("month"))
     by = request.GET.get("by", "neighborhood")
     by = by if by in KPI_GROUPS else "neighborhood"
-    rows, total = selectors.kpi_report(request.user, month=month, by=by)
-    content = exports.kpi_workbook(rows, total, month=month, group=_label_of_group(by))
-    audit.record("export", None, actor=request.user, summary=f"concern KPIs {month:%Y-%m} by {by}")
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="concern-kpi-{month:%Y-%m}-{by}.xlsx"'
-    return response
+    # Exports go through a second person's approval and carry a watermark (core.exports).
+    query = urlencode({"kind": "concerns.kpi", "month": f"{month:%Y-%m}", "by": by})
+    return redirect(reverse("core:export_new") + "?" + query)
 
 
 @login_required

@@ -11,6 +11,7 @@ from django.utils import timezone
 from gongzhi.concerns import selectors, services
 from gongzhi.concerns.models import Concern
 from gongzhi.concerns.tests.conftest import category, concern_for
+from gongzhi.core import exports
 from gongzhi.core.models import AuditRecord
 
 pytestmark = pytest.mark.django_db
@@ -119,10 +120,16 @@ def test_kpi_page_and_xlsx_show_the_same_figures(client, october):
     page = client.get(reverse("concerns:kpi"), {"month": "2026-10"}).content.decode()
     assert 'data-kpi="collected">6<' in page and 'data-kpi="median_close_hours">25.0<' in page
     response = client.get(reverse("concerns:kpi_export"), {"month": "2026-10", "by": "neighborhood"})
+    assert response.status_code == 302  # exports are approved by a second person (core.exports)
+    item = exports.request_export(
+        october.users["neighborhood_secretary"], "concerns.kpi", {"month": "2026-10"}, "月度考核汇总"
+    )
+    exports.decide(october.users["subdistrict_admin"], item, approve=True)
+    content, _item = exports.open_download(october.users["neighborhood_secretary"], item)
     import io
 
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-    rows = list(sheet.iter_rows(values_only=True))
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    rows = list(sheet.iter_rows(values_only=True))[1:]  # below the watermark row
     assert rows[2][:4] == (october.neighborhood_a.name, 2, 6, 3)
     assert rows[2][4] == pytest.approx(66.7) and rows[2][6] == pytest.approx(70.0)
     assert AuditRecord.objects.filter(action="export").count() == 1
