@@ -74,7 +74,9 @@ class Survey(models.Model):
         verbose_name_plural = _("surveys")
         ordering = ["-created_at"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(closes_at__gt=models.F("opens_at")), name="survey_window")
+            models.CheckConstraint(
+                condition=models.Q(closes_at__gt=models.F("opens_at")), name="survey_window"
+            )
         ]
 
     def __str__(self) -> str:
@@ -135,7 +137,9 @@ class Respondent(models.Model):
     household = models.ForeignKey(
         "org.Household", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    resident = models.ForeignKey("org.Resident", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    resident = models.ForeignKey(
+        "org.Resident", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     note = models.CharField(_("note"), max_length=64, blank=True)
     notified_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -222,3 +226,6 @@ class Answer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["response", "question"], name="answer_unique_question"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.response_id}/{self.question_id}"

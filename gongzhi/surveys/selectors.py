@@ -1,0 +1,63 @@
+"""Every read of surveys, already scoped to the caller."""
+
+from django.db.models import Count, Q, QuerySet
+
+from gongzhi.core.permissions import WRITE, scoped
+from gongzhi.org.models import Compound, Neighborhood
+from gongzhi.surveys.models import Respondent, Survey
+
+
+def surveys_visible_to(user) -> QuerySet[Survey]:
+    return (
+        scoped(user, Survey.objects.all())
+        .select_related("neighborhood", "compound")
+        .annotate(
+            invited=Count("respondents", distinct=True),
+            answered=Count("responses", distinct=True),
+        )
+    )
+
+
+def surveys_writable_by(user) -> QuerySet[Survey]:
+    return scoped(user, Survey.objects.all(), WRITE)
+
+
+def neighborhoods_for_new_survey(user) -> QuerySet[Neighborhood]:
+    """Neighborhoods the user may create a survey in: those where their role writes surveys."""
+    if getattr(user, "is_superuser", False):
+        return Neighborhood.objects.all()
+    from gongzhi.core.permissions import assignments_of
+    from gongzhi.org.roles import ROLES
+
+    q = Q(pk__in=[])
+    for a in assignments_of(user):
+        role = ROLES[a.role]
+        if "survey" not in role.write:
+            continue
+        if role.unit_kind == "neighborhood":
+            q |= Q(pk=a.unit_id)
+        elif role.unit_kind == "subdistrict":
+            q |= Q(subdistrict_id=a.unit_id)
+    return Neighborhood.objects.filter(q).order_by("code")
+
+
+def compounds_for_new_survey(user) -> QuerySet[Compound]:
+    return Compound.objects.filter(neighborhood__in=neighborhoods_for_new_survey(user)).order_by(
+        "neighborhood__code", "name"
+    )
+
+
+def respondents_of(user, survey: Survey) -> QuerySet[Respondent]:
+    return scoped(user, Respondent.objects.filter(survey=survey)).select_related("response").order_by("pk")
+
+
+def respondent_by_token(token: str) -> Respondent | None:
+    return Respondent.objects.select_related("survey", "response").filter(token=token).first()
+
+
+def survey_by_open_token(token: str) -> Survey | None:
+    return Survey.objects.filter(open_token=token, open_link=True).first()
+
+
+def surveys_of_project(user, project) -> QuerySet[Survey]:
+    return surveys_visible_to(user).filter(project=project)
