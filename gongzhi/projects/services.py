@@ -1,6 +1,7 @@
 """Every write to projects, reviews, allocations, expenses and disclosures: scope, validate, lock, audit."""
 
 import datetime
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,19 +10,32 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.core import audit, permissions
+from gongzhi.core import audit, permissions, pii
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.permissions import READ, WRITE
 from gongzhi.org.models import Neighborhood, PartyOrg, Subdistrict
 from gongzhi.org.roles import ROLES
-from gongzhi.projects import rules
+from gongzhi.projects import allocation, rules, scoring, spending
 from gongzhi.projects.models import (
     ActionDone,
+    Allocation,
+    AllocationLine,
+    AllocationRule,
     BudgetLine,
     CheckIn,
+    Comment,
+    Criterion,
+    Disclosure,
+    Expense,
+    ExpenseCategory,
     Milestone,
+    Panel,
+    PanelMember,
     Project,
     RequiredAction,
+    ReviewRound,
+    Score,
+    SpendingRule,
     Step,
     Task,
 )
@@ -469,3 +483,540 @@ def _check_complete(project: Project) -> None:
         raise ValidationError({missing[0]: _("Fill this in before submitting.")})
     if not project.budget_lines.exists():
         raise ValidationError({"budget_lines": _("Add at least one budget line before submitting.")})
+
+
+# --- review rounds, panels and scores -------------------------------------------------------
+
+ROUND_STATES = {
+    ReviewRound.Stage.SETUP: {rules.SUBMITTED, rules.UNDER_REVIEW, rules.APPROVED},
+    ReviewRound.Stage.MIDTERM: {rules.RUNNING, rules.MIDTERM},
+    ReviewRound.Stage.FINAL: {rules.FINAL_REPORT, rules.CLOSED},
+}
+
+
+@transaction.atomic
+def create_round(
+    *,
+    actor,
+    subdistrict: Subdistrict,
+    name: str,
+    stage: str = ReviewRound.Stage.SETUP,
+    criteria: list[tuple[str, object]],
+    drop_extremes: bool = False,
+    rule: AllocationRule | None = None,
+) -> ReviewRound:
+    """A round with its scoring criteria (name, weight), both set by the subdistrict."""
+    require_subdistrict(actor, subdistrict.pk)
+    if rule is not None and rule.subdistrict_id != subdistrict.pk:
+        raise ValidationError({"rule": _("The allocation rule belongs to another subdistrict.")})
+    if not criteria:
+        raise ValidationError({"criteria": _("A round needs at least one criterion.")})
+    review_round = ReviewRound(
+        subdistrict=subdistrict,
+        name=(name or "").strip(),
+        stage=stage,
+        drop_extremes=drop_extremes,
+        rule=rule,
+    )
+    review_round.full_clean()
+    review_round.save()
+    seen = set()
+    for position, (criterion_name, weight) in enumerate(criteria):
+        criterion_name = (criterion_name or "").strip()
+        field = f"criteria[{position + 1}]"
+        if not criterion_name or criterion_name in seen:
+            raise ValidationError({field: _("Each criterion needs its own name.")})
+        seen.add(criterion_name)
+        try:
+            weight = Decimal(str(weight))
+        except InvalidOperation:
+            raise ValidationError({field: _("The weight is not a number.")}) from None
+        if not weight.is_finite() or weight <= 0:
+            raise ValidationError({field: _("The weight must be above zero.")})
+        Criterion.objects.create(
+            review_round=review_round, name=criterion_name, weight=weight, position=position
+        )
+    audit.record("create", review_round, actor=actor, changes={"criteria": [str(c[0]) for c in criteria]})
+    return review_round
+
+
+@transaction.atomic
+def add_to_round(*, actor, review_round: ReviewRound, projects) -> None:
+    require_subdistrict(actor, review_round.subdistrict_id)
+    projects = list(projects)
+    for project in projects:
+        if project.neighborhood.subdistrict_id != review_round.subdistrict_id:
+            raise ValidationError(
+                {"projects": _("%(project)s is in another subdistrict.") % {"project": project}}
+            )
+        if project.state not in ROUND_STATES[review_round.stage]:
+            raise ValidationError(
+                {"projects": _("%(project)s is %(state)s and cannot be reviewed at this stage.")
+                 % {"project": project, "state": project.get_state_display()}}
+            )  # fmt: skip
+    review_round.projects.add(*projects)
+    audit.record("add_projects", review_round, actor=actor, changes={"projects": [p.pk for p in projects]})
+
+
+@transaction.atomic
+def create_panel(*, actor, review_round: ReviewRound, name: str, members, chair=None, projects=None) -> Panel:
+    """A panel reviews the given projects of the round (all of them when none are named)."""
+    require_subdistrict(actor, review_round.subdistrict_id)
+    panel = Panel(review_round=review_round, name=(name or "").strip())
+    panel.full_clean()
+    panel.save()
+    projects = list(review_round.projects.all()) if projects is None else list(projects)
+    if any(not review_round.projects.filter(pk=p.pk).exists() for p in projects):
+        raise ValidationError({"projects": _("A panel reviews only projects of its round.")})
+    panel.projects.set(projects)
+    members = list(members)
+    if not members:
+        raise ValidationError({"members": _("A panel needs at least one member.")})
+    for user in members:
+        PanelMember.objects.get_or_create(panel=panel, user=user, defaults={"is_chair": user == chair})
+    audit.record("create", panel, actor=actor, changes={"members": [u.pk for u in members]})
+    return panel
+
+
+def seat_for(user, review_round: ReviewRound, project: Project) -> PanelMember | None:
+    """The user's seat on a panel of this round that reviews this project, if any."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        PanelMember.objects.filter(panel__review_round=review_round, panel__projects=project, user=user)
+        .select_related("panel")
+        .first()
+    )
+
+
+@transaction.atomic
+def submit_scores(*, actor, review_round: ReviewRound, project: Project, values: dict) -> list[Score]:
+    """One member's scores of one project, all criteria at once; submitting again replaces them."""
+    seat = seat_for(actor, review_round, project)
+    if seat is None:
+        raise NotInScope(_("You do not review this project."))
+    review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+    if review_round.state != ReviewRound.State.OPEN:
+        raise ValidationError({"state": _("Scoring of this round is closed.")})
+    criteria = list(review_round.criteria.all())
+    clean = {}
+    for criterion in criteria:
+        raw = values.get(criterion.pk, values.get(str(criterion.pk)))
+        field = f"criterion_{criterion.pk}"
+        if raw in (None, ""):
+            raise ValidationError({field: _("Score %(name)s.") % {"name": criterion.name}})
+        try:
+            value = Decimal(str(raw).strip())
+        except InvalidOperation:
+            raise ValidationError({field: _("%(name)s: not a number.") % {"name": criterion.name}}) from None
+        if not value.is_finite() or value < 0 or value > criterion.max_score:
+            raise ValidationError(
+                {
+                    field: _("%(name)s: between 0 and %(max)s.")
+                    % {"name": criterion.name, "max": criterion.max_score}
+                }
+            )
+        clean[criterion] = value.quantize(FEN, rounding=ROUND_HALF_UP)
+    saved = []
+    for criterion, value in clean.items():
+        score, _created = Score.objects.update_or_create(
+            member=seat, project=project, criterion=criterion, defaults={"value": value}
+        )
+        saved.append(score)
+    audit.record(
+        "score",
+        project,
+        actor=actor,
+        summary=f"{review_round} · {project}",
+        changes={c.name: str(v) for c, v in clean.items()},
+    )
+    return saved
+
+
+@transaction.atomic
+def close_round(*, actor, review_round: ReviewRound) -> ReviewRound:
+    require_subdistrict(actor, review_round.subdistrict_id)
+    review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+    if review_round.state != ReviewRound.State.CLOSED:
+        review_round.state = ReviewRound.State.CLOSED
+        review_round.save(update_fields=["state"])
+        audit.record("close", review_round, actor=actor)
+    return review_round
+
+
+@dataclass
+class Ranked:
+    project: Project
+    members: int
+    result: Decimal | None
+    rank: int | None
+    totals: list
+
+
+def ranking(review_round: ReviewRound) -> list[Ranked]:
+    """Every project of the round with its panel result and competition rank (unscored last)."""
+    criteria = [scoring.Criterion(c.pk, c.weight, c.max_score) for c in review_round.criteria.all()]
+    values: dict[tuple[int, int], dict[int, Decimal]] = {}
+    for s in Score.objects.filter(criterion__review_round=review_round).values(
+        "member_id", "project_id", "criterion_id", "value"
+    ):
+        values.setdefault((s["project_id"], s["member_id"]), {})[s["criterion_id"]] = s["value"]
+    rows = []
+    for project in review_round.projects.select_related("owner", "neighborhood").order_by("id"):
+        totals = [
+            t
+            for (project_id, _member), v in values.items()
+            if project_id == project.pk and (t := scoring.member_total(criteria, v)) is not None
+        ]
+        rows.append(
+            Ranked(
+                project,
+                len(totals),
+                scoring.panel_result(totals, drop_extremes=review_round.drop_extremes),
+                None,
+                sorted(totals),
+            )
+        )
+    scored = {r.project.pk: r.result for r in rows if r.result is not None}
+    positions = allocation.ranks(scored)
+    for r in rows:
+        if r.project.pk in positions:
+            r.rank = positions[r.project.pk][0]
+    return sorted(rows, key=lambda r: (r.rank is None, r.rank or 0, r.project.pk))
+
+
+# --- allocation rules and allocations -------------------------------------------------------
+
+
+@transaction.atomic
+def save_rule(
+    *, actor, subdistrict: Subdistrict, name: str, top: int, raise_percent, bottom: int, cut_percent
+) -> AllocationRule:
+    require_subdistrict(actor, subdistrict.pk)
+    try:
+        allocation.Rule(int(top), Decimal(str(raise_percent)), int(bottom), Decimal(str(cut_percent)))
+    except (allocation.AllocationError, InvalidOperation, ValueError) as e:
+        raise ValidationError({"rule": str(e)}) from None
+    rule = AllocationRule(
+        subdistrict=subdistrict, name=(name or "").strip(), top=top, raise_percent=raise_percent, bottom=bottom,
+        cut_percent=cut_percent,
+    )  # fmt: skip
+    rule.full_clean()
+    rule.save()
+    audit.record(
+        "create",
+        rule,
+        actor=actor,
+        changes={"top": top, "raise": str(raise_percent), "bottom": bottom, "cut": str(cut_percent)},
+    )
+    return rule
+
+
+def current_budget(project: Project) -> Decimal:
+    return project.approved_budget if project.approved_budget is not None else requested_budget(project)
+
+
+GROUP_REASONS = {
+    allocation.TOP: "top",
+    allocation.BOTTOM: "bottom",
+    allocation.BOTH: "both",
+    allocation.MIDDLE: "middle",
+}
+
+
+@transaction.atomic
+def preview_allocation(*, actor, review_round: ReviewRound, rule: AllocationRule | None = None) -> Allocation:
+    """Apply the round's rule to its ranking: a preview that changes nothing until adopted."""
+    require_subdistrict(actor, review_round.subdistrict_id)
+    rule = rule or review_round.rule
+    if rule is None:
+        raise ValidationError({"rule": _("Choose an allocation rule for this round first.")})
+    if rule.subdistrict_id != review_round.subdistrict_id:
+        raise ValidationError({"rule": _("The allocation rule belongs to another subdistrict.")})
+    rows = ranking(review_round)
+    unscored = [r.project for r in rows if r.result is None]
+    if not rows:
+        raise ValidationError({"projects": _("The round has no projects.")})
+    if unscored:
+        raise ValidationError(
+            {"scores": _("%(project)s has no complete score yet.") % {"project": unscored[0]}}
+        )
+    pure_rule = allocation.Rule(rule.top, rule.raise_percent, rule.bottom, rule.cut_percent)
+    by_key = {str(r.project.pk): r for r in rows}
+    lines = allocation.allocate(
+        {k: r.result for k, r in by_key.items()},
+        {k: current_budget(r.project) for k, r in by_key.items()},
+        pure_rule,
+    )
+    result = Allocation.objects.create(
+        review_round=review_round, rule_name=rule.name, top=rule.top, raise_percent=rule.raise_percent,
+        bottom=rule.bottom, cut_percent=rule.cut_percent, explanation=allocation.summary(lines, pure_rule),
+        created_by=actor,
+    )  # fmt: skip
+    AllocationLine.objects.bulk_create(
+        AllocationLine(
+            allocation=result,
+            project=by_key[line.org].project,
+            rank=line.rank,
+            score=line.score,
+            old=line.old,
+            new=line.new,
+            reason=allocation.explain(line, pure_rule, len(lines)),
+        )  # fmt: skip
+        for line in lines
+    )
+    audit.record("preview", result, actor=actor, summary=f"{review_round} · {rule.name}")
+    return result
+
+
+@transaction.atomic
+def adopt_allocation(*, actor, allocation_obj: Allocation, reason: str = "") -> Allocation:
+    """Adopt a preview; an earlier adopted allocation of the round is superseded, never changed."""
+    require_subdistrict(actor, allocation_obj.review_round.subdistrict_id)
+    ReviewRound.objects.select_for_update().get(pk=allocation_obj.review_round_id)  # one adoption at a time
+    target = Allocation.objects.select_for_update().get(pk=allocation_obj.pk)
+    if target.status != Allocation.Status.PREVIEW:
+        raise ValidationError(
+            {
+                "status": _("Only a preview can be adopted; this one is %(status)s.")
+                % {"status": target.get_status_display()}
+            }
+        )
+    previous = Allocation.objects.filter(
+        review_round_id=target.review_round_id, status=Allocation.Status.ADOPTED
+    ).first()
+    if previous is not None:
+        if not (reason or "").strip():
+            raise ValidationError({"reason": _("Give the reason for replacing the adopted allocation.")})
+        previous.status = Allocation.Status.SUPERSEDED
+        previous.save(update_fields=["status"])
+        audit.record("supersede", previous, actor=actor, reason=reason, changes={"by": target.pk})
+        target.supersedes = previous
+    target.status = Allocation.Status.ADOPTED
+    target.adopted_by, target.adopted_at, target.reason = actor, timezone.now(), (reason or "").strip()
+    target.save(update_fields=["status", "adopted_by", "adopted_at", "reason", "supersedes"])
+    audit.record(
+        "adopt", target, actor=actor, reason=reason,
+        changes={str(x.project_id): [str(x.old), str(x.new)] for x in target.lines.all()},
+    )  # fmt: skip
+    return target
+
+
+# --- spending rules and expenses ------------------------------------------------------------
+
+
+@transaction.atomic
+def save_spending_rule(
+    *,
+    actor,
+    subdistrict: Subdistrict,
+    category: str,
+    cap_per_person=None,
+    cap_per_event=None,
+    forbidden_items: str = "",
+) -> SpendingRule:
+    require_subdistrict(actor, subdistrict.pk)
+    if category not in ExpenseCategory.values:
+        raise ValidationError({"category": _("Unknown category.")})
+    values = {
+        "cap_per_person": None if cap_per_person in (None, "") else money(cap_per_person, "cap_per_person"),
+        "cap_per_event": None if cap_per_event in (None, "") else money(cap_per_event, "cap_per_event"),
+        "forbidden_items": forbidden_items or "",
+    }
+    rule, _created = SpendingRule.objects.update_or_create(
+        subdistrict=subdistrict, category=category, defaults=values
+    )
+    audit.record("configure", rule, actor=actor, changes={k: str(v) for k, v in values.items()})
+    return rule
+
+
+def may_override(actor, project: Project) -> bool:
+    """Overrides are the subdistrict's or the neighborhood secretary's call, not every editor's."""
+    if is_subdistrict_staff(actor, project.neighborhood.subdistrict_id):
+        return True
+    return any(
+        a.role == "neighborhood_secretary" and a.neighborhood_id == project.neighborhood_id
+        for a in permissions.assignments_of(actor)
+    )
+
+
+def spent(project: Project) -> Decimal:
+    return project.expenses.aggregate(t=Sum("amount"))["t"] or Decimal("0.00")
+
+
+def check_expense(
+    project: Project, *, category: str, description: str, amount: Decimal, persons: int | None
+) -> list[tuple[str, str]]:
+    rule = SpendingRule.objects.filter(
+        subdistrict_id=project.neighborhood.subdistrict_id, category=category
+    ).first()
+    limits = None
+    if rule is not None:
+        limits = spending.Limits(rule.cap_per_person, rule.cap_per_event, tuple(rule.forbidden_list()))
+    return spending.breaches(
+        limits, description=description, amount=amount, persons=persons, spent_before=spent(project),
+        budget=project.approved_budget,
+    )  # fmt: skip
+
+
+def breach_text(code: str, detail: str) -> str:
+    return {
+        spending.FORBIDDEN: _("forbidden item: %(detail)s"),
+        spending.OVER_EVENT_CAP: _("above the cap per event of %(detail)s yuan"),
+        spending.OVER_PERSON_CAP: _("above the cap per person of %(detail)s yuan"),
+        spending.PERSONS_MISSING: _(
+            "the category is capped per person (%(detail)s yuan): give the number of persons"
+        ),
+        spending.OVER_BUDGET: _("beyond the approved budget (%(detail)s yuan left)"),
+    }[code] % {"detail": detail}
+
+
+@transaction.atomic
+def record_expense(
+    *,
+    actor,
+    project: Project,
+    category: str,
+    description: str,
+    amount,
+    spent_on: datetime.date,
+    persons: int | None = None,
+    receipt=None,
+    override_reason: str = "",
+    request_key: str | None = None,
+) -> Expense:
+    """Record one expense. One that breaks a spending rule is refused, naming the rule, unless
+    someone allowed to override gives a reason. A retried form (same request_key) adds nothing."""
+    require(actor, project)
+    if request_key:
+        existing = Expense.objects.filter(request_key=request_key).first()
+        if existing is not None:
+            if existing.project_id != project.pk:
+                raise ValidationError({"request_key": _("This form was already used for another project.")})
+            return existing
+    project = _locked(project)  # one expense at a time per project: the budget check sees the last one
+    if project.state not in rules.SPENDING:
+        raise ValidationError({"state": _("Expenses are recorded while a project is approved or running.")})
+    if category not in ExpenseCategory.values:
+        raise ValidationError({"category": _("Unknown category.")})
+    amount = money(amount, "amount")
+    if amount <= 0:
+        raise ValidationError({"amount": _("The amount must be above zero.")})
+    if persons is not None and persons < 0:
+        raise ValidationError({"persons": _("The number of persons cannot be negative.")})
+    if spent_on > timezone.localdate():
+        raise ValidationError({"spent_on": _("An expense cannot be in the future.")})
+    description = (description or "").strip()
+    if not description:
+        raise ValidationError({"description": _("Describe the expense.")})
+    found = check_expense(project, category=category, description=description, amount=amount, persons=persons)
+    override_reason = (override_reason or "").strip()
+    if found and not override_reason:
+        raise ValidationError({"amount": [breach_text(c, d) for c, d in found]})
+    if found and not may_override(actor, project):
+        raise PermissionDenied(
+            _("Only the neighborhood secretary or the subdistrict may override a spending rule.")
+        )
+    expense = Expense(
+        project=project, category=category, description=description, amount=amount, persons=persons,
+        spent_on=spent_on, breaches=[list(b) for b in found], override_reason=override_reason if found else "",
+        overridden_by=actor if found else None, request_key=request_key or None, recorded_by=actor,
+    )  # fmt: skip
+    if receipt:
+        expense.receipt = receipt
+    expense.save()
+    audit.record(
+        "override" if found else "create", expense, actor=actor, reason=override_reason if found else "",
+        changes={"amount": str(amount), "category": category, "breaches": expense.breaches},
+    )  # fmt: skip
+    return expense
+
+
+def budget_vs_actual(project: Project) -> list[dict]:
+    """Per category: budgeted and spent, with the project's total last."""
+    budgeted = dict(project.budget_lines.values_list("category").annotate(t=Sum("amount")))
+    actual = dict(project.expenses.values_list("category").annotate(t=Sum("amount")))
+    rows = []
+    for value, label in ExpenseCategory.choices:
+        b, a = budgeted.get(value, Decimal("0.00")), actual.get(value, Decimal("0.00"))
+        if b or a:
+            rows.append({"category": value, "label": label, "budget": b, "spent": a})
+    return rows
+
+
+# --- disclosure (公示) and residents' comments ----------------------------------------------
+
+DISCLOSABLE = frozenset({rules.APPROVED, rules.RUNNING, rules.MIDTERM, rules.FINAL_REPORT, rules.CLOSED})
+COMMENTS_PER_HOUR = 5
+MAX_COMMENT = 1000
+
+
+@transaction.atomic
+def publish_disclosure(
+    *,
+    actor,
+    project: Project,
+    opens_on: datetime.date,
+    closes_on: datetime.date,
+    title: str = "",
+    body: str = "",
+) -> Disclosure:
+    require(actor, project)
+    if project.state not in DISCLOSABLE:
+        raise ValidationError({"state": _("Only an approved project can be disclosed.")})
+    if closes_on < opens_on:
+        raise ValidationError({"closes_on": _("The notice period cannot end before it starts.")})
+    disclosure = Disclosure(
+        project=project, opens_on=opens_on, closes_on=closes_on, title=(title or "").strip() or project.title,
+        body=body or "", published_by=actor,
+    )  # fmt: skip
+    disclosure.full_clean(exclude=["published_by"])
+    disclosure.save()
+    audit.record(
+        "disclose", disclosure, actor=actor, changes={"opens_on": str(opens_on), "closes_on": str(closes_on)}
+    )
+    return disclosure
+
+
+def client_digest(ip: str) -> str:
+    """The commenter's address, keyed and hashed: enough to count, never stored in clear."""
+    return pii.blind_index("project-comment", ip or "unknown")
+
+
+@transaction.atomic
+def add_comment(*, disclosure: Disclosure, kind: str, body: str, name: str = "", client: str) -> Comment:
+    """A resident's comment or objection; no login, within the notice period, a few per hour."""
+    today = timezone.localdate()
+    if not (disclosure.opens_on <= today <= disclosure.closes_on):
+        raise ValidationError({"body": _("Comments are taken only during the notice period.")})
+    if kind not in Comment.Kind.values:
+        raise ValidationError({"kind": _("Unknown kind.")})
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Write your comment.")})
+    if len(body) > MAX_COMMENT:
+        raise ValidationError({"body": _("At most %(n)s characters.") % {"n": MAX_COMMENT}})
+    digest = client_digest(client)
+    recent = Comment.objects.filter(
+        client_digest=digest, created_at__gte=timezone.now() - datetime.timedelta(hours=1)
+    )
+    if recent.count() >= COMMENTS_PER_HOUR:
+        raise ValidationError({"body": _("Too many comments from your connection; try again in an hour.")})
+    duplicate = recent.filter(disclosure=disclosure, body=body, kind=kind).first()
+    if duplicate is not None:  # a double-tapped submit
+        return duplicate
+    comment = Comment.objects.create(
+        disclosure=disclosure, kind=kind, body=body, name=(name or "").strip()[:32], client_digest=digest
+    )
+    audit.record("comment", comment, actor=None, changes={"kind": kind})
+    return comment
+
+
+@transaction.atomic
+def reply_to_comment(*, actor, comment: Comment, reply: str) -> Comment:
+    require(actor, comment.disclosure.project)
+    comment = Comment.objects.select_for_update().get(pk=comment.pk)
+    comment.reply = (reply or "").strip()
+    comment.save(update_fields=["reply"])
+    audit.record("reply", comment, actor=actor)
+    return comment
