@@ -129,7 +129,7 @@ def export_workbook(survey: Survey) -> bytes:
             summary.append([text])
     summary.column_dimensions["A"].width = 48
 
-    raw = book.create_sheet(_("Answers")[:31])
+    raw = book.create_sheet(_("Raw answers")[:31])
     questions = [r.question for r in result.questions]
     raw.append(
         [_("Response"), _("Submitted at"), _("Channel")] + [f"{q.position}. {q.text}" for q in questions]

@@ -1,0 +1,184 @@
+"""Every survey page and endpoint: in-scope staff allowed, out-of-scope 404/403, anonymous sent to sign in."""
+
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from gongzhi.surveys import services
+from gongzhi.surveys import testing as t
+from gongzhi.surveys.models import Response, Survey
+
+pytestmark = pytest.mark.django_db
+
+STAFF = ("subdistrict_admin", "neighborhood_secretary", "social_worker")
+OUTSIDERS = ("grid_worker", "stairwell_chief", "property_staff", "partner_liaison")
+
+
+def _pages(survey):
+    return [
+        reverse("surveys:detail", args=[survey.pk]),
+        reverse("surveys:results", args=[survey.pk]),
+        reverse("surveys:export", args=[survey.pk]),
+    ]
+
+
+@pytest.mark.parametrize("role", STAFF)
+def test_area_staff_see_list_detail_results_and_export(client, world, role):
+    survey = t.courier_survey(world)
+    client.force_login(world.users[role])
+    listing = client.get(reverse("surveys:list"))
+    assert listing.status_code == 200 and "小哥驿站需求调查" in listing.text
+    for url in _pages(survey):
+        assert client.get(url).status_code == 200, url
+
+
+@pytest.mark.parametrize("role", OUTSIDERS)
+def test_roles_without_surveys_get_403_on_the_list_and_404_on_a_survey(client, world, role):
+    survey = t.courier_survey(world)
+    client.force_login(world.users[role])
+    assert client.get(reverse("surveys:list")).status_code == 403
+    assert client.get(reverse("surveys:create")).status_code == 403
+    for url in _pages(survey):
+        assert client.get(url).status_code == 404, url
+
+
+def test_a_survey_of_another_neighborhood_is_404_and_unlisted(client, world):
+    other = t.courier_survey(world, neighborhood=world.neighborhood_b)
+    client.force_login(world.users["social_worker"])
+    assert "小哥驿站需求调查" not in client.get(reverse("surveys:list")).text
+    for url in _pages(other):
+        assert client.get(url).status_code == 404, url
+    for name, data in (("action", {"action": "close"}), ("question_add", {"kind": "text", "text": "x"})):
+        assert client.post(reverse(f"surveys:{name}", args=[other.pk]), data).status_code == 404
+    assert Survey.objects.get(pk=other.pk).status == "published"
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, world):
+    survey = t.courier_survey(world)
+    for url in [reverse("surveys:list"), reverse("surveys:create"), *_pages(survey)]:
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"], url
+
+
+def test_a_social_worker_builds_a_survey_through_the_pages(client, world):
+    client.force_login(world.users["social_worker"])
+    response = client.post(
+        reverse("surveys:create"),
+        {
+            "neighborhood": world.neighborhood_a.pk,
+            "title": "小哥驿站需求",
+            "opens_at": "2026-01-01T08:00",
+            "closes_at": "2099-01-01T08:00",
+            "target": "custom",
+            "elderly_age": 60,
+        },
+    )
+    survey = Survey.objects.get(title="小哥驿站需求")
+    assert response.status_code == 302
+    add = reverse("surveys:question_add", args=[survey.pk])
+    client.post(
+        add, {"kind": "single", "text": "平台", "options": "顺丰\n美团", "scale_max": 5, "required": "on"}
+    )
+    client.post(add, {"kind": "single", "text": "只有一项", "options": "顺丰", "scale_max": 5})
+    assert survey.questions.count() == 1
+    upload = io.BytesIO(t.COURIERS_CSV.encode())
+    upload.name = "couriers.csv"
+    client.post(reverse("surveys:import", args=[survey.pk]), {"file": upload})
+    assert survey.respondents.count() == 3
+    client.post(reverse("surveys:action", args=[survey.pk]), {"action": "publish"})
+    page = client.get(reverse("surveys:detail", args=[survey.pk]))
+    assert "已发布" in page.text and "138****0001" in page.text and "13800000001" not in page.text
+
+
+def test_a_bad_list_upload_shows_the_row_errors(client, world):
+    survey = t.courier_survey(world, publish=False)
+    client.force_login(world.users["social_worker"])
+    upload = io.BytesIO("姓名,手机\n甲,123\n".encode())
+    upload.name = "bad.csv"
+    response = client.post(reverse("surveys:import", args=[survey.pk]), {"file": upload}, follow=True)
+    assert "第 2 行：123 不是 11 位手机号。" in response.text
+    assert survey.respondents.count() == 3
+
+
+def test_the_answer_page_needs_no_sign_in_and_shows_errors_per_question(client, world):
+    survey = t.courier_survey(world)
+    token = survey.respondents.first().token
+    url = reverse("surveys:answer", args=[token])
+    page = client.get(url)
+    assert page.status_code == 200 and "您主要在哪个平台工作？" in page.text and "张师傅" not in page.text
+    q = {x.position: x.field_name for x in survey.questions.all()}
+    bad = client.post(url, {q[1]: "1", q[3]: "9"})
+    assert bad.status_code == 400
+    assert "请选择 1 到 5 之间的数值。" in bad.text and "请回答此题。" in bad.text
+    assert 'value="1" checked' in bad.text  # what was picked stays picked
+    good = client.post(url, t.full_answer(survey))
+    assert good.status_code == 302
+    assert "答卷已提交" in client.get(url).text
+    client.post(url, t.full_answer(survey))
+    assert Response.objects.filter(survey=survey).count() == 1
+
+
+def test_unknown_and_draft_tokens_are_404(client, world):
+    draft = t.courier_survey(world, publish=False)
+    assert client.get(reverse("surveys:answer", args=["nope"])).status_code == 404
+    assert client.get(reverse("surveys:answer", args=[draft.respondents.first().token])).status_code == 404
+    assert client.get(reverse("surveys:open", args=[draft.open_token])).status_code == 404
+
+
+def test_the_open_link_takes_anonymous_answers_and_a_resubmitted_form_counts_once(client, world):
+    survey = t.courier_survey(world, open_link=True)
+    url = reverse("surveys:open", args=[survey.open_token])
+    page = client.get(url)
+    key = page.context["submission_key"]
+    data = {**t.full_answer(survey), "submission_key": key}
+    assert client.post(url, data).status_code == 302
+    assert client.post(url, data).status_code == 302
+    assert Response.objects.filter(survey=survey, respondent=None).count() == 1
+
+
+def test_the_results_page_shows_the_chart_data_and_rate(client, world):
+    survey = t.courier_survey(world)
+    services.submit_with_token(token=survey.respondents.first().token, data=t.full_answer(survey))
+    client.force_login(world.users["neighborhood_secretary"])
+    page = client.get(reverse("surveys:results", args=[survey.pk]))
+    assert 'data-kpi="response_rate">33.3%' in page.text
+    assert "data-survey-chart" in page.text and "139****5678" in page.text and "13912345678" not in page.text
+    export = client.get(reverse("surveys:export", args=[survey.pk]))
+    book = openpyxl.load_workbook(io.BytesIO(export.content))
+    assert book.sheetnames == ["汇总", "原始答卷"]
+
+
+def test_api_lists_scoped_surveys_and_results(client, world):
+    mine = t.courier_survey(world)
+    other = t.courier_survey(world, neighborhood=world.neighborhood_b)
+    assert client.get("/api/v1/surveys/").status_code == 401
+    client.force_login(world.users["social_worker"])
+    listed = client.get("/api/v1/surveys/").json()
+    assert [s["id"] for s in listed] == [mine.pk]
+    assert client.get(f"/api/v1/surveys/{other.pk}").status_code == 404
+    assert client.get(f"/api/v1/surveys/{other.pk}/results").status_code == 404
+    detail = client.get(f"/api/v1/surveys/{mine.pk}").json()
+    assert [q["kind"] for q in detail["questions"]] == ["single", "multiple", "scale", "text"]
+    assert client.get(f"/api/v1/surveys/{mine.pk}/results").json()["invited"] == 3
+
+
+def test_api_answer_with_a_token_is_idempotent_and_names_bad_fields(client, world):
+    survey = t.courier_survey(world)
+    token = survey.respondents.first().token
+    url = f"/api/v1/surveys/answer/{token}"
+    assert client.get(url).status_code == 200
+    q = {x.position: x.field_name for x in survey.questions.all()}
+    bad = client.post(url, {"answers": {q[1]: "7"}}, content_type="application/json")
+    assert bad.status_code == 422 and set(bad.json()["errors"]) == {q[1], q[2], q[3]}
+    first = client.post(url, {"answers": t.full_answer(survey)}, content_type="application/json")
+    again = client.post(url, {"answers": t.full_answer(survey)}, content_type="application/json")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["response_id"] == again.json()["response_id"]
+    assert (
+        client.post(
+            "/api/v1/surveys/answer/nope", {"answers": {}}, content_type="application/json"
+        ).status_code
+        == 404
+    )
