@@ -81,7 +81,8 @@ def areas_of(user) -> list[Area]:
 def monthly_by_category(user, area: Area, *, months: int = 12) -> dict:
     """Concerns accepted per month and category in the area (the dashboard's stacked chart)."""
     today = timezone.localdate()
-    first = (today.replace(day=1) - timedelta(days=31 * (months - 1))).replace(day=1)
+    index = today.year * 12 + today.month - 1 - (months - 1)
+    first = date(index // 12, index % 12 + 1, 1)
     concerns = scoped(
         user, Concern.objects.filter(subdistrict=area.subdistrict, accepted_at__date__gte=first)
     )
