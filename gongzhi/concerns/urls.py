@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.concerns import views
+from gongzhi.concerns import views, visits_views
 
 app_name = "concerns"
 
@@ -18,7 +18,14 @@ urlpatterns = [
     path("kpi.xlsx", views.kpi_export, name="kpi_export"),
     path("visits/new/", views.visit_new, name="visit_new"),
     path("visits/households/", views.visit_households, name="visit_households"),
-    path("visits/coverage/", views.coverage, name="coverage"),
+    path("visits/coverage/", visits_views.coverage, name="coverage"),
+    path("visits/coverage.xlsx", visits_views.coverage_export, name="coverage_export"),
+    path("visits/rules/", visits_views.rules, name="visit_rules"),
+    path("visits/map/<str:kind>/<int:pk>.json", visits_views.map_layer, name="visit_map_layer"),
+    path("visits/map/buildings/<int:pk>/", visits_views.map_building, name="visit_map_building"),
+    path("visits/cards/", visits_views.cards, name="visit_cards"),
+    path("visits/cards/grids/<int:pk>/", visits_views.grid_cards, name="visit_grid_cards"),
+    path("visits/cards/households/<int:pk>/", visits_views.household_card, name="visit_household_card"),
     path("r/new/", views.resident_report, name="resident_report"),
     path("r/<str:token>/", views.resident_progress, name="resident_progress"),
 ]

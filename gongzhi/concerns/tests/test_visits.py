@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from gongzhi.concerns import selectors
+from gongzhi.concerns import visits_selectors as vs
 from gongzhi.concerns.models import Concern, Visit
 from gongzhi.concerns.tests.conftest import category
 
@@ -66,15 +66,17 @@ def test_coverage_counts_visited_households_and_lists_the_rest(client, world):
     client.force_login(world.users["neighborhood_secretary"])
     client.post(reverse("concerns:visit_new"), {"household": world.household_a.pk, "channel": "phone"})
     month = date.today().replace(day=1)
-    rows = {r["key"]: r for r in selectors.coverage(world.users["neighborhood_secretary"], month=month)}
+    secretary = world.users["neighborhood_secretary"]
+    rows = {r["key"]: r for r in vs.coverage_rows(secretary, month=month, months=1)}
     assert rows[world.grid_a.pk]["visited"] == 1 and rows[world.grid_a.pk]["total"] == 1
-    unvisited = list(selectors.unvisited_households(world.users["neighborhood_secretary"], month=month))
+    unvisited = list(vs.due_households(secretary, month=month, months=1))
     assert unvisited == [world.household_a2]
     page = client.get(reverse("concerns:coverage")).content.decode()
     assert f'data-unvisited="{world.household_a2.pk}"' in page
     assert f'data-unvisited="{world.household_a.pk}"' not in page
-    workers = selectors.coverage_by_worker(world.users["subdistrict_admin"], month=month)
-    assert [(w["label"], w["visits"]) for w in workers] == [("neighborhood_secretary", 1)]
+    plan = vs.plan_of(world.subdistrict.pk)
+    workers = vs.worker_rows(world.users["subdistrict_admin"], month=month, plan=plan)
+    assert [(w["label"], w["visits"]) for w in workers if w["visits"]] == [("neighborhood_secretary", 1)]
 
 
 def test_visit_api_records_and_is_idempotent(client, world):
@@ -102,20 +104,24 @@ def test_plan_period_counts_visits_of_earlier_months(world):
         visited_at=datetime(2026, 9, 10, tzinfo=ZoneInfo("Asia/Shanghai")),
     )
     october = date(2026, 10, 1)
-    one = set(selectors.unvisited_households(secretary, month=october, months=1))
-    three = set(selectors.unvisited_households(secretary, month=october, months=3))
+    one = set(vs.due_households(secretary, month=october, months=1))
+    three = set(vs.due_households(secretary, month=october, months=3))
     assert one == {world.household_a, world.household_a2} and three == {world.household_a}
 
 
 def test_elderly_living_alone_not_visited_this_week_only_for_roles_reading_tags(client, world):
-    # The world tags one resident of every household "elderly living alone".
+    # The world tags one resident of every household "elderly living alone"; the default plan
+    # visits them weekly.
     secretary = world.users["neighborhood_secretary"]
-    assert set(selectors.elderly_alone_not_visited(secretary)) == {world.household_a, world.household_a2}
+    plan = vs.plan_of(world.subdistrict.pk)
+    listed = {h.pk for h in vs.tagged_rows(secretary, plan=plan)[0]["households"]}
+    assert listed == {world.household_a.pk, world.household_a2.pk}
     client.force_login(secretary)
     client.post(reverse("concerns:visit_new"), {"household": world.household_a.pk, "channel": "door"})
-    assert set(selectors.elderly_alone_not_visited(secretary)) == {world.household_a2}
-    page = client.get(reverse("concerns:coverage"), {"months": "3"}).content.decode()
-    assert f'data-elderly="{world.household_a2.pk}"' in page
+    listed = {h.pk for h in vs.tagged_rows(secretary, plan=plan)[0]["households"]}
+    assert listed == {world.household_a2.pk}
+    page = client.get(reverse("concerns:coverage")).content.decode()
+    assert f'data-tagged="{world.household_a2.pk}"' in page
     client.force_login(world.users["property_staff"])  # reads no sensitive tags and no households' visits
     assert client.get(reverse("concerns:coverage")).status_code == 200
-    assert "data-elderly" not in client.get(reverse("concerns:coverage")).content.decode()
+    assert "data-tagged" not in client.get(reverse("concerns:coverage")).content.decode()

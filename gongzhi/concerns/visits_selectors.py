@@ -1,0 +1,564 @@
+"""Every read of the visit plan: rules, coverage against them, due and overdue households, the
+map layer of buildings and the contact card (连心卡). Filtered to the caller's area.
+
+Coverage counts the households a user may see in an area where they may also read visits
+(subdistrict, neighborhood, grid or building roles with the concern data class): property staff
+and handlers, who read concerns routed to them, see no coverage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from functools import reduce
+from operator import or_
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from gongzhi.concerns import visit_plan
+from gongzhi.concerns.models import Hotline, StaffContact, Visit, VisitRule
+from gongzhi.core import pii
+from gongzhi.core.permissions import assignments_of, can_create, may_read_class, scoped
+from gongzhi.grids.models import MicroGrid
+from gongzhi.org.models import (
+    Building,
+    Household,
+    Neighborhood,
+    Resident,
+    RoleAssignment,
+    SensitiveTag,
+    ServicePoint,
+    Subdistrict,
+)
+from gongzhi.org.roles import ROLES
+from gongzhi.org.selectors import households_visible_to, tags_visible_to
+
+# Roles that go visiting: the staff rule counts them (a rule may name one of them).
+VISITING_ROLES = ("neighborhood_secretary", "social_worker", "grid_chief", "grid_worker")
+# Household paths per unit kind a visit reader may hold.
+_HOUSEHOLD_PATHS = {
+    "subdistrict": "neighborhood__subdistrict_id",
+    "neighborhood": "neighborhood_id",
+    "micro_grid": "micro_grid_id",
+    "building": "building_id",
+}
+ORDER = ("building__compound__name", "building__number", "room")
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def month_start(month: date) -> datetime:
+    return datetime.combine(month.replace(day=1), time.min, tzinfo=_zone())
+
+
+# ---- the plan ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    """The rules a subdistrict measures visits against (defaults when it stored none)."""
+
+    subdistrict_id: int | None
+    household_months: int = visit_plan.DEFAULT_HOUSEHOLD_MONTHS
+    tagged: dict[str, int] = field(default_factory=lambda: {"elderly_alone": visit_plan.DEFAULT_TAGGED_DAYS})
+    staff: dict[str, int] = field(default_factory=dict)  # role ("" = every visiting role) → households
+    stored: bool = False
+
+    def staff_target(self, role: str) -> int | None:
+        return self.staff.get(role, self.staff.get(""))
+
+
+def home_subdistrict_id(user) -> int | None:
+    items = assignments_of(user)
+    if items:
+        return items[0].subdistrict_id
+    if getattr(user, "is_superuser", False):
+        return Subdistrict.objects.order_by("pk").values_list("pk", flat=True).first()
+    return None
+
+
+def plan_of(subdistrict_id: int | None) -> Plan:
+    rules = list(VisitRule.objects.filter(subdistrict_id=subdistrict_id, active=True))
+    if not rules:
+        return Plan(subdistrict_id)
+    plan = Plan(subdistrict_id, tagged={}, stored=True)
+    for rule in rules:
+        if rule.kind == VisitRule.Kind.HOUSEHOLD:
+            plan.household_months = rule.every
+        elif rule.kind == VisitRule.Kind.TAGGED:
+            plan.tagged[rule.tag] = rule.every
+        else:
+            plan.staff[rule.role] = rule.every
+    return plan
+
+
+def rules_visible_to(user) -> QuerySet[VisitRule]:
+    return scoped(user, VisitRule.objects.select_related("subdistrict", "updated_by"))
+
+
+def may_edit_rules(user, subdistrict_id: int | None) -> bool:
+    return subdistrict_id is not None and can_create(user, VisitRule, {"subdistrict": subdistrict_id})
+
+
+def tag_label(tag: str) -> str:
+    return dict(SensitiveTag.choices).get(tag, tag)
+
+
+def role_label(role: str) -> str:
+    return str(ROLES[role].label) if role in ROLES else ""
+
+
+# ---- whose households -------------------------------------------------------------------------
+
+
+def coverage_households(user) -> QuerySet[Household]:
+    """Households the user may see, where the user may also read visits."""
+    households = households_visible_to(user)
+    if getattr(user, "is_superuser", False):
+        return households
+    parts = [
+        Q(**{_HOUSEHOLD_PATHS[role.unit_kind]: a.unit_id})
+        for a in assignments_of(user)
+        if (role := ROLES[a.role]).unit_kind in _HOUSEHOLD_PATHS and "concern" in role.read
+    ]
+    return households.filter(reduce(or_, parts)) if parts else households.none()
+
+
+def sees_tags(user) -> bool:
+    return may_read_class(user, "sensitive")
+
+
+def _window(month: date, months: int) -> tuple[datetime, datetime, datetime]:
+    """(start of the N-month window ending with `month`, its end, start of the overdue test)."""
+    start = month_start(visit_plan.window_first_month(month, months))
+    end = month_start(visit_plan.add_months(month, 1))
+    overdue_from = month_start(visit_plan.overdue_first_month(month, months))
+    return start, end, overdue_from
+
+
+def _with_status(households: QuerySet[Household], month: date, months: int) -> QuerySet[Household]:
+    start, end, overdue_from = _window(month, months)
+    return households.annotate(
+        seen=Exists(
+            Visit.objects.filter(household=OuterRef("pk"), visited_at__gte=start, visited_at__lt=end)
+        ),
+        recent=Exists(
+            Visit.objects.filter(household=OuterRef("pk"), visited_at__gte=overdue_from, visited_at__lt=end)
+        ),
+    )
+
+
+def _last_visit(until: datetime | None = None):
+    visits = Visit.objects.filter(household=OuterRef("pk"))
+    if until is not None:
+        visits = visits.filter(visited_at__lt=until)
+    return Subquery(visits.order_by("-visited_at").values("visited_at")[:1])
+
+
+# ---- coverage ---------------------------------------------------------------------------------
+
+GROUP_FIELDS = {"micro_grid": "micro_grid_id", "neighborhood": "neighborhood_id"}
+
+
+def _group_labels(by: str, keys: set) -> dict:
+    model = {"micro_grid": MicroGrid, "neighborhood": Neighborhood}[by]
+    return dict(model.objects.filter(pk__in=[k for k in keys if k]).values_list("pk", "name"))
+
+
+def coverage_rows(user, *, month: date, months: int, by: str = "micro_grid") -> list[dict]:
+    """Per grid or neighborhood: households, visited in the plan's window, due, overdue."""
+    key = GROUP_FIELDS[by]
+    counts = (
+        _with_status(coverage_households(user).order_by(), month, months)
+        .values(key)
+        .annotate(
+            total=Count("id"),
+            visited=Count("id", filter=Q(seen=True)),
+            overdue=Count("id", filter=Q(recent=False)),
+        )
+        .order_by()
+    )
+    labels = _group_labels(by, {c[key] for c in counts})
+    rows = [
+        {
+            "key": c[key],
+            "label": labels.get(c[key], "—"),
+            "total": c["total"],
+            "visited": c["visited"],
+            "due": c["total"] - c["visited"],
+            "overdue": c["overdue"],
+            "rate": visit_plan.rate(c["visited"], c["total"]),
+        }
+        for c in counts
+    ]
+    return sorted(rows, key=lambda r: r["label"])
+
+
+def coverage_total(rows: list[dict]) -> dict:
+    total = {k: sum(r[k] for r in rows) for k in ("total", "visited", "due", "overdue")}
+    total["rate"] = visit_plan.rate(total["visited"], total["total"])
+    return total
+
+
+def coverage_trend(user, *, month: date, months: int, span: int = 12) -> list[dict]:
+    """Coverage of the plan's window for each of the `span` months ending with `month`."""
+    households = coverage_households(user).order_by()
+    rows = []
+    for back in range(span - 1, -1, -1):
+        m = visit_plan.add_months(month, -back)
+        start, end, _ = _window(m, months)
+        seen = Exists(
+            Visit.objects.filter(household=OuterRef("pk"), visited_at__gte=start, visited_at__lt=end)
+        )
+        figures = households.aggregate(total=Count("id"), visited=Count("id", filter=seen))
+        visits = (
+            scoped(user, Visit.objects.all())
+            .filter(visited_at__gte=month_start(m), visited_at__lt=end)
+            .count()
+        )
+        rows.append(
+            {
+                "month": m,
+                "visits": visits,
+                **figures,
+                "rate": visit_plan.rate(figures["visited"], figures["total"]),
+            }
+        )
+    return rows
+
+
+def _staff_assignments(user) -> QuerySet[RoleAssignment]:
+    """Visiting staff whose figures the user may see: under the user's own area (a grid worker
+    sees their grid's staff, a secretary the neighborhood's, the admin the subdistrict's)."""
+    staff = RoleAssignment.objects.filter(role__in=VISITING_ROLES).select_related("user")
+    if getattr(user, "is_superuser", False):
+        return staff
+    parts = []
+    for a in assignments_of(user):
+        role = ROLES[a.role]
+        if "concern" not in role.read or role.unit_kind not in ("subdistrict", "neighborhood", "micro_grid"):
+            continue
+        parts.append(Q(**{f"{role.unit_kind}_id": a.unit_id}))
+    return staff.filter(reduce(or_, parts)) if parts else staff.none()
+
+
+def worker_rows(user, *, month: date, plan: Plan) -> list[dict]:
+    """Per visiting staff member in the user's area: visits and distinct households in `month`
+    against the staff rule (every staff member visits at least N households a month)."""
+    start, end = month_start(month), month_start(visit_plan.add_months(month, 1))
+    people: dict[int, dict] = {}
+    for a in _staff_assignments(user):
+        person = people.setdefault(a.user_id, {"user": a.user, "roles": [], "target": None})
+        person["roles"].append(a.role)
+        target = plan.staff_target(a.role)
+        if target is not None:
+            person["target"] = max(person["target"] or 0, target)
+    counts = {
+        c["worker_id"]: c
+        for c in scoped(user, Visit.objects.all())
+        .filter(visited_at__gte=start, visited_at__lt=end)
+        .values("worker_id")
+        .annotate(visits=Count("id"), households=Count("household_id", distinct=True))
+        .order_by()
+    }
+    others = set(counts) - set(people)
+    for u in get_user_model().objects.filter(pk__in=others):
+        people[u.pk] = {"user": u, "roles": [], "target": None}
+    rows = []
+    for pk, person in people.items():
+        c = counts.get(pk, {"visits": 0, "households": 0})
+        target = person["target"]
+        status = visit_plan.StaffTarget(c["households"], target) if target else None
+        rows.append(
+            {
+                "key": pk,
+                "label": str(person["user"]),
+                "roles": ", ".join(role_label(r) for r in person["roles"]),
+                "visits": c["visits"],
+                "households": c["households"],
+                "target": target,
+                "met": status.met if status else None,
+                "shortfall": status.shortfall if status else 0,
+            }
+        )
+    return sorted(rows, key=lambda r: (r["met"] is not False, r["label"]))
+
+
+# ---- due and overdue households ---------------------------------------------------------------
+
+
+def due_households(
+    user, *, month: date, months: int, grid_id: int | None = None, overdue_only: bool = False
+) -> QuerySet[Household]:
+    """Households not yet visited in the plan's window ending with `month`, each with `recent`
+    (False = overdue) and `last_visit`; the list a worker works through."""
+    qs = _with_status(coverage_households(user), month, months).filter(seen=False)
+    if overdue_only:
+        qs = qs.filter(recent=False)
+    if grid_id:
+        qs = qs.filter(micro_grid_id=grid_id)
+    return qs.annotate(last_visit=_last_visit()).order_by(*ORDER)
+
+
+def with_masked_names(households) -> list[Household]:
+    """Attach `masked_name` (张*, the first resident on record) to each household of a page."""
+    items = list(households)
+    names: dict[int, str] = {}
+    for household_id, name in (
+        Resident.objects.filter(household_id__in=[h.pk for h in items]).order_by("household_id", "pk")
+    ).values_list("household_id", "name"):
+        names.setdefault(household_id, pii.mask_name(name))
+    for h in items:
+        h.masked_name = names.get(h.pk, "")
+    return items
+
+
+def tagged_households(user, *, tag: str, days: int, now: datetime | None = None) -> list[Household]:
+    """Households with a resident carrying `tag`, due or overdue under the every-N-days rule.
+    Only for roles that read sensitive tags: the tag itself is personal data."""
+    if not sees_tags(user):
+        return []
+    now = now or timezone.now()
+    tagged = tags_visible_to(user).filter(tag=tag).values("resident__household_id")
+    warn_from = now - timedelta(days=days - visit_plan.warning_days(days))
+    recent = Visit.objects.filter(household=OuterRef("pk"), visited_at__gt=warn_from)
+    items = (
+        coverage_households(user)
+        .filter(pk__in=tagged)
+        .filter(~Exists(recent))
+        .annotate(last_visit=_last_visit())
+        .order_by(*ORDER)
+    )
+    result = []
+    for h in items[:500]:
+        h.status = visit_plan.tagged_status(h.last_visit, now, days)
+        result.append(h)
+    return sorted(result, key=lambda h: h.status != "overdue")
+
+
+def tagged_rows(user, *, plan: Plan, now: datetime | None = None) -> list[dict]:
+    if not sees_tags(user):
+        return []
+    rows = []
+    for tag, days in sorted(plan.tagged.items()):
+        items = with_masked_names(tagged_households(user, tag=tag, days=days, now=now))
+        rows.append(
+            {
+                "tag": tag,
+                "label": tag_label(tag),
+                "days": days,
+                "households": items,
+                "overdue": sum(h.status == "overdue" for h in items),
+                "due": sum(h.status == "due" for h in items),
+            }
+        )
+    return rows
+
+
+# ---- the grid map layer -----------------------------------------------------------------------
+
+# Green: nothing due; yellow: some due; orange: some overdue; red: half or more overdue.
+LAYER_COLOURS = ("#2f9e44", "#f1c40f", "#e67e22", "#c0392b")
+
+
+def _colour(households: int, due: int, overdue: int) -> str:
+    if overdue and overdue * 2 >= households:
+        return LAYER_COLOURS[3]
+    if overdue:
+        return LAYER_COLOURS[2]
+    return LAYER_COLOURS[1] if due else LAYER_COLOURS[0]
+
+
+def building_layer(user, *, area: Subdistrict | Neighborhood, month: date, plan: Plan) -> dict:
+    """Buildings with coordinates as GeoJSON points: households, due and overdue counts (one
+    aggregate query, so a phone gets a few kilobytes, not a list of households)."""
+    households = coverage_households(user).order_by()
+    if isinstance(area, Neighborhood):
+        households = households.filter(neighborhood=area)
+    else:
+        households = households.filter(neighborhood__subdistrict=area)
+    counts = (
+        _with_status(households, month, plan.household_months)
+        .values("building_id")
+        .annotate(
+            total=Count("id"),
+            due=Count("id", filter=Q(seen=False)),
+            overdue=Count("id", filter=Q(recent=False)),
+        )
+        .order_by()
+    )
+    by_building = {c["building_id"]: c for c in counts}
+    tagged = _tagged_overdue_by_building(user, plan, list(by_building)) if sees_tags(user) else {}
+    features = []
+    for b in Building.objects.filter(pk__in=list(by_building), lat__isnull=False, lng__isnull=False).values(
+        "pk", "lat", "lng", "number", "compound__name"
+    ):
+        c = by_building[b["pk"]]
+        name = f"{b['compound__name']} {b['number']}".strip()
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [round(b["lng"], 6), round(b["lat"], 6)]},
+                "properties": {
+                    "id": b["pk"],
+                    "name": name,
+                    "households": c["total"],
+                    "due": c["due"],
+                    "overdue": c["overdue"],
+                    "tagged_overdue": tagged.get(b["pk"], 0),
+                    "colour": _colour(c["total"], c["due"], c["overdue"]),
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _tagged_overdue_by_building(user, plan: Plan, building_ids: list[int]) -> dict[int, int]:
+    now = timezone.now()
+    result: dict[int, int] = {}
+    for tag, days in plan.tagged.items():
+        tagged = tags_visible_to(user).filter(tag=tag).values("resident__household_id")
+        recent = Visit.objects.filter(household=OuterRef("pk"), visited_at__gt=now - timedelta(days=days))
+        for building_id, n in (
+            coverage_households(user)
+            .filter(building_id__in=building_ids, pk__in=tagged)
+            .filter(~Exists(recent))
+            .values_list("building_id")
+            .annotate(n=Count("id", distinct=True))
+            .values_list("building_id", "n")
+            .order_by()
+        ):
+            result[building_id] = result.get(building_id, 0) + n
+    return result
+
+
+def building_due(user, *, building_id: int, month: date, plan: Plan) -> list[Household]:
+    """The due and overdue households of one building (the map popup), names masked."""
+    items = due_households(user, month=month, months=plan.household_months).filter(building_id=building_id)
+    return with_masked_names(items[:200])
+
+
+# ---- the contact card (连心卡) ---------------------------------------------------------------
+
+
+MAX_CARDS = 600  # one grid is 300–500 households
+
+
+def hotlines_visible_to(user, subdistrict_id: int | None) -> QuerySet[Hotline]:
+    return scoped(user, Hotline.objects.select_related("neighborhood")).filter(subdistrict_id=subdistrict_id)
+
+
+@dataclass
+class Card:
+    household: Household | None
+    building: Building
+    grid: MicroGrid | None
+    staff: list[dict]
+    hotlines: list[Hotline]
+    service_point: ServicePoint | None
+    report_path: str
+
+
+def _staff_of(grid: MicroGrid | None, stairwell_id: int | None, building: Building) -> list[dict]:
+    """Grid chief, grid workers and the stairwell chief: masked names, work phones."""
+    people: list[tuple[str, object]] = []
+    if grid is not None:
+        if grid.grid_chief_id:
+            people.append(("grid_chief", grid.grid_chief))
+        for a in (
+            RoleAssignment.objects.filter(micro_grid=grid, role__in=("grid_chief", "grid_worker"))
+            .select_related("user")
+            .order_by("role", "pk")
+        ):
+            people.append((a.role, a.user))
+    chiefs = RoleAssignment.objects.filter(role="stairwell_chief").select_related("user")
+    chiefs = chiefs.filter(stairwell_id=stairwell_id) if stairwell_id else chiefs.filter(building=building)
+    people.extend(("stairwell_chief", a.user) for a in chiefs.order_by("pk")[:2])
+    phones = dict(
+        StaffContact.objects.filter(user_id__in=[u.pk for _, u in people], on_card=True).values_list(
+            "user_id", "work_phone"
+        )
+    )
+    seen: set[int] = set()
+    result = []
+    for role, person in people:
+        if person.pk in seen:  # the grid chief is also assigned the grid_chief role
+            continue
+        seen.add(person.pk)
+        result.append(
+            {"role": role_label(role), "name": pii.mask_name(str(person)), "phone": phones.get(person.pk, "")}
+        )
+    return result
+
+
+def _hotlines(building: Building) -> list[Hotline]:
+    return list(
+        Hotline.objects.filter(subdistrict_id=building.neighborhood.subdistrict_id).filter(
+            Q(neighborhood__isnull=True) | Q(neighborhood_id=building.neighborhood_id)
+        )
+    )
+
+
+def _service_point(building: Building) -> ServicePoint | None:
+    points = ServicePoint.objects.filter(subdistrict_id=building.neighborhood.subdistrict_id)
+    return (
+        points.filter(neighborhood_id=building.neighborhood_id).first() or points.filter(kind="hub").first()
+    )
+
+
+def report_path(building: Building) -> str:
+    """The resident concern page for this building (the QR code's target, without the host)."""
+    from django.urls import reverse
+
+    return f"{reverse('concerns:resident_report')}?n={building.neighborhood.code}&b={building.pk}"
+
+
+def cards_for(households: list[Household]) -> list[Card]:
+    """One card per household; buildings and grids looked up once each."""
+    cache: dict[tuple, tuple] = {}
+    cards = []
+    for h in households:
+        b = h.building
+        key = (b.pk, h.micro_grid_id, h.stairwell_id)
+        if key not in cache:
+            grid = h.micro_grid
+            cache[key] = (
+                grid,
+                _staff_of(grid, h.stairwell_id, b),
+                _hotlines(b),
+                _service_point(b),
+                report_path(b),
+            )
+        grid, staff, hotlines, point, path = cache[key]
+        cards.append(Card(h, b, grid, staff, hotlines, point, path))
+    return cards
+
+
+def card_households(
+    user, *, grid_id: int | None = None, household_id: int | None = None
+) -> QuerySet[Household]:
+    qs = coverage_households(user).select_related(
+        "building__neighborhood", "building__compound", "micro_grid__grid_chief", "stairwell"
+    )
+    if household_id is not None:
+        qs = qs.filter(pk=household_id)
+    if grid_id is not None:
+        qs = qs.filter(micro_grid_id=grid_id)
+    return qs.order_by(*ORDER)
+
+
+def grids_for_cards(user) -> QuerySet[MicroGrid]:
+    ids = coverage_households(user).order_by().values("micro_grid_id")
+    return MicroGrid.objects.filter(pk__in=ids).select_related("neighborhood").order_by("code")
+
+
+def grid_visible(user, grid_id: int) -> MicroGrid | None:
+    if not coverage_households(user).filter(micro_grid_id=grid_id).exists():
+        return None
+    return MicroGrid.objects.select_related("neighborhood").filter(pk=grid_id).first()

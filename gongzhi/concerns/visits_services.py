@@ -1,0 +1,174 @@
+"""Every write to the visit plan and the contact card: rules, hotlines, staff work phones.
+
+Visits themselves are recorded by `services.record_visit` (with the concern they may open).
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from gongzhi.concerns.models import Hotline, StaffContact, VisitRule
+from gongzhi.core import audit, permissions
+from gongzhi.core.errors import NotInScope
+from gongzhi.org.models import Neighborhood, SensitiveTag, Subdistrict
+
+# The plan a new subdistrict starts from (the seeds' 暖杨六连心: staff visit every month; the
+# elderly living alone weekly).
+DEFAULT_RULES = (
+    {"kind": VisitRule.Kind.HOUSEHOLD, "every": 1},
+    {"kind": VisitRule.Kind.TAGGED, "every": 7, "tag": SensitiveTag.ELDERLY_ALONE},
+    {"kind": VisitRule.Kind.STAFF, "every": 20},
+)
+
+
+def _check_keeper(actor, subdistrict: Subdistrict) -> None:
+    if not permissions.can_create(actor, VisitRule, {"subdistrict": subdistrict.pk}):
+        raise PermissionDenied(_("Only the subdistrict's admin changes the visit plan."))
+
+
+def save_visit_rule(
+    *,
+    actor,
+    subdistrict: Subdistrict,
+    kind: str,
+    every,
+    tag: str = "",
+    role: str = "",
+    active: bool = True,
+    note: str = "",
+) -> VisitRule:
+    """Create the rule, or change the one with the same kind, tag and role (one each)."""
+    _check_keeper(actor, subdistrict)
+    if kind not in VisitRule.Kind.values:
+        raise ValidationError({"kind": _("Choose a kind of rule.")})
+    try:
+        every = int(every)
+    except (TypeError, ValueError):
+        raise ValidationError({"every": _("Enter a whole number.")}) from None
+    tag, role = (tag or "").strip(), (role or "").strip()
+    try:
+        with transaction.atomic():
+            rule = (
+                VisitRule.objects.select_for_update()
+                .filter(subdistrict=subdistrict, kind=kind, tag=tag, role=role)
+                .first()
+            )
+            created = rule is None
+            rule = rule or VisitRule(subdistrict=subdistrict, kind=kind, tag=tag, role=role)
+            before = {"every": rule.every, "active": rule.active, "note": rule.note}
+            rule.every, rule.active, rule.note, rule.updated_by = (
+                every,
+                bool(active),
+                note.strip()[:200],
+                actor,
+            )
+            rule.full_clean(exclude=["updated_by"])
+            rule.save()
+            audit.record(
+                "create" if created else "update",
+                rule,
+                actor=actor,
+                changes={
+                    "kind": kind,
+                    "every": every,
+                    "tag": tag,
+                    "role": role,
+                    "active": rule.active,
+                    "before": before,
+                },
+                area=(subdistrict.pk, None),
+            )
+            return rule
+    except IntegrityError:
+        # Two keepers saving the same new rule at once: the second one changes the first's row.
+        return save_visit_rule(
+            actor=actor,
+            subdistrict=subdistrict,
+            kind=kind,
+            every=every,
+            tag=tag,
+            role=role,
+            active=active,
+            note=note,
+        )
+
+
+def delete_visit_rule(*, actor, rule: VisitRule) -> None:
+    _check_keeper(actor, rule.subdistrict)
+    with transaction.atomic():
+        audit.record("delete", rule, actor=actor, area=(rule.subdistrict_id, None))
+        VisitRule.objects.filter(pk=rule.pk).delete()
+
+
+def seed_default_rules(*, actor, subdistrict: Subdistrict) -> list[VisitRule]:
+    """The default plan, for a subdistrict that has none yet (idempotent)."""
+    if VisitRule.objects.filter(subdistrict=subdistrict).exists():
+        return list(VisitRule.objects.filter(subdistrict=subdistrict))
+    return [save_visit_rule(actor=actor, subdistrict=subdistrict, **rule) for rule in DEFAULT_RULES]
+
+
+def save_hotline(
+    *,
+    actor,
+    subdistrict: Subdistrict,
+    name: str,
+    number: str,
+    neighborhood: Neighborhood | None = None,
+    position=0,
+) -> Hotline:
+    """A number for the contact card: the subdistrict admin's for everyone, a neighborhood's own
+    by its secretary."""
+    path = {"subdistrict": subdistrict.pk, "neighborhood": neighborhood.pk if neighborhood else None}
+    if neighborhood is not None and neighborhood.subdistrict_id != subdistrict.pk:
+        raise NotInScope(_("No such neighborhood in this subdistrict."))
+    if not permissions.can_create(actor, Hotline, path) or (
+        neighborhood is None and not permissions.can_create(actor, VisitRule, {"subdistrict": subdistrict.pk})
+    ):
+        raise PermissionDenied(_("You may not change the hotlines here."))
+    line = Hotline(
+        subdistrict=subdistrict,
+        neighborhood=neighborhood,
+        name=(name or "").strip(),
+        number=(number or "").strip(),
+        position=position or 0,
+    )
+    errors = {}
+    if not line.name:
+        errors["name"] = _("Name the hotline.")
+    if not line.number or not all(c.isdigit() or c in "-+ " for c in line.number):
+        errors["number"] = _("Enter the number in digits (dashes allowed).")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        line.full_clean()
+        line.save()
+        audit.record("create", line, actor=actor, area=(subdistrict.pk, path["neighborhood"]))
+    return line
+
+
+def delete_hotline(*, actor, hotline: Hotline) -> None:
+    if not permissions.can(actor, hotline, permissions.WRITE):
+        raise PermissionDenied(_("You may not change the hotlines here."))
+    with transaction.atomic():
+        audit.record("delete", hotline, actor=actor, area=(hotline.subdistrict_id, hotline.neighborhood_id))
+        hotline.delete()
+
+
+def set_work_phone(
+    *, actor, user, subdistrict: Subdistrict, work_phone: str, on_card: bool = True
+) -> StaffContact:
+    """The work number printed on contact cards for a staff member (the admin keeps them)."""
+    if not permissions.can_create(actor, StaffContact, {"subdistrict": subdistrict.pk}):
+        raise PermissionDenied(_("Only the subdistrict's admin keeps staff work phones."))
+    number = (work_phone or "").strip()
+    if not number or not all(c.isdigit() or c in "-+ " for c in number):
+        raise ValidationError({"work_phone": _("Enter the number in digits (dashes allowed).")})
+    with transaction.atomic():
+        contact, created = StaffContact.objects.select_for_update().get_or_create(
+            user=user, defaults={"subdistrict": subdistrict, "work_phone": number, "on_card": on_card}
+        )
+        if not created:
+            contact.work_phone, contact.on_card, contact.subdistrict = number, on_card, subdistrict
+            contact.save()
+        audit.record("create" if created else "update", contact, actor=actor, area=(subdistrict.pk, None))
+    return contact

@@ -1,0 +1,309 @@
+"""Pages of the visit plan: rules, coverage (with xlsx ledgers), the grid map's layer of due and
+overdue households, and the printable contact cards (连心卡). Thin: parse, call, render."""
+
+from datetime import date
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from gongzhi.concerns import visits_exports, visits_services
+from gongzhi.concerns import visits_selectors as vs
+from gongzhi.concerns.models import VisitRule
+from gongzhi.core import audit, permissions
+from gongzhi.org import selectors as org_selectors
+from gongzhi.org.models import SensitiveTag, Subdistrict
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _month(value: str | None) -> date:
+    try:
+        year, month = (int(p) for p in (value or "").split("-"))
+        return date(year, month, 1)
+    except ValueError:
+        return timezone.localdate().replace(day=1)
+
+
+def _require_reader(user) -> None:
+    if not permissions.may_read_class(user, "concern"):
+        raise PermissionDenied(_("You do not work with concerns."))
+
+
+def _errors(exc: ValidationError) -> dict:
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {"general": exc.messages}
+    return {("general" if k == "__all__" else k): v for k, v in errors.items()}
+
+
+def _int(value) -> int | None:
+    return int(value) if str(value or "").isdigit() else None
+
+
+# ---- rules ------------------------------------------------------------------------------------
+
+
+@never_cache
+@login_required
+def rules(request):
+    """The subdistrict's visit plan: everyone who visits reads it, its admin changes it."""
+    _require_reader(request.user)
+    sub_id = vs.home_subdistrict_id(request.user)
+    subdistrict = Subdistrict.objects.filter(pk=sub_id).first()
+    may_edit = vs.may_edit_rules(request.user, sub_id)
+    errors, values, status = {}, {}, 200
+    if request.method == "POST":
+        if not may_edit or subdistrict is None:
+            raise PermissionDenied(_("Only the subdistrict's admin changes the visit plan."))
+        try:
+            _apply_rules_form(request, subdistrict)
+        except ValidationError as exc:
+            errors, values, status = _errors(exc), request.POST, 400
+        else:
+            return redirect("concerns:visit_rules")
+    return render(
+        request,
+        "concerns/visit_rules.html",
+        {
+            "subdistrict": subdistrict,
+            "rules": vs.rules_visible_to(request.user).filter(subdistrict_id=sub_id),
+            "plan": vs.plan_of(sub_id),
+            "may_edit": may_edit,
+            "kinds": VisitRule.Kind.choices,
+            "tags": SensitiveTag.choices,
+            "roles": [(r, vs.role_label(r)) for r in vs.VISITING_ROLES],
+            "hotlines": vs.hotlines_visible_to(request.user, sub_id),
+            "errors": errors,
+            "values": values,
+        },
+        status=status,
+    )
+
+
+def _apply_rules_form(request, subdistrict) -> None:
+    action = request.POST.get("action", "save")
+    if action == "delete":
+        rule = get_object_or_404(VisitRule, pk=_int(request.POST.get("rule")), subdistrict=subdistrict)
+        visits_services.delete_visit_rule(actor=request.user, rule=rule)
+        messages.success(request, _("Visit rule removed."))
+    elif action == "hotline":
+        visits_services.save_hotline(
+            actor=request.user,
+            subdistrict=subdistrict,
+            name=request.POST.get("name", ""),
+            number=request.POST.get("number", ""),
+            position=_int(request.POST.get("position")) or 0,
+        )
+        messages.success(request, _("Hotline added."))
+    elif action == "hotline_delete":
+        line = get_object_or_404(
+            vs.hotlines_visible_to(request.user, subdistrict.pk), pk=_int(request.POST.get("hotline"))
+        )
+        visits_services.delete_hotline(actor=request.user, hotline=line)
+        messages.success(request, _("Hotline removed."))
+    else:
+        visits_services.save_visit_rule(
+            actor=request.user,
+            subdistrict=subdistrict,
+            kind=request.POST.get("kind", ""),
+            every=request.POST.get("every", ""),
+            tag=request.POST.get("tag", "") if request.POST.get("kind") == VisitRule.Kind.TAGGED else "",
+            role=request.POST.get("role", "") if request.POST.get("kind") == VisitRule.Kind.STAFF else "",
+            active=request.POST.get("active", "on") == "on",
+            note=request.POST.get("note", ""),
+        )
+        messages.success(request, _("Visit rule saved."))
+
+
+# ---- coverage ---------------------------------------------------------------------------------
+
+
+def _coverage_params(request) -> dict:
+    by = "neighborhood" if request.GET.get("by") == "neighborhood" else "micro_grid"
+    return {"month": _month(request.GET.get("month")), "by": by, "grid": _int(request.GET.get("grid"))}
+
+
+@never_cache
+@login_required
+def coverage(request):
+    _require_reader(request.user)
+    p = _coverage_params(request)
+    plan = vs.plan_of(vs.home_subdistrict_id(request.user))
+    month, months = p["month"], plan.household_months
+    rows = vs.coverage_rows(request.user, month=month, months=months, by=p["by"])
+    trend = vs.coverage_trend(request.user, month=month, months=months)
+    overdue_only = request.GET.get("overdue") == "1"
+    due = vs.due_households(
+        request.user, month=month, months=months, grid_id=p["grid"], overdue_only=overdue_only
+    )
+    page = Paginator(due, 50).get_page(request.GET.get("page"))
+    page.object_list = vs.with_masked_names(page.object_list)
+    return render(
+        request,
+        "concerns/coverage.html",
+        {
+            **p,
+            "plan": plan,
+            "months": months,
+            "overdue_only": overdue_only,
+            "rows": rows,
+            "total": vs.coverage_total(rows),
+            "workers": vs.worker_rows(request.user, month=month, plan=plan),
+            "due": page,
+            "tagged": vs.tagged_rows(request.user, plan=plan),
+            "trend": trend,
+            "trend_chart": {
+                "labels": [f"{t['month']:%Y-%m}" for t in trend],
+                "values": [None if t["rate"] is None else round(100 * t["rate"], 1) for t in trend],
+                "unit": "%",
+            },
+            "grid_label": dict((r["key"], r["label"]) for r in rows).get(p["grid"])
+            if p["by"] == "micro_grid"
+            else None,
+            "may_export": permissions.has_capability(request.user, "export"),
+            "map_url": _map_url(request.user),
+        },
+    )
+
+
+def _map_url(user) -> str:
+    """The grid map of the user's neighborhood (or subdistrict), where the due layer is drawn."""
+    from django.urls import reverse
+
+    for a in permissions.assignments_of(user):
+        if a.neighborhood_id:
+            return reverse("grids:neighborhood_map", args=[a.neighborhood_id])
+        return reverse("grids:subdistrict_map", args=[a.subdistrict_id])
+    return ""
+
+
+@never_cache
+@login_required
+def coverage_export(request):
+    """Coverage per group and per worker, or the list of households not yet visited, as xlsx."""
+    _require_reader(request.user)
+    if not permissions.has_capability(request.user, "export"):
+        raise PermissionDenied(_("You may not export ledgers."))
+    p = _coverage_params(request)
+    plan = vs.plan_of(vs.home_subdistrict_id(request.user))
+    month = p["month"]
+    if request.GET.get("what") == "unvisited":
+        households = vs.due_households(
+            request.user, month=month, months=plan.household_months, grid_id=p["grid"]
+        )
+        content = visits_exports.unvisited_workbook(households, month=month, months=plan.household_months)
+        name, summary = f"visits-unvisited-{month:%Y-%m}.xlsx", f"households not visited {month:%Y-%m}"
+    else:
+        rows = vs.coverage_rows(request.user, month=month, months=plan.household_months, by=p["by"])
+        workers = vs.worker_rows(request.user, month=month, plan=plan)
+        content = visits_exports.coverage_workbook(
+            rows, vs.coverage_total(rows), workers, month=month, months=plan.household_months, by=p["by"]
+        )
+        name, summary = (
+            f"visits-coverage-{month:%Y-%m}-{p['by']}.xlsx",
+            f"visit coverage {month:%Y-%m} by {p['by']}",
+        )
+    audit.record("export", None, actor=request.user, summary=summary)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+# ---- the grid map's layer ---------------------------------------------------------------------
+
+
+def _area(user, kind: str, pk: int):
+    if kind == "neighborhood":
+        return get_object_or_404(org_selectors.neighborhoods_visible_to(user), pk=pk)
+    if kind == "subdistrict":
+        return get_object_or_404(org_selectors.subdistricts_visible_to(user), pk=pk)
+    raise Http404
+
+
+@never_cache
+@login_required
+def map_layer(request, kind: str, pk: int):
+    """Buildings of the area with their due and overdue households: counts only, as GeoJSON."""
+    _require_reader(request.user)
+    area = _area(request.user, kind, pk)
+    plan = vs.plan_of(vs.home_subdistrict_id(request.user))
+    month = _month(request.GET.get("month"))
+    data = vs.building_layer(request.user, area=area, month=month, plan=plan)
+    data["legend"] = {"months": plan.household_months, "month": f"{month:%Y-%m}"}
+    return JsonResponse(data)
+
+
+@never_cache
+@login_required
+def map_building(request, pk: int):
+    """The popup of one building: its due and overdue households, names masked (HTML fragment)."""
+    _require_reader(request.user)
+    building = get_object_or_404(org_selectors.buildings_visible_to(request.user), pk=pk)
+    plan = vs.plan_of(vs.home_subdistrict_id(request.user))
+    month = _month(request.GET.get("month"))
+    households = vs.building_due(request.user, building_id=building.pk, month=month, plan=plan)
+    return render(
+        request,
+        "concerns/_building_due.html",
+        {"building": building, "households": households, "months": plan.household_months},
+    )
+
+
+# ---- contact cards (连心卡) ---------------------------------------------------------------------
+
+
+def _qr(request, path: str) -> str:
+    return segno.make(request.build_absolute_uri(path), error="m").svg_inline(scale=2, border=1)
+
+
+def _render_cards(request, households, title: str, back: str):
+    cards = vs.cards_for(list(households))
+    qr_cache: dict[str, str] = {}
+    for card in cards:
+        if card.report_path not in qr_cache:
+            qr_cache[card.report_path] = _qr(request, card.report_path)
+        card.qr = qr_cache[card.report_path]
+    return render(request, "concerns/cards.html", {"cards": cards, "title": title, "back": back})
+
+
+@never_cache
+@login_required
+def cards(request):
+    """The grids whose cards the user may print."""
+    _require_reader(request.user)
+    return render(request, "concerns/card_grids.html", {"grids": vs.grids_for_cards(request.user)})
+
+
+@never_cache
+@login_required
+def grid_cards(request, pk: int):
+    _require_reader(request.user)
+    grid = vs.grid_visible(request.user, pk)
+    if grid is None:
+        raise Http404
+    households = vs.card_households(request.user, grid_id=grid.pk)
+    if households.count() > vs.MAX_CARDS:
+        messages.warning(request, _("Only the first %(n)s cards are shown.") % {"n": vs.MAX_CARDS})
+    return _render_cards(request, households[: vs.MAX_CARDS], grid.name, "concerns:visit_cards")
+
+
+@never_cache
+@login_required
+def household_card(request, pk: int):
+    _require_reader(request.user)
+    households = vs.card_households(request.user, household_id=pk)
+    if not households.exists():
+        raise Http404
+    h = households.first()
+    return _render_cards(
+        request,
+        households,
+        f"{h.building.compound.name} {h.building.number} {h.room}",
+        "concerns:visit_cards",
+    )
