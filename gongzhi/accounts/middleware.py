@@ -4,9 +4,12 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import JsonResponse
+from django.http import HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from gongzhi.accounts import duties
 
 SIGNED_IN_AT = "gongzhi_signed_in_at"
 
@@ -27,6 +30,13 @@ class SessionLimitsMiddleware:
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": "Second factor required."}, status=401)
                 return redirect("accounts:mfa_setup")
+            elif not duties.page_allowed(user, request.path):
+                # Residents, system admins, security admins and auditors each keep to their pages.
+                if request.path == "/":
+                    return redirect(duties.home_of(user))
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": "Not for this account."}, status=403)
+                return HttpResponseForbidden(_("This page is not part of your account's duties."))
         response = self.get_response(request)
         if getattr(request, "user", None) is not None and request.user.is_authenticated:
             # Pages of a signed-in user may show personal data: keep them out of every cache.

@@ -1,6 +1,7 @@
-"""Writes to accounts: disabling, ending sessions."""
+"""Writes to accounts: disabling, ending sessions, lockout, second factor, phone codes, re-authentication."""
 
 import hashlib
+import hmac
 import secrets
 from datetime import timedelta
 
@@ -12,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts import totp
-from gongzhi.accounts.models import LoginThrottle, RecoveryCode, TotpDevice, User
-from gongzhi.core import audit
+from gongzhi.accounts.models import LoginThrottle, PhoneCode, RecoveryCode, TotpDevice, User
+from gongzhi.core import audit, pii
 
 
 def end_sessions(user: User) -> None:
@@ -152,3 +153,198 @@ def verify_second_factor(*, user: User, code: str) -> bool:
     if used:
         audit.record("login", user, actor=user, summary=f"{user.username}: recovery code used")
     return bool(used)
+
+
+# ---- Residents' sign-in by a one-time code sent to their phone -----------------------------------
+CODE_SECONDS = 5 * 60
+CODE_ATTEMPTS = 5
+# Codes sent per phone and per client in a 15-minute window; over it, the pair waits the window out.
+SENDS_PER_PHONE, SENDS_PER_CLIENT, SEND_WINDOW = 5, 20, 15 * 60
+
+
+class TooManyCodes(ValidationError):
+    """Over the send limit of the phone or the client (pages answer 429)."""
+
+
+def _code_digest(phone_digest: str, code: str) -> str:
+    return pii.blind_index("otp", f"{phone_digest}:{code.strip()}")
+
+
+def _spend(key: str, limit: int, window_seconds: int) -> bool:
+    """Count one use of `key` in the database (atomic across processes); False when over `limit`."""
+    now = timezone.now()
+    with transaction.atomic():
+        row = _locked_row(key, now)
+        if row.locked_until and row.locked_until > now:
+            return False
+        if (now - row.window_started).total_seconds() > window_seconds:
+            row.failures, row.window_started = 0, now
+        row.failures += 1
+        if row.failures > limit:
+            row.locked_until = row.window_started + timedelta(seconds=window_seconds)
+        row.save()
+        return row.failures <= limit
+
+
+def request_phone_code(*, phone: str, client: str) -> None:
+    """Send a 6-digit code to `phone`. Answers the same whether or not the number is known (an
+    unknown number gets a plain resident account on first sign-in), so nothing is enumerable."""
+    try:
+        phone = pii.validate_phone(phone)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from None
+    digest = pii.blind_index("phone", phone)
+    # Both counters move on every request, so cycling numbers from one client is capped too.
+    by_client = _spend(f"otp-client:{client}", SENDS_PER_CLIENT, SEND_WINDOW)
+    by_phone = _spend(f"otp-phone:{digest}", SENDS_PER_PHONE, SEND_WINDOW)
+    if not (by_client and by_phone):
+        raise TooManyCodes({"phone": _("Too many codes were requested. Please wait 15 minutes.")})
+    code = f"{secrets.randbelow(10**6):06d}"
+    now = timezone.now()
+    with transaction.atomic():
+        # Only the newest code counts: older ones stop working when a new one is sent.
+        PhoneCode.objects.filter(phone_digest=digest, used_at__isnull=True).update(used_at=now)
+        row = PhoneCode.objects.create(
+            phone_digest=digest,
+            code_digest=_code_digest(digest, code),
+            created_at=now,
+            expires_at=now + timedelta(seconds=CODE_SECONDS),
+        )
+    from gongzhi.notifications.services import send
+
+    send(
+        key=f"otp:{row.pk}",
+        channel="sms",
+        address=phone,
+        subject=_("Sign-in code"),
+        body=_("Your gongzhi sign-in code is %(code)s. It is valid for 5 minutes; never share it.")
+        % {"code": code},
+    )
+
+
+def _check_code(digest: str, code: str) -> bool:
+    """One try at the newest live code of the phone; the try is counted even when it fails."""
+    now = timezone.now()
+    with transaction.atomic():
+        row = (
+            PhoneCode.objects.select_for_update()
+            .filter(phone_digest=digest, used_at__isnull=True, expires_at__gt=now)
+            .order_by("-pk")
+            .first()
+        )
+        if row is None or row.attempts >= CODE_ATTEMPTS:
+            return False
+        if hmac.compare_digest(row.code_digest, _code_digest(digest, code)):
+            row.used_at = now
+            row.save(update_fields=["used_at"])
+            return True
+        row.attempts += 1
+        row.save(update_fields=["attempts"])
+        return False
+
+
+def sign_in_with_phone_code(*, phone: str, code: str) -> User:
+    """The resident account of `phone` (made on first sign-in, linked to the registry's resident
+    with that phone when exactly one unlinked resident has it) once `code` matches."""
+    try:
+        phone = pii.validate_phone(phone)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from None
+    digest = pii.blind_index("phone", phone)
+    if not _check_code(digest, code):
+        raise ValidationError({"code": _("The code is wrong, expired or already used.")})
+    with transaction.atomic():
+        user = _resident_account(phone, digest)
+        if not user.is_active or user.kind != User.Kind.RESIDENT:
+            raise ValidationError({"code": _("The code is wrong, expired or already used.")})
+        _link_resident(user, digest)
+        audit.record("login", user, actor=user, summary=f"{user.username}: phone code")
+    return user
+
+
+def _resident_account(phone: str, digest: str) -> User:
+    user = User.objects.select_for_update().filter(phone_digest=digest).first()
+    if user is not None:
+        return user
+    user = User(username=f"r-{secrets.token_hex(6)}", kind=User.Kind.RESIDENT, phone=phone)
+    user.phone_digest = digest
+    user.display_name = pii.mask_phone(phone)
+    user.set_unusable_password()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # the same phone signed in twice at once: one account
+        return User.objects.select_for_update().get(phone_digest=digest)
+    audit.record("create", user, actor=user, summary=f"{user.username}: resident account")
+    return user
+
+
+def _link_resident(user: User, digest: str) -> None:
+    from gongzhi.org.models import Resident
+
+    if Resident.objects.filter(user=user).exists():
+        return
+    matches = list(Resident.objects.select_for_update().filter(phone_digest=digest)[:2])
+    # A phone shared by two registry entries links to neither: staff must tell them apart.
+    if len(matches) == 1 and matches[0].user_id is None:
+        resident = matches[0]
+        resident.user = user
+        resident.save(update_fields=["user"])
+        audit.record("update", resident, actor=user, summary=f"{user.username}: account linked")
+        if resident.name:
+            User.objects.filter(pk=user.pk).update(display_name=pii.mask_name(resident.name))
+
+
+# ---- Re-authentication before sensitive changes ---------------------------------------------------
+def reauthenticate(*, user: User, password: str = "", code: str = "", client: str = "") -> bool:
+    """The user proves again who they are: password (plus the second factor for staff who have
+    one), or for a resident without a password a fresh code sent to their phone. Failures count
+    towards the sign-in lockout."""
+    if locked_until(user.username, client) is not None:
+        return False
+    if user.kind == User.Kind.RESIDENT and not user.has_usable_password():
+        ok = bool(user.phone_digest) and _check_code(user.phone_digest, code)
+    else:
+        ok = user.check_password(password)
+        if ok and has_confirmed_device(user):
+            ok = verify_second_factor(user=user, code=code)
+    if ok:
+        audit.record("login", user, actor=user, summary=f"{user.username}: re-authenticated")
+    else:
+        record_failed_sign_in(user.username, client)
+    return ok
+
+
+@transaction.atomic
+def reset_second_factor(*, user: User) -> None:
+    """Drop the authenticator app and recovery codes (after re-authentication); enrolment starts
+    over and every other session of the account ends."""
+    TotpDevice.objects.filter(user=user).delete()
+    user.recovery_codes.all().delete()
+    end_sessions(user)
+    audit.record("update", user, actor=user, summary=f"{user.username}: second factor reset")
+
+
+# ---- Security admin: lockouts and sessions --------------------------------------------------------
+@transaction.atomic
+def lift_lock(*, actor: User, key: str) -> bool:
+    from gongzhi.accounts import duties
+
+    duties.require_duty(actor, "security_admin")
+    deleted, _rows = LoginThrottle.objects.filter(key=key, locked_until__isnull=False).delete()
+    if deleted:
+        audit.record("delete", None, actor=actor, summary=f"lock lifted: {key[:200]}")
+    return bool(deleted)
+
+
+@transaction.atomic
+def end_sessions_of(*, actor: User, username: str) -> bool:
+    from gongzhi.accounts import duties
+
+    duties.require_duty(actor, "security_admin")
+    user = User.objects.filter(username=username.strip()).first()
+    if user is None:
+        return False
+    end_sessions(user)
+    audit.record("update", user, actor=actor, summary=f"{user.username}: all sessions ended")
+    return True

@@ -1,0 +1,82 @@
+"""Separation of duties (等保 2.0 三员管理) and separate resident sessions.
+
+A system admin keeps accounts and configuration (the Django admin), a security admin the security
+settings, lockouts and sessions, an auditor reads the audit trail. Each is a dedicated account:
+it holds exactly one of these roles and no other role, so none of them reads residents' data.
+Residents sign in to their own pages only. Every other page answers 403 to these accounts.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext as _
+
+from gongzhi.org.roles import DUTY_ROLES
+
+# Pages each kind of restricted account may open (path prefixes), and its home page.
+COMMON = ("/accounts/login/", "/accounts/logout/", "/accounts/password/", "/accounts/reauth/",
+          "/accounts/second-factor/", "/i18n/", "/static/")  # fmt: skip
+ALLOWED = {
+    "auditor": (*COMMON, "/audit/"),
+    "security_admin": (*COMMON, "/accounts/security/"),
+    "system_admin": (*COMMON, "/admin/"),
+    "resident": (
+        *COMMON,
+        "/accounts/me/",
+        "/concerns/r/",
+        "/concerns/b/",
+        "/volunteers/answer/",
+        "/volunteers/check-in/",
+        "/notifications/",
+    ),
+}
+HOME = {
+    "auditor": "/audit/",
+    "security_admin": "/accounts/security/",
+    "system_admin": "/admin/",
+    "resident": "/accounts/me/",
+}
+
+
+def duty_of(user) -> str | None:
+    """'resident', one of the duty roles, or None for ordinary staff (area roles decide)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if user.kind == "resident":
+        return "resident"
+    from gongzhi.core.permissions import assignments_of
+
+    duties = {a.role for a in assignments_of(user)} & DUTY_ROLES
+    return next(iter(duties)) if duties else None
+
+
+def page_allowed(user, path: str) -> bool:
+    duty = duty_of(user)
+    return duty is None or path.startswith(ALLOWED[duty])
+
+
+def home_of(user) -> str | None:
+    duty = duty_of(user)
+    return HOME[duty] if duty else None
+
+
+def require_duty(user, duty: str) -> None:
+    if duty_of(user) != duty:
+        raise PermissionDenied(_("This page belongs to another duty."))
+
+
+def check_new_assignment(*, user_id: int, role: str) -> None:
+    """Refuse a role that would give one account a duty role plus any other role.
+
+    Runs inside the assigning transaction with the account's row locked, so two concurrent
+    assignments to one account are checked one after the other.
+    """
+    from gongzhi.accounts.models import User
+    from gongzhi.org.models import RoleAssignment
+
+    user = User.objects.select_for_update().get(pk=user_id)
+    if user.kind == User.Kind.RESIDENT:
+        raise ValidationError({"role": _("Resident accounts cannot hold staff roles.")})
+    held = set(RoleAssignment.objects.filter(user_id=user_id).values_list("role", flat=True)) - {role}
+    if held and (role in DUTY_ROLES or held & DUTY_ROLES):
+        raise ValidationError(
+            {"role": _("System admin, security admin and auditor are separate accounts with no other role.")}
+        )
