@@ -28,9 +28,13 @@ def _var_dir(settings, tmp_path):
 def people(world):
     """The requester and an approver in neighborhood A; a secretary of neighborhood B."""
     second = f.UserFactory(username="second_secretary", is_staff=True)
-    org_services.assign_role(actor=None, user=second, role="neighborhood_secretary", unit=world.neighborhood_a)
+    org_services.assign_role(
+        actor=None, user=second, role="neighborhood_secretary", unit=world.neighborhood_a
+    )
     elsewhere = f.UserFactory(username="b_secretary", is_staff=True)
-    org_services.assign_role(actor=None, user=elsewhere, role="neighborhood_secretary", unit=world.neighborhood_b)
+    org_services.assign_role(
+        actor=None, user=elsewhere, role="neighborhood_secretary", unit=world.neighborhood_b
+    )
     return world.users["neighborhood_secretary"], second, elsewhere
 
 
@@ -136,7 +140,13 @@ def test_expired_export_is_deleted_and_refused(world, people):
 
 def test_csv_exports_get_a_first_comment_line():
     produced = exports.ExportFile("姓名,电话\n张三,139****0000\n".encode(), "x.csv", "text/csv")
-    lines = {"request": "7", "requester": "甲(a)", "approver": "乙(b)", "time": "2026-11-23 10:00", "purpose": "核对"}
+    lines = {
+        "request": "7",
+        "requester": "甲(a)",
+        "approver": "乙(b)",
+        "time": "2026-11-23 10:00",
+        "purpose": "核对",
+    }
     text = exports.watermark(produced, lines).decode("utf-8-sig").splitlines()
     assert text[0].startswith("# ") and "甲(a)" in text[0] and "乙(b)" in text[0] and "#7" in text[0]
     assert text[1] == "姓名,电话"
@@ -159,7 +169,9 @@ def test_pages_walk_the_request_through(client, world, people):
     assert "export-decision" not in client.get(made["Location"]).content.decode()
     client.force_login(elsewhere)
     assert client.get(reverse("core:export", args=[item.pk])).status_code == 404
-    assert client.post(reverse("core:export_decide", args=[item.pk]), {"decision": "approve"}).status_code == 404
+    assert (
+        client.post(reverse("core:export_decide", args=[item.pk]), {"decision": "approve"}).status_code == 404
+    )
     client.force_login(second)
     assert str(item.pk) in client.get(reverse("core:exports")).content.decode()
     client.post(reverse("core:export_decide", args=[item.pk]), {"decision": "approve"})
@@ -187,4 +199,6 @@ def test_two_approvers_at_once_produce_one_file(world, people):
     assert sum(isinstance(o, ExportRequest) for o in outcomes) == 1
     assert sum(isinstance(o, ValidationError) for o in outcomes) == 1
     assert AuditRecord.objects.filter(action="approve").count() == 1
-    assert len([p for p in exports.folder().iterdir() if p.name == ExportRequest.objects.get().stored_name]) == 1
+    assert (
+        len([p for p in exports.folder().iterdir() if p.name == ExportRequest.objects.get().stored_name]) == 1
+    )

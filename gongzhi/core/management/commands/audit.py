@@ -1,8 +1,13 @@
-"""`gongzhi audit verify`: recompute the audit chain and name the first broken link."""
+"""`gongzhi audit verify | archive --before DATE --out FILE [--keep] | verify-archive FILE`."""
+
+from datetime import datetime, time
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from gongzhi.core.audit import verify_chain
+from gongzhi.core.audit_archive import ArchiveError, archive, verify_archive
 
 
 class Command(BaseCommand):
@@ -11,8 +16,25 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser("verify", help="verify the tamper-evident chain of audit records")
+        archiving = sub.add_parser("archive", help="archive (and, past retention, remove) old audit records")
+        archiving.add_argument("--before", required=True, help="date YYYY-MM-DD (Asia/Shanghai)")
+        archiving.add_argument("--out", required=True, help="archive file to write")
+        archiving.add_argument("--keep", action="store_true", help="write the archive, remove nothing")
+        checking = sub.add_parser("verify-archive", help="verify an audit archive file")
+        checking.add_argument("file")
 
     def handle(self, *args, action: str, **options):
+        if action == "archive":
+            return self._archive(options)
+        if action == "verify-archive":
+            try:
+                report = verify_archive(Path(options["file"]))
+            except ArchiveError as exc:
+                raise CommandError(str(exc)) from None
+            self.stdout.write(
+                f"audit archive intact: {report.count} records ({report.first_id}–{report.last_id})"
+            )
+            return
         report = verify_chain()
         if not report.intact:
             raise CommandError(
@@ -20,3 +42,25 @@ class Command(BaseCommand):
                 f"{report.checked} records before it are intact"
             )
         self.stdout.write(f"audit chain intact: {report.checked} records")
+
+    def _archive(self, options) -> None:
+        try:
+            day = datetime.strptime(options["before"], "%Y-%m-%d").date()
+        except ValueError:
+            raise CommandError("--before must be a date YYYY-MM-DD") from None
+        before = timezone.make_aware(datetime.combine(day, time.min))
+        out = Path(options["out"])
+        if out.exists():
+            raise CommandError(f"{out} exists; choose another file")
+        try:
+            report = archive(before, out, delete=not options["keep"])
+        except ArchiveError as exc:
+            raise CommandError(str(exc)) from None
+        if report.count == 0:
+            self.stdout.write(f"audit archive: {report.note}")
+            return
+        state = "removed from the database" if report.deleted else (report.note or "kept in the database")
+        self.stdout.write(
+            f"audit archive: {report.count} records ({report.first_id}–{report.last_id}) written to {out}, "
+            f"sha256 {report.sha256}; {state}"
+        )

@@ -1,0 +1,230 @@
+"""How long each kind of record keeps its personal data, and the purge that enforces it.
+
+A rule names a model, the date its age counts from, how many days it keeps personal data and
+what expiry does: `anonymise` blanks the personal fields and keeps the row (so counts, dates,
+categories and ratings still feed the statistics); `delete` removes rows that are only
+security plumbing (sign-in codes, lockout counters, expired sessions). The days are configurable
+per rule with `RETENTION_DAYS = {"concerns.closed": 1095}` in settings or the environment
+variable `GONGZHI_RETENTION_DAYS="concerns.closed=1095,visits=1095"`. The audit trail is kept at
+least 180 days (`GONGZHI_AUDIT_RETENTION_DAYS`, default 365) and leaves only through
+`gongzhi audit archive` (core/audit_archive.py), never through this purge.
+"""
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.apps import apps
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from gongzhi.core import audit
+
+# What an anonymised free-text field says instead of what it said.
+ANONYMISED = "〔已按保存期限匿名化〕"
+AUDIT_MINIMUM_DAYS = 180
+_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    label: str
+    model: str
+    age_field: str
+    days: int
+    action: str  # "anonymise" or "delete"
+    # field → value written on expiry (anonymise only)
+    blank: dict = field(default_factory=dict)
+    # rows already anonymised (skipped, so a second run counts nothing)
+    done: Q | None = None
+    extra: Q | None = None
+    # run after anonymising a batch of primary keys (e.g. delete photo files)
+    after: Callable[[list[int]], int] | None = None
+
+
+def _delete_concern_photos(concern_ids: list[int]) -> int:
+    photo = apps.get_model("concerns", "ConcernPhoto")
+    removed = 0
+    for item in photo.objects.filter(concern_id__in=concern_ids):
+        item.file.delete(save=False)
+        item.delete()
+        removed += 1
+    apps.get_model("concerns", "ConcernEvent").objects.filter(concern_id__in=concern_ids).exclude(
+        note=""
+    ).update(note=ANONYMISED)
+    return removed
+
+
+RULES = [
+    Rule(
+        "concerns.closed",
+        "closed concerns: reporter, description, place, photos",
+        "concerns.Concern",
+        "closed_at",
+        3 * 365,
+        "anonymise",
+        blank={
+            "reporter_name": "",
+            "reporter_phone": "",
+            "description": ANONYMISED,
+            "place": "",
+            "lat": None,
+            "lng": None,
+            "household": None,
+        },
+        done=Q(description=ANONYMISED),
+        after=_delete_concern_photos,
+    ),
+    Rule(
+        "visits",
+        "visit logs: what was raised and handled",
+        "concerns.Visit",
+        "visited_at",
+        3 * 365,
+        "anonymise",
+        blank={"raised": ANONYMISED, "handled": "", "suggestions": ""},
+        done=Q(raised=ANONYMISED),
+    ),
+    Rule(
+        "subject_requests",
+        "decided data-subject requests: asked-for value and reasons",
+        "accounts.DataSubjectRequest",
+        "decided_at",
+        3 * 365,
+        "anonymise",
+        blank={"new_value": "", "reason": ANONYMISED, "decision_reason": ""},
+        done=Q(reason=ANONYMISED),
+    ),
+    Rule(
+        "messages",
+        "sent notifications: address and body",
+        "notifications.Message",
+        "created_at",
+        365,
+        "anonymise",
+        blank={"address": "", "body": ANONYMISED, "link": ""},
+        done=Q(body=ANONYMISED),
+    ),
+    Rule("phone_codes", "SMS sign-in codes", "accounts.PhoneCode", "created_at", 30, "delete"),
+    Rule(
+        "login_throttles",
+        "sign-in failure counters",
+        "accounts.LoginThrottle",
+        "window_started",
+        30,
+        "delete",
+    ),
+    Rule("sessions", "expired sessions", "sessions.Session", "expire_date", 0, "delete"),
+]
+
+
+def configured_days() -> dict[str, int]:
+    days = dict(getattr(settings, "RETENTION_DAYS", {}) or {})
+    for part in os.environ.get("GONGZHI_RETENTION_DAYS", "").split(","):
+        code, _sep, value = part.partition("=")
+        if code.strip() and value.strip().isdigit():
+            days[code.strip()] = int(value)
+    return days
+
+
+def days_of(rule: Rule) -> int:
+    return configured_days().get(rule.code, rule.days)
+
+
+def audit_retention_days() -> int:
+    """At least 180 days whatever is configured (网络安全法 art. 21, 等保 8.1.4.3)."""
+    configured = getattr(settings, "AUDIT_RETENTION_DAYS", None)
+    if configured is None:
+        configured = int(os.environ.get("GONGZHI_AUDIT_RETENTION_DAYS", "365"))
+    return max(AUDIT_MINIMUM_DAYS, int(configured))
+
+
+def _applicable(rule: Rule) -> bool:
+    try:
+        model = apps.get_model(rule.model)
+        for name in [rule.age_field, *rule.blank]:
+            model._meta.get_field(name)
+    except (LookupError, FieldDoesNotExist):
+        return False
+    return True
+
+
+def expired(rule: Rule, now=None) -> QuerySet:
+    now = now or timezone.now()
+    model = apps.get_model(rule.model)
+    cutoff = now - timedelta(days=days_of(rule))
+    qs = model._default_manager.filter(**{f"{rule.age_field}__lt": cutoff})
+    if rule.extra is not None:
+        qs = qs.filter(rule.extra)
+    if rule.done is not None:
+        qs = qs.exclude(rule.done)
+    return qs
+
+
+@dataclass
+class Outcome:
+    rule: Rule
+    days: int
+    count: int
+    applied: bool
+    skipped: bool = False
+    related: int = 0
+
+
+def purge(*, dry_run: bool = False, now=None, actor=None) -> list[Outcome]:
+    """Anonymise or delete what has outlived its rule; one audit record per rule that acted."""
+    outcomes = []
+    for rule in RULES:
+        if not _applicable(rule):
+            outcomes.append(Outcome(rule, days_of(rule), 0, False, skipped=True))
+            continue
+        qs = expired(rule, now)
+        count = qs.count()
+        outcome = Outcome(rule, days_of(rule), count, applied=not dry_run and count > 0)
+        if outcome.applied:
+            outcome.related = _apply(rule, qs, actor)
+        outcomes.append(outcome)
+    if not dry_run:
+        from gongzhi.core import exports
+
+        expired_files = exports.expire_overdue(now)
+        if expired_files:
+            audit.record("purge", actor=actor, summary=f"exports: {expired_files} expired files deleted")
+    return outcomes
+
+
+def _apply(rule: Rule, qs: QuerySet, actor) -> int:
+    model = qs.model
+    ids = list(qs.values_list("pk", flat=True))
+    related = 0
+    with transaction.atomic():
+        for start in range(0, len(ids), _BATCH):
+            chunk = ids[start : start + _BATCH]
+            batch = model._default_manager.filter(pk__in=chunk)
+            if rule.action == "delete":
+                batch.delete()
+            else:
+                batch.update(**_stored_values(model, rule.blank))
+                if rule.after is not None:
+                    related += rule.after(chunk)
+        audit.record(
+            "purge",
+            actor=actor,
+            summary=f"{rule.code}: {len(ids)} {rule.action}",
+            changes={"rule": rule.code, "days": days_of(rule), "count": len(ids), "action": rule.action},
+        )
+    return related
+
+
+def _stored_values(model, blank: dict) -> dict:
+    """update() skips the fields' own conversion only for plain values; encrypted fields store
+    "" as "" (pii.encrypt of nothing is nothing), so blanks can be written as they are."""
+    values = {}
+    for name, value in blank.items():
+        values[model._meta.get_field(name).attname if value is None else name] = value
+    return values
