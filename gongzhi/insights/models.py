@@ -32,6 +32,10 @@ class HotIssue(models.Model):
     # False: no longer among the hot issues, kept because a project was made from it.
     current = models.BooleanField(_("current"), default=True)
     computed_at = models.DateTimeField(_("computed at"))
+    # The practical-matter project (实事项目) made from this issue, if any.
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.SET_NULL, null=True, blank=True, related_name="hot_issues"
+    )
     members = models.ManyToManyField("concerns.Concern", through="HotIssueMember", related_name="hot_issues")
 
     scope_paths = {"subdistrict": "subdistrict_id", "neighborhood": "neighborhood_id"}

@@ -217,7 +217,19 @@ def _retire(issue: HotIssue) -> int:
 
 
 def _project_id(issue: HotIssue) -> int | None:
-    return getattr(issue, "project_id", None)
+    return issue.project_id
+
+
+def may_make_project(user, issue: HotIssue) -> bool:
+    """Whether the button shows: the issue is the user's to change and a project may be made in
+    its neighborhood (the projects service checks again)."""
+    from gongzhi.projects.models import Project
+
+    if issue.project_id or not permissions.can(user, issue, permissions.WRITE):
+        return False
+    neighborhood = _neighborhood_of(issue)
+    path = {"subdistrict": issue.subdistrict_id, "neighborhood": neighborhood.pk if neighborhood else None}
+    return neighborhood is not None and permissions.can_create(user, Project, path)
 
 
 def turn_into_project(user, issue: HotIssue):

@@ -2,10 +2,10 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -51,6 +51,8 @@ def hot_issues(request):
         )
     )
     current = [i for i in issues if i.current]
+    for issue in issues:
+        issue.project_url = _project_url(issue.project_id)
     return render(
         request,
         "insights/hot_issues.html",
@@ -100,8 +102,9 @@ def hot_issue(request, pk: int):
             "issue": issue,
             "members": rows,
             "hidden": issue.concerns_count - len(rows),
-            "project": getattr(issue, "project", None),
-            "may_make_project": _projects_ready() and permissions.can(request.user, issue, permissions.WRITE),
+            "project": issue.project,
+            "project_url": _project_url(issue.project_id),
+            "may_make_project": _projects_ready() and services.may_make_project(request.user, issue),
             "back": f"{reverse('insights:hot_issues')}?area={area_key}",
         },
     )
@@ -137,7 +140,11 @@ def make_project(request, pk: int):
         raise Http404(_("No such hot issue in your scope."))
     if not _projects_ready():
         raise Http404(_("Practical-matter projects are not available yet."))
-    project = services.turn_into_project(request.user, issue)
+    try:
+        project = services.turn_into_project(request.user, issue)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("insights:hot_issue", pk=issue.pk)
     return redirect("projects:detail", pk=project.pk)
 
 
@@ -184,6 +191,15 @@ def _map_data(issues) -> dict | None:
         if i.lat is not None and i.lng is not None
     ]
     return {"type": "FeatureCollection", "features": features} if features else None
+
+
+def _project_url(pk: int | None) -> str:
+    if not pk:
+        return ""
+    try:
+        return reverse("projects:detail", kwargs={"pk": pk})
+    except NoReverseMatch:  # the projects pages are not wired yet
+        return ""
 
 
 def _projects_ready() -> bool:

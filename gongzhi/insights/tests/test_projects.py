@@ -1,0 +1,62 @@
+"""A hot issue turned into a practical-matter project: once, by those allowed; the link survives
+recomputation."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from gongzhi.insights import services
+from gongzhi.insights.models import HotIssue
+from gongzhi.projects.models import Project
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def issue(world, concerns):
+    services.refresh_hot_issues(world.subdistrict)
+    return HotIssue.objects.filter(neighborhood=world.neighborhood_a).order_by("rank").first()
+
+
+def test_a_secretary_turns_a_hot_issue_into_one_draft_project(world, issue):
+    secretary = world.users["neighborhood_secretary"]
+    assert services.may_make_project(secretary, issue)
+    project = services.turn_into_project(secretary, issue)
+    assert project.origin == Project.Origin.HOT_ISSUE and project.neighborhood_id == world.neighborhood_a.pk
+    assert project.title == issue.title[:128]
+    assert str(issue.concerns_count) in project.summary
+    issue.refresh_from_db()
+    assert issue.project_id == project.pk
+    assert services.turn_into_project(secretary, issue) == project  # a second click: same project
+    assert Project.objects.count() == 1
+    assert not services.may_make_project(secretary, issue)
+
+
+def test_a_subdistrict_wide_issue_goes_to_the_neighborhood_of_most_members(world, issue):
+    wide = HotIssue.objects.filter(subdistrict=world.subdistrict, neighborhood=None, rank=1).get()
+    project = services.turn_into_project(world.users["subdistrict_admin"], wide)
+    counts = {}
+    for nb in wide.members.values_list("neighborhood_id", flat=True):
+        counts[nb] = counts.get(nb, 0) + 1
+    assert project.neighborhood_id == max(counts, key=counts.get)
+
+
+def test_others_may_not(world, issue):
+    for role in ("grid_worker", "volunteer_team_chief", "property_staff"):
+        user = world.users[role]
+        assert not services.may_make_project(user, issue)
+        with pytest.raises(PermissionDenied):
+            services.turn_into_project(user, issue)
+    assert not Project.objects.exists()
+
+
+def test_recomputing_keeps_the_project_link(world, issue):
+    project = services.turn_into_project(world.users["neighborhood_secretary"], issue)
+    services.refresh_hot_issues(world.subdistrict)
+    issue.refresh_from_db()
+    assert issue.project_id == project.pk and issue.current
+    # Its concerns gone (e.g. deleted as spam): the issue stays for the project, no longer current.
+    for concern in issue.members.all():
+        concern.delete()
+    services.refresh_hot_issues(world.subdistrict)
+    issue.refresh_from_db()
+    assert issue.project_id == project.pk and not issue.current
