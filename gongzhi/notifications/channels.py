@@ -1,0 +1,178 @@
+"""Delivery channels, pluggable. Each logical channel of a message ("inbox", "email", "webhook",
+"sms", "file") is carried by one transport class chosen from the environment:
+
+- ``GONGZHI_WEBHOOK_URL``: where the webhook transport POSTs; without it (development, tests)
+  "webhook" and "sms" go to the file outbox.
+- ``GONGZHI_SMS_CHANNEL``: "webhook" or "file" (default: "webhook" when a URL is set, else "file").
+- ``GONGZHI_NOTIFY_CHANNELS``: overrides, e.g. ``"sms=file,webhook=myproject.sms.Gateway"``
+  (a short name of this module or a dotted path to a class).
+- ``GONGZHI_WEBHOOK_SECRET`` (HMAC key, default derived from SECRET_KEY),
+  ``GONGZHI_WEBHOOK_TIMEOUT`` (seconds, default 5).
+
+A Django setting of the same name wins over the environment, so tests can use ``settings``.
+"""
+
+import hashlib
+import hmac
+import json
+import os
+import threading
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils.module_loading import import_string
+
+
+class TransientError(Exception):
+    """Try again later (timeout, 5xx, refused connection)."""
+
+
+class PermanentError(Exception):
+    """Retrying cannot help (4xx, no address)."""
+
+
+def conf(name: str, default: str = "") -> str:
+    value = getattr(settings, name, None)
+    if value is None:
+        value = os.environ.get(name, default)
+    return str(value)
+
+
+class Transport:
+    name = ""
+
+    def deliver(self, message) -> None:
+        raise NotImplementedError
+
+
+class InboxTransport(Transport):
+    """The row itself is the inbox entry: nothing to carry."""
+
+    name = "inbox"
+
+    def deliver(self, message) -> None:
+        if message.user_id is None:
+            raise PermanentError("inbox message without a user")
+
+
+class EmailTransport(Transport):
+    """SMTP through Django's mail (locmem in tests)."""
+
+    name = "email"
+
+    def deliver(self, message) -> None:
+        if not message.address:
+            raise PermanentError("no email address")
+        body = message.body + (f"\n\n{message.link}" if message.link else "")
+        try:
+            send_mail(message.subject, body, None, [message.address])
+        except OSError as exc:
+            raise TransientError(str(exc)) from exc
+
+
+_file_lock = threading.Lock()
+
+
+def outbox_dir() -> Path:
+    base = getattr(settings, "VAR_DIR", None) or conf("GONGZHI_VAR_DIR", "var")
+    return Path(base) / "outbox"
+
+
+def payload(message) -> dict:
+    return {
+        "key": message.key,
+        "channel": message.channel,
+        "address": message.address,
+        "subject": message.subject,
+        "body": message.body,
+        "link": message.link,
+    }
+
+
+class FileTransport(Transport):
+    """Development: one JSON line per message in ``$GONGZHI_VAR_DIR/outbox/<channel>.jsonl``."""
+
+    name = "file"
+
+    def deliver(self, message) -> None:
+        folder = outbox_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        line = json.dumps(payload(message), ensure_ascii=False) + "\n"
+        with _file_lock, open(folder / f"{message.channel}.jsonl", "a", encoding="utf-8") as out:
+            out.write(line)
+
+
+def signature(body: bytes, secret: str) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def webhook_secret() -> str:
+    configured = conf("GONGZHI_WEBHOOK_SECRET")
+    if configured:
+        return configured
+    return hashlib.sha256(f"webhook:{settings.SECRET_KEY}".encode()).hexdigest()
+
+
+class WebhookTransport(Transport):
+    """HTTP POST of the message as JSON. ``Idempotency-Key`` carries the message key, so a
+    receiver recognises a retry after a lost answer; ``X-Gongzhi-Signature`` is an HMAC-SHA256
+    of the body with the shared secret."""
+
+    name = "webhook"
+
+    def deliver(self, message) -> None:
+        url = conf("GONGZHI_WEBHOOK_URL")
+        if not url:
+            raise PermanentError("GONGZHI_WEBHOOK_URL is not set")
+        body = json.dumps(payload(message), ensure_ascii=False).encode()
+        request = urllib.request.Request(
+            url,
+            data=body,
+            method="POST",
+            headers={
+                "Content-Type": "application/json; charset=utf-8",
+                "Idempotency-Key": message.key,
+                "X-Gongzhi-Signature": signature(body, webhook_secret()),
+            },
+        )
+        try:
+            with urllib.request.urlopen(
+                request, timeout=float(conf("GONGZHI_WEBHOOK_TIMEOUT", "5"))
+            ) as answer:
+                answer.read()
+        except urllib.error.HTTPError as exc:
+            if exc.code >= 500 or exc.code in (408, 429):
+                raise TransientError(f"HTTP {exc.code}") from exc
+            raise PermanentError(f"HTTP {exc.code}") from exc
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            raise TransientError(str(getattr(exc, "reason", exc))) from exc
+
+
+SHORT_NAMES = {
+    "inbox": InboxTransport,
+    "email": EmailTransport,
+    "file": FileTransport,
+    "webhook": WebhookTransport,
+}
+
+
+def _overrides() -> dict[str, str]:
+    pairs = [p.split("=", 1) for p in conf("GONGZHI_NOTIFY_CHANNELS").split(",") if "=" in p]
+    return {k.strip(): v.strip() for k, v in pairs}
+
+
+def transport_for(channel: str) -> Transport:
+    choice = _overrides().get(channel)
+    if choice is None:
+        has_url = bool(conf("GONGZHI_WEBHOOK_URL"))
+        if channel == "sms":
+            choice = conf("GONGZHI_SMS_CHANNEL") or ("webhook" if has_url else "file")
+        elif channel == "webhook":
+            choice = "webhook" if has_url else "file"
+        else:
+            choice = channel
+    cls = SHORT_NAMES.get(choice) or import_string(choice)
+    return cls()

@@ -1,0 +1,290 @@
+"""Sending notifications. Every message goes through `send` (or `notify_user`, which calls it).
+
+- Idempotent on `key`: a unique constraint plus `get_or_create`, so the same key from a retried
+  request, a second worker or a concurrent transaction returns the one existing `Message`.
+- Delivery claims messages with a conditional UPDATE that stamps a fresh claim token; only the
+  holder of the token hands the message to its channel and records the outcome, so two workers
+  never send one message. A worker that dies mid-send leaves a claim that expires (`LEASE`);
+  the message is then tried again, and the webhook's ``Idempotency-Key`` lets the receiver
+  recognise the repeat.
+- `deliver_pending` delivers one batch; `fan_out` keeps going until nothing is due, with a
+  thread pool carrying many messages at once (the network waits, not the CPU).
+
+The `Message` row is itself the record of what was sent to whom; the business action that
+caused it is audited by the service that called `send`.
+"""
+
+import random
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.core import pii
+from gongzhi.notifications.channels import PermanentError, TransientError, transport_for
+from gongzhi.notifications.models import Message
+
+CHANNELS = {c.value for c in Message.Channel}
+MAX_ATTEMPTS = 8
+LEASE = timedelta(minutes=2)
+IN_PROCESS_TRIES = 3
+
+
+def _validate(*, key: str, channel: str, address: str, subject: str, user) -> str:
+    if not key or len(key) > 200:
+        raise ValidationError({"key": _("A message key of 1 to 200 characters is required.")})
+    if channel not in CHANNELS:
+        raise ValidationError({"channel": _("Unknown channel %(channel)s.") % {"channel": channel}})
+    if not subject.strip():
+        raise ValidationError({"subject": _("A subject is required.")})
+    if channel == Message.Channel.INBOX:
+        if user is None:
+            raise ValidationError({"user": _("An in-platform message needs a user.")})
+        return address
+    if not address:
+        raise ValidationError({"address": _("An address is required for this channel.")})
+    if channel == Message.Channel.EMAIL:
+        validate_email(address)
+    if channel == Message.Channel.SMS:
+        return pii.validate_phone(address)
+    return address
+
+
+def send(
+    *,
+    key: str,
+    channel: str,
+    address: str,
+    subject: str,
+    body: str,
+    link: str = "",
+    user=None,
+    deliver: bool = True,
+) -> Message:
+    """Queue one message (once per key) and, unless `deliver` is False, try it once right after
+    the surrounding transaction commits; what fails stays queued for `deliver_pending`."""
+    address = _validate(key=key, channel=channel, address=address, subject=subject, user=user)
+    message, created = Message.objects.get_or_create(
+        key=key,
+        defaults={
+            "channel": channel,
+            "address": address,
+            "user": user,
+            "subject": subject[:200],
+            "body": body,
+            "link": link[:500],
+        },
+    )
+    if created and deliver:
+        transaction.on_commit(lambda: _deliver_claimed(_claim(Q(pk=message.pk)), tries=1))
+    return message
+
+
+def contact_channels(user) -> list[tuple[str, str]]:
+    """(channel, address) pairs a user can be reached on besides the inbox."""
+    found = []
+    if user.email:
+        found.append((Message.Channel.EMAIL.value, user.email))
+    # The account's own phone (residents sign in with it), else the registry's record of them.
+    phone = getattr(user, "phone", "")
+    if not phone:
+        resident = getattr(user, "resident", None)
+        phone = resident.phone if resident is not None else ""
+    if phone:
+        found.append((Message.Channel.SMS.value, phone))
+    return found
+
+
+def notify_user(
+    user, *, key: str, subject: str, body: str, link: str = "", deliver: bool = True
+) -> list[Message]:
+    """The in-platform inbox plus each of the user's contact channels; the message keys are
+    ``<key>/inbox``, ``<key>/email``, ``<key>/sms``."""
+    if len(key) > 190:
+        raise ValidationError({"key": _("A message key of 1 to 190 characters is required.")})
+    targets = [(Message.Channel.INBOX.value, "")] + contact_channels(user)
+    return [
+        send(
+            key=f"{key}/{channel}",
+            channel=channel,
+            address=address,
+            subject=subject,
+            body=body,
+            link=link,
+            user=user,
+            deliver=deliver,
+        )
+        for channel, address in targets
+    ]
+
+
+# Delivery ------------------------------------------------------------------------------------
+
+
+def _due(now) -> Q:
+    queued = Q(status=Message.Status.QUEUED) & (Q(due_at__isnull=True) | Q(due_at__lte=now))
+    abandoned = Q(status=Message.Status.SENDING, due_at__lt=now)
+    return queued | abandoned
+
+
+def _claim(which: Q, batch: int = 1) -> list[Message]:
+    """Take up to `batch` due messages matching `which`; the conditional UPDATE re-checks that
+    each is still due, so a message claimed meanwhile by another worker is skipped."""
+    now = timezone.now()
+    ids = list(Message.objects.filter(which & _due(now)).order_by("id").values_list("pk", flat=True)[:batch])
+    if not ids:
+        return []
+    token = uuid.uuid4().hex
+    Message.objects.filter(Q(pk__in=ids) & _due(now)).update(
+        status=Message.Status.SENDING, claimed_by=token, due_at=now + LEASE
+    )
+    return list(Message.objects.filter(claimed_by=token, status=Message.Status.SENDING).order_by("id"))
+
+
+@dataclass
+class Outcome:
+    message: Message
+    tries: int = 0
+    error: str = ""
+    sent: bool = False
+    retry: bool = False
+
+
+def _attempt(message: Message, tries: int) -> Outcome:
+    """Hand one message to its transport, retrying transient failures here with a short
+    backoff. No database access: this runs in pool threads."""
+    outcome = Outcome(message)
+    transport = transport_for(message.channel)
+    for n in range(tries):
+        outcome.tries += 1
+        try:
+            transport.deliver(message)
+            outcome.sent, outcome.error = True, ""
+            return outcome
+        except TransientError as exc:
+            outcome.error, outcome.retry = str(exc)[:500], True
+        except PermanentError as exc:
+            outcome.error, outcome.retry = str(exc)[:500], False
+            return outcome
+        if n + 1 < tries:
+            time.sleep(0.2 * 3**n * (0.5 + random.random()))
+    return outcome
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
+
+
+def _record(outcomes: list[Outcome]) -> None:
+    now = timezone.now()
+    sent_by_tries: dict[int, list[int]] = {}
+    for o in outcomes:
+        if o.sent:
+            sent_by_tries.setdefault(o.tries, []).append(o.message.pk)
+    for tries, ids in sent_by_tries.items():
+        for chunk in range(0, len(ids), 500):
+            Message.objects.filter(pk__in=ids[chunk : chunk + 500], status=Message.Status.SENDING).update(
+                status=Message.Status.SENT,
+                sent_at=now,
+                error="",
+                claimed_by="",
+                attempts=F("attempts") + tries,
+            )
+    for o in outcomes:
+        if o.sent:
+            continue
+        attempts = o.message.attempts + o.tries
+        gives_up = not o.retry or attempts >= MAX_ATTEMPTS
+        Message.objects.filter(pk=o.message.pk, claimed_by=o.message.claimed_by).update(
+            status=Message.Status.FAILED if gives_up else Message.Status.QUEUED,
+            due_at=None if gives_up else now + _backoff(attempts),
+            attempts=attempts,
+            error=o.error,
+            claimed_by="",
+        )
+
+
+def _deliver_claimed(messages: list[Message], *, tries: int, pool: ThreadPoolExecutor | None = None) -> int:
+    if not messages:
+        return 0
+    outcomes = (
+        list(pool.map(lambda m: _attempt(m, tries), messages))
+        if pool
+        else [_attempt(m, tries) for m in messages]
+    )
+    _record(outcomes)
+    return sum(o.sent for o in outcomes)
+
+
+@dataclass
+class Report:
+    sent: int = 0
+    handled: int = 0
+    seconds: float = 0.0
+    rounds: list[int] = field(default_factory=list)
+
+
+def deliver_pending(
+    batch: int = 200, *, pool: ThreadPoolExecutor | None = None, which: Q | None = None
+) -> Report:
+    """Deliver one batch of due messages. Returns how many were handled and sent."""
+    started = time.monotonic()
+    claimed = _claim(which or Q(), batch)
+    sent = _deliver_claimed(claimed, tries=IN_PROCESS_TRIES, pool=pool)
+    return Report(sent=sent, handled=len(claimed), seconds=time.monotonic() - started, rounds=[len(claimed)])
+
+
+def fan_out(*, batch: int = 500, workers: int = 32, which: Q | None = None) -> Report:
+    """Deliver everything due, `batch` at a time, each batch carried by `workers` threads."""
+    report = Report()
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="notify") as pool:
+        while True:
+            step = deliver_pending(batch, pool=pool, which=which)
+            if not step.handled:
+                break
+            report.sent += step.sent
+            report.handled += step.handled
+            report.rounds.append(step.handled)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def retry_failed(*, actor, message: Message) -> Message:
+    """Staff put a failed message back in the queue (e.g. after the gateway was fixed)."""
+    from gongzhi.core import audit
+
+    with transaction.atomic():
+        updated = Message.objects.filter(pk=message.pk, status=Message.Status.FAILED).update(
+            status=Message.Status.QUEUED, due_at=None, attempts=0
+        )
+        if updated:
+            audit.record("update", message, actor=actor, summary=f"retry message {message.key}")
+    message.refresh_from_db()
+    return message
+
+
+# Inbox ---------------------------------------------------------------------------------------
+
+
+def mark_read(*, user, message_id: int) -> bool:
+    """Only the owner can mark their message read; anything else is simply not found."""
+    return bool(
+        Message.objects.filter(
+            pk=message_id, user=user, channel=Message.Channel.INBOX, read_at__isnull=True
+        ).update(read_at=timezone.now())
+    )
+
+
+def mark_all_read(*, user) -> int:
+    return Message.objects.filter(user=user, channel=Message.Channel.INBOX, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

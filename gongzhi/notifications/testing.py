@@ -1,0 +1,96 @@
+"""A real local HTTP receiver for webhook tests and the fan-out benchmark.
+
+It answers like a careful gateway: it checks the signature, processes each ``Idempotency-Key``
+once and answers a repeat with 200 without processing it again. Faults can be injected per key:
+``fail_first`` keys get one 500 before succeeding, ``slow_first`` keys are processed but answered
+too late (the sender times out and retries, so the receiver sees the key again).
+"""
+
+import json
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from gongzhi.notifications.channels import signature
+
+
+class Receiver:
+    def __init__(
+        self,
+        secret: str,
+        *,
+        fail_first: set[str] = frozenset(),
+        slow_first: set[str] = frozenset(),
+        slow_seconds: float = 1.5,
+        reject: set[str] = frozenset(),
+    ):
+        self.secret = secret
+        self.fail_first = set(fail_first)
+        self.slow_first = set(slow_first)
+        self.slow_seconds = slow_seconds
+        self.reject = set(reject)
+        self.lock = threading.Lock()
+        self.requests: Counter = Counter()  # every request per key, including retries
+        self.processed: Counter = Counter()  # what the gateway acted on, once per key if idempotent
+        self.bodies: dict[str, dict] = {}
+        self.bad_signatures = 0
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.server.request_queue_size = 256
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def __enter__(self) -> "Receiver":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def _handle(self, key: str, body: bytes, signed: str) -> tuple[int, float]:
+        """(status, delay before answering)."""
+        if signed != signature(body, self.secret):
+            with self.lock:
+                self.bad_signatures += 1
+            return 401, 0
+        with self.lock:
+            self.requests[key] += 1
+            first = self.requests[key] == 1
+            if key in self.reject:
+                return 400, 0
+            if first and key in self.fail_first:
+                return 500, 0
+            if not self.processed[key]:
+                self.processed[key] += 1
+                self.bodies[key] = json.loads(body)
+            delay = self.slow_seconds if first and key in self.slow_first else 0
+        return 200, delay
+
+    def _handler(self):
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802  (http.server's naming)
+                length = int(self.headers.get("Content-Length", 0))
+                body = self.rfile.read(length)
+                status, delay = receiver._handle(
+                    self.headers.get("Idempotency-Key", ""), body, self.headers.get("X-Gongzhi-Signature", "")
+                )
+                if delay:
+                    time.sleep(delay)
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                except OSError:
+                    pass  # the sender gave up waiting; it will retry
+
+            def log_message(self, *args):
+                pass
+
+        return Handler
