@@ -23,6 +23,7 @@ class SurveyOut(Schema):
     target: str
     neighborhood_id: int
     compound_id: int | None
+    project_id: int | None
     opens_at: datetime
     closes_at: datetime
     open_link: bool

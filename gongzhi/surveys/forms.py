@@ -20,12 +20,14 @@ class SurveyForm(forms.Form):
     target = forms.ChoiceField(choices=Survey.Target.choices, label=_("target group"))
     compound = forms.ModelChoiceField(queryset=None, required=False, label=_("compound"))
     elderly_age = forms.IntegerField(initial=60, min_value=40, max_value=100, label=_("elderly from age"))
+    project = forms.ModelChoiceField(queryset=None, required=False, label=_("needs study of project"))
     open_link = forms.BooleanField(
         required=False, label=_("also take anonymous answers through an open link")
     )
 
-    def __init__(self, *args, neighborhoods, compounds, **kwargs):
+    def __init__(self, *args, neighborhoods, compounds, projects, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = projects
         self.fields["neighborhood"].queryset = neighborhoods
         self.fields["compound"].queryset = compounds
         now = timezone.localtime().replace(second=0, microsecond=0)

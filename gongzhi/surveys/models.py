@@ -56,6 +56,15 @@ class Survey(models.Model):
         related_name="surveys",
         verbose_name=_("compound"),
     )
+    # The project this survey is the needs study of (e.g. the couriers' rest station).
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="surveys",
+        verbose_name=_("project"),
+    )
     elderly_age = models.PositiveSmallIntegerField(_("elderly from age"), default=60)
     open_link = models.BooleanField(_("open link"), default=False)
     open_token = models.CharField(max_length=32, unique=True, default=new_token, editable=False)

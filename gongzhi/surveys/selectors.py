@@ -60,4 +60,32 @@ def survey_by_open_token(token: str) -> Survey | None:
 
 
 def surveys_of_project(user, project) -> QuerySet[Survey]:
-    return surveys_visible_to(user).filter(project=project)
+    return surveys_visible_to(user).filter(project=project).order_by("-created_at")
+
+
+def projects_visible_to(user):
+    from gongzhi.projects.models import Project
+
+    return scoped(user, Project.objects.all()).select_related("neighborhood").order_by("-pk")
+
+
+def projects_for_new_survey(user):
+    return projects_visible_to(user).filter(neighborhood__in=neighborhoods_for_new_survey(user))
+
+
+def attachable_surveys(user, project) -> QuerySet[Survey]:
+    """Surveys of the project's neighborhood the user may change and that study no project yet."""
+    return surveys_writable_by(user).filter(neighborhood_id=project.neighborhood_id, project__isnull=True)
+
+
+def project_panel(user, project) -> dict:
+    """What the project page's survey panel shows to this user."""
+    from gongzhi.core.permissions import can_create
+
+    path = {"subdistrict": project.neighborhood.subdistrict_id, "neighborhood": project.neighborhood_id}
+    may_create = can_create(user, Survey, path)
+    return {
+        "surveys": list(surveys_of_project(user, project)),
+        "may_create": may_create,
+        "attachable": list(attachable_surveys(user, project)[:50]) if may_create else [],
+    }

@@ -52,6 +52,7 @@ def create_survey(
     compound: Compound | None = None,
     open_link: bool = False,
     elderly_age: int = 60,
+    project=None,
 ) -> Survey:
     path = {"subdistrict": neighborhood.subdistrict_id, "neighborhood": neighborhood.pk}
     if not can_create(actor, Survey, path):
@@ -68,6 +69,8 @@ def create_survey(
         errors["closes_at"] = _("The survey must close after it opens.")
     if not 40 <= int(elderly_age or 0) <= 100:
         errors["elderly_age"] = _("The elderly age must be between 40 and 100.")
+    if project is not None:
+        errors.update(_project_errors(actor, project, neighborhood))
     if errors:
         raise ValidationError(errors)
     survey = Survey.objects.create(
@@ -80,9 +83,39 @@ def create_survey(
         compound=compound if target == Survey.Target.COMPOUND else None,
         open_link=open_link or target == Survey.Target.OPEN,
         elderly_age=elderly_age,
+        project=project,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     audit.record("create", survey, actor=actor, summary=f"survey {survey.title}")
+    return survey
+
+
+def _project_errors(actor, project, neighborhood: Neighborhood) -> dict[str, str]:
+    if not can(actor, project, READ):
+        raise NotInScope(_("Not found."))
+    if project.neighborhood_id != neighborhood.pk:
+        return {"project": _("The project belongs to another neighborhood.")}
+    return {}
+
+
+@transaction.atomic
+def attach_to_project(*, actor, survey: Survey, project) -> Survey:
+    """Make the survey the needs study of `project` (or of none, with project=None)."""
+    _require(actor, survey)
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if project is not None:
+        errors = _project_errors(actor, project, survey.neighborhood)
+        if errors:
+            raise ValidationError(errors)
+    if survey.project_id != getattr(project, "pk", None):
+        survey.project = project
+        survey.save(update_fields=["project"])
+        audit.record(
+            "update",
+            survey,
+            actor=actor,
+            summary=f"survey attached to project {getattr(project, 'pk', None)}",
+        )
     return survey
 
 

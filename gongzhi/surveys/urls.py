@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/action/", views.survey_action, name="action"),
     path("<int:pk>/results/", views.survey_results, name="results"),
     path("<int:pk>/export.xlsx", views.survey_export, name="export"),
+    path("attach/", views.attach, name="attach"),
     path("a/<str:token>/", views.answer, name="answer"),
     path("o/<str:token>/", views.open_answer, name="open"),
 ]

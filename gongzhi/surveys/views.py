@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -65,11 +65,17 @@ def survey_create(request):
     neighborhoods = selectors.neighborhoods_for_new_survey(request.user)
     if not neighborhoods.exists():
         raise PermissionDenied(_("You may not create surveys."))
+    projects = selectors.projects_for_new_survey(request.user)
+    initial = {"neighborhood": neighborhoods.first() if neighborhoods.count() == 1 else None}
+    project = projects.filter(pk=request.GET.get("project") or 0).first()
+    if project is not None:
+        initial.update(neighborhood=project.neighborhood, project=project, title=project.title)
     form = SurveyForm(
         request.POST or None,
         neighborhoods=neighborhoods,
         compounds=selectors.compounds_for_new_survey(request.user),
-        initial={"neighborhood": neighborhoods.first() if neighborhoods.count() == 1 else None},
+        projects=projects,
+        initial=initial,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -99,6 +105,7 @@ def survey_detail(request, pk: int):
             "respondent_count": respondents.count(),
             "open_url": request.build_absolute_uri(reverse("surveys:open", args=[survey.open_token])),
             "notifications_ready": notifications_ready(),
+            "project_url": _project_url(survey.project) if survey.project_id else "",
         },
     )
 
@@ -186,6 +193,30 @@ def survey_action(request, pk: int):
     except ValidationError as exc:
         messages.error(request, _messages_of(exc))
     return redirect("surveys:detail", pk=survey.pk)
+
+
+@require_POST
+@login_required
+@answers_scope
+def attach(request):
+    """From a project's survey panel: make a survey that project's needs study."""
+    project = get_object_or_404(
+        selectors.projects_visible_to(request.user), pk=request.POST.get("project") or 0
+    )
+    survey = get_object_or_404(selectors.surveys_visible_to(request.user), pk=request.POST.get("survey") or 0)
+    try:
+        services.attach_to_project(actor=request.user, survey=survey, project=project)
+        messages.success(request, _("The survey is attached to the project."))
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+    return redirect(_project_url(project) or reverse("surveys:list"))
+
+
+def _project_url(project) -> str:
+    try:
+        return reverse("projects:detail", kwargs={"pk": project.pk})
+    except NoReverseMatch:
+        return ""
 
 
 @never_cache

@@ -14,3 +14,11 @@ def picked(data, name: str) -> list[str]:
 @register.filter
 def picked_one(errors, name: str) -> str:
     return (errors or {}).get(name, "")
+
+
+@register.simple_tag(takes_context=True)
+def survey_panel(context, project) -> dict:
+    """The survey panel of a project page, read with the signed-in user's scope."""
+    from gongzhi.surveys.selectors import project_panel
+
+    return project_panel(context["request"].user, project)
