@@ -234,3 +234,27 @@ def test_xlsx_ledgers_of_coverage_and_of_the_unvisited(client, world):
     assert AuditRecord.objects.filter(action="export").count() == 2
     client.force_login(world.users["grid_worker"])  # no export capability
     assert client.get(reverse("concerns:coverage_export")).status_code == 403
+
+
+def test_admin_keeps_visit_rules_with_the_same_checks(client, world):
+    client.force_login(world.users["subdistrict_admin"])
+    url = reverse("admin:concerns_visitrule_add")
+    form = {
+        "subdistrict": world.subdistrict.pk,
+        "kind": "tagged",
+        "every": "7",
+        "tag": "",
+        "role": "",
+        "active": "on",
+    }
+    response = client.post(url, form)
+    assert response.status_code == 200 and not VisitRule.objects.exists()  # no tag: the form says so
+    response = client.post(url, {**form, "tag": "elderly_alone"})
+    assert response.status_code == 302
+    rule = VisitRule.objects.get()
+    assert (rule.tag, rule.every, rule.updated_by) == ("elderly_alone", 7, world.users["subdistrict_admin"])
+    client.force_login(world.users["grid_worker"])  # reads the plan, may not change it
+    change = reverse("admin:concerns_visitrule_change", args=[rule.pk])
+    assert client.post(change, {**form, "tag": "elderly_alone", "every": "3"}).status_code == 403
+    assert client.post(url, {**form, "tag": "health", "every": "3"}).status_code == 403
+    assert VisitRule.objects.get().every == 7
