@@ -12,7 +12,6 @@ Apps register the kinds they can export in a module `<app>/export_kinds.py`:
                                 area=area_of, produce=produce))
 """
 
-import csv
 import hashlib
 import io
 import uuid
@@ -332,10 +331,9 @@ def watermark(produced: ExportFile, lines: dict[str, str]) -> bytes:
 
 
 def _watermark_csv(content: bytes, text: str) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerow([f"# {text}"])
-    body = content.removeprefix(b"\xef\xbb\xbf")
-    return b"\xef\xbb\xbf" + buffer.getvalue().encode() + body
+    # A comment line, not a record: spreadsheet programs show it as the first row.
+    line = "# " + " ".join(text.split()) + "\n"
+    return b"\xef\xbb\xbf" + line.encode() + content.removeprefix(b"\xef\xbb\xbf")
 
 
 def _watermark_xlsx(content: bytes, text: str, lines: dict[str, str]) -> bytes:

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
+from gongzhi.core import minors
 from gongzhi.org import selectors, services
 
 router = Router(tags=["org"])
@@ -173,25 +174,29 @@ def residents(request, household_id: int | None = None, limit: int = 50, offset:
     if household_id is not None:
         qs = qs.filter(household_id=household_id)
     limit = max(1, min(limit, 500))
-    return qs[offset : offset + limit]
+    return minors.present(request.user, qs.select_related("household__neighborhood")[offset : offset + limit])
 
 
 @router.get("/residents/{resident_id}", response=ResidentOut)
 def resident(request, resident_id: int):
-    return get_object_or_404(selectors.residents_visible_to(request.user), pk=resident_id)
+    return minors.present_one(
+        request.user, get_object_or_404(selectors.residents_visible_to(request.user), pk=resident_id)
+    )
 
 
 @router.post("/residents", response={201: ResidentOut})
 def create_resident(request, payload: ResidentIn):
     household = get_object_or_404(selectors.households_visible_to(request.user), pk=payload.household_id)
     fields = payload.dict(exclude={"household_id"})
-    return Status(201, services.create_resident(actor=request.user, household=household, **fields))
+    created = services.create_resident(actor=request.user, household=household, **fields)
+    return Status(201, minors.present_one(request.user, created))
 
 
 @router.patch("/residents/{resident_id}", response=ResidentOut)
 def update_resident(request, resident_id: int, payload: ResidentPatch):
     item = get_object_or_404(selectors.residents_visible_to(request.user), pk=resident_id)
-    return services.update_resident(actor=request.user, resident=item, **payload.dict(exclude_none=True))
+    updated = services.update_resident(actor=request.user, resident=item, **payload.dict(exclude_none=True))
+    return minors.present_one(request.user, updated)
 
 
 @router.post("/residents/{resident_id}/unmask", response=UnmaskOut)
@@ -203,4 +208,4 @@ def unmask_resident(request, resident_id: int, payload: UnmaskIn):
 @router.post("/residents/lookup", response=list[ResidentOut])
 def lookup_residents(request, payload: LookupIn):
     """Exact ID number or phone, sent in the body so it never lands in a URL or access log."""
-    return selectors.find_residents_by_number(request.user, payload.number)[:20]
+    return minors.present(request.user, selectors.find_residents_by_number(request.user, payload.number)[:20])

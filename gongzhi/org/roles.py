@@ -172,3 +172,8 @@ ROLES["system_admin"] = Role(
 ROLES["security_admin"] = Role("security_admin", _("security admin"), "subdistrict", frozenset())
 ROLES["auditor"] = Role("auditor", _("auditor"), "subdistrict", frozenset({"audit"}))
 DUTY_ROLES = frozenset({"system_admin", "security_admin", "auditor"})
+
+# minor (residents under 14, PIPL art. 31; gongzhi.core.minors): seen in full only by the
+# neighborhood's secretary and social workers, each access audited; everyone else sees them masked.
+for _code in ("neighborhood_secretary", "social_worker"):
+    _grant(_code, "minor", write=False)

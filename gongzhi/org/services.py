@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.accounts.services import end_sessions
-from gongzhi.core import audit, permissions
+from gongzhi.core import audit, minors, permissions
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.permissions import UNMASK, WRITE
 from gongzhi.org.models import Building, Household, Resident, ResidentTag, RoleAssignment, Stairwell
@@ -146,6 +146,7 @@ def update_resident(*, actor, resident: Resident, **fields) -> Resident:
 def unmask_resident(*, actor, resident: Resident, reason: str) -> dict[str, str]:
     """The full ID number and phone, for a stated reason, leaving an audit record."""
     require(actor, resident, UNMASK)
+    minors.check_unmask(actor, resident)
     reason = (reason or "").strip()
     if len(reason) < 4:
         raise ValidationError({"reason": _("State why you need the full number (at least 4 characters).")})

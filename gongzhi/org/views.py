@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import permissions
+from gongzhi.core import minors, permissions
 from gongzhi.core.errors import NotInScope
 from gongzhi.grids.models import MicroGrid
 from gongzhi.org import selectors, services
@@ -60,6 +60,7 @@ def household_detail(request, pk: int):
     household = get_object_or_404(selectors.households_visible_to(request.user), pk=pk)
     residents = selectors.residents_visible_to(request.user).filter(household=household)
     tags = selectors.tags_by_resident(request.user, residents)
+    residents = minors.present(request.user, residents.select_related("household__neighborhood"))
     return render(
         request,
         "org/household.html",
@@ -102,7 +103,10 @@ def resident_lookup(request):
     """Find a resident by exact ID number or phone. POST only, so numbers never sit in URLs or logs."""
     results = None
     if request.method == "POST":
-        results = list(selectors.find_residents_by_number(request.user, request.POST.get("number", ""))[:20])
+        results = minors.present(
+            request.user,
+            selectors.find_residents_by_number(request.user, request.POST.get("number", ""))[:20],
+        )
         if not results:
             messages.info(request, _("No resident in your area has this number."))
     return render(request, "org/lookup.html", {"results": results})

@@ -1,0 +1,105 @@
+"""Minors (under 14): full records only for roles that need them, each access audited; masked otherwise."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+from django.utils import timezone
+
+from gongzhi.core import minors, pii
+from gongzhi.core.models import AuditRecord
+from gongzhi.org import factories as f
+from gongzhi.org import services as org_services
+from gongzhi.org.models import Resident
+
+pytestmark = pytest.mark.django_db
+SEES_MINORS = ["neighborhood_secretary", "social_worker"]
+MASKED = ["subdistrict_admin", "grid_chief", "grid_worker", "stairwell_chief"]
+
+
+def years_ago(years: int, days: int = 0) -> date:
+    today = timezone.localdate()
+    return today.replace(year=today.year - years) - timedelta(days=days)
+
+
+@pytest.fixture
+def child(world):
+    resident = f.ResidentFactory(household=world.household_a, name="王小明", birth_date=years_ago(8))
+    body = "310113" + years_ago(8).strftime("%Y%m%d") + "123"
+    resident.set_id_number(body + pii.id_check_digit(body))
+    resident.save()
+    return resident
+
+
+def views_of(resident) -> int:
+    return AuditRecord.objects.filter(action="view", object_id=str(resident.pk)).count()
+
+
+def test_age_comes_from_the_birth_date_or_the_id_number():
+    assert minors.is_minor(Resident(name="a", birth_date=years_ago(13, days=-1)))  # 14 tomorrow
+    assert not minors.is_minor(Resident(name="a", birth_date=years_ago(14)))  # 14 today
+    body = "310113" + years_ago(5).strftime("%Y%m%d") + "001"
+    assert minors.is_minor(Resident(name="a", id_number=body + pii.id_check_digit(body)))
+    assert not minors.is_minor(Resident(name="a"))  # no date known: not treated as a minor
+
+
+@pytest.mark.parametrize("role", SEES_MINORS)
+def test_roles_that_need_them_see_a_minor_and_each_access_is_audited(client, world, child, role):
+    client.force_login(world.users[role])
+    page = client.get(reverse("org:household", args=[world.household_a.pk])).content.decode()
+    assert "王小明" in page and views_of(child) == 1
+    api = client.get(f"/api/v1/residents/{child.pk}").json()
+    assert api["name"] == "王小明" and api["birth_date"] == child.birth_date.isoformat()
+    assert views_of(child) == 2
+
+
+@pytest.mark.parametrize("role", MASKED)
+def test_other_roles_see_a_minor_masked_and_leave_no_access_record(client, world, child, role):
+    client.force_login(world.users[role])
+    page = client.get(reverse("org:household", args=[world.household_a.pk])).content.decode()
+    assert "王小明" not in page and "王**" in page
+    api = client.get(f"/api/v1/residents/{child.pk}").json()
+    assert (
+        api["name"] == "王**" and api["birth_date"] is None and api["id_number"] == "" and api["phone"] == ""
+    )
+    listed = client.get(f"/api/v1/residents?household_id={world.household_a.pk}").json()
+    assert "王小明" not in {r["name"] for r in listed}
+    assert views_of(child) == 0
+
+
+def test_adults_are_not_masked_and_leave_no_view_record(client, world, child):
+    adult = world.resident_a
+    adult.birth_date, adult.id_number = years_ago(40), ""
+    adult.save()
+    client.force_login(world.users["grid_worker"])
+    page = client.get(reverse("org:household", args=[world.household_a.pk])).content.decode()
+    assert adult.name in page and views_of(adult) == 0
+
+
+def test_a_minor_elsewhere_stays_out_of_reach(client, world):
+    far_child = f.ResidentFactory(household=world.household_b, name="李小红", birth_date=years_ago(6))
+    client.force_login(world.users["social_worker"])
+    assert client.get(f"/api/v1/residents/{far_child.pk}").status_code == 404
+    outsider = f.UserFactory(username="b_social")
+    org_services.assign_role(actor=None, user=outsider, role="social_worker", unit=world.neighborhood_b)
+    assert minors.may_see(outsider, far_child) and not minors.may_see(outsider, world.resident_a)
+
+
+def test_full_numbers_of_a_minor_need_the_minor_role(world, child):
+    with pytest.raises(PermissionDenied):
+        org_services.unmask_resident(
+            actor=world.users["subdistrict_admin"], resident=child, reason="核对低保"
+        )
+    numbers = org_services.unmask_resident(
+        actor=world.users["neighborhood_secretary"], resident=child, reason="核对低保"
+    )
+    assert numbers["id_number"] == child.id_number
+
+
+def test_a_masked_record_cannot_be_saved(world, child):
+    masked = minors.present_one(world.users["grid_worker"], Resident.objects.get(pk=child.pk))
+    assert masked.minor_masked
+    with pytest.raises(PermissionDenied):
+        masked.save()
+    assert Resident.objects.get(pk=child.pk).name == "王小明"
