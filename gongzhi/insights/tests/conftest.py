@@ -20,9 +20,10 @@ def sample_rows() -> list[dict]:
         return list(csv.DictReader(fh))
 
 
-def make_concerns(world, rows, *, now=None, neighborhood=None) -> list[Concern]:
+def make_concerns(world, rows, *, now=None, neighborhood=None, spread=None) -> list[Concern]:
     """One concern per message, its time moved so the newest message arrived a day before `now`;
-    every third message lies in neighborhood B, the rest in A (or all in `neighborhood`)."""
+    every third message lies in neighborhood B, the rest in A (or all in `neighborhood`, or in turn
+    in the neighborhoods of `spread`)."""
     now = now or timezone.now()
     category, _ = Category.objects.get_or_create(subdistrict=None, code="other", defaults={"name": "其他"})
     times = [parse_time(r["time"]) for r in rows]
@@ -31,10 +32,13 @@ def make_concerns(world, rows, *, now=None, neighborhood=None) -> list[Concern]:
     concerns = []
     for i, (row, when) in enumerate(zip(rows, times, strict=True)):
         accepted = timezone.make_aware(when or latest) + shift
-        nb = neighborhood or (world.neighborhood_b if i % 3 == 2 else world.neighborhood_a)
+        if spread:
+            nb = spread[i % len(spread)]
+        else:
+            nb = neighborhood or (world.neighborhood_b if i % 3 == 2 else world.neighborhood_a)
         concerns.append(
             Concern(
-                subdistrict=world.subdistrict,
+                subdistrict=nb.subdistrict,
                 neighborhood=nb,
                 category=category,
                 title=row["title"][:120],
