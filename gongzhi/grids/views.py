@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from gongzhi.core import permissions
 from gongzhi.core.errors import NotInScope
 from gongzhi.grids import selectors, services
 from gongzhi.org import selectors as org_selectors
@@ -70,6 +71,8 @@ def grid_map(request, kind: str, pk: int):
             "plans": selectors.plans_of_area(request.user, area)[:10],
             "history": selectors.history_of_area(request.user, area, limit=12),
             "may_draw": selectors.may_draw(request.user, area),
+            # The layer of households due for a visit (drawn by concerns/visit_map.js).
+            "visit_layer": permissions.may_read_class(request.user, "concern"),
         },
     )
 
