@@ -1020,3 +1020,93 @@ def reply_to_comment(*, actor, comment: Comment, reply: str) -> Comment:
     comment.save(update_fields=["reply"])
     audit.record("reply", comment, actor=actor)
     return comment
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+def export_round(*, actor, review_round: ReviewRound) -> bytes:
+    """The round's ranking and its latest adopted (else newest) allocation as xlsx; audited."""
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    readable = permissions.scoped(actor, ReviewRound.objects.filter(pk=review_round.pk)).exists()
+    if not readable and not PanelMember.objects.filter(panel__review_round=review_round, user=actor).exists():
+        raise NotInScope(_("No such record in your area."))
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "ranking"
+    sheet.append(
+        [
+            _("rank"),
+            _("project"),
+            _("owner organisation"),
+            _("neighborhood"),
+            _("members scored"),
+            _("result"),
+        ]
+    )
+    for row in ranking(review_round):
+        sheet.append(
+            [row.rank, row.project.title, row.project.owner.name, row.project.neighborhood.name, row.members,
+             float(row.result) if row.result is not None else None]
+        )  # fmt: skip
+    chosen = (
+        review_round.allocations.filter(status=Allocation.Status.ADOPTED).first()
+        or review_round.allocations.first()
+    )
+    if chosen is not None:
+        alloc = book.create_sheet("allocation")
+        alloc.append([_("status"), str(chosen.get_status_display()), _("rule"), chosen.rule_name])
+        alloc.append(
+            [_("rank"), _("project"), _("owner organisation"), _("score"), _("old"), _("new"), _("reason")]
+        )
+        for line in chosen.lines.select_related("project__owner"):
+            alloc.append(
+                [
+                    line.rank,
+                    line.project.title,
+                    line.project.owner.name,
+                    float(line.score),
+                    line.old,
+                    line.new,
+                    line.reason,
+                ]
+            )
+            for cell in alloc[alloc.max_row][4:6]:
+                cell.number_format = "0.00"
+    out = BytesIO()
+    book.save(out)
+    audit.record("export", review_round, actor=actor, summary=f"ranking of {review_round}")
+    return out.getvalue()
+
+
+@transaction.atomic
+def setup_round(
+    *,
+    actor,
+    subdistrict: Subdistrict,
+    name: str,
+    stage: str,
+    criteria,
+    drop_extremes: bool,
+    rule,
+    projects,
+    judges,
+) -> ReviewRound:
+    """The round page's form in one step: criteria, projects, and one panel of the chosen members."""
+    review_round = create_round(
+        actor=actor, subdistrict=subdistrict, name=name, stage=stage, criteria=criteria, drop_extremes=drop_extremes,
+        rule=rule,
+    )  # fmt: skip
+    add_to_round(actor=actor, review_round=review_round, projects=projects)
+    judges = list(judges)
+    create_panel(
+        actor=actor,
+        review_round=review_round,
+        name=_("Review panel"),
+        members=judges,
+        chair=judges[0] if judges else None,
+    )
+    return review_round

@@ -1,0 +1,265 @@
+"""Every read of projects, rounds and disclosures, already filtered for the caller."""
+
+import datetime
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from gongzhi.core import permissions
+from gongzhi.core.permissions import READ, WRITE
+from gongzhi.core.pii import mask_name
+from gongzhi.org.models import Compound
+from gongzhi.projects import rules
+from gongzhi.projects.models import (
+    Allocation,
+    Comment,
+    Disclosure,
+    Expense,
+    Milestone,
+    PanelMember,
+    Project,
+    RequiredAction,
+    ReviewRound,
+    Task,
+)
+
+
+def projects_visible_to(user) -> QuerySet[Project]:
+    """Projects in the user's area, plus those a panel the user sits on reviews."""
+    in_area = permissions.scope_q(user, Project, READ)
+    if getattr(user, "is_authenticated", False):
+        in_area |= Q(panels__members__user=user)
+    return Project.objects.filter(in_area).distinct().select_related("neighborhood", "owner", "compound")
+
+
+def project_for(user, pk: int) -> Project | None:
+    return projects_visible_to(user).filter(pk=pk).first()
+
+
+def may_edit(user, project: Project) -> bool:
+    return permissions.can(user, project, WRITE)
+
+
+def may_create(user) -> bool:
+    return permissions.may_read_class(user, "project") and bool(creatable_neighborhoods(user))
+
+
+def creatable_neighborhoods(user) -> list:
+    from gongzhi.org.models import Neighborhood
+
+    return [
+        nb
+        for nb in permissions.scoped(user, Neighborhood.objects.all()).order_by("code")[:500]
+        if permissions.can_create(user, Project, {"subdistrict": nb.subdistrict_id, "neighborhood": nb.pk})
+    ]
+
+
+def dashboard(user, projects: QuerySet[Project] | None = None) -> dict:
+    """Projects by state, budget use, overdue milestones, and the latest scores."""
+    projects = projects if projects is not None else projects_visible_to(user)
+    ids = list(projects.values_list("pk", flat=True))
+    base = Project.objects.filter(pk__in=ids)
+    by_state = dict(base.values_list("state").annotate(n=Count("id")))
+    approved = base.aggregate(t=Sum("approved_budget"))["t"] or Decimal("0.00")
+    spent = Expense.objects.filter(project_id__in=ids).aggregate(t=Sum("amount"))["t"] or Decimal("0.00")
+    today = timezone.localdate()
+    overdue = (
+        Milestone.objects.filter(project_id__in=ids, done_on__isnull=True, due_on__lt=today)
+        .exclude(project__state__in=[rules.CLOSED, rules.REJECTED, rules.STOPPED])
+        .select_related("project")
+        .order_by("due_on")
+    )
+    spent_by_project = dict(
+        Expense.objects.filter(project_id__in=ids).values_list("project_id").annotate(t=Sum("amount"))
+    )
+    use = [
+        {
+            "project": p,
+            "budget": p.approved_budget,
+            "spent": spent_by_project.get(p.pk, Decimal("0.00")),
+            "percent": _percent(spent_by_project.get(p.pk, Decimal("0.00")), p.approved_budget),
+        }
+        for p in base.filter(approved_budget__isnull=False)
+        .select_related("neighborhood")
+        .order_by("-approved_budget")[:30]
+    ]
+    return {
+        "by_state": [(value, label, by_state.get(value, 0)) for value, label in Project.State.choices],
+        "total": len(ids),
+        "approved": approved,
+        "spent": spent,
+        "spent_percent": _percent(spent, approved),
+        "overdue": list(overdue[:50]),
+        "overdue_count": overdue.count(),
+        "use": use,
+    }
+
+
+def _percent(part: Decimal, whole: Decimal | None) -> int | None:
+    if not whole:
+        return None
+    return int((part * 100 / whole).quantize(Decimal(1)))
+
+
+def budget_by_organisation(user) -> list[dict]:
+    """Approved budget and spending per owning party organisation."""
+    projects = projects_visible_to(user)
+    ids = list(projects.values_list("pk", flat=True))
+    budgets = (
+        Project.objects.filter(pk__in=ids, approved_budget__isnull=False)
+        .values("owner_id", "owner__name")
+        .annotate(budget=Sum("approved_budget"), n=Count("id"))
+    )
+    spent = dict(
+        Expense.objects.filter(project_id__in=ids).values_list("project__owner_id").annotate(t=Sum("amount"))
+    )
+    return [
+        {
+            "owner": row["owner__name"],
+            "projects": row["n"],
+            "budget": row["budget"],
+            "spent": spent.get(row["owner_id"], Decimal("0.00")),
+        }
+        for row in budgets.order_by("owner__name")
+    ]
+
+
+def tasks_of(user, *, open_only: bool = True) -> QuerySet[Task]:
+    """The user's own work list: tasks assigned to them."""
+    if not getattr(user, "is_authenticated", False):
+        return Task.objects.none()
+    tasks = Task.objects.filter(assignee=user).select_related("project", "milestone")
+    if open_only:
+        tasks = tasks.filter(done_at__isnull=True)
+    return tasks.order_by("due_on", "id")
+
+
+def checklist(project: Project) -> list[dict]:
+    done = {d.action_id: d for d in project.actions_done.all()}
+    actions = RequiredAction.objects.filter(subdistrict_id=project.neighborhood.subdistrict_id, active=True)
+    return [{"action": a, "done": done.get(a.pk)} for a in actions]
+
+
+def rounds_visible_to(user) -> QuerySet[ReviewRound]:
+    q = permissions.scope_q(user, ReviewRound, READ)
+    if getattr(user, "is_authenticated", False):
+        q |= Q(panels__members__user=user)
+    return ReviewRound.objects.filter(q).distinct()
+
+
+def round_for(user, pk: int) -> ReviewRound | None:
+    return rounds_visible_to(user).filter(pk=pk).first()
+
+
+def seats_of(user, review_round: ReviewRound) -> QuerySet[PanelMember]:
+    if not getattr(user, "is_authenticated", False):
+        return PanelMember.objects.none()
+    return PanelMember.objects.filter(panel__review_round=review_round, user=user).select_related("panel")
+
+
+def projects_to_score(user, review_round: ReviewRound) -> list[dict]:
+    """The projects the user's panels review in this round, with whether the user has scored them."""
+    seats = list(seats_of(user, review_round))
+    if not seats:
+        return []
+    projects = (
+        Project.objects.filter(panels__members__in=seats, review_rounds=review_round)
+        .distinct()
+        .select_related("neighborhood")
+        .order_by("id")
+    )
+    scored = set(
+        review_round.criteria.first().scores.filter(member__in=seats).values_list("project_id", flat=True)
+        if review_round.criteria.exists()
+        else []
+    )
+    return [{"project": p, "scored": p.pk in scored} for p in projects]
+
+
+def allocations_of(review_round: ReviewRound) -> QuerySet[Allocation]:
+    return review_round.allocations.prefetch_related("lines__project__owner").order_by("-created_at", "-id")
+
+
+# --- public disclosure: no login, de-identified ---------------------------------------------
+
+
+def open_disclosure(token: str) -> Disclosure | None:
+    return (
+        Disclosure.objects.filter(token=token)
+        .select_related("project__neighborhood", "project__compound")
+        .first()
+    )
+
+
+def public_accounts(disclosure: Disclosure) -> dict:
+    """What the notice shows: approved budget, budget lines, expenses (no names), comments masked."""
+    project = disclosure.project
+    expenses = project.expenses.order_by("spent_on", "id").values(
+        "spent_on", "category", "description", "amount"
+    )
+    spent = sum((e["amount"] for e in expenses), Decimal("0.00"))
+    comments = [
+        {"kind": c.get_kind_display(), "name": mask_name(c.name) if c.name else "", "body": c.body, "reply": c.reply,
+         "at": c.created_at}
+        for c in Comment.objects.filter(disclosure=disclosure).order_by("created_at", "id")
+    ]  # fmt: skip
+    today = timezone.localdate()
+    return {
+        "project": project,
+        "lines": project.budget_lines.all(),
+        "expenses": [
+            dict(e, category_label=Expense(category=e["category"]).get_category_display()) for e in expenses
+        ],
+        "spent": spent,
+        "balance": (project.approved_budget or Decimal("0.00")) - spent,
+        "comments": comments,
+        "is_open": disclosure.opens_on <= today <= disclosure.closes_on,
+    }
+
+
+def compound_disclosures(compound_id: int) -> tuple[Compound | None, list[Disclosure]]:
+    compound = Compound.objects.filter(pk=compound_id).select_related("neighborhood").first()
+    if compound is None:
+        return None, []
+    disclosures = (
+        Disclosure.objects.filter(project__compound_id=compound_id)
+        .select_related("project")
+        .order_by("-opens_on", "-id")
+    )
+    return compound, list(disclosures)
+
+
+def notice_days_left(disclosure: Disclosure, today: datetime.date | None = None) -> int:
+    today = today or timezone.localdate()
+    return max(0, (disclosure.closes_on - today).days)
+
+
+def people_for(project: Project) -> QuerySet:
+    """Who a task can go to: staff with a role in the project's neighborhood or on its subdistrict."""
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(role_assignments__neighborhood_id=project.neighborhood_id)
+            | Q(
+                role_assignments__subdistrict_id=project.neighborhood.subdistrict_id,
+                role_assignments__neighborhood__isnull=True,
+            )
+            | Q(project_teams=project)
+        )
+        .distinct()
+        .order_by("username")
+    )
+
+
+def judges_for(subdistrict_id: int) -> QuerySet:
+    from django.contrib.auth import get_user_model
+
+    return (
+        get_user_model()
+        .objects.filter(role_assignments__subdistrict_id=subdistrict_id, is_active=True)
+        .distinct()
+        .order_by("username")
+    )
