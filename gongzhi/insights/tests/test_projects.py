@@ -60,3 +60,25 @@ def test_recomputing_keeps_the_project_link(world, issue):
     services.refresh_hot_issues(world.subdistrict)
     issue.refresh_from_db()
     assert issue.project_id == project.pk and not issue.current
+
+
+def test_the_button_makes_the_project_and_leads_to_it(client, world, issue):
+    from django.urls import reverse
+
+    from gongzhi.org.testing import PASSWORD
+
+    client.login(username="neighborhood_secretary", password=PASSWORD)
+    page = client.get(reverse("insights:hot_issue", args=[issue.pk]))
+    assert 'id="make-project"' in page.content.decode()
+    response = client.post(reverse("insights:make_project", args=[issue.pk]))
+    project = Project.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "projects:detail", args=[project.pk]
+    )
+    again = client.post(reverse("insights:make_project", args=[issue.pk]))
+    assert again["Location"] == response["Location"] and Project.objects.count() == 1
+    shown = client.get(reverse("insights:hot_issue", args=[issue.pk])).content.decode()
+    assert 'id="project-link"' in shown and 'id="make-project"' not in shown
+    client.logout()
+    client.login(username="grid_worker", password=PASSWORD)
+    assert client.post(reverse("insights:make_project", args=[issue.pk])).status_code == 404
