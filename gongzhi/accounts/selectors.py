@@ -45,7 +45,7 @@ def holdings_of(user: User) -> list[Section]:
     sections = [_account(user, resident)]
     if resident is not None:
         sections += [_household(resident), _tags(resident), _visits(resident)]
-    sections += [_concerns(user), _volunteering(user, resident)]
+    sections += [_concerns(user, resident), _volunteering(user, resident)]
     if resident is not None:
         sections.append(_votes(resident))
     sections.append(_requests(user))
@@ -101,10 +101,24 @@ def _visits(resident) -> Section:
     return Section("visits", _("Visits to your household"), [_("Time"), _("Channel"), _("Raised")], rows)
 
 
-def _concerns(user: User) -> Section:
+# Reporter phones are encrypted without an index: the candidates of the resident's neighborhood are
+# decrypted and compared, up to this many (the newest).
+PHONE_MATCH_LIMIT = 5000
+
+
+def _concerns(user: User, resident) -> Section:
     from gongzhi.concerns.models import Concern
 
-    concerns = Concern.objects.filter(created_by=user).order_by("-accepted_at")[:500]
+    ids = set(Concern.objects.filter(created_by=user).values_list("pk", flat=True)[:500])
+    if user.phone and resident is not None and resident.household_id:
+        candidates = (
+            Concern.objects.filter(neighborhood_id=resident.household.neighborhood_id)
+            .exclude(reporter_phone="")
+            .order_by("-pk")
+            .only("pk", "reporter_phone")[:PHONE_MATCH_LIMIT]
+        )
+        ids |= {c.pk for c in candidates if c.reporter_phone == user.phone}
+    concerns = Concern.objects.filter(pk__in=ids).order_by("-accepted_at")
     rows = [[_local(c.accepted_at), c.title, c.get_state_display()] for c in concerns]
     return Section("concerns", _("Concerns you raised"), [_("Time"), _("Title"), _("State")], rows)
 
