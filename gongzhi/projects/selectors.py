@@ -23,6 +23,7 @@ from gongzhi.projects.models import (
     ReviewRound,
     Task,
 )
+from gongzhi.projects.services import fen
 
 
 def projects_visible_to(user) -> QuerySet[Project]:
@@ -61,8 +62,8 @@ def dashboard(user, projects: QuerySet[Project] | None = None) -> dict:
     ids = list(projects.values_list("pk", flat=True))
     base = Project.objects.filter(pk__in=ids)
     by_state = dict(base.values_list("state").annotate(n=Count("id")))
-    approved = base.aggregate(t=Sum("approved_budget"))["t"] or Decimal("0.00")
-    spent = Expense.objects.filter(project_id__in=ids).aggregate(t=Sum("amount"))["t"] or Decimal("0.00")
+    approved = fen(base.aggregate(t=Sum("approved_budget"))["t"])
+    spent = fen(Expense.objects.filter(project_id__in=ids).aggregate(t=Sum("amount"))["t"])
     today = timezone.localdate()
     overdue = (
         Milestone.objects.filter(project_id__in=ids, done_on__isnull=True, due_on__lt=today)
@@ -70,9 +71,12 @@ def dashboard(user, projects: QuerySet[Project] | None = None) -> dict:
         .select_related("project")
         .order_by("due_on")
     )
-    spent_by_project = dict(
-        Expense.objects.filter(project_id__in=ids).values_list("project_id").annotate(t=Sum("amount"))
-    )
+    spent_by_project = {
+        k: fen(v)
+        for k, v in Expense.objects.filter(project_id__in=ids)
+        .values_list("project_id")
+        .annotate(t=Sum("amount"))
+    }
     use = [
         {
             "project": p,
@@ -118,8 +122,8 @@ def budget_by_organisation(user) -> list[dict]:
         {
             "owner": row["owner__name"],
             "projects": row["n"],
-            "budget": row["budget"],
-            "spent": spent.get(row["owner_id"], Decimal("0.00")),
+            "budget": fen(row["budget"]),
+            "spent": fen(spent.get(row["owner_id"])),
         }
         for row in budgets.order_by("owner__name")
     ]

@@ -264,8 +264,13 @@ def remove_budget_line(*, actor, line: BudgetLine) -> None:
     line.delete()
 
 
+def fen(value) -> Decimal:
+    """A database sum as exact fen (SQLite returns sums of decimals with spurious places)."""
+    return Decimal(value or 0).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
 def requested_budget(project: Project) -> Decimal:
-    return project.budget_lines.aggregate(t=Sum("amount"))["t"] or Decimal("0.00")
+    return fen(project.budget_lines.aggregate(t=Sum("amount"))["t"])
 
 
 @transaction.atomic
@@ -841,7 +846,7 @@ def may_override(actor, project: Project) -> bool:
 
 
 def spent(project: Project) -> Decimal:
-    return project.expenses.aggregate(t=Sum("amount"))["t"] or Decimal("0.00")
+    return fen(project.expenses.aggregate(t=Sum("amount"))["t"])
 
 
 def check_expense(
@@ -938,7 +943,7 @@ def budget_vs_actual(project: Project) -> list[dict]:
     actual = dict(project.expenses.values_list("category").annotate(t=Sum("amount")))
     rows = []
     for value, label in ExpenseCategory.choices:
-        b, a = budgeted.get(value, Decimal("0.00")), actual.get(value, Decimal("0.00"))
+        b, a = fen(budgeted.get(value)), fen(actual.get(value))
         if b or a:
             rows.append({"category": value, "label": label, "budget": b, "spent": a})
     return rows
