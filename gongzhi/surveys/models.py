@@ -36,7 +36,7 @@ class Survey(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
-        PUBLISHED = "published", _("published")
+        PUBLISHED = "published", _("open for answers")
         CLOSED = "closed", _("closed")
 
     neighborhood = models.ForeignKey(

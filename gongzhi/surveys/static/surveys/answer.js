@@ -11,7 +11,12 @@
       var filled = Array.prototype.some.call(fs.querySelectorAll("input, textarea"), function (i) {
         return (i.type === "radio" || i.type === "checkbox") ? i.checked : i.value.trim() !== "";
       });
-      if (filled) { done += 1; fs.classList.remove("invalid"); }
+      if (filled) {
+        done += 1;
+        fs.classList.remove("invalid");
+        var error = fs.querySelector(".field-error");
+        if (error) error.hidden = true;
+      }
     });
     bar.value = done;
     text.textContent = done + " / " + sets.length;
