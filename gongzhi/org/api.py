@@ -143,6 +143,7 @@ def neighborhood(request, neighborhood_id: int):
 @router.get("/households", response=list[HouseholdOut])
 def households(request, q: str = "", limit: int = 50, offset: int = 0):
     limit = max(1, min(limit, 500))
+    offset = max(offset, 0)  # a negative slice is an error in the ORM, not an empty page
     return selectors.search_households(request.user, q).order_by("pk")[offset : offset + limit]
 
 
@@ -173,7 +174,7 @@ def residents(request, household_id: int | None = None, limit: int = 50, offset:
     qs = selectors.residents_visible_to(request.user).order_by("pk")
     if household_id is not None:
         qs = qs.filter(household_id=household_id)
-    limit = max(1, min(limit, 500))
+    limit, offset = max(1, min(limit, 500)), max(offset, 0)
     return minors.present(request.user, qs.select_related("household__neighborhood")[offset : offset + limit])
 
 
