@@ -967,6 +967,7 @@ def publish_disclosure(
     body: str = "",
 ) -> Disclosure:
     require(actor, project)
+    project = Project.objects.get(pk=project.pk)  # the state as it is now, not as the caller last saw it
     if project.state not in DISCLOSABLE:
         raise ValidationError({"state": _("Only an approved project can be disclosed.")})
     if closes_on < opens_on:
