@@ -361,6 +361,40 @@ def tagged_rows(user, *, plan: Plan, now: datetime | None = None) -> list[dict]:
     return rows
 
 
+def due_for_visit(user, *, limit: int = 6) -> list[Household]:
+    """A few households of the user's area still due this month, overdue first: one tap on the
+    visit form instead of a search."""
+    plan = plan_of(home_subdistrict_id(user))
+    month = timezone.localdate().replace(day=1)
+    due = due_households(user, month=month, months=plan.household_months)
+    return list(due.order_by("recent", *ORDER)[:limit])
+
+
+# Building numbers are written "12号楼", "12幢" or "12"; a search for "12" finds any of them.
+_BUILDING_SUFFIXES = ("", "号楼", "号", "幢", "栋")
+
+
+def _search_words(text: str) -> list[str]:
+    for sep in ("-", "/", "—", "室", "，", ","):
+        text = text.replace(sep, " ")
+    return [w for w in text.split() if w][:4]
+
+
+def households_for_visit(user, text: str, limit: int = 15) -> list[Household]:
+    """By building and room ("12 301", "12-301", "12号楼 301"), compound or a resident's name,
+    inside the area where the user records visits."""
+    qs = coverage_households(user)
+    for word in _search_words(text):
+        numbers = {word + s for s in _BUILDING_SUFFIXES} | {word}
+        qs = qs.filter(
+            Q(building__compound__name__contains=word)
+            | Q(building__number__in=numbers)
+            | Q(room=word)
+            | Q(residents__name__contains=word)
+        )
+    return list(qs.distinct().order_by(*ORDER)[:limit])
+
+
 # ---- the grid map layer -----------------------------------------------------------------------
 
 # Green: nothing due; yellow: some due; orange: some overdue; red: half or more overdue.

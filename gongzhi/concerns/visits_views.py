@@ -1,6 +1,7 @@
 """Pages of the visit plan: rules, coverage (with xlsx ledgers), the grid map's layer of due and
 overdue households, and the printable contact cards (连心卡). Thin: parse, call, render."""
 
+import uuid
 from datetime import date
 
 import segno
@@ -14,10 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from gongzhi.concerns import visits_exports, visits_services
+from gongzhi.concerns import selectors as concern_selectors
+from gongzhi.concerns import services, visits_exports, visits_services
 from gongzhi.concerns import visits_selectors as vs
-from gongzhi.concerns.models import VisitRule
+from gongzhi.concerns.models import Visit, VisitRule
 from gongzhi.core import audit, permissions
+from gongzhi.core.errors import NotInScope
 from gongzhi.org import selectors as org_selectors
 from gongzhi.org.models import SensitiveTag, Subdistrict
 
@@ -307,3 +310,76 @@ def household_card(request, pk: int):
         f"{h.building.compound.name} {h.building.number} {h.room}",
         "concerns:visit_cards",
     )
+
+
+# ---- recording a visit (the 民情日志 on a phone) ------------------------------------------------
+
+
+def _visit_context(request, query: str) -> dict:
+    sub = vs.home_subdistrict_id(request.user)
+    suggestions = [] if query else vs.due_for_visit(request.user, limit=6)
+    return {
+        "households": vs.households_for_visit(request.user, query) if query else [],
+        "suggested": suggestions,
+        "q": query,
+        "channels": Visit.Channel.choices,
+        "categories": concern_selectors.categories_for(sub),
+        "key": uuid.uuid4().hex,
+        "errors": {},
+        "values": {},
+    }
+
+
+@never_cache
+@login_required
+def visit_new(request):
+    """Find the household (building and room, compound or name; or tap one that is due), tap the
+    channel, type what was raised, save. Choosing a category opens a concern in the same save."""
+    _require_reader(request.user)
+    context = _visit_context(request, request.GET.get("q", "").strip())
+    if request.method != "POST":
+        return render(request, "concerns/visit.html", context)
+    household = vs.coverage_households(request.user).filter(pk=_int(request.POST.get("household"))).first()
+    try:
+        if household is None:
+            raise ValidationError({"household": _("Choose the household you visited.")})
+        category = _category(vs.home_subdistrict_id(request.user), request.POST.get("category", ""))
+        visit = services.record_visit(
+            actor=request.user,
+            household=household,
+            channel=request.POST.get("channel", Visit.Channel.DOOR),
+            raised=request.POST.get("raised", ""),
+            handled=request.POST.get("handled", ""),
+            suggestions=request.POST.get("suggestions", ""),
+            category=category,
+            idempotency_key=request.POST.get("key", ""),
+        )
+    except NotInScope:
+        raise Http404 from None
+    except ValidationError as exc:
+        context.update(errors=_errors(exc), values=request.POST, key=request.POST.get("key", ""))
+        return render(request, "concerns/visit.html", context, status=400)
+    if visit.concern_id:
+        messages.success(request, _("Visit recorded; concern #%(id)s opened.") % {"id": visit.concern_id})
+    else:
+        messages.success(request, _("Visit recorded."))
+    return redirect("concerns:visit_new")
+
+
+def _category(subdistrict_id: int | None, value: str):
+    if not value:
+        return None
+    found = concern_selectors.categories_for(subdistrict_id).filter(pk=_int(value)).first()
+    if found is None:
+        raise ValidationError({"category": _("Choose a category from the list.")})
+    return found
+
+
+@never_cache
+@login_required
+def visit_households(request):
+    """The htmx fragment of the household search on the visit form."""
+    _require_reader(request.user)
+    query = request.GET.get("q", "").strip()
+    households = vs.households_for_visit(request.user, query) if query else []
+    return render(request, "concerns/_households.html", {"households": households, "q": query})

@@ -125,3 +125,47 @@ def test_elderly_living_alone_not_visited_this_week_only_for_roles_reading_tags(
     client.force_login(world.users["property_staff"])  # reads no sensitive tags and no households' visits
     assert client.get(reverse("concerns:coverage")).status_code == 200
     assert "data-tagged" not in client.get(reverse("concerns:coverage")).content.decode()
+
+
+def test_search_accepts_the_ways_workers_write_building_and_room(client, world):
+    h = world.household_a
+    h.building.number = "12号楼"
+    h.building.save()
+    h.room = "301"
+    h.save()
+    client.force_login(world.users["grid_worker"])
+    for query in ("12 301", "12-301", "12号楼 301", "12 301室"):
+        hits = client.get(reverse("concerns:visit_households"), {"q": query}).content.decode()
+        assert f'value="{h.pk}"' in hits, query
+    miss = client.get(reverse("concerns:visit_households"), {"q": "13 301"}).content.decode()
+    assert f'value="{h.pk}"' not in miss
+
+
+def test_visit_form_offers_due_households_first_with_one_tap(client, world):
+    client.force_login(world.users["neighborhood_secretary"])
+    page = client.get(reverse("concerns:visit_new")).content.decode()
+    assert (
+        f'data-suggested="{world.household_a.pk}"' in page
+        and f'data-suggested="{world.household_a2.pk}"' in page
+    )
+    client.post(
+        reverse("concerns:visit_new"), {"household": world.household_a.pk, "channel": "door", "key": "k1"}
+    )
+    page = client.get(reverse("concerns:visit_new")).content.decode()
+    assert f'data-suggested="{world.household_a.pk}"' not in page  # visited: no longer due
+
+
+def test_visit_with_unknown_channel_or_category_names_the_field(client, world):
+    client.force_login(world.users["grid_worker"])
+    bad = client.post(reverse("concerns:visit_new"), {"household": world.household_a.pk, "channel": "fax"})
+    assert bad.status_code == 400 and "channel" in bad.context["errors"]
+    bad = client.post(
+        reverse("concerns:visit_new"),
+        {"household": world.household_a.pk, "raised": "x", "category": "999999"},
+    )
+    assert bad.status_code == 400 and "category" in bad.context["errors"]
+    assert not Visit.objects.exists()
+    client.logout()
+    assert client.get(reverse("concerns:visit_new")).status_code == 302
+    client.force_login(world.users["stairwell_chief"])
+    assert client.get(reverse("concerns:visit_new")).status_code == 403
