@@ -126,10 +126,10 @@ class DataSubjectRequest(models.Model):
         REFUSED = "refused", _("refused")
 
     CORRECTABLE = {
-        "name": _("name"),
-        "gender": _("gender"),
-        "birth_date": _("birth date"),
-        "phone": _("phone"),
+        "name": _("Name"),
+        "gender": _("Gender"),
+        "birth_date": _("Birth date"),
+        "phone": _("Phone"),
     }
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="subject_requests")

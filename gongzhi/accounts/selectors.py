@@ -65,10 +65,10 @@ def _account(user: User, resident) -> Section:
             [_("Birth date"), _local(resident.birth_date)],
             [_("ID number"), resident.id_number_masked],
             [_("Phone"), resident.phone_masked],
-            [_("Owner"), _("yes") if resident.is_owner else _("no")],
-            [_("Tenant"), _("yes") if resident.is_tenant else _("no")],
-            [_("Registered (户籍)"), _("yes") if resident.is_registered else _("no")],
-            [_("Living here"), _("yes") if resident.lives_here else _("no")],
+            [_("Owner"), _("Yes") if resident.is_owner else _("No")],
+            [_("Tenant"), _("Yes") if resident.is_tenant else _("No")],
+            [_("Registered (户籍)"), _("Yes") if resident.is_registered else _("No")],
+            [_("Living here"), _("Yes") if resident.lives_here else _("No")],
         ]
     else:
         rows.append([_("Registry"), _("Your phone is not in a neighborhood's register.")])
