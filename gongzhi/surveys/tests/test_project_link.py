@@ -62,3 +62,14 @@ def test_the_attach_page_and_create_from_a_project(client, world):
     assert Survey.objects.get(pk=survey.pk).project_id == project.pk
     form = client.get(reverse("surveys:create") + f"?project={project.pk}")
     assert form.context["form"].initial["project"] == project
+
+
+def test_the_project_page_shows_the_survey_panel(client, world):
+    survey = t.courier_survey(world)
+    project = pt.project(world, "小哥驿站")
+    services.attach_to_project(actor=world.users["social_worker"], survey=survey, project=project)
+    client.force_login(world.users["neighborhood_secretary"])
+    page = client.get(reverse("projects:detail", kwargs={"pk": project.pk}))
+    assert page.status_code == 200
+    assert 'id="project-surveys"' in page.text and "小哥驿站需求调查" in page.text
+    assert "新建需求问卷" in page.text
