@@ -15,6 +15,7 @@ from gongzhi.org.models import Neighborhood
 from gongzhi.surveys.models import Answer, Question, Respondent, Response, Survey
 
 TITLE = "小哥驿站需求调查"
+PROJECT = "小哥驿站建设"  # the projects demo's first project
 INVITED, ANSWERED, OPEN_ANSWERS = 132, 120, 6
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
 PLATFORMS = ["顺丰", "京东", "中通/圆通/申通/韵达", "美团外卖", "饿了么", "其他"]
@@ -76,12 +77,27 @@ def _answers(rng: random.Random, questions: list[Question]) -> list[Answer]:
     return out
 
 
+def _attach_project(survey: Survey) -> bool:
+    """The projects demo's rest-station project of the same neighborhood, whichever loads first."""
+    from gongzhi.projects.models import Project
+
+    project = Project.objects.filter(neighborhood=survey.neighborhood, title=PROJECT).first()
+    if project is None:
+        return False
+    Survey.objects.filter(pk=survey.pk).update(project=project)
+    audit.record("update", survey, actor=None, summary=f"demo survey attached to project {project.pk}")
+    return True
+
+
 def load_demo() -> str:
     subdistrict = find_loaded(generator.SUBDISTRICT_CODE)
     if subdistrict is None:
         return "surveys: no demo town loaded; run `gongzhi demo load` first."
     neighborhood = Neighborhood.objects.filter(subdistrict=subdistrict).order_by("code").first()
-    if Survey.objects.filter(neighborhood=neighborhood, title=TITLE).exists():
+    existing = Survey.objects.filter(neighborhood=neighborhood, title=TITLE).first()
+    if existing is not None:
+        if existing.project_id is None and _attach_project(existing):
+            return f"surveys: {TITLE} already loaded; now the needs study of project {PROJECT}."
         return f"surveys: {TITLE} already loaded, nothing changed."
     rng = random.Random(7)
     now = timezone.now()
@@ -132,6 +148,7 @@ def load_demo() -> str:
                 answers.append(answer)
         Answer.objects.bulk_create(answers, batch_size=1000)
         audit.record("import", survey, actor=None, summary=f"demo survey {TITLE}: {len(responses)} responses")
+        _attach_project(survey)
     return (
         f"surveys: {TITLE} in {neighborhood.name}: {INVITED} couriers asked, "
         f"{ANSWERED} answered by personal link, {OPEN_ANSWERS} by open link."

@@ -30,3 +30,16 @@ def test_the_courier_survey_loads_once_with_about_120_answers():
     needs = r.questions[2]
     assert max(needs.rows, key=lambda row: row["count"])["label"] == "电动车充换电"
     assert all(q.answered == r.responses for q in r.questions if q.question.required)
+
+
+def test_the_courier_survey_becomes_the_rest_station_projects_needs_study_whichever_loads_first():
+    from gongzhi.projects import demo as projects_demo
+
+    loader.load_town(small_town(), progress=None)
+    demo.load_demo()
+    projects_demo.load_demo()
+    assert "now the needs study" in demo.load_demo()
+    survey = Survey.objects.get(title=demo.TITLE)
+    assert survey.project.title == demo.PROJECT
+    assert survey.project.neighborhood_id == survey.neighborhood_id
+    assert "nothing changed" in demo.load_demo()
