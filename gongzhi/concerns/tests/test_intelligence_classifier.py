@@ -110,3 +110,49 @@ def test_unlabeled_rows_widen_the_vocabulary_but_give_no_labels():
     wider = classifier.train(labelled, unlabeled=unlabeled, calibrate=False)
     assert wider.classes == plain.classes
     assert len(wider.words.vocabulary) > len(plain.words.vocabulary)
+
+
+def test_retraining_on_the_same_slice_writes_the_same_bytes(tmp_path):
+    # `concerns train --data` must reproduce the shipped file: fixed SVM seed, fixed fold split,
+    # and a .npz written without timestamps.
+    rows = _rows()[::3]
+    first = classifier.train(rows).save(tmp_path / "a.npz")
+    second = classifier.train(rows).save(tmp_path / "b.npz")
+    assert first.read_bytes() == second.read_bytes()
+    assert classifier.load(first).temperature == classifier.load(second).temperature
+
+
+def test_character_weight_lives_in_the_stored_coefficients():
+    # Trained on words + CHAR_WEIGHT × characters; scoring the unweighted features with the stored
+    # coefficients gives the SVM's own decision values.
+    from scipy import sparse
+    from sklearn.svm import LinearSVC
+
+    rows = _rows()[::2]
+    tokens = [classifier.row_tokens(r) for r in rows]
+    labels = [r["category"] for r in rows]
+    model = classifier.fit_tokens(tokens, labels, calibrate=False)
+    words = model.words.transform(classifier.word_features(t) for t in tokens)
+    chars = model.chars.transform(classifier.char_features(t) for t in tokens)
+    svm = LinearSVC(C=classifier.SVM_C, class_weight="balanced", random_state=classifier.RANDOM_STATE)
+    svm.fit(sparse.hstack([words, classifier.CHAR_WEIGHT * chars], format="csr"), labels)
+    assert classifier.CHAR_WEIGHT != 1.0
+    assert np.allclose(
+        model.decision(tokens),
+        svm.decision_function(sparse.hstack([words, classifier.CHAR_WEIGHT * chars])),
+        atol=1e-4,
+    )
+
+
+def test_numpy_character_grams_equal_the_string_features():
+    # Scoring cuts character n-grams as integer keys; they must count exactly what char_features
+    # (the training analyzer) counts, for short, empty, Latin and non-BMP texts too.
+    rows = _rows()
+    docs = [classifier.row_tokens(r) for r in rows] + [[], ["a"], ["ab"], ["噪音😀x"], ["ABC", "def"]]
+    reference = TfidfVectorizer(analyzer=classifier.char_features, sublinear_tf=True, min_df=2).fit(docs)
+    block = classifier.TfidfBlock(dict(reference.vocabulary_), reference.idf_)
+    texts = ["".join(d).lower() for d in docs]
+    fast = block.transform_grams(texts, classifier.CHAR_NGRAMS).toarray()
+    assert np.allclose(fast, reference.transform(docs).toarray())
+    assert np.allclose(fast, block.transform(classifier.char_features(d) for d in docs).toarray())
+    assert block.transform_grams([], 3).shape == (0, len(reference.idf_))

@@ -36,6 +36,12 @@ class Command(BaseCommand):
             help="CSV of messages without labels, used for vocabulary and idf only (default: "
             f"{UNLABELED_NAME} next to --data when it exists; '' for none)",
         )
+        train.add_argument(
+            "--corrections",
+            action="store_true",
+            help="also learn from concerns staff filed after a suggestion: their confirmed category "
+            "(mapped to its first-level data category) as the label, whether it confirms or corrects",
+        )
         classify = sub.add_parser("classify", help="id,text -> id,category")
         classify.add_argument("--input", required=True)
         classify.add_argument("--out", required=True)
@@ -63,12 +69,20 @@ class Command(BaseCommand):
         unlabeled = read_rows(unlabeled_path) if unlabeled_path else []
         if unlabeled:
             require(unlabeled, unlabeled_path, [], any_of=["title", "body", "tokens"])
+        corrections, note = [], ""
+        if options["corrections"]:
+            known = {(row.get("category") or "").strip() for row in rows} - {""}
+            corrections, confirmed, corrected, skipped = correction_rows(known)
+            note = (
+                f" + {len(corrections)} staff-confirmed concerns ({corrected} corrected the suggestion, "
+                f"{confirmed} confirmed it, {skipped} skipped: no first-level category)"
+            )
         try:
-            model = classifier.train(rows, unlabeled=unlabeled)
+            model = classifier.train(rows + corrections, unlabeled=unlabeled)
         except ValueError as exc:
             raise CommandError(f"{options['data']}: {exc}") from exc
         path = model.save(options["out"])
-        extra = f" (+ {len(unlabeled)} unlabeled for vocabulary)" if unlabeled else ""
+        extra = note + (f" (+ {len(unlabeled)} unlabeled for vocabulary)" if unlabeled else "")
         self.stdout.write(f"trained on {len(rows)} rows{extra}, {len(model.classes)} categories -> {path}")
 
     def _classify(self, options: dict) -> None:
@@ -143,6 +157,38 @@ class Command(BaseCommand):
             )
         write_csv(options["out"], header, out)
         self.stdout.write(f"checked {len(out)} replies -> {options['out']}")
+
+
+def correction_rows(known: set[str]) -> tuple[list[dict[str, str]], int, int, int]:
+    """Training rows from concerns that got a suggestion at intake: title and description, labelled
+    with the first-level data category (`Category.data_category`) of the category staff kept.
+    Returns (rows, confirmed, corrected, skipped); a row is skipped when its category maps to none
+    of the `known` categories of the training data."""
+    from gongzhi.concerns.models import Category, Concern
+
+    if not _has_field(Concern, "suggested_category") or not _has_field(Category, "data_category"):
+        raise CommandError(
+            "--corrections: this database has no Concern.suggested_category / Category.data_category "
+            "yet (run `gongzhi migrate`)"
+        )
+    rows, confirmed, corrected, skipped = [], 0, 0, 0
+    found = Concern.objects.filter(suggested_category__isnull=False).order_by("pk")
+    for title, body, kept, suggested in found.values_list(
+        "title", "description", "category__data_category", "suggested_category__data_category"
+    ):
+        if kept not in known:
+            skipped += 1
+            continue
+        rows.append({"category": kept, "title": title or "", "body": body or ""})
+        if kept == suggested:
+            confirmed += 1
+        else:
+            corrected += 1
+    return rows, confirmed, corrected, skipped
+
+
+def _has_field(model, name: str) -> bool:
+    return any(f.name == name for f in model._meta.get_fields())
 
 
 def read_rows(path: str) -> list[dict[str, str]]:
