@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.projects.models import CheckIn, Comment, ExpenseCategory, Project
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")  # what <input type=date> reads
 
 
 class ProjectForm(forms.Form):
@@ -87,7 +87,9 @@ class DisclosureForm(forms.Form):
 class CommentForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=Comment.Kind.choices, widget=forms.RadioSelect)
     name = forms.CharField(label=_("your name (optional, shown masked)"), max_length=32, required=False)
-    body = forms.CharField(label=_("text"), widget=forms.Textarea(attrs={"rows": 4}), max_length=1000)
+    body = forms.CharField(
+        label=_("your comment or objection"), widget=forms.Textarea(attrs={"rows": 4}), max_length=1000
+    )
 
 
 class RoundForm(forms.Form):

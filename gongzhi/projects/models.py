@@ -64,7 +64,7 @@ class Project(models.Model):
         RUNNING = "running", _("running")
         MIDTERM = "midterm", _("midterm review")
         FINAL_REPORT = "final_report", _("final report")
-        CLOSED = "closed", _("closed")
+        CLOSED = "closed", _("closed (结项)")
         REJECTED = "rejected", _("rejected")
         STOPPED = "stopped", _("stopped")
 

@@ -1,0 +1,112 @@
+"""From a hot issue to a funded, disclosed project: the secretary drafts and submits it, the
+subdistrict puts it under review with a panel, a panel member scores, the subdistrict previews and
+adopts the allocation and approves the budget, and a resident sees the budget on the public notice."""
+
+import pytest
+
+from gongzhi.insights import services as insights
+from gongzhi.insights.models import HotIssue
+from gongzhi.insights.tests.conftest import make_concerns, sample_rows
+from gongzhi.projects import testing as t
+from gongzhi.projects.models import Allocation, Project
+from tests.browser.conftest import screenshot, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _as(browser, live, username, *, phone=False):
+    size = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
+    context = browser.new_context(viewport=size, locale="zh-CN", is_mobile=phone)
+    page = context.new_page()
+    if username:
+        sign_in(page, live, username)
+    return page
+
+
+def test_hot_issue_to_project_review_allocation_and_disclosure(browser, live_server, world):
+    live = live_server
+    make_concerns(world, sample_rows())
+    insights.refresh_hot_issues(world.subdistrict)
+    issue = HotIssue.objects.get(neighborhood=world.neighborhood_a, rank=1)
+    rival = t.project(world, "社区花园", state="under_review", budget="8000")
+
+    # 1. the secretary turns the hot issue into a draft, fills it in and submits it
+    secretary = _as(browser, live, "neighborhood_secretary")
+    secretary.goto(f"{live.url}/insights/hot/{issue.pk}/")
+    secretary.click("#make-project")
+    secretary.wait_for_url("**/projects/*/")
+    project = Project.objects.get(origin="hot_issue")
+    assert "问题清单" in secretary.locator("main").inner_text()
+    secretary.click("#edit-project")
+    secretary.fill("#id_goals", "三个月内解决居民反映最集中的问题")
+    secretary.fill("#id_beneficiaries", "杨泰一村居民")
+    secretary.click("#project-form button")
+    secretary.wait_for_url(f"**/projects/{project.pk}/")
+    secretary.select_option("#line-form select[name=category]", "works")
+    secretary.fill("#line-form input[name=item]", "整治施工")
+    secretary.fill("#line-form input[name=amount]", "20000")
+    secretary.click("#line-form button")
+    secretary.click("button[data-to=submitted]")
+    assert secretary.locator("#project-state").inner_text() == "已提交"
+
+    # 2. the subdistrict puts it under review, sets a rule and a round with one panel member
+    admin = _as(browser, live, "subdistrict_admin")
+    admin.goto(f"{live.url}/projects/{project.pk}/")
+    admin.click("button[data-to=under_review]")
+    assert admin.locator("#project-state").inner_text() == "评审中"
+    admin.goto(f"{live.url}/projects/rounds/new/")
+    admin.fill("#rule-form input[name=name]", "第一名增 10%，末位减 10%")
+    admin.fill("#rule-form input[name=top]", "1")
+    admin.fill("#rule-form input[name=bottom]", "1")
+    admin.click("#rule-form button")
+    admin.fill("#id_name", "2026 年度实事项目评审")
+    admin.select_option("#id_rule", label="第一名增 10%，末位减 10%")
+    admin.check(f"input[name=projects][value='{project.pk}']")
+    admin.check(f"input[name=projects][value='{rival.pk}']")
+    admin.select_option("#id_judges", value=[str(world.users["social_worker"].pk)])
+    admin.click("#round-form button")
+    admin.wait_for_url("**/projects/rounds/*/")
+    round_url = admin.url
+
+    # 3. the panel member scores both projects on a phone
+    judge = _as(browser, live, "social_worker", phone=True)
+    for title, value in ((project.title, "92"), ("社区花园", "75")):
+        judge.goto(round_url)
+        judge.click(f"a.score-link:has-text('{title}')")
+        for field in judge.locator(".score-input").all():
+            field.fill(value)
+        judge.click("#score-form button")
+        judge.wait_for_url(round_url)
+    assert judge.locator("#to-score .tag").count() == 2
+
+    # 4. the subdistrict previews and adopts the allocation, then approves the new budget
+    admin.goto(round_url)
+    admin.click("#preview-form button")
+    admin.click("button[data-adopt]")
+    adopted = Allocation.objects.get(status="adopted")
+    line = adopted.lines.get(project=project)
+    assert str(line.new) == "22000.00"
+    assert "22000.00" in admin.locator(".allocation[data-status=adopted]").inner_text()
+    admin.goto(f"{live.url}/projects/{project.pk}/")
+    admin.fill("input[name=approved_budget]", str(line.new))
+    admin.click("button[data-to=approved]")
+    assert admin.locator("#approved-budget").inner_text() == "22000.00"
+
+    # 5. the secretary publishes the notice; a resident reads it without signing in
+    secretary.goto(f"{live.url}/projects/{project.pk}/")
+    secretary.click("#disclosures summary")
+    secretary.click("#disclose-form button")
+    href = secretary.locator("a.public-link").get_attribute("href")
+    admin.goto(f"{live.url}/projects/")
+    admin.wait_for_selector("#state-chart svg")
+    screenshot(admin, "projects-dashboard")
+    resident = _as(browser, live, None, phone=True)
+    resident.goto(f"{live.url}{href}")
+    assert resident.locator("#public-approved").inner_text() == "22000.00"
+    assert "公示" in resident.locator("h1").inner_text()
+    resident.check("input[name=kind][value=objection]")
+    resident.fill("textarea[name=body]", "施工时间请避开午休")
+    resident.click("#comment-form button")
+    assert "施工时间请避开午休" in resident.locator("#comments").inner_text()
+    assert resident.evaluate("document.documentElement.scrollWidth") <= 400
+    screenshot(resident, "projects-disclosure-phone")
