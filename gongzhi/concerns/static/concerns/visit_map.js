@@ -5,10 +5,10 @@
 // a building's list of households (names masked on the server) is fetched when tapped.
 (function () {
   // Texts come translated from the page: data-text-tooltip, data-text-tagged, data-text-summary
-  // with %(name)s-style placeholders.
+  // with {name}-style placeholders (a % in a template's msgid would need escaping).
   var texts = {};
   function fill(text, values) {
-    return (text || "").replace(/%\((\w+)\)s/g, function (_, k) { return values[k] != null ? values[k] : ""; });
+    return (text || "").replace(/\{(\w+)\}/g, function (_, k) { return values[k] != null ? values[k] : ""; });
   }
   function radius(p) { return 5 + Math.sqrt(p.due || 0) * 1.6; }
   function tooltip(p) {
