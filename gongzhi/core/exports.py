@@ -267,8 +267,9 @@ def expire_overdue(now=None) -> int:
 
 
 def requests_visible_to(user) -> QuerySet[ExportRequest]:
-    """The user's own requests and those they may decide (area and data class checked per row)."""
-    own = Q(requested_by=user)
+    """The user's own requests, those they decided, and those they may decide (area and data class
+    checked per row)."""
+    own = Q(requested_by=user) | Q(decided_by=user)
     if getattr(user, "is_superuser", False):
         return ExportRequest.objects.all()
     if not permissions.has_capability(user, "export"):
