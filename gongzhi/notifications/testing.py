@@ -20,16 +20,17 @@ class Receiver:
         self,
         secret: str,
         *,
-        fail_first: set[str] = frozenset(),
-        slow_first: set[str] = frozenset(),
+        fail_first=frozenset(),
+        slow_first=frozenset(),
         slow_seconds: float = 1.5,
-        reject: set[str] = frozenset(),
+        reject=frozenset(),
     ):
+        """`fail_first`, `slow_first` and `reject` are sets of keys or predicates on a key."""
         self.secret = secret
-        self.fail_first = set(fail_first)
-        self.slow_first = set(slow_first)
+        self.fails = fail_first if callable(fail_first) else set(fail_first).__contains__
+        self.slows = slow_first if callable(slow_first) else set(slow_first).__contains__
         self.slow_seconds = slow_seconds
-        self.reject = set(reject)
+        self.rejects = reject if callable(reject) else set(reject).__contains__
         self.lock = threading.Lock()
         self.requests: Counter = Counter()  # every request per key, including retries
         self.processed: Counter = Counter()  # what the gateway acted on, once per key if idempotent
@@ -52,6 +53,10 @@ class Receiver:
         self.server.shutdown()
         self.server.server_close()
 
+    def faulted(self, key: str) -> bool:
+        """Whether a fault was injected on this key's first request (so one retry is expected)."""
+        return self.fails(key) or self.slows(key)
+
     def _handle(self, key: str, body: bytes, signed: str) -> tuple[int, float]:
         """(status, delay before answering)."""
         if signed != signature(body, self.secret):
@@ -61,14 +66,14 @@ class Receiver:
         with self.lock:
             self.requests[key] += 1
             first = self.requests[key] == 1
-            if key in self.reject:
+            if self.rejects(key):
                 return 400, 0
-            if first and key in self.fail_first:
+            if first and self.fails(key):
                 return 500, 0
             if not self.processed[key]:
                 self.processed[key] += 1
                 self.bodies[key] = json.loads(body)
-            delay = self.slow_seconds if first and key in self.slow_first else 0
+            delay = self.slow_seconds if first and self.slows(key) else 0
         return 200, delay
 
     def _handler(self):

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import pii
+from gongzhi.core.fields import EncryptedTextField
 from gongzhi.org.models import Neighborhood, PartnerUnit, PartyMember, Resident, Subdistrict
 
 NEIGHBORHOOD_SCOPE = {"subdistrict": "neighborhood__subdistrict_id", "neighborhood": "neighborhood_id"}
@@ -52,6 +54,8 @@ class Volunteer(models.Model):
     team = models.ForeignKey(
         "VolunteerTeam", on_delete=models.SET_NULL, null=True, blank=True, related_name="members"
     )
+    # For call-ups of people without an account (SMS); encrypted at rest, shown masked.
+    phone = EncryptedTextField(_("phone"), blank=True)
     # Lower-case words separated by commas, e.g. "medical,driving": searchable without a join.
     skills = models.CharField(_("skills"), max_length=255, blank=True)
     availability = models.CharField(_("availability"), max_length=255, blank=True)
@@ -73,6 +77,16 @@ class Volunteer(models.Model):
     @property
     def skill_set(self) -> frozenset[str]:
         return frozenset(s.strip() for s in self.skills.split(",") if s.strip())
+
+    @property
+    def phone_masked(self) -> str:
+        return pii.mask_phone(self.phone)
+
+    def contact_phone(self) -> str:
+        """The volunteer's own phone, else the registry's phone of the resident they are."""
+        if self.phone:
+            return self.phone
+        return self.resident.phone if self.resident_id else ""
 
 
 class VolunteerTeam(models.Model):

@@ -6,12 +6,15 @@ from io import BytesIO
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.core import audit, permissions
+from gongzhi.core import audit, permissions, pii
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.permissions import EXPORT, WRITE
+from gongzhi.notifications import channels
+from gongzhi.notifications import services as notify_services
 from gongzhi.org.models import Neighborhood, Subdistrict
 from gongzhi.volunteers import assignment as engine
 from gongzhi.volunteers.models import (
@@ -70,11 +73,21 @@ def register_volunteer(
     name: str,
     kind: str = Volunteer.Kind.RESIDENT,
     skills: str = "",
+    phone: str = "",
     **links,
 ) -> Volunteer:
     _require_create(actor, Volunteer, neighborhood)
+    try:
+        phone = pii.validate_phone(phone) if phone else ""
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from exc
     volunteer = Volunteer(
-        neighborhood=neighborhood, name=(name or "").strip(), kind=kind, skills=_skills(skills), **links
+        neighborhood=neighborhood,
+        name=(name or "").strip(),
+        kind=kind,
+        skills=_skills(skills),
+        phone=phone,
+        **links,
     )
     volunteer.full_clean()
     volunteer.save()
@@ -544,28 +557,92 @@ def set_need(*, actor, post: EmergencyPost, shift: EmergencyShift, count, skill:
 def call_up(*, actor, emergency: Emergency, skill: str = "", in_service_only: bool = False) -> int:
     """Call up the emergency's area's volunteers (optionally by skill or in-service party members).
 
-    Calling up twice reaches only those not yet called. Returns how many were newly called.
-    Sending the links through channels (in-platform, SMTP, webhook) is still to be built.
+    Each gets one `CallUpAnswer` whose unguessable token is in their yes and no links, sent
+    through notifications (inbox, email and SMS of those with an account, else SMS to their
+    phone); the messages are queued here and carried after the commit. Calling up twice reaches
+    only those not yet called. Returns how many were newly called.
     """
     require(actor, emergency)
+    if emergency.status != Emergency.Status.OPEN:
+        raise ValidationError(_("This emergency is closed."))
     found = Volunteer.objects.filter(neighborhood__subdistrict_id=emergency.subdistrict_id)
     if emergency.neighborhood_id:
         found = found.filter(neighborhood_id=emergency.neighborhood_id)
     if in_service_only:
         found = found.filter(party_member__in_service=True)
     wanted = _skills(skill)
-    chosen = [v for v in found if not wanted or wanted in v.skill_set]
+    chosen = [v for v in found.only("id", "skills") if not wanted or wanted in v.skill_set]
     already = set(emergency.answers.values_list("volunteer_id", flat=True))
-    new = [CallUpAnswer(emergency=emergency, volunteer=v) for v in chosen if v.pk not in already]
-    CallUpAnswer.objects.bulk_create(new, ignore_conflicts=True)
+    new_ids = [v.pk for v in chosen if v.pk not in already]
+    CallUpAnswer.objects.bulk_create(
+        [CallUpAnswer(emergency=emergency, volunteer_id=pk) for pk in new_ids],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    answers = CallUpAnswer.objects.filter(emergency=emergency, volunteer_id__in=new_ids).select_related(
+        "volunteer__user", "volunteer__resident"
+    )
+    items = []
+    for answer in answers.iterator(chunk_size=1000):
+        answer.emergency = emergency
+        items += call_up_messages(answer)
+    queued = notify_services.send_many(items)
     audit.record(
         "create",
         emergency,
         actor=actor,
-        summary=f"call-up: {len(new)} volunteers",
-        changes={"called": len(new)},
+        summary=f"call-up: {len(new_ids)} volunteers",
+        changes={"called": len(new_ids), "messages": queued},
     )
-    return len(new)
+    if queued:
+        transaction.on_commit(_deliver_after_commit)
+    return len(new_ids)
+
+
+def _deliver_after_commit() -> None:
+    from gongzhi.notifications.tasks import deliver_pending
+
+    deliver_pending.enqueue()
+
+
+def answer_links(answer: CallUpAnswer) -> tuple[str, str]:
+    # One reverse for the pattern, then the token put in: a call-up builds thousands of links.
+    pattern = reverse("volunteers:answer_choice", args=["TOKEN", "CHOICE"])
+    base = channels.conf("GONGZHI_BASE_URL").rstrip("/") + pattern.replace("TOKEN", answer.token)
+    return base.replace("CHOICE", "yes"), base.replace("CHOICE", "no")
+
+
+def call_up_messages(answer: CallUpAnswer) -> list[dict]:
+    """The messages calling up one volunteer: keyed by the answer, so a retry sends nothing new."""
+    volunteer, emergency = answer.volunteer, answer.emergency
+    yes, no = answer_links(answer)
+    subject = _("Call-up: %(title)s") % {"title": emergency.title}
+    body = _("%(name)s, can you serve? Yes: %(yes)s  No: %(no)s") % {
+        "name": volunteer.name,
+        "yes": yes,
+        "no": no,
+    }
+    key = f"callup:{answer.pk}"
+    targets: list[tuple[str, str]] = []
+    user = volunteer.user
+    if user is not None:
+        targets = [("inbox", "")] + notify_services.contact_channels(user)
+    if not any(channel == "sms" for channel, _address in targets) and volunteer.contact_phone():
+        targets.append(("sms", volunteer.contact_phone()))
+    return [
+        {
+            "key": f"{key}/{channel}",
+            "channel": channel,
+            "address": address,
+            "subject": subject,
+            "body": body,
+            "link": yes.removeprefix(channels.conf("GONGZHI_BASE_URL").rstrip("/"))
+            if channel == "inbox"
+            else yes,
+            "user": user if channel == "inbox" else None,
+        }
+        for channel, address in targets
+    ]
 
 
 @transaction.atomic

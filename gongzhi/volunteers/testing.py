@@ -18,7 +18,13 @@ def _clerk(world, neighborhood):
 
 
 def volunteer(
-    world, name: str = "志愿者", *, neighborhood=None, with_user: bool = False, skills: str = ""
+    world,
+    name: str = "志愿者",
+    *,
+    neighborhood=None,
+    with_user: bool = False,
+    skills: str = "",
+    phone: str = "",
 ) -> Volunteer:
     user = f.UserFactory(username=f"vol-{name}-{Volunteer.objects.count()}") if with_user else None
     return services.register_volunteer(
@@ -26,6 +32,7 @@ def volunteer(
         neighborhood=neighborhood or world.neighborhood_a,
         name=name,
         skills=skills,
+        phone=phone,
         user=user,
     )
 

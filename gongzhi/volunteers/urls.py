@@ -19,4 +19,5 @@ urlpatterns = [
     path("emergencies/<int:pk>/", views.emergency_detail, name="emergency"),
     path("emergencies/<int:pk>/plan/", views.emergency_plan, name="emergency_plan"),
     path("answer/<str:token>/", views.call_up_answer, name="answer"),
+    path("answer/<str:token>/<str:choice>/", views.call_up_answer, name="answer_choice"),
 ]

@@ -244,11 +244,15 @@ def emergency_plan(request, pk: int):
 
 @never_cache
 @answers_scope
-def call_up_answer(request, token: str):
-    """The link a called-up volunteer opens: the token is their credential, so no sign-in."""
+def call_up_answer(request, token: str, choice: str = ""):
+    """The link a called-up volunteer opens: the token is their credential, so no sign-in.
+    The yes/no links only preselect: the answer is recorded by the POST, so a link previewer
+    that fetches the link answers nothing."""
+    if choice not in ("", "yes", "no"):
+        raise Http404
     answer = None
     if request.method == "POST":
         answer = services.answer_call_up(token=token, accept=request.POST.get("answer") == "yes")
     elif not selectors.call_up_link_valid(token):
         raise Http404
-    return render(request, "volunteers/answer.html", {"answer": answer})
+    return render(request, "volunteers/answer.html", {"answer": answer, "choice": choice})
