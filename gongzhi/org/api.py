@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
-from gongzhi.core import minors
+from gongzhi.core import minors, paging
 from gongzhi.org import selectors, services
 
 router = Router(tags=["org"])
@@ -142,9 +142,7 @@ def neighborhood(request, neighborhood_id: int):
 
 @router.get("/households", response=list[HouseholdOut])
 def households(request, q: str = "", limit: int = 50, offset: int = 0):
-    limit = max(1, min(limit, 500))
-    offset = max(offset, 0)  # a negative slice is an error in the ORM, not an empty page
-    return selectors.search_households(request.user, q).order_by("pk")[offset : offset + limit]
+    return selectors.search_households(request.user, q).order_by("pk")[paging.window(offset, limit)]
 
 
 @router.get("/households/{household_id}", response=HouseholdOut)
@@ -174,8 +172,9 @@ def residents(request, household_id: int | None = None, limit: int = 50, offset:
     qs = selectors.residents_visible_to(request.user).order_by("pk")
     if household_id is not None:
         qs = qs.filter(household_id=household_id)
-    limit, offset = max(1, min(limit, 500)), max(offset, 0)
-    return minors.present(request.user, qs.select_related("household__neighborhood")[offset : offset + limit])
+    return minors.present(
+        request.user, qs.select_related("household__neighborhood")[paging.window(offset, limit)]
+    )
 
 
 @router.get("/residents/{resident_id}", response=ResidentOut)

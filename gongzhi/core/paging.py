@@ -1,0 +1,10 @@
+"""One page window for list endpoints: any integers in, a slice the database accepts out."""
+
+# Far beyond any real table, well inside a 64-bit integer: huge offsets give an empty page
+# instead of an overflow in the database driver.
+MAX_OFFSET = 10**9
+
+
+def window(offset: int, limit: int, *, max_limit: int = 500) -> slice:
+    start = min(max(offset, 0), MAX_OFFSET)
+    return slice(start, start + min(max(limit, 1), max_limit))
