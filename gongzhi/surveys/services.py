@@ -367,23 +367,31 @@ def close(*, actor, survey: Survey) -> Survey:
     return survey
 
 
-def notify_respondents(*, actor, survey: Survey, link_for) -> int:
-    """Send each respondent with a phone their personal link (sms; the file outbox in development).
+def notify_respondents(*, actor, survey: Survey, link_for, reminder: bool = False) -> int:
+    """Send each respondent with a phone who has not answered their personal link (sms; the file
+    outbox in development). `link_for(token)` builds the absolute answer URL.
 
-    Idempotent: the notification key is per respondent, so a second run sends nothing again.
-    `link_for(token)` builds the absolute answer URL."""
+    Idempotent: the first sending has one key per respondent, a reminder one key per respondent
+    and day, so pressing the button again sends nothing twice."""
     from gongzhi.notifications.services import send
 
     _require(actor, survey)
     if survey.status != Survey.Status.PUBLISHED:
         raise ValidationError(_("Only a published survey is sent out."))
-    sent = 0
+    sent, started = 0, timezone.now()
     for r in survey.respondents.select_related("resident").filter(response__isnull=True).order_by("pk"):
         phone = r.phone or (r.resident.phone if r.resident else "")
         if not phone:
             continue
-        send(
-            key=f"survey-{survey.pk}-respondent-{r.pk}",
+        if reminder and r.notified_at is None:
+            continue  # a reminder goes only to those who were sent the link
+        if not reminder and r.notified_at is not None:
+            continue
+        key = f"survey-{survey.pk}-respondent-{r.pk}"
+        if reminder:
+            key += f"-reminder-{timezone.localdate():%Y%m%d}"
+        message = send(
+            key=key,
             channel="sms",
             address=phone,
             subject=survey.title,
@@ -395,11 +403,35 @@ def notify_respondents(*, actor, survey: Survey, link_for) -> int:
             },
             link=link_for(r.token),
         )
-        if r.notified_at is None:
+        if reminder:
+            sent += message.created_at >= started
+        else:
             Respondent.objects.filter(pk=r.pk).update(notified_at=timezone.now())
             sent += 1
-    audit.record("notify", survey, actor=actor, summary=f"survey links sent to {sent} respondents")
+    kind = "reminders" if reminder else "links"
+    audit.record("notify", survey, actor=actor, summary=f"survey {kind} sent to {sent} respondents")
     return sent
+
+
+@transaction.atomic
+def extend(*, actor, survey: Survey, closes_at) -> Survey:
+    """Move the close later (or earlier, but not into the past); a closed survey stays closed."""
+    _require(actor, survey)
+    survey = Survey.objects.select_for_update().get(pk=survey.pk)
+    if survey.status == Survey.Status.CLOSED:
+        raise ValidationError(_("The survey is closed."))
+    if closes_at is None or closes_at <= max(survey.opens_at, timezone.now()):
+        raise ValidationError({"closes_at": _("The new close must lie in the future and after the opening.")})
+    before = survey.closes_at
+    survey.closes_at = closes_at
+    survey.save(update_fields=["closes_at"])
+    audit.record(
+        "update",
+        survey,
+        actor=actor,
+        summary=f"survey closes at {closes_at:%Y-%m-%d %H:%M} (was {before:%Y-%m-%d %H:%M})",
+    )
+    return survey
 
 
 # ---------------------------------------------------------------- answering

@@ -7,6 +7,8 @@ import importlib.util
 import secrets
 from functools import wraps
 
+import segno
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -92,6 +94,7 @@ def survey_detail(request, pk: int):
     survey = _survey(request, pk)
     may_write = permissions.can(request.user, survey, permissions.WRITE)
     respondents = selectors.respondents_of(request.user, survey)
+    open_url = request.build_absolute_uri(reverse("surveys:open", args=[survey.open_token]))
     return render(
         request,
         "surveys/detail.html",
@@ -103,7 +106,9 @@ def survey_detail(request, pk: int):
             "import_form": ImportForm() if may_write else None,
             "respondents": respondents[:300],
             "respondent_count": respondents.count(),
-            "open_url": request.build_absolute_uri(reverse("surveys:open", args=[survey.open_token])),
+            "open_url": open_url,
+            "open_qr": segno.make(open_url).svg_inline(scale=4) if survey.open_link else "",
+            "closes_local": timezone.localtime(survey.closes_at).strftime("%Y-%m-%dT%H:%M"),
             "notifications_ready": notifications_ready(),
             "project_url": _project_url(survey.project) if survey.project_id else "",
         },
@@ -181,13 +186,22 @@ def survey_action(request, pk: int):
         elif action == "close":
             services.close(actor=request.user, survey=survey)
             messages.success(request, _("The survey is closed."))
-        elif action == "notify" and notifications_ready():
+        elif action in ("notify", "remind") and notifications_ready():
             sent = services.notify_respondents(
                 actor=request.user,
                 survey=survey,
                 link_for=lambda token: request.build_absolute_uri(reverse("surveys:answer", args=[token])),
+                reminder=action == "remind",
             )
             messages.success(request, _("Links sent to %(n)s people.") % {"n": sent})
+        elif action == "extend":
+            field = forms.DateTimeField()
+            try:
+                closes_at = field.clean(request.POST.get("closes_at"))
+            except ValidationError:
+                closes_at = None
+            services.extend(actor=request.user, survey=survey, closes_at=closes_at)
+            messages.success(request, _("The close time is changed."))
         else:
             raise Http404
     except ValidationError as exc:

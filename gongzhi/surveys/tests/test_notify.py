@@ -66,3 +66,30 @@ def test_a_draft_is_not_sent_and_the_page_button_sends(
     assert "已向 3 人发送链接。" in response.text
     assert len(_sms(settings)) == 3
     assert all(m["link"].startswith("http://testserver/surveys/a/") for m in _sms(settings))
+
+
+def test_a_reminder_goes_once_a_day_to_those_sent_the_link_who_have_not_answered(
+    settings, world, django_capture_on_commit_callbacks
+):
+    survey = t.courier_survey(world)
+
+    def link(token):
+        return f"https://gz.example/surveys/a/{token}/"
+
+    social_worker = world.users["social_worker"]
+    assert services.notify_respondents(actor=social_worker, survey=survey, link_for=link, reminder=True) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify_respondents(actor=social_worker, survey=survey, link_for=link)
+    answered = survey.respondents.order_by("pk").first()
+    services.submit_with_token(token=answered.token, data=t.full_answer(survey))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            services.notify_respondents(actor=social_worker, survey=survey, link_for=link, reminder=True) == 2
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        assert (
+            services.notify_respondents(actor=social_worker, survey=survey, link_for=link, reminder=True) == 0
+        )
+    sent = _sms(settings)
+    assert len(sent) == 5
+    assert answered.phone not in {m["address"] for m in sent[3:]}

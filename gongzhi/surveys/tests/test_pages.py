@@ -182,3 +182,18 @@ def test_api_answer_with_a_token_is_idempotent_and_names_bad_fields(client, worl
         ).status_code
         == 404
     )
+
+
+def test_the_detail_page_shows_the_open_links_qr_and_changes_the_close(client, world):
+    survey = t.courier_survey(world, open_link=True)
+    client.force_login(world.users["social_worker"])
+    page = client.get(reverse("surveys:detail", args=[survey.pk]))
+    assert 'id="open-qr"><svg' in page.text and survey.open_token in page.text
+    bad = client.post(
+        reverse("surveys:action", args=[survey.pk]), {"action": "extend", "closes_at": "gestern"}, follow=True
+    )
+    assert "新的截止时间须晚于当前时间和开始时间。" in bad.text
+    client.post(
+        reverse("surveys:action", args=[survey.pk]), {"action": "extend", "closes_at": "2099-06-01T18:00"}
+    )
+    assert Survey.objects.get(pk=survey.pk).closes_at.year == 2099

@@ -296,3 +296,21 @@ def test_staff_of_another_neighborhood_cannot_export_or_close(world):
     with pytest.raises(NotInScope):
         services.close(actor=world.users["neighborhood_secretary"], survey=survey)
     assert Survey.objects.get(pk=survey.pk).status == "published"
+
+
+def test_the_close_time_moves_but_never_into_the_past(world):
+    survey = t.courier_survey(world)
+    later = timezone.now() + timedelta(days=30)
+    services.extend(actor=world.users["social_worker"], survey=survey, closes_at=later)
+    assert Survey.objects.get(pk=survey.pk).closes_at == later
+    with pytest.raises(ValidationError) as err:
+        services.extend(
+            actor=world.users["social_worker"], survey=survey, closes_at=timezone.now() - timedelta(hours=1)
+        )
+    assert "closes_at" in err.value.message_dict
+    services.close(actor=world.users["social_worker"], survey=survey)
+    with pytest.raises(ValidationError):
+        services.extend(
+            actor=world.users["social_worker"], survey=survey, closes_at=later + timedelta(days=1)
+        )
+    assert Survey.objects.get(pk=survey.pk).closes_at == later
