@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -112,6 +113,16 @@ def owner_of(neighborhood: Neighborhood) -> PartyOrg:
             % {"neighborhood": neighborhood}
         }
     )
+
+
+def _notify_later(user, *, key: str, subject: str, body: str, link: str = "") -> None:
+    """Tell a person once the write is committed (inbox plus their contact channels); the key
+    makes a retried write send nothing twice."""
+    if user is None:
+        return
+    from gongzhi.notifications.services import notify_user
+
+    transaction.on_commit(lambda: notify_user(user, key=key, subject=subject, body=body, link=link))
 
 
 def _locked(project: Project) -> Project:
@@ -307,6 +318,14 @@ def add_task(*, actor, project: Project, title: str, assignee, due_on: datetime.
     task.full_clean()
     task.save()
     audit.record("create", task, actor=actor, changes={"assignee": assignee.pk, "due_on": str(due_on)})
+    _notify_later(
+        assignee,
+        key=f"projects/task/{task.pk}",
+        subject=_("New task: %(title)s") % {"title": task.title},
+        body=_("%(project)s: %(title)s, due %(due)s.")
+        % {"project": project, "title": task.title, "due": due_on},
+        link=reverse("projects:my_tasks"),
+    )
     return task
 
 
@@ -579,6 +598,14 @@ def create_panel(*, actor, review_round: ReviewRound, name: str, members, chair=
         raise ValidationError({"members": _("A panel needs at least one member.")})
     for user in members:
         PanelMember.objects.get_or_create(panel=panel, user=user, defaults={"is_chair": user == chair})
+        _notify_later(
+            user,
+            key=f"projects/panel/{panel.pk}/{user.pk}",
+            subject=_("Please score: %(round)s") % {"round": review_round},
+            body=_("You sit on the review panel %(panel)s; score each project on your own.")
+            % {"panel": panel.name},
+            link=reverse("projects:round", args=[review_round.pk]),
+        )
     audit.record("create", panel, actor=actor, changes={"members": [u.pk for u in members]})
     return panel
 
@@ -1015,6 +1042,16 @@ def add_comment(*, disclosure: Disclosure, kind: str, body: str, name: str = "",
         disclosure=disclosure, kind=kind, body=body, name=(name or "").strip()[:32], client_digest=digest
     )
     audit.record("comment", comment, actor=None, changes={"kind": kind})
+    project = disclosure.project
+    for user in {u for u in (project.leader, project.created_by, disclosure.published_by) if u is not None}:
+        _notify_later(
+            user,
+            key=f"projects/comment/{comment.pk}/{user.pk}",
+            subject=_("A resident's %(kind)s on %(title)s")
+            % {"kind": comment.get_kind_display(), "title": disclosure.title},
+            body=body[:200],
+            link=reverse("projects:comments", args=[project.pk, disclosure.pk]),
+        )
     return comment
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:pk>/expenses/", views.add_expense, name="add_expense"),
     path("<int:pk>/disclosures/", views.disclose, name="disclose"),
     path("<int:pk>/disclosures/<int:disclosure_pk>/comments/", views.comments, name="comments"),
+    path("settings/", views.settings_page, name="settings"),
     path("rounds/", views.rounds, name="rounds"),
     path("rounds/new/", views.round_create, name="round_create"),
     path("rules/new/", views.rule_create, name="rule_create"),

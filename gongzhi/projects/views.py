@@ -20,7 +20,7 @@ from gongzhi.core.errors import NotInScope
 from gongzhi.core.middleware import client_ip
 from gongzhi.org.models import Compound, Department, Neighborhood, PartnerUnit
 from gongzhi.projects import forms, rules, selectors, services
-from gongzhi.projects.models import Allocation, AllocationRule, Project, ReviewRound
+from gongzhi.projects.models import Allocation, AllocationRule, ExpenseCategory, Project, ReviewRound
 
 STATE_LABELS = dict(Project.State.choices)
 
@@ -633,4 +633,49 @@ def public_compound(request, compound_id: int):
         request,
         "projects/public_compound.html",
         {"compound": compound, "items": [(d, selectors.public_accounts(d)) for d in disclosures]},
+    )
+
+
+# --- the subdistrict's settings: required actions and spending rules ------------------------
+
+
+@staff_page
+def settings_page(request):
+    subdistrict = _funder_subdistrict(request.user)
+    if subdistrict is None:
+        raise PermissionDenied(_("Only the subdistrict may do this."))
+    if request.method == "POST":
+        try:
+            if request.POST.get("what") == "checklist":
+                services.set_required_actions(
+                    actor=request.user,
+                    subdistrict=subdistrict,
+                    names=request.POST.get("names", "").splitlines(),
+                )
+            else:
+                category = request.POST.get("category", "")
+                services.save_spending_rule(
+                    actor=request.user,
+                    subdistrict=subdistrict,
+                    category=category,
+                    cap_per_person=request.POST.get("cap_per_person") or None,
+                    cap_per_event=request.POST.get("cap_per_event") or None,
+                    forbidden_items=request.POST.get("forbidden_items", ""),
+                )
+        except ValidationError as e:
+            _say(request, e)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("projects:settings")
+    spending_rules = {r.category: r for r in subdistrict.spending_rules.all()}
+    return render(
+        request,
+        "projects/settings.html",
+        {
+            "subdistrict": subdistrict,
+            "names": "\n".join(a.name for a in subdistrict.required_actions.filter(active=True)),
+            "categories": [
+                (value, label, spending_rules.get(value)) for value, label in ExpenseCategory.choices
+            ],
+        },
     )

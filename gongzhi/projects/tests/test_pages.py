@@ -243,3 +243,30 @@ def test_public_compound_page(client, world):
     page = client.get(reverse("projects:public_compound", args=[compound.pk]))
     assert page.status_code == 200 and project.title in page.content.decode()
     assert client.get(reverse("projects:public_compound", args=[999999])).status_code == 404
+
+
+def test_settings_page_sets_checklist_and_spending_rules_for_the_subdistrict_only(client, world):
+    from gongzhi.projects.models import RequiredAction, SpendingRule
+
+    c = _client(client, world.users["subdistrict_admin"])
+    assert c.get(reverse("projects:settings")).status_code == 200
+    c.post(reverse("projects:settings"), {"what": "checklist", "names": "一张任务清单\n一个工作团队\n"})
+    assert list(RequiredAction.objects.filter(active=True).values_list("name", flat=True)) == [
+        "一张任务清单",
+        "一个工作团队",
+    ]
+    c.post(
+        reverse("projects:settings"),
+        {"category": "visit", "cap_per_person": "200", "forbidden_items": "烟酒，购物卡"},
+    )
+    rule = SpendingRule.objects.get(category="visit")
+    assert str(rule.cap_per_person) == "200.00" and rule.forbidden_list() == ["烟酒", "购物卡"]
+    bad = c.post(reverse("projects:settings"), {"category": "visit", "cap_per_person": "2百"}, follow=True)
+    assert "不是金额" in bad.content.decode()
+    assert str(SpendingRule.objects.get(category="visit").cap_per_person) == "200.00"
+    assert (
+        _client(client, world.users["neighborhood_secretary"]).get(reverse("projects:settings")).status_code
+        == 403
+    )
+    client.logout()
+    assert client.get(reverse("projects:settings")).status_code == 302

@@ -163,3 +163,20 @@ def test_tasks_checklist_and_check_ins(world):
     services.record_check_in(actor=sw, project=project, cadence="weekly", held_on=t.today(), notes="对接进度")
     services.record_check_in(actor=sw, project=project, cadence="weekly", held_on=t.today(), notes="补充")
     assert CheckIn.objects.get(project=project, cadence="weekly").notes == "补充"
+
+
+def test_an_assigned_task_reaches_the_assignee_inbox(world, django_capture_on_commit_callbacks):
+    from gongzhi.notifications.models import Message
+
+    project = t.project(world, state="running")
+    sw = world.users["social_worker"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.add_task(
+            actor=world.users["neighborhood_secretary"],
+            project=project,
+            title="入户调研",
+            assignee=sw,
+            due_on=t.today(),
+        )
+    inbox = Message.objects.filter(user=sw, channel="inbox")
+    assert inbox.count() == 1 and "入户调研" in inbox.get().subject
