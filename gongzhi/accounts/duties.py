@@ -3,8 +3,11 @@
 A system admin keeps accounts and configuration (the Django admin), a security admin the security
 settings, lockouts and sessions, an auditor reads the audit trail. Each is a dedicated account:
 it holds exactly one of these roles and no other role, so none of them reads residents' data.
-Residents sign in to their own pages only. Every other page answers 403 to these accounts.
+Every other page answers 403 to these accounts. Residents reach their own pages only; staff pages
+answer them 404.
 """
+
+import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
@@ -18,16 +21,14 @@ ALLOWED = {
     "auditor": (*COMMON, "/audit/"),
     "security_admin": (*COMMON, "/accounts/security/"),
     "system_admin": (*COMMON, "/admin/"),
-    "resident": (
-        *COMMON,
-        "/accounts/me/",
-        "/concerns/r/",
-        "/concerns/b/",
-        "/volunteers/answer/",
-        "/volunteers/check-in/",
-        "/notifications/",
-    ),
+    "resident": (*COMMON, "/accounts/me/", "/api/"),
 }
+# Residents' pages in other apps (their own permission checks still apply). Staff pages answer a
+# resident 404, as records out of scope do: a resident learns nothing about what staff pages exist.
+RESIDENT_PAGES = re.compile(
+    r"^/(concerns/(r|b)/|deliberation/votes/\d+/(ballot|notice)/|projects/public/|surveys/(a|o)/"
+    r"|volunteers/(answer|check-in)/|notifications/)"
+)
 HOME = {
     "auditor": "/audit/",
     "security_admin": "/accounts/security/",
@@ -50,7 +51,9 @@ def duty_of(user) -> str | None:
 
 def page_allowed(user, path: str) -> bool:
     duty = duty_of(user)
-    return duty is None or path.startswith(ALLOWED[duty])
+    if duty is None or path.startswith(ALLOWED[duty]):
+        return True
+    return duty == "resident" and RESIDENT_PAGES.match(path) is not None
 
 
 def home_of(user) -> str | None:

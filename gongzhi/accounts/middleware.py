@@ -4,7 +4,7 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import HttpResponseForbidden, JsonResponse
+from django.http import Http404, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -34,6 +34,8 @@ class SessionLimitsMiddleware:
                 # Residents, system admins, security admins and auditors each keep to their pages.
                 if request.path == "/":
                     return redirect(duties.home_of(user))
+                if duties.duty_of(user) == "resident":
+                    raise Http404
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": "Not for this account."}, status=403)
                 return HttpResponseForbidden(_("This page is not part of your account's duties."))

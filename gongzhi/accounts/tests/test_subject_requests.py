@@ -78,7 +78,7 @@ def test_the_copy_downloads_as_json_and_excel_and_is_audited(resident_client, wo
 def test_staff_and_anonymous_users_have_no_my_data_page(client, world):
     assert client.get(reverse("accounts:me")).status_code == 302
     client.force_login(world.users["neighborhood_secretary"])
-    assert client.get(reverse("accounts:me")).status_code == 403
+    assert client.get(reverse("accounts:me")).status_code == 403  # a resident's page, not staff's
     assert client.get(reverse("accounts:me_copy", args=["json"])).status_code == 403
 
 
