@@ -68,6 +68,13 @@ test: install browser-deps lint deploy-check
 	  GONGZHI_TEST_DB=postgresql $(BIN)/pytest; \
 	else echo "DATABASE_URL is not set: PostgreSQL run skipped"; fi
 
+# Schemathesis over every API operation as staff, resident and anonymous against a live server on a
+# throwaway demo (scripts/fuzz.py); the last line is `fuzz: N operations, M cases, K server errors`.
+FUZZ_CASES ?= 25
+.PHONY: fuzz
+fuzz: install
+	$(BIN)/python scripts/fuzz.py --cases $(FUZZ_CASES)
+
 bench: install
 	$(BIN)/python bench/demo_load.py
 

@@ -27,24 +27,24 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-RESIDENT_SETUP = """
+# One process sets the installation up (each `gongzhi` start costs seconds of imports).
+SETUP = """
+import django, io, sys
+django.setup()
+from django.core.management import call_command
 from gongzhi.accounts.models import User
+from gongzhi.core.tokens import create_token
 from gongzhi.org.models import Resident
+
+call_command("migrate", interactive=False, verbosity=0)
+call_command("demo", "load", "--households", sys.argv[1], "--quiet", stdout=io.StringIO())
 resident = Resident.objects.filter(user__isnull=True, household__isnull=False).order_by("pk").first()
 user = User.objects.create_user("fuzzresident", password=None, kind=User.Kind.RESIDENT)
 resident.user = user
 resident.save(update_fields=["user"])
+for name in ("admin", "fuzzresident"):
+    print(create_token(actor=None, user=User.objects.get(username=name), name="fuzz")[1])
 """
-
-
-def gongzhi(env: dict, *args: str, stdin: str | None = None) -> str:
-    done = subprocess.run(
-        [str(BIN / "gongzhi"), *args], env=env, cwd=ROOT, input=stdin, capture_output=True, text=True
-    )
-    if done.returncode:
-        sys.stderr.write(done.stdout + done.stderr)
-        raise SystemExit(f"fuzz: `gongzhi {' '.join(args)}` failed")
-    return done.stdout
 
 
 def free_port() -> int:
@@ -66,17 +66,15 @@ def installation(folder: Path, households: int) -> tuple[dict, dict[str, str]]:
     env.pop("GONGZHI_TEST_DB_NAME", None)
     keys = {k: env[k] for k in ("GONGZHI_VAR_DIR", "DATABASE_URL", "GONGZHI_FIELD_KEY", "GONGZHI_SECRET_KEY")}
     (folder / "env.json").write_text(json.dumps(keys))  # to look into a kept installation
-    gongzhi(env, "migrate", "--noinput", "-v0")
-    gongzhi(env, "demo", "load", "--households", str(households), "--quiet")
-    gongzhi(env, "shell", "-c", RESIDENT_SETUP)
-    tokens = {
-        "staff": gongzhi(env, "token", "create", "--user", "admin", "--name", "fuzz")
-        .strip()
-        .splitlines()[-1],
-        "resident": gongzhi(env, "token", "create", "--user", "fuzzresident", "--name", "fuzz")
-        .strip()
-        .splitlines()[-1],
-    }
+    env["DJANGO_SETTINGS_MODULE"] = "gongzhi.settings"
+    done = subprocess.run(
+        [sys.executable, "-c", SETUP, str(households)], env=env, cwd=ROOT, capture_output=True, text=True
+    )
+    if done.returncode:
+        sys.stderr.write(done.stdout + done.stderr)
+        raise SystemExit("fuzz: setting up the installation failed")
+    staff, resident = done.stdout.split()[-2:]
+    tokens = {"staff": staff, "resident": resident}
     return env, tokens
 
 
