@@ -4,7 +4,7 @@ from django.db.models import Count, Q, QuerySet
 
 from gongzhi.core.permissions import WRITE, scoped
 from gongzhi.org.models import Compound, Neighborhood
-from gongzhi.surveys.models import Respondent, Survey
+from gongzhi.surveys.models import Question, Respondent, Survey
 
 
 def surveys_visible_to(user) -> QuerySet[Survey]:
@@ -45,6 +45,11 @@ def compounds_for_new_survey(user) -> QuerySet[Compound]:
     return Compound.objects.filter(neighborhood__in=neighborhoods_for_new_survey(user)).order_by(
         "neighborhood__code", "name"
     )
+
+
+def questions_of(survey: Survey) -> QuerySet[Question]:
+    """The questions of a survey the caller already reached through a scoped selector or a token."""
+    return survey.questions.order_by("position")
 
 
 def respondents_of(user, survey: Survey) -> QuerySet[Respondent]:

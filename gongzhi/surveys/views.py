@@ -25,7 +25,7 @@ from gongzhi.core.errors import NotInScope
 from gongzhi.core.middleware import client_ip
 from gongzhi.surveys import results, selectors, services
 from gongzhi.surveys.forms import ImportForm, QuestionForm, SurveyForm
-from gongzhi.surveys.models import Question, Survey
+from gongzhi.surveys.models import Survey
 
 
 def answers_scope(view):
@@ -100,7 +100,7 @@ def survey_detail(request, pk: int):
         "surveys/detail.html",
         {
             "survey": survey,
-            "questions": survey.questions.order_by("position"),
+            "questions": selectors.questions_of(survey),
             "may_write": may_write,
             "question_form": QuestionForm() if may_write else None,
             "import_form": ImportForm() if may_write else None,
@@ -137,7 +137,7 @@ def question_add(request, pk: int):
 @answers_scope
 def question_change(request, pk: int, qid: int):
     survey = _survey(request, pk)
-    question = get_object_or_404(Question, pk=qid, survey=survey)
+    question = get_object_or_404(selectors.questions_of(survey), pk=qid)
     try:
         if request.POST.get("action") == "delete":
             services.delete_question(actor=request.user, question=question)
@@ -268,7 +268,7 @@ def _answer_page(request, survey: Survey, *, done, errors=None, data=None, key="
         "surveys/answer.html",
         {
             "survey": survey,
-            "questions": survey.questions.order_by("position"),
+            "questions": selectors.questions_of(survey),
             "done": done,
             "errors": errors or {},
             "data": data,
