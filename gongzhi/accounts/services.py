@@ -254,11 +254,20 @@ def sign_in_with_phone_code(*, phone: str, code: str) -> User:
     if not _check_code(digest, code):
         raise ValidationError({"code": _("The code is wrong, expired or already used.")})
     with transaction.atomic():
-        user = _resident_account(phone, digest)
+        user = open_resident_account(phone=phone)
         if not user.is_active or user.kind != User.Kind.RESIDENT:
             raise ValidationError({"code": _("The code is wrong, expired or already used.")})
-        _link_resident(user, digest)
         audit.record("login", user, actor=user, summary=f"{user.username}: phone code")
+    return user
+
+
+@transaction.atomic
+def open_resident_account(*, phone: str) -> User:
+    """The resident account of a (validated) phone, made once and linked to the register."""
+    digest = pii.blind_index("phone", phone)
+    user = _resident_account(phone, digest)
+    if user.is_active and user.kind == User.Kind.RESIDENT:
+        _link_resident(user, digest)
     return user
 
 
