@@ -178,6 +178,8 @@ class Respondent(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.household_id:
+            return self.name  # a household's building and room, no one's name
         return pii.mask_name(self.name) if self.name else f"#{self.pk}"
 
     def set_phone(self, value: str) -> None:
