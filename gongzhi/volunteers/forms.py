@@ -16,3 +16,58 @@ class ActivityForm(forms.Form):
     def __init__(self, *args, teams=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = teams
+
+
+class EmergencyForm(forms.Form):
+    title = forms.CharField(label=_("title"), max_length=128)
+    neighborhood = forms.ModelChoiceField(queryset=None, label=_("neighborhood"), required=False)
+    min_rest_minutes = forms.IntegerField(
+        label=_("rest between shifts (minutes)"), min_value=0, max_value=1440, initial=480
+    )
+
+    def __init__(self, *args, neighborhoods=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["neighborhood"].queryset = neighborhoods
+
+
+class PostForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=128)
+    latitude = forms.DecimalField(
+        label=_("latitude"), max_digits=9, decimal_places=6, min_value=-90, max_value=90
+    )
+    longitude = forms.DecimalField(
+        label=_("longitude"), max_digits=9, decimal_places=6, min_value=-180, max_value=180
+    )
+    post_lead = forms.ModelChoiceField(queryset=None, label=_("post lead"), required=False)
+
+    def __init__(self, *args, volunteers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["post_lead"].queryset = volunteers
+
+
+class ShiftForm(forms.Form):
+    starts_at = forms.DateTimeField(label=_("starts at"), widget=LOCAL_DATETIME)
+    ends_at = forms.DateTimeField(label=_("ends at"), widget=LOCAL_DATETIME)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            self.add_error("ends_at", _("The shift must end after it starts."))
+        return data
+
+
+class NeedForm(forms.Form):
+    post = forms.ModelChoiceField(queryset=None, label=_("post"))
+    shift = forms.ModelChoiceField(queryset=None, label=_("shift"))
+    skill = forms.CharField(label=_("skill"), max_length=32, required=False)
+    count = forms.IntegerField(label=_("people needed"), min_value=0, max_value=1000)
+
+    def __init__(self, *args, emergency=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["post"].queryset = emergency.posts.all()
+        self.fields["shift"].queryset = emergency.shifts.all()
+
+
+class CallUpForm(forms.Form):
+    skill = forms.CharField(label=_("only with skill"), max_length=32, required=False)
+    in_service_only = forms.BooleanField(label=_("in-service party members only"), required=False)

@@ -122,3 +122,39 @@ def answer_counts(emergency: Emergency) -> dict[str, int]:
 
 def call_up_link_valid(token: str) -> bool:
     return CallUpAnswer.objects.filter(token=token, emergency__status=Emergency.Status.OPEN).exists()
+
+
+def person_rows(emergency: Emergency) -> list[dict]:
+    """The plan per person: each assigned volunteer with their shifts and posts in time order."""
+    rows: dict[int, dict] = {}
+    for a in emergency.assignments.select_related("volunteer", "post", "shift").order_by(
+        "volunteer__name", "shift__starts_at"
+    ):
+        row = rows.setdefault(a.volunteer_id, {"volunteer": a.volunteer, "places": []})
+        row["places"].append({"shift": a.shift, "post": a.post, "skill": a.skill})
+    return list(rows.values())
+
+
+def fill_summary(emergency: Emergency) -> list[dict]:
+    """Fill rate per post over all its shifts, for the live call-up board."""
+    posts = {p.pk: p for p in emergency.posts.select_related("post_lead")}
+    totals: dict[int, dict] = {}
+    for row in fill_rates(emergency):
+        total = totals.setdefault(row["post_id"], {"post": posts[row["post_id"]], "needed": 0, "filled": 0})
+        total["needed"] += row["needed"]
+        total["filled"] += row["filled"]
+    for total in totals.values():
+        total["percent"] = round(100 * total["filled"] / total["needed"]) if total["needed"] else 0
+    return sorted(totals.values(), key=lambda t: t["post"].name)
+
+
+def emergency_volunteers(user, emergency: Emergency) -> QuerySet[Volunteer]:
+    """Volunteers of the emergency's area the caller may see (for post leads)."""
+    found = volunteers_visible_to(user).filter(neighborhood__subdistrict_id=emergency.subdistrict_id)
+    if emergency.neighborhood_id:
+        found = found.filter(neighborhood_id=emergency.neighborhood_id)
+    return found
+
+
+def answers_of(emergency: Emergency) -> QuerySet[CallUpAnswer]:
+    return emergency.answers.select_related("volunteer").order_by("answer", "volunteer__name")

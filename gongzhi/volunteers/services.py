@@ -766,3 +766,53 @@ def drop_out(*, actor, emergency: Emergency, volunteer: Volunteer) -> CallUpAnsw
     require(actor, emergency)
     answer = CallUpAnswer.objects.select_for_update().get(emergency=emergency, volunteer=volunteer)
     return _drop_out(answer, actor)
+
+
+def export_plan(*, actor, emergency: Emergency) -> bytes:
+    """The assignment plan as xlsx: one sheet per post and shift, one per person; audited."""
+    from openpyxl import Workbook
+
+    if not permissions.can(actor, emergency, EXPORT):
+        require(actor, emergency, permissions.READ)
+        raise PermissionDenied(_("You may not export the plan."))
+    from gongzhi.volunteers import selectors
+
+    book = Workbook()
+    by_post = book.active
+    by_post.title = _("by post")
+    by_post.append([_("post"), _("post lead"), _("shift"), _("people needed"), _("filled"), _("volunteers")])
+    for row in selectors.plan_rows(emergency):
+        lead = row["post"].post_lead
+        by_post.append(
+            [row["post"].name, lead.name if lead else "", _shift_label(row["shift"]), row["needed"], row["filled"],
+             "、".join(row["people"])]
+        )  # fmt: skip
+    by_person = book.create_sheet(_("by person"))
+    by_person.append([_("volunteer"), _("shift"), _("post"), _("skill")])
+    for row in selectors.person_rows(emergency):
+        for place in row["places"]:
+            by_person.append(
+                [row["volunteer"].name, _shift_label(place["shift"]), place["post"].name, place["skill"]]
+            )
+    out = BytesIO()
+    book.save(out)
+    audit.record("export", emergency, actor=actor, summary=f"assignment plan of {emergency}")
+    return out.getvalue()
+
+
+def _shift_label(shift: EmergencyShift) -> str:
+    start, end = timezone.localtime(shift.starts_at), timezone.localtime(shift.ends_at)
+    return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+
+
+@transaction.atomic
+def close_emergency(*, actor, emergency: Emergency) -> Emergency:
+    """Stand down: answer links stop working; the plan and answers are kept as the record."""
+    require(actor, emergency)
+    emergency = Emergency.objects.select_for_update().get(pk=emergency.pk)
+    if emergency.status == Emergency.Status.CLOSED:
+        return emergency
+    emergency.status = Emergency.Status.CLOSED
+    emergency.save(update_fields=["status"])
+    audit.record("update", emergency, actor=actor, changes={"status": "closed"})
+    return emergency

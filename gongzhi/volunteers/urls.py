@@ -16,8 +16,12 @@ urlpatterns = [
     path("sign-ups/<int:pk>/cancel/", views.signup_cancel, name="cancel"),
     path("sign-ups/<int:pk>/confirm/", views.hours_confirm, name="confirm"),
     path("check-in/<str:token>/", views.check_in, name="check_in"),
+    path("emergencies/", views.emergency_list, name="emergencies"),
     path("emergencies/<int:pk>/", views.emergency_detail, name="emergency"),
+    path("emergencies/<int:pk>/fill/", views.emergency_fill, name="emergency_fill"),
+    path("emergencies/<int:pk>/plan.xlsx", views.emergency_export, name="emergency_export"),
     path("emergencies/<int:pk>/plan/", views.emergency_plan, name="emergency_plan"),
+    path("emergencies/<int:pk>/<str:part>/", views.emergency_edit, name="emergency_edit"),
     path("answer/<str:token>/", views.call_up_answer, name="answer"),
     path("answer/<str:token>/<str:choice>/", views.call_up_answer, name="answer_choice"),
 ]

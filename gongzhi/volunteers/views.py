@@ -16,8 +16,9 @@ from django.views.decorators.http import require_POST
 from gongzhi.core import permissions
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.permissions import scoped
+from gongzhi.org.models import Neighborhood, Subdistrict
 from gongzhi.volunteers import selectors, services
-from gongzhi.volunteers.forms import ActivityForm
+from gongzhi.volunteers.forms import ActivityForm, CallUpForm, EmergencyForm, NeedForm, PostForm, ShiftForm
 from gongzhi.volunteers.models import SignUp, VolunteerTeam
 
 
@@ -218,18 +219,148 @@ def check_in(request, token: str):
 
 @never_cache
 @login_required
+def emergency_list(request):
+    if not permissions.may_read_class(request.user, "volunteer"):
+        raise PermissionDenied(_("You may not see volunteers."))
+    neighborhoods = permissions.scoped(request.user, Neighborhood.objects.all())
+    form = EmergencyForm(request.POST or None, neighborhoods=neighborhoods)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        subdistrict = (
+            data["neighborhood"].subdistrict if data["neighborhood"] else _own_subdistrict(request.user)
+        )
+        try:
+            if subdistrict is None:
+                raise PermissionDenied(_("You may not open an emergency here."))
+            emergency = services.open_emergency(
+                actor=request.user,
+                subdistrict=subdistrict,
+                neighborhood=data["neighborhood"],
+                title=data["title"],
+                min_rest_minutes=data["min_rest_minutes"],
+            )
+            return redirect("volunteers:emergency", pk=emergency.pk)
+        except ValidationError as exc:
+            form.add_error(None, _messages_of(exc))
+    return render(
+        request,
+        "volunteers/emergencies.html",
+        {
+            "emergencies": selectors.emergencies_visible_to(request.user).order_by("-opened_at")[:100],
+            "form": form,
+        },
+    )
+
+
+def _own_subdistrict(user):
+    return permissions.scoped(user, Subdistrict.objects.all()).first()
+
+
+def _emergency_context(request, emergency, **forms) -> dict:
+    may_write = permissions.can(request.user, emergency, permissions.WRITE)
+    volunteers = selectors.emergency_volunteers(request.user, emergency)
+    return {
+        "emergency": emergency,
+        "rows": selectors.plan_rows(emergency),
+        "people": selectors.person_rows(emergency),
+        "summary": selectors.fill_summary(emergency),
+        "answers": selectors.answer_counts(emergency),
+        "answer_list": selectors.answers_of(emergency)[:500],
+        "posts": emergency.posts.select_related("post_lead"),
+        "shifts": emergency.shifts.all(),
+        "may_plan": may_write,
+        "may_export": permissions.can(request.user, emergency, permissions.EXPORT),
+        "post_form": forms.get("post_form") or PostForm(volunteers=volunteers),
+        "shift_form": forms.get("shift_form") or ShiftForm(),
+        "need_form": forms.get("need_form") or NeedForm(emergency=emergency),
+        "call_up_form": forms.get("call_up_form") or CallUpForm(),
+    }
+
+
+@never_cache
+@login_required
 def emergency_detail(request, pk: int):
+    emergency = get_object_or_404(selectors.emergencies_visible_to(request.user), pk=pk)
+    return render(request, "volunteers/emergency.html", _emergency_context(request, emergency))
+
+
+@never_cache
+@login_required
+def emergency_fill(request, pk: int):
+    """The live fill-rate board, polled by htmx."""
     emergency = get_object_or_404(selectors.emergencies_visible_to(request.user), pk=pk)
     return render(
         request,
-        "volunteers/emergency.html",
+        "volunteers/_fill.html",
         {
             "emergency": emergency,
-            "rows": selectors.plan_rows(emergency),
+            "summary": selectors.fill_summary(emergency),
             "answers": selectors.answer_counts(emergency),
-            "may_plan": permissions.can(request.user, emergency, permissions.WRITE),
         },
     )
+
+
+@require_POST
+@login_required
+@answers_scope
+def emergency_edit(request, pk: int, part: str):
+    """Add a post or a shift, set a need, call up, or stand down; errors come back on the page."""
+    emergency = get_object_or_404(selectors.emergencies_visible_to(request.user), pk=pk)
+    forms = {}
+    try:
+        if part == "post":
+            form = forms["post_form"] = PostForm(
+                request.POST, volunteers=selectors.emergency_volunteers(request.user, emergency)
+            )
+            if form.is_valid():
+                services.add_post(actor=request.user, emergency=emergency, **form.cleaned_data)
+        elif part == "shift":
+            form = forms["shift_form"] = ShiftForm(request.POST)
+            if form.is_valid():
+                services.add_shift(actor=request.user, emergency=emergency, **form.cleaned_data)
+        elif part == "need":
+            form = forms["need_form"] = NeedForm(request.POST, emergency=emergency)
+            if form.is_valid():
+                services.set_need(actor=request.user, **form.cleaned_data)
+        elif part == "call-up":
+            form = forms["call_up_form"] = CallUpForm(request.POST)
+            if form.is_valid():
+                n = services.call_up(actor=request.user, emergency=emergency, **form.cleaned_data)
+                messages.success(request, _("%(n)s volunteers called up.") % {"n": n})
+        elif part == "close":
+            services.close_emergency(actor=request.user, emergency=emergency)
+            return redirect("volunteers:emergency", pk=emergency.pk)
+        elif part == "drop-out":
+            volunteer = get_object_or_404(
+                emergency.answers.all(), volunteer_id=request.POST.get("volunteer")
+            ).volunteer
+            services.drop_out(actor=request.user, emergency=emergency, volunteer=volunteer)
+            messages.success(
+                request, _("%(name)s dropped out; only their places were refilled.") % {"name": volunteer}
+            )
+            return redirect("volunteers:emergency", pk=emergency.pk)
+        else:
+            raise Http404
+    except ValidationError as exc:
+        form.add_error(None, _messages_of(exc))
+    if form.is_valid() and not form.errors:
+        return redirect("volunteers:emergency", pk=emergency.pk)
+    return render(
+        request, "volunteers/emergency.html", _emergency_context(request, emergency, **forms), status=400
+    )
+
+
+@never_cache
+@login_required
+@answers_scope
+def emergency_export(request, pk: int):
+    emergency = get_object_or_404(selectors.emergencies_visible_to(request.user), pk=pk)
+    content = services.export_plan(actor=request.user, emergency=emergency)
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="plan-{emergency.pk}.xlsx"'
+    return response
 
 
 @require_POST

@@ -1,0 +1,106 @@
+"""Opening and editing an emergency on its pages, the live fill board, drop-out and the xlsx plan."""
+
+from io import BytesIO
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from gongzhi.volunteers import services
+from gongzhi.volunteers import testing as t
+from gongzhi.volunteers.models import CallUpAnswer, Emergency, PostAssignment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _outbox(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    settings.GONGZHI_WEBHOOK_URL = ""
+
+
+def _post(client, emergency, part, data):
+    return client.post(reverse("volunteers:emergency_edit", args=[emergency.pk, part]), data)
+
+
+def test_secretary_opens_an_emergency_and_builds_it_on_the_page(client, world):
+    secretary = world.users["neighborhood_secretary"]
+    client.force_login(secretary)
+    lead = t.volunteer(world, "点位长甲")
+    answer = client.post(
+        reverse("volunteers:emergencies"),
+        {"title": "防汛紧急召集", "neighborhood": world.neighborhood_a.pk, "min_rest_minutes": 480},
+    )
+    emergency = Emergency.objects.get(title="防汛紧急召集")
+    assert answer.status_code == 302 and answer.url == reverse("volunteers:emergency", args=[emergency.pk])
+    assert _post(client, emergency, "post", {"name": "一号门", "latitude": "31.3", "longitude": "121.4",
+                                             "post_lead": lead.pk}).status_code == 302  # fmt: skip
+    assert (
+        _post(
+            client, emergency, "shift", {"starts_at": "2026-12-01T08:00", "ends_at": "2026-12-01T16:00"}
+        ).status_code
+        == 302
+    )
+    post, shift = emergency.posts.get(), emergency.shifts.get()
+    assert post.post_lead == lead
+    assert (
+        _post(client, emergency, "need", {"post": post.pk, "shift": shift.pk, "count": 2}).status_code == 302
+    )
+    people = [t.volunteer(world, f"队员{i}") for i in range(3)]
+    assert _post(client, emergency, "call-up", {}).status_code == 302
+    assert CallUpAnswer.objects.filter(emergency=emergency).count() == 4
+    for person in people:
+        services.answer_call_up(token=CallUpAnswer.objects.get(volunteer=person).token, accept=True)
+    planned = client.post(reverse("volunteers:emergency_plan", args=[emergency.pk]))
+    assert planned.status_code == 302, planned.content.decode()[:3000]
+    assert PostAssignment.objects.filter(emergency=emergency).count() == 2
+    board = client.get(reverse("volunteers:emergency_fill", args=[emergency.pk])).content.decode()
+    assert "100%" in board and "点位长甲" in board and 'hx-trigger="every 5s"' in board
+    page = client.get(reverse("volunteers:emergency", args=[emergency.pk])).content.decode()
+    assert "按人员排班" in page
+
+    placed = list(PostAssignment.objects.filter(emergency=emergency).values_list("volunteer_id", flat=True))
+    spare = next(p for p in people if p.pk not in placed)
+    leaving = next(p for p in people if p.pk in placed)
+    staying = next(pk for pk in placed if pk != leaving.pk)
+    _post(client, emergency, "drop-out", {"volunteer": leaving.pk})
+    now = set(PostAssignment.objects.filter(emergency=emergency).values_list("volunteer_id", flat=True))
+    assert now == {staying, spare.pk}
+
+    export = client.get(reverse("volunteers:emergency_export", args=[emergency.pk]))
+    book = load_workbook(BytesIO(export.content))
+    by_person = book.worksheets[1]
+    names = {row[0] for row in by_person.iter_rows(min_row=2, values_only=True)}
+    assert names == {p.name for p in people if p.pk in now}
+
+
+def test_bad_shift_and_need_name_the_field_and_change_nothing(client, world):
+    admin = world.users["subdistrict_admin"]
+    emergency = services.open_emergency(actor=admin, subdistrict=world.subdistrict, title="停水应急")
+    client.force_login(admin)
+    answer = _post(
+        client, emergency, "shift", {"starts_at": "2026-12-01T16:00", "ends_at": "2026-12-01T08:00"}
+    )
+    assert answer.status_code == 400 and 'data-errors="ends_at"' in answer.content.decode()
+    answer = _post(client, emergency, "need", {"post": 999, "shift": 999, "count": -1})
+    assert answer.status_code == 400 and 'data-errors="post"' in answer.content.decode()
+    assert not emergency.shifts.exists()
+
+
+def test_out_of_area_and_read_only_roles_cannot_edit(client, world):
+    admin = world.users["subdistrict_admin"]
+    emergency = services.open_emergency(
+        actor=admin, subdistrict=world.subdistrict, neighborhood=world.neighborhood_b, title="B村停电"
+    )
+    client.force_login(world.users["social_worker"])  # neighborhood A
+    for name in ("emergency", "emergency_fill", "emergency_export"):
+        assert client.get(reverse(f"volunteers:{name}", args=[emergency.pk])).status_code == 404, name
+    assert (
+        _post(
+            client, emergency, "shift", {"starts_at": "2026-12-01T08:00", "ends_at": "2026-12-01T16:00"}
+        ).status_code
+        == 404
+    )
+    client.logout()
+    assert client.get(reverse("volunteers:emergencies")).status_code == 302
+    assert client.get(reverse("volunteers:emergency_fill", args=[emergency.pk])).status_code == 302
