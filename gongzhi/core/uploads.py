@@ -109,7 +109,7 @@ def _read_limited(upload, limit: int) -> bytes:
     return data
 
 
-def _check_xlsx(data: bytes) -> None:
+def check_xlsx(data: bytes) -> None:
     """Entry count, declared and real unpacked size, before any parser touches the workbook."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
@@ -163,7 +163,7 @@ def check(upload, kind: str) -> tuple[FileType, bytes]:
             _("This file type is not accepted here; allowed: %(types)s.") % {"types": allowed}, code="type"
         )
     if found is XLSX:
-        _check_xlsx(data)
+        check_xlsx(data)
     return found, data
 
 

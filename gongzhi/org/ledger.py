@@ -34,7 +34,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from gongzhi.core import audit, permissions, pii
+from gongzhi.core import audit, permissions, pii, uploads
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.permissions import EXPORT
 from gongzhi.org.models import (
@@ -250,6 +250,10 @@ def read_rows(uploaded_file) -> list[tuple[int, list]]:
     if not data.strip():
         raise LedgerFileError(_("The file is empty."))
     if data.startswith(b"PK\x03\x04"):
+        try:
+            uploads.check_xlsx(data)  # entry count, packing ratio, real unpacked size: before parsing
+        except uploads.UploadRejected as exc:
+            raise LedgerFileError(exc.messages[0]) from None
         return _xlsx_rows(data)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise LedgerFileError(_("This is an old .xls workbook. Save it as .xlsx (or CSV) and upload again."))
