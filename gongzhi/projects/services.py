@@ -474,11 +474,10 @@ def transition(
     if to == rules.SUBMITTED:
         _check_complete(project)
     if to == rules.APPROVED:
-        budget = (
-            requested_budget(project)
-            if approved_budget in (None, "")
-            else money(approved_budget, "approved_budget")
-        )
+        if approved_budget in (None, ""):
+            budget = allocated_budget(project) or requested_budget(project)
+        else:
+            budget = money(approved_budget, "approved_budget")
         if budget <= 0:
             raise ValidationError({"approved_budget": _("An approved project needs a budget above zero.")})
         project.approved_budget = budget
@@ -742,6 +741,16 @@ def save_rule(
         changes={"top": top, "raise": str(raise_percent), "bottom": bottom, "cut": str(cut_percent)},
     )
     return rule
+
+
+def allocated_budget(project: Project) -> Decimal | None:
+    """What the latest adopted allocation gives this project, if one does."""
+    line = (
+        AllocationLine.objects.filter(project=project, allocation__status=Allocation.Status.ADOPTED)
+        .order_by("-allocation__adopted_at", "-id")
+        .first()
+    )
+    return line.new if line is not None else None
 
 
 def current_budget(project: Project) -> Decimal:

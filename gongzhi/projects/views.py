@@ -209,6 +209,7 @@ def project_detail(request, pk: int):
             "disclosable": may_edit and project.state in services.DISCLOSABLE,
             "steps": _steps_for(request.user, project),
             "requested": services.requested_budget(project),
+            "allocated": services.allocated_budget(project),
             "spent": services.spent(project),
             "budget_rows": services.budget_vs_actual(project),
             "lines": project.budget_lines.all(),

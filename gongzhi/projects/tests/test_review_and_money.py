@@ -241,3 +241,25 @@ def test_comments_only_in_the_notice_period_and_rate_limited(world):
     with pytest.raises(ValidationError):
         services.add_comment(disclosure=past, kind="comment", body="晚了", client="10.0.0.3")
     assert Comment.objects.count() == 6
+
+
+def test_approval_defaults_to_the_adopted_allocation(world):
+    admin = world.users["subdistrict_admin"]
+    rule = services.save_rule(
+        actor=admin,
+        subdistrict=world.subdistrict,
+        name="r",
+        top=1,
+        raise_percent=10,
+        bottom=1,
+        cut_percent=10,
+    )
+    a = t.project(world, "甲", state="under_review", budget="10000")
+    b = t.project(world, "乙", state="under_review", budget="10000")
+    r, judges = t.review_round(world, [a, b], members=1, rule=rule)
+    _score_all(r, judges, {a: [(90, 90, 90)], b: [(60, 60, 60)]})
+    services.adopt_allocation(
+        actor=admin, allocation_obj=services.preview_allocation(actor=admin, review_round=r)
+    )
+    assert services.transition(actor=admin, project=a, to="approved").approved_budget == D("11000.00")
+    assert services.transition(actor=admin, project=b, to="approved").approved_budget == D("9000.00")
