@@ -207,28 +207,21 @@ def coverage_total(rows: list[dict]) -> dict:
 
 
 def coverage_trend(user, *, month: date, months: int, span: int = 12) -> list[dict]:
-    """Coverage of the plan's window for each of the `span` months ending with `month`."""
-    households = coverage_households(user).order_by()
+    """Coverage of the plan's window for each of the `span` months ending with `month`, against
+    today's households: one count per month over the visits the user may read (their area paths
+    are copied onto the visit, so the (neighborhood, time) index answers it)."""
+    total = coverage_households(user).order_by().count()
+    in_scope = scoped(user, Visit.objects.all()).order_by()
     rows = []
     for back in range(span - 1, -1, -1):
         m = visit_plan.add_months(month, -back)
         start, end, _ = _window(m, months)
-        seen = Exists(
-            Visit.objects.filter(household=OuterRef("pk"), visited_at__gte=start, visited_at__lt=end)
-        )
-        figures = households.aggregate(total=Count("id"), visited=Count("id", filter=seen))
-        visits = (
-            scoped(user, Visit.objects.all())
-            .filter(visited_at__gte=month_start(m), visited_at__lt=end)
-            .count()
+        figures = in_scope.filter(visited_at__gte=start, visited_at__lt=end).aggregate(
+            visits=Count("id", filter=Q(visited_at__gte=month_start(m))),
+            visited=Count("household_id", distinct=True),
         )
         rows.append(
-            {
-                "month": m,
-                "visits": visits,
-                **figures,
-                "rate": visit_plan.rate(figures["visited"], figures["total"]),
-            }
+            {"month": m, "total": total, **figures, "rate": visit_plan.rate(figures["visited"], total)}
         )
     return rows
 
@@ -342,18 +335,21 @@ def tagged_households(user, *, tag: str, days: int, now: datetime | None = None)
     return sorted(result, key=lambda h: h.status != "overdue")
 
 
+TAGGED_SHOWN = 100  # per tag on the page, overdue first; the counts cover them all
+
+
 def tagged_rows(user, *, plan: Plan, now: datetime | None = None) -> list[dict]:
     if not sees_tags(user):
         return []
     rows = []
     for tag, days in sorted(plan.tagged.items()):
-        items = with_masked_names(tagged_households(user, tag=tag, days=days, now=now))
+        items = tagged_households(user, tag=tag, days=days, now=now)
         rows.append(
             {
                 "tag": tag,
                 "label": tag_label(tag),
                 "days": days,
-                "households": items,
+                "households": with_masked_names(items[:TAGGED_SHOWN]),
                 "overdue": sum(h.status == "overdue" for h in items),
                 "due": sum(h.status == "due" for h in items),
             }

@@ -1,6 +1,7 @@
 """Pages of the visit plan: rules, coverage (with xlsx ledgers), the grid map's layer of due and
 overdue households, and the printable contact cards (连心卡). Thin: parse, call, render."""
 
+import re
 import uuid
 from datetime import date
 
@@ -261,18 +262,28 @@ def map_building(request, pk: int):
 # ---- contact cards (连心卡) ---------------------------------------------------------------------
 
 
-def _qr(request, path: str) -> str:
-    return segno.make(request.build_absolute_uri(path), error="m").svg_inline(scale=2, border=1)
+def _qr_symbol(request, path: str, symbol_id: str) -> tuple[str, int]:
+    """The QR code of the resident page as an SVG <symbol> (inline, no external call), drawn once
+    per building and referenced by every card of it; and its size in modules."""
+    code = segno.make(request.build_absolute_uri(path), error="m")
+    size = code.symbol_size(scale=1, border=1)[0]
+    inner = re.search(r"<path[^>]*/>", code.svg_inline(scale=1, border=1)).group(0)
+    return f'<symbol id="{symbol_id}" viewBox="0 0 {size} {size}">{inner}</symbol>', size
 
 
 def _render_cards(request, households, title: str, back: str):
     cards = vs.cards_for(list(households))
-    qr_cache: dict[str, str] = {}
+    symbols: dict[str, tuple[str, str, int]] = {}
     for card in cards:
-        if card.report_path not in qr_cache:
-            qr_cache[card.report_path] = _qr(request, card.report_path)
-        card.qr = qr_cache[card.report_path]
-    return render(request, "concerns/cards.html", {"cards": cards, "title": title, "back": back})
+        if card.report_path not in symbols:
+            symbol_id = f"qr-{len(symbols)}"
+            symbols[card.report_path] = (symbol_id, *_qr_symbol(request, card.report_path, symbol_id))
+        card.qr_id, _svg, card.qr_size = symbols[card.report_path]
+    return render(
+        request,
+        "concerns/cards.html",
+        {"cards": cards, "title": title, "back": back, "qr_symbols": [svg for _, svg, _ in symbols.values()]},
+    )
 
 
 @never_cache
