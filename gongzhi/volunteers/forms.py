@@ -71,3 +71,16 @@ class NeedForm(forms.Form):
 class CallUpForm(forms.Form):
     skill = forms.CharField(label=_("only with skill"), max_length=32, required=False)
     in_service_only = forms.BooleanField(label=_("in-service party members only"), required=False)
+
+
+class WishForm(forms.Form):
+    neighborhood = forms.ModelChoiceField(queryset=None, label=_("neighborhood"))
+    wisher_name = forms.CharField(label=_("name of the person wishing"), max_length=64)
+    title = forms.CharField(label=_("wish"), max_length=128)
+    description = forms.CharField(
+        label=_("details"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, neighborhoods=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["neighborhood"].queryset = neighborhoods

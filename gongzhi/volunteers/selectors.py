@@ -8,6 +8,7 @@ from gongzhi.volunteers.models import (
     CallUpAnswer,
     Emergency,
     LedgerEntry,
+    MicroWish,
     PostNeed,
     RedemptionItem,
     SignUp,
@@ -158,3 +159,31 @@ def emergency_volunteers(user, emergency: Emergency) -> QuerySet[Volunteer]:
 
 def answers_of(emergency: Emergency) -> QuerySet[CallUpAnswer]:
     return emergency.answers.select_related("volunteer").order_by("answer", "volunteer__name")
+
+
+def wishes_visible_to(user) -> QuerySet[MicroWish]:
+    return scoped(
+        user,
+        MicroWish.objects.select_related("neighborhood", "building", "claimed_by_member", "claimed_by_unit"),
+    )
+
+
+def public_wishes(neighborhood_id: int | None = None) -> QuerySet[MicroWish]:
+    """For anyone: no personal details leave here (the template shows the masked name only)."""
+    found = MicroWish.objects.filter(
+        status__in=[MicroWish.Status.OPEN, MicroWish.Status.CLAIMED]
+    ).select_related("neighborhood", "building", "claimed_by_member", "claimed_by_unit")
+    return found.filter(neighborhood_id=neighborhood_id) if neighborhood_id else found
+
+
+def claimers_for(user, wish: MicroWish) -> tuple[QuerySet, QuerySet]:
+    """Party members and partner units of the wish's area the caller may name as claimer."""
+    from gongzhi.org.models import PartnerUnit, PartyMember
+
+    members = scoped(user, PartyMember.objects.filter(party_org__neighborhood_id=wish.neighborhood_id))
+    units = scoped(user, PartnerUnit.objects.filter(subdistrict_id=wish.neighborhood.subdistrict_id))
+    return members, units
+
+
+def wish_by_token(token: str) -> MicroWish | None:
+    return MicroWish.objects.filter(confirm_token=token).first()

@@ -22,6 +22,11 @@ urlpatterns = [
     path("emergencies/<int:pk>/plan.xlsx", views.emergency_export, name="emergency_export"),
     path("emergencies/<int:pk>/plan/", views.emergency_plan, name="emergency_plan"),
     path("emergencies/<int:pk>/<str:part>/", views.emergency_edit, name="emergency_edit"),
+    path("wishes/", views.wish_list, name="wishes"),
+    path("wishes/board/", views.wish_board, name="wish_board"),
+    path("wishes/<int:pk>/claim/", views.wish_claim, name="wish_claim"),
+    path("wishes/<int:pk>/confirm/", views.wish_confirm, name="wish_confirm"),
+    path("wishes/done/<str:token>/", views.wish_confirm_link, name="wish_confirm_link"),
     path("answer/<str:token>/", views.call_up_answer, name="answer"),
     path("answer/<str:token>/<str:choice>/", views.call_up_answer, name="answer_choice"),
 ]

@@ -18,7 +18,15 @@ from gongzhi.core.errors import NotInScope
 from gongzhi.core.permissions import scoped
 from gongzhi.org.models import Neighborhood, Subdistrict
 from gongzhi.volunteers import selectors, services
-from gongzhi.volunteers.forms import ActivityForm, CallUpForm, EmergencyForm, NeedForm, PostForm, ShiftForm
+from gongzhi.volunteers.forms import (
+    ActivityForm,
+    CallUpForm,
+    EmergencyForm,
+    NeedForm,
+    PostForm,
+    ShiftForm,
+    WishForm,
+)
 from gongzhi.volunteers.models import SignUp, VolunteerTeam
 
 
@@ -387,3 +395,73 @@ def call_up_answer(request, token: str, choice: str = ""):
     elif not selectors.call_up_link_valid(token):
         raise Http404
     return render(request, "volunteers/answer.html", {"answer": answer, "choice": choice})
+
+
+@never_cache
+@login_required
+def wish_list(request):
+    neighborhoods = permissions.scoped(request.user, Neighborhood.objects.all())
+    form = WishForm(request.POST or None, neighborhoods=neighborhoods)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.post_wish(actor=request.user, **form.cleaned_data)
+            messages.success(request, _("Wish posted."))
+            return redirect("volunteers:wishes")
+        except (ValidationError, PermissionDenied, NotInScope) as exc:
+            form.add_error(None, _messages_of(exc) if isinstance(exc, ValidationError) else str(exc))
+    wishes = list(selectors.wishes_visible_to(request.user)[:200])
+    for wish in wishes:
+        wish.members, wish.units = (
+            selectors.claimers_for(request.user, wish) if wish.status == "open" else ([], [])
+        )
+    return render(request, "volunteers/wishes.html", {"wishes": wishes, "form": form})
+
+
+@require_POST
+@login_required
+@answers_scope
+def wish_claim(request, pk: int):
+    wish = get_object_or_404(selectors.wishes_visible_to(request.user), pk=pk)
+    members, units = selectors.claimers_for(request.user, wish)
+    member = members.filter(pk=request.POST.get("party_member") or 0).first()
+    unit = units.filter(pk=request.POST.get("partner_unit") or 0).first()
+    try:
+        services.claim_wish(actor=request.user, wish=wish, party_member=member, partner_unit=unit)
+        messages.success(request, _("Wish claimed."))
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+    return redirect("volunteers:wishes")
+
+
+@require_POST
+@login_required
+@answers_scope
+def wish_confirm(request, pk: int):
+    wish = get_object_or_404(selectors.wishes_visible_to(request.user), pk=pk)
+    try:
+        services.confirm_wish(actor=request.user, wish=wish)
+        messages.success(request, _("Wish fulfilled."))
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+    return redirect("volunteers:wishes")
+
+
+@never_cache
+@answers_scope
+def wish_confirm_link(request, token: str):
+    """The resident's own link: the token is the credential, so no sign-in."""
+    wish = selectors.wish_by_token(token)
+    if wish is None:
+        raise Http404
+    error = ""
+    if request.method == "POST":
+        try:
+            wish = services.confirm_wish(actor=request.user, token=token)
+        except ValidationError as exc:
+            error = _messages_of(exc)
+    return render(request, "volunteers/wish_confirm.html", {"wish": wish, "error": error})
+
+
+def wish_board(request):
+    """The public list: masked names and buildings only."""
+    return render(request, "volunteers/wish_board.html", {"wishes": selectors.public_wishes()[:200]})
