@@ -70,7 +70,7 @@ test: install browser-deps lint deploy-check
 
 # Schemathesis over every API operation as staff, resident and anonymous against a live server on a
 # throwaway demo (scripts/fuzz.py); the last line is `fuzz: N operations, M cases, K server errors`.
-FUZZ_CASES ?= 25
+FUZZ_CASES ?= 10
 .PHONY: fuzz
 fuzz: install
 	$(BIN)/python scripts/fuzz.py --cases $(FUZZ_CASES)

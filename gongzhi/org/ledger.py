@@ -34,7 +34,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from gongzhi.core import audit, permissions, pii, uploads
+from gongzhi.core import audit, minors, permissions, pii, uploads
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.permissions import EXPORT
 from gongzhi.org.models import (
@@ -1247,7 +1247,9 @@ def _export_rows(actor, households: QuerySet, counts: dict[str, int]) -> Iterato
         people = permissions.scoped(
             actor, Resident.objects.filter(household__in=[h.pk for h in chunk]), EXPORT
         )
-        for r in people.order_by("pk"):
+        # Minors are masked for exporters who may not see them (core.minors); the export is audited.
+        ordered_people = people.order_by("pk").select_related("household__neighborhood")
+        for r in minors.present(actor, ordered_people, record_access=False):
             residents.setdefault(r.household_id, []).append(r)
         tags: dict[int, list[str]] = {}
         visible_tags = permissions.scoped(

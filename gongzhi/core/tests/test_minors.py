@@ -103,3 +103,19 @@ def test_a_masked_record_cannot_be_saved(world, child):
     with pytest.raises(PermissionDenied):
         masked.save()
     assert Resident.objects.get(pk=child.pk).name == "王小明"
+
+
+def test_a_ledger_export_masks_minors_for_exporters_who_may_not_see_them(world, child):
+    import io
+
+    import openpyxl
+
+    from gongzhi.org.ledger import export_households_xlsx
+
+    def names(user) -> set:
+        sheet = openpyxl.load_workbook(io.BytesIO(export_households_xlsx(actor=user))).worksheets[0]
+        return {row[6] for row in sheet.iter_rows(values_only=True)}
+
+    assert "王小明" in names(world.users["neighborhood_secretary"])
+    masked = names(world.users["subdistrict_admin"])
+    assert "王小明" not in masked and "王**" in masked
