@@ -342,8 +342,16 @@ def lift_lock(*, actor: User, key: str) -> bool:
     duties.require_duty(actor, "security_admin")
     deleted, _rows = LoginThrottle.objects.filter(key=key, locked_until__isnull=False).delete()
     if deleted:
-        audit.record("delete", None, actor=actor, summary=f"lock lifted: {key[:200]}")
+        audit.record("delete", None, actor=actor, summary=f"lock lifted: {key[:200]}", area=_duty_area(actor))
     return bool(deleted)
+
+
+def _duty_area(actor: User) -> tuple[int | None, None]:
+    """The security admin's town, so the auditor of that town reads what its security admin did."""
+    from gongzhi.core.permissions import assignments_of
+
+    towns = [a.subdistrict_id for a in assignments_of(actor) if a.role == "security_admin"]
+    return (towns[0] if towns else None), None
 
 
 @transaction.atomic
@@ -355,5 +363,7 @@ def end_sessions_of(*, actor: User, username: str) -> bool:
     if user is None:
         return False
     end_sessions(user)
-    audit.record("update", user, actor=actor, summary=f"{user.username}: all sessions ended")
+    audit.record(
+        "update", user, actor=actor, summary=f"{user.username}: all sessions ended", area=_duty_area(actor)
+    )
     return True
