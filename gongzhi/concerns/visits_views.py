@@ -10,22 +10,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from gongzhi.concerns import selectors as concern_selectors
-from gongzhi.concerns import services, visits_exports, visits_services
+from gongzhi.concerns import services, visits_services
 from gongzhi.concerns import visits_selectors as vs
 from gongzhi.concerns.models import Visit, VisitRule
-from gongzhi.core import audit, permissions
+from gongzhi.core import permissions
 from gongzhi.core.errors import NotInScope
 from gongzhi.org import selectors as org_selectors
 from gongzhi.org.models import SensitiveTag, Subdistrict
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _month(value: str | None) -> date:
@@ -178,8 +178,6 @@ def coverage(request):
 
 def _map_url(user) -> str:
     """The grid map of the user's neighborhood (or subdistrict), where the due layer is drawn."""
-    from django.urls import reverse
-
     for a in permissions.assignments_of(user):
         if a.neighborhood_id:
             return reverse("grids:neighborhood_map", args=[a.neighborhood_id])
@@ -190,33 +188,17 @@ def _map_url(user) -> str:
 @never_cache
 @login_required
 def coverage_export(request):
-    """Coverage per group and per worker, or the list of households not yet visited, as xlsx."""
+    """Coverage per group and per worker, or the households not yet visited, as xlsx: asked for
+    here, approved by a second person and downloaded through core.exports."""
     _require_reader(request.user)
     if not permissions.has_capability(request.user, "export"):
         raise PermissionDenied(_("You may not export ledgers."))
     p = _coverage_params(request)
-    plan = vs.plan_of(vs.home_subdistrict_id(request.user))
-    month = p["month"]
     if request.GET.get("what") == "unvisited":
-        households = vs.due_households(
-            request.user, month=month, months=plan.household_months, grid_id=p["grid"]
-        )
-        content = visits_exports.unvisited_workbook(households, month=month, months=plan.household_months)
-        name, summary = f"visits-unvisited-{month:%Y-%m}.xlsx", f"households not visited {month:%Y-%m}"
+        params = {"kind": "concerns.visit_unvisited", "month": f"{p['month']:%Y-%m}", "grid": p["grid"] or ""}
     else:
-        rows = vs.coverage_rows(request.user, month=month, months=plan.household_months, by=p["by"])
-        workers = vs.worker_rows(request.user, month=month, plan=plan)
-        content = visits_exports.coverage_workbook(
-            rows, vs.coverage_total(rows), workers, month=month, months=plan.household_months, by=p["by"]
-        )
-        name, summary = (
-            f"visits-coverage-{month:%Y-%m}-{p['by']}.xlsx",
-            f"visit coverage {month:%Y-%m} by {p['by']}",
-        )
-    audit.record("export", None, actor=request.user, summary=summary)
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+        params = {"kind": "concerns.visit_coverage", "month": f"{p['month']:%Y-%m}", "by": p["by"]}
+    return redirect(reverse("core:export_new") + "?" + urlencode(params))
 
 
 # ---- the grid map's layer ---------------------------------------------------------------------

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from gongzhi.concerns import services, visit_plan, visits_services
 from gongzhi.concerns import visits_selectors as vs
 from gongzhi.concerns.models import VisitRule
+from gongzhi.core import exports
 from gongzhi.core.models import AuditRecord
 
 pytestmark = pytest.mark.django_db
@@ -218,20 +219,32 @@ def test_coverage_page_and_permissions(client, world):
     assert client.get(reverse("concerns:coverage")).status_code == 302
 
 
-def test_xlsx_ledgers_of_coverage_and_of_the_unvisited(client, world):
+def _approved_file(world, kind: str, params: dict) -> list[tuple]:
+    """Asked for by the secretary, approved by the admin, downloaded: the rows below the watermark."""
+    item = exports.request_export(world.users["neighborhood_secretary"], kind, params, "月度走访考核")
+    exports.decide(world.users["subdistrict_admin"], item, approve=True)
+    content, _item = exports.open_download(world.users["neighborhood_secretary"], item)
+    return list(load_workbook(io.BytesIO(content)).worksheets[0].values)[1:]
+
+
+def test_xlsx_ledgers_of_coverage_and_of_the_unvisited_go_through_approval(client, world):
     _visit(world, world.household_a, timezone.now())
     client.force_login(world.users["neighborhood_secretary"])
     response = client.get(reverse("concerns:coverage_export"))
-    assert response.status_code == 200
-    book = load_workbook(io.BytesIO(response.content))
-    coverage = list(book.worksheets[0].values)
+    assert response.status_code == 302 and "kind=concerns.visit_coverage" in response["Location"]
+    month = f"{timezone.localdate():%Y-%m}"
+    coverage = _approved_file(world, "concerns.visit_coverage", {"month": month, "by": "micro_grid"})
     assert coverage[2][1:4] == (1, 1, 0)  # grid_a: 1 household, visited
     assert coverage[-1][1:3] == (2, 1)  # total
     unvisited = client.get(reverse("concerns:coverage_export"), {"what": "unvisited"})
-    rows = list(load_workbook(io.BytesIO(unvisited.content)).worksheets[0].values)
+    assert "kind=concerns.visit_unvisited" in unvisited["Location"]
+    rows = _approved_file(world, "concerns.visit_unvisited", {"month": month})
     assert len(rows) == 3 and rows[2][4] == world.household_a2.room
     assert rows[2][5] == world.resident_a2.name[0] + "*" * (len(world.resident_a2.name) - 1)
-    assert AuditRecord.objects.filter(action="export").count() == 2
+    with pytest.raises(ValidationError):
+        exports.request_export(
+            world.users["neighborhood_secretary"], "concerns.visit_coverage", {"by": "street"}, "月度走访考核"
+        )
     client.force_login(world.users["grid_worker"])  # no export capability
     assert client.get(reverse("concerns:coverage_export")).status_code == 403
 
