@@ -187,3 +187,7 @@ def claimers_for(user, wish: MicroWish) -> tuple[QuerySet, QuerySet]:
 
 def wish_by_token(token: str) -> MicroWish | None:
     return MicroWish.objects.filter(confirm_token=token).first()
+
+
+def signups_visible_to(user) -> QuerySet[SignUp]:
+    return scoped(user, SignUp.objects.select_related("activity", "volunteer"))
