@@ -261,6 +261,32 @@ def sign_in_with_phone_code(*, phone: str, code: str) -> User:
     return user
 
 
+class SignInLocked(ValidationError):
+    """Too many failed password sign-ins for this phone (pages answer 429)."""
+
+
+def sign_in_with_phone_password(*, phone: str, password: str, client: str) -> User:
+    """A resident who set a password signs in with phone and password. Unknown phone and wrong
+    password get the same answer; failures count in the same lockout as staff sign-ins."""
+    wrong = {"password": _("Wrong phone number or password.")}
+    try:
+        phone = pii.validate_phone(phone)
+    except ValidationError as exc:
+        raise ValidationError({"phone": exc.messages}) from None
+    digest = pii.blind_index("phone", phone)
+    name = f"phone:{digest[:32]}"
+    if locked_until(name, client) is not None:
+        raise SignInLocked({"password": _("Too many failed attempts: try again in 15 minutes.")})
+    user = User.objects.filter(phone_digest=digest, kind=User.Kind.RESIDENT, is_active=True).first()
+    # An unknown phone still pays for one password hash, so timing does not tell it apart.
+    known = user is not None and user.has_usable_password()
+    if not (user or User(password="!")).check_password(password) or not known:
+        record_failed_sign_in(name, client)
+        raise ValidationError(wrong)
+    record_successful_sign_in(user=user, username=name, client=client)
+    return user
+
+
 @transaction.atomic
 def open_resident_account(*, phone: str) -> User:
     """The resident account of a (validated) phone, made once and linked to the register."""

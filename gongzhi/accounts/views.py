@@ -127,7 +127,7 @@ def second_factor_setup(request):
 PHONE_PENDING = "gongzhi_phone_pending"
 
 
-@sensitive_post_parameters("phone", "code")
+@sensitive_post_parameters("phone", "code", "password")
 @csrf_protect
 @never_cache
 def phone_sign_in(request):
@@ -143,6 +143,18 @@ def phone_sign_in(request):
         else:
             phone = pii.validate_phone(request.POST["phone"])
             request.session[PHONE_PENDING] = phone
+    elif request.method == "POST" and request.POST.get("step") == "password":
+        try:
+            user = services.sign_in_with_phone_password(
+                phone=request.POST.get("phone", ""),
+                password=request.POST.get("password", ""),
+                client=client_ip(request),
+            )
+        except ValidationError as exc:
+            errors, status = exc.message_dict, 429 if isinstance(exc, services.SignInLocked) else 400
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("accounts:me")
     elif request.method == "POST" and request.POST.get("step") == "verify" and phone:
         try:
             user = services.sign_in_with_phone_code(phone=phone, code=request.POST.get("code", ""))

@@ -161,3 +161,35 @@ def test_two_first_sign_ins_of_one_phone_at_once_make_one_account(world):
     users = [o for o in outcomes if isinstance(o, User)]
     assert len(users) == 1, outcomes
     assert User.objects.filter(kind="resident").count() == 1
+
+
+def test_a_resident_with_a_password_signs_in_with_phone_and_password(client, world):
+    phone = world.resident_a.phone
+    sign_in_by_phone(client, phone)
+    user = User.objects.get(phone_digest=world.resident_a.phone_digest)
+    user.set_password("lantern-river-42")
+    user.save()
+    client.logout()
+    form = {"step": "password", "phone": phone, "password": "lantern-river-42"}
+    assert client.post(reverse("accounts:phone"), form).url == reverse("accounts:me")
+
+
+def test_phone_and_password_failures_look_alike_and_lock_after_five(client, world):
+    unknown = client.post(
+        reverse("accounts:phone"), {"step": "password", "phone": UNKNOWN, "password": "x" * 10}
+    )
+    sign_in_by_phone(client, world.resident_a.phone)  # an account without a password
+    client.logout()
+    no_password = client.post(
+        reverse("accounts:phone"), {"step": "password", "phone": world.resident_a.phone, "password": "x" * 10}
+    )
+    assert unknown.status_code == no_password.status_code == 400
+    assert (
+        "手机号或密码错误" in unknown.content.decode() and "手机号或密码错误" in no_password.content.decode()
+    )
+    for _ in range(4):
+        client.post(reverse("accounts:phone"), {"step": "password", "phone": UNKNOWN, "password": "y" * 10})
+    locked = client.post(
+        reverse("accounts:phone"), {"step": "password", "phone": UNKNOWN, "password": "z" * 10}
+    )
+    assert locked.status_code == 429
