@@ -27,8 +27,8 @@ from gongzhi.org.roles import ROLES
 
 @admin.register(Category)
 class CategoryAdmin(ScopedAdmin):
-    list_display = ("name", "code", "tier", "subdistrict", "active", "order")
-    list_filter = ("tier", "active")
+    list_display = ("name", "code", "tier", "data_category", "subdistrict", "active", "order")
+    list_filter = ("tier", "data_category", "active")
     search_fields = ("name", "code")
 
 
@@ -47,8 +47,8 @@ class TimeLimitAdmin(ScopedAdmin):
 class CalendarDayAdmin(admin.ModelAdmin):
     """The holiday calendar is the country's: subdistrict admins keep it current for everyone."""
 
-    list_display = ("date", "working", "name")
-    list_filter = ("working",)
+    list_display = ("date", "working", "name", "confirmed")
+    list_filter = ("working", "confirmed")
     date_hierarchy = "date"
 
     def _keeper(self, request) -> bool:

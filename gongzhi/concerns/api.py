@@ -71,6 +71,8 @@ class TransitionIn(Schema):
     action: str
     version: int
     note: str = ""
+    # Closing over a reply the reply check flags: the reason to close anyway.
+    reply_override: str = ""
 
 
 class ConflictOut(Schema):
@@ -162,6 +164,7 @@ def move_concern(request, concern_id: int, payload: TransitionIn):
                 action=payload.action,
                 note=payload.note,
                 expected_version=payload.version,
+                reply_override=payload.reply_override,
             ),
         )
     except Conflict as exc:

@@ -33,6 +33,18 @@ class HandlerKind(models.TextChoices):
     PARTNER_UNIT = "partner_unit", _("partner unit")
 
 
+class DataCategory(models.TextChoices):
+    """The first-level categories the shipped classifier predicts (names as in the data)."""
+
+    URBAN = "城乡建设", "城乡建设"
+    ENVIRONMENT = "环境保护", "环境保护"
+    TRANSPORT = "交通运输", "交通运输"
+    COMMERCE = "商贸旅游", "商贸旅游"
+    HEALTH = "卫生计生", "卫生计生"
+    LABOUR = "劳动和社会保障", "劳动和社会保障"
+    EDUCATION = "教育文体", "教育文体"
+
+
 class Category(models.Model):
     """A kind of concern. Rows without a subdistrict are the seeded taxonomy every town shares."""
 
@@ -45,6 +57,11 @@ class Category(models.Model):
     tier = models.CharField(_("least tier"), max_length=8, choices=Tier.choices, default=Tier.MINOR)
     active = models.BooleanField(_("active"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=100)
+    # The classifier's first-level category (the 7 of the citizen-message data) this one belongs
+    # to: the intake suggestion maps the classifier's answer onto the subdistrict's taxonomy.
+    data_category = models.CharField(
+        _("first-level category (classifier)"), max_length=16, choices=DataCategory.choices, blank=True
+    )
 
     scope_paths = {"subdistrict": "subdistrict_id"}
     visible_from_below = True
@@ -86,6 +103,8 @@ class CalendarDay(models.Model):
     date = models.DateField(_("date"), unique=True)
     working = models.BooleanField(_("working day"), default=False)
     name = models.CharField(_("name"), max_length=32, blank=True)
+    # False: entered ahead of the State Council's notice, for the subdistrict admin to confirm.
+    confirmed = models.BooleanField(_("confirmed"), default=True)
 
     class Meta:
         verbose_name = _("calendar day")
@@ -217,6 +236,16 @@ class Concern(models.Model):
     reopen_count = models.PositiveSmallIntegerField(default=0)
     # 楼内事、群内议: staff may show the progress, de-identified, on the building's notice page.
     published = models.BooleanField(_("on the building notice"), default=False)
+    # What the classifier proposed at intake (staff confirmed it when it equals `category`).
+    suggested_category = models.ForeignKey(
+        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    suggestion_confidence = models.FloatField(null=True, blank=True, editable=False)
+    # A report joined to a similar open concern follows it and closes with it.
+    joined_to = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="joined", editable=False
+    )
+    supporters = models.PositiveIntegerField(_("joined reports"), default=0, editable=False)
 
     reporter_name = models.CharField(_("reporter"), max_length=64, blank=True)
     reporter_phone = EncryptedTextField(_("reporter phone"), blank=True)
@@ -278,6 +307,11 @@ ACTION_LABELS = {
     "rate": _("rated by the resident"),
     "tier": _("tier changed"),
     "escalate": _("escalated"),
+    "category": _("category changed"),
+    "join": _("joined to a similar concern"),
+    "joined": _("a similar report joined"),
+    "unjoin": _("worked on its own again"),
+    "deliberate": _("put on the deliberation agenda"),
 }
 LEVEL_LABELS = {"neighborhood": _("neighborhood"), "subdistrict": _("subdistrict"), "district": _("district")}
 

@@ -51,7 +51,8 @@ def concern_queue(
     if state:
         qs = qs.filter(state=state)
     else:
-        qs = qs.filter(state__in=lifecycle.OPEN_STATES)
+        # Reports joined to a similar concern are worked through that one.
+        qs = qs.filter(state__in=lifecycle.OPEN_STATES, joined_to__isnull=True)
     if overdue:
         qs = qs.filter(Q(overdue=True) | Q(resolution_due__lt=timezone.now()))
     if handler_only:
@@ -79,6 +80,29 @@ def public_events_of(concern: Concern) -> list[dict]:
         for e in events_of(concern)
         if e.action in shown
     ]
+
+
+def public_progress(concern: Concern) -> list[dict]:
+    """The resident's steps; a report joined to a similar concern also shows that one's handling
+    (the main concern's steps carry no names either)."""
+    steps = public_events_of(concern)
+    if concern.joined_to_id is None:
+        return steps
+    joined = [
+        {"action": e.action, "state": e.to_state, "at": e.at, "note": ""}
+        for e in concern.events.filter(action="join")
+    ]
+    main = Concern.objects.filter(pk=concern.joined_to_id).first()
+    followed = (
+        [s for s in public_events_of(main) if s["action"] in ("dispatch", "start", "resolve")] if main else []
+    )
+    return sorted(steps + joined + followed, key=lambda s: s["at"])
+
+
+def public_concerns() -> QuerySet[Concern]:
+    """Every concern, for the public report page's offer to join one: it shows only category,
+    place, date, state and supporters, never a description, reporter or staff name."""
+    return Concern.objects.all()
 
 
 def building_notice(building_id: int) -> list[dict]:

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.concerns import deadlines, lifecycle, tiering
+from gongzhi.concerns import coordination, deadlines, lifecycle, tiering
 from gongzhi.concerns.models import (
     Category,
     Channel,
@@ -351,11 +351,16 @@ def transition(
     note: str = "",
     expected_version: int | None = None,
     handler: Handler | None = None,
+    reply_override: str = "",
 ) -> Concern:
-    """Move the concern one step along its lifecycle; a stale version is a Conflict, not a write."""
+    """Move the concern one step along its lifecycle; a stale version is a Conflict, not a write.
+    Closing over a reply the reply check flags needs `reply_override`, the reason to close anyway."""
     concern = _locked(concern.pk)
     parties = _require(actor, concern)
     _check_version(concern, expected_version)
+    if action == "close" and concern.state == lifecycle.VERIFYING and lifecycle.AREA in parties:
+        extra = coordination.check_close(concern, action, reply_override)
+        note = "\n".join(p for p in ((note or "").strip(), extra) if p)
     return _move(concern, action, note, actor, parties, handler)
 
 
@@ -386,6 +391,7 @@ def _move(
     audit.record(
         "update", concern, actor=actor, changes={"state": [previous, step.target]}, reason=note[:255]
     )
+    coordination.after_move(concern, action, actor, note)  # joined reports close with it
     return concern
 
 
@@ -414,7 +420,7 @@ def _apply(concern: Concern, action: str, handler: Handler | None) -> None:
 
 def _event(concern: Concern, action: str, source: str, target: str, actor, note: str) -> ConcernEvent:
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    return ConcernEvent.objects.create(
+    event = ConcernEvent.objects.create(
         concern=concern,
         action=action,
         from_state=source,
@@ -423,6 +429,8 @@ def _event(concern: Concern, action: str, source: str, target: str, actor, note:
         actor_label=str(actor) if authenticated else (actor if isinstance(actor, str) else "system"),
         note=note,
     )
+    coordination.on_event(concern, event)  # notifications, sent once the step commits
+    return event
 
 
 @transaction.atomic
@@ -514,7 +522,7 @@ def escalate_overdue(*, now=None, batch: int = 500) -> int:
     a concern goes on the 督办 list once per missed deadline however often this runs."""
     now = now or timezone.now()
     open_states = list(lifecycle.OPEN_STATES)
-    base = Concern.objects.filter(state__in=open_states)
+    base = Concern.objects.filter(state__in=open_states, joined_to__isnull=True)  # joined: via the main
     response_late = base.filter(responded_at__isnull=True, response_due__lt=now).exclude(
         supervisions__reason=Supervision.Reason.RESPONSE_OVERDUE
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.concerns import views, visits_views
+from gongzhi.concerns import views, views_assist, visits_views
 
 app_name = "concerns"
 
@@ -26,6 +26,12 @@ urlpatterns = [
     path("visits/cards/", visits_views.cards, name="visit_cards"),
     path("visits/cards/grids/<int:pk>/", visits_views.grid_cards, name="visit_grid_cards"),
     path("visits/cards/households/<int:pk>/", visits_views.household_card, name="visit_household_card"),
+    path("assist/", views_assist.staff_assist, name="staff_assist"),
+    path("<int:pk>/category/", views_assist.recategorize, name="recategorize"),
+    path("<int:pk>/join/", views_assist.join, name="join"),
+    path("<int:pk>/deliberate/", views_assist.deliberate, name="deliberate"),
+    path("calendar/", views_assist.calendar, name="calendar"),
+    path("r/assist/", views_assist.resident_assist, name="resident_assist"),
     path("r/new/", views.resident_report, name="resident_report"),
     path("r/<str:token>/", views.resident_progress, name="resident_progress"),
 ]

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from gongzhi.concerns import lifecycle, selectors, services, throttle
+from gongzhi.concerns import assist, coordination, lifecycle, selectors, services, throttle, views_assist
 from gongzhi.concerns.models import Channel, ConcernPhoto, HandlerKind, Rating, State, Tier, Visit
 from gongzhi.concerns.services import Conflict
 from gongzhi.core import permissions
@@ -77,10 +77,12 @@ def _handler_choices(user) -> dict:
 def detail(request, pk: int, *, error: str = "", status: int = 200):
     concern = get_object_or_404(selectors.concerns_visible_to(request.user), pk=pk)
     parties = services.parties_of(request.user, concern)
+    coordination.ensure_suggestion(concern)
     return render(
         request,
         "concerns/detail.html",
         {
+            **views_assist.detail_context(request.user, concern, parties),
             "concern": concern,
             "events": selectors.events_of(concern),
             "actions": lifecycle.allowed_actions(concern.state, parties),
@@ -125,6 +127,7 @@ def transition(request, pk: int):
             note=request.POST.get("note", ""),
             expected_version=int(version) if version.isdigit() else None,
             handler=handler,
+            reply_override=request.POST.get("reply_override", ""),
         )
     except NotInScope:
         raise Http404 from None
@@ -203,8 +206,18 @@ def intake(request):
         "key": uuid.uuid4().hex,
         "values": {},
         "errors": {},
+        "suggestion": None,
+        "similar": [],
     }
     if request.method == "POST":
+        text = views_assist._text(request.POST)
+        context["suggestion"] = assist.suggest(text, context["categories"]) if text else None
+        replay = views_assist.already_taken(str(request.user.pk), request.POST.get("key", ""))
+        if "dup_checked" not in request.POST and text and not replay:
+            context["similar"] = views_assist.staff_similar(request.user, request.POST, text)
+            if context["similar"]:  # offer to join before opening another
+                context.update(values=request.POST, key=request.POST.get("key", ""))
+                return render(request, "concerns/intake.html", context)
         try:
             concern = services.submit_concern(
                 actor=request.user,
@@ -221,6 +234,19 @@ def intake(request):
                 reporter_phone=request.POST.get("reporter_phone", ""),
                 photos=request.FILES.getlist("photo"),
             )
+            coordination.store_suggestion(concern, context["suggestion"])
+            into = views_assist._int(request.POST.get("join"))
+            if into:
+                main = selectors.concerns_visible_to(request.user).filter(pk=into).first()
+                if main is None:
+                    raise ValidationError({"join": _("Choose the open concern to join.")})
+                coordination.join_concern(actor=request.user, concern=concern, into=main)
+                messages.success(
+                    request,
+                    _("Concern #%(id)s accepted and joined to #%(main)s.")
+                    % {"id": concern.pk, "main": main.pk},
+                )
+                return redirect("concerns:detail", pk=main.pk)
         except NotInScope:
             raise Http404 from None
         except ValidationError as exc:
@@ -430,6 +456,8 @@ def resident_report(request):
         "key": uuid.uuid4().hex,
         "errors": {},
         "values": {},
+        "suggestion": None,
+        "similar": [],
     }
     if request.method != "POST":
         return render(request, "concerns/resident_report.html", context)
@@ -438,9 +466,29 @@ def resident_report(request):
     ):
         context["errors"] = {"general": [_("Too many reports from this device; please try again later.")]}
         return render(request, "concerns/resident_report.html", context, status=429)
+    text = (request.POST.get("description") or "").strip()
+    place_nb = neighborhood or selectors.neighborhood_by_id(request.POST.get("neighborhood", ""))
+    similar = views_assist.resident_similar(place_nb, request.POST, text)
+    replay = views_assist.already_taken(f"resident:{client_ip(request)}", request.POST.get("key", ""))
+    if "dup_checked" not in request.POST and similar and not replay:  # offer to add their voice first
+        context.update(similar=similar, values=request.POST, key=request.POST.get("key", ""))
+        context["suggestion"] = assist.suggest(text, context["categories"])
+        return render(request, "concerns/resident_report.html", context)
     try:
         concern = _resident_submit(request, neighborhood)
+        coordination.store_suggestion(concern, assist.suggest(text, context["categories"]) if text else None)
+        into = views_assist._int(request.POST.get("join"))
+        if into:
+            # Only a concern the page offered for this text and neighborhood may be joined.
+            main = next((s.concern for s in similar if s.concern.pk == into), None)
+            if main is None:
+                raise ValidationError(
+                    {"join": _("That report is no longer open; yours was sent on its own.")}
+                )
+            coordination.join_concern(actor=None, concern=concern, into=main)
     except ValidationError as exc:
+        if "join" in getattr(exc, "error_dict", {}):
+            return redirect("concerns:resident_progress", token=concern.public_token)
         context.update(errors=_errors(exc), values=request.POST, key=request.POST.get("key", ""))
         return render(request, "concerns/resident_report.html", context, status=400)
     return redirect("concerns:resident_progress", token=concern.public_token)
@@ -497,7 +545,7 @@ def resident_progress(request, token: str):
         "concerns/resident_progress.html",
         {
             "concern": concern,
-            "steps": selectors.public_events_of(concern),
+            "steps": selectors.public_progress(concern),
             "ratings": Rating.choices,
             "may_rate": concern.state == lifecycle.CLOSED and not concern.rating,
             "may_reopen": concern.reopen_count == 0,

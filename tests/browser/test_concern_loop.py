@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from gongzhi.concerns.models import Concern
+from gongzhi.concerns.models import Category, Concern
 from gongzhi.concerns.tests.conftest import category, concern_for
 from tests.browser.conftest import screenshot, sign_in
 
@@ -52,10 +52,17 @@ def test_visit_to_rating_loop(page, phone_page, live, world):
     page.goto(f"{live.url}/concerns/")
     page.click(f"tr[data-concern='{concern.pk}'] a")
     assert page.locator("[data-state]").first.get_attribute("data-state") == "accepted"
+    # The classifier's suggestion is shown next to the category the worker chose.
+    suggested = page.locator("[data-suggested]")
+    assert "建议" in suggested.inner_text() and "置信度" in suggested.inner_text()
     take_step(page, "dispatch")
     take_step(page, "start")
     take_step(page, "resolve", "已拆除飞线，引导到充电桩充电")
     assert page.locator("[data-state]").first.get_attribute("data-state") == "verifying"
+    # The supervisor sees the reply check before closing; this reply talks about the concern.
+    check = page.locator("form[data-action=close] [data-reply-check]")
+    assert "答复核查" in check.inner_text() and page.locator("[data-reply-flags]").count() == 0
+    screenshot(page, "concern-verify-reply-check")
     take_step(page, "close", "回访住户确认")
     assert page.locator("[data-state]").first.get_attribute("data-state") == "closed"
     actions = [e.get_attribute("data-event") for e in page.locator("tr[data-event]").all()]
@@ -104,3 +111,25 @@ def test_resident_reports_from_a_phone_with_a_photo(phone_page, live, world, tmp
     phone_page.click("form.phone-form button.btn:not([type=button])")
     phone_page.wait_for_selector("[data-state=accepted]")
     assert Concern.objects.get().photos.count() == 1
+
+
+def test_intake_suggests_the_category_and_offers_to_join_a_similar_concern(page, live, world):
+    lift = category("lift", "电梯")
+    Category.objects.filter(pk=lift.pk).update(description="电梯故障、维保、加装电梯")
+    main = concern_for(
+        world, category=lift, description="3号楼电梯又坏了，老人被困在电梯里，物业一直没人来修"
+    )
+    sign_in(page, live, "social_worker")
+    page.goto(f"{live.url}/concerns/new/?q={world.household_a.building.number} {world.household_a.room}")
+    page.check(f"input[name=household][value='{world.household_a.pk}']")
+    page.fill("#id_description", "电梯坏了好几天，老人被困在电梯里，物业没人来修")
+    page.wait_for_selector("[data-suggestion]")  # htmx: the suggestion arrives as the worker types
+    assert "置信度" in page.locator("[data-suggestion]").inner_text()
+    assert page.locator("#id_category").input_value() == str(lift.pk)  # preselected, may be changed
+    page.wait_for_selector(f"input[data-join='{main.pk}']")
+    screenshot(page, "concern-intake-suggestion")
+    page.check(f"input[data-join='{main.pk}']")
+    page.click("form.stack.panel button.btn:not([type=button])")
+    page.wait_for_selector("[data-supporters='1']")
+    assert page.url.endswith(f"/concerns/{main.pk}/")
+    assert Concern.objects.get(joined_to=main).suggested_category_id == lift.pk

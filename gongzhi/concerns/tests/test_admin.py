@@ -12,10 +12,11 @@ pytestmark = pytest.mark.django_db
 def test_subdistrict_admin_adds_a_holiday_and_it_is_audited(client, world):
     client.force_login(world.users["subdistrict_admin"])
     response = client.post(
-        reverse("admin:concerns_calendarday_add"), {"date": "2027-01-01", "working": "", "name": "元旦"}
+        reverse("admin:concerns_calendarday_add"),
+        {"date": "2028-01-01", "working": "", "name": "元旦", "confirmed": "on"},
     )
     assert response.status_code == 302
-    assert CalendarDay.objects.get(date="2027-01-01").working is False
+    assert CalendarDay.objects.get(date="2028-01-01").working is False
     assert AuditRecord.objects.filter(object_type="concerns.calendarday", action="create").exists()
 
 

@@ -31,7 +31,7 @@ def test_two_staff_dispatching_at_once_one_wins_one_conflicts(world):
 
 def test_close_and_return_at_once_cannot_both_happen(world):
     concern = concern_for(world, category=category())
-    for action, note in (("dispatch", ""), ("start", ""), ("resolve", "done")):
+    for action, note in (("dispatch", ""), ("start", ""), ("resolve", "非机动车已移走，消防通道已清理")):
         concern = services.transition(
             actor=world.users["social_worker"],
             concern=concern,

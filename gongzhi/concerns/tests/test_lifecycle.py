@@ -32,7 +32,7 @@ def test_full_loop_keeps_every_transition_with_actor_time_and_note(world, parkin
     concern = concern_for(world)
     concern = step(world, concern, "dispatch")
     concern = step(world, concern, "start", "grid_worker")
-    concern = step(world, concern, "resolve", "grid_worker", note="已清理通道")
+    concern = step(world, concern, "resolve", "grid_worker", note="非机动车已移走，消防通道已清理")
     concern = step(world, concern, "close", "neighborhood_secretary")
     assert concern.state == "closed" and concern.closed_at and concern.close_hours is not None
     assert concern.responded_on_time is True
@@ -41,7 +41,7 @@ def test_full_loop_keeps_every_transition_with_actor_time_and_note(world, parkin
         ("accept", "", "accepted", "grid_worker", ""),
         ("dispatch", "accepted", "dispatched", "social_worker", ""),
         ("start", "dispatched", "handling", "grid_worker", ""),
-        ("resolve", "handling", "verifying", "grid_worker", "已清理通道"),
+        ("resolve", "handling", "verifying", "grid_worker", "非机动车已移走，消防通道已清理"),
         ("close", "verifying", "closed", "neighborhood_secretary", ""),
     ]
     assert AuditRecord.objects.filter(object_type="concerns.concern", action="update").count() == 4
@@ -109,7 +109,12 @@ def test_returned_concern_is_redispatched_to_another_handler(world, parking):
 
 def closed(world):
     concern = concern_for(world)
-    for action, note in (("dispatch", ""), ("start", ""), ("resolve", "已处理"), ("close", "")):
+    for action, note in (
+        ("dispatch", ""),
+        ("start", ""),
+        ("resolve", "非机动车已移走，消防通道已清理"),
+        ("close", ""),
+    ):
         concern = step(world, concern, action, note=note)
     return concern
 
@@ -120,7 +125,12 @@ def test_resident_rates_once_and_dissatisfied_reopens_only_once(world, parking):
         public_token=concern.public_token, rating="dissatisfied", reopen=True, note="没修好"
     )
     assert concern.state == "reopened" and concern.reopen_count == 1 and concern.rating == ""
-    for action, note in (("dispatch", ""), ("start", ""), ("resolve", "再次处理"), ("close", "")):
+    for action, note in (
+        ("dispatch", ""),
+        ("start", ""),
+        ("resolve", "再次清理楼下乱停的非机动车，消防通道畅通"),
+        ("close", ""),
+    ):
         concern = step(world, concern, action, note=note)
     concern = services.rate_concern(public_token=concern.public_token, rating="dissatisfied", reopen=True)
     assert concern.state == "closed" and concern.rating == "dissatisfied"
