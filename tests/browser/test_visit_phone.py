@@ -74,3 +74,7 @@ def test_a_due_household_is_one_tap_away(phone_page, live, world):
     print(f"visit of a due household: 2 interactions, {elapsed:.2f} s wall time")
     assert Visit.objects.get().household_id == world.household_a.pk
     assert not page.locator(f"[data-suggested='{world.household_a.pk}']").count()
+    page.goto(f"{live.url}/concerns/visits/coverage/")
+    assert page.locator(f"tr[data-unvisited='{world.household_a.pk}']").count() == 0
+    assert page.locator("[data-total=visited]").inner_text() == "1"
+    screenshot(page, "visit-coverage-phone")
