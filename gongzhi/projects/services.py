@@ -83,10 +83,11 @@ def is_subdistrict_staff(actor, subdistrict_id: int) -> bool:
     )
 
 
-def require_subdistrict(actor, subdistrict_id: int) -> None:
+def require_subdistrict(actor, subdistrict_id: int, *, seen: bool = False) -> None:
+    """The funder's steps; `seen` when the actor may read the record at hand (so: 403, not 404)."""
     if is_subdistrict_staff(actor, subdistrict_id):
         return
-    if permissions.scoped(actor, Subdistrict.objects.filter(pk=subdistrict_id)).exists():
+    if seen or permissions.scoped(actor, Subdistrict.objects.filter(pk=subdistrict_id)).exists():
         raise PermissionDenied(_("Only the subdistrict may do this."))
     raise NotInScope(_("No such record in your area."))
 
@@ -467,7 +468,7 @@ def transition(
         )  # fmt: skip
     subdistrict_id = project.neighborhood.subdistrict_id
     if rules.needs_subdistrict(current, to):
-        require_subdistrict(actor, subdistrict_id)
+        require_subdistrict(actor, subdistrict_id, seen=True)
     else:
         require(actor, project)
     changes = {"from": current, "to": to}

@@ -64,6 +64,13 @@ def project_list(request):
     state = request.GET.get("state", "")
     board = selectors.dashboard(request.user, projects)
     shown = projects.filter(state=state) if state in STATE_LABELS else projects
+    latest = selectors.rounds_visible_to(request.user).first()
+    visible = set(projects.values_list("pk", flat=True))
+    scored = (
+        [r for r in services.ranking(latest) if r.result is not None and r.project.pk in visible]
+        if latest
+        else []
+    )
     return render(
         request,
         "projects/list.html",
@@ -77,6 +84,13 @@ def project_list(request):
                 "labels": [str(label) for _v, label, _n in board["by_state"]],
                 "values": [n for _v, _l, n in board["by_state"]],
                 "unit": _("projects"),
+            },
+            "latest_round": latest,
+            "scored": scored,
+            "score_chart": {
+                "labels": [r.project.title for r in scored],
+                "values": [float(r.result) for r in scored],
+                "unit": _("score (0-100)"),
             },
             "use_chart": {
                 "labels": [u["project"].title for u in board["use"]],
@@ -506,7 +520,7 @@ def round_detail(request, pk: int):
             "score_chart": {
                 "labels": [r.project.title for r in ranking if r.result is not None],
                 "values": [float(r.result) for r in ranking if r.result is not None],
-                "unit": _("points"),
+                "unit": _("score (0-100)"),
             },
         },
     )
