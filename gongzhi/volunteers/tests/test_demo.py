@@ -1,0 +1,30 @@
+"""The volunteers demo loads on a small demo town; a second run changes nothing."""
+
+import pytest
+
+from gongzhi.org.demo import loader
+from gongzhi.org.demo.generator import generate_town
+from gongzhi.volunteers import demo
+from gongzhi.volunteers.models import Emergency, LedgerEntry, MicroWish, PostAssignment, SignUp, Volunteer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _outbox(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    settings.GONGZHI_WEBHOOK_URL = ""
+
+
+def test_demo_loads_once_with_ledger_entries_a_past_emergency_and_wishes():
+    assert "no demo town" in demo.load_demo()
+    loader.load_town(generate_town(households=2000, seed=5), progress=None)
+    first = demo.load_demo()
+    second = demo.load_demo()
+    assert "40 volunteers" in first and "nothing changed" in second, first
+    assert Volunteer.objects.count() == 40
+    assert LedgerEntry.objects.filter(kind="earned").count() == 6
+    assert SignUp.objects.filter(status="waitlisted").count() == 2
+    emergency = Emergency.objects.get()
+    assert emergency.status == "closed" and PostAssignment.objects.filter(emergency=emergency).count() > 0
+    assert MicroWish.objects.filter(status="fulfilled").count() == 1
