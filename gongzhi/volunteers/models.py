@@ -480,7 +480,7 @@ class MicroWish(models.Model):
     The public list shows only the masked name and the building."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("open")
+        OPEN = "open", _("waiting for a claimer")
         CLAIMED = "claimed", _("claimed")
         FULFILLED = "fulfilled", _("fulfilled")
         WITHDRAWN = "withdrawn", _("withdrawn")
