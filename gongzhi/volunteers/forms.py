@@ -84,3 +84,26 @@ class WishForm(forms.Form):
     def __init__(self, *args, neighborhoods=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["neighborhood"].queryset = neighborhoods
+
+
+class RosterForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=None, label=_("team"))
+    name = forms.CharField(label=_("name"), max_length=64, initial="1+2+1 夜间巡逻")
+    place = forms.CharField(label=_("place"), max_length=128)
+    start_time = forms.TimeField(label=_("starts at"), widget=forms.TimeInput(attrs={"type": "time"}))
+    duration_minutes = forms.IntegerField(
+        label=_("duration (minutes)"), min_value=1, max_value=1440, initial=240
+    )
+    weekdays = forms.CharField(label=_("weekdays (1 = Monday … 7 = Sunday)"), max_length=7, initial="1234567")
+    leads = forms.IntegerField(label=_("party-member leads"), min_value=0, max_value=20, initial=1)
+    volunteers = forms.IntegerField(label=_("volunteers"), min_value=0, max_value=50, initial=2)
+    security = forms.IntegerField(label=_("police or security"), min_value=0, max_value=20, initial=1)
+
+    def __init__(self, *args, teams=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+
+
+class GenerateForm(forms.Form):
+    first_day = forms.DateField(label=_("first day"), widget=forms.DateInput(attrs={"type": "date"}))
+    last_day = forms.DateField(label=_("last day"), widget=forms.DateInput(attrs={"type": "date"}))

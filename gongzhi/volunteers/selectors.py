@@ -11,7 +11,11 @@ from gongzhi.volunteers.models import (
     MicroWish,
     PostNeed,
     RedemptionItem,
+    RosterDuty,
+    RosterPattern,
+    RosterShift,
     SignUp,
+    SwapRequest,
     Volunteer,
 )
 
@@ -191,3 +195,42 @@ def wish_by_token(token: str) -> MicroWish | None:
 
 def signups_visible_to(user) -> QuerySet[SignUp]:
     return scoped(user, SignUp.objects.select_related("activity", "volunteer"))
+
+
+def rosters_visible_to(user) -> QuerySet[RosterPattern]:
+    return scoped(user, RosterPattern.objects.select_related("team", "neighborhood"))
+
+
+def roster_shifts(pattern: RosterPattern, first=None, last=None) -> QuerySet[RosterShift]:
+    found = pattern.shifts.prefetch_related("duties__volunteer")
+    if first is not None:
+        found = found.filter(starts_at__gte=first)
+    if last is not None:
+        found = found.filter(starts_at__lt=last)
+    return found
+
+
+def attendance_counts(pattern: RosterPattern) -> list[dict]:
+    """Per person on the roster: duties, served, no-shows (most no-shows first)."""
+    rows = (
+        RosterDuty.objects.filter(shift__pattern=pattern)
+        .values("volunteer_id", "volunteer__name")
+        .annotate(
+            duties=Count("id"),
+            served=Count("id", filter=Q(attendance=RosterDuty.Attendance.SERVED)),
+            no_shows=Count("id", filter=Q(attendance=RosterDuty.Attendance.NO_SHOW)),
+        )
+    )
+    return sorted(rows, key=lambda r: (-r["no_shows"], r["volunteer__name"]))
+
+
+def duties_of(volunteer: Volunteer) -> QuerySet[RosterDuty]:
+    return volunteer.roster_duties.select_related("shift__pattern").order_by("shift__starts_at")
+
+
+def swaps_for(volunteer: Volunteer) -> tuple[QuerySet[SwapRequest], QuerySet[SwapRequest]]:
+    """(asked of me and waiting, asked by me and waiting)."""
+    waiting = SwapRequest.objects.filter(status=SwapRequest.Status.REQUESTED).select_related(
+        "duty__shift__pattern", "from_volunteer", "to_volunteer"
+    )
+    return waiting.filter(to_volunteer=volunteer), waiting.filter(from_volunteer=volunteer)

@@ -1,5 +1,6 @@
 """Pages for volunteers, activities and the points ledger. Thin: parse, call a selector or service, render."""
 
+from datetime import timedelta
 from functools import wraps
 
 import segno
@@ -9,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -22,12 +24,14 @@ from gongzhi.volunteers.forms import (
     ActivityForm,
     CallUpForm,
     EmergencyForm,
+    GenerateForm,
     NeedForm,
     PostForm,
+    RosterForm,
     ShiftForm,
     WishForm,
 )
-from gongzhi.volunteers.models import SignUp, VolunteerTeam
+from gongzhi.volunteers.models import RosterDuty, SignUp, SwapRequest, Volunteer, VolunteerTeam
 
 
 def answers_scope(view):
@@ -465,3 +469,130 @@ def wish_confirm_link(request, token: str):
 def wish_board(request):
     """The public list: masked names and buildings only."""
     return render(request, "volunteers/wish_board.html", {"wishes": selectors.public_wishes()[:200]})
+
+
+@never_cache
+@login_required
+def roster_list(request):
+    if not permissions.may_read_class(request.user, "volunteer"):
+        raise PermissionDenied(_("You may not see volunteers."))
+    teams = permissions.scoped(request.user, VolunteerTeam.objects.all(), permissions.WRITE)
+    form = RosterForm(request.POST or None, teams=teams)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pattern = services.create_roster(actor=request.user, **form.cleaned_data)
+            return redirect("volunteers:roster", pk=pattern.pk)
+        except ValidationError as exc:
+            _errors_to(form, exc)
+    return render(
+        request,
+        "volunteers/rosters.html",
+        {"rosters": selectors.rosters_visible_to(request.user), "form": form},
+    )
+
+
+def _errors_to(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, _messages_of(exc))
+
+
+@never_cache
+@login_required
+@answers_scope
+def roster_detail(request, pk: int):
+    pattern = get_object_or_404(selectors.rosters_visible_to(request.user), pk=pk)
+    form = GenerateForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                n = services.generate_roster(actor=request.user, pattern=pattern, **form.cleaned_data)
+                messages.success(request, _("%(n)s shifts generated.") % {"n": n})
+                return redirect("volunteers:roster", pk=pattern.pk)
+            except ValidationError as exc:
+                _errors_to(form, exc)
+        status = 400
+    now = timezone.now()
+    context = {
+        "pattern": pattern,
+        "form": form,
+        "shifts": selectors.roster_shifts(pattern, now - timedelta(days=7), now + timedelta(days=31)),
+        "counts": selectors.attendance_counts(pattern),
+        "now": now,
+        "may_mark": permissions.can(request.user, pattern, permissions.WRITE)
+        or pattern.team.chief_id == request.user.pk,
+    }
+    return render(request, "volunteers/roster.html", context, status=status)
+
+
+@require_POST
+@login_required
+@answers_scope
+def duty_attendance(request, pk: int):
+    duty = get_object_or_404(scoped(request.user, RosterDuty.objects.all()), pk=pk)
+    try:
+        services.mark_attendance(actor=request.user, duty=duty, attendance=request.POST.get("attendance", ""))
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+    return redirect("volunteers:roster", pk=duty.shift.pattern_id)
+
+
+@never_cache
+@login_required
+def my_duties(request):
+    """A volunteer's own duties on their phone: ask a teammate to swap, answer swaps asked of them."""
+    me = selectors.volunteer_of(request.user)
+    if me is None:
+        raise Http404
+    asked_of_me, asked_by_me = selectors.swaps_for(me)
+    teammates = Volunteer.objects.filter(team_id=me.team_id).exclude(pk=me.pk) if me.team_id else []
+    duties = selectors.duties_of(me).filter(shift__starts_at__gte=timezone.now())
+    return render(
+        request,
+        "volunteers/my_duties.html",
+        {
+            "me": me,
+            "duties": duties,
+            "asked_of_me": asked_of_me,
+            "asked_by_me": asked_by_me,
+            "teammates": teammates,
+        },
+    )
+
+
+@require_POST
+@login_required
+@answers_scope
+def swap_request(request, pk: int):
+    me = selectors.volunteer_of(request.user)
+    duty = RosterDuty.objects.filter(pk=pk, volunteer=me).first() if me else None
+    if duty is None:
+        duty = get_object_or_404(scoped(request.user, RosterDuty.objects.all()), pk=pk)
+    target = Volunteer.objects.filter(
+        pk=request.POST.get("to_volunteer") or 0, team_id=duty.shift.pattern.team_id
+    ).first()
+    try:
+        if target is None:
+            raise ValidationError({"to_volunteer": _("Only a teammate who can take this role.")})
+        services.request_swap(actor=request.user, duty=duty, to_volunteer=target)
+        messages.success(
+            request, _("Swap requested; it takes effect when %(name)s accepts.") % {"name": target}
+        )
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+    return redirect("volunteers:my_duties")
+
+
+@require_POST
+@login_required
+@answers_scope
+def swap_answer(request, pk: int):
+    swap = get_object_or_404(SwapRequest.objects.all(), pk=pk)
+    try:
+        services.answer_swap(actor=request.user, swap=swap, accept=request.POST.get("accept") == "yes")
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+    return redirect("volunteers:my_duties")

@@ -1,0 +1,174 @@
+"""Rosters: the 1+2+1 night patrol generated for a period by fair rotation, swaps that need both
+parties, and no-shows counted."""
+
+from datetime import date, time, timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from gongzhi.core.errors import NotInScope
+from gongzhi.org import factories as f
+from gongzhi.volunteers import selectors, services
+from gongzhi.volunteers import testing as t
+from gongzhi.volunteers.models import RosterDuty, SwapRequest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _outbox(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    settings.GONGZHI_WEBHOOK_URL = ""
+
+
+def _member(world, name, kind, team, with_user=False):
+    user = f.UserFactory(username=f"r-{name}") if with_user else None
+    return services.register_volunteer(
+        actor=world.users["subdistrict_admin"], neighborhood=world.neighborhood_a, name=name, kind=kind,
+        team=team, user=user,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def patrol(world):
+    team = t.team(world)
+    people = {
+        "lead": [_member(world, f"党员{i}", "party_member", team) for i in range(2)],
+        "volunteer": [_member(world, f"居民{i}", "resident", team, with_user=i < 2) for i in range(4)],
+        "security": [_member(world, f"保安{i}", "partner_staff", team) for i in range(2)],
+    }
+    pattern = services.create_roster(
+        actor=world.users["neighborhood_secretary"], team=team, name="1+2+1 夜巡", place="东门岗亭",
+        start_time=time(20, 0), duration_minutes=240,
+    )  # fmt: skip
+    return pattern, people
+
+
+def test_a_week_of_night_patrol_is_filled_fairly_and_regenerating_adds_nothing(world, patrol):
+    pattern, people = patrol
+    secretary = world.users["neighborhood_secretary"]
+    first = timezone.localdate() + timedelta(days=1)
+    assert (
+        services.generate_roster(
+            actor=secretary, pattern=pattern, first_day=first, last_day=first + timedelta(days=6)
+        )
+        == 7
+    )
+    assert (
+        services.generate_roster(
+            actor=secretary, pattern=pattern, first_day=first, last_day=first + timedelta(days=6)
+        )
+        == 0
+    )
+    for shift in pattern.shifts.all():
+        roles = sorted(shift.duties.values_list("role", flat=True))
+        assert roles == ["lead", "security", "volunteer", "volunteer"]
+        assert timezone.localtime(shift.starts_at).hour == 20
+    for role, pool in people.items():
+        loads = [RosterDuty.objects.filter(volunteer=v).count() for v in pool]
+        assert max(loads) - min(loads) <= 1, (role, loads)
+
+
+def test_too_few_people_names_the_team_and_changes_nothing(world, patrol):
+    pattern, _people = patrol
+    pattern.security = 3
+    pattern.save()
+    with pytest.raises(ValidationError) as caught:
+        services.generate_roster(
+            actor=world.users["neighborhood_secretary"],
+            pattern=pattern,
+            first_day=date(2030, 1, 1),
+            last_day=date(2030, 1, 2),
+        )
+    assert "team" in caught.value.message_dict
+    assert not pattern.shifts.exists()
+
+
+def test_a_swap_takes_effect_only_when_the_teammate_accepts(world, patrol):
+    pattern, people = patrol
+    first = timezone.localdate() + timedelta(days=1)
+    services.generate_roster(
+        actor=world.users["neighborhood_secretary"],
+        pattern=pattern,
+        first_day=first,
+        last_day=first + timedelta(days=3),
+    )
+    asker, asked = people["volunteer"][0], people["volunteer"][1]
+    duty = next(
+        d
+        for d in RosterDuty.objects.filter(volunteer=asker)
+        if not d.shift.duties.filter(volunteer=asked).exists()
+    )
+    swap = services.request_swap(actor=asker.user, duty=duty, to_volunteer=asked)
+    with pytest.raises(ValidationError):
+        services.request_swap(actor=asker.user, duty=duty, to_volunteer=asked)
+    with pytest.raises(
+        ValidationError
+    ):  # a lead cannot be swapped to a resident volunteer role… and vice versa
+        services.request_swap(actor=asker.user, duty=duty, to_volunteer=people["security"][0])
+    with pytest.raises((PermissionDenied, NotInScope)):
+        services.answer_swap(actor=world.users["social_worker"], swap=swap, accept=True)
+    duty.refresh_from_db()
+    assert duty.volunteer == asker
+    services.answer_swap(actor=asked.user, swap=swap, accept=True)
+    duty.refresh_from_db()
+    assert duty.volunteer == asked
+    assert SwapRequest.objects.get().status == "accepted"
+
+
+def test_no_shows_are_marked_after_the_start_and_counted(world, patrol, client):
+    pattern, _people = patrol
+    chief = world.users["volunteer_team_chief"]
+    today = timezone.localdate()
+    services.generate_roster(
+        actor=world.users["neighborhood_secretary"],
+        pattern=pattern,
+        first_day=today - timedelta(days=2),
+        last_day=today + timedelta(days=2),
+    )
+    past = RosterDuty.objects.filter(shift__starts_at__lt=timezone.now()).first()
+    future = RosterDuty.objects.filter(shift__starts_at__gt=timezone.now()).first()
+    services.mark_attendance(actor=chief, duty=past, attendance="no_show")
+    with pytest.raises(ValidationError):
+        services.mark_attendance(actor=chief, duty=future, attendance="no_show")
+    counts = {c["volunteer_id"]: c for c in selectors.attendance_counts(pattern)}
+    assert counts[past.volunteer_id]["no_shows"] == 1
+    client.force_login(world.users["social_worker"])
+    page = client.get(reverse("volunteers:roster", args=[pattern.pk])).content.decode()
+    assert "未到岗" in page and "1+2+1 夜巡" in page
+
+
+def test_roster_pages_answer_only_in_the_area(world, patrol, client):
+    pattern, people = patrol
+    far = f.UserFactory(username="far-sw", is_staff=True)
+    from gongzhi.org import services as org_services
+
+    org_services.assign_role(actor=None, user=far, role="social_worker", unit=world.neighborhood_far)
+    client.force_login(far)
+    assert client.get(reverse("volunteers:roster", args=[pattern.pk])).status_code == 404
+    assert (
+        client.post(
+            reverse("volunteers:roster", args=[pattern.pk]),
+            {"first_day": "2030-01-01", "last_day": "2030-01-02"},
+        ).status_code
+        == 404
+    )
+    client.force_login(people["volunteer"][0].user)
+    assert client.get(reverse("volunteers:my_duties")).status_code == 200
+    client.logout()
+    assert client.get(reverse("volunteers:rosters")).status_code == 302
+
+
+def test_generating_on_the_page_reports_a_bad_period_by_field(world, patrol, client):
+    pattern, _people = patrol
+    client.force_login(world.users["neighborhood_secretary"])
+    answer = client.post(
+        reverse("volunteers:roster", args=[pattern.pk]), {"first_day": "2030-01-05", "last_day": "2030-01-01"}
+    )
+    assert answer.status_code == 400 and 'data-errors="last_day"' in answer.content.decode()
+    answer = client.post(
+        reverse("volunteers:roster", args=[pattern.pk]), {"first_day": "2030-01-01", "last_day": "2030-01-07"}
+    )
+    assert answer.status_code == 302 and pattern.shifts.count() == 7
