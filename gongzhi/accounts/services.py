@@ -17,6 +17,24 @@ from gongzhi.accounts.models import LoginThrottle, PhoneCode, RecoveryCode, Totp
 from gongzhi.core import audit, pii
 
 
+def home_area(user: User) -> tuple[int | None, int | None]:
+    """Where an account belongs, so its sign-ins and changes appear in that area's audit trail
+    (the area's auditor reads them): a staff member's first role, a resident's household."""
+    from gongzhi.org.models import Resident, RoleAssignment
+
+    if user.kind == User.Kind.RESIDENT:
+        found = Resident.objects.filter(user=user).values_list(
+            "household__neighborhood__subdistrict_id", "household__neighborhood_id"
+        )
+    else:
+        found = (
+            RoleAssignment.objects.filter(user=user)
+            .order_by("pk")
+            .values_list("subdistrict_id", "neighborhood_id")
+        )
+    return found.first() or (None, None)
+
+
 def end_sessions(user: User) -> None:
     """Every session of the account stops being valid on its next request."""
     User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
@@ -26,7 +44,9 @@ def end_sessions(user: User) -> None:
 def disable_account(*, actor, user: User, reason: str) -> User:
     User.objects.filter(pk=user.pk).update(is_active=False)
     end_sessions(user)
-    audit.record("update", user, actor=actor, reason=reason, changes={"is_active": [True, False]})
+    audit.record(
+        "update", user, actor=actor, reason=reason, changes={"is_active": [True, False]}, area=home_area(user)
+    )
     user.refresh_from_db()
     return user
 
@@ -85,7 +105,7 @@ def _locked_row(key: str, now) -> LoginThrottle:
 def record_successful_sign_in(*, user: User, username: str, client: str) -> None:
     pair_key = _throttle_keys(username, client)[0][0]
     LoginThrottle.objects.filter(key=pair_key).delete()
-    audit.record("login", user, actor=user, summary=user.username)
+    audit.record("login", user, actor=user, summary=user.username, area=home_area(user))
 
 
 # Second factor (TOTP app plus recovery codes) for staff.
@@ -133,7 +153,9 @@ def confirm_enrollment(*, user: User, code: str) -> list[str]:
     user.recovery_codes.all().delete()
     RecoveryCode.objects.bulk_create(RecoveryCode(user=user, digest=_digest(c)) for c in codes)
     end_sessions(user)  # sessions opened before the second factor existed end here
-    audit.record("update", user, actor=user, summary=f"{user.username}: second factor enrolled")
+    audit.record(
+        "update", user, actor=user, summary=f"{user.username}: second factor enrolled", area=home_area(user)
+    )
     return codes
 
 
@@ -151,7 +173,9 @@ def verify_second_factor(*, user: User, code: str) -> bool:
         used_at=timezone.now()
     )
     if used:
-        audit.record("login", user, actor=user, summary=f"{user.username}: recovery code used")
+        audit.record(
+            "login", user, actor=user, summary=f"{user.username}: recovery code used", area=home_area(user)
+        )
     return bool(used)
 
 
@@ -257,7 +281,7 @@ def sign_in_with_phone_code(*, phone: str, code: str) -> User:
         user = open_resident_account(phone=phone)
         if not user.is_active or user.kind != User.Kind.RESIDENT:
             raise ValidationError({"code": _("The code is wrong, expired or already used.")})
-        audit.record("login", user, actor=user, summary=f"{user.username}: phone code")
+        audit.record("login", user, actor=user, summary=f"{user.username}: phone code", area=home_area(user))
     return user
 
 
@@ -310,7 +334,9 @@ def _resident_account(phone: str, digest: str) -> User:
             user.save()
     except IntegrityError:  # the same phone signed in twice at once: one account
         return User.objects.select_for_update().get(phone_digest=digest)
-    audit.record("create", user, actor=user, summary=f"{user.username}: resident account")
+    audit.record(
+        "create", user, actor=user, summary=f"{user.username}: resident account", area=home_area(user)
+    )
     return user
 
 
@@ -344,7 +370,9 @@ def reauthenticate(*, user: User, password: str = "", code: str = "", client: st
         if ok and has_confirmed_device(user):
             ok = verify_second_factor(user=user, code=code)
     if ok:
-        audit.record("login", user, actor=user, summary=f"{user.username}: re-authenticated")
+        audit.record(
+            "login", user, actor=user, summary=f"{user.username}: re-authenticated", area=home_area(user)
+        )
     else:
         record_failed_sign_in(user.username, client)
     return ok
@@ -357,7 +385,9 @@ def reset_second_factor(*, user: User) -> None:
     TotpDevice.objects.filter(user=user).delete()
     user.recovery_codes.all().delete()
     end_sessions(user)
-    audit.record("update", user, actor=user, summary=f"{user.username}: second factor reset")
+    audit.record(
+        "update", user, actor=user, summary=f"{user.username}: second factor reset", area=home_area(user)
+    )
 
 
 # ---- Security admin: lockouts and sessions --------------------------------------------------------

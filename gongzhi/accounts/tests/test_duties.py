@@ -146,3 +146,14 @@ def test_two_duties_given_to_one_account_at_once_leave_one(world):
     )
     assert sum(isinstance(o, ValidationError) for o in outcomes) == 1, outcomes
     assert user.role_assignments.count() == 1
+
+
+def test_the_auditor_reads_sign_ins_of_staff_and_residents_of_their_town(client, world):
+    from gongzhi.accounts.tests.residents import sign_in_by_phone
+
+    client.post(reverse("accounts:login"), {"username": "grid_worker", "password": "gongzhi-test-pass"})
+    client.logout()
+    sign_in_by_phone(client, world.resident_a.phone)
+    client.logout()
+    records = as_role(client, world, "auditor").get("/audit/?action=login").content.decode()
+    assert "grid_worker" in records and "phone code" in records
