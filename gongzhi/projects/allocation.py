@@ -161,7 +161,7 @@ def allocate(scores: Mapping[str, Decimal], budgets: Mapping[str, Decimal], rule
     return sorted(lines, key=lambda line: (line.rank, order[line.org]))
 
 
-def _percent(value: Decimal) -> str:
+def percent_text(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
@@ -169,9 +169,9 @@ def explain(line: Line, rule: Rule, total: int) -> str:
     """Why a line got its amount, in words a reader of the notice follows."""
     place = f"rank {line.rank} of {total}"
     if line.group == TOP:
-        return f"{place}: in the top {rule.top}, +{_percent(rule.raise_percent)}%"
+        return f"{place}: in the top {rule.top}, +{percent_text(rule.raise_percent)}%"
     if line.group == BOTTOM:
-        return f"{place} ({line.rank_from_bottom} from the bottom): in the bottom {rule.bottom}, -{_percent(rule.cut_percent)}%"
+        return f"{place} ({line.rank_from_bottom} from the bottom): in the bottom {rule.bottom}, -{percent_text(rule.cut_percent)}%"
     if line.group == BOTH:
         return (
             f"{place} ({line.rank_from_bottom} from the bottom): in both the top {rule.top} and the bottom "
@@ -180,24 +180,32 @@ def explain(line: Line, rule: Rule, total: int) -> str:
     return f"{place}: budget kept"
 
 
-def summary(lines: Iterable[Line], rule: Rule) -> str:
-    """Ties at the group edges and the too-few case, spelled out."""
+TIE_TOP, TIE_BOTTOM, BOTH_GROUPS = "tie_top", "tie_bottom", "both_groups"
+NOTES = {
+    TIE_TOP: "tie at the top edge: {n} organisations share the top {top} ranks",
+    TIE_BOTTOM: "tie at the bottom edge: {n} organisations share the bottom {bottom} ranks",
+    BOTH_GROUPS: "{n} organisation(s) fall in both groups and keep their budget",
+}
+
+
+def edge_notes(lines: Iterable[Line], rule: Rule) -> list[tuple[str, dict]]:
+    """Ties at the group edges and the too-few case, as (code, values) for any language."""
     lines = list(lines)
+    tops = sum(1 for x in lines if x.group == TOP)
+    bottoms = sum(1 for x in lines if x.group == BOTTOM)
+    both = sum(1 for x in lines if x.group == BOTH)
     notes = []
-    tops = [x for x in lines if x.group == TOP]
-    bottoms = [x for x in lines if x.group == BOTTOM]
-    both = [x for x in lines if x.group == BOTH]
-    if len(tops) + len(both) > rule.top:
-        notes.append(
-            f"tie at the top edge: {len(tops) + len(both)} organisations share the top {rule.top} ranks"
-        )
-    if len(bottoms) + len(both) > rule.bottom:
-        notes.append(
-            f"tie at the bottom edge: {len(bottoms) + len(both)} organisations share the bottom {rule.bottom} ranks"
-        )
+    if tops + both > rule.top:
+        notes.append((TIE_TOP, {"n": tops + both, "top": rule.top}))
+    if bottoms + both > rule.bottom:
+        notes.append((TIE_BOTTOM, {"n": bottoms + both, "bottom": rule.bottom}))
     if both:
-        notes.append(f"{len(both)} organisation(s) fall in both groups and keep their budget")
-    return "; ".join(notes)
+        notes.append((BOTH_GROUPS, {"n": both}))
+    return notes
+
+
+def summary(lines: Iterable[Line], rule: Rule) -> str:
+    return "; ".join(NOTES[code].format(**values) for code, values in edge_notes(lines, rule))
 
 
 def allocate_csv(

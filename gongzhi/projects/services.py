@@ -766,6 +766,41 @@ GROUP_REASONS = {
 }
 
 
+def reason_text(line: allocation.Line, rule: allocation.Rule, total: int) -> str:
+    """The allocation's reason for one line, in the reader's language (the command writes English)."""
+    values = {
+        "rank": line.rank,
+        "total": total,
+        "from_bottom": line.rank_from_bottom,
+        "top": rule.top,
+        "bottom": rule.bottom,
+        "up": allocation.percent_text(rule.raise_percent),
+        "cut": allocation.percent_text(rule.cut_percent),
+    }
+    return {
+        allocation.TOP: _("rank %(rank)s of %(total)s: in the top %(top)s, +%(up)s%%"),
+        allocation.BOTTOM: _(
+            "rank %(rank)s of %(total)s (%(from_bottom)s from the bottom): in the bottom %(bottom)s, -%(cut)s%%"
+        ),
+        allocation.BOTH: _(
+            "rank %(rank)s of %(total)s (%(from_bottom)s from the bottom): in both the top %(top)s and the bottom "
+            "%(bottom)s (too few organisations), budget kept"
+        ),
+        allocation.MIDDLE: _("rank %(rank)s of %(total)s: budget kept"),
+    }[line.group] % values
+
+
+def notes_text(lines: list[allocation.Line], rule: allocation.Rule) -> str:
+    texts = {
+        allocation.TIE_TOP: _("tie at the top edge: %(n)s organisations share the top %(top)s ranks"),
+        allocation.TIE_BOTTOM: _(
+            "tie at the bottom edge: %(n)s organisations share the bottom %(bottom)s ranks"
+        ),
+        allocation.BOTH_GROUPS: _("%(n)s organisations fall in both groups and keep their budget"),
+    }
+    return "; ".join(texts[code] % values for code, values in allocation.edge_notes(lines, rule))
+
+
 @transaction.atomic
 def preview_allocation(*, actor, review_round: ReviewRound, rule: AllocationRule | None = None) -> Allocation:
     """Apply the round's rule to its ranking: a preview that changes nothing until adopted."""
@@ -792,7 +827,7 @@ def preview_allocation(*, actor, review_round: ReviewRound, rule: AllocationRule
     )
     result = Allocation.objects.create(
         review_round=review_round, rule_name=rule.name, top=rule.top, raise_percent=rule.raise_percent,
-        bottom=rule.bottom, cut_percent=rule.cut_percent, explanation=allocation.summary(lines, pure_rule),
+        bottom=rule.bottom, cut_percent=rule.cut_percent, explanation=notes_text(lines, pure_rule),
         created_by=actor,
     )  # fmt: skip
     AllocationLine.objects.bulk_create(
@@ -803,7 +838,7 @@ def preview_allocation(*, actor, review_round: ReviewRound, rule: AllocationRule
             score=line.score,
             old=line.old,
             new=line.new,
-            reason=allocation.explain(line, pure_rule, len(lines)),
+            reason=reason_text(line, pure_rule, len(lines)),
         )  # fmt: skip
         for line in lines
     )
@@ -1113,7 +1148,15 @@ def export_round(*, actor, review_round: ReviewRound) -> bytes:
         alloc = book.create_sheet("allocation")
         alloc.append([_("status"), str(chosen.get_status_display()), _("rule"), chosen.rule_name])
         alloc.append(
-            [_("rank"), _("project"), _("owner organisation"), _("score"), _("old"), _("new"), _("reason")]
+            [
+                _("rank"),
+                _("project"),
+                _("owner organisation"),
+                _("score"),
+                _("old budget"),
+                _("new budget"),
+                _("reason"),
+            ]
         )
         for line in chosen.lines.select_related("project__owner"):
             alloc.append(

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -23,6 +24,19 @@ from gongzhi.projects import forms, rules, selectors, services
 from gongzhi.projects.models import Allocation, AllocationRule, ExpenseCategory, Project, ReviewRound
 
 STATE_LABELS = dict(Project.State.choices)
+# What the button of each step says (the state names say where a project is, not what to do).
+ACTION_LABELS = {
+    rules.SUBMITTED: gettext_lazy("Submit"),
+    rules.UNDER_REVIEW: gettext_lazy("Start the review"),
+    rules.APPROVED: gettext_lazy("Approve the project"),
+    rules.RUNNING: gettext_lazy("Start running"),
+    rules.MIDTERM: gettext_lazy("Midterm review"),
+    rules.FINAL_REPORT: gettext_lazy("Hand in the final report"),
+    rules.CLOSED: gettext_lazy("Close the project"),
+    rules.REJECTED: gettext_lazy("Reject the project"),
+    rules.STOPPED: gettext_lazy("Stop the project"),
+    rules.DRAFT: gettext_lazy("Send back for changes"),
+}
 
 
 def answers_scope(view):
@@ -202,7 +216,7 @@ def _steps_for(user, project: Project) -> list[tuple[str, str]]:
     funder = services.is_subdistrict_staff(user, project.neighborhood.subdistrict_id)
     editor = selectors.may_edit(user, project)
     return [
-        (target, STATE_LABELS[target])
+        (target, ACTION_LABELS[target])
         for target in rules.TRANSITIONS[project.state]
         if (funder if rules.needs_subdistrict(project.state, target) else editor)
     ]

@@ -83,6 +83,7 @@ def test_hot_issue_to_project_review_allocation_and_disclosure(browser, live_ser
     admin.goto(round_url)
     admin.click("#preview-form button")
     admin.click("button[data-adopt]")
+    screenshot(admin, "projects-round")
     adopted = Allocation.objects.get(status="adopted")
     line = adopted.lines.get(project=project)
     assert str(line.new) == "22000.00"
@@ -91,6 +92,7 @@ def test_hot_issue_to_project_review_allocation_and_disclosure(browser, live_ser
     assert admin.input_value("input[name=approved_budget]") == "22000.00"  # pre-filled from the allocation
     admin.click("button[data-to=approved]")
     assert admin.locator("#approved-budget").inner_text() == "22000.00"
+    screenshot(admin, "projects-detail")
 
     # 5. the secretary publishes the notice; a resident reads it without signing in
     secretary.goto(f"{live.url}/projects/{project.pk}/")
