@@ -146,14 +146,21 @@ class Model:
     char_ngrams: int = CHAR_NGRAMS
 
     def decision(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
-        x = sparse.hstack(
-            [
-                self.words.transform(word_features(t) for t in token_lists),
-                self.chars.transform_grams(["".join(t).lower() for t in token_lists], self.char_ngrams),
-            ],
-            format="csr",
+        words = self.words.transform(word_features(t) for t in token_lists)
+        chars = self.chars.transform_grams(["".join(t).lower() for t in token_lists], self.char_ngrams)
+        # Two products instead of stacking the blocks: the same sums, without building a matrix.
+        split = len(self.words.idf)
+        return (
+            np.asarray(words @ self._coef_t[:split])
+            + np.asarray(chars @ self._coef_t[split:])
+            + self.intercept
         )
-        return np.asarray(x @ self.coef.T) + self.intercept
+
+    @cached_property
+    def _coef_t(self) -> np.ndarray:
+        # Contiguous and in the features' dtype: otherwise scipy copies and converts the whole
+        # (features × classes) matrix on every call, most of a single message's scoring time.
+        return np.ascontiguousarray(self.coef.T, dtype=np.float64)
 
     def predict_tokens(self, token_lists: Sequence[Sequence[str]]) -> list[tuple[str, float]]:
         if not token_lists:
