@@ -51,6 +51,7 @@ def _password_pages() -> set[str]:
         reverse("accounts:password_change"),
         reverse("accounts:password_change_done"),
         reverse("accounts:logout"),
+        reverse("accounts:reauth"),  # changing the password may first ask to re-authenticate
     }
 
 
@@ -62,4 +63,9 @@ def _second_factor_missing(request) -> bool:
 
 
 def _setup_pages() -> set[str]:
-    return {reverse("accounts:mfa_setup"), reverse("accounts:logout"), reverse("set_language")}
+    return {
+        reverse("accounts:mfa_setup"),
+        reverse("accounts:reauth"),  # enrolling may first ask to re-authenticate
+        reverse("accounts:logout"),
+        reverse("set_language"),
+    }

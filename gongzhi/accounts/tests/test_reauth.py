@@ -103,3 +103,36 @@ def test_api_handlers_answer_401_with_the_page_to_confirm_at():
     assert response.status_code == 401 and b"reauth" in response.content
     request.session = {reauth.AUTHENTICATED_AT: time.time()}
     assert export(request).content == b"file"
+
+
+def test_an_expired_password_can_be_changed_after_re_authenticating(client, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    settings.PASSWORD_PROFILE = "dengbao"
+    user = UserFactory(username="wang")
+    user.password_changed_at = timezone.now() - timedelta(days=91)
+    user.save()
+    client.force_login(user)
+    age_sign_in(client)
+    first = client.get(reverse("accounts:password_change"))
+    assert first.url.startswith(reverse("accounts:reauth"))
+    assert client.get(first.url).status_code == 200  # not sent back to the password page in a loop
+    back = client.post(
+        reverse("accounts:reauth"), {"password": PASSWORD, "next": reverse("accounts:password_change")}
+    )
+    assert client.get(back.url).status_code == 200
+
+
+def test_a_stale_session_without_a_second_factor_re_authenticates_then_enrols(client, settings):
+    settings.MFA_REQUIRED = True
+    client.force_login(UserFactory(username="wang"))
+    age_sign_in(client)
+    first = client.get(reverse("accounts:mfa_setup"))
+    assert first.url.startswith(reverse("accounts:reauth"))
+    assert client.get(first.url).status_code == 200
+    back = client.post(
+        reverse("accounts:reauth"), {"password": PASSWORD, "next": reverse("accounts:mfa_setup")}
+    )
+    assert client.get(back.url).status_code == 200
