@@ -430,3 +430,14 @@ def test_resident_handlers_and_supervisors_are_notified_once_per_event(
     before = Message.objects.count()
     coordination._deliver(concern.pk, dispatch.pk)  # a resend changes nothing
     assert Message.objects.count() == before
+
+
+def test_public_assist_is_rate_limited_and_deliberate_needs_a_login(client, world, monkeypatch):
+    monkeypatch.setattr("gongzhi.concerns.views_assist.RESIDENT_ASSISTS_PER_HOUR", 2)
+    data = {"n": world.neighborhood_a.code, "description": "路灯不亮"}
+    codes = [client.post(reverse("concerns:resident_assist"), data).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    assert client.get(reverse("concerns:resident_assist")).status_code == 405
+    major = concern_for(world, households_affected=30)
+    response = client.post(reverse("concerns:deliberate", args=[major.pk]))
+    assert response.status_code == 302 and "/login" in response.url

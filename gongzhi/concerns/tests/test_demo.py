@@ -19,6 +19,7 @@ def test_demo_concerns_load_once_in_every_state():
     started = time.perf_counter()
     first = demo.load_demo()
     assert time.perf_counter() - started < 10, first
+    print(first)
     second = demo.load_demo()
     assert "already loaded" in second
     sub = Subdistrict.objects.get(code=demo.SUBDISTRICT_CODE)
