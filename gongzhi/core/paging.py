@@ -8,3 +8,9 @@ MAX_OFFSET = 10**9
 def window(offset: int, limit: int, *, max_limit: int = 500) -> slice:
     start = min(max(offset, 0), MAX_OFFSET)
     return slice(start, start + min(max(limit, 1), max_limit))
+
+
+def is_storable_id(value: int) -> bool:
+    """Whether an id from a query string fits a database key; a larger one matches nothing
+    (SQLite's driver raises OverflowError on it instead)."""
+    return 0 < value < 2**63

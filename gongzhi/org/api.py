@@ -171,7 +171,7 @@ def update_household(request, household_id: int, payload: HouseholdPatch):
 def residents(request, household_id: int | None = None, limit: int = 50, offset: int = 0):
     qs = selectors.residents_visible_to(request.user).order_by("pk")
     if household_id is not None:
-        qs = qs.filter(household_id=household_id)
+        qs = qs.filter(household_id=household_id) if paging.is_storable_id(household_id) else qs.none()
     return minors.present(
         request.user, qs.select_related("household__neighborhood")[paging.window(offset, limit)]
     )
