@@ -51,3 +51,7 @@ def test_corrections_are_learned_and_counted(world, tmp_path):
         in out.getvalue()
     )
     assert classifier.load(path).predict([TEXT])[0][0] == "环境保护"
+    # Without the corrections the slice alone files it elsewhere: the rows were learned.
+    without = tmp_path / "w.npz"
+    call_command("concerns", "train", "--data", data, "--out", str(without), stdout=io.StringIO())
+    assert classifier.load(without).predict([TEXT])[0][0] != "环境保护"
