@@ -1,6 +1,7 @@
 """Session limits every page inherits: an absolute lifetime, and no caching of signed-in pages."""
 
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -19,6 +20,12 @@ class SessionLimitsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path == reverse("admin:login"):
+            # One way in: the admin's own login form knows neither the lockout nor the second factor.
+            target = request.GET.get("next", "")
+            return redirect(
+                f"{reverse('accounts:login')}?{urlencode({'next': target or reverse('admin:index')})}"
+            )
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             started = request.session.setdefault(SIGNED_IN_AT, time.time())

@@ -50,3 +50,10 @@ def test_signed_in_pages_are_not_cached_and_carry_security_headers(client, world
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
     assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_the_admin_login_form_is_not_a_way_around_lockout_and_second_factor(client):
+    response = client.get("/admin/login/?next=/admin/org/")
+    assert response.status_code == 302 and response.url == "/accounts/login/?next=%2Fadmin%2Forg%2F"
+    posted = client.post("/admin/login/", {"username": "x", "password": "y"})
+    assert posted.status_code == 302 and posted.url.startswith("/accounts/login/")
