@@ -7,6 +7,7 @@ from gongzhi.volunteers.models import (
     Activity,
     CallUpAnswer,
     Emergency,
+    HonourRollEntry,
     LedgerEntry,
     MicroWish,
     PostNeed,
@@ -234,3 +235,9 @@ def swaps_for(volunteer: Volunteer) -> tuple[QuerySet[SwapRequest], QuerySet[Swa
         "duty__shift__pattern", "from_volunteer", "to_volunteer"
     )
     return waiting.filter(to_volunteer=volunteer), waiting.filter(from_volunteer=volunteer)
+
+
+def honour_roll(neighborhood_id: int | None = None) -> QuerySet[HonourRollEntry]:
+    """Public: what the entries show is chosen to carry no personal details."""
+    found = HonourRollEntry.objects.select_related("neighborhood")
+    return found.filter(neighborhood_id=neighborhood_id) if neighborhood_id else found

@@ -28,6 +28,7 @@ urlpatterns = [
     path("duties/<int:pk>/swap/", views.swap_request, name="swap_request"),
     path("swaps/<int:pk>/answer/", views.swap_answer, name="swap_answer"),
     path("my-duties/", views.my_duties, name="my_duties"),
+    path("honour-roll/", views.honour_roll, name="honour_roll"),
     path("wishes/", views.wish_list, name="wishes"),
     path("wishes/board/", views.wish_board, name="wish_board"),
     path("wishes/<int:pk>/claim/", views.wish_claim, name="wish_claim"),

@@ -596,3 +596,8 @@ def swap_answer(request, pk: int):
     except ValidationError as exc:
         messages.error(request, _messages_of(exc))
     return redirect("volunteers:my_duties")
+
+
+def honour_roll(request):
+    """诚信红榜, public: households by building and room, volunteers by masked name, shops by name."""
+    return render(request, "volunteers/honour_roll.html", {"entries": selectors.honour_roll()[:300]})

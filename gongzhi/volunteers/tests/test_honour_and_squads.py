@@ -1,0 +1,126 @@
+"""Household stars unlock benefits, the public honour roll shows no personal details, and
+temporary branches and squads of an emergency are dissolved with their record kept."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from gongzhi.org import factories as f
+from gongzhi.org.models import PartyOrg
+from gongzhi.volunteers import services
+from gongzhi.volunteers import testing as t
+from gongzhi.volunteers.models import EmergencySquad, LedgerEntry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _outbox(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    settings.GONGZHI_WEBHOOK_URL = ""
+
+
+def _earner(world, points: int):
+    admin = world.users["subdistrict_admin"]
+    services.set_point_rule(actor=admin, subdistrict=world.subdistrict, name="r", points_per_hour=points)
+    activity = t.activity(world, started=True)
+    person = services.register_volunteer(
+        actor=admin, neighborhood=world.neighborhood_a, name="张秀英", resident=world.resident_a,
+        user=f.UserFactory(username="earner"),
+    )  # fmt: skip
+    signup = services.sign_up(actor=person.user, activity=activity, volunteer=person)
+    services.scan_check_in(actor=person.user, token=activity.check_in_token)
+    services.scan_check_in(actor=person.user, token=activity.check_in_token)
+    services.confirm_hours(actor=world.users["volunteer_team_chief"], signup=signup, hours="1")
+    return person
+
+
+def test_a_benefit_needs_the_households_stars(world):
+    admin = world.users["subdistrict_admin"]
+    person = _earner(world, 100)
+    perk = services.add_redemption_item(
+        actor=admin, subdistrict=world.subdistrict, name="示范户物业费减免", kind="property_fee", cost_points=50,
+        stock=5, min_stars=3,
+    )  # fmt: skip
+    with pytest.raises(ValidationError) as caught:
+        services.redeem(actor=admin, volunteer=person, item=perk)
+    assert "item" in caught.value.message_dict
+    assert LedgerEntry.objects.filter(kind="redeemed").count() == 0
+    services.rate_household(
+        actor=world.users["social_worker"], household=world.household_a, stars=3, reason="垃圾分类示范"
+    )
+    services.redeem(actor=admin, volunteer=person, item=perk)
+    assert LedgerEntry.objects.filter(kind="redeemed").count() == 1
+
+
+def test_rating_input_is_checked_and_scoped(world):
+    with pytest.raises(ValidationError):
+        services.rate_household(
+            actor=world.users["social_worker"], household=world.household_a, stars=5, reason="x"
+        )
+    with pytest.raises(Exception):  # noqa: B017  (NotInScope or PermissionDenied: both refuse)
+        services.rate_household(
+            actor=world.users["social_worker"], household=world.household_far, stars=1, reason="x"
+        )
+
+
+def test_public_honour_roll_shows_no_personal_details(world, client):
+    worker = world.users["social_worker"]
+    person = t.volunteer(world, "李建华")
+    services.add_to_honour_roll(actor=worker, neighborhood=world.neighborhood_a, period="2026年11月",
+                                reason="主动调解邻里纠纷", household=world.household_a)  # fmt: skip
+    services.add_to_honour_roll(actor=worker, neighborhood=world.neighborhood_a, period="2026年11月",
+                                reason="服务满 100 小时", volunteer=person)  # fmt: skip
+    again = services.add_to_honour_roll(actor=worker, neighborhood=world.neighborhood_a, period="2026年11月",
+                                        reason="服务满 100 小时", volunteer=person)  # fmt: skip
+    assert again.pk
+    page = client.get(reverse("volunteers:honour_roll")).content.decode()
+    assert "李*" in page and "李建华" not in page and world.resident_a.name not in page
+    assert world.household_a.room in page and page.count("服务满 100 小时") == 1
+
+
+def test_a_temporary_branch_is_formed_and_dissolved_with_the_record_kept(world):
+    admin = world.users["subdistrict_admin"]
+    emergency = services.open_emergency(
+        actor=admin, subdistrict=world.subdistrict, neighborhood=world.neighborhood_a, title="防汛"
+    )
+    member = f.PartyMemberFactory(party_org=f.PartyOrgFactory(neighborhood=world.neighborhood_a))
+    lead = services.register_volunteer(actor=admin, neighborhood=world.neighborhood_a, name="党员甲",
+                                       kind="party_member", party_member=member)  # fmt: skip
+    others = [t.volunteer(world, f"队员{i}") for i in range(2)]
+    services.call_up(actor=admin, emergency=emergency)
+    outsider = t.volunteer(world, "未召集")  # registered after the call-up
+    with pytest.raises(ValidationError):
+        services.form_squad(actor=admin, emergency=emergency, kind="squad", name="外人", leader=outsider)
+    with pytest.raises(ValidationError):
+        services.form_squad(actor=admin, emergency=emergency, kind="temporary_branch", name="防汛临时党支部",
+                            leader=others[0])  # fmt: skip
+    branch = services.form_squad(actor=admin, emergency=emergency, kind="temporary_branch", name="防汛临时党支部",
+                                 leader=lead, members=others)  # fmt: skip
+    squad = services.form_squad(
+        actor=admin, emergency=emergency, kind="squad", name="青年突击队", leader=others[0]
+    )
+    assert branch.party_org.branch_kind == "temporary" and branch.members.count() == 3
+    assert squad.party_org is None
+    services.close_emergency(actor=admin, emergency=emergency)
+    assert EmergencySquad.objects.filter(dissolved_at__isnull=False).count() == 2
+    assert PartyOrg.objects.filter(branch_kind="temporary", name="防汛临时党支部").exists()
+    with pytest.raises(ValidationError):
+        services.form_squad(actor=admin, emergency=emergency, kind="squad", name="晚到", leader=outsider)
+
+
+def test_only_those_who_may_set_up_branches_form_one(world):
+    admin = world.users["subdistrict_admin"]
+    emergency = services.open_emergency(
+        actor=admin, subdistrict=world.subdistrict, neighborhood=world.neighborhood_a, title="停电"
+    )
+    member = f.PartyMemberFactory(party_org=f.PartyOrgFactory(neighborhood=world.neighborhood_a))
+    lead = services.register_volunteer(actor=admin, neighborhood=world.neighborhood_a, name="党员乙",
+                                       kind="party_member", party_member=member)  # fmt: skip
+    services.call_up(actor=admin, emergency=emergency)
+    chief = world.users["volunteer_team_chief"]
+    with pytest.raises((PermissionDenied, Exception)):
+        services.form_squad(
+            actor=chief, emergency=emergency, kind="temporary_branch", name="临时支部", leader=lead
+        )
+    assert not PartyOrg.objects.filter(name="临时支部").exists()
