@@ -305,6 +305,20 @@ def to_deliberation(*, actor, concern: Concern):
     return item
 
 
+def auto_deliberate(*, actor, concern: Concern):
+    """After staff take in or re-tier a concern: a major or key one goes to deliberation at once
+    when the actor may hold meetings in its neighborhood (otherwise the concern page offers it to
+    those who may). Returns the agenda item or None."""
+    from gongzhi.deliberation.models import Meeting
+
+    if concern.tier not in DELIBERATION_TIERS or concern.neighborhood_id is None:
+        return None
+    path = {"subdistrict": concern.subdistrict_id, "neighborhood": concern.neighborhood_id}
+    if not permissions.can_create(actor, Meeting, path):
+        return None
+    return to_deliberation(actor=actor, concern=concern)
+
+
 # ---- notifications ------------------------------------------------------------------------------
 
 RESIDENT_ACTIONS = frozenset({"accept", "dispatch", "start", "resolve", "close", "reopen", "join"})

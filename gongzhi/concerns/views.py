@@ -159,7 +159,20 @@ def retier(request, pk: int):
     except ValidationError as exc:
         return detail(request, pk, error=" ".join(m for ms in _errors(exc).values() for m in ms), status=400)
     messages.success(request, _("Tier changed."))
+    _deliberate_if_due(request, concern)
     return redirect("concerns:detail", pk=pk)
+
+
+def _deliberate_if_due(request, concern) -> None:
+    """大事细议、要事议妥: a major or key concern goes on the agenda when its staff hold meetings."""
+    concern.refresh_from_db()
+    try:
+        item = coordination.auto_deliberate(actor=request.user, concern=concern)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.warning(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        return
+    if item is not None:
+        messages.success(request, _("On the agenda of %(meeting)s.") % {"meeting": item.meeting})
 
 
 @require_POST
@@ -253,6 +266,7 @@ def intake(request):
             context.update(errors=_errors(exc), values=request.POST, key=request.POST.get("key", ""))
             return render(request, "concerns/intake.html", context, status=400)
         messages.success(request, _("Concern #%(id)s accepted.") % {"id": concern.pk})
+        _deliberate_if_due(request, concern)
         return redirect("concerns:detail", pk=concern.pk)
     return render(request, "concerns/intake.html", context)
 

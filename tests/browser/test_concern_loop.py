@@ -105,6 +105,9 @@ def test_resident_reports_from_a_phone_with_a_photo(phone_page, live, world, tmp
     phone_page.goto(f"{live.url}/concerns/r/new/?n={world.neighborhood_a.code}")
     phone_page.select_option("#id_category", label="电瓶车充电")
     phone_page.fill("#id_description", "车棚充电桩坏了")
+    phone_page.wait_for_selector("[data-suggestion]")  # the resident sees the suggested category too
+    assert "置信度" in phone_page.locator("[data-suggestion]").inner_text()
+    phone_page.select_option("#id_category", label="电瓶车充电")
     phone_page.fill("#id_place", "3号车棚")
     phone_page.set_input_files("#id_photo", str(photo))
     screenshot(phone_page, "concern-resident-report")

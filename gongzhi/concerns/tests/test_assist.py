@@ -441,3 +441,34 @@ def test_public_assist_is_rate_limited_and_deliberate_needs_a_login(client, worl
     major = concern_for(world, households_affected=30)
     response = client.post(reverse("concerns:deliberate", args=[major.pk]))
     assert response.status_code == 302 and "/login" in response.url
+
+
+def test_staff_intake_or_retier_of_a_major_concern_puts_it_on_the_agenda_at_once(client, world):
+    from gongzhi.deliberation.models import AgendaItem
+
+    cat = category()
+    client.force_login(world.users["social_worker"])
+    data = {"household": world.household_a.pk, "channel": "hotline", "category": cat.pk, "dup_checked": "1"}
+    response = client.post(
+        reverse("concerns:intake"),
+        data | {"description": "车棚屋面漏雨", "households_affected": "30", "key": "m1"},
+    )
+    assert response.status_code == 302
+    major = Concern.objects.get(idempotency_key__endswith=":m1")
+    assert major.tier == "major" and AgendaItem.objects.filter(concern=major, origin="major_concern").exists()
+    # A grid worker holds no meetings: the concern waits for staff who do (the page offers it).
+    client.force_login(world.users["grid_worker"])
+    response = client.post(
+        reverse("concerns:intake"),
+        data | {"description": "楼道墙皮脱落", "households_affected": "12", "key": "m2"},
+    )
+    waiting = Concern.objects.get(idempotency_key__endswith=":m2")
+    assert response.status_code == 302 and not AgendaItem.objects.filter(concern=waiting).exists()
+    client.force_login(world.users["neighborhood_secretary"])
+    minor = concern_for(world)
+    url = reverse("concerns:retier", args=[minor.pk])
+    assert (
+        client.post(url, {"tier": "key", "reason": "涉及整片管网", "version": minor.version}).status_code
+        == 302
+    )
+    assert AgendaItem.objects.get(concern=minor).origin == "key_concern"
