@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.models import StoredFile
 from gongzhi.org.models import Compound, Department, Neighborhood, PartnerUnit, PartyOrg, Subdistrict
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -237,7 +238,14 @@ class ActionDone(models.Model):
     action = models.ForeignKey(RequiredAction, on_delete=models.PROTECT, related_name="done")
     done_on = models.DateField(_("done on"))
     note = models.CharField(_("note"), max_length=255, blank=True)
-    evidence = models.FileField(_("evidence"), upload_to="projects/evidence/%Y/%m/", blank=True)
+    evidence = models.ForeignKey(
+        StoredFile,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("evidence"),
+    )
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
 
     scope_paths = _through("project__")
@@ -292,7 +300,14 @@ class Step(models.Model):
     from_state = models.CharField(max_length=16, choices=Project.State.choices)
     to_state = models.CharField(max_length=16, choices=Project.State.choices)
     note = models.TextField(_("decision / note"), blank=True)
-    document = models.FileField(_("document"), upload_to="projects/steps/%Y/%m/", blank=True)
+    document = models.ForeignKey(
+        StoredFile,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("document"),
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -560,7 +575,14 @@ class Expense(models.Model):
     amount = models.DecimalField(_("amount (yuan)"), **MONEY)
     persons = models.PositiveIntegerField(_("persons"), null=True, blank=True)
     spent_on = models.DateField(_("spent on"))
-    receipt = models.FileField(_("receipt"), upload_to="projects/receipts/%Y/%m/", blank=True)
+    receipt = models.ForeignKey(
+        StoredFile,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("receipt"),
+    )
     breaches = models.JSONField(default=list, blank=True)
     override_reason = models.CharField(_("override reason"), max_length=255, blank=True)
     overridden_by = models.ForeignKey(

@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.core import audit, permissions, pii
+from gongzhi.core import audit, permissions, pii, uploads
 from gongzhi.core.errors import NotInScope
+from gongzhi.core.models import StoredFile
 from gongzhi.core.permissions import READ, WRITE
 from gongzhi.org.models import Neighborhood, PartyOrg, Subdistrict
 from gongzhi.org.roles import ROLES
@@ -124,6 +125,18 @@ def _notify_later(user, *, key: str, subject: str, body: str, link: str = "") ->
     from gongzhi.notifications.services import notify_user
 
     transaction.on_commit(lambda: notify_user(user, key=key, subject=subject, body=body, link=link))
+
+
+def _stored(upload, *, actor, project: Project, field: str) -> StoredFile:
+    """Keep an uploaded receipt or document through core.uploads (content-checked, readable by the
+    project's readers in its area); a refused file is an error on `field`."""
+    try:
+        return uploads.store(
+            upload, "receipt", actor=actor, data_class="project",
+            area=(project.neighborhood.subdistrict_id, project.neighborhood_id),
+        )  # fmt: skip
+    except ValidationError as e:
+        raise ValidationError({field: e.messages}) from None
 
 
 def _locked(project: Project) -> Project:
@@ -374,7 +387,7 @@ def tick_action(
     )
     if created:
         if evidence:
-            done.evidence = evidence
+            done.evidence = _stored(evidence, actor=actor, project=project, field="evidence")
             done.save(update_fields=["evidence"])
         audit.record("tick", done, actor=actor, summary=action.name)
     return done
@@ -491,7 +504,7 @@ def transition(
     project.save()
     step = Step.objects.create(project=project, from_state=current, to_state=to, note=note or "", actor=actor)
     if document:
-        step.document = document
+        step.document = _stored(document, actor=actor, project=project, field="document")
         step.save(update_fields=["document"])
     audit.record("transition", project, actor=actor, reason=note[:255] if note else "", changes=changes)
     return project
@@ -1000,7 +1013,7 @@ def record_expense(
         overridden_by=actor if found else None, request_key=request_key or None, recorded_by=actor,
     )  # fmt: skip
     if receipt:
-        expense.receipt = receipt
+        expense.receipt = _stored(receipt, actor=actor, project=project, field="receipt")
     expense.save()
     audit.record(
         "override" if found else "create", expense, actor=actor, reason=override_reason if found else "",

@@ -572,7 +572,7 @@ def score(request, pk: int, project_pk: int):
             "project": project,
             "rows": [(c, values[c.pk]) for c in criteria],
             "lines": project.budget_lines.all(),
-            "documents": project.steps.exclude(document=""),
+            "documents": project.steps.filter(document__isnull=False).select_related("document"),
         },
     )
 

@@ -270,3 +270,35 @@ def test_settings_page_sets_checklist_and_spending_rules_for_the_subdistrict_onl
     )
     client.logout()
     assert client.get(reverse("projects:settings")).status_code == 302
+
+
+def test_receipts_are_content_checked_and_served_only_to_readers(client, world, tmp_path, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    project = t.project(world, state="running", budget="5000")
+    c = _client(client, world.users["social_worker"])
+    base = {
+        "category": "materials",
+        "description": "花苗",
+        "amount": "120",
+        "spent_on": t.today().isoformat(),
+    }
+    fake = SimpleUploadedFile("receipt.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    page = c.post(
+        reverse("projects:add_expense", args=[project.pk]),
+        {**base, "request_key": "k1", "receipt": fake},
+        follow=True,
+    )
+    assert project.expenses.count() == 0 and '<li class="error">' in page.content.decode()
+    pdf = SimpleUploadedFile("发票.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n", content_type="application/pdf")
+    c.post(reverse("projects:add_expense", args=[project.pk]), {**base, "request_key": "k2", "receipt": pdf})
+    expense = project.expenses.get()
+    url = reverse("core:stored_file", args=[expense.receipt.name])
+    assert c.get(url).status_code == 200
+    c.force_login(world.users["grid_worker"])
+    assert c.get(url).status_code == 404
+    detail = _client(client, world.users["neighborhood_secretary"]).get(
+        reverse("projects:detail", args=[project.pk])
+    )
+    assert url in detail.content.decode()
