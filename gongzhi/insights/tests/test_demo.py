@@ -1,6 +1,7 @@
 """`insights.demo.load_demo` on a small demo town: hot issues once, unchanged on a second run."""
 
 import importlib
+import time
 
 import pytest
 
@@ -21,7 +22,15 @@ def test_demo_hot_issues_load_once():
         importlib.import_module("gongzhi.concerns.demo")
     except ModuleNotFoundError:  # until the concerns demo exists, place real messages ourselves
         make_concerns(None, sample_rows(), spread=list(Neighborhood.objects.filter(subdistrict=town)[:2]))
-    first = load_demo()
+    try:
+        importlib.import_module("gongzhi.concerns.demo").load_demo()
+    except ModuleNotFoundError:
+        pass
+    started = time.perf_counter()
+    first = load_demo()  # the concerns are in: this is the refresh
+    elapsed = time.perf_counter() - started
+    print(first, f"{elapsed:.1f} s")
+    assert elapsed < 10  # the demo contract's budget
     assert "hot issues in" in first and "hottest:" in first
     rows = {i.pk: (i.rank, i.title, i.concerns_count) for i in HotIssue.objects.all()}
     assert rows
