@@ -4,7 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gongzhi.projects.allocation import (
@@ -98,7 +98,7 @@ rules = st.builds(
 )
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])  # shared CI machine
 @given(rounds, rules)
 def test_random_rounds_match_the_independent_reading(round_, rule):
     scores = {o: s for o, (s, _b) in round_.items()}
@@ -114,7 +114,7 @@ def test_random_rounds_match_the_independent_reading(round_, rule):
         assert all(y.group == x.group for y in lines if y.score == x.score)
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rounds, rules)
 def test_raised_never_below_cut_for_equal_budgets(round_, rule):
     scores = {o: s for o, (s, _b) in round_.items()}
