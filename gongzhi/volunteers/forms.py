@@ -107,3 +107,17 @@ class RosterForm(forms.Form):
 class GenerateForm(forms.Form):
     first_day = forms.DateField(label=_("first day"), widget=forms.DateInput(attrs={"type": "date"}))
     last_day = forms.DateField(label=_("last day"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class SquadForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("kind"), choices=[("temporary_branch", _("temporary party branch")), ("squad", _("squad"))]
+    )
+    name = forms.CharField(label=_("name"), max_length=96)
+    leader = forms.ModelChoiceField(queryset=None, label=_("leader"))
+    members = forms.ModelMultipleChoiceField(queryset=None, label=_("members"), required=False)
+
+    def __init__(self, *args, called=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = called
+        self.fields["members"].queryset = called

@@ -29,6 +29,7 @@ from gongzhi.volunteers.forms import (
     PostForm,
     RosterForm,
     ShiftForm,
+    SquadForm,
     WishForm,
 )
 from gongzhi.volunteers.models import RosterDuty, SignUp, SwapRequest, Volunteer, VolunteerTeam
@@ -286,7 +287,13 @@ def _emergency_context(request, emergency, **forms) -> dict:
         "shift_form": forms.get("shift_form") or ShiftForm(),
         "need_form": forms.get("need_form") or NeedForm(emergency=emergency),
         "call_up_form": forms.get("call_up_form") or CallUpForm(),
+        "squad_form": forms.get("squad_form") or SquadForm(called=_called(request.user, emergency)),
+        "squads": emergency.squads.select_related("leader").prefetch_related("members"),
     }
+
+
+def _called(user, emergency):
+    return selectors.emergency_volunteers(user, emergency).filter(call_up_answers__emergency=emergency)
 
 
 @never_cache
@@ -339,6 +346,10 @@ def emergency_edit(request, pk: int, part: str):
             if form.is_valid():
                 n = services.call_up(actor=request.user, emergency=emergency, **form.cleaned_data)
                 messages.success(request, _("%(n)s volunteers called up.") % {"n": n})
+        elif part == "squad":
+            form = forms["squad_form"] = SquadForm(request.POST, called=_called(request.user, emergency))
+            if form.is_valid():
+                services.form_squad(actor=request.user, emergency=emergency, **form.cleaned_data)
         elif part == "close":
             services.close_emergency(actor=request.user, emergency=emergency)
             return redirect("volunteers:emergency", pk=emergency.pk)

@@ -104,3 +104,22 @@ def test_out_of_area_and_read_only_roles_cannot_edit(client, world):
     client.logout()
     assert client.get(reverse("volunteers:emergencies")).status_code == 302
     assert client.get(reverse("volunteers:emergency_fill", args=[emergency.pk])).status_code == 302
+
+
+def test_a_squad_is_formed_on_the_page_from_those_called_up(client, world):
+    admin = world.users["subdistrict_admin"]
+    emergency = services.open_emergency(
+        actor=admin, subdistrict=world.subdistrict, neighborhood=world.neighborhood_a, title="抗疫"
+    )
+    people = [t.volunteer(world, f"突击{i}") for i in range(3)]
+    services.call_up(actor=admin, emergency=emergency)
+    client.force_login(admin)
+    answer = _post(client, emergency, "squad", {"kind": "squad", "name": "青年突击队", "leader": people[0].pk,
+                                                "members": [people[1].pk, people[2].pk]})  # fmt: skip
+    assert answer.status_code == 302
+    page = client.get(reverse("volunteers:emergency", args=[emergency.pk])).content.decode()
+    assert "青年突击队" in page and "突击队" in page
+    answer = _post(
+        client, emergency, "squad", {"kind": "temporary_branch", "name": "临时支部", "leader": people[0].pk}
+    )
+    assert answer.status_code == 400 and 'data-errors="__all__"' in answer.content.decode()
