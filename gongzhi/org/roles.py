@@ -177,3 +177,7 @@ DUTY_ROLES = frozenset({"system_admin", "security_admin", "auditor"})
 # neighborhood's secretary and social workers, each access audited; everyone else sees them masked.
 for _code in ("neighborhood_secretary", "social_worker"):
     _grant(_code, "minor", write=False)
+
+# The roles that work on an area's data: every role but the three duties (whose accounts get 403
+# on area pages). Role-parametrised page tests iterate over these.
+AREA_ROLES = [code for code in ROLES if code not in DUTY_ROLES]
