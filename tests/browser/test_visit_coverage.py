@@ -62,3 +62,21 @@ def test_coverage_map_layer_and_cards(page, live, world):
     assert 390 < box["width"] < 405
     assert not page.locator(".topbar").is_visible()
     screenshot(page, "visit-cards-print")
+
+
+def test_admin_changes_the_plan_on_the_page(page, live, world):
+    sign_in(page, live, "subdistrict_admin")
+    page.goto(f"{live.url}/concerns/visits/rules/")
+    page.select_option("#id_kind", "household")
+    page.fill("#id_every", "2")
+    page.fill("#id_note", "每两个月走访一遍")
+    page.click("#rule-form button.btn")
+    page.wait_for_selector(".messages li")
+    assert page.locator("tr[data-rule='household'] td.n").inner_text() == "2"
+    page.fill("#hotline-form input[name=name]", "城运中心")
+    page.fill("#hotline-form input[name=number]", "021-5680 0000")
+    page.click("#hotline-form button.btn")
+    page.wait_for_selector("text=021-5680 0000")
+    screenshot(page, "visit-rules")
+    page.goto(f"{live.url}/concerns/visits/coverage/")
+    assert "每 2 个月" in page.locator("#plan").inner_text()
