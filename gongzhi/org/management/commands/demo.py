@@ -4,12 +4,26 @@ Thin: the generator makes the town as plain records, the loader writes it (once;
 changes nothing and says so), then the demo logins are printed.
 """
 
+import importlib
 import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandParser
 
 from gongzhi.org.demo import accounts, generator, loader
+
+# Each app's sample records, in dependency order: hot issues need concerns, projects and surveys
+# link to hot issues and to each other. Every loader is idempotent and returns one line.
+APP_DEMOS = [
+    "gongzhi.concerns.demo",
+    "gongzhi.concerns.demo_visits",
+    "gongzhi.insights.demo",
+    "gongzhi.volunteers.demo",
+    "gongzhi.projects.demo",
+    "gongzhi.surveys.demo",
+    "gongzhi.accounts.demo",
+    "gongzhi.core.demo",
+]
 
 
 class Command(BaseCommand):
@@ -36,6 +50,11 @@ class Command(BaseCommand):
                 )
         result = loader.load_town(town, progress=progress) if town else loader.load_town_logins(existing)
         self.stdout.write(self._summary(result))
+        for name in APP_DEMOS:
+            started = time.perf_counter()
+            line = importlib.import_module(name).load_demo()
+            if progress:
+                progress.write(f"{line} ({time.perf_counter() - started:.1f} s)\n")
         password = accounts.demo_password()
         shown = password if password == accounts.DEFAULT_PASSWORD else "$GONGZHI_DEMO_PASSWORD"
         self.stdout.write(accounts.format_logins(result.logins, shown))
