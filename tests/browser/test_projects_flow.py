@@ -112,3 +112,22 @@ def test_hot_issue_to_project_review_allocation_and_disclosure(browser, live_ser
     assert "施工时间请避开午休" in resident.locator("#comments").inner_text()
     assert resident.evaluate("document.documentElement.scrollWidth") <= 400
     screenshot(resident, "projects-disclosure-phone")
+
+
+def test_dashboard_and_project_fit_a_phone(phone_page, live_server, world):
+    from gongzhi.projects import services
+
+    running = t.project(world, "楼道微更新", state="running", budget="12000")
+    t.project(world, "口袋公园", state="submitted")
+    services.record_expense(
+        actor=world.users["social_worker"], project=running, category="works", description="楼道照明",
+        amount="4500", spent_on=t.today(),
+    )  # fmt: skip
+    sign_in(phone_page, live_server, "neighborhood_secretary")
+    for url in ("/projects/", f"/projects/{running.pk}/"):
+        phone_page.goto(f"{live_server.url}{url}")
+        assert phone_page.evaluate("document.documentElement.scrollWidth") <= 400, url
+    phone_page.goto(f"{live_server.url}/projects/")
+    phone_page.wait_for_selector("#use-chart svg")
+    assert phone_page.locator("[data-kpi=spent]").inner_text() == "4500.00"
+    screenshot(phone_page, "projects-dashboard-phone")
