@@ -10,6 +10,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 import numpy as np
 
@@ -98,8 +99,14 @@ def _most_recent(messages: list[Message]) -> list[Message]:
 
 
 def _issue_words(message: Message) -> list[str]:
-    title = segment(message.title)
-    return title + title + segment(message.body)
+    title = _words(message.title)
+    return [*title, *title, *_words(message.body)]
+
+
+@lru_cache(maxsize=20_000)
+def _words(text: str) -> tuple[str, ...]:
+    # A refresh groups each concern twice (subdistrict-wide and in its neighbourhood): cut once.
+    return tuple(segment(text))
 
 
 def _places(message: Message) -> list[str]:
