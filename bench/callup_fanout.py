@@ -65,7 +65,7 @@ def build_town(volunteers: int):
     from gongzhi.org import services as org_services
     from gongzhi.volunteers.models import Volunteer
 
-    town = f.SubdistrictFactory(name="召集压测镇", code=f"FANOUT-{time.time_ns()}")
+    town = f.SubdistrictFactory(name="召集压测镇", code=f"FO{time.time_ns() % 10**12}")
     places = [f.NeighborhoodFactory(subdistrict=town, name=f"压测{n:02d}居民区") for n in range(10)]
     Volunteer.objects.bulk_create(
         [
