@@ -36,6 +36,11 @@ def test_secretary_turns_the_top_hot_issue_into_a_project(page, live, world):
     assert top.project is not None and page.url.endswith(f"/projects/{top.project_id}/")
     page.goto(f"{live.url}/insights/hot/{top.pk}/")
     assert page.locator("#project-link").count() == 1
+    # The dashboard: concerns by category and month, the top issues.
+    page.goto(f"{live.url}/insights/")
+    page.wait_for_selector("#monthly-chart svg")
+    assert top.title in page.locator(".top-hot").inner_text()
+    screenshot(page, "insights-dashboard")
 
 
 def test_phone_sees_the_list(phone_page, live, world):
