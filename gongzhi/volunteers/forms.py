@@ -121,3 +121,51 @@ class SquadForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["leader"].queryset = called
         self.fields["members"].queryset = called
+
+
+class HouseholdPickForm(forms.Form):
+    """A household by neighborhood, building number and room, as workers know it."""
+
+    neighborhood = forms.ModelChoiceField(queryset=None, label=_("neighborhood"))
+    building = forms.CharField(label=_("building number"), max_length=32)
+    room = forms.CharField(label=_("room"), max_length=16)
+
+    def __init__(self, *args, neighborhoods=None, households=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["neighborhood"].queryset = neighborhoods
+        self.households = households
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        data["household"] = self.households.filter(
+            neighborhood=data["neighborhood"],
+            building__number=data["building"].strip(),
+            room=data["room"].strip(),
+        ).first()
+        if data["household"] is None:
+            self.add_error("room", _("No such household in your area."))
+        return data
+
+
+class RatingForm(HouseholdPickForm):
+    stars = forms.TypedChoiceField(
+        label=_("stars"), coerce=int, choices=[(1, _("one-star household")), (2, _("two-star household")),
+                                                (3, _("model household"))],
+    )  # fmt: skip
+    reason = forms.CharField(label=_("reason"), max_length=255)
+
+
+class HonourForm(forms.Form):
+    neighborhood = forms.ModelChoiceField(queryset=None, label=_("neighborhood"))
+    period = forms.CharField(label=_("period"), max_length=32)
+    reason = forms.CharField(label=_("reason"), max_length=255)
+    volunteer = forms.ModelChoiceField(queryset=None, label=_("volunteer"), required=False)
+    partner_unit = forms.ModelChoiceField(queryset=None, label=_("partner unit"), required=False)
+
+    def __init__(self, *args, neighborhoods=None, volunteers=None, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["neighborhood"].queryset = neighborhoods
+        self.fields["volunteer"].queryset = volunteers
+        self.fields["partner_unit"].queryset = units

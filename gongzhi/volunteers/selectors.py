@@ -8,6 +8,7 @@ from gongzhi.volunteers.models import (
     CallUpAnswer,
     Emergency,
     HonourRollEntry,
+    HouseholdRating,
     LedgerEntry,
     MicroWish,
     PostNeed,
@@ -241,3 +242,7 @@ def honour_roll(neighborhood_id: int | None = None) -> QuerySet[HonourRollEntry]
     """Public: what the entries show is chosen to carry no personal details."""
     found = HonourRollEntry.objects.select_related("neighborhood")
     return found.filter(neighborhood_id=neighborhood_id) if neighborhood_id else found
+
+
+def ratings_visible_to(user) -> QuerySet[HouseholdRating]:
+    return scoped(user, HouseholdRating.objects.select_related("household__building")).order_by("-rated_at")

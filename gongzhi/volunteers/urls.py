@@ -29,6 +29,7 @@ urlpatterns = [
     path("swaps/<int:pk>/answer/", views.swap_answer, name="swap_answer"),
     path("my-duties/", views.my_duties, name="my_duties"),
     path("honour-roll/", views.honour_roll, name="honour_roll"),
+    path("honour-roll/manage/", views.honour_manage, name="honour_manage"),
     path("wishes/", views.wish_list, name="wishes"),
     path("wishes/board/", views.wish_board, name="wish_board"),
     path("wishes/<int:pk>/claim/", views.wish_claim, name="wish_claim"),

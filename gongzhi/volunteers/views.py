@@ -18,15 +18,17 @@ from django.views.decorators.http import require_POST
 from gongzhi.core import permissions
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.permissions import scoped
-from gongzhi.org.models import Neighborhood, Subdistrict
+from gongzhi.org.models import Household, Neighborhood, PartnerUnit, Subdistrict
 from gongzhi.volunteers import selectors, services
 from gongzhi.volunteers.forms import (
     ActivityForm,
     CallUpForm,
     EmergencyForm,
     GenerateForm,
+    HonourForm,
     NeedForm,
     PostForm,
+    RatingForm,
     RosterForm,
     ShiftForm,
     SquadForm,
@@ -612,3 +614,54 @@ def swap_answer(request, pk: int):
 def honour_roll(request):
     """诚信红榜, public: households by building and room, volunteers by masked name, shops by name."""
     return render(request, "volunteers/honour_roll.html", {"entries": selectors.honour_roll()[:300]})
+
+
+@never_cache
+@login_required
+def honour_manage(request):
+    """Workers rate households (stars unlock benefits) and put names on the honour roll."""
+    if not permissions.may_read_class(request.user, "volunteer"):
+        raise PermissionDenied(_("You may not see volunteers."))
+    neighborhoods = permissions.scoped(request.user, Neighborhood.objects.all())
+    households = permissions.scoped(request.user, Household.objects.all())
+    posted = request.POST if request.method == "POST" else None
+    which = request.POST.get("form") if posted else ""
+    rating_form = RatingForm(
+        posted if which == "rating" else None, neighborhoods=neighborhoods, households=households
+    )
+    honour_form = HonourForm(
+        posted if which == "honour" else None,
+        neighborhoods=neighborhoods,
+        volunteers=selectors.volunteers_visible_to(request.user),
+        units=permissions.scoped(request.user, PartnerUnit.objects.all()),
+    )
+    form = rating_form if which == "rating" else honour_form
+    if posted and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if which == "rating":
+                services.rate_household(
+                    actor=request.user,
+                    household=data["household"],
+                    stars=data["stars"],
+                    reason=data["reason"],
+                )
+            else:
+                services.add_to_honour_roll(
+                    actor=request.user, neighborhood=data["neighborhood"], period=data["period"], reason=data["reason"],
+                    volunteer=data["volunteer"], partner_unit=data["partner_unit"],
+                )  # fmt: skip
+            messages.success(request, _("Saved."))
+            return redirect("volunteers:honour_manage")
+        except ValidationError as exc:
+            _errors_to(form, exc)
+    return render(
+        request,
+        "volunteers/honour_manage.html",
+        {
+            "rating_form": rating_form,
+            "honour_form": honour_form,
+            "ratings": selectors.ratings_visible_to(request.user)[:200],
+        },
+        status=400 if posted else 200,
+    )

@@ -124,3 +124,26 @@ def test_only_those_who_may_set_up_branches_form_one(world):
             actor=chief, emergency=emergency, kind="temporary_branch", name="临时支部", leader=lead
         )
     assert not PartyOrg.objects.filter(name="临时支部").exists()
+
+
+def test_workers_rate_households_and_list_names_on_the_manage_page(world, client):
+    client.force_login(world.users["social_worker"])
+    household = world.household_a
+    url = reverse("volunteers:honour_manage")
+    answer = client.post(url, {"form": "rating", "neighborhood": world.neighborhood_a.pk,
+                               "building": household.building.number, "room": "no-such-room", "stars": 2, "reason": "x"})  # fmt: skip
+    assert answer.status_code == 400 and 'data-errors="room"' in answer.content.decode()
+    answer = client.post(url, {"form": "rating", "neighborhood": world.neighborhood_a.pk,
+                               "building": household.building.number, "room": household.room, "stars": 2,
+                               "reason": "邻里互助"})  # fmt: skip
+    assert answer.status_code == 302
+    assert household.rating.stars == 2
+    person = t.volunteer(world, "周文斌")
+    answer = client.post(url, {"form": "honour", "neighborhood": world.neighborhood_a.pk, "period": "2026年第四季度",
+                               "reason": "应急值守", "volunteer": person.pk})  # fmt: skip
+    assert answer.status_code == 302
+    assert "周*" in client.get(reverse("volunteers:honour_roll")).content.decode()
+    client.force_login(world.users["grid_worker"])
+    assert client.get(url).status_code == 403
+    client.logout()
+    assert client.get(url).status_code == 302
