@@ -8,7 +8,7 @@ from gongzhi.core.permissions import scoped
 from gongzhi.org.demo import accounts, catalog, loader
 from gongzhi.org.demo.generator import generate_town
 from gongzhi.org.models import Department, Household, Neighborhood, PartnerUnit, RoleAssignment
-from gongzhi.org.roles import ROLES
+from gongzhi.org.roles import AREA_ROLES, ROLES
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,9 @@ def loaded():
 
 def test_there_is_one_demo_account_per_role(loaded):
     roles = RoleAssignment.objects.filter(user__username__in=[a[0] for a in catalog.DEMO_ACCOUNTS])
-    assert sorted(roles.values_list("role", flat=True)) == sorted(ROLES)
+    assert sorted(roles.values_list("role", flat=True)) == sorted(
+        AREA_ROLES
+    )  # duty accounts come from accounts.demo
     assert {login.username for login in loaded.logins} >= {"admin", "secretary", "gridworker", "sysadmin"}
 
 
@@ -37,7 +39,7 @@ def test_every_demo_account_signs_in_with_the_demo_password(loaded, client):
 
 def test_demo_staff_may_use_the_admin_and_sysadmin_is_superuser(loaded, django_user_model):
     staff = django_user_model.objects.filter(username__in=[a[0] for a in catalog.DEMO_ACCOUNTS])
-    assert staff.count() == len(ROLES) and all(u.is_staff and not u.is_superuser for u in staff)
+    assert staff.count() == len(AREA_ROLES) and all(u.is_staff and not u.is_superuser for u in staff)
     assert django_user_model.objects.get(username="sysadmin").is_superuser
 
 
