@@ -65,6 +65,11 @@ class ConcernOut(Schema):
     resolution_due: datetime
     closed_at: datetime | None
     rating: str
+    # The intake suggestion (classifier) and joined reports (see docs/concerns.md).
+    suggested_category_id: int | None = None
+    suggestion_confidence: float | None = None
+    joined_to_id: int | None = None
+    supporters: int = 0
 
 
 class TransitionIn(Schema):

@@ -472,3 +472,16 @@ def test_staff_intake_or_retier_of_a_major_concern_puts_it_on_the_agenda_at_once
         == 302
     )
     assert AgendaItem.objects.get(concern=minor).origin == "key_concern"
+
+
+def test_api_shows_the_suggestion_and_the_join(client, world):
+    lift, _ = taxonomy()
+    main = concern_for(world, category=lift, description=LIFT)
+    other = concern_for(world, category=lift, description="电梯困人，物业不修")
+    coordination.join_concern(actor=world.users["grid_worker"], concern=other, into=main)
+    coordination.ensure_suggestion(main)
+    client.force_login(world.users["grid_worker"])
+    body = client.get(f"/api/v1/concerns/{main.pk}").json()
+    assert body["supporters"] == 1 and body["suggested_category_id"] == lift.pk
+    assert 0 < body["suggestion_confidence"] <= 1
+    assert client.get(f"/api/v1/concerns/{other.pk}").json()["joined_to_id"] == main.pk
