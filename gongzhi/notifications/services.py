@@ -215,6 +215,8 @@ def _attempt(message: Message, tries: int) -> Outcome:
         except PermanentError as exc:
             outcome.error, outcome.retry = str(exc)[:500], False
             return outcome
+        except Exception as exc:  # noqa: BLE001  (a broken transport must not fail the caller's request)
+            outcome.error, outcome.retry = f"{type(exc).__name__}: {exc}"[:500], True
         if n + 1 < tries:
             time.sleep(0.2 * 3**n * (0.5 + random.random()))
     return outcome

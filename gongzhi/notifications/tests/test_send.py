@@ -109,3 +109,15 @@ def test_a_message_queued_without_delivery_is_sent_by_deliver_pending(settings):
     assert (report.handled, report.sent) == (1, 1)
     assert deliver_pending(10).handled == 0
     assert len(_outbox(settings, "file")) == 1
+
+
+class _Broken:
+    def deliver(self, message):
+        raise RuntimeError("gateway library crashed")
+
+
+def test_a_broken_transport_leaves_the_message_queued_and_the_caller_unharmed(settings):
+    settings.GONGZHI_NOTIFY_CHANNELS = "sms=gongzhi.notifications.tests.test_send._Broken"
+    message = send(key="b1", channel="sms", address="13800138000", subject="s", body="b")
+    message.refresh_from_db()
+    assert message.status == "queued" and "RuntimeError" in message.error and message.due_at is not None
