@@ -207,3 +207,12 @@ def test_published_notice_masks_owner_names(client, world, votes):
     assert world.resident_a.name not in page and world.resident_a.name[0] + "*" in page
     api = client.get(f"/api/v1/deliberation/votes/{vote.pk}/result").json()
     assert api["result"]["counts"]["yes_owners"] == 1
+
+
+def test_resident_lists_the_votes_they_are_an_elector_of_through_the_api(client, world, votes):
+    # The staff list and the resident's own list are joined by id (the fuzz run found a 500 here).
+    client.force_login(world.resident_a.user)
+    response = client.get("/api/v1/deliberation/votes")
+    assert response.status_code == 200
+    assert votes["own"].pk in {v["id"] for v in response.json()}
+    assert votes["far"].pk not in {v["id"] for v in response.json()}
