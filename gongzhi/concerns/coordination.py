@@ -131,7 +131,10 @@ def join_concern(*, actor, concern: Concern, into: Concern) -> Concern:
     )
     concern.joined_to = into
     concern.version += 1
-    concern.save(update_fields=["joined_to", "version"])
+    if concern.responded_at is None:  # joining answers the report: it is worked from now on
+        concern.responded_at = timezone.now()
+        concern.responded_on_time = concern.responded_at <= concern.response_due
+    concern.save(update_fields=["joined_to", "version", "responded_at", "responded_on_time"])
     into.supporters += 1
     if new_household:
         into.households_affected += concern.households_affected
@@ -173,7 +176,8 @@ def _close_with(pk: int, main: Concern, actor, note: str) -> None:
     joined.closed_at = now
     joined.close_hours = round((now - joined.accepted_at).total_seconds() / 3600, 2)
     joined.overdue = joined.overdue or now > joined.resolution_due
-    joined.responded_at = joined.responded_at or now
+    if joined.responded_at is None:
+        joined.responded_at, joined.responded_on_time = now, now <= joined.response_due
     joined.version += 1
     joined.save()
     services._event(joined, "close", previous, lifecycle.CLOSED, actor, f"#{main.pk} {note}".strip())

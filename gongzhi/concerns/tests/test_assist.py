@@ -133,6 +133,7 @@ def test_staff_intake_offers_a_similar_open_concern_and_joining_links_them(clien
     new = Concern.objects.exclude(pk=main.pk).get()
     main.refresh_from_db()
     assert new.joined_to == main and main.supporters == 1 and main.households_affected == 1  # same household
+    assert new.responded_at is not None and new.responded_on_time is True  # joining answered it
     assert list(new.events.values_list("action", flat=True)) == ["accept", "join"]
     assert main.events.filter(action="joined", note=f"#{new.pk}").exists()
     # A retry of the same form returns the same concern and joins nothing twice.
