@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gongzhi.accounts.reauth import require_recent_auth
 from gongzhi.core import exports
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.models import ExportRequest
@@ -24,6 +25,7 @@ def _errors(exc: ValidationError) -> list[str]:
 
 @never_cache
 @login_required
+@require_recent_auth
 @require_http_methods(["GET", "POST"])
 def export_new(request: HttpRequest) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
@@ -100,6 +102,7 @@ def export_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 @never_cache
 @login_required
+@require_recent_auth
 def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     item = _visible(request, pk)
     try:

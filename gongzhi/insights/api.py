@@ -7,6 +7,7 @@ from ninja import Router, Schema, Status
 from ninja.security import SessionAuth
 
 from gongzhi.concerns.api import BearerFirst
+from gongzhi.core.paging import DbId
 from gongzhi.insights import selectors
 
 router = Router(tags=["insights"], auth=[BearerFirst(), SessionAuth()])
@@ -43,7 +44,7 @@ def _out(issue) -> dict:
 
 @router.get("/hot-issues", response=list[HotIssueOut])
 def hot_issues(
-    request, subdistrict_id: int | None = None, neighborhood_id: int | None = None, all_areas: bool = False
+    request, subdistrict_id: DbId | None = None, neighborhood_id: DbId | None = None, all_areas: bool = False
 ):
     """Hot issues the caller may read. With `neighborhood_id`: that neighborhood's list; with only
     `subdistrict_id`: the subdistrict-wide list; `all_areas=true`: every list in scope."""
@@ -60,7 +61,7 @@ def hot_issues(
 
 
 @router.get("/hot-issues/{issue_id}", response=HotIssueDetailOut)
-def hot_issue(request, issue_id: int):
+def hot_issue(request, issue_id: DbId):
     """One hot issue with the ids of its member concerns the caller may read."""
     issue = selectors.hot_issue(request.user, issue_id)
     if issue is None:

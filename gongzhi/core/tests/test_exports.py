@@ -202,3 +202,20 @@ def test_two_approvers_at_once_produce_one_file(world, people):
     assert (
         len([p for p in exports.folder().iterdir() if p.name == ExportRequest.objects.get().stored_name]) == 1
     )
+
+
+def test_download_asks_for_the_password_again_after_five_minutes(client, world, people):
+    import time
+
+    from gongzhi.accounts.reauth import AUTHENTICATED_AT
+
+    requester, second, _elsewhere = people
+    item = exports.decide(second, ask(requester, world), approve=True, note="同意")
+    client.force_login(requester)
+    url = reverse("core:export_download", args=[item.pk])
+    assert client.get(url).status_code == 200
+    session = client.session
+    session[AUTHENTICATED_AT] = time.time() - 6 * 60
+    session.save()
+    response = client.get(url)
+    assert response.status_code == 302 and reverse("accounts:reauth") in response["Location"]

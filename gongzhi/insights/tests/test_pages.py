@@ -139,3 +139,6 @@ def test_api_lists_scoped_hot_issues(client, refreshed):
     assert [r["rank"] for r in wide] == list(range(1, len(wide) + 1))
     assert all(r["neighborhood_id"] is None for r in wide)
     assert admin.get("/api/v1/insights/hot-issues", {"subdistrict_id": world.subdistrict_far.pk}).json() == []
+    # Ids beyond a database key are refused by name, not a server error (found by `make fuzz`).
+    huge = admin.get("/api/v1/insights/hot-issues", {"subdistrict_id": 2**65})
+    assert huge.status_code == 422 and "subdistrict_id" in huge.content.decode()
