@@ -108,6 +108,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+elif DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    # JIT compiling cost 428 of 594 ms on town-wide coverage figures and saves nothing on OLTP.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 if env.str("GONGZHI_TEST_DB_NAME", default=""):
     # Lets two suites run side by side against one PostgreSQL server.
     DATABASES["default"]["TEST"] = {"NAME": env.str("GONGZHI_TEST_DB_NAME")}
