@@ -120,6 +120,33 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Where residents reach the platform, e.g. https://gz.example.gov.cn: prefixes links sent by SMS and email.
+GONGZHI_PUBLIC_URL = env.str("GONGZHI_PUBLIC_URL", default="")
+
+# Email: SMTP when GONGZHI_SMTP_HOST is set, otherwise into var/outbox/email (development, demo).
+if env.str("GONGZHI_SMTP_HOST", default=""):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": env.str("GONGZHI_SMTP_HOST"),
+                "port": env.int("GONGZHI_SMTP_PORT", default=465),
+                "username": env.str("GONGZHI_SMTP_USER", default=""),
+                "password": env.str("GONGZHI_SMTP_PASSWORD", default=""),
+                "use_ssl": env.bool("GONGZHI_SMTP_SSL", default=True),
+                "timeout": 10,
+            },
+        }
+    }
+else:
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(VAR_DIR / "outbox" / "email")},
+        }
+    }
+DEFAULT_FROM_EMAIL = env.str("GONGZHI_FROM_EMAIL", default="gongzhi@localhost")
+
 # Staff sign in with a second factor (TOTP app). The embedded demo (`make run`) turns it off.
 MFA_REQUIRED = env.bool("GONGZHI_MFA_REQUIRED", default=True)
 # `asvs` (default) or `dengbao` (adds character classes and 90-day rotation): accounts/passwords.py.

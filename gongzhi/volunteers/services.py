@@ -628,7 +628,7 @@ def _deliver_after_commit() -> None:
 def answer_links(answer: CallUpAnswer) -> tuple[str, str]:
     # One reverse for the pattern, then the token put in: a call-up builds thousands of links.
     pattern = reverse("volunteers:answer_choice", args=["TOKEN", "CHOICE"])
-    base = channels.conf("GONGZHI_BASE_URL").rstrip("/") + pattern.replace("TOKEN", answer.token)
+    base = channels.conf("GONGZHI_PUBLIC_URL").rstrip("/") + pattern.replace("TOKEN", answer.token)
     return base.replace("CHOICE", "yes"), base.replace("CHOICE", "no")
 
 
@@ -656,7 +656,7 @@ def call_up_messages(answer: CallUpAnswer) -> list[dict]:
             "address": address,
             "subject": subject,
             "body": body,
-            "link": yes.removeprefix(channels.conf("GONGZHI_BASE_URL").rstrip("/"))
+            "link": yes.removeprefix(channels.conf("GONGZHI_PUBLIC_URL").rstrip("/"))
             if channel == "inbox"
             else yes,
             "user": user if channel == "inbox" else None,
@@ -932,7 +932,7 @@ def _tell_about_claim(wish: MicroWish) -> None:
     resident = wish.resident
     if resident is None:
         return
-    link = channels.conf("GONGZHI_BASE_URL").rstrip("/") + reverse(
+    link = channels.conf("GONGZHI_PUBLIC_URL").rstrip("/") + reverse(
         "volunteers:wish_confirm_link", args=[wish.confirm_token]
     )
     if resident.user_id and resident.user_id != wish.posted_by_id:

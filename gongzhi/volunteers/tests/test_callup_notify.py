@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _outbox(settings, tmp_path):
     settings.VAR_DIR = tmp_path
     settings.GONGZHI_WEBHOOK_URL = ""
-    settings.GONGZHI_BASE_URL = "https://gz.example.org"
+    settings.GONGZHI_PUBLIC_URL = "https://gz.example.org"
 
 
 def _sms(settings) -> list[dict]:
