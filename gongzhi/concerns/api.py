@@ -13,6 +13,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from gongzhi.concerns import selectors, services
 from gongzhi.concerns.services import Conflict
+from gongzhi.core import paging
 from gongzhi.core.errors import NotInScope, ValidationError
 from gongzhi.core.tokens import user_for_token
 from gongzhi.org import selectors as org_selectors
@@ -149,7 +150,7 @@ def create_concern(request, payload: ConcernIn):
 @router.get("/concerns", response=list[ConcernOut])
 def list_concerns(request, state: str = "", limit: int = 100, offset: int = 0):
     qs = selectors.concern_queue(request.user, state=state)
-    return list(qs[max(offset, 0) : max(offset, 0) + min(max(limit, 1), 500)])
+    return list(qs[paging.window(offset, limit)])
 
 
 @router.get("/concerns/{concern_id}", response=ConcernOut)

@@ -177,6 +177,13 @@ def neighborhood_by_id(value: str) -> Neighborhood | None:
     )
 
 
+def card_building(neighborhood: Neighborhood | None, value: str) -> Building | None:
+    """The building on a contact card's QR code (`b=`), only inside the card's neighborhood."""
+    if neighborhood is None or not (value or "").isdigit():
+        return None
+    return Building.objects.select_related("compound").filter(pk=value, neighborhood=neighborhood).first()
+
+
 def public_neighborhoods() -> QuerySet[Neighborhood]:
     return Neighborhood.objects.select_related("subdistrict").order_by("subdistrict_id", "code")[:500]
 

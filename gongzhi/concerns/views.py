@@ -463,13 +463,15 @@ def coverage(request):
 def resident_report(request):
     code = request.GET.get("n", "") or request.POST.get("n", "")
     neighborhood = selectors.neighborhood_by_code(code)
+    building = selectors.card_building(neighborhood, request.GET.get("b", "") or request.POST.get("b", ""))
     context = {
         "neighborhood": neighborhood,
+        "building": building,
         "neighborhoods": [] if neighborhood else selectors.public_neighborhoods(),
         "categories": selectors.categories_for(neighborhood.subdistrict_id if neighborhood else None),
         "key": uuid.uuid4().hex,
         "errors": {},
-        "values": {},
+        "values": {"place": str(building)} if building else {},
         "suggestion": None,
         "similar": [],
     }
@@ -489,7 +491,7 @@ def resident_report(request):
         context["suggestion"] = assist.suggest(text, context["categories"])
         return render(request, "concerns/resident_report.html", context)
     try:
-        concern = _resident_submit(request, neighborhood)
+        concern = _resident_submit(request, neighborhood, building)
         coordination.store_suggestion(concern, assist.suggest(text, context["categories"]) if text else None)
         into = views_assist._int(request.POST.get("join"))
         if into:
@@ -508,7 +510,7 @@ def resident_report(request):
     return redirect("concerns:resident_progress", token=concern.public_token)
 
 
-def _resident_submit(request, neighborhood):
+def _resident_submit(request, neighborhood, building=None):
     if neighborhood is None:
         neighborhood = selectors.neighborhood_by_id(request.POST.get("neighborhood", ""))
     if neighborhood is None:
@@ -524,7 +526,9 @@ def _resident_submit(request, neighborhood):
         actor=None,
         channel=Channel.RESIDENT,
         category=_category(neighborhood.subdistrict_id, request.POST.get("category")),
-        place=services.place_of(neighborhood=neighborhood),
+        place=services.place_of(building=building)
+        if building
+        else services.place_of(neighborhood=neighborhood),
         idempotency_key=request.POST.get("key", ""),
         principal=f"resident:{client_ip(request)}",
         description=request.POST.get("description", ""),

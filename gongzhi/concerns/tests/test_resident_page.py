@@ -97,3 +97,16 @@ def test_building_notice_shows_published_progress_without_personal_data(client, 
         assert secret not in page
     client.force_login(world.users["property_staff"])
     assert client.post(reverse("concerns:publish", args=[hidden.pk]), {"published": "1"}).status_code == 404
+
+
+def test_contact_card_qr_places_the_report_on_its_building(client, world):
+    building = world.household_a.building
+    url = reverse("concerns:resident_report") + f"?n={world.neighborhood_a.code}&b={building.pk}"
+    assert str(building) in client.get(url).content.decode()  # the place field is filled in
+    response = report(client, world, b=str(building.pk))
+    assert response.status_code == 302, response.content.decode()[-1500:]
+    assert Concern.objects.get().building_id == building.pk
+    # A building of another neighborhood is ignored: the report stays at neighborhood level.
+    far = world.household_b.building
+    report(client, world, b=str(far.pk), key="r-2", dup_checked="1")  # past the offer to join
+    assert Concern.objects.get(idempotency_key__endswith="r-2").building_id is None
