@@ -1,11 +1,11 @@
 """Every read of concerns, visits and their figures, already filtered to the caller's area."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Aggregate, Count, Exists, F, FloatField, OuterRef, Q, QuerySet
+from django.db.models import Aggregate, Count, F, FloatField, Q, QuerySet
 from django.utils import timezone
 
 from gongzhi.concerns import lifecycle
@@ -20,10 +20,9 @@ from gongzhi.org.models import (
     Household,
     Neighborhood,
     PartnerUnit,
-    SensitiveTag,
     Subdistrict,
 )
-from gongzhi.org.selectors import households_visible_to, tags_visible_to
+from gongzhi.org.selectors import households_visible_to
 
 GROUPINGS = {
     "subdistrict": ("subdistrict_id", "subdistrict_id"),
@@ -322,75 +321,6 @@ def kpi_total(rows: list[KpiRow]) -> KpiRow:
 
 
 # ---- visit coverage -----------------------------------------------------------------------------
-
-
-def coverage(user, *, month: date, by: str = "micro_grid") -> list[dict]:
-    """Households in scope and how many of them were visited in `month`, per grid or neighborhood."""
-    field = {"micro_grid": "micro_grid_id", "neighborhood": "neighborhood_id"}[by]
-    start, end = month_bounds(month)
-    visited_q = Visit.objects.filter(household=OuterRef("pk"), visited_at__gte=start, visited_at__lt=end)
-    households = households_visible_to(user).order_by()
-    counts = (
-        households.annotate(seen=Exists(visited_q))
-        .values(field)
-        .annotate(total=Count("id"), visited=Count("id", filter=Q(seen=True)))
-        .order_by()
-    )
-    labels = _labels(by, {c[field] for c in counts})
-    rows = [
-        {
-            "key": c[field],
-            "label": labels.get(c[field], "—"),
-            "total": c["total"],
-            "visited": c["visited"],
-            "rate": c["visited"] / c["total"] if c["total"] else None,
-        }
-        for c in counts
-    ]
-    return sorted(rows, key=lambda r: r["label"])
-
-
-def coverage_by_worker(user, *, month: date) -> list[dict]:
-    start, end = month_bounds(month)
-    visits = visits_visible_to(user).filter(visited_at__gte=start, visited_at__lt=end)
-    counts = visits.values("worker_id").annotate(
-        visits=Count("id"), households=Count("household_id", distinct=True)
-    )
-    labels = _labels("worker", {c["worker_id"] for c in counts})
-    return sorted(
-        ({"label": labels.get(c["worker_id"], "—"), **c} for c in counts.order_by()), key=lambda r: r["label"]
-    )
-
-
-def unvisited_households(
-    user, *, month: date, grid_id: int | None = None, months: int = 1
-) -> QuerySet[Household]:
-    """Households with no visit in the `months` months ending with `month` (the plan's period)."""
-    first = month.replace(day=1)
-    for _ in range(max(months, 1) - 1):
-        first = (first - timedelta(days=1)).replace(day=1)
-    start, _ = month_bounds(first)
-    _, end = month_bounds(month)
-    seen = Visit.objects.filter(household=OuterRef("pk"), visited_at__gte=start, visited_at__lt=end)
-    qs = households_visible_to(user).filter(~Exists(seen))
-    if grid_id:
-        qs = qs.filter(micro_grid_id=grid_id)
-    return qs.order_by("building__compound__name", "building__number", "room")
-
-
-def elderly_alone_not_visited(user, *, days: int = 7) -> QuerySet[Household]:
-    """Households of elderly people living alone not visited for `days` days (the weekly rule).
-    Only roles that read sensitive tags get any: the tag itself is personal data."""
-    tagged = tags_visible_to(user).filter(tag=SensitiveTag.ELDERLY_ALONE).values("resident__household_id")
-    recent = Visit.objects.filter(
-        household=OuterRef("pk"), visited_at__gte=timezone.now() - timedelta(days=days)
-    )
-    return (
-        households_visible_to(user)
-        .filter(pk__in=tagged)
-        .filter(~Exists(recent))
-        .order_by("building__compound__name", "building__number", "room")
-    )
 
 
 # ---- Open311 (public reads: no personal data leaves through these) ------------------------------

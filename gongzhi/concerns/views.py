@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from gongzhi.concerns import assist, coordination, lifecycle, selectors, services, throttle, views_assist
-from gongzhi.concerns.models import Channel, ConcernPhoto, HandlerKind, Rating, State, Tier, Visit
+from gongzhi.concerns.models import Channel, ConcernPhoto, HandlerKind, Rating, State, Tier
 from gongzhi.concerns.services import Conflict
 from gongzhi.core import permissions
 from gongzhi.core.errors import NotInScope
@@ -28,7 +28,6 @@ from gongzhi.org import selectors as org_selectors
 RESIDENT_REPORTS_PER_HOUR = 10
 KPI_GROUPS = ("worker", "micro_grid", "neighborhood", "subdistrict")
 # Visit plans: every household at least once in this many months (the subdistrict's rule).
-COVERAGE_PERIODS = ("1", "2", "3", "6", "12")
 
 
 def _errors(exc: ValidationError) -> dict:
@@ -367,93 +366,6 @@ def photo(request, pk: int):
 
 
 # ---- visits -------------------------------------------------------------------------------------
-
-
-@never_cache
-@login_required
-def visit_new(request):
-    """The 民情日志 on a phone: find the household, tap the channel, type what was raised, save."""
-    _require_concern_reader(request.user)
-    sub = selectors.home_subdistrict_id(request.user)
-    query = request.GET.get("q", "").strip()
-    context = {
-        "households": selectors.households_for_visit(request.user, query) if query else [],
-        "q": query,
-        "channels": Visit.Channel.choices,
-        "categories": selectors.categories_for(sub),
-        "key": uuid.uuid4().hex,
-        "errors": {},
-        "values": {},
-    }
-    if request.method == "POST":
-        household = (
-            org_selectors.households_visible_to(request.user)
-            .filter(pk=request.POST.get("household") if request.POST.get("household", "").isdigit() else None)
-            .first()
-        )
-        try:
-            if household is None:
-                raise ValidationError({"household": _("Choose the household you visited.")})
-            cat = request.POST.get("category", "")
-            visit = services.record_visit(
-                actor=request.user,
-                household=household,
-                channel=request.POST.get("channel", "door"),
-                raised=request.POST.get("raised", ""),
-                handled=request.POST.get("handled", ""),
-                suggestions=request.POST.get("suggestions", ""),
-                category=_category(sub, cat) if cat else None,
-                idempotency_key=request.POST.get("key", ""),
-            )
-        except NotInScope:
-            raise Http404 from None
-        except ValidationError as exc:
-            context.update(errors=_errors(exc), values=request.POST, key=request.POST.get("key", ""))
-            return render(request, "concerns/visit.html", context, status=400)
-        if visit.concern_id:
-            messages.success(request, _("Visit recorded; concern #%(id)s opened.") % {"id": visit.concern_id})
-        else:
-            messages.success(request, _("Visit recorded."))
-        return redirect("concerns:visit_new")
-    return render(request, "concerns/visit.html", context)
-
-
-@never_cache
-@login_required
-def visit_households(request):
-    """The htmx fragment of the household search on the visit and intake forms."""
-    _require_concern_reader(request.user)
-    query = request.GET.get("q", "").strip()
-    households = selectors.households_for_visit(request.user, query) if query else []
-    return render(request, "concerns/_households.html", {"households": households, "q": query})
-
-
-@never_cache
-@login_required
-def coverage(request):
-    _require_concern_reader(request.user)
-    month = _month(request.GET.get("month"))
-    by = "neighborhood" if request.GET.get("by") == "neighborhood" else "micro_grid"
-    grid = request.GET.get("grid", "")
-    months = int(request.GET["months"]) if request.GET.get("months") in COVERAGE_PERIODS else 1
-    unvisited = selectors.unvisited_households(
-        request.user, month=month, grid_id=int(grid) if grid.isdigit() else None, months=months
-    )
-    sees_tags = permissions.may_read_class(request.user, "sensitive")
-    return render(
-        request,
-        "concerns/coverage.html",
-        {
-            "month": month,
-            "by": by,
-            "months": months,
-            "periods": COVERAGE_PERIODS,
-            "rows": selectors.coverage(request.user, month=month, by=by),
-            "workers": selectors.coverage_by_worker(request.user, month=month),
-            "unvisited": Paginator(unvisited, 50).get_page(request.GET.get("page")),
-            "elderly": selectors.elderly_alone_not_visited(request.user)[:100] if sees_tags else None,
-        },
-    )
 
 
 # ---- residents (public, no account: works inside WeChat's browser) ------------------------------
