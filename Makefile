@@ -50,12 +50,12 @@ browser-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
 
 lint: install
-	$(BIN)/ruff check gongzhi tests bench
-	$(BIN)/ruff format --check gongzhi tests bench
+	$(BIN)/ruff check gongzhi tests bench scripts
+	$(BIN)/ruff format --check gongzhi tests bench scripts
 
 # Django's deployment checklist against the production settings (HTTPS, a real secret key).
 deploy-check: install
-	GONGZHI_HTTPS=true GONGZHI_ALLOWED_HOSTS=gongzhi.example.org \
+	GONGZHI_HTTPS=true GONGZHI_ALLOWED_HOSTS=gongzhi.example.org GONGZHI_SMTP_HOST=smtp.example.org \
 	GONGZHI_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(60))')" \
 	$(BIN)/gongzhi check --deploy --fail-level WARNING
 
