@@ -26,7 +26,7 @@ ALLOWED = {
 # Residents' pages in other apps (their own permission checks still apply). Staff pages answer a
 # resident 404, as records out of scope do: a resident learns nothing about what staff pages exist.
 RESIDENT_PAGES = re.compile(
-    r"^/(concerns/(r|b)/|deliberation/votes/\d+/(ballot|notice)/|projects/public/|surveys/(a|o)/"
+    r"^/(concerns/(r|b)/|deliberation/votes/$|deliberation/votes/\d+/(ballot|notice)/|projects/public/|surveys/(a|o)/"
     r"|volunteers/(answer|check-in)/|notifications/)"
 )
 HOME = {
