@@ -217,5 +217,7 @@ LOGGING = {
     "filters": {"mask_personal_data": {"()": "gongzhi.core.logging.MaskPersonalData"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_personal_data"]}},
     "root": {"handlers": ["console"], "level": env.str("GONGZHI_LOG_LEVEL", default="WARNING")},
+    # Each background task logs its start and end at INFO: noise in commands such as `demo load`.
+    "loggers": {"django.tasks": {"level": env.str("GONGZHI_TASK_LOG_LEVEL", default="WARNING")}},
 }
 AUDIT_PURGE_ALLOWED = env.bool("GONGZHI_AUDIT_PURGE", default=False)
