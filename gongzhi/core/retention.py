@@ -101,6 +101,17 @@ RULES = [
         done=Q(reason=ANONYMISED),
     ),
     Rule(
+        "sign_in_messages",
+        "SMS sign-in codes as sent (the code in the text)",
+        "notifications.Message",
+        "created_at",
+        1,
+        "anonymise",
+        blank={"address": "", "body": ANONYMISED, "link": ""},
+        done=Q(body=ANONYMISED),
+        extra=Q(key__startswith="otp:"),
+    ),
+    Rule(
         "messages",
         "sent notifications: address and body",
         "notifications.Message",

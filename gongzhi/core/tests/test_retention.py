@@ -110,3 +110,15 @@ def test_command_reports_counts(aged):
     out = StringIO()
     call_command("retention", "rules", stdout=out)
     assert "audit" in out.getvalue() and "concerns.closed" in out.getvalue()
+
+
+def test_sent_sign_in_codes_are_blanked_after_a_day_other_messages_kept(world):
+    from gongzhi.notifications.models import Message
+    from gongzhi.notifications.services import send
+
+    for key in ("otp:1", "concern:1:2"):
+        send(key=key, channel="sms", address="13912345678", subject="s", body="您的验证码是 123456")
+    Message.objects.update(created_at=timezone.now() - timedelta(days=2))
+    retention.purge()
+    bodies = dict(Message.objects.values_list("key", "body"))
+    assert bodies["otp:1"] == retention.ANONYMISED and "123456" in bodies["concern:1:2"]
