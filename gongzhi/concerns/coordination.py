@@ -7,10 +7,8 @@ Every function validates, checks scope, locks, writes, keeps history and audits,
 """
 
 import logging
-import os
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -21,6 +19,7 @@ from gongzhi.concerns import assist, lifecycle
 from gongzhi.concerns.models import CalendarDay, Category, Concern, ConcernEvent, HandlerKind, Tier
 from gongzhi.core import audit, permissions
 from gongzhi.core.errors import NotInScope
+from gongzhi.notifications.services import notify_user, outside_link, send
 
 log = logging.getLogger(__name__)
 
@@ -330,9 +329,7 @@ RESIDENT_ACTIONS = frozenset({"accept", "dispatch", "start", "resolve", "close",
 
 def public_link(concern: Concern) -> str:
     """The resident's progress link: an unguessable token, no personal data in it."""
-    path = reverse("concerns:resident_progress", args=[concern.public_token])
-    base = getattr(settings, "GONGZHI_PUBLIC_URL", None) or os.environ.get("GONGZHI_PUBLIC_URL", "")
-    return f"{base.rstrip('/')}{path}"
+    return outside_link(reverse("concerns:resident_progress", args=[concern.public_token]))
 
 
 def on_event(concern: Concern, event: ConcernEvent) -> None:
@@ -346,10 +343,6 @@ def on_event(concern: Concern, event: ConcernEvent) -> None:
 
 
 def _deliver(concern_id: int, event_id: int) -> None:
-    try:
-        from gongzhi.notifications.services import notify_user, send
-    except ImportError:  # the notifications app is not installed here
-        return
     concern = Concern.objects.select_related("category").filter(pk=concern_id).first()
     event = ConcernEvent.objects.filter(pk=event_id).first()
     if concern is None or event is None:

@@ -21,6 +21,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -36,6 +37,11 @@ CHANNELS = {c.value for c in Message.Channel}
 MAX_ATTEMPTS = 8
 LEASE = timedelta(minutes=2)
 IN_PROCESS_TRIES = 3
+
+
+def outside_link(path: str) -> str:
+    """A link for a message that leaves the platform (SMS, email, webhook): the public URL + path."""
+    return settings.GONGZHI_PUBLIC_URL.rstrip("/") + path
 
 
 def _validate(*, key: str, channel: str, address: str, subject: str, user) -> str:

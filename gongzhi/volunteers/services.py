@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from gongzhi.core import audit, permissions, pii
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.permissions import EXPORT, WRITE
-from gongzhi.notifications import channels
 from gongzhi.notifications import services as notify_services
 from gongzhi.org.models import Neighborhood, PartyOrg, Subdistrict
 from gongzhi.volunteers import assignment as engine
@@ -625,17 +624,17 @@ def _deliver_after_commit() -> None:
     deliver_pending.enqueue()
 
 
-def answer_links(answer: CallUpAnswer) -> tuple[str, str]:
+def answer_paths(answer: CallUpAnswer) -> tuple[str, str]:
     # One reverse for the pattern, then the token put in: a call-up builds thousands of links.
-    pattern = reverse("volunteers:answer_choice", args=["TOKEN", "CHOICE"])
-    base = channels.conf("GONGZHI_PUBLIC_URL").rstrip("/") + pattern.replace("TOKEN", answer.token)
-    return base.replace("CHOICE", "yes"), base.replace("CHOICE", "no")
+    pattern = reverse("volunteers:answer_choice", args=["TOKEN", "CHOICE"]).replace("TOKEN", answer.token)
+    return pattern.replace("CHOICE", "yes"), pattern.replace("CHOICE", "no")
 
 
 def call_up_messages(answer: CallUpAnswer) -> list[dict]:
     """The messages calling up one volunteer: keyed by the answer, so a retry sends nothing new."""
     volunteer, emergency = answer.volunteer, answer.emergency
-    yes, no = answer_links(answer)
+    yes_path, no_path = answer_paths(answer)
+    yes, no = notify_services.outside_link(yes_path), notify_services.outside_link(no_path)
     subject = _("Call-up: %(title)s") % {"title": emergency.title}
     body = _("%(name)s, can you serve? Yes: %(yes)s  No: %(no)s") % {
         "name": volunteer.name,
@@ -656,9 +655,7 @@ def call_up_messages(answer: CallUpAnswer) -> list[dict]:
             "address": address,
             "subject": subject,
             "body": body,
-            "link": yes.removeprefix(channels.conf("GONGZHI_PUBLIC_URL").rstrip("/"))
-            if channel == "inbox"
-            else yes,
+            "link": yes_path if channel == "inbox" else yes,
             "user": user if channel == "inbox" else None,
         }
         for channel, address in targets
@@ -932,9 +929,7 @@ def _tell_about_claim(wish: MicroWish) -> None:
     resident = wish.resident
     if resident is None:
         return
-    link = channels.conf("GONGZHI_PUBLIC_URL").rstrip("/") + reverse(
-        "volunteers:wish_confirm_link", args=[wish.confirm_token]
-    )
+    link = notify_services.outside_link(reverse("volunteers:wish_confirm_link", args=[wish.confirm_token]))
     if resident.user_id and resident.user_id != wish.posted_by_id:
         notify_services.notify_user(
             resident.user, key=f"wish:{wish.pk}:confirm", subject=subject, body=body, link=link
