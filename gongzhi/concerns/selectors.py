@@ -180,7 +180,8 @@ def card_building(neighborhood: Neighborhood | None, value: str) -> Building | N
     """The building on a contact card's QR code (`b=`), only inside the card's neighborhood."""
     if neighborhood is None or not (value or "").isdigit():
         return None
-    return Building.objects.select_related("compound").filter(pk=value, neighborhood=neighborhood).first()
+    building = building_in(neighborhood.subdistrict, value)
+    return building if building is not None and building.neighborhood_id == neighborhood.pk else None
 
 
 def public_neighborhoods() -> QuerySet[Neighborhood]:
