@@ -3,7 +3,6 @@
 Staff pages need a sign-in and answer out-of-area surveys with 404. The answer pages (/surveys/a/
 and /surveys/o/) need none: the unguessable token in the link is the credential."""
 
-import importlib.util
 import secrets
 from functools import wraps
 
@@ -45,10 +44,6 @@ def _messages_of(exc: ValidationError) -> str:
 
 def _survey(request, pk: int) -> Survey:
     return get_object_or_404(selectors.surveys_visible_to(request.user), pk=pk)
-
-
-def notifications_ready() -> bool:
-    return importlib.util.find_spec("gongzhi.notifications.services") is not None
 
 
 @never_cache
@@ -109,7 +104,6 @@ def survey_detail(request, pk: int):
             "open_url": open_url,
             "open_qr": segno.make(open_url).svg_inline(scale=4) if survey.open_link else "",
             "closes_local": timezone.localtime(survey.closes_at).strftime("%Y-%m-%dT%H:%M"),
-            "notifications_ready": notifications_ready(),
             "project_url": _project_url(survey.project) if survey.project_id else "",
         },
     )
@@ -186,7 +180,7 @@ def survey_action(request, pk: int):
         elif action == "close":
             services.close(actor=request.user, survey=survey)
             messages.success(request, _("The survey is closed."))
-        elif action in ("notify", "remind") and notifications_ready():
+        elif action in ("notify", "remind"):
             sent = services.notify_respondents(
                 actor=request.user,
                 survey=survey,
