@@ -38,8 +38,7 @@ class HotIssueDetailOut(HotIssueOut):
 
 
 def _out(issue) -> dict:
-    return {**{f: getattr(issue, f) for f in HotIssueOut.model_fields if f != "project_id"},
-            "project_id": getattr(issue, "project_id", None)}  # fmt: skip
+    return {f: getattr(issue, f) for f in HotIssueOut.model_fields}
 
 
 @router.get("/hot-issues", response=list[HotIssueOut])
