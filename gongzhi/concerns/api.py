@@ -9,28 +9,15 @@ from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
-from ninja.security import HttpBearer, SessionAuth
 
 from gongzhi.concerns import selectors, services
 from gongzhi.concerns.services import Conflict
 from gongzhi.core import paging
 from gongzhi.core.errors import NotInScope, ValidationError
-from gongzhi.core.tokens import user_for_token
 from gongzhi.org import selectors as org_selectors
 
-
-class BearerFirst(HttpBearer):
-    """A field app or partner system posts with its bearer token and no CSRF cookie: the token is
-    tried before the session, whose CSRF check would otherwise refuse such a POST."""
-
-    def authenticate(self, request, token):
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
-
-
-router = Router(tags=["concerns"], auth=[BearerFirst(), SessionAuth()])
+# Bearer token first, then the session: the API-wide authentication (gongzhi/api.py).
+router = Router(tags=["concerns"])
 
 
 class ConcernIn(Schema):

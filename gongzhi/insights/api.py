@@ -4,13 +4,11 @@ from datetime import datetime
 
 from django.http import Http404
 from ninja import Router, Schema, Status
-from ninja.security import SessionAuth
 
-from gongzhi.concerns.api import BearerFirst
 from gongzhi.core.paging import DbId
 from gongzhi.insights import selectors
 
-router = Router(tags=["insights"], auth=[BearerFirst(), SessionAuth()])
+router = Router(tags=["insights"])
 
 
 class HotIssueOut(Schema):
