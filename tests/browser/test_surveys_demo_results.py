@@ -1,6 +1,7 @@
 """The demo's courier survey seen by the demo secretary: 126 answers as charts, on desktop and phone."""
 
 import pytest
+from playwright.sync_api import expect
 
 from gongzhi.org.demo import accounts, loader
 from gongzhi.org.demo.generator import generate_town
@@ -19,7 +20,8 @@ def test_demo_courier_survey_results_draw_every_chart(page, phone_page, live_ser
     for p, name in ((page, "survey-results-demo"), (phone_page, "survey-results-demo-phone")):
         sign_in(p, live_server, "secretary", accounts.demo_password())
         p.goto(f"{live_server.url}/surveys/{survey.pk}/results/")
-        p.wait_for_function(f"document.querySelectorAll('[data-survey-chart] svg').length === {charted}")
+        # expect() polls without eval, which the page's CSP forbids (wait_for_function needs it).
+        expect(p.locator("[data-survey-chart] svg")).to_have_count(charted)
         assert p.locator('[data-kpi="responses"]').inner_text() == "126"
         assert p.locator('[data-kpi="response_rate"]').inner_text() == "90.9%"
         screenshot(p, name)

@@ -45,7 +45,8 @@ def test_coverage_map_layer_and_cards(page, live, world):
     page.wait_for_selector("#grid-map.leaflet-container")
     page.check("#visit-layer-toggle")
     status = page.locator("#visit-layer-status")
-    page.wait_for_function("document.getElementById('visit-layer-status').dataset.buildings !== undefined")
+    # A selector wait, not wait_for_function: the page's CSP forbids the eval that polling uses.
+    page.wait_for_selector("#visit-layer-status[data-buildings]", state="attached")
     assert (status.get_attribute("data-due"), status.get_attribute("data-overdue")) == ("1", "1")
     markers = page.locator("#grid-map path.leaflet-interactive[stroke='#c0392b']")
     assert markers.count() >= 1
