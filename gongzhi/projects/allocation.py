@@ -12,12 +12,19 @@ number with a strictly lower score. Rank ≤ top → budget × (1 + raise/100); 
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 FEN = Decimal("0.01")
 HUNDRED = Decimal(100)
+# The platform's money fields hold 14 digits, two of them fen: budgets stay below a trillion yuan.
+MAX_BUDGET = Decimal(10) ** 12
+# Percentages the platform's rule fields hold (up to 9999.99).
+MAX_PERCENT = Decimal(10000)
+PLAIN_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+GROUPED_NUMBER = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?")
 
 TOP, BOTTOM, BOTH, MIDDLE = "top", "bottom", "both", "middle"
 
@@ -48,6 +55,11 @@ class Rule:
     cut_percent: Decimal
 
     def __post_init__(self) -> None:
+        for name, value in (("raise", self.raise_percent), ("cut", self.cut_percent)):
+            if not Decimal(value).is_finite():
+                raise AllocationError(f"{name} is not a number: {value}")
+        if self.raise_percent > MAX_PERCENT:
+            raise AllocationError(f"raise cannot exceed {MAX_PERCENT}%")
         if self.top < 0 or self.bottom < 0:
             raise AllocationError("top and bottom cannot be negative")
         if self.raise_percent < 0:
@@ -57,12 +69,38 @@ class Rule:
 
 
 def _number(text: str, where: str, column: str) -> Decimal:
+    """A plain ASCII number; thousands separators only in well-formed groups of three
+    ("12,000.50", not "1,5"), so that a decimal comma is never read as a thousands one."""
+    raw = (text or "").strip()
+    if not raw:
+        raise AllocationError(f"{where}: {column} is empty")
+    if not raw.isascii():
+        raise AllocationError(f"{where}: {column} has characters other than ASCII digits: {text!r}")
+    if "_" in raw:
+        raise AllocationError(f"{where}: {column} has an underscore: {text!r}")
+    if "," in raw:
+        if not GROUPED_NUMBER.fullmatch(raw):
+            raise AllocationError(
+                f"{where}: {column} has a comma that is not a thousands separator (groups of three): {text!r}"
+            )
+        raw = raw.replace(",", "")
+    if not PLAIN_NUMBER.fullmatch(raw):
+        raise AllocationError(f"{where}: {column} is not a number: {text!r}")
     try:
-        value = Decimal((text or "").strip().replace(",", ""))
+        value = Decimal(raw)
     except InvalidOperation:
         raise AllocationError(f"{where}: {column} is not a number: {text!r}") from None
-    if not value.is_finite():
-        raise AllocationError(f"{where}: {column} is not a number: {text!r}")
+    return value
+
+
+def _budget(value: Decimal, where: str) -> Decimal:
+    """A budget the platform could hold: not negative, whole fen, below a trillion yuan."""
+    if value < 0:
+        raise AllocationError(f"{where}: budget cannot be negative")
+    if abs(value) >= MAX_BUDGET:
+        raise AllocationError(f"{where}: budget is too large (at most 999999999999.99 yuan)")
+    if value != value.quantize(FEN):
+        raise AllocationError(f"{where}: budget has fractions of a fen (at most two decimal places)")
     return value
 
 
@@ -76,6 +114,9 @@ def read_column(text: str, column: str, *, name: str) -> dict[str, tuple[Decimal
     header = [h.strip().lower() for h in header]
     if "org" not in header or column not in header:
         raise AllocationError(f"{name} row 1: the header must name the columns org and {column}")
+    for wanted in ("org", column):
+        if header.count(wanted) > 1:
+            raise AllocationError(f"{name} row 1: the column {wanted} appears twice in the header")
     i_org, i_value = header.index("org"), header.index(column)
     values: dict[str, tuple[Decimal, int]] = {}
     for row_number, row in enumerate(reader, start=2):
@@ -89,7 +130,10 @@ def read_column(text: str, column: str, *, name: str) -> dict[str, tuple[Decimal
             raise AllocationError(f"{where}: org is empty")
         if org in values:
             raise AllocationError(f"{where}: duplicate org {org!r} (first on row {values[org][1]})")
-        values[org] = (_number(row[i_value], where, column), row_number)
+        value = _number(row[i_value], where, column)
+        values[org] = (_budget(value, where) if column == "budget" else value, row_number)
+    if not values:
+        raise AllocationError(f"{name}: no organisations (the file has only its header)")
     return values
 
 
@@ -222,11 +266,9 @@ def allocate_csv(
     for org, (_value, row) in scores.items():
         if org not in budgets:
             raise AllocationError(f"{scores_name} row {row}: org {org!r} is missing from {budgets_name}")
-    for org, (value, row) in budgets.items():
+    for org, (_value, row) in budgets.items():
         if org not in scores:
             raise AllocationError(f"{budgets_name} row {row}: org {org!r} is missing from {scores_name}")
-        if value < 0:
-            raise AllocationError(f"{budgets_name} row {row}: budget cannot be negative")
     lines = allocate({o: v for o, (v, _r) in scores.items()}, {o: v for o, (v, _r) in budgets.items()}, rule)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

@@ -175,3 +175,97 @@ def test_command_error_names_the_file_and_row_and_writes_nothing(tmp_path):
             "--top", "1", "--raise", "10", "--bottom", "1", "--cut", "10", "--out", str(out),
         )  # fmt: skip
     assert not out.exists()
+
+
+# --- the CSV parser's refusals ----------------------------------------------------------------
+
+SCORES = "org,score\nA,1\nB,2\n"
+
+
+@pytest.mark.parametrize(
+    ("budget", "message"),
+    [
+        ("1,5", r"budgets.csv row 2: budget has a comma that is not a thousands separator"),
+        ("12,00", r"budgets.csv row 2: budget has a comma that is not a thousands separator"),
+        ("1,000,0", r"budgets.csv row 2: budget has a comma that is not a thousands separator"),
+        ("１２０００", r"budgets.csv row 2: budget has characters other than ASCII digits"),
+        ("12_000", r"budgets.csv row 2: budget has an underscore"),
+        ("0.005", r"budgets.csv row 2: budget has fractions of a fen"),
+        ("1e26", r"budgets.csv row 2: budget is too large"),
+        ("100000000000000000000000000", r"budgets.csv row 2: budget is too large"),
+        ("-1", r"budgets.csv row 2: budget cannot be negative"),
+        ("", r"budgets.csv row 2: budget is empty"),
+        ("0x10", r"budgets.csv row 2: budget is not a number"),
+    ],
+)
+def test_bad_budgets_are_refused_naming_the_row(budget, message):
+    with pytest.raises(AllocationError, match=message):
+        allocate_csv(SCORES, f'org,budget\nA,"{budget}"\nB,2\n', RULE)
+
+
+def test_well_formed_thousands_groups_are_read():
+    out = allocate_csv(SCORES, 'org,budget\nA,"12,000.50"\nB,"1,234,567"\n', Rule(1, D(10), 0, D(0)))
+    assert "B,1234567.00,1358023.70," in out
+    assert "A,12000.50,12000.50," in out
+
+
+def test_full_width_and_underscore_scores_are_refused_too():
+    with pytest.raises(AllocationError, match=r"scores.csv row 3: score has characters other than ASCII"):
+        allocate_csv("org,score\nA,1\nB,９\n", "org,budget\nA,1\nB,2\n", RULE)
+    with pytest.raises(AllocationError, match=r"scores.csv row 2: score has an underscore"):
+        allocate_csv("org,score\nA,1_0\nB,9\n", "org,budget\nA,1\nB,2\n", RULE)
+
+
+def test_a_header_only_file_has_no_organisations():
+    with pytest.raises(AllocationError, match=r"scores.csv: no organisations"):
+        allocate_csv("org,score\n", "org,budget\nA,1\n", RULE)
+    with pytest.raises(AllocationError, match=r"budgets.csv: no organisations"):
+        allocate_csv(SCORES, "\ufefforg,budget\n\n", RULE)
+
+
+def test_a_duplicate_header_column_is_refused():
+    with pytest.raises(AllocationError, match=r"scores.csv row 1: the column score appears twice"):
+        allocate_csv("org,score,score\nA,1,2\nB,2,3\n", "org,budget\nA,1\nB,2\n", RULE)
+    with pytest.raises(AllocationError, match=r"budgets.csv row 1: the column org appears twice"):
+        allocate_csv(SCORES, "org,org,budget\nA,A,1\nB,B,2\n", RULE)
+
+
+def test_a_rule_with_a_non_finite_or_huge_percentage_is_refused():
+    with pytest.raises(AllocationError, match="raise is not a number"):
+        Rule(1, D("NaN"), 1, D(10))
+    with pytest.raises(AllocationError, match="cut is not a number"):
+        Rule(1, D(10), 1, D("-Infinity"))
+    with pytest.raises(AllocationError, match="raise cannot exceed"):
+        Rule(1, D("1e30"), 1, D(10))
+
+
+def _run(tmp_path, *extra, out=None):
+    import subprocess
+    import sys
+
+    (tmp_path / "s.csv").write_text(SCORES, encoding="utf-8")
+    (tmp_path / "b.csv").write_text("org,budget\nA,100\nB,200\n", encoding="utf-8")
+    args = ["--scores", str(tmp_path / "s.csv"), "--budgets", str(tmp_path / "b.csv"), "--top", "1", "--bottom",
+            "1", "--cut", "10", "--out", str(out or tmp_path / "new.csv"), *extra]  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "gongzhi.cli", "projects", "allocate", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("value", ["nan", "abc", "inf"])
+def test_command_refuses_a_bad_percentage_without_a_traceback(tmp_path, value):
+    done = _run(tmp_path, "--raise", value)
+    assert done.returncode == 2
+    assert f"argument --raise: not a percentage: '{value}'" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "new.csv").exists()
+
+
+def test_command_names_a_missing_output_directory(tmp_path):
+    done = _run(tmp_path, "--raise", "10", out=tmp_path / "nowhere" / "new.csv")
+    assert done.returncode == 1
+    assert "the directory" in done.stderr and "does not exist" in done.stderr
+    assert "Traceback" not in done.stderr

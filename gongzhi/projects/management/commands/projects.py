@@ -7,6 +7,7 @@ Thin: the rule lives in gongzhi.projects.allocation, which the platform's previe
 Bad input stops with an error naming the file and row and writes nothing.
 """
 
+import argparse
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -16,12 +17,13 @@ from gongzhi.projects.allocation import AllocationError, Rule, allocate_csv
 
 
 def _percent(text: str) -> Decimal:
+    """argparse reports an ArgumentTypeError as a usage error (exit 2), without a traceback."""
     try:
-        value = Decimal(text)
+        value = Decimal(text.strip())
     except InvalidOperation:
-        raise CommandError(f"not a percentage: {text!r}") from None
+        raise argparse.ArgumentTypeError(f"not a percentage: {text!r}") from None
     if not value.is_finite():
-        raise CommandError(f"not a percentage: {text!r}")
+        raise argparse.ArgumentTypeError(f"not a percentage: {text!r}")
     return value
 
 
@@ -66,8 +68,14 @@ class Command(BaseCommand):
         except AllocationError as e:
             raise CommandError(str(e)) from None
         out = Path(options["out"])
+        if not out.parent.is_dir():
+            raise CommandError(f"{out}: the directory {out.parent} does not exist")
         tmp = out.with_name(out.name + ".part")
-        tmp.write_text(result, encoding="utf-8")
-        tmp.replace(out)
+        try:
+            tmp.write_text(result, encoding="utf-8")
+            tmp.replace(out)
+        except OSError as e:
+            tmp.unlink(missing_ok=True)
+            raise CommandError(f"{out}: cannot write: {e.strerror}") from None
         rows = result.count("\n") - 1
         self.stdout.write(f"wrote {rows} organisations to {out}")
