@@ -15,7 +15,7 @@ from django.utils import timezone
 from gongzhi.accounts.models import User
 from gongzhi.org.demo import generator
 from gongzhi.org.demo.loader import find_loaded
-from gongzhi.org.models import Neighborhood
+from gongzhi.org.models import Neighborhood, PartyOrg
 from gongzhi.projects import services
 from gongzhi.projects.models import ReviewRound
 
@@ -48,6 +48,15 @@ def _users() -> dict[str, User]:
     return {u.username: u for u in User.objects.filter(username__in=["admin", "secretary", "socialworker"])}
 
 
+def _owners(neighborhoods, n: int) -> list:
+    """One owner organisation per project, as the allocation ranks organisations: each
+    neighborhood's own (community committee, else top branch) first, then, in a small demo town,
+    further branches of the same neighborhoods."""
+    first = [services.owner_of(nb) for nb in neighborhoods]
+    more = PartyOrg.objects.filter(neighborhood__in=neighborhoods).exclude(pk__in=[o.pk for o in first])
+    return (first + list(more.select_related("neighborhood").order_by("neighborhood__code", "id")))[:n]
+
+
 def load_demo() -> str:
     started = time.perf_counter()
     subdistrict = find_loaded(generator.SUBDISTRICT_CODE)
@@ -64,6 +73,7 @@ def load_demo() -> str:
         for nb in Neighborhood.objects.filter(subdistrict=subdistrict).order_by("code")
         if nb.party_orgs.exists()
     ][: len(PROJECTS)]
+    owners = _owners(neighborhoods, len(PROJECTS))
     today = timezone.localdate()
     with transaction.atomic():
         services.set_required_actions(actor=admin, subdistrict=subdistrict, names=NINE)
@@ -77,9 +87,10 @@ def load_demo() -> str:
         )  # fmt: skip
         projects = []
         for i, (title, kind, goals, beneficiaries, lines, _scores) in enumerate(PROJECTS):
-            nb = neighborhoods[i % len(neighborhoods)]
+            owner = owners[i % len(owners)]
+            nb = owner.neighborhood
             p = services.create_project(
-                actor=admin, neighborhood=nb, title=title, kind=kind, origin="proposal", goals=goals,
+                actor=admin, neighborhood=nb, owner=owner, title=title, kind=kind, origin="proposal", goals=goals,
                 beneficiaries=beneficiaries, compound=nb.compounds.order_by("id").first(),
                 starts_on=today.replace(month=1, day=1) if today.month > 1 else today,
                 ends_on=today.replace(month=12, day=31), university_teams="上海大学社会学院调研团队" if i == 0 else "",

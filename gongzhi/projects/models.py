@@ -9,6 +9,7 @@ supersedes it. Money is Decimal with two places (fen) everywhere.
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -85,6 +86,24 @@ class Project(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.PRACTICAL)
     origin = models.CharField(_("origin"), max_length=16, choices=Origin.choices, default=Origin.PROPOSAL)
     origin_note = models.CharField(_("origin note"), max_length=255, blank=True)
+    # The deliberation result a project was started from: a vote that passed, or the option of a
+    # tick-list that residents chose.
+    origin_vote = models.ForeignKey(
+        "deliberation.Vote",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("vote of origin"),
+    )
+    origin_candidate = models.ForeignKey(
+        "deliberation.Candidate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("tick-list option of origin"),
+    )
     summary = models.TextField(_("summary"), blank=True)
     goals = models.TextField(_("goals"), blank=True)
     beneficiaries = models.TextField(_("beneficiaries"), blank=True)
@@ -477,8 +496,35 @@ class Score(models.Model):
         return f"{self.member} · {self.project} · {self.criterion}: {self.value}"
 
 
+class AllocationLocked(ValidationError):
+    """A write to an adopted (or superseded) allocation: it is never changed, only superseded."""
+
+
+def _refuse_locked() -> None:
+    raise AllocationLocked(_("An adopted allocation is never changed; adopt a new one to supersede it."))
+
+
+class AllocationQuerySet(models.QuerySet):
+    """Bulk writes obey the same guard as save(): only previews change."""
+
+    def update(self, **values):
+        superseding = set(values) == {"status"} and values["status"] == Allocation.Status.SUPERSEDED
+        locked = self.exclude(status=Allocation.Status.PREVIEW)
+        if superseding:
+            locked = locked.exclude(status=Allocation.Status.ADOPTED)
+        if locked.exists():
+            _refuse_locked()
+        return super().update(**values)
+
+    def delete(self):
+        if self.exclude(status=Allocation.Status.PREVIEW).exists():
+            _refuse_locked()
+        return super().delete()
+
+
 class Allocation(models.Model):
-    """The budgets a round's ranking gives; a preview until adopted, then immutable."""
+    """The budgets a round's ranking gives each owner organisation; a preview until adopted, then
+    immutable (the one change allowed: adopted → superseded, when a newer one is adopted)."""
 
     class Status(models.TextChoices):
         PREVIEW = "preview", _("preview")
@@ -507,6 +553,8 @@ class Allocation(models.Model):
     )
     adopted_at = models.DateTimeField(null=True, blank=True)
 
+    objects = AllocationQuerySet.as_manager()
+
     scope_paths = {"subdistrict": "review_round__subdistrict_id"}
     visible_from_below = True
     data_class = "project"
@@ -519,25 +567,111 @@ class Allocation(models.Model):
     def __str__(self) -> str:
         return f"{self.review_round} · {self.get_status_display()}"
 
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            stored = type(self).objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            superseding = (
+                stored == self.Status.ADOPTED
+                and self.status == self.Status.SUPERSEDED
+                and set(kwargs.get("update_fields") or ()) == {"status"}
+            )
+            if stored not in (None, self.Status.PREVIEW) and not superseding:
+                _refuse_locked()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if type(self).objects.filter(pk=self.pk).exclude(status=self.Status.PREVIEW).exists():
+            _refuse_locked()
+        return super().delete(*args, **kwargs)
+
+
+class AllocationLineQuerySet(models.QuerySet):
+    def _refuse_if_locked(self) -> None:
+        if self.exclude(allocation__status=Allocation.Status.PREVIEW).exists():
+            _refuse_locked()
+
+    def update(self, **values):
+        self._refuse_if_locked()
+        return super().update(**values)
+
+    def delete(self):
+        self._refuse_if_locked()
+        return super().delete()
+
 
 class AllocationLine(models.Model):
+    """One owner organisation's next-round budget: its score (the mean of its projects' panel
+    results), its old budget (the sum of its projects' baselines in the round) and the new one."""
+
     allocation = models.ForeignKey(Allocation, on_delete=models.CASCADE, related_name="lines")
-    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="allocation_lines")
+    org = models.ForeignKey(
+        PartyOrg,
+        on_delete=models.PROTECT,
+        related_name="allocation_lines",
+        verbose_name=_("owner organisation"),
+    )
     rank = models.PositiveIntegerField()
     score = models.DecimalField(max_digits=8, decimal_places=4)
     old = models.DecimalField(**MONEY)
     new = models.DecimalField(**MONEY)
     reason = models.CharField(max_length=255)
+    # The projects behind the line as they stood: [{"id", "title", "result", "budget"}].
+    projects = models.JSONField(default=list, blank=True)
+
+    objects = AllocationLineQuerySet.as_manager()
 
     scope_paths = {"subdistrict": "allocation__review_round__subdistrict_id"}
     data_class = "project"
 
     class Meta:
         ordering = ["rank", "id"]
-        constraints = [models.UniqueConstraint(fields=["allocation", "project"], name="allocation_line_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["allocation", "org"], name="allocation_line_once_per_org")
+        ]
 
     def __str__(self) -> str:
-        return f"{self.project}: {self.old} → {self.new}"
+        return f"{self.org}: {self.old} → {self.new}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self._allocation_locked():
+            _refuse_locked()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._allocation_locked():
+            _refuse_locked()
+        return super().delete(*args, **kwargs)
+
+    def _allocation_locked(self) -> bool:
+        return (
+            Allocation.objects.filter(pk=self.allocation_id)
+            .exclude(status=Allocation.Status.PREVIEW)
+            .exists()
+        )
+
+
+class RoundBaseline(models.Model):
+    """A project's budget as the round's allocation first saw it (its approved budget if it had
+    one, else the sum of its budget lines). Pinned once, so that previewing again after approving
+    at the allocated amount does not raise or cut the raised amount a second time."""
+
+    review_round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="baselines")
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="round_baselines")
+    budget = models.DecimalField(**MONEY)
+    pinned_at = models.DateTimeField(auto_now_add=True)
+
+    scope_paths = {"subdistrict": "review_round__subdistrict_id"}
+    data_class = "project"
+
+    class Meta:
+        verbose_name = _("round baseline budget")
+        verbose_name_plural = _("round baseline budgets")
+        constraints = [
+            models.UniqueConstraint(fields=["review_round", "project"], name="round_baseline_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review_round} · {self.project}: {self.budget}"
 
 
 class SpendingRule(models.Model):
@@ -574,6 +708,9 @@ class Expense(models.Model):
     description = models.CharField(_("description"), max_length=255)
     amount = models.DecimalField(_("amount (yuan)"), **MONEY)
     persons = models.PositiveIntegerField(_("persons"), null=True, blank=True)
+    # Who was paid: a contractor is shown by name on the public accounts, a person masked (张*).
+    payee = models.CharField(_("payee / contractor"), max_length=128, blank=True)
+    payee_is_person = models.BooleanField(_("the payee is a private person"), default=False)
     spent_on = models.DateField(_("spent on"))
     receipt = models.ForeignKey(
         StoredFile,

@@ -181,8 +181,24 @@ def projects_to_score(user, review_round: ReviewRound) -> list[dict]:
     return [{"project": p, "scored": p.pk in scored} for p in projects]
 
 
+def vote_for(user, pk: int):
+    """A vote the user may read (a deliberation record: its own scope rules decide)."""
+    from gongzhi.deliberation.models import Vote
+
+    return permissions.scoped(user, Vote.objects.filter(pk=pk)).first()
+
+
+def origin_vote_for(user, project: Project):
+    """The vote a project came from, if the user may read it (else the page shows no link)."""
+    if project.origin_vote_id is None:
+        return None
+    from gongzhi.deliberation.models import Vote
+
+    return permissions.scoped(user, Vote.objects.filter(pk=project.origin_vote_id)).first()
+
+
 def allocations_of(review_round: ReviewRound) -> QuerySet[Allocation]:
-    return review_round.allocations.prefetch_related("lines__project__owner").order_by("-created_at", "-id")
+    return review_round.allocations.prefetch_related("lines__org").order_by("-created_at", "-id")
 
 
 # --- public disclosure: no login, de-identified ---------------------------------------------

@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Min, Sum
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,6 +36,7 @@ from gongzhi.projects.models import (
     Project,
     RequiredAction,
     ReviewRound,
+    RoundBaseline,
     Score,
     SpendingRule,
     Step,
@@ -255,6 +256,91 @@ def draft_from_hot_issue(user, *, neighborhood: Neighborhood, title: str, summar
         origin=Project.Origin.HOT_ISSUE,
         summary=summary or "",
     )
+
+
+def vote_neighborhood(vote) -> Neighborhood | None:
+    """Where a project of a vote's result belongs: the vote's neighborhood, its compound's or its
+    party organisation's."""
+    if vote.neighborhood_id:
+        return vote.neighborhood
+    if vote.compound_id:
+        return vote.compound.neighborhood
+    if vote.party_org_id and vote.party_org.neighborhood_id:
+        return vote.party_org.neighborhood
+    return None
+
+
+def vote_winners(vote) -> list[dict]:
+    """The results a project may start from: a passed yes/no vote (candidate None), or each
+    tick-list option that reached the threshold, with its ticks and rank."""
+    from gongzhi.deliberation.models import Vote
+
+    result = vote.result or {}
+    if vote.status not in (Vote.Status.CLOSED, Vote.Status.PUBLISHED) or not result.get("valid", True):
+        return []
+    if vote.kind != Vote.Kind.TICK_LIST:
+        return [{"candidate": None, "label": vote.subject}] if result.get("passed") else []
+    candidates = {str(c.pk): c for c in vote.candidates.all()}
+    return [
+        {"candidate": candidates[row["candidate_id"]], "label": candidates[row["candidate_id"]].label,
+         "ticks": row["ticks"], "rank": row["rank"]}
+        for row in result.get("ranking", [])
+        if row.get("reaches_threshold") and row["candidate_id"] in candidates
+    ]  # fmt: skip
+
+
+def may_start_from_vote(user, vote) -> bool:
+    """Whether the result page offers the button: the user reads the vote and may make projects
+    in its neighborhood (the service checks again)."""
+    neighborhood = vote_neighborhood(vote)
+    if neighborhood is None or not permissions.can(user, vote, READ):
+        return False
+    path = {"subdistrict": neighborhood.subdistrict_id, "neighborhood": neighborhood.pk}
+    return permissions.can_create(user, Project, path)
+
+
+@transaction.atomic
+def start_from_vote(*, actor, vote, candidate=None) -> Project:
+    """A draft project from a passed vote or a tick-list option residents chose, linked to it; a
+    second click, or two at once, get the same project (the vote row is locked)."""
+    from gongzhi.deliberation.models import Vote
+
+    if not permissions.can(actor, vote, READ):
+        raise NotInScope(_("No such record in your area."))
+    vote = Vote.objects.select_for_update().get(pk=vote.pk)
+    winners = {w["candidate"].pk if w["candidate"] else None: w for w in vote_winners(vote)}
+    key = candidate.pk if candidate is not None else None
+    if key not in winners:
+        raise ValidationError(
+            {
+                "candidate": _(
+                    "Only a passed vote or a tick-list option that reached the threshold starts a project."
+                )
+            }
+        )
+    existing = Project.objects.filter(origin_vote=vote, origin_candidate_id=key).first()
+    if existing is not None:
+        return existing
+    neighborhood = vote_neighborhood(vote)
+    if neighborhood is None:
+        raise ValidationError({"vote": _("The vote has no neighborhood to own a project.")})
+    winner = winners[key]
+    if candidate is None:
+        origin, summary = Project.Origin.VOTE, _("Passed by vote: %(subject)s.") % {"subject": vote.subject}
+    else:
+        origin = Project.Origin.TICK_LIST
+        summary = _("Chosen by residents in the tick-list %(subject)s: rank %(rank)s, %(ticks)s ticks.") % {
+            "subject": vote.subject, "rank": winner["rank"], "ticks": winner["ticks"],
+        }  # fmt: skip
+    compound = vote.compound if vote.compound_id else None
+    project = create_project(
+        actor=actor, neighborhood=neighborhood, title=winner["label"][:128], origin=origin, summary=summary,
+        origin_note=vote.subject[:255], compound=compound,
+    )  # fmt: skip
+    project.origin_vote, project.origin_candidate = vote, candidate
+    project.save(update_fields=["origin_vote", "origin_candidate"])
+    audit.record("link", project, actor=actor, changes={"origin_vote": vote.pk, "origin_candidate": key})
+    return project
 
 
 # --- budget lines, milestones, tasks, checklist, check-ins ---------------------------------
@@ -488,14 +574,7 @@ def transition(
     if to == rules.SUBMITTED:
         _check_complete(project)
     if to == rules.APPROVED:
-        if approved_budget in (None, ""):
-            budget = allocated_budget(project) or requested_budget(project)
-        else:
-            budget = money(approved_budget, "approved_budget")
-        if budget <= 0:
-            raise ValidationError({"approved_budget": _("An approved project needs a budget above zero.")})
-        project.approved_budget = budget
-        changes["approved_budget"] = str(budget)
+        changes.update(_approve(project, approved_budget, note))
     if to in (rules.REJECTED, rules.STOPPED, rules.DRAFT) and not (note or "").strip():
         raise ValidationError({"note": _("Give the reason for this decision.")})
     if to == rules.RUNNING and project.starts_on is None:
@@ -508,6 +587,32 @@ def transition(
         step.save(update_fields=["document"])
     audit.record("transition", project, actor=actor, reason=note[:255] if note else "", changes=changes)
     return project
+
+
+def _approve(project: Project, approved_budget, note: str) -> dict:
+    """Set the approved budget: the amount given, else what the owner organisation's adopted
+    allocation suggests, else the budget lines. Above what is left of the organisation's allocation
+    only with a reason. The organisation's row is locked so two approvals cannot both use the rest."""
+    PartyOrg.objects.select_for_update().filter(pk=project.owner_id).first()
+    org = org_budget(project)
+    if approved_budget in (None, ""):
+        budget = org.suggested if org is not None else requested_budget(project)
+    else:
+        budget = money(approved_budget, "approved_budget")
+    if budget <= 0:
+        raise ValidationError({"approved_budget": _("An approved project needs a budget above zero.")})
+    changes = {"approved_budget": str(budget)}
+    if org is not None:
+        changes.update(org_allocated=str(org.allocated), org_left=str(org.left))
+        if budget > org.left and not (note or "").strip():
+            raise ValidationError(
+                {"approved_budget": _(
+                    "%(budget)s yuan is above what is left of %(org)s's allocated budget (%(left)s yuan); "
+                    "give the reason in the note."
+                ) % {"budget": budget, "org": project.owner, "left": org.left}}
+            )  # fmt: skip
+    project.approved_budget = budget
+    return changes
 
 
 def _check_complete(project: Project) -> None:
@@ -757,14 +862,48 @@ def save_rule(
     return rule
 
 
-def allocated_budget(project: Project) -> Decimal | None:
-    """What the latest adopted allocation gives this project, if one does."""
+@dataclass
+class OrgBudget:
+    """An owner organisation's budget for the next round, from its latest adopted allocation."""
+
+    line: AllocationLine
+    allocated: Decimal  # the line's new amount
+    approved_since: Decimal  # approved for the organisation's other projects since adoption
+    left: Decimal
+    suggested: Decimal  # the approval pre-fill for this project
+
+
+def org_budget(project: Project) -> OrgBudget | None:
+    """What the latest adopted allocation gives the project's owner organisation, what its other
+    projects approved since that round's first adoption already took, and this project's share of
+    the rest: the rest in proportion to the requested budgets of the organisation's projects
+    awaiting approval (all of it when this is the only one)."""
     line = (
-        AllocationLine.objects.filter(project=project, allocation__status=Allocation.Status.ADOPTED)
+        AllocationLine.objects.filter(org_id=project.owner_id, allocation__status=Allocation.Status.ADOPTED)
+        .select_related("allocation")
         .order_by("-allocation__adopted_at", "-id")
         .first()
     )
-    return line.new if line is not None else None
+    if line is None:
+        return None
+    since = Allocation.objects.filter(
+        review_round_id=line.allocation.review_round_id, adopted_at__isnull=False
+    ).aggregate(t=Min("adopted_at"))["t"]
+    others = (
+        Project.objects.filter(owner_id=project.owner_id, approved_budget__isnull=False)
+        .filter(steps__to_state=rules.APPROVED, steps__at__gte=since)
+        .exclude(pk=project.pk)
+        .distinct()
+    )
+    taken = fen(sum((p.approved_budget for p in others), Decimal(0)))
+    left = max(line.new - taken, Decimal("0.00"))
+    awaiting = Project.objects.filter(
+        owner_id=project.owner_id, state__in=(rules.SUBMITTED, rules.UNDER_REVIEW)
+    ).exclude(pk=project.pk)
+    mine = requested_budget(project)
+    total = mine + sum((requested_budget(p) for p in awaiting), Decimal(0))
+    suggested = left if total <= 0 or total == mine else fen(left * mine / total)
+    return OrgBudget(line, line.new, taken, left, min(suggested, left))
 
 
 def current_budget(project: Project) -> Decimal:
@@ -814,10 +953,58 @@ def notes_text(lines: list[allocation.Line], rule: allocation.Rule) -> str:
     return "; ".join(texts[code] % values for code, values in allocation.edge_notes(lines, rule))
 
 
+def baselines(review_round: ReviewRound, projects) -> dict[int, Decimal]:
+    """Each project's budget as the round's allocation first saw it, pinned on first sight so that
+    a second preview (after approving at the allocated amount) starts from the same place."""
+    pinned = dict(RoundBaseline.objects.filter(review_round=review_round).values_list("project_id", "budget"))
+    fresh = [
+        RoundBaseline(review_round=review_round, project=p, budget=current_budget(p))
+        for p in projects
+        if p.pk not in pinned
+    ]
+    RoundBaseline.objects.bulk_create(fresh)
+    pinned.update({b.project_id: b.budget for b in fresh})
+    return pinned
+
+
+SCORE_PLACES = Decimal("0.0001")
+
+
+@dataclass
+class OrgRound:
+    """An owner organisation in a round: the mean of its projects' panel results and the sum of
+    their baseline budgets."""
+
+    org: PartyOrg
+    rows: list
+    score: Decimal
+    budget: Decimal
+
+
+def org_rounds(rows: list[Ranked], pinned: dict[int, Decimal]) -> list[OrgRound]:
+    grouped: dict[int, list[Ranked]] = {}
+    for r in rows:
+        grouped.setdefault(r.project.owner_id, []).append(r)
+    result = []
+    for members in grouped.values():
+        mean = sum(r.result for r in members) / len(members)
+        result.append(
+            OrgRound(
+                members[0].project.owner,
+                members,
+                mean.quantize(SCORE_PLACES, rounding=ROUND_HALF_UP),
+                fen(sum(pinned[r.project.pk] for r in members)),
+            )
+        )
+    return result
+
+
 @transaction.atomic
 def preview_allocation(*, actor, review_round: ReviewRound, rule: AllocationRule | None = None) -> Allocation:
-    """Apply the round's rule to its ranking: a preview that changes nothing until adopted."""
+    """Apply the round's rule per owner organisation: a preview that changes nothing until adopted.
+    The round is locked so two previews pin the same baselines."""
     require_subdistrict(actor, review_round.subdistrict_id)
+    review_round = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
     rule = rule or review_round.rule
     if rule is None:
         raise ValidationError({"rule": _("Choose an allocation rule for this round first.")})
@@ -832,26 +1019,34 @@ def preview_allocation(*, actor, review_round: ReviewRound, rule: AllocationRule
             {"scores": _("%(project)s has no complete score yet.") % {"project": unscored[0]}}
         )
     pure_rule = allocation.Rule(rule.top, rule.raise_percent, rule.bottom, rule.cut_percent)
-    by_key = {str(r.project.pk): r for r in rows}
+    orgs = {str(o.org.pk): o for o in org_rounds(rows, baselines(review_round, [r.project for r in rows]))}
     lines = allocation.allocate(
-        {k: r.result for k, r in by_key.items()},
-        {k: current_budget(r.project) for k, r in by_key.items()},
-        pure_rule,
+        {k: o.score for k, o in orgs.items()}, {k: o.budget for k, o in orgs.items()}, pure_rule
     )
     result = Allocation.objects.create(
         review_round=review_round, rule_name=rule.name, top=rule.top, raise_percent=rule.raise_percent,
         bottom=rule.bottom, cut_percent=rule.cut_percent, explanation=notes_text(lines, pure_rule),
         created_by=actor,
     )  # fmt: skip
+    pinned = dict(RoundBaseline.objects.filter(review_round=review_round).values_list("project_id", "budget"))
     AllocationLine.objects.bulk_create(
         AllocationLine(
             allocation=result,
-            project=by_key[line.org].project,
+            org=orgs[line.org].org,
             rank=line.rank,
             score=line.score,
             old=line.old,
             new=line.new,
             reason=reason_text(line, pure_rule, len(lines)),
+            projects=[
+                {
+                    "id": r.project.pk,
+                    "title": r.project.title,
+                    "result": str(r.result),
+                    "budget": str(pinned[r.project.pk]),
+                }
+                for r in orgs[line.org].rows
+            ],
         )  # fmt: skip
         for line in lines
     )
@@ -887,7 +1082,7 @@ def adopt_allocation(*, actor, allocation_obj: Allocation, reason: str = "") -> 
     target.save(update_fields=["status", "adopted_by", "adopted_at", "reason", "supersedes"])
     audit.record(
         "adopt", target, actor=actor, reason=reason,
-        changes={str(x.project_id): [str(x.old), str(x.new)] for x in target.lines.all()},
+        changes={str(x.org_id): [str(x.old), str(x.new)] for x in target.lines.all()},
     )  # fmt: skip
     return target
 
@@ -1161,28 +1356,14 @@ def export_round(*, actor, review_round: ReviewRound) -> bytes:
         alloc = book.create_sheet("allocation")
         alloc.append([_("status"), str(chosen.get_status_display()), _("rule"), chosen.rule_name])
         alloc.append(
-            [
-                _("rank"),
-                _("project"),
-                _("owner organisation"),
-                _("score"),
-                _("old budget"),
-                _("new budget"),
-                _("reason"),
-            ]
-        )
-        for line in chosen.lines.select_related("project__owner"):
+            [_("rank"), _("owner organisation"), _("projects"), _("score"), _("old budget"), _("new budget"),
+             _("reason")]
+        )  # fmt: skip
+        for line in chosen.lines.select_related("org"):
             alloc.append(
-                [
-                    line.rank,
-                    line.project.title,
-                    line.project.owner.name,
-                    float(line.score),
-                    line.old,
-                    line.new,
-                    line.reason,
-                ]
-            )
+                [line.rank, line.org.name, "、".join(p["title"] for p in line.projects), float(line.score),
+                 line.old, line.new, line.reason]
+            )  # fmt: skip
             for cell in alloc[alloc.max_row][4:6]:
                 cell.number_format = "0.00"
     out = BytesIO()

@@ -47,6 +47,13 @@ def project(
     return Project.objects.get(pk=p.pk)
 
 
+def org(world, name: str, *, neighborhood=None):
+    """Another party organisation of neighborhood A (or `neighborhood`) to own projects: the
+    allocation ranks owner organisations, so rounds of several projects need several owners."""
+    neighborhood = neighborhood or world.neighborhood_a
+    return f.PartyOrgFactory(neighborhood=neighborhood, subdistrict=neighborhood.subdistrict, name=name)
+
+
 def review_round(world, projects, *, members=2, drop_extremes: bool = False, rule=None):
     admin = world.users["subdistrict_admin"]
     r = services.create_round(

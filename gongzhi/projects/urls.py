@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.project_list, name="list"),
     path("new/", views.project_create, name="create"),
     path("my-tasks/", views.my_tasks, name="my_tasks"),
+    path("from-vote/<int:vote_pk>/", views.start_from_vote, name="from_vote"),
     path("<int:pk>/", views.project_detail, name="detail"),
     path("<int:pk>/edit/", views.project_edit, name="edit"),
     path("<int:pk>/transition/", views.transition, name="transition"),

@@ -237,7 +237,8 @@ def project_detail(request, pk: int):
             "disclosable": may_edit and project.state in services.DISCLOSABLE,
             "steps": _steps_for(request.user, project),
             "requested": services.requested_budget(project),
-            "allocated": services.allocated_budget(project),
+            "org_budget": services.org_budget(project),
+            "origin_vote": selectors.origin_vote_for(request.user, project),
             "spent": services.spent(project),
             "budget_rows": services.budget_vs_actual(project),
             "lines": project.budget_lines.all(),
@@ -432,6 +433,26 @@ def comments(request, pk: int, disclosure_pk: int):
         {"project": project, "disclosure": disclosure, "comments": disclosure.comments.all(),
          "may_edit": selectors.may_edit(request.user, project)},
     )  # fmt: skip
+
+
+@staff_page
+@require_POST
+def start_from_vote(request, vote_pk: int):
+    """The "start a project" button of a vote's result page (deliberation)."""
+    vote = selectors.vote_for(request.user, vote_pk)
+    if vote is None:
+        raise Http404
+    candidate = None
+    if request.POST.get("candidate"):
+        candidate = vote.candidates.filter(pk=request.POST["candidate"]).first()
+        if candidate is None:
+            raise Http404
+    try:
+        project = services.start_from_vote(actor=request.user, vote=vote, candidate=candidate)
+    except ValidationError as e:
+        _say(request, e)
+        return redirect("deliberation:vote", pk=vote.pk)
+    return redirect("projects:detail", pk=project.pk)
 
 
 # --- review rounds --------------------------------------------------------------------------

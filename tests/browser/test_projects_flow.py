@@ -28,7 +28,10 @@ def test_hot_issue_to_project_review_allocation_and_disclosure(browser, live_ser
     make_concerns(world, sample_rows())
     insights.refresh_hot_issues(world.subdistrict)
     issue = HotIssue.objects.get(neighborhood=world.neighborhood_a, rank=1)
-    rival = t.project(world, "社区花园", state="under_review", budget="8000")
+    # the allocation ranks owner organisations: the rival belongs to another neighborhood's
+    rival = t.project(
+        world, "社区花园", state="under_review", budget="8000", neighborhood=world.neighborhood_b
+    )
 
     # 1. the secretary turns the hot issue into a draft, fills it in and submits it
     secretary = _as(browser, live, "neighborhood_secretary")
@@ -85,11 +88,13 @@ def test_hot_issue_to_project_review_allocation_and_disclosure(browser, live_ser
     admin.click("button[data-adopt]")
     screenshot(admin, "projects-round")
     adopted = Allocation.objects.get(status="adopted")
-    line = adopted.lines.get(project=project)
+    line = adopted.lines.get(org=project.owner)
     assert str(line.new) == "22000.00"
     assert "22000.00" in admin.locator(".allocation[data-status=adopted]").inner_text()
     admin.goto(f"{live.url}/projects/{project.pk}/")
-    assert admin.input_value("input[name=approved_budget]") == "22000.00"  # pre-filled from the allocation
+    # pre-filled from the owner organisation's next-round budget (its only project awaiting approval)
+    assert admin.input_value("input[name=approved_budget]") == "22000.00"
+    assert admin.locator("#allocated-budget").inner_text() == "22000.00"
     admin.click("button[data-to=approved]")
     assert admin.locator("#approved-budget").inner_text() == "22000.00"
     screenshot(admin, "projects-detail")

@@ -127,8 +127,8 @@ def _round_with_scores(world):
         bottom=1,
         cut_percent=10,
     )
-    a = t.project(world, "甲", state="submitted", budget="10000")
-    b = t.project(world, "乙", state="submitted", budget="10000")
+    a = t.project(world, "甲", state="submitted", budget="10000", owner=t.org(world, "甲支部"))
+    b = t.project(world, "乙", state="submitted", budget="10000", owner=t.org(world, "乙支部"))
     r, judges = t.review_round(world, [a, b], members=1, rule=rule)
     return r, judges, a, b
 

@@ -87,9 +87,9 @@ def test_allocation_preview_then_adopt_then_supersede(world):
         bottom=1,
         cut_percent=10,
     )
-    a = t.project(world, "甲", state="submitted", budget="10000")
-    b = t.project(world, "乙", state="submitted", budget="20000")
-    c = t.project(world, "丙", state="submitted", budget="30000.05")
+    a = t.project(world, "甲", state="submitted", budget="10000", owner=t.org(world, "甲支部"))
+    b = t.project(world, "乙", state="submitted", budget="20000", owner=t.org(world, "乙支部"))
+    c = t.project(world, "丙", state="submitted", budget="30000.05", owner=t.org(world, "丙支部"))
     r, judges = t.review_round(world, [a, b, c], members=1, rule=rule)
     with pytest.raises(ValidationError) as e:
         services.preview_allocation(actor=admin, review_round=r)
@@ -98,10 +98,10 @@ def test_allocation_preview_then_adopt_then_supersede(world):
     with pytest.raises(PermissionDenied):
         services.preview_allocation(actor=world.users["neighborhood_secretary"], review_round=r)
     preview = services.preview_allocation(actor=admin, review_round=r)
-    assert [(x.project.title, x.old, x.new) for x in preview.lines.all()] == [
-        ("甲", D("10000.00"), D("11000.00")),
-        ("乙", D("20000.00"), D("20000.00")),
-        ("丙", D("30000.05"), D("27000.05")),  # 27000.045 → half up
+    assert [(x.org.name, x.old, x.new) for x in preview.lines.all()] == [
+        ("甲支部", D("10000.00"), D("11000.00")),
+        ("乙支部", D("20000.00"), D("20000.00")),
+        ("丙支部", D("30000.05"), D("27000.05")),  # 27000.045 → half up
     ]
     adopted = services.adopt_allocation(actor=admin, allocation_obj=preview)
     assert adopted.status == "adopted"
@@ -254,8 +254,8 @@ def test_approval_defaults_to_the_adopted_allocation(world):
         bottom=1,
         cut_percent=10,
     )
-    a = t.project(world, "甲", state="under_review", budget="10000")
-    b = t.project(world, "乙", state="under_review", budget="10000")
+    a = t.project(world, "甲", state="under_review", budget="10000", owner=t.org(world, "甲支部"))
+    b = t.project(world, "乙", state="under_review", budget="10000", owner=t.org(world, "乙支部"))
     r, judges = t.review_round(world, [a, b], members=1, rule=rule)
     _score_all(r, judges, {a: [(90, 90, 90)], b: [(60, 60, 60)]})
     services.adopt_allocation(
