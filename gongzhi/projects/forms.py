@@ -70,6 +70,8 @@ class ExpenseForm(forms.Form):
     description = forms.CharField(label=_("description"), max_length=255)
     amount = forms.CharField(label=_("amount (yuan)"), max_length=20)
     persons = forms.IntegerField(label=_("persons"), required=False, min_value=0)
+    payee = forms.CharField(label=_("payee / contractor"), max_length=128, required=False)
+    payee_is_person = forms.BooleanField(label=_("the payee is a private person"), required=False)
     spent_on = forms.DateField(label=_("spent on"), widget=DATE)
     receipt = forms.FileField(label=_("receipt"), required=False)
     override_reason = forms.CharField(

@@ -213,11 +213,15 @@ def open_disclosure(token: str) -> Disclosure | None:
 
 
 def public_accounts(disclosure: Disclosure) -> dict:
-    """What the notice shows: approved budget, budget lines, expenses (no names), comments masked."""
+    """What the notice shows: approved budget, budget lines, expenses (payees de-identified),
+    comments masked."""
     project = disclosure.project
-    expenses = project.expenses.order_by("spent_on", "id").values(
-        "spent_on", "category", "description", "amount"
-    )
+    expenses = [
+        dict(e, payee=payee_shown(e.pop("payee"), e.pop("payee_is_person")))
+        for e in project.expenses.order_by("spent_on", "id").values(
+            "spent_on", "category", "description", "amount", "payee", "payee_is_person"
+        )
+    ]
     spent = sum((e["amount"] for e in expenses), Decimal("0.00"))
     comments = [
         {"kind": c.get_kind_display(), "name": mask_name(c.name) if c.name else "", "body": c.body, "reply": c.reply,
@@ -248,6 +252,44 @@ def compound_disclosures(compound_id: int) -> tuple[Compound | None, list[Disclo
         .order_by("-opens_on", "-id")
     )
     return compound, list(disclosures)
+
+
+def payee_shown(name: str, is_person: bool) -> str:
+    """A contractor is named on the public accounts; a private person only masked (张*)."""
+    name = (name or "").strip()
+    if not name:
+        return ""
+    return mask_name(name) if is_person else name
+
+
+def maintenance_account(compound_id: int, today: datetime.date | None = None) -> dict:
+    """维修账目: the works and maintenance expenses of the compound's projects whose notice has been
+    published (opened), as one public account: item, date, amount, payee de-identified, with a
+    total per project and in all."""
+    today = today or timezone.localdate()
+    disclosed = Disclosure.objects.filter(project__compound_id=compound_id, opens_on__lte=today)
+    expenses = (
+        Expense.objects.filter(
+            project__compound_id=compound_id, project__in=disclosed.values("project_id"), category="works"
+        )
+        .select_related("project")
+        .order_by("spent_on", "id")
+    )
+    rows = [
+        {"spent_on": e.spent_on, "project": e.project.title, "project_id": e.project_id, "item": e.description,
+         "amount": e.amount, "payee": payee_shown(e.payee, e.payee_is_person)}
+        for e in expenses
+    ]  # fmt: skip
+    totals: dict[int, dict] = {}
+    for row in rows:
+        entry = totals.setdefault(row["project_id"], {"project": row["project"], "amount": Decimal("0.00")})
+        entry["amount"] += row["amount"]
+    return {
+        "rows": rows,
+        "per_project": list(totals.values()),
+        "total": fen(sum((r["amount"] for r in rows), Decimal(0))),
+        "as_of": today,
+    }
 
 
 def notice_days_left(disclosure: Disclosure, today: datetime.date | None = None) -> int:

@@ -1169,6 +1169,8 @@ def record_expense(
     receipt=None,
     override_reason: str = "",
     request_key: str | None = None,
+    payee: str = "",
+    payee_is_person: bool = False,
 ) -> Expense:
     """Record one expense. One that breaks a spending rule is refused, naming the rule, unless
     someone allowed to override gives a reason. A retried form (same request_key) adds nothing."""
@@ -1205,6 +1207,7 @@ def record_expense(
     expense = Expense(
         project=project, category=category, description=description, amount=amount, persons=persons,
         spent_on=spent_on, breaches=[list(b) for b in found], override_reason=override_reason if found else "",
+        payee=(payee or "").strip()[:128], payee_is_person=bool(payee_is_person),
         overridden_by=actor if found else None, request_key=request_key or None, recorded_by=actor,
     )  # fmt: skip
     if receipt:

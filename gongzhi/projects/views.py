@@ -682,7 +682,11 @@ def public_compound(request, compound_id: int):
     return render(
         request,
         "projects/public_compound.html",
-        {"compound": compound, "items": [(d, selectors.public_accounts(d)) for d in disclosures]},
+        {
+            "compound": compound,
+            "items": [(d, selectors.public_accounts(d)) for d in disclosures],
+            "account": selectors.maintenance_account(compound.pk),
+        },
     )
 
 
