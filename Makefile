@@ -68,8 +68,10 @@ test: install browser-deps lint deploy-check
 	  GONGZHI_TEST_DB=postgresql $(BIN)/pytest; \
 	else echo "DATABASE_URL is not set: PostgreSQL run skipped"; fi
 
-# Schemathesis over every API operation as staff, resident and anonymous against a live server on a
-# throwaway demo (scripts/fuzz.py); the last line is `fuzz: N operations, M cases, K server errors`.
+# Schemathesis over every API operation as staff, resident and anonymous, and over Open311, against
+# a live server on a free port with a throwaway demo (scripts/fuzz.py); the last line is
+# `fuzz: N operations, M cases, K server errors`. It fails on a server error, and when a run crashed
+# or tested nothing.
 FUZZ_CASES ?= 10
 .PHONY: fuzz
 fuzz: install

@@ -1,5 +1,6 @@
 """One settings module, read from the environment, with safe defaults for the embedded demo."""
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -38,6 +39,15 @@ FIELD_ENCRYPTION_OLD_KEYS = env.list("GONGZHI_FIELD_OLD_KEYS", default=[])
 FIELD_CIPHER = env.str("GONGZHI_FIELD_CIPHER", default="aes")  # or sm4 (商用密码)
 ALLOWED_HOSTS = env.list("GONGZHI_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("GONGZHI_CSRF_TRUSTED_ORIGINS", default=[])
+# Reverse proxies in front of the platform, whose X-Forwarded-For is believed (lockout, audit):
+# a count of proxy hops ("1" for one nginx) or their addresses and networks ("10.0.0.5,10.1.0.0/16").
+# Empty (the default): X-Forwarded-For is ignored and the connecting address is the client.
+_proxies = env.str("GONGZHI_TRUSTED_PROXIES", default="").strip()
+TRUSTED_PROXIES: int | list[str] = (
+    int(_proxies) if _proxies.isdigit() else [p.strip() for p in _proxies.split(",") if p.strip()]
+)
+for _proxy in TRUSTED_PROXIES if isinstance(TRUSTED_PROXIES, list) else []:
+    ipaddress.ip_network(_proxy, strict=False)  # a typo fails at start, not on every request
 
 INSTALLED_APPS = [
     "gongzhi.core",

@@ -1,15 +1,19 @@
-"""`make fuzz`: schemathesis over the whole OpenAPI schema against a live server, three ways.
+"""`make fuzz`: schemathesis over the whole OpenAPI schema and Open311 against a live server.
 
 A throwaway installation (its own var/ directory and SQLite file) gets the demo subdistrict at a
-small size, a resident account and API tokens; gunicorn serves it on a free port; schemathesis
-then runs every operation of /api/v1/openapi.json as a staff member (the subdistrict admin), as
-a resident and anonymously, with a bounded number of cases per operation and the check that
+small size, a resident account, API tokens and an Open311 api_key; gunicorn serves it on a free
+port (never a fixed one, so it meets no other server); schemathesis then runs every operation of
+/api/v1/openapi.json as a staff member (the subdistrict admin), as a resident and anonymously,
+and every operation of /open311/v2/ (described by scripts/open311_schema.py, since GeoReport v2
+has no schema of its own), with a bounded number of cases per operation and the check that
 matters here: no server errors. The last line reads
 
     fuzz: N operations, M cases, K server errors
 
-and the exit status is non-zero when K > 0. Options: --cases (per operation, default 25),
---households (demo size, default 500), --seed, --keep (leave the installation for a look).
+and the exit status is non-zero when K > 0, and also when a run proves nothing: schemathesis
+exited with an error, reported an engine error, wrote no report or tested no operation (a crash
+must not read as "0 server errors"). Options: --cases (per operation, default 25), --households
+(demo size, default 500), --seed, --keep (leave the installation for a look).
 """
 
 import argparse
@@ -26,6 +30,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+JURISDICTION = "310113-YX-DEMO"  # the demo town's code (gongzhi.org.demo.generator.SUBDISTRICT_CODE)
 BIN = Path(sys.executable).parent
 # One process sets the installation up (each `gongzhi` start costs seconds of imports).
 SETUP = """
@@ -33,8 +38,11 @@ import django, io, sys
 django.setup()
 from django.core.management import call_command
 from gongzhi.accounts.models import User
+from gongzhi.concerns import selectors
+from gongzhi.concerns.open311_keys import create_key
 from gongzhi.core.tokens import create_token
-from gongzhi.org.models import Resident
+from gongzhi.org.demo.generator import SUBDISTRICT_CODE
+from gongzhi.org.models import Resident, Subdistrict
 
 call_command("migrate", interactive=False, verbosity=0)
 call_command("demo", "load", "--households", sys.argv[1], "--quiet", stdout=io.StringIO())
@@ -44,7 +52,13 @@ resident.user = user
 resident.save(update_fields=["user"])
 for name in ("admin", "fuzzresident"):
     print(create_token(actor=None, user=User.objects.get(username=name), name="fuzz")[1])
+town = Subdistrict.objects.get(code=SUBDISTRICT_CODE)
+print(create_key(actor=None, subdistrict=town, name="fuzz")[1])
+print(selectors.categories_for(town.pk).order_by("pk").first().code)
 """
+# Who runs against which schema: (name, schema, bearer token key or None).
+RUNS = [("staff", "api", "staff"), ("resident", "api", "resident"), ("anonymous", "api", None),
+        ("open311", "open311", None)]  # fmt: skip
 
 
 def free_port() -> int:
@@ -54,6 +68,7 @@ def free_port() -> int:
 
 
 def installation(folder: Path, households: int) -> tuple[dict, dict[str, str]]:
+    """The environment of a fresh installation, and its credentials."""
     env = dict(os.environ)
     env.update(
         GONGZHI_VAR_DIR=str(folder / "var"),
@@ -73,9 +88,19 @@ def installation(folder: Path, households: int) -> tuple[dict, dict[str, str]]:
     if done.returncode:
         sys.stderr.write(done.stdout + done.stderr)
         raise SystemExit("fuzz: setting up the installation failed")
-    staff, resident = done.stdout.split()[-2:]
-    tokens = {"staff": staff, "resident": resident}
+    staff, resident, open311_key, service_code = done.stdout.split()[-4:]
+    tokens = {"staff": staff, "resident": resident, "open311_key": open311_key, "service_code": service_code}
     return env, tokens
+
+
+def open311_schema_file(folder: Path, tokens: dict[str, str]) -> Path:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from open311_schema import schema
+
+    from_setup = {"api_key": tokens["open311_key"], "service_code": tokens["service_code"]}
+    path = folder / "open311.openapi.json"
+    path.write_text(json.dumps(schema(jurisdiction=JURISDICTION, **from_setup), ensure_ascii=False))
+    return path
 
 
 def serve(env: dict, port: int, log: Path) -> subprocess.Popen:
@@ -95,10 +120,10 @@ def serve(env: dict, port: int, log: Path) -> subprocess.Popen:
     raise SystemExit("fuzz: the server did not come up")
 
 
-def start_schemathesis(base: str, who: str, token: str | None, cases: int, seed: int, out: Path):
+def start_schemathesis(schema: str, base: str, who: str, token: str | None, cases: int, seed: int, out: Path):
     report = out / f"{who}.ndjson"
     command = [
-        str(BIN / "st"), "run", f"{base}/api/v1/openapi.json",
+        str(BIN / "st"), "run", schema, "--url", base,
         "--checks", "not_a_server_error", "--max-examples", str(cases), "--seed", str(seed),
         "--phases", "examples,coverage,fuzzing" if token else "examples,fuzzing", "--workers", "2", "--no-color",
         "--request-timeout", "30", "--continue-on-failure", "--generation-database", "none",
@@ -111,27 +136,54 @@ def start_schemathesis(base: str, who: str, token: str | None, cases: int, seed:
 
 
 def summarise(report: Path, who: str) -> dict:
-    """Operations, cases and server errors from schemathesis' event stream."""
-    operations, cases, errors, failing = set(), 0, 0, []
+    """Operations, cases, server errors and engine errors from schemathesis' event stream. Both
+    the per-operation phases (ScenarioFinished) and the fuzzing phase, whose scenarios span
+    several operations (FuzzScenarioFinished), carry cases and checks."""
+    result = {"operations": set(), "cases": 0, "errors": 0, "failing": [], "problems": []}
+    if not report.exists():
+        result["problems"].append(f"{who}: schemathesis wrote no report")
+        return result
     for line in report.read_text().splitlines():
         event = json.loads(line)
-        finished = event.get("ScenarioFinished")
-        recorder = (finished or {}).get("recorder") or {}
-        if recorder.get("label"):
-            operations.add(recorder["label"])
-            cases += len(recorder.get("cases") or {})
-            for check_list in (recorder.get("checks") or {}).values():
-                for check in check_list:
-                    if (
-                        check.get("name") == "not_a_server_error"
-                        and str(check.get("status")).lower() == "failure"
-                    ):
-                        errors += 1
-                        case = (recorder.get("cases") or {}).get(check.get("case_id"), {}).get("value", {})
-                        failing.append(
-                            f"{who}: {case.get('method', '')} {case.get('path', recorder['label'])}"
-                        )
-    return {"operations": operations, "cases": cases, "errors": errors, "failing": failing}
+        for kind in ("NonFatalError", "FatalError"):
+            if kind in event:
+                info = event[kind].get("info") or {}
+                title = info.get("title") or info.get("message") or str(event[kind])[:200]
+                result["problems"].append(f"{who}: {kind} {event[kind].get('label', '')}: {title}")
+        if "ScenarioFinished" in event:
+            _count(result, event["ScenarioFinished"].get("recorder") or {}, who, fuzzing=False)
+        elif "FuzzScenarioFinished" in event:
+            _count(result, event["FuzzScenarioFinished"].get("recorder") or {}, who, fuzzing=True)
+    return result
+
+
+def _count(result: dict, recorder: dict, who: str, *, fuzzing: bool) -> None:
+    cases = recorder.get("cases") or {}
+    for case in cases.values():
+        value = case.get("value", {})
+        label = recorder.get("label") if not fuzzing else f"{value.get('method', '')} {value.get('path', '')}"
+        if label and label.strip():
+            result["operations"].add(label)
+        result["cases"] += 1
+    for check_list in (recorder.get("checks") or {}).values():
+        for check in check_list:
+            if check.get("name") == "not_a_server_error" and str(check.get("status")).lower() == "failure":
+                result["errors"] += 1
+                case = cases.get(check.get("case_id"), {}).get("value", {})
+                result["failing"].append(
+                    f"{who}: {case.get('method', '')} {case.get('path', recorder.get('label'))}"
+                )
+
+
+def verdict(result: dict, who: str, exit_code: int) -> list[str]:
+    """Why a run proves nothing (empty when it counts): schemathesis exits 0 when all is well and
+    1 when checks failed; anything else, or 1 without a server error, is the run's own trouble."""
+    problems = list(result["problems"])
+    if exit_code not in (0, 1) or (exit_code == 1 and not result["errors"]):
+        problems.append(f"{who}: schemathesis exited with {exit_code} (see {who}.log)")
+    if not result["operations"] or not result["cases"]:
+        problems.append(f"{who}: no operation was tested")
+    return problems
 
 
 def main() -> None:
@@ -146,25 +198,26 @@ def main() -> None:
     server = None
     try:
         env, tokens = installation(folder, options.households)
+        schemas = {"open311": str(open311_schema_file(folder, tokens))}
         port = free_port()
         server = serve(env, port, folder / "server-errors.log")
         base = f"http://127.0.0.1:{port}"
+        schemas["api"] = f"{base}/api/v1/openapi.json"
         print(f"fuzz: installation ready in {time.monotonic() - started:.0f} s", file=sys.stderr)
-        # The three clients run at once; each is bounded by --cases per operation. Anonymous
-        # requests meet the authentication wall first, so they skip the (large) coverage phase.
+        # The clients run at once; each is bounded by --cases per operation. Anonymous requests
+        # meet the authentication wall first, so they skip the (large) coverage phase.
         runs = {
-            who: start_schemathesis(base, who, token, options.cases, options.seed, folder)
-            for who, token in (
-                ("staff", tokens["staff"]),
-                ("resident", tokens["resident"]),
-                ("anonymous", None),
+            who: start_schemathesis(
+                schemas[schema], base, who, tokens.get(token), options.cases, options.seed, folder
             )
+            for who, schema, token in RUNS
         }
-        results = []
+        results, problems = [], []
         for who, (process, report, log) in runs.items():
             process.wait()
             log.close()
             results.append(summarise(report, who))
+            problems += verdict(results[-1], who, process.returncode)
     finally:
         if server is not None:
             server.terminate()
@@ -174,15 +227,17 @@ def main() -> None:
     errors = sum(r["errors"] for r in results)
     for line in sorted({f for r in results for f in r["failing"]}):
         print(f"server error: {line}")
-    for r, who in zip(results, ("staff", "resident", "anonymous"), strict=True):
+    for r, (who, *_rest) in zip(results, RUNS, strict=True):
         print(f"{who}: {len(r['operations'])} operations, {r['cases']} cases, {r['errors']} server errors")
-    print(
-        f"({time.monotonic() - started:.0f} s; reports in {folder if options.keep or errors else 'a removed folder'})"
-    )
-    if not options.keep and not errors:
+    for line in problems:
+        print(f"run failed: {line}")
+    failed = bool(errors or problems or not operations)
+    kept = options.keep or failed
+    print(f"({time.monotonic() - started:.0f} s; reports in {folder if kept else 'a removed folder'})")
+    if not kept:
         shutil.rmtree(folder, ignore_errors=True)
     print(f"fuzz: {len(operations)} operations, {cases} cases, {errors} server errors")
-    sys.exit(1 if errors else 0)
+    sys.exit(1 if failed else 0)
 
 
 if __name__ == "__main__":

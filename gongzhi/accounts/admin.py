@@ -8,7 +8,7 @@ from gongzhi.core.admin_scope import ScopedAdmin
 
 def _keeps_accounts(user) -> bool:
     """The system admin keeps staff accounts (separation of duties); a superuser may too."""
-    return user.is_active and (user.is_superuser or duties.duty_of(user) == "system_admin")
+    return duties.keeps_system(user)
 
 
 @admin.register(User)

@@ -49,6 +49,12 @@ def duty_of(user) -> str | None:
     return next(iter(duties)) if duties else None
 
 
+def keeps_system(user) -> bool:
+    """The system admin's duty in the Django admin (accounts, roles, the delivery queue): the
+    system admin role, or a technical superuser, which reaches no data through the flag."""
+    return user.is_active and (user.is_superuser or duty_of(user) == "system_admin")
+
+
 def page_allowed(user, path: str) -> bool:
     duty = duty_of(user)
     if duty is None or path.startswith(ALLOWED[duty]):

@@ -52,8 +52,9 @@ def disable_account(*, actor, user: User, reason: str) -> User:
 
 
 # Lockout: 5 failures of one account from one client lock that pair; 20 from anywhere lock the
-# account. Both locks lapse after 15 minutes, so nobody can keep a victim locked out for good
-# except by failing again and again, which is itself visible in the audit trail.
+# account. Both locks lapse after 15 minutes. The account-wide lock does not block a known device
+# (a browser that signed in to the account before, gongzhi.accounts.known_devices): an attacker
+# repeating 20 failures every 15 minutes slows strangers down but cannot keep the owner out.
 PAIR_LIMIT, ACCOUNT_LIMIT = 5, 20
 LOCK_SECONDS = WINDOW_SECONDS = 15 * 60
 
@@ -63,10 +64,13 @@ def _throttle_keys(username: str, client: str) -> list[tuple[str, int]]:
     return [(f"pair:{name}|{client}", PAIR_LIMIT), (f"account:{name}", ACCOUNT_LIMIT)]
 
 
-def locked_until(username: str, client: str):
-    """When the sign-in may be tried again, or None when it may be tried now."""
+def locked_until(username: str, client: str, *, known_device: bool = False):
+    """When the sign-in may be tried again, or None when it may be tried now. A known device
+    meets only the lock of its own pair (account and client)."""
     now = timezone.now()
     keys = [k for k, _limit in _throttle_keys(username, client)]
+    if known_device:
+        keys = keys[:1]
     until = (
         LoginThrottle.objects.filter(key__in=keys, locked_until__gt=now)
         .order_by("-locked_until")
@@ -183,6 +187,8 @@ def verify_second_factor(*, user: User, code: str) -> bool:
 CODE_SECONDS = 5 * 60
 CODE_ATTEMPTS = 5
 # Codes sent per phone and per client in a 15-minute window; over it, the pair waits the window out.
+# A known device of the phone's account counts per phone and client instead of per phone, so
+# someone requesting codes for a stranger's number cannot keep its owner from signing in.
 SENDS_PER_PHONE, SENDS_PER_CLIENT, SEND_WINDOW = 5, 20, 15 * 60
 
 
@@ -210,7 +216,16 @@ def _spend(key: str, limit: int, window_seconds: int) -> bool:
         return row.failures <= limit
 
 
-def request_phone_code(*, phone: str, client: str) -> None:
+def phone_account_name(phone: str) -> str:
+    """The name a phone's sign-ins are counted and remembered under ("" for an invalid phone)."""
+    try:
+        phone = pii.validate_phone(phone)
+    except ValidationError:
+        return ""
+    return f"phone:{pii.blind_index('phone', phone)[:32]}"
+
+
+def request_phone_code(*, phone: str, client: str, known_device: bool = False) -> None:
     """Send a 6-digit code to `phone`. Answers the same whether or not the number is known (an
     unknown number gets a plain resident account on first sign-in), so nothing is enumerable."""
     try:
@@ -220,7 +235,8 @@ def request_phone_code(*, phone: str, client: str) -> None:
     digest = pii.blind_index("phone", phone)
     # Both counters move on every request, so cycling numbers from one client is capped too.
     by_client = _spend(f"otp-client:{client}", SENDS_PER_CLIENT, SEND_WINDOW)
-    by_phone = _spend(f"otp-phone:{digest}", SENDS_PER_PHONE, SEND_WINDOW)
+    phone_key = f"otp-pair:{digest[:32]}|{client}" if known_device else f"otp-phone:{digest}"
+    by_phone = _spend(phone_key, SENDS_PER_PHONE, SEND_WINDOW)
     if not (by_client and by_phone):
         raise TooManyCodes({"phone": _("Too many codes were requested. Please wait 15 minutes.")})
     code = f"{secrets.randbelow(10**6):06d}"
@@ -289,7 +305,9 @@ class SignInLocked(ValidationError):
     """Too many failed password sign-ins for this phone (pages answer 429)."""
 
 
-def sign_in_with_phone_password(*, phone: str, password: str, client: str) -> User:
+def sign_in_with_phone_password(
+    *, phone: str, password: str, client: str, known_device: bool = False
+) -> User:
     """A resident who set a password signs in with phone and password. Unknown phone and wrong
     password get the same answer; failures count in the same lockout as staff sign-ins."""
     wrong = {"password": _("Wrong phone number or password.")}
@@ -299,7 +317,7 @@ def sign_in_with_phone_password(*, phone: str, password: str, client: str) -> Us
         raise ValidationError({"phone": exc.messages}) from None
     digest = pii.blind_index("phone", phone)
     name = f"phone:{digest[:32]}"
-    if locked_until(name, client) is not None:
+    if locked_until(name, client, known_device=known_device) is not None:
         raise SignInLocked({"password": _("Too many failed attempts: try again in 15 minutes.")})
     user = User.objects.filter(phone_digest=digest, kind=User.Kind.RESIDENT, is_active=True).first()
     # An unknown phone still pays for one password hash, so timing does not tell it apart.
@@ -357,11 +375,13 @@ def _link_resident(user: User, digest: str) -> None:
 
 
 # ---- Re-authentication before sensitive changes ---------------------------------------------------
-def reauthenticate(*, user: User, password: str = "", code: str = "", client: str = "") -> bool:
+def reauthenticate(
+    *, user: User, password: str = "", code: str = "", client: str = "", known_device: bool = False
+) -> bool:
     """The user proves again who they are: password (plus the second factor for staff who have
     one), or for a resident without a password a fresh code sent to their phone. Failures count
     towards the sign-in lockout."""
-    if locked_until(user.username, client) is not None:
+    if locked_until(user.username, client, known_device=known_device) is not None:
         return False
     if user.kind == User.Kind.RESIDENT and not user.has_usable_password():
         ok = bool(user.phone_digest) and _check_code(user.phone_digest, code)

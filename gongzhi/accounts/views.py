@@ -19,7 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
-from gongzhi.accounts import duties, reauth, rights, selectors, services, totp
+from gongzhi.accounts import duties, known_devices, reauth, rights, selectors, services, totp
 from gongzhi.accounts import security as security_selectors
 from gongzhi.accounts.models import DataSubjectRequest
 from gongzhi.core import audit, permissions, pii
@@ -42,12 +42,13 @@ def sign_in(request):
     locked = None
     if request.method == "POST":
         username, client = request.POST.get("username", ""), client_ip(request)
-        locked = services.locked_until(username, client)
+        known = known_devices.is_known(request, username)
+        locked = services.locked_until(username, client, known_device=known)
         if locked is None and form.is_valid():
             return _after_password(request, form.get_user(), username, client)
         if locked is None:
             services.record_failed_sign_in(username, client)
-            locked = services.locked_until(username, client)
+            locked = services.locked_until(username, client, known_device=known)
     minutes = max(1, round((locked - timezone.now()).total_seconds() / 60)) if locked else 0
     context = {
         "form": form,
@@ -69,7 +70,9 @@ def _after_password(request, user, username: str, client: str):
         return redirect("accounts:mfa")
     services.record_successful_sign_in(user=user, username=username, client=client)
     login(request, user)
-    return redirect(_next_url(request))
+    response = redirect(_next_url(request))
+    known_devices.remember(request, response, username)
+    return response
 
 
 @csrf_protect
@@ -81,12 +84,15 @@ def second_factor(request):
     user = get_user_model().objects.get(pk=pending["user"])
     client, error = client_ip(request), ""
     if request.method == "POST":
-        locked = services.locked_until(user.username, client)
+        known = known_devices.is_known(request, user.username)
+        locked = services.locked_until(user.username, client, known_device=known)
         if locked is None and services.verify_second_factor(user=user, code=request.POST.get("code", "")):
             services.record_successful_sign_in(user=user, username=user.username, client=client)
             login(request, user)
             request.session[services.MFA_VERIFIED] = True
-            return redirect(pending["next"])
+            response = redirect(pending["next"])
+            known_devices.remember(request, response, user.username)
+            return response
         if locked is None:
             services.record_failed_sign_in(user.username, client)
         error = _("The code is wrong or was already used.")
@@ -135,9 +141,13 @@ def phone_sign_in(request):
     answer to step 1 is the same whether or not the number is known."""
     errors, status = {}, 200
     phone = request.session.get(PHONE_PENDING, "")
+    posted_name = services.phone_account_name(request.POST.get("phone", "") or phone)
+    known = bool(posted_name) and known_devices.is_known(request, posted_name)
     if request.method == "POST" and request.POST.get("step") == "send":
         try:
-            services.request_phone_code(phone=request.POST.get("phone", ""), client=client_ip(request))
+            services.request_phone_code(
+                phone=request.POST.get("phone", ""), client=client_ip(request), known_device=known
+            )
         except ValidationError as exc:
             errors, status = exc.message_dict, 429 if isinstance(exc, services.TooManyCodes) else 400
         else:
@@ -149,12 +159,13 @@ def phone_sign_in(request):
                 phone=request.POST.get("phone", ""),
                 password=request.POST.get("password", ""),
                 client=client_ip(request),
+                known_device=known,
             )
         except ValidationError as exc:
             errors, status = exc.message_dict, 429 if isinstance(exc, services.SignInLocked) else 400
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect("accounts:me")
+            return _remembered(request, redirect("accounts:me"), posted_name)
     elif request.method == "POST" and request.POST.get("step") == "verify" and phone:
         try:
             user = services.sign_in_with_phone_code(phone=phone, code=request.POST.get("code", ""))
@@ -163,9 +174,14 @@ def phone_sign_in(request):
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             request.session.pop(PHONE_PENDING, None)
-            return redirect("accounts:me")
+            return _remembered(request, redirect("accounts:me"), services.phone_account_name(phone))
     context = {"errors": errors, "phone_masked": pii.mask_phone(phone) if phone else "", "sent": bool(phone)}
     return render(request, "accounts/phone_sign_in.html", context, status=status)
+
+
+def _remembered(request, response, name: str):
+    known_devices.remember(request, response, name)
+    return response
 
 
 @csrf_protect
@@ -187,7 +203,8 @@ def reauthenticate(request):
     error, sent = "", False
     if request.method == "POST" and request.POST.get("step") == "send" and by_code:
         try:
-            services.request_phone_code(phone=user.phone, client=client)
+            known = known_devices.is_known(request, services.phone_account_name(user.phone))
+            services.request_phone_code(phone=user.phone, client=client, known_device=known)
             sent = True
         except ValidationError as exc:
             error = " ".join(exc.messages)
@@ -197,6 +214,7 @@ def reauthenticate(request):
             password=request.POST.get("password", ""),
             code=request.POST.get("code", ""),
             client=client,
+            known_device=known_devices.is_known(request, user.username),
         )
         if ok:
             reauth.mark_authenticated(request=request)

@@ -78,8 +78,6 @@ def home_subdistrict_id(user) -> int | None:
     items = assignments_of(user)
     if items:
         return items[0].subdistrict_id
-    if getattr(user, "is_superuser", False):
-        return Subdistrict.objects.order_by("pk").values_list("pk", flat=True).first()
     return None
 
 
@@ -120,8 +118,6 @@ def role_label(role: str) -> str:
 def coverage_households(user) -> QuerySet[Household]:
     """Households the user may see, where the user may also read visits."""
     households = households_visible_to(user)
-    if getattr(user, "is_superuser", False):
-        return households
     parts = [
         Q(**{_HOUSEHOLD_PATHS[role.unit_kind]: a.unit_id})
         for a in assignments_of(user)
@@ -230,8 +226,6 @@ def _staff_assignments(user) -> QuerySet[RoleAssignment]:
     """Visiting staff whose figures the user may see: under the user's own area (a grid worker
     sees their grid's staff, a secretary the neighborhood's, the admin the subdistrict's)."""
     staff = RoleAssignment.objects.filter(role__in=VISITING_ROLES).select_related("user")
-    if getattr(user, "is_superuser", False):
-        return staff
     parts = []
     for a in assignments_of(user):
         role = ROLES[a.role]

@@ -1,5 +1,6 @@
 """Keeps the current request's actor and client address where the audit log can find them."""
 
+import ipaddress
 from contextvars import ContextVar
 
 current_request: ContextVar = ContextVar("current_request", default=None)
@@ -18,8 +19,42 @@ class RequestContextMiddleware:
 
 
 def client_ip(request) -> str:
-    """The client address; behind a proxy the deployment sets REMOTE_ADDR via its own middleware."""
-    return request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    """The client address. X-Forwarded-For counts only as far as settings.TRUSTED_PROXIES says:
+    anyone can send the header, so a client that could pick its address would escape the lockout
+    and forge the audit trail's addresses."""
+    if request is None:
+        return ""
+    from django.conf import settings
+
+    remote = request.META.get("REMOTE_ADDR", "")
+    trusted = settings.TRUSTED_PROXIES
+    if not trusted:
+        return remote
+    forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
+    chain = [*forwarded, remote]  # the nearest hop last
+    if isinstance(trusted, int):
+        # The last `trusted` hops are our proxies (REMOTE_ADDR is the nearest); the one before is
+        # the client. Entries further left were written by the client and mean nothing.
+        found = chain[-(trusted + 1)] if len(chain) > trusted else chain[0]
+    else:
+        found = next((hop for hop in reversed(chain) if not _in_networks(hop, trusted)), chain[0])
+    return found if _is_address(found) else remote
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _in_networks(address: str, networks: list[str]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(n, strict=False) for n in networks)
 
 
 class ChineseFirstLocaleMiddleware:

@@ -56,15 +56,13 @@ def _assignment_q(assignment, model: type[Model], action: str) -> Q | None:
     return None
 
 
-# Residents' personal data: the Django superuser flag is no way around area scope for these
-# (separation of duties); a superuser reaches them only through role assignments like anyone.
-PERSONAL_DATA = frozenset({"household", "resident", "sensitive", "subject_request"})
+# Separation of duties (等保 2.0 三员管理): Django's superuser flag makes a technical account for
+# configuration, accounts and roles; it grants no data at all. Every function here reads role
+# assignments only, so a superuser without roles sees nothing, and one with a role sees its area.
 
 
 def scope_q(user, model: type[Model], action: str = READ) -> Q:
     """A filter matching exactly the rows of `model` the user may `action`."""
-    if getattr(user, "is_superuser", False) and model.data_class not in PERSONAL_DATA:
-        return Q()
     parts = [q for a in assignments_of(user) if (q := _assignment_q(a, model, action)) is not None]
     return reduce(or_, parts) if parts else NOTHING
 
@@ -80,21 +78,15 @@ def can(user, obj: Model, action: str = READ) -> bool:
 
 def has_capability(user, capability: str) -> bool:
     """Whether any role of the user carries `unmask` or `export` somewhere (to show the button)."""
-    if getattr(user, "is_superuser", False):
-        return True
     return any(getattr(ROLES[a.role], capability) for a in assignments_of(user))
 
 
 def may_read_class(user, data_class: str) -> bool:
-    if getattr(user, "is_superuser", False):
-        return True
     return any(data_class in ROLES[a.role].read for a in assignments_of(user))
 
 
 def can_create(user, model: type[Model], path: dict[str, int | None]) -> bool:
     """Whether the user may create a `model` record at `path` (unit kind → id of the new record)."""
-    if getattr(user, "is_superuser", False):
-        return True
     for a in assignments_of(user):
         role = ROLES[a.role]
         if model.data_class in role.write and role.unit_kind in model.scope_paths:

@@ -224,7 +224,7 @@ def store(
 def may_read(user, item: StoredFile) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
-    if item.uploaded_by_id == user.pk or getattr(user, "is_superuser", False):
+    if item.uploaded_by_id == user.pk:
         return True
     return bool(item.data_class) and grants_in_area(
         user, item.data_class, item.subdistrict_id, item.neighborhood_id

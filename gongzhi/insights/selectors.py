@@ -54,19 +54,15 @@ def areas_of(user) -> list[Area]:
     neighborhood in them) and their neighborhoods."""
     if not permissions.may_read_class(user, "concern"):
         return []
-    if getattr(user, "is_superuser", False):
-        subdistrict_ids = set(Subdistrict.objects.values_list("pk", flat=True))
-        neighborhood_ids: set[int] = set()
-    else:
-        subdistrict_ids, neighborhood_ids = set(), set()
-        for a in permissions.assignments_of(user):
-            role = ROLES[a.role]
-            if "concern" not in role.read:
-                continue
-            if role.unit_kind == "subdistrict":
-                subdistrict_ids.add(a.unit_id)
-            elif role.unit_kind == "neighborhood":
-                neighborhood_ids.add(a.unit_id)
+    subdistrict_ids, neighborhood_ids = set(), set()
+    for a in permissions.assignments_of(user):
+        role = ROLES[a.role]
+        if "concern" not in role.read:
+            continue
+        if role.unit_kind == "subdistrict":
+            subdistrict_ids.add(a.unit_id)
+        elif role.unit_kind == "neighborhood":
+            neighborhood_ids.add(a.unit_id)
     areas = []
     for sub in Subdistrict.objects.filter(pk__in=subdistrict_ids).order_by("pk"):
         areas.append(Area(sub, None))

@@ -85,3 +85,15 @@ def build_world() -> World:
         services.assign_role(actor=None, user=user, role=code, unit=units[role.unit_kind])
         world.users[code] = user
     return world
+
+
+def far_admin(world: World):
+    """The subdistrict admin of the far subdistrict (made once): who writes there in tests. A
+    superuser cannot stand in: the flag grants no data (separation of duties)."""
+    from gongzhi.accounts.models import User
+
+    user = User.objects.filter(username="far_admin").first()
+    if user is None:
+        user = f.UserFactory(username="far_admin", is_staff=True)
+        services.assign_role(actor=None, user=user, role="subdistrict_admin", unit=world.subdistrict_far)
+    return user

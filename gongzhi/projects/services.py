@@ -75,8 +75,6 @@ def require(actor, obj, action: str = WRITE) -> None:
 
 def is_subdistrict_staff(actor, subdistrict_id: int) -> bool:
     """The funder's side: a role on the subdistrict itself that writes projects."""
-    if getattr(actor, "is_superuser", False):
-        return True
     return any(
         ROLES[a.role].unit_kind == "subdistrict"
         and "project" in ROLES[a.role].write

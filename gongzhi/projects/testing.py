@@ -6,6 +6,7 @@ import datetime
 from django.utils import timezone
 
 from gongzhi.org import factories as f
+from gongzhi.org.testing import far_admin
 from gongzhi.projects import services
 from gongzhi.projects.models import Project
 
@@ -26,8 +27,8 @@ def project(
     if neighborhood != world.neighborhood_a and not neighborhood.party_orgs.exists():
         f.PartyOrgFactory(neighborhood=neighborhood, level="community")
     actor = secretary or (admin if neighborhood.subdistrict_id == world.subdistrict.pk else None)
-    if actor is None:  # another subdistrict: a superuser stands in for its own staff
-        actor = f.UserFactory(is_superuser=True, is_staff=True)
+    if actor is None:  # another subdistrict: its own admin
+        actor = far_admin(world)
         admin = actor
     p = services.create_project(
         actor=actor,

@@ -477,7 +477,7 @@ def rounds(request):
         "projects/rounds.html",
         {
             "rounds": selectors.rounds_visible_to(request.user),
-            "may_create": bool(funder_of) or request.user.is_superuser,
+            "may_create": bool(funder_of),
         },
     )
 

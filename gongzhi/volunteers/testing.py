@@ -5,16 +5,16 @@ from datetime import timedelta
 from django.utils import timezone
 
 from gongzhi.org import factories as f
+from gongzhi.org.testing import far_admin
 from gongzhi.volunteers import services
 from gongzhi.volunteers.models import Activity, Volunteer, VolunteerTeam
 
 
 def _clerk(world, neighborhood):
-    """Whoever may write there: the world's subdistrict admin, or a superuser for the far town."""
+    """Whoever may write there: the world's subdistrict admin, or the far town's own admin."""
     if neighborhood is None or neighborhood.subdistrict_id == world.subdistrict.pk:
         return world.users["subdistrict_admin"]
-    root = Volunteer._meta.apps.get_model("accounts", "User").objects.filter(username="vol-root").first()
-    return root or f.UserFactory(username="vol-root", is_superuser=True, is_staff=True)
+    return far_admin(world)
 
 
 def volunteer(

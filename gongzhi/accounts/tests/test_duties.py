@@ -67,10 +67,9 @@ def test_the_system_admin_keeps_staff_accounts_but_not_residents_accounts(client
 def test_a_superuser_without_roles_sees_no_residents_in_the_admin(client, world):
     root = UserFactory(username="root", is_superuser=True, is_staff=True)
     client.force_login(root)
-    page = client.get("/admin/org/resident/")
-    assert page.status_code == 200
+    assert client.get("/admin/org/resident/").status_code == 403
     for r in (world.resident_a, world.resident_b, world.resident_far):
-        assert f"/admin/org/resident/{r.pk}/change/" not in page.content.decode()
+        assert client.get(f"/admin/org/resident/{r.pk}/change/").status_code in (302, 403)
     assert not scoped(root, Resident.objects.all()).exists()
 
 
@@ -157,3 +156,128 @@ def test_the_auditor_reads_sign_ins_of_staff_and_residents_of_their_town(client,
     client.logout()
     records = as_role(client, world, "auditor").get("/audit/?action=login").content.decode()
     assert "grid_worker" in records and "phone code" in records
+
+
+# --- A superuser is a technical account: the flag grants no data ------------------------------
+
+
+@pytest.fixture
+def root(world):
+    """A Django superuser with no role assignment."""
+    return UserFactory(username="root", is_superuser=True, is_staff=True)
+
+
+def test_a_superuser_without_roles_reads_no_residents_concerns_or_audit(world, root):
+    from gongzhi.concerns.selectors import concerns_visible_to
+    from gongzhi.concerns.tests.conftest import concern_for
+    from gongzhi.core import minors, permissions
+    from gongzhi.core.selectors import audit_records_visible_to
+
+    concern_for(world)
+    assert concerns_visible_to(world.users["grid_worker"]).exists()
+    assert not concerns_visible_to(root).exists()
+    assert not audit_records_visible_to(root).exists()
+    assert audit_records_visible_to(world.users["auditor"]).exists()
+    assert not minors.may_see(root, world.resident_a)
+    for data_class in ("resident", "concern", "audit", "volunteer", "minor"):
+        assert not permissions.may_read_class(root, data_class), data_class
+    assert not permissions.has_capability(root, "export")
+    assert not permissions.has_capability(root, "unmask")
+
+
+def test_a_superuser_without_roles_creates_no_residents_and_imports_no_ledger(world, root):
+    from gongzhi.core import permissions
+    from gongzhi.org.ledger import may_import
+
+    path = permissions.household_path(world.household_a)
+    assert not permissions.can_create(root, Household, path)
+    assert not permissions.can_create(root, Resident, path)
+    assert not may_import(root)
+    assert permissions.can_create(world.users["neighborhood_secretary"], Household, path)
+
+
+def test_a_superuser_without_roles_reads_no_stored_file(world, root, settings, tmp_path, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gongzhi.core import uploads
+    from gongzhi.core.tests.test_uploads import PNG
+
+    settings.MEDIA_ROOT = tmp_path
+    nb = world.neighborhood_a
+    item = uploads.store(
+        SimpleUploadedFile("a.png", PNG, content_type="image/png"),
+        "photo",
+        actor=world.users["grid_worker"],
+        data_class="concern",
+        area=(nb.subdistrict_id, nb.pk),
+    )
+    assert uploads.may_read(world.users["social_worker"], item)
+    assert not uploads.may_read(root, item)
+    client.force_login(root)
+    assert client.get(reverse("core:stored_file", args=[item.name])).status_code in (403, 404)
+
+
+def test_a_superuser_without_roles_neither_requests_nor_approves_nor_sees_exports(
+    world, root, settings, tmp_path
+):
+    from gongzhi.core import exports
+    from gongzhi.core.errors import NotInScope
+
+    settings.VAR_DIR = tmp_path
+    params = {"neighborhood": str(world.neighborhood_a.pk)}
+    with pytest.raises(PermissionDenied):
+        exports.request_export(root, "org.households", params, "年度民政核对")
+    item = exports.request_export(
+        world.users["neighborhood_secretary"], "org.households", params, "年度民政核对"
+    )
+    assert not exports.may_decide(root, item)
+    with pytest.raises(NotInScope):
+        exports.decide(root, item, approve=True)
+    assert not exports.requests_visible_to(root).exists()
+    assert exports.requests_visible_to(world.users["subdistrict_admin"]).filter(pk=item.pk).exists()
+
+
+def test_no_one_reads_sign_in_codes_or_answer_links_in_the_admin(client, world, root):
+    from gongzhi.accounts.tests.residents import last_code, send_code
+    from gongzhi.notifications.models import Message
+
+    assert send_code(client, world.resident_a.phone).status_code == 200
+    code = last_code(world.resident_a.phone)
+    Message.objects.filter(channel="sms").update(link="/volunteers/answer/secret-token/")
+    message = Message.objects.filter(channel="sms").latest("pk")
+    for user in (root, world.users["system_admin"]):
+        client.force_login(user)
+        listing = client.get(reverse("admin:notifications_message_changelist"))
+        detail = client.get(reverse("admin:notifications_message_change", args=[message.pk]))
+        assert listing.status_code == 200 and detail.status_code == 200
+        for page in (listing, detail):
+            text = page.content.decode()
+            assert code not in text and "secret-token" not in text and world.resident_a.phone not in text
+    client.force_login(world.users["grid_worker"])
+    assert client.get(reverse("admin:notifications_message_changelist")).status_code == 403
+
+
+def test_a_superuser_without_roles_opens_no_data_page_in_the_admin(client, world, root):
+    from gongzhi.concerns.tests.conftest import concern_for
+
+    concern_for(world)
+    client.force_login(root)
+    index = client.get("/admin/").content.decode()
+    assert "/admin/accounts/user/" in index  # accounts: the technical duty
+    for url in ("/admin/org/household/", "/admin/core/auditrecord/", "/admin/insights/hotissue/"):
+        assert client.get(url).status_code == 403, url
+        assert url not in index, url
+    for url in ("/concerns/", "/volunteers/", "/org/households/", "/audit/"):
+        response = client.get(url)
+        assert response.status_code in (403, 404) or world.resident_a.name not in response.content.decode(), (
+            url
+        )
+
+
+def test_the_system_admin_keeps_accounts_and_roles_in_the_admin(client, world):
+    c = as_role(client, world, "system_admin")
+    assert c.get(reverse("admin:accounts_user_changelist")).status_code == 200
+    assert c.get(reverse("admin:org_roleassignment_changelist")).status_code == 200
+    assert c.get(reverse("admin:org_roleassignment_add")).status_code == 200
+    assert c.get(reverse("admin:notifications_message_changelist")).status_code == 200
+    assert c.get("/admin/core/auditrecord/").status_code == 403

@@ -11,8 +11,8 @@ from gongzhi.core.models import AuditRecord
 from gongzhi.grids import services
 from gongzhi.grids.models import GridPlan
 from gongzhi.grids.tests.test_services import SMALL, add_row
-from gongzhi.org import factories as f
 from gongzhi.org.roles import AREA_ROLES, ROLES
+from gongzhi.org.testing import far_admin
 
 # The project URLconf includes the grids pages at "grids/"; until it does, this module serves them.
 urlpatterns = list(root_urls.urlpatterns)
@@ -53,9 +53,10 @@ def plans(world):
     """A proposed plan in neighborhood A and one in the far subdistrict."""
     add_row(world.neighborhood_a, 6, 2)
     add_row(world.neighborhood_far, 4, 2)
-    root = f.UserFactory(username="root", is_superuser=True, is_staff=True)
-    own = services.propose_plan(actor=root, neighborhood=world.neighborhood_a, **SMALL)
-    far = services.propose_plan(actor=root, neighborhood=world.neighborhood_far, **SMALL)
+    own = services.propose_plan(
+        actor=world.users["subdistrict_admin"], neighborhood=world.neighborhood_a, **SMALL
+    )
+    far = services.propose_plan(actor=far_admin(world), neighborhood=world.neighborhood_far, **SMALL)
     return own, far
 
 

@@ -1,4 +1,6 @@
-"""Demo logins: one staff account per role, on units inside the demo town, plus `sysadmin`.
+"""Demo logins: one staff account per role, on units inside the demo town, plus `sysadmin`, the
+system admin of the town (accounts, roles and the Django admin; no residents' data). It is no
+Django superuser: the superuser flag grants no data here, and a duty comes from its role.
 
 Roles are given through `services.assign_role(actor=None, …)` like any other role, so the scope
 each account sees is the one the platform would give it. Run again, it changes nothing.
@@ -75,9 +77,10 @@ def ensure_accounts(subdistrict: Subdistrict) -> list[Login]:
         if grid.grid_chief_id is None:
             grid.grid_chief = User.objects.get(username="gridchief")
             grid.save(update_fields=["grid_chief"])
-        username, display_name = catalog.SUPERUSER
-        _user(username, display_name, hashed, superuser=True)
-        logins.append(Login(username, display_name, "系统管理员（Django 后台）", "全部"))
+        username, display_name = catalog.SYSTEM_ADMIN
+        user = _user(username, display_name, hashed)
+        services.assign_role(actor=None, user=user, role="system_admin", unit=subdistrict)
+        logins.append(Login(username, display_name, "系统管理员（Django 后台）", _unit_label(subdistrict)))
     return logins
 
 
@@ -92,7 +95,7 @@ class _Password:
         return self.hashed
 
 
-def _user(username: str, display_name: str, hashed: _Password, *, superuser: bool = False) -> User:
+def _user(username: str, display_name: str, hashed: _Password) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
         user = User.objects.create(
@@ -100,7 +103,6 @@ def _user(username: str, display_name: str, hashed: _Password, *, superuser: boo
             display_name=display_name,
             kind=User.Kind.STAFF,
             is_staff=True,
-            is_superuser=superuser,
             password=str(hashed),
         )
     return user

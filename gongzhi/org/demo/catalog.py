@@ -105,4 +105,5 @@ DEMO_ACCOUNTS: list[tuple[str, str, str, str]] = [
     ("partner", "孙悦", "partner_liaison", ""),
     ("department", "郑斌", "department_handler", ""),
 ]
-SUPERUSER = ("sysadmin", "系统管理员")
+# The town's system admin (system_admin role on the subdistrict): a staff account, no superuser.
+SYSTEM_ADMIN = ("sysadmin", "系统管理员")

@@ -32,15 +32,18 @@ def test_there_is_one_demo_account_per_role(loaded):
 
 
 def test_every_demo_account_signs_in_with_the_demo_password(loaded, client):
-    for username, *_rest in [*catalog.DEMO_ACCOUNTS, catalog.SUPERUSER]:
+    for username, *_rest in [*catalog.DEMO_ACCOUNTS, catalog.SYSTEM_ADMIN]:
         assert client.login(username=username, password=accounts.DEFAULT_PASSWORD), username
         client.logout()
 
 
-def test_demo_staff_may_use_the_admin_and_sysadmin_is_superuser(loaded, django_user_model):
+def test_demo_staff_may_use_the_admin_and_sysadmin_is_the_system_admin(loaded, django_user_model):
     staff = django_user_model.objects.filter(username__in=[a[0] for a in catalog.DEMO_ACCOUNTS])
     assert staff.count() == len(AREA_ROLES) and all(u.is_staff and not u.is_superuser for u in staff)
-    assert django_user_model.objects.get(username="sysadmin").is_superuser
+    sysadmin = django_user_model.objects.get(username="sysadmin")
+    assert sysadmin.is_staff and not sysadmin.is_superuser
+    assert list(sysadmin.role_assignments.values_list("role", flat=True)) == ["system_admin"]
+    assert not scoped(sysadmin, Household.objects.all()).exists()
 
 
 def _user(django_user_model, username):

@@ -1,9 +1,11 @@
-"""`gongzhi token create --user NAME --name LABEL`: an API bearer token, printed once as the last line."""
+"""`gongzhi token create --user NAME --name LABEL [--days N]`: an API bearer token valid for N days
+(90 by default), printed once as the last line."""
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from gongzhi.core.tokens import create_token
+from gongzhi.core.tokens import DEFAULT_DAYS, MAX_DAYS, create_token
 
 
 class Command(BaseCommand):
@@ -14,11 +16,23 @@ class Command(BaseCommand):
         create = sub.add_parser("create", help="create a token for a user")
         create.add_argument("--user", required=True, help="username the token acts as")
         create.add_argument("--name", required=True, help="what the token is for, e.g. 'field app'")
+        create.add_argument(
+            "--days",
+            type=int,
+            default=DEFAULT_DAYS,
+            help=f"days until it expires (1-{MAX_DAYS}, default {DEFAULT_DAYS})",
+        )
 
-    def handle(self, *args, action: str, user: str, name: str, **options):
+    def handle(self, *args, action: str, user: str, name: str, days: int, **options):
         account = get_user_model().objects.filter(username=user, is_active=True).first()
         if account is None:
             raise CommandError(f"no active user named {user!r}")
-        _item, token = create_token(actor=None, user=account, name=name)
-        self.stderr.write(f"token for {account.username} ({name}); it is shown only now:")
+        try:
+            item, token = create_token(actor=None, user=account, name=name, days=days)
+        except ValidationError as exc:
+            raise CommandError(f"--days: {' '.join(exc.messages)}") from None
+        expires = item.expires_at.date().isoformat()
+        self.stderr.write(
+            f"token for {account.username} ({name}), valid until {expires}; it is shown only now:"
+        )
         self.stdout.write(token)
