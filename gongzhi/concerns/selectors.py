@@ -232,10 +232,14 @@ def _month_concerns(user, month: date) -> QuerySet[Concern]:
     return scoped(user, Concern.objects.all()).filter(accepted_at__gte=start, accepted_at__lt=end)
 
 
+def _month_visits(user, month: date) -> QuerySet[Visit]:
+    start, end = month_bounds(month)
+    return scoped(user, Visit.objects.all()).filter(visited_at__gte=start, visited_at__lt=end)
+
+
 def kpi_rows(user, *, month: date, by: str = "neighborhood") -> list[KpiRow]:
     """One row per worker/grid/neighborhood/subdistrict for the concerns accepted in `month`."""
     concern_field, visit_field = GROUPINGS[by]
-    start, end = month_bounds(month)
     concerns = _month_concerns(user, month)
     rows: dict = {}
     for values in _concern_counts(concerns, concern_field):
@@ -244,7 +248,7 @@ def kpi_rows(user, *, month: date, by: str = "neighborhood") -> list[KpiRow]:
     if not _sql_median():
         for key, h in concerns.filter(close_hours__isnull=False).values_list(concern_field, "close_hours"):
             hours.setdefault(key, []).append(h)
-    visits = scoped(user, Visit.objects.all()).filter(visited_at__gte=start, visited_at__lt=end)
+    visits = _month_visits(user, month)
     visited = dict(
         visits.values_list(visit_field)
         .annotate(n=Count("household_id", distinct=True))
@@ -265,9 +269,12 @@ def kpi_rows(user, *, month: date, by: str = "neighborhood") -> list[KpiRow]:
 
 
 def kpi_report(user, *, month: date, by: str = "neighborhood") -> tuple[list[KpiRow], KpiRow]:
-    """The rows and their total; the total's median is over all the month's concerns."""
+    """The rows and their total; the total's median is over all the month's concerns, and its
+    households visited are distinct ones (two workers visiting one household count it once)."""
     rows = kpi_rows(user, month=month, by=by)
     total = kpi_total(rows)
+    if by == "worker":
+        total.households_visited = _month_visits(user, month).values("household_id").distinct().count()
     if _sql_median():
         total.median_close_hours_value = _month_concerns(user, month).aggregate(m=Median("close_hours"))["m"]
     return rows, total

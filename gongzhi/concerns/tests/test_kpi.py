@@ -140,3 +140,150 @@ def test_empty_month_shows_dashes_not_zero_rates(client, world):
     page = client.get(reverse("concerns:kpi"), {"month": "2020-01"}).content.decode()
     assert 'data-kpi="response_rate">—<' in page
     assert timezone.now()
+
+
+# Every KPI of every grouping, by hand. The fixture's figures per person, grid and area:
+#   grid_worker took in A's six (grid_a): on time 4, resolved 3 (2 satisfied, 1 basically, 1
+#   dissatisfied), 1 overdue, hours 10 20 30 40; the admin took in B's two (no grid): on time 1,
+#   resolved 1 (satisfied, 5 h). Visits: grid_worker household_a (twice), social_worker household_a2.
+A_FIGURES = {
+    "collected": 6, "responded_on_time": 4, "resolved": 3, "satisfied": 2, "basically": 1,
+    "dissatisfied": 1, "overdue": 1, "response_rate": 4 / 6, "resolution_rate": 3 / 6,
+    "satisfaction_rate": (2 + 0.8 * 1) / 4, "median_close_hours": 25,
+}  # fmt: skip
+B_FIGURES = {
+    "collected": 2, "responded_on_time": 1, "resolved": 1, "satisfied": 1, "basically": 0,
+    "dissatisfied": 0, "overdue": 0, "response_rate": 1 / 2, "resolution_rate": 1 / 2,
+    "satisfaction_rate": 1.0, "median_close_hours": 5,
+}  # fmt: skip
+NOTHING = {
+    "collected": 0, "responded_on_time": 0, "resolved": 0, "satisfied": 0, "basically": 0,
+    "dissatisfied": 0, "overdue": 0, "response_rate": None, "resolution_rate": None,
+    "satisfaction_rate": None, "median_close_hours": None,
+}  # fmt: skip
+ALL_FIGURES = {
+    "collected": 8, "responded_on_time": 5, "resolved": 4, "satisfied": 3, "basically": 1,
+    "dissatisfied": 1, "overdue": 1, "response_rate": 5 / 8, "resolution_rate": 4 / 8,
+    "satisfaction_rate": (3 + 0.8 * 1) / 5, "median_close_hours": 20,  # of 5, 10, 20, 30, 40
+}  # fmt: skip
+
+
+def _figures(row) -> dict:
+    return {name: getattr(row, name) for name in A_FIGURES}
+
+
+def _assert_row(row, expected: dict, households: int) -> None:
+    got = _figures(row)
+    for name, value in expected.items():
+        assert got[name] == (value if value is None else pytest.approx(value)), (row.label, name)
+    assert row.households_visited == households, row.label
+
+
+def _report(world, by):
+    listed, total = selectors.kpi_report(world.users["subdistrict_admin"], month=MONTH, by=by)
+    return listed, total
+
+
+def test_every_kpi_per_worker(october):
+    listed, total = _report(october, "worker")
+    rows = {r.label: r for r in listed}
+    assert set(rows) == {"grid_worker", "subdistrict_admin", "social_worker"}
+    _assert_row(rows["grid_worker"], A_FIGURES, households=1)
+    _assert_row(rows["subdistrict_admin"], B_FIGURES, households=0)
+    _assert_row(rows["social_worker"], NOTHING, households=1)
+    _assert_row(total, ALL_FIGURES, households=2)
+
+
+def test_every_kpi_per_micro_grid(october):
+    listed, total = _report(october, "micro_grid")
+    rows = {r.key: r for r in listed}
+    grid_a2 = october.household_a2.micro_grid_id
+    assert set(rows) == {october.grid_a.pk, grid_a2, None}  # None: B's building lies on no grid
+    _assert_row(rows[october.grid_a.pk], A_FIGURES, households=1)
+    _assert_row(rows[grid_a2], NOTHING, households=1)
+    _assert_row(rows[None], B_FIGURES, households=0)
+    assert rows[None].label == "—"
+    _assert_row(total, ALL_FIGURES, households=2)
+
+
+def test_every_kpi_per_neighborhood(october):
+    listed, total = _report(october, "neighborhood")
+    rows = {r.key: r for r in listed}
+    assert set(rows) == {october.neighborhood_a.pk, october.neighborhood_b.pk}
+    _assert_row(rows[october.neighborhood_a.pk], A_FIGURES, households=2)
+    _assert_row(rows[october.neighborhood_b.pk], B_FIGURES, households=0)
+    _assert_row(total, ALL_FIGURES, households=2)
+
+
+def test_every_kpi_per_subdistrict(october):
+    listed, total = _report(october, "subdistrict")
+    assert [(r.key, r.label) for r in listed] == [(october.subdistrict.pk, october.subdistrict.name)]
+    _assert_row(listed[0], ALL_FIGURES, households=2)
+    _assert_row(total, ALL_FIGURES, households=2)
+
+
+def test_an_open_concern_past_its_deadline_is_overdue_without_the_flag(october):
+    late = Concern.objects.filter(neighborhood=october.neighborhood_b, state="accepted").get()
+    Concern.objects.filter(pk=late.pk).update(resolution_due=timezone.now() - timedelta(hours=1))
+    rows = {r.key: r for r in _report(october, "neighborhood")[0]}
+    assert rows[october.neighborhood_b.pk].overdue == 1
+    closed_late = Concern.objects.filter(neighborhood=october.neighborhood_b, state="closed").get()
+    Concern.objects.filter(pk=closed_late.pk).update(resolution_due=timezone.now() - timedelta(days=90))
+    rows = {r.key: r for r in _report(october, "neighborhood")[0]}
+    assert rows[october.neighborhood_b.pk].overdue == 1  # closed: late only if the close flagged it
+
+
+def test_a_household_two_workers_visited_counts_once_in_the_total(october):
+    at = datetime(2026, 10, 20, 10, tzinfo=SH)
+    services.record_visit(actor=october.users["social_worker"], household=october.household_a, visited_at=at)
+    listed, total = _report(october, "worker")
+    rows = {r.label: r for r in listed}
+    assert (rows["grid_worker"].households_visited, rows["social_worker"].households_visited) == (1, 2)
+    assert total.households_visited == 2  # household_a and household_a2, not 1 + 2
+
+
+def _page_ledger(page: str) -> dict[str, list[str]]:
+    import re
+
+    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    rows = {}
+    for tr in re.findall(r"<tr>(.*?)</tr>", body, re.S):
+        cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", tr, re.S)]
+        rows[cells[0]] = cells[1:]
+    return rows
+
+
+def _approved_workbook(world, by: str) -> list[tuple]:
+    import io
+
+    item = exports.request_export(
+        world.users["neighborhood_secretary"], "concerns.kpi", {"month": "2026-10", "by": by}, "月度考核汇总"
+    )
+    exports.decide(world.users["subdistrict_admin"], item, approve=True)
+    content, _item = exports.open_download(world.users["neighborhood_secretary"], item)
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    return list(sheet.iter_rows(values_only=True))[3:]  # below the watermark, title and header rows
+
+
+@pytest.mark.parametrize("by", ["worker", "micro_grid", "neighborhood", "subdistrict"])
+def test_xlsx_ledger_holds_the_numbers_of_the_page(client, october, by):
+    client.force_login(october.users["neighborhood_secretary"])
+    page = client.get(reverse("concerns:kpi"), {"month": "2026-10", "by": by}).content.decode()
+    on_page = _page_ledger(page)
+    lines = _approved_workbook(october, by)
+    in_book = {str(line[0]): line[1:] for line in lines[:-1]}
+    assert set(in_book) == set(on_page) and on_page
+    for label, cells in on_page.items():
+        book = in_book[label]
+        assert [int(c) for c in cells[:3]] == list(book[:3]), label  # visited, collected, resolved
+        for shown, pct in zip(cells[3:6], book[3:6], strict=True):  # rates: 0.667 on the page, 66.7 %
+            assert (shown == "—") == (pct is None), label
+            if pct is not None:
+                assert float(shown) * 100 == pytest.approx(pct, abs=0.05), label
+        assert int(cells[6]) == book[6], label
+        assert (cells[7] == "—" and book[7] is None) or float(cells[7]) == book[7], label
+    total = lines[-1]
+    for name, value in zip(("households_visited", "collected", "resolved"), total[1:4], strict=True):
+        assert f'data-kpi="{name}">{value}<' in page
+    assert f'data-kpi="overdue">{total[7]}<' in page
+    assert f'data-kpi="median_close_hours">{total[8]:.1f}<' in page
