@@ -1,16 +1,18 @@
 """Open311 GeoReport v2 at /open311/v2/, so existing civic-reporting clients work with the platform.
 
-JSON only. Jurisdiction = subdistrict code; service = concern category. POST needs an api_key
+JSON or XML (`.json`, `.xml`: the spec's shapes, e.g. <service_requests><request>…). Jurisdiction = subdistrict code; service = concern category. POST needs an api_key
 (`gongzhi open311 key --create --name NAME`), a location (lat+long, address_string or address_id =
 building id) and a description. Errors use GeoReport's format: [{"code": 400, "description": "…"}].
 Public GET shows no personal data: no reporter, no room, and the description only of concerns that
-came in through Open311 itself (their reporters posted them to a public API).
+came in through Open311 itself (their reporters posted them to a public API), and no media_url:
+photos are shown only to staff of the concern's area (views.photo), never publicly.
 """
 
 import math
 from datetime import datetime, timedelta
+from xml.etree import ElementTree
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -27,24 +29,67 @@ MAX_RESULTS = 1000
 DEFAULT_DAYS = 90
 
 
-def _error(code: int, description: str) -> JsonResponse:
-    return JsonResponse([{"code": code, "description": description}], status=code, safe=False)
+FORMATS = ("json", "xml")
+# XML: the element each list's items get (GeoReport v2 writes <services><service>…</service>…).
+XML_ITEMS = {
+    "services": "service",
+    "service_requests": "request",
+    "errors": "error",
+    "endpoints": "endpoint",
+    "formats": "format",
+    "attributes": "attribute",
+}
 
 
-def _json(data, status: int = 200) -> JsonResponse:
+def _xml_value(parent: ElementTree.Element, tag: str, value) -> None:
+    node = ElementTree.SubElement(parent, tag)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _xml_value(node, key, item)
+    elif isinstance(value, list):
+        for item in value:
+            _xml_value(node, XML_ITEMS.get(tag, "item"), item)
+    elif isinstance(value, bool):
+        node.text = "true" if value else "false"
+    elif value is not None:
+        node.text = str(value)
+
+
+def _xml(root: str, data, status: int) -> HttpResponse:
+    """GeoReport v2's XML: a list under its plural root (`root`), an object as the root itself."""
+    holder = ElementTree.Element("holder")
+    _xml_value(holder, root, data)
+    body = ElementTree.tostring(holder[0], encoding="unicode")
+    return HttpResponse(
+        '<?xml version="1.0" encoding="utf-8"?>\n' + body,
+        status=status,
+        content_type="text/xml; charset=utf-8",
+    )
+
+
+def _out(fmt: str, root: str, data, status: int = 200) -> HttpResponse:
+    """The answer in the format the client asked for; `root` names the XML root element."""
+    if fmt == "xml":
+        return _xml(root, data, status)
     return JsonResponse(data, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
 
 
-def _only_json(fmt: str) -> JsonResponse | None:
-    return None if fmt == "json" else _error(400, "Only the json format is supported.")
+def _error(code: int, description: str, fmt: str = "json") -> HttpResponse:
+    return _out(fmt, "errors", [{"code": code, "description": description}], code)
+
+
+def _unknown_format(fmt: str) -> HttpResponse | None:
+    return None if fmt in FORMATS else _error(400, "Only the json and xml formats are supported.")
 
 
 @require_http_methods(["GET"])
 def discovery(request, fmt: str):
-    if (bad := _only_json(fmt)) is not None:
+    if (bad := _unknown_format(fmt)) is not None:
         return bad
     base = request.build_absolute_uri("/open311/v2/")
-    return _json(
+    return _out(
+        fmt,
+        "discovery",
         {
             "changeset": "2026-11-23T00:00:00+08:00",
             "contact": "Your subdistrict office (街道办事处)",
@@ -55,10 +100,10 @@ def discovery(request, fmt: str):
                     "url": base,
                     "changeset": "2026-11-23T00:00:00+08:00",
                     "type": "production",
-                    "formats": ["application/json"],
+                    "formats": ["text/xml", "application/json"],
                 }
             ],
-        }
+        },
     )
 
 
@@ -81,20 +126,20 @@ def _jurisdiction_subdistrict(request):
 
 @require_http_methods(["GET"])
 def services_list(request, fmt: str):
-    if (bad := _only_json(fmt)) is not None:
+    if (bad := _unknown_format(fmt)) is not None:
         return bad
     subdistrict = _jurisdiction_subdistrict(request)
     categories = selectors.categories_for(subdistrict.pk if subdistrict else None)
-    return _json([_service(c) for c in categories])
+    return _out(fmt, "services", [_service(c) for c in categories])
 
 
 @require_http_methods(["GET"])
 def service_definition(request, code: str, fmt: str):
-    if (bad := _only_json(fmt)) is not None:
+    if (bad := _unknown_format(fmt)) is not None:
         return bad
     if not selectors.categories_for(None).filter(code=code).exists():
-        return _error(404, f"No service with service_code {code}.")
-    return _json({"service_code": code, "attributes": []})
+        return _error(404, f"No service with service_code {code}.", fmt)
+    return _out(fmt, "service_definition", {"service_code": code, "attributes": []})
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -147,44 +192,44 @@ def _filtered(request):
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 def requests_list(request, fmt: str):
-    if (bad := _only_json(fmt)) is not None:
+    if (bad := _unknown_format(fmt)) is not None:
         return bad
     if request.method == "POST":
-        return _post_request(request)
+        return _post_request(request, fmt)
     concerns = list(_filtered(request)[:MAX_RESULTS])
     notes = selectors.resolution_notes([c.pk for c in concerns])
-    return _json([_request_out(c, notes) for c in concerns])
+    return _out(fmt, "service_requests", [_request_out(c, notes) for c in concerns])
 
 
 @require_http_methods(["GET"])
 def request_detail(request, request_id: str, fmt: str):
-    if (bad := _only_json(fmt)) is not None:
+    if (bad := _unknown_format(fmt)) is not None:
         return bad
     concern = selectors.open311_requests(None).filter(pk=request_id).first() if request_id.isdigit() else None
     if concern is None:
-        return _error(404, f"No service request with id {request_id}.")
-    return _json([_request_out(concern, selectors.resolution_notes([concern.pk]))])
+        return _error(404, f"No service request with id {request_id}.", fmt)
+    return _out(fmt, "service_requests", [_request_out(concern, selectors.resolution_notes([concern.pk]))])
 
 
-def _post_request(request) -> JsonResponse:
+def _post_request(request, fmt: str) -> HttpResponse:
     data = request.POST
     key = open311_keys.key_for(data.get("api_key", ""))
     if key is None:
-        return _error(403, "A valid api_key is required to submit a service request.")
+        return _error(403, "A valid api_key is required to submit a service request.", fmt)
     if not throttle.hit(f"open311:{key.pk}:{client_ip(request)}", limit=POSTS_PER_MINUTE, window_seconds=60):
-        return _error(429, "Too many requests; slow down.")
-    subdistrict, problem = _jurisdiction_for_post(key, data.get("jurisdiction_id", ""))
+        return _error(429, "Too many requests; slow down.", fmt)
+    subdistrict, problem = _jurisdiction_for_post(key, data.get("jurisdiction_id", ""), fmt)
     if problem is not None:
         return problem
     category = selectors.categories_for(subdistrict.pk).filter(code=data.get("service_code", "")).first()
     if category is None:
-        return _error(400, "service_code is missing or unknown; see services.json.")
+        return _error(400, "service_code is missing or unknown; see services.json.", fmt)
     if not (data.get("description") or "").strip():
-        return _error(400, "description is required.")
+        return _error(400, "description is required.", fmt)
     try:
         place, location = _locate(subdistrict, data)
     except ValidationError as exc:
-        return _error(400, " ".join(exc.messages))
+        return _error(400, " ".join(exc.messages), fmt)
     name = " ".join(p for p in (data.get("first_name", ""), data.get("last_name", "")) if p)
     try:
         concern = services.submit_concern(
@@ -201,22 +246,23 @@ def _post_request(request) -> JsonResponse:
             reporter_phone=data.get("phone", ""),
         )
     except ValidationError as exc:
-        return _error(400, " ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()))
-    return _json([{"service_request_id": str(concern.pk), "service_notice": "", "account_id": None}], 201)
+        return _error(400, " ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()), fmt)
+    created = [{"service_request_id": str(concern.pk), "service_notice": "", "account_id": None}]
+    return _out(fmt, "service_requests", created, 201)
 
 
-def _jurisdiction_for_post(key, code: str):
+def _jurisdiction_for_post(key, code: str, fmt: str = "json"):
     """The key's own subdistrict, or the one the client names, or the only one there is."""
     named = selectors.subdistrict_by_code(code) if code else None
     if code and named is None:
-        return None, _error(404, f"No jurisdiction {code}.")
+        return None, _error(404, f"No jurisdiction {code}.", fmt)
     if key.subdistrict is not None:
         if named is not None and named.pk != key.subdistrict_id:
-            return None, _error(403, "This api_key is not valid for that jurisdiction.")
+            return None, _error(403, "This api_key is not valid for that jurisdiction.", fmt)
         return key.subdistrict, None
     found = named or selectors.only_subdistrict()
     if found is None:
-        return None, _error(400, "jurisdiction_id is required.")
+        return None, _error(400, "jurisdiction_id is required.", fmt)
     return found, None
 
 

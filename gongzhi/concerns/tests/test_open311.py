@@ -36,8 +36,8 @@ def test_discovery_and_services_list_categories(client, api_key):
         "service_code": "parking", "service_name": "停车", "description": category().description,
         "metadata": False, "type": "realtime", "keywords": "", "group": "",
     }  # fmt: skip
-    assert client.get(f"{BASE}/services.xml").json() == [
-        {"code": 400, "description": "Only the json format is supported."}
+    assert client.get(f"{BASE}/services.csv").json() == [
+        {"code": 400, "description": "Only the json and xml formats are supported."}
     ]
 
 
@@ -168,3 +168,92 @@ def test_key_command_without_subdistrict_prints_a_key_for_any_jurisdiction(world
     call_command("open311", "key", "--create", "--name", "city app", stdout=out)
     assert out.getvalue().strip().splitlines()[-1].startswith("o311_")
     assert Open311Key.objects.get(name="city app").subdistrict is None
+
+
+# ---- XML (GeoReport v2 clients commonly ask for it) ---------------------------------------------
+
+
+def _xml(response, status: int = 200):
+    from xml.etree import ElementTree
+
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("text/xml")
+    text = response.content.decode("utf-8")
+    assert text.startswith('<?xml version="1.0" encoding="utf-8"?>')
+    return ElementTree.fromstring(response.content)
+
+
+def test_discovery_services_and_definition_in_xml(client, api_key):
+    discovery = _xml(client.get(f"{BASE}/discovery.xml"))
+    assert discovery.tag == "discovery"
+    endpoint = discovery.find("endpoints/endpoint")
+    assert endpoint.findtext("specification") == "http://wiki.open311.org/GeoReport_v2"
+    assert [f.text for f in endpoint.findall("formats/format")] == ["text/xml", "application/json"]
+    services = _xml(client.get(f"{BASE}/services.xml"))
+    assert services.tag == "services"
+    parking = next(s for s in services.findall("service") if s.findtext("service_code") == "parking")
+    assert {child.tag: child.text for child in parking} == {
+        "service_code": "parking", "service_name": "停车", "description": category().description or None,
+        "metadata": "false", "type": "realtime", "keywords": None, "group": None,
+    }  # fmt: skip
+    definition = _xml(client.get(f"{BASE}/services/parking.xml"))
+    assert definition.tag == "service_definition" and definition.findtext("service_code") == "parking"
+    assert definition.find("attributes") is not None and len(definition.find("attributes")) == 0
+
+
+def test_post_and_get_requests_in_xml(client, world, api_key):
+    created = _xml(
+        client.post(
+            f"{BASE}/requests.xml",
+            {"api_key": api_key, "service_code": "parking", "lat": "31.3501", "long": "121.4201",
+             "description": "消防通道被占 <夜间>", "phone": "13800138000"},
+        ),
+        201,
+    )  # fmt: skip
+    assert created.tag == "service_requests"
+    request = created.find("request")
+    assert [child.tag for child in request] == ["service_request_id", "service_notice", "account_id"]
+    pk = request.findtext("service_request_id")
+    assert Concern.objects.filter(pk=pk, channel="open311").exists()
+    one = _xml(client.get(f"{BASE}/requests/{pk}.xml"))
+    assert one.tag == "service_requests" and len(one.findall("request")) == 1
+    got = one.find("request")
+    assert got.findtext("status") == "open" and got.findtext("service_code") == "parking"
+    assert got.findtext("description") == "消防通道被占 <夜间>"  # escaped, read back intact
+    assert got.findtext("lat") == "31.3501" and got.find("media_url") is not None
+    assert "13800138000" not in client.get(f"{BASE}/requests/{pk}.xml").content.decode()
+    listed = _xml(client.get(f"{BASE}/requests.xml", {"service_code": "parking"}))
+    assert pk in [r.findtext("service_request_id") for r in listed.findall("request")]
+    json_keys = list(client.get(f"{BASE}/requests/{pk}.json").json()[0])
+    assert [child.tag for child in got] == json_keys  # the same fields in both formats
+
+
+def test_errors_come_in_the_format_asked_for(client, api_key):
+    missing = _xml(client.post(f"{BASE}/requests.xml", {"api_key": api_key, "service_code": "parking",
+                                                         "lat": "31.35", "long": "121.42"}), 400)  # fmt: skip
+    assert missing.tag == "errors"
+    error = missing.find("error")
+    assert error.findtext("code") == "400" and "description" in error.findtext("description")
+    forbidden = _xml(client.post(f"{BASE}/requests.xml", {"api_key": "wrong", "description": "x"}), 403)
+    assert forbidden.find("error").findtext("code") == "403"
+    unknown = _xml(client.get(f"{BASE}/requests/999999.xml"), 404)
+    assert unknown.find("error").findtext("code") == "404"
+    assert Concern.objects.count() == 0
+
+
+def test_media_url_stays_empty_because_concern_photos_are_not_public(
+    client, world, api_key, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gongzhi.concerns.models import ConcernPhoto
+
+    concern = concern_for(world)
+    Concern.objects.filter(pk=concern.pk).update(channel="open311")
+    photo = SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\n" + b"0" * 32, content_type="image/png")
+    ConcernPhoto.objects.create(concern=concern, file=photo, content_type="image/png", size=40)
+    assert client.get(f"{BASE}/requests/{concern.pk}.json").json()[0]["media_url"] == ""
+    assert _xml(client.get(f"{BASE}/requests/{concern.pk}.xml")).find("request").findtext("media_url") == ""
+    # The photo itself is for signed-in staff of the area only: nothing public to point at.
+    assert client.get(f"/concerns/photos/{concern.photos.get().pk}/").status_code == 302
