@@ -143,7 +143,17 @@ def join_concern(*, actor, concern: Concern, into: Concern) -> Concern:
     services._event(into, "joined", into.state, into.state, actor, f"#{concern.pk}")
     audit.record("update", concern, actor=actor, changes={"joined_to": into.pk})
     audit.record("update", into, actor=actor, changes={"supporters": into.supporters})
+    _withdraw_waiting(actor, concern)
     return concern
+
+
+def _withdraw_waiting(actor, concern: Concern) -> None:
+    """A joined report's waiting agenda item goes: the main concern carries the matter."""
+    from gongzhi.deliberation import services as deliberation
+
+    item = _item_of(concern)
+    if item is not None and item.meeting_id is None:
+        deliberation.withdraw_waiting_item(actor=actor, item=item)
 
 
 def after_move(concern: Concern, action: str, actor, note: str) -> None:
@@ -241,66 +251,38 @@ def _meeting_time(now: datetime) -> datetime:
     return datetime.combine(day, time(19, 0), tzinfo=local_zone())
 
 
+def _origin(concern: Concern) -> str:
+    from gongzhi.deliberation.models import AgendaItem
+
+    return AgendaItem.Origin.MAJOR_CONCERN if concern.tier == Tier.MAJOR else AgendaItem.Origin.KEY_CONCERN
+
+
 @transaction.atomic
 def to_deliberation(*, actor, concern: Concern):
     """大事细议: a major concern goes on the next deliberation meeting of its neighborhood (one is
     scheduled a week ahead when none is planned); 要事议妥: a key concern opens a joint consultation
     with the handling partner unit or department invited. Once per concern: a repeat returns the
-    existing agenda item."""
+    existing agenda item; a waiting one (待议事项, from intake) is the one scheduled."""
     from gongzhi.deliberation import services as deliberation
-    from gongzhi.deliberation.models import AgendaItem, Meeting
 
     services = _services()
     concern = services._locked(concern.pk)
     if lifecycle.AREA not in services._require(actor, concern):
         raise PermissionDenied(_("Only staff of the area may put a concern on the agenda."))
-    existing = AgendaItem.objects.filter(concern_id=concern.pk).select_related("meeting").first()
-    if existing is not None:
+    existing = _item_of(concern)
+    if existing is not None and existing.meeting_id is not None:
         return existing
     if concern.tier not in DELIBERATION_TIERS:
         raise ValidationError({"tier": _("Only major and key concerns go to deliberation.")})
     if concern.neighborhood_id is None:
         raise ValidationError({"neighborhood": _("Place the concern in a neighborhood first.")})
-    now = timezone.now()
-    if concern.tier == Tier.MAJOR:
-        origin = AgendaItem.Origin.MAJOR_CONCERN
-        meeting = (
-            permissions.scoped(actor, Meeting.objects.all(), permissions.WRITE)
-            .filter(kind=Meeting.Kind.DELIBERATION, neighborhood_id=concern.neighborhood_id, held_at__gte=now)
-            .order_by("held_at", "pk")
-            .first()
-        )
-        if meeting is None:
-            meeting = deliberation.create_meeting(
-                actor=actor,
-                kind=Meeting.Kind.DELIBERATION,
-                title=_("Deliberation meeting: %(title)s") % {"title": concern.title},
-                held_at=_meeting_time(now),
-                neighborhood=concern.neighborhood,
-            )
+    meeting = _meeting_for(actor, concern)
+    if existing is not None:
+        item = deliberation.schedule_agenda_item(actor=actor, item=existing, meeting=meeting)
     else:
-        origin = AgendaItem.Origin.KEY_CONCERN
-        meeting = deliberation.create_meeting(
-            actor=actor,
-            kind=Meeting.Kind.JOINT_CONSULTATION,
-            title=(_("Joint consultation: %(title)s") % {"title": concern.title})[:200],
-            held_at=_meeting_time(now),
-            neighborhood=concern.neighborhood,
+        item = deliberation.add_agenda_item(
+            actor=actor, meeting=meeting, title=concern.title[:200], origin=_origin(concern), concern=concern
         )
-        if concern.handler_partner_unit_id:
-            deliberation.invite(actor=actor, meeting=meeting, partner_unit=concern.handler_partner_unit)
-        if concern.handler_department_id:
-            deliberation.invite(actor=actor, meeting=meeting, department=concern.handler_department)
-        if concern.handler_kind in (HandlerKind.PROPERTY_COMPANY, HandlerKind.OWNERS_COMMITTEE):
-            role = (
-                "property_staff"
-                if concern.handler_kind == HandlerKind.PROPERTY_COMPANY
-                else "owners_committee_member"
-            )
-            deliberation.invite(actor=actor, meeting=meeting, role=role)
-    item = deliberation.add_agenda_item(
-        actor=actor, meeting=meeting, title=concern.title[:200], origin=origin, concern=concern
-    )
     services._event(
         concern, "deliberate", concern.state, concern.state, actor, f"{meeting.title} ({meeting.pk})"
     )
@@ -308,18 +290,98 @@ def to_deliberation(*, actor, concern: Concern):
     return item
 
 
-def auto_deliberate(*, actor, concern: Concern):
-    """After staff take in or re-tier a concern: a major or key one goes to deliberation at once
-    when the actor may hold meetings in its neighborhood (otherwise the concern page offers it to
-    those who may). Returns the agenda item or None."""
+def _item_of(concern: Concern):
+    from gongzhi.deliberation.models import AgendaItem
+
+    return AgendaItem.objects.filter(concern_id=concern.pk).select_related("meeting").order_by("pk").first()
+
+
+def _meeting_for(actor, concern: Concern):
+    """The meeting a concern goes on: the neighborhood's next deliberation meeting (a new one a
+    week ahead when none is planned) for a major one, a new joint consultation for a key one."""
+    from gongzhi.deliberation import services as deliberation
     from gongzhi.deliberation.models import Meeting
 
+    now = timezone.now()
+    if concern.tier == Tier.MAJOR:
+        meeting = (
+            permissions.scoped(actor, Meeting.objects.all(), permissions.WRITE)
+            .filter(kind=Meeting.Kind.DELIBERATION, neighborhood_id=concern.neighborhood_id, held_at__gte=now)
+            .order_by("held_at", "pk")
+            .first()
+        )
+        return meeting or deliberation.create_meeting(
+            actor=actor,
+            kind=Meeting.Kind.DELIBERATION,
+            title=(_("Deliberation meeting: %(title)s") % {"title": concern.title})[:200],
+            held_at=_meeting_time(now),
+            neighborhood=concern.neighborhood,
+        )
+    meeting = deliberation.create_meeting(
+        actor=actor,
+        kind=Meeting.Kind.JOINT_CONSULTATION,
+        title=(_("Joint consultation: %(title)s") % {"title": concern.title})[:200],
+        held_at=_meeting_time(now),
+        neighborhood=concern.neighborhood,
+    )
+    if concern.handler_partner_unit_id:
+        deliberation.invite(actor=actor, meeting=meeting, partner_unit=concern.handler_partner_unit)
+    if concern.handler_department_id:
+        deliberation.invite(actor=actor, meeting=meeting, department=concern.handler_department)
+    if concern.handler_kind in (HandlerKind.PROPERTY_COMPANY, HandlerKind.OWNERS_COMMITTEE):
+        role = (
+            "property_staff"
+            if concern.handler_kind == HandlerKind.PROPERTY_COMPANY
+            else "owners_committee_member"
+        )
+        deliberation.invite(actor=actor, meeting=meeting, role=role)
+    return meeting
+
+
+def _holds_meetings(actor, concern: Concern) -> bool:
+    from gongzhi.deliberation.models import Meeting
+
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    path = {"subdistrict": concern.subdistrict_id, "neighborhood": concern.neighborhood_id}
+    return permissions.can_create(actor, Meeting, path)
+
+
+def deliberate_if_due(*, actor, concern: Concern):
+    """Called by the services after intake (every channel) and a re-tier: a major or key concern
+    gets its agenda item. Staff who hold meetings in its neighborhood (secretary, social worker,
+    subdistrict admin) put it on a meeting at once (`to_deliberation`); from anyone else (resident
+    page, Open311, a grid worker's visit or entry) it waits on the neighborhood's agenda (待议事项)
+    for them to schedule. Once per concern; returns the agenda item or None (minor, urgent, or no
+    neighborhood yet)."""
     if concern.tier not in DELIBERATION_TIERS or concern.neighborhood_id is None:
         return None
-    path = {"subdistrict": concern.subdistrict_id, "neighborhood": concern.neighborhood_id}
-    if not permissions.can_create(actor, Meeting, path):
+    if _holds_meetings(actor, concern):
+        try:
+            return to_deliberation(actor=actor, concern=concern)
+        except (ValidationError, PermissionDenied):
+            log.warning("concern %s: scheduling deliberation failed; it waits instead", concern.pk)
+    return _queue(actor, concern)
+
+
+@transaction.atomic
+def _queue(actor, concern: Concern):
+    from gongzhi.deliberation import services as deliberation
+
+    concern = _services()._locked(concern.pk)  # two calls at once: the second finds the first's item
+    existing = _item_of(concern)
+    if existing is not None:
+        return existing
+    if concern.tier not in DELIBERATION_TIERS or concern.neighborhood_id is None:
         return None
-    return to_deliberation(actor=actor, concern=concern)
+    item = deliberation.queue_agenda_item(actor=actor, concern=concern, origin=_origin(concern))
+    who = actor if _is_user(actor) else None
+    note = _("Waiting for deliberation (待议事项) in %(neighborhood)s") % {
+        "neighborhood": concern.neighborhood
+    }
+    _services()._event(concern, "deliberate", concern.state, concern.state, who, note)
+    audit.record("update", concern, actor=who, changes={"agenda_item": item.pk, "meeting": None})
+    return item
 
 
 # ---- notifications ------------------------------------------------------------------------------

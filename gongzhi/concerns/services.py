@@ -211,6 +211,8 @@ def submit_concern(
             found.replayed = True
             return found
         raise
+    # 大事细议、要事议妥 whatever the channel; a no-op (no query) for minor and urgent concerns.
+    concern.agenda_item = coordination.deliberate_if_due(actor=actor, concern=concern)
     return concern
 
 
@@ -456,6 +458,7 @@ def override_tier(
     audit.record("update", concern, actor=actor, changes={"tier": [previous, tier]}, reason=reason[:255])
     if tier == Tier.URGENT:
         _supervise(concern, Supervision.Reason.URGENT)
+    concern.agenda_item = coordination.deliberate_if_due(actor=actor, concern=concern)
     return concern
 
 

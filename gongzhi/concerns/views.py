@@ -144,7 +144,7 @@ def retier(request, pk: int):
     concern = get_object_or_404(selectors.concerns_visible_to(request.user), pk=pk)
     version = request.POST.get("version", "")
     try:
-        services.override_tier(
+        concern = services.override_tier(
             actor=request.user,
             concern=concern,
             tier=request.POST.get("tier", ""),
@@ -158,20 +158,19 @@ def retier(request, pk: int):
     except ValidationError as exc:
         return detail(request, pk, error=" ".join(m for ms in _errors(exc).values() for m in ms), status=400)
     messages.success(request, _("Tier changed."))
-    _deliberate_if_due(request, concern)
+    _say_agenda(request, concern)
     return redirect("concerns:detail", pk=pk)
 
 
-def _deliberate_if_due(request, concern) -> None:
-    """大事细议、要事议妥: a major or key concern goes on the agenda when its staff hold meetings."""
-    concern.refresh_from_db()
-    try:
-        item = coordination.auto_deliberate(actor=request.user, concern=concern)
-    except (ValidationError, PermissionDenied) as exc:
-        messages.warning(request, " ".join(getattr(exc, "messages", [str(exc)])))
+def _say_agenda(request, concern) -> None:
+    """The service put a major or key concern on the agenda (or on the waiting list): say where."""
+    item = getattr(concern, "agenda_item", None)
+    if item is None:
         return
-    if item is not None:
+    if item.meeting_id:
         messages.success(request, _("On the agenda of %(meeting)s.") % {"meeting": item.meeting})
+    else:
+        messages.info(request, _("Waiting for the neighborhood's staff to put it on a meeting's agenda."))
 
 
 @require_POST
@@ -265,7 +264,7 @@ def intake(request):
             context.update(errors=_errors(exc), values=request.POST, key=request.POST.get("key", ""))
             return render(request, "concerns/intake.html", context, status=400)
         messages.success(request, _("Concern #%(id)s accepted.") % {"id": concern.pk})
-        _deliberate_if_due(request, concern)
+        _say_agenda(request, concern)
         return redirect("concerns:detail", pk=concern.pk)
     return render(request, "concerns/intake.html", context)
 

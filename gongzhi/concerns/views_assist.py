@@ -314,7 +314,7 @@ def detail_context(user, concern, parties: set[str]) -> dict:
         "review_flags": [coordination.FLAG_TEXT.get(f, f) for f in review.flags] if review else [],
         "agenda_items": items,
         "may_deliberate": area
-        and not items
+        and not any(i.meeting_id for i in items)  # none yet, or only one waiting (待议事项)
         and concern.tier in (Tier.MAJOR, Tier.KEY)
         and permissions.may_read_class(user, "deliberation"),
     }

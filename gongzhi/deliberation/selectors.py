@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from gongzhi.core import pii
 from gongzhi.core.permissions import assignments_of, scoped
 from gongzhi.deliberation.models import (
+    AgendaItem,
     Ballot,
     Duty,
     Elector,
@@ -129,6 +130,13 @@ def published_votes_visible_to(user) -> QuerySet[Vote]:
 
 def meetings_visible_to(user) -> QuerySet[Meeting]:
     return scoped(user, Meeting.objects.select_related("neighborhood", "compound", "party_org"))
+
+
+def waiting_agenda_items(user) -> QuerySet[AgendaItem]:
+    """Items on no meeting yet (待议事项): major and key concerns from intake, tick-list projects."""
+    return scoped(
+        user, AgendaItem.objects.filter(meeting__isnull=True).select_related("neighborhood")
+    ).order_by("pk")
 
 
 def meeting_detail(user, pk: int) -> Meeting:

@@ -648,6 +648,59 @@ def add_agenda_item(
 
 
 @transaction.atomic
+def queue_agenda_item(*, actor, concern, origin: str) -> AgendaItem:
+    """A waiting item (待议事项) on the concern's neighborhood agenda, for a major or key concern
+    that came in through someone who holds no meetings (resident page, Open311, a grid worker's
+    visit): no meeting yet, the neighborhood's staff schedule it. `actor=None` is the public
+    intake; the caller (concerns.coordination) has checked the tier and the neighborhood."""
+    if origin not in CONCERN_ORIGINS or concern.tier != CONCERN_ORIGINS[origin]:
+        raise ValidationError({"concern": _("Only major and key concerns wait for deliberation.")})
+    item = AgendaItem(
+        subdistrict_id=concern.subdistrict_id,
+        neighborhood_id=concern.neighborhood_id,
+        title=concern.title[:200],
+        origin=origin,
+        origin_ref=f"concern:{concern.pk}",
+        concern=concern,
+    )
+    item.full_clean()
+    item.save()
+    audit.record("create", item, actor=actor if actor is not None and actor.is_authenticated else None)
+    return item
+
+
+@transaction.atomic
+def withdraw_waiting_item(*, actor, item: AgendaItem) -> bool:
+    """Take a waiting item off the agenda (its concern joined another that carries the matter);
+    an item already on a meeting stays. Returns whether it was withdrawn."""
+    item = AgendaItem.objects.select_for_update().filter(pk=item.pk, meeting__isnull=True).first()
+    if item is None:
+        return False
+    audit.record("delete", item, actor=actor if actor is not None and actor.is_authenticated else None)
+    item.delete()
+    return True
+
+
+@transaction.atomic
+def schedule_agenda_item(*, actor, item: AgendaItem, meeting: Meeting) -> AgendaItem:
+    """Put a waiting item on a meeting the actor may change, of the item's neighborhood."""
+    meeting = _require_meeting(actor, meeting)
+    item = AgendaItem.objects.select_for_update().get(pk=item.pk)
+    if item.meeting_id == meeting.pk:
+        return item  # a retry
+    if item.meeting_id is not None:
+        raise ValidationError({"agenda_item": _("This item is already on another meeting's agenda.")})
+    if item.neighborhood_id and meeting.neighborhood_id != item.neighborhood_id:
+        raise ValidationError({"meeting": _("The meeting belongs to another neighborhood.")})
+    if item.concern_id is not None:
+        _check_concern(actor, meeting, item.origin, item.concern)
+    item.meeting, item.order = meeting, meeting.agenda.count()
+    item.save(update_fields=["meeting", "order"])
+    audit.record("update", item, actor=actor, changes={"meeting": meeting.pk})
+    return item
+
+
+@transaction.atomic
 def invite(*, actor, meeting: Meeting, role: str = "", partner_unit=None, department=None, resident=None):
     from gongzhi.org.roles import ROLES
 

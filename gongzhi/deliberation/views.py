@@ -257,6 +257,7 @@ def meeting_list(request):
             "meetings": selectors.meetings_visible_to(request.user)[:200],
             "tasks": selectors.tasks_of(request.user),
             "overdue": selectors.overdue_duties(request.user, timezone.localdate()),
+            "waiting": selectors.waiting_agenda_items(request.user)[:200],
             "may_create": selectors.may_run_deliberation(request.user),
             "duties_form": MeetingDutiesForm(
                 neighborhoods=org_selectors.neighborhoods_visible_to(request.user),

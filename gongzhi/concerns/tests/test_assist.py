@@ -328,7 +328,8 @@ def test_a_key_concern_opens_a_joint_consultation_with_the_handling_unit(world):
     item = coordination.to_deliberation(actor=world.users["neighborhood_secretary"], concern=concern)
     assert item.origin == "key_concern" and item.meeting.kind == Meeting.Kind.JOINT_CONSULTATION
     assert item.meeting.invitations.filter(department=department).exists()
-    assert concern.events.filter(action="deliberate").count() == 1
+    # Taken in by a grid worker, it waited (one event); the secretary's step scheduled it (another).
+    assert concern.events.filter(action="deliberate").count() == 2
     assert AgendaItem.objects.filter(concern=concern).count() == 1
 
 
@@ -457,14 +458,14 @@ def test_staff_intake_or_retier_of_a_major_concern_puts_it_on_the_agenda_at_once
     assert response.status_code == 302
     major = Concern.objects.get(idempotency_key__endswith=":m1")
     assert major.tier == "major" and AgendaItem.objects.filter(concern=major, origin="major_concern").exists()
-    # A grid worker holds no meetings: the concern waits for staff who do (the page offers it).
+    # A grid worker holds no meetings: the concern waits for staff who do (待议事项; the page offers it).
     client.force_login(world.users["grid_worker"])
     response = client.post(
         reverse("concerns:intake"),
         data | {"description": "楼道墙皮脱落", "households_affected": "12", "key": "m2"},
     )
     waiting = Concern.objects.get(idempotency_key__endswith=":m2")
-    assert response.status_code == 302 and not AgendaItem.objects.filter(concern=waiting).exists()
+    assert response.status_code == 302 and AgendaItem.objects.get(concern=waiting).meeting is None
     client.force_login(world.users["neighborhood_secretary"])
     minor = concern_for(world)
     url = reverse("concerns:retier", args=[minor.pk])
