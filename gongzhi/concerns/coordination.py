@@ -148,12 +148,12 @@ def join_concern(*, actor, concern: Concern, into: Concern) -> Concern:
 
 
 def _withdraw_waiting(actor, concern: Concern) -> None:
-    """A joined report's waiting agenda item goes: the main concern carries the matter."""
+    """A joined report's agenda item goes while it is not deliberated yet (waiting, or on a meeting
+    still to come): the main concern carries the matter."""
     from gongzhi.deliberation import services as deliberation
 
-    item = _item_of(concern)
-    if item is not None and item.meeting_id is None:
-        deliberation.withdraw_waiting_item(actor=actor, item=item)
+    if (item := _item_of(concern)) is not None:
+        deliberation.withdraw_agenda_item(actor=actor, item=item)
 
 
 def after_move(concern: Concern, action: str, actor, note: str) -> None:

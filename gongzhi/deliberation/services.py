@@ -670,11 +670,16 @@ def queue_agenda_item(*, actor, concern, origin: str) -> AgendaItem:
 
 
 @transaction.atomic
-def withdraw_waiting_item(*, actor, item: AgendaItem) -> bool:
-    """Take a waiting item off the agenda (its concern joined another that carries the matter);
-    an item already on a meeting stays. Returns whether it was withdrawn."""
-    item = AgendaItem.objects.select_for_update().filter(pk=item.pk, meeting__isnull=True).first()
+def withdraw_agenda_item(*, actor, item: AgendaItem) -> bool:
+    """Take an item off the agenda before it is deliberated (its concern joined another that
+    carries the matter): one still waiting, or on a meeting yet to be held with no decision on
+    it. Anything already deliberated stays. Returns whether it was withdrawn."""
+    item = AgendaItem.objects.select_for_update().select_related("meeting").filter(pk=item.pk).first()
     if item is None:
+        return False
+    if item.meeting is not None and (
+        item.meeting.held_at <= timezone.now() or Decision.objects.filter(agenda_item=item).exists()
+    ):
         return False
     audit.record("delete", item, actor=actor if actor is not None and actor.is_authenticated else None)
     item.delete()

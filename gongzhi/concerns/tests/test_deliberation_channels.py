@@ -194,3 +194,31 @@ def test_a_waiting_report_that_joins_another_leaves_the_agenda(world, lift):
         action="delete", object_type="deliberation.agendaitem", object_id=str(item.pk)
     ).exists()
     assert AgendaItem.objects.filter(concern=main).count() == 1
+
+
+def test_a_report_staff_join_at_intake_leaves_its_meeting_but_a_deliberated_item_stays(client, world, lift):
+    from django.utils import timezone
+
+    from gongzhi.deliberation.models import Decision
+
+    main = concern_for(world, actor=world.users["social_worker"], category=lift)
+    client.force_login(world.users["social_worker"])
+    data = {
+        "household": world.household_a2.pk,
+        "channel": "hotline",
+        "category": lift.pk,
+        "description": "电梯又困人了",
+        "dup_checked": "1",
+        "join": main.pk,
+        "key": "j-1",
+    }
+    assert client.post(reverse("concerns:intake"), data).status_code == 302
+    joined = Concern.objects.get(idempotency_key__endswith=":j-1")
+    assert joined.joined_to_id == main.pk and not AgendaItem.objects.filter(concern=joined).exists()
+    assert list(AgendaItem.objects.values_list("concern_id", flat=True)) == [main.pk]
+    # Once the meeting has decided on an item, joining its concern elsewhere leaves it on record.
+    other = concern_for(world, actor=world.users["social_worker"], category=lift, description="三号楼电梯")
+    Decision.objects.create(meeting=other.agenda_item.meeting, agenda_item=other.agenda_item, text="报修")
+    Meeting.objects.filter(pk=other.agenda_item.meeting_id).update(held_at=timezone.now())
+    coordination.join_concern(actor=world.users["social_worker"], concern=other, into=main)
+    assert AgendaItem.objects.filter(pk=other.agenda_item.pk).exists()
