@@ -674,7 +674,13 @@ def withdraw_agenda_item(*, actor, item: AgendaItem) -> bool:
     """Take an item off the agenda before it is deliberated (its concern joined another that
     carries the matter): one still waiting, or on a meeting yet to be held with no decision on
     it. Anything already deliberated stays. Returns whether it was withdrawn."""
-    item = AgendaItem.objects.select_for_update().select_related("meeting").filter(pk=item.pk).first()
+    # The meeting is nullable: PostgreSQL locks no outer join, so the item is locked alone.
+    item = (
+        AgendaItem.objects.select_for_update(of=("self",))
+        .select_related("meeting")
+        .filter(pk=item.pk)
+        .first()
+    )
     if item is None:
         return False
     if item.meeting is not None and (
