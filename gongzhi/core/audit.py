@@ -16,7 +16,7 @@ import json
 import random
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
@@ -77,20 +77,50 @@ def _link_holds(entry: AuditRecord) -> bool:
     return any(hmac.compare_digest(entry.hash or "", link_hash(entry, key)) for key in pii.audit_chain_keys())
 
 
-def _locked_head() -> AuditChainHead:
-    """A free chain head, row-locked until the surrounding transaction ends. On engines without
-    row locks (SQLite, which serialises writers anyway) this is always the first chain."""
-    free = AuditChainHead.objects.select_for_update(skip_locked=True).filter(pk__lte=CHAINS)
-    head = free.order_by("pk").first()
-    if head is None:
-        # No heads yet, or every one busy: make sure all exist, then wait for one of them.
-        AuditChainHead.objects.bulk_create(
-            [AuditChainHead(pk=pk) for pk in range(HEAD_ID, HEAD_ID + CHAINS)], ignore_conflicts=True
-        )
-        head = free.order_by("pk").first() or AuditChainHead.objects.select_for_update().get(
-            pk=random.randint(HEAD_ID, CHAINS)  # noqa: S311  (spreading waiters, not a secret)
-        )
-    return head
+def _head_sql() -> tuple[str, str, str]:
+    """The chain head's statements, written out once: through the ORM, taking and moving the head
+    cost a third of an audited write's time in query building, for two fixed one-row statements."""
+    table = connection.ops.quote_name(AuditChainHead._meta.db_table)
+    # SKIP LOCKED where the engine has row locks; SQLite serialises writers and takes chain 1.
+    skip = (
+        connection.ops.for_update_sql(skip_locked=True)
+        if connection.features.has_select_for_update_skip_locked
+        else ""
+    )
+    wait = connection.ops.for_update_sql() if connection.features.has_select_for_update else ""
+    select = f"SELECT id, last_hash FROM {table} WHERE id >= %s AND id <= %s ORDER BY id LIMIT 1"
+    return (
+        f"{select} {skip}",
+        f"{select} {wait}",
+        f"UPDATE {table} SET last_hash = %s, last_record_id = %s WHERE id = %s",
+    )
+
+
+def _locked_head() -> tuple[int, str]:
+    """(chain, its last hash) of a free chain head, row-locked until the surrounding transaction
+    ends. On engines without row locks (SQLite, which serialises writers anyway) this is always
+    the first chain."""
+    free, any_one, _move = _head_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(free, [HEAD_ID, CHAINS])
+        head = cursor.fetchone()
+        if head is None:
+            # No heads yet, or every one busy: make sure all exist, then wait for one of them.
+            AuditChainHead.objects.bulk_create(
+                [AuditChainHead(pk=pk) for pk in range(HEAD_ID, CHAINS + 1)], ignore_conflicts=True
+            )
+            cursor.execute(free, [HEAD_ID, CHAINS])
+            head = cursor.fetchone()
+        if head is None:
+            chain = random.randint(HEAD_ID, CHAINS)  # noqa: S311  (spreading waiters, not a secret)
+            cursor.execute(any_one, [chain, chain])
+            head = cursor.fetchone()
+    return head[0], head[1]
+
+
+def _move_head(chain: int, entry: AuditRecord) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(_head_sql()[2], [entry.hash, entry.pk, chain])
 
 
 # No savepoint: callers are already inside their own transaction, and a failure here fails it.
@@ -110,7 +140,7 @@ def record(
         actor = getattr(request, "user", None)
     subdistrict_id, neighborhood_id = area if area is not None else _area_of(obj)
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    head = _locked_head()
+    chain, last_hash = _locked_head()
     entry = AuditRecord(
         at=timezone.now(),
         actor_id=actor.pk if authenticated else None,
@@ -124,13 +154,12 @@ def record(
         subdistrict_id=subdistrict_id,
         neighborhood_id=neighborhood_id,
         changes=safe_changes(changes or {}),
-        chain=head.pk,
-        prev_hash=head.last_hash,
+        chain=chain,
+        prev_hash=last_hash,
     )
     entry.hash = link_hash(entry)
-    entry.save()
-    head.last_hash, head.last_record_id = entry.hash, entry.pk
-    head.save(update_fields=["last_hash", "last_record_id"])
+    entry.save(force_insert=True)
+    _move_head(chain, entry)
     return entry
 
 
