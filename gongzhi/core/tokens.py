@@ -1,16 +1,31 @@
-"""API bearer tokens: shown once at creation, stored only as a hash."""
+"""API bearer tokens: shown once at creation, stored only as a hash.
 
+Each server process remembers a token's owner for `REMEMBER_SECONDS` after looking it up, so a
+busy client costs one token query per process every few seconds instead of one per request.
+Deleting a token, or saving or deactivating its user, forgets every remembered token in the
+process where it happens at once, and in the other processes within `REMEMBER_SECONDS`: that is
+how quickly a revocation takes effect everywhere. Unknown tokens are never remembered.
+"""
+
+import copy
 import hashlib
 import secrets
+import threading
+import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from gongzhi.core import audit
 from gongzhi.core.models import ApiToken
 
 LAST_USED_PRECISION = timedelta(minutes=1)
+REMEMBER_SECONDS = 5.0
+_remembered: dict[str, tuple[float, object]] = {}  # digest → (forget at, user as loaded)
+_lock = threading.Lock()
 
 
 def _digest(token: str) -> str:
@@ -26,7 +41,23 @@ def create_token(*, actor, user, name: str) -> tuple[ApiToken, str]:
 
 
 def user_for_token(token: str):
-    item = ApiToken.objects.select_related("user").filter(digest=_digest(token or "")).first()
+    digest = _digest(token or "")
+    hit = _remembered.get(digest)
+    if hit is not None and hit[0] > time.monotonic():
+        # A copy per request: what a request caches on its user (role assignments) stays its own.
+        return copy.copy(hit[1])
+    user = _look_up(digest)
+    if user is not None:
+        with _lock:
+            if len(_remembered) > 10_000:  # bounded: one entry per token in use
+                _remembered.clear()
+            _remembered[digest] = (time.monotonic() + REMEMBER_SECONDS, user)
+        return copy.copy(user)
+    return None
+
+
+def _look_up(digest: str):
+    item = ApiToken.objects.select_related("user").filter(digest=digest).first()
     if item is None or not item.user.is_active:
         return None
     now = timezone.now()
@@ -34,3 +65,14 @@ def user_for_token(token: str):
     if item.last_used_at is None or now - item.last_used_at > LAST_USED_PRECISION:
         ApiToken.objects.filter(pk=item.pk).update(last_used_at=now)
     return item.user
+
+
+def forget_remembered(**_kwargs) -> None:
+    with _lock:
+        _remembered.clear()
+
+
+post_delete.connect(forget_remembered, sender=ApiToken, weak=False)
+post_save.connect(forget_remembered, sender=ApiToken, weak=False)
+post_save.connect(forget_remembered, sender=settings.AUTH_USER_MODEL, weak=False)
+post_delete.connect(forget_remembered, sender=settings.AUTH_USER_MODEL, weak=False)
