@@ -25,7 +25,6 @@ import selectors
 import socket
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 
@@ -33,9 +32,11 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 from bench import serve  # noqa: E402
 
-VAR = tempfile.mkdtemp(prefix="gongzhi-intake-bench-")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gongzhi_bench")
-os.environ["GONGZHI_VAR_DIR"] = VAR  # the server and this script share the generated keys
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gongzhi_bench_intake")
+# The server and this script share the generated keys, kept per bench database so that the audit
+# chain written over several runs still verifies (`gongzhi audit verify` after the load).
+_DB_NAME = os.environ["DATABASE_URL"].split("?")[0].rsplit("/", 1)[-1]
+os.environ.setdefault("GONGZHI_VAR_DIR", os.path.join(ROOT, "var", f"bench-{_DB_NAME}"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings")
 os.environ.setdefault("GONGZHI_LOG_LEVEL", "ERROR")
 
@@ -217,7 +218,22 @@ def main() -> None:
         + ", ".join(f"{name} {seconds / n * 1000:.2f} ms" for name, seconds in per.items())
         + f"; total {sum(per.values()) / n * 1000:.2f} ms (two cores give {2000 / (sum(per.values()) / n * 1000):.0f} req/s at most)"
     )
+    print(_chain_report())
     print(f"intake: {n / elapsed:.0f} req/s, p95 {p95:.0f} ms")
+
+
+def _chain_report() -> str:
+    """The audit chains the concurrent load wrote must verify, as `gongzhi audit verify` does."""
+    from django.db.models import Count
+
+    from gongzhi.core.audit import verify_chain
+    from gongzhi.core.models import AuditRecord
+
+    report = verify_chain()
+    chains = AuditRecord.objects.values("chain").annotate(n=Count("id")).count()
+    if not report.intact:
+        sys.exit(f"audit chain broken at record {report.broken_at}: {report.problem}")
+    return f"audit chain intact: {report.checked} records in {chains} chains"
 
 
 if __name__ == "__main__":
