@@ -1,54 +1,44 @@
 """Concern intake through the API on PostgreSQL, served the way production runs it (gunicorn).
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/gongzhi_bench .venv/bin/python bench/concern_intake.py
-    … --requests 6000 --clients 16 --workers 4 --threads 4
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/gongzhi_bench_intake .venv/bin/python bench/concern_intake.py
+    … --requests 6000 --clients 16 --workers 2 --threads 4
 
 The database named by DATABASE_URL is created if missing, migrated and written to: never point it
-at real data. Gunicorn (gthread workers, persistent database connections through
-`?conn_max_age=60` on DATABASE_URL, DEBUG off) listens on 127.0.0.1 only; the load comes from
-client processes on the same machine, each request a bearer-token POST /api/v1/concerns with its
-own Idempotency-Key, a fixed number of requests after a warm-up. Last line:
-`intake: N req/s, p95 M ms`.
+at real data. Gunicorn (bench/serve.py: gthread workers, persistent database connections, DEBUG
+off) listens on 127.0.0.1 only. The load comes from one client process on the same machine that
+drives `--clients` keep-alive connections with a selector loop (cheap, since it shares the two
+cores with the server and PostgreSQL): each request a bearer-token POST /api/v1/concerns with its
+own Idempotency-Key, and every answer is read and checked (201, the concern accepted for the
+household sent). After a warm-up it sends a fixed number of requests and prints, besides the
+rate, the CPU time per request of gunicorn, of the bench database's PostgreSQL backends and of
+itself (from /proc: a figure other work on a shared machine does not inflate the way it does the
+rate). Last line: `intake: N req/s, p95 M ms`.
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import multiprocessing
 import os
-import signal
+import selectors
 import socket
 import statistics
-import subprocess
 import sys
-import tempfile
-import threading
 import time
 import uuid
-from urllib.parse import urlparse
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-VAR = tempfile.mkdtemp(prefix="gongzhi-intake-bench-")
-os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gongzhi_bench")
-os.environ["GONGZHI_VAR_DIR"] = VAR  # the server and this script share the generated keys
+from bench import serve  # noqa: E402
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gongzhi_bench_intake")
+# The server and this script share the generated keys, kept per bench database so that the audit
+# chain written over several runs still verifies (`gongzhi audit verify` after the load).
+_DB_NAME = os.environ["DATABASE_URL"].split("?")[0].rsplit("/", 1)[-1]
+os.environ.setdefault("GONGZHI_VAR_DIR", os.path.join(ROOT, "var", f"bench-{_DB_NAME}"))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gongzhi.settings")
 os.environ.setdefault("GONGZHI_LOG_LEVEL", "ERROR")
-
-
-def ensure_database(url: str) -> None:
-    import psycopg
-
-    parts = urlparse(url)
-    if not parts.scheme.startswith("postgres"):
-        sys.exit("DATABASE_URL must name a PostgreSQL database")
-    name = parts.path.lstrip("/")
-    admin = parts._replace(path="/postgres", query="").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def prepare(households: int) -> tuple[str, list[int]]:
@@ -81,83 +71,101 @@ def prepare(households: int) -> tuple[str, list[int]]:
     return token, ids
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+class Connection:
+    """One keep-alive HTTP/1.1 connection that has at most one request in flight."""
+
+    def __init__(self, port: int) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock.setblocking(False)
+        self.buffer = b""
+        self.started = 0.0
 
 
-def start_server(port: int, workers: int, threads: int) -> subprocess.Popen:
-    url = os.environ["DATABASE_URL"]
-    env = dict(os.environ, DATABASE_URL=url + ("&" if "?" in url else "?") + "conn_max_age=60")
-    server = subprocess.Popen(
-        [
-            os.path.join(os.path.dirname(sys.executable), "gunicorn"), "gongzhi.wsgi:application",
-            "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "gthread",
-            "--threads", str(threads), "--keep-alive", "30", "--log-level", "warning",
-        ],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    for _ in range(300):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    sys.exit("gunicorn did not start")
+def _request(port: int, token: str, household: int, i: int) -> bytes:
+    body = json.dumps(
+        {"category": "parking", "description": f"楼下乱停车 {i}", "household_id": household}
+    ).encode()
+    head = (
+        f"POST /api/v1/concerns HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {token}\r\n"
+        f"Content-Type: application/json\r\nIdempotency-Key: {uuid.uuid4().hex}\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
 
 
-def client_process(port: int, token: str, households: list[int], count: int, threads: int, out) -> None:
+def _response(conn: Connection) -> tuple[int, bytes, bool] | None:
+    """(status, body, server keeps the connection) once a whole response is buffered."""
+    end = conn.buffer.find(b"\r\n\r\n")
+    if end < 0:
+        return None
+    lines = conn.buffer[:end].decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    length = int(headers.get("Content-Length", "0"))
+    if len(conn.buffer) < end + 4 + length:
+        return None
+    body = conn.buffer[end + 4 : end + 4 + length]
+    conn.buffer = conn.buffer[end + 4 + length :]
+    return int(lines[0].split()[1]), body, headers.get("Connection", "").lower() != "close"
+
+
+def _accepted(status: int, body: bytes, household: int) -> bool:
+    """Every answer is read: a new concern in state accepted for the household that was sent."""
+    if status != 201:
+        return False
+    concern = json.loads(body)
+    return concern["state"] == "accepted" and concern["household_id"] == household and concern["id"] > 0
+
+
+def client_process(port: int, token: str, households: list[int], count: int, connections: int, out) -> None:
+    """`connections` keep-alive connections from one process, driven by one selector loop: a client
+    that costs little CPU, since it shares the two cores with the server and PostgreSQL."""
+    selector = selectors.DefaultSelector()
     latencies: list[float] = []
-    errors = [0]
-    lock = threading.Lock()
+    bad = sent = 0
+    cpu = os.times()
 
-    def run(n: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        mine, bad = [], 0
-        for i in range(n):
-            body = json.dumps(
-                {
-                    "category": "parking",
-                    "description": f"楼下乱停车 {i}",
-                    "household_id": households[i % len(households)],
-                }
-            )
-            headers = {
-                "Authorization": f"Bearer {token}",
-                "Content-Type": "application/json",
-                "Idempotency-Key": uuid.uuid4().hex,
-            }
-            start = time.perf_counter()
-            conn.request("POST", "/api/v1/concerns", body, headers)
-            response = conn.getresponse()
-            response.read()
-            mine.append(time.perf_counter() - start)
-            bad += response.status != 201
-        conn.close()
-        with lock:
-            latencies.extend(mine)
-            errors[0] += bad
+    def send(conn: Connection) -> None:
+        nonlocal sent
+        conn.household = households[sent % len(households)]
+        conn.started = time.perf_counter()
+        conn.sock.sendall(_request(port, token, conn.household, sent))
+        sent += 1
 
-    per = count // threads
-    pool = [threading.Thread(target=run, args=(per,)) for _ in range(threads)]
-    for t in pool:
-        t.start()
-    for t in pool:
-        t.join()
-    out.put((latencies, errors[0]))
+    for _ in range(min(connections, count)):
+        conn = Connection(port)
+        selector.register(conn.sock, selectors.EVENT_READ, conn)
+        send(conn)
+    while selector.get_map():
+        for key, _events in selector.select(timeout=30):
+            conn = key.data
+            chunk = conn.sock.recv(65536)
+            if not chunk:
+                sys.exit("the server closed a connection")
+            conn.buffer += chunk
+            if (answer := _response(conn)) is None:
+                continue
+            latencies.append(time.perf_counter() - conn.started)
+            status, body, keep = answer
+            bad += not _accepted(status, body, conn.household)
+            if not keep:
+                sys.exit("the server did not keep the connection alive")
+            if sent < count:
+                send(conn)
+            else:
+                selector.unregister(conn.sock)
+                conn.sock.close()
+    spent = os.times()
+    out.put((latencies, bad, spent.user - cpu.user + spent.system - cpu.system))
 
 
-def load(
-    port: int, token: str, households: list[int], total: int, clients: int
-) -> tuple[float, list[float], int]:
-    processes = 2
+def load(port: int, token: str, households: list[int], total: int, clients: int, processes: int):
+    """(seconds, latencies, failed answers, client CPU seconds) for `total` requests."""
     queue: multiprocessing.Queue = multiprocessing.Queue()
-    per_process = total // processes
     procs = [
         multiprocessing.Process(
-            target=client_process, args=(port, token, households, per_process, clients // processes, queue)
+            target=client_process,
+            args=(port, token, households, total // processes, clients // processes, queue),
         )
         for _ in range(processes)
     ]
@@ -169,34 +177,63 @@ def load(
     for p in procs:
         p.join()
     latencies = [x for r in results for x in r[0]]
-    return elapsed, latencies, sum(r[1] for r in results)
+    return elapsed, latencies, sum(r[1] for r in results), sum(r[2] for r in results)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=6000)
-    parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--clients", type=int, default=16, help="concurrent keep-alive connections")
+    parser.add_argument("--client-processes", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--households", type=int, default=500)
     args = parser.parse_args()
-    ensure_database(os.environ["DATABASE_URL"])
+    serve.ensure_database(os.environ["DATABASE_URL"])
     token, households = prepare(args.households)
-    port = free_port()
-    server = start_server(port, args.workers, args.threads)
+    port = serve.free_port()
+    server = serve.start_gunicorn(port, args.workers, args.threads)
+    meter = serve.CpuMeter(server)
     try:
-        load(port, token, households, min(400, args.requests), args.clients)  # warm-up
-        elapsed, latencies, errors = load(port, token, households, args.requests, args.clients)
+        # Warm-up: workers import everything and open their database connections.
+        load(port, token, households, min(400, args.requests), args.clients, args.client_processes)
+        meter.start()
+        elapsed, latencies, errors, client_cpu = load(
+            port, token, households, args.requests, args.clients, args.client_processes
+        )
+        server_cpu, database_cpu = meter.stop()
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(30)
+        serve.stop(server)
+    n = len(latencies)
     latencies.sort()
-    p95 = latencies[int(0.95 * (len(latencies) - 1))] * 1000
+    p95 = latencies[int(0.95 * (n - 1))] * 1000
     print(
-        f"{len(latencies)} requests from {args.clients} clients, {errors} not 201; "
-        f"median {statistics.median(latencies) * 1000:.1f} ms; gunicorn {args.workers}×{args.threads} gthread"
+        f"{n} requests over {args.clients} connections, {errors} not 201 with the concern; "
+        f"median {statistics.median(latencies) * 1000:.1f} ms; gunicorn {args.workers}×{args.threads} gthread; "
+        f"load average {serve.load_average()}"
     )
-    print(f"intake: {len(latencies) / elapsed:.0f} req/s, p95 {p95:.0f} ms")
+    per = {"gunicorn": server_cpu, "PostgreSQL backends": database_cpu, "load generator": client_cpu}
+    print(
+        "CPU per request: "
+        + ", ".join(f"{name} {seconds / n * 1000:.2f} ms" for name, seconds in per.items())
+        + f"; total {sum(per.values()) / n * 1000:.2f} ms (two cores give {2000 / (sum(per.values()) / n * 1000):.0f} req/s at most)"
+    )
+    print(_chain_report())
+    print(f"intake: {n / elapsed:.0f} req/s, p95 {p95:.0f} ms")
+
+
+def _chain_report() -> str:
+    """The audit chains the concurrent load wrote must verify, as `gongzhi audit verify` does."""
+    from django.db.models import Count
+
+    from gongzhi.core.audit import verify_chain
+    from gongzhi.core.models import AuditRecord
+
+    report = verify_chain()
+    chains = AuditRecord.objects.values("chain").annotate(n=Count("id")).count()
+    if not report.intact:
+        sys.exit(f"audit chain broken at record {report.broken_at}: {report.problem}")
+    return f"audit chain intact: {report.checked} records in {chains} chains"
 
 
 if __name__ == "__main__":

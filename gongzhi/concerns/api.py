@@ -99,10 +99,7 @@ def _category(user, code: str):
 
 def _place(user, payload: ConcernIn) -> services.Place:
     if payload.household_id is not None:
-        households = org_selectors.households_visible_to(user).select_related(
-            "building__neighborhood__subdistrict"
-        )
-        household = households.filter(pk=payload.household_id).first()
+        household = org_selectors.household_in_area(user, payload.household_id)
         if household is None:
             raise NotInScope("No such household in your area.")
         return services.place_of(household=household)

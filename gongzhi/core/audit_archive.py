@@ -5,8 +5,9 @@ written before `before`), checks that stretch is intact, and writes it with ever
 prev_hash and hash as gzip'd JSON lines, closed by a keyed manifest, encrypted like a backup
 (AES-GCM chunks, core/backup.py). Only when all archived records are older than the audit
 retention (at least 180 days) are they then deleted — through the purge permission the
-append-only triggers look for. The remaining chain stays verifiable: `verify_chain` anchors on
-the first remaining record's prev_hash, which equals the archive's last hash.
+append-only triggers look for. The remaining chains stay verifiable: `verify_chain` anchors each
+chain (core/audit.py runs several in parallel) on its first remaining record's prev_hash, which
+equals that chain's last archived hash.
 `verify_archive(path)` recomputes every link of an archive and its manifest.
 """
 
@@ -32,7 +33,7 @@ from gongzhi.core.retention import audit_retention_days
 FORMAT = "gongzhi-audit-archive-1"
 FIELDS = [
     "id", "at", "actor_id", "actor_label", "action", "object_type", "object_id", "summary", "reason",
-    "ip", "subdistrict_id", "neighborhood_id", "changes", "prev_hash", "hash",
+    "ip", "subdistrict_id", "neighborhood_id", "changes", "chain", "prev_hash", "hash",
 ]  # fmt: skip
 _BATCH = 5000
 
@@ -75,7 +76,7 @@ def archive(before: datetime, out: Path, *, delete: bool = True, actor=None) -> 
     if last is None:
         return ArchiveReport(0, None, None, "", False, note="no audit records before that date")
     selected = AuditRecord.objects.filter(id__lte=last).order_by("id")
-    digest, count, first_id, last_hash, previous = hashlib.sha256(), 0, None, "", None
+    digest, count, first_id, last_hash, previous = hashlib.sha256(), 0, None, "", {}
     with tempfile.TemporaryDirectory() as tmp:
         plain = Path(tmp) / "archive.jsonl.gz"
         with gzip.open(plain, "wt", encoding="utf-8") as stream:
@@ -86,7 +87,7 @@ def archive(before: datetime, out: Path, *, delete: bool = True, actor=None) -> 
             }
             stream.write(json.dumps({"header": header}, ensure_ascii=False) + "\n")
             for entry in selected.iterator(chunk_size=_BATCH):
-                if previous is not None and entry.prev_hash != previous:
+                if entry.chain in previous and entry.prev_hash != previous[entry.chain]:
                     raise ArchiveError(f"audit chain broken at record {entry.pk}; nothing archived")
                 if not audit._link_holds(entry):
                     raise ArchiveError(f"audit record {entry.pk} does not match its hash; nothing archived")
@@ -94,7 +95,7 @@ def archive(before: datetime, out: Path, *, delete: bool = True, actor=None) -> 
                 digest.update(line.encode())
                 stream.write(line + "\n")
                 first_id = first_id if first_id is not None else entry.pk
-                previous = last_hash = entry.hash
+                previous[entry.chain] = last_hash = entry.hash
                 count += 1
             summary = {"count": count, "first_id": first_id, "last_id": last, "last_hash": last_hash}
             mac = _manifest_mac({**header, **summary}, digest.hexdigest())
@@ -176,20 +177,20 @@ def verify_archive(path: Path) -> ArchiveReport:
     header, rows, closing = read_archive(path)
     if header.get("format") != FORMAT:
         raise ArchiveError("not an audit archive")
-    digest, previous = hashlib.sha256(), None
+    digest, previous, last_hash = hashlib.sha256(), {}, ""
     for row in rows:
-        entry = _entry(row)
-        if previous is not None and entry.prev_hash != previous:
+        entry = _entry(row)  # archives written before parallel chains have no "chain": chain 1
+        if entry.chain in previous and entry.prev_hash != previous[entry.chain]:
             raise ArchiveError(f"archive chain broken at record {entry.pk}")
         if not audit._link_holds(entry):
             raise ArchiveError(f"archived record {entry.pk} does not match its hash")
         digest.update(json.dumps(row, ensure_ascii=False, sort_keys=True).encode())
-        previous = entry.hash
+        previous[entry.chain] = last_hash = entry.hash
     manifest = closing["manifest"]
     expected = {"count": len(rows), "first_id": rows[0]["id"] if rows else None}
     if manifest.get("count") != expected["count"] or manifest.get("first_id") != expected["first_id"]:
         raise ArchiveError("archive manifest does not match its records")
-    if (previous or "") != manifest.get("last_hash"):
+    if last_hash != manifest.get("last_hash"):
         raise ArchiveError("archive manifest does not match its last record")
     macs = [
         hmac.new(

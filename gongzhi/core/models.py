@@ -37,7 +37,9 @@ class AuditRecord(models.Model):
     subdistrict_id = models.BigIntegerField(_("subdistrict id"), null=True, db_index=True)
     neighborhood_id = models.BigIntegerField(_("neighborhood id"), null=True, db_index=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
-    # Tamper evidence: each record's keyed hash covers its content and the previous record's hash.
+    # Tamper evidence: each record's keyed hash covers its content and the previous record's hash
+    # in its chain (core/audit.py: parallel chains, one head row each).
+    chain = models.PositiveSmallIntegerField(default=1, editable=False)
     prev_hash = models.CharField(max_length=64, null=True, editable=False)
     hash = models.CharField(max_length=64, null=True, editable=False)
 
@@ -54,7 +56,8 @@ class AuditRecord(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The newest link of the audit chain; its row lock puts concurrent audit writes in order."""
+    """The newest link of one audit chain (its pk is the chain's number); its row lock puts the
+    audit writes of that chain in order."""
 
     last_hash = models.CharField(max_length=64, default="")
     last_record_id = models.BigIntegerField(null=True)

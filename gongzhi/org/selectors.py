@@ -45,6 +45,22 @@ def households_visible_to(user) -> QuerySet[Household]:
     return scoped(user, Household.objects.select_related("building__compound", "neighborhood", "micro_grid"))
 
 
+def household_in_area(user, pk: int) -> Household | None:
+    """One household by id if it lies in the user's area, with what intake needs of its place
+    (building, compound name, neighborhood, subdistrict id) and nothing more: one indexed query."""
+    qs = scoped(user, Household.objects.filter(pk=pk)).select_related(
+        "building__compound", "building__neighborhood__subdistrict"
+    )
+    return next(iter(qs.only(*HOUSEHOLD_PLACE_FIELDS)[:1]), None)
+
+
+HOUSEHOLD_PLACE_FIELDS = [
+    "room", "building_id", "neighborhood_id", "micro_grid_id", "stairwell_id",
+    "building__number", "building__compound_id", "building__micro_grid_id", "building__neighborhood_id",
+    "building__compound__name", "building__neighborhood__subdistrict_id",
+]  # fmt: skip
+
+
 def residents_visible_to(user) -> QuerySet[Resident]:
     return scoped(
         user, Resident.objects.select_related("household__building__compound", "household__neighborhood")
