@@ -45,11 +45,10 @@ def test_a_token_lasts_ninety_days_unless_asked_otherwise():
 
 
 def test_an_expired_token_is_refused(client):
+    import time
     from datetime import timedelta
 
     from django.utils import timezone
-
-    import time
 
     from gongzhi.core import tokens
 
