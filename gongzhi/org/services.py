@@ -94,6 +94,10 @@ def _apply_resident_fields(resident: Resident, fields: dict) -> dict:
                 errors[name] = exc.messages
     if errors:
         raise ValidationError(errors)
+    if not resident.birth_date and (born := minors.birth_date_of(resident)) is not None:
+        # Kept as a field too, so searches can leave children out in SQL (core.minors).
+        resident.birth_date = born
+        changes["birth_date"] = ["None", str(born)]
     return changes
 
 
