@@ -52,14 +52,27 @@ def _uploaded_files() -> dict[str, bytes]:
     MEDIA_ROOT -> bytes."""
     from django.core.files.base import ContentFile
 
-    from gongzhi.concerns.models import Concern, ConcernPhoto
+    from gongzhi.concerns import services as concern_services
+    from gongzhi.concerns.models import Category
     from gongzhi.core import uploads
+    from gongzhi.org.models import Household
 
     receipt = uploads.store(ContentFile(b"%PDF-1.4\n" + os.urandom(4096), name="发票.pdf"), "receipt")
-    photo = ConcernPhoto(concern=Concern.objects.order_by("pk").first(), content_type="image/jpeg", size=0)
-    photo.file.save("x.jpg", ContentFile(b"\xff\xd8\xff\xe0" + os.urandom(2048)), save=False)
-    photo.size = photo.file.size
-    photo.save()
+    # Transactional tests may have flushed the seeded categories: make the one used.
+    category, _ = Category.objects.get_or_create(
+        subdistrict=None, code="backup-test", defaults={"name": "测试", "tier": "minor"}
+    )
+    concern = concern_services.submit_concern(
+        actor=None,
+        channel="resident",
+        category=category,
+        place=concern_services.place_of(household=Household.objects.order_by("pk").first()),
+        description="楼道灯不亮，附照片",
+        idempotency_key="backup-photo",
+        principal="test",
+        photos=[ContentFile(b"\xff\xd8\xff\xe0" + os.urandom(2048), name="灯.jpg")],
+    )
+    photo = concern.photos.get()
     root = Path(settings.MEDIA_ROOT)
     files = [uploads.path_of(receipt), root / photo.file.name]
     return {str(path.relative_to(root)): path.read_bytes() for path in files}
