@@ -101,10 +101,6 @@ def _delete_stored_files(ids: list[int]) -> int:
     return len(paths)
 
 
-def _token_unused_since(cutoff: datetime) -> Q:
-    return Q(last_used_at__isnull=True) | Q(last_used_at__lt=cutoff)
-
-
 RULES = [
     Rule(
         "concerns.closed",
@@ -217,15 +213,7 @@ RULES = [
         "delete",
         extra=Q(status__in=["refused", "failed", "expired"]),
     ),
-    Rule(
-        "api_tokens.unused",
-        "API tokens unused for the period",
-        "core.ApiToken",
-        "created_at",
-        180,
-        "delete",
-        extra=_token_unused_since,
-    ),
+    Rule("api_tokens.expired", "expired API tokens (hashes)", "core.ApiToken", "expires_at", 30, "delete"),
     Rule("phone_codes", "SMS sign-in codes", "accounts.PhoneCode", "created_at", 30, "delete"),
     Rule(
         "login_throttles",

@@ -247,14 +247,16 @@ def test_decided_export_requests_go_after_a_year_pending_ones_stay(world):
     assert ExportRequest.objects.filter(pk=pending.pk).exists()
 
 
-def test_api_tokens_unused_for_half_a_year_are_deleted(world):
+def test_api_tokens_expired_a_month_ago_are_deleted(world):
     from gongzhi.core.models import ApiToken
 
-    user = world.users["subdistrict_admin"]
-    old = timezone.now() - timedelta(days=200)
-    ApiToken.objects.create(user=user, name="never", digest="a" * 64)
-    ApiToken.objects.create(user=user, name="stale", digest="b" * 64, last_used_at=old)
-    used = ApiToken.objects.create(user=user, name="used", digest="c" * 64, last_used_at=timezone.now())
-    ApiToken.objects.update(created_at=old)
-    retention.purge()
-    assert set(ApiToken.objects.values_list("pk", flat=True)) == {used.pk}
+    user, now = world.users["subdistrict_admin"], timezone.now()
+    ApiToken.objects.create(user=user, name="old", digest="a" * 64, expires_at=now - timedelta(days=31))
+    recent = ApiToken.objects.create(
+        user=user, name="recent", digest="b" * 64, expires_at=now - timedelta(days=2)
+    )
+    live = ApiToken.objects.create(
+        user=user, name="live", digest="c" * 64, expires_at=now + timedelta(days=60)
+    )
+    assert counts(retention.purge())["api_tokens.expired"] == 1
+    assert set(ApiToken.objects.values_list("pk", flat=True)) == {recent.pk, live.pk}
