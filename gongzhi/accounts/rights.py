@@ -164,6 +164,8 @@ def _apply(actor, request: DataSubjectRequest) -> None:
         org_services.update_resident(actor=actor, resident=request.resident, **{request.field: value})
         return
     user = User.objects.select_for_update().get(pk=request.user_id)
+    # Found by the phones before they are blanked below.
+    erased = _erase_contact_copies(user, request.resident)
     if request.resident is not None:
         org_services.update_resident(actor=actor, resident=request.resident, phone="")
         type(request.resident).objects.filter(pk=request.resident_id).update(user=None)
@@ -171,7 +173,28 @@ def _apply(actor, request: DataSubjectRequest) -> None:
     user.phone, user.phone_digest, user.display_name = "", "", ""
     user.save(update_fields=["is_active", "phone", "phone_digest", "display_name"])
     end_sessions(user)
-    audit.record("delete", user, actor=actor, summary=f"{user.username}: account and contact data deleted")
+    audit.record(
+        "delete",
+        user,
+        actor=actor,
+        summary=f"{user.username}: account and contact data deleted",
+        changes=erased,
+    )
+
+
+def _erase_contact_copies(user: User, resident) -> dict[str, int]:
+    """The phone the person gave elsewhere: as a volunteer, as a concern's reporter, on a survey
+    list. The records stay (hours, concerns and answers feed the statistics), the contact goes."""
+    from gongzhi.concerns.models import Concern
+
+    volunteers = selectors.volunteers_of(user, resident).exclude(phone="").update(phone="")
+    concerns = (
+        Concern.objects.filter(pk__in=selectors.concern_ids_of(user, resident))
+        .exclude(reporter_phone="", reporter_name="")
+        .update(reporter_phone="", reporter_name="")
+    )
+    respondents = selectors.respondents_of(user, resident).update(phone="", phone_digest="", name="")
+    return {"volunteer_phones": volunteers, "concern_reporters": concerns, "survey_respondents": respondents}
 
 
 # ---- The copy a resident downloads (PIPL art. 45) -------------------------------------------------

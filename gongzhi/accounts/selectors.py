@@ -45,10 +45,10 @@ def holdings_of(user: User) -> list[Section]:
     sections = [_account(user, resident)]
     if resident is not None:
         sections += [_household(resident), _tags(resident), _visits(resident)]
-    sections += [_concerns(user, resident), _volunteering(user, resident)]
+    sections += [_concerns(user, resident), _volunteering(user, resident), _wishes(user, resident)]
     if resident is not None:
         sections.append(_votes(resident))
-    sections.append(_requests(user))
+    sections += [_surveys(user, resident), _messages(user), _requests(user)]
     return sections
 
 
@@ -106,7 +106,8 @@ def _visits(resident) -> Section:
 PHONE_MATCH_LIMIT = 5000
 
 
-def _concerns(user: User, resident) -> Section:
+def concern_ids_of(user: User, resident) -> set[int]:
+    """Concerns the person raised: with their account, or by phone on their neighborhood's intake."""
     from gongzhi.concerns.models import Concern
 
     ids = set(Concern.objects.filter(created_by=user).values_list("pk", flat=True)[:500])
@@ -118,17 +119,20 @@ def _concerns(user: User, resident) -> Section:
             .only("pk", "reporter_phone")[:PHONE_MATCH_LIMIT]
         )
         ids |= {c.pk for c in candidates if c.reporter_phone == user.phone}
-    concerns = Concern.objects.filter(pk__in=ids).order_by("-accepted_at")
+    return ids
+
+
+def _concerns(user: User, resident) -> Section:
+    from gongzhi.concerns.models import Concern
+
+    concerns = Concern.objects.filter(pk__in=concern_ids_of(user, resident)).order_by("-accepted_at")
     rows = [[_local(c.accepted_at), c.title, c.get_state_display()] for c in concerns]
     return Section("concerns", _("Concerns you raised"), [_("Time"), _("Title"), _("State")], rows)
 
 
 def _volunteering(user: User, resident) -> Section:
-    from gongzhi.volunteers.models import Volunteer
-
-    match = Q(user=user) | (Q(resident=resident) if resident is not None else Q(pk__in=[]))
     rows = []
-    for v in Volunteer.objects.filter(match).select_related("team", "balance"):
+    for v in volunteers_of(user, resident).select_related("team", "balance"):
         balance = getattr(v, "balance", None)
         rows.append(
             [
@@ -141,6 +145,67 @@ def _volunteering(user: User, resident) -> Section:
         )
     columns = [_("Name"), _("Team"), _("Skills"), _("Hours"), _("Points")]
     return Section("volunteering", _("Volunteering"), columns, rows)
+
+
+def volunteers_of(user: User, resident):
+    from gongzhi.volunteers.models import Volunteer
+
+    match = Q(user=user) | (Q(resident=resident) if resident is not None else Q(pk__in=[]))
+    return Volunteer.objects.filter(match)
+
+
+def _wishes(user: User, resident) -> Section:
+    from gongzhi.volunteers.models import MicroWish
+
+    match = Q(posted_by=user) | (Q(resident=resident) if resident is not None else Q(pk__in=[]))
+    rows = [
+        [_local(w.created_at), w.wisher_name, w.title, w.description, w.get_status_display()]
+        for w in MicroWish.objects.filter(match).order_by("-created_at")[:200]
+    ]
+    columns = [_("Posted"), _("Name"), _("Wish"), _("Details"), _("Status")]
+    return Section("wishes", _("Micro-wishes"), columns, rows)
+
+
+def respondents_of(user: User, resident):
+    """Survey lists the person is on: drawn from the register, or imported with their phone."""
+    from gongzhi.surveys.models import Respondent
+
+    match = Q(resident=resident) if resident is not None else Q(pk__in=[])
+    phones = {p for p in (user.phone, getattr(resident, "phone", "")) if p}
+    if phones:
+        match |= Q(phone_digest__in=[Respondent.digest_of(p) for p in phones])
+    return Respondent.objects.filter(match)
+
+
+def _surveys(user: User, resident) -> Section:
+    rows = []
+    for r in (
+        respondents_of(user, resident).select_related("survey", "response").order_by("-created_at")[:200]
+    ):
+        answered = getattr(r, "response", None) is not None
+        rows.append(
+            [
+                _local(r.created_at),
+                r.survey.title,
+                r.name,
+                pii.mask_phone(r.phone),
+                r.note,
+                _("answered") if answered else _("not answered"),
+            ]
+        )
+    columns = [_("Listed"), _("Survey"), _("Name"), _("Phone"), _("Note"), _("Taking part")]
+    return Section("surveys", _("Surveys you were asked to answer"), columns, rows)
+
+
+def _messages(user: User) -> Section:
+    from gongzhi.notifications.models import Message
+
+    rows = [
+        [_local(m.created_at), m.get_channel_display(), m.subject, m.get_status_display()]
+        for m in Message.objects.filter(user=user).order_by("-created_at")[:500]
+    ]
+    columns = [_("Time"), _("Channel"), _("Subject"), _("Status")]
+    return Section("messages", _("Messages sent to you"), columns, rows)
 
 
 def _votes(resident) -> Section:

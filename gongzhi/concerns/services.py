@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -24,7 +25,7 @@ from gongzhi.concerns.models import (
     Visit,
     intake_key,
 )
-from gongzhi.core import audit, permissions
+from gongzhi.core import audit, permissions, uploads
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.memo import memo
 from gongzhi.org.models import Building, Household, Neighborhood, Subdistrict
@@ -34,7 +35,7 @@ AREA_UNIT_KINDS = frozenset({"subdistrict", "neighborhood", "micro_grid", "build
 HANDLER_UNIT_KINDS = frozenset({"compound", "department", "partner_unit"})
 ESCALATION_LEVELS = ("neighborhood", "subdistrict", "district")
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
-PHOTO_SIGNATURES = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"))
+MAX_PHOTOS = 6
 
 
 class Conflict(Exception):
@@ -202,7 +203,7 @@ def submit_concern(
     concern.place = ((address or "").strip() or str(place.household or place.building or ""))[:255]
     if location is not None:
         concern.lat, concern.lng = location
-    checked = [check_photo(p) for p in photos]
+    checked = check_photos(photos)
     try:
         with transaction.atomic():
             _accept(actor, concern, checked)
@@ -281,18 +282,28 @@ def _accept(actor, concern: Concern, photos: list) -> None:
         _supervise(concern, Supervision.Reason.URGENT)
 
 
-def check_photo(upload) -> tuple[object, str]:
-    """A photo is taken by what its bytes are (JPEG or PNG), never by its name or declared type."""
-    if upload.size > MAX_PHOTO_BYTES:
+def check_photo(upload) -> tuple[ContentFile, str]:
+    """A photo is taken by what its bytes are (core.uploads: JPEG, PNG or WebP by magic bytes,
+    never its name or declared type), at most 5 MB; returns the checked bytes to store."""
+    if getattr(upload, "size", 0) > MAX_PHOTO_BYTES:
         raise ValidationError({"photo": _("A photo may be at most 5 MB.")})
-    head = upload.read(16)
-    upload.seek(0)
-    for signature, content_type in PHOTO_SIGNATURES:
-        if head.startswith(signature):
-            return upload, content_type
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return upload, "image/webp"
-    raise ValidationError({"photo": _("The photo must be a JPEG, PNG or WebP image.")})
+    try:
+        found, data = uploads.check(upload, "photo")
+    except uploads.UploadRejected as exc:
+        if exc.code == "type":
+            raise ValidationError({"photo": _("The photo must be a JPEG, PNG or WebP image.")}) from None
+        raise ValidationError({"photo": exc.messages}) from None
+    if len(data) > MAX_PHOTO_BYTES:
+        raise ValidationError({"photo": _("A photo may be at most 5 MB.")})
+    return ContentFile(data, name="photo" + found.extension), found.content_type
+
+
+def check_photos(photos) -> list[tuple[ContentFile, str]]:
+    """Every photo of one report, at most MAX_PHOTOS of them (the public form is open to all)."""
+    photos = list(photos or ())
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationError({"photo": _("At most %(count)s photos per concern.") % {"count": MAX_PHOTOS}})
+    return [check_photo(p) for p in photos]
 
 
 # ---- lifecycle ----------------------------------------------------------------------------------

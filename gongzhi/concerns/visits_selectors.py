@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from gongzhi.concerns import visit_plan
 from gongzhi.concerns.models import Hotline, StaffContact, Visit, VisitRule
-from gongzhi.core import pii
+from gongzhi.core import minors, pii
 from gongzhi.core.permissions import assignments_of, can_create, may_read_class, scoped
 from gongzhi.grids.models import MicroGrid
 from gongzhi.org.models import (
@@ -395,7 +395,8 @@ def households_for_visit(user, text: str, limit: int = 15) -> list[Household]:
         numbers = {word + s for s in _BUILDING_SUFFIXES} | {word}
         match = Q(building__compound__name__contains=word) | Q(building__number__in=numbers) | Q(room=word)
         if not word.isdigit():  # names hold no digits; a correlated EXISTS needs no DISTINCT
-            match |= Q(Exists(Resident.objects.filter(household=OuterRef("pk"), name__contains=word)))
+            named = Resident.objects.filter(household=OuterRef("pk"), name__contains=word)
+            match |= Q(Exists(named.filter(minors.not_minor_q())))  # a child's name finds nothing
         qs = qs.filter(match)
     return list(qs.order_by(*ORDER)[:limit])
 

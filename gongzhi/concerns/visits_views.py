@@ -371,8 +371,9 @@ def _category(subdistrict_id: int | None, value: str):
 @never_cache
 @login_required
 def visit_households(request):
-    """The htmx fragment of the household search on the visit form."""
+    """The htmx fragment of the household search on the visit form. The pages ask by POST, so a
+    resident's name typed into the search stays out of URLs and logs; GET still answers."""
     _require_reader(request.user)
-    query = request.GET.get("q", "").strip()
+    query = (request.POST if request.method == "POST" else request.GET).get("q", "").strip()
     households = vs.households_for_visit(request.user, query) if query else []
     return render(request, "concerns/_households.html", {"households": households, "q": query})

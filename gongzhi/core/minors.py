@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,6 +42,32 @@ def age_on(birth: date, today: date) -> int:
 def is_minor(resident, today: date | None = None) -> bool:
     birth = birth_date_of(resident)
     return birth is not None and age_on(birth, today or timezone.localdate()) < MINOR_AGE
+
+
+def youngest_adult_birth_date(today: date | None = None) -> date:
+    """Born on or before this day: 14 or older today (29 February falls back to the 28th)."""
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year - MINOR_AGE)
+    except ValueError:
+        return today.replace(year=today.year - MINOR_AGE, day=28)
+
+
+def not_minor_q(prefix: str = "", today: date | None = None) -> Q:
+    """A queryset condition for "not known to be a minor" by the birth date field alone, for
+    searches in SQL (the registry fills the field from the ID number; see `without_minors`)."""
+    return ~Q(**{f"{prefix}birth_date__gt": youngest_adult_birth_date(today)})
+
+
+def without_minors(residents: QuerySet) -> QuerySet:
+    """The residents minus every minor, also those whose age only the encrypted ID number tells
+    (decrypted here, in the caller's already scoped queryset only)."""
+    today = timezone.localdate()
+    residents = residents.filter(not_minor_q(today=today))
+    unknown = residents.filter(birth_date__isnull=True).exclude(id_number_digest="")
+    unknown = unknown.select_related(None).only("pk", "birth_date", "id_number")
+    hidden = [r.pk for r in unknown if is_minor(r, today)]
+    return residents.exclude(pk__in=hidden) if hidden else residents
 
 
 def _area_of(resident) -> tuple[int | None, int | None]:

@@ -13,13 +13,13 @@ least 180 days (`GONGZHI_AUDIT_RETENTION_DAYS`, default 365) and leaves only thr
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from gongzhi.core import audit
@@ -42,9 +42,12 @@ class Rule:
     blank: dict = field(default_factory=dict)
     # rows already anonymised (skipped, so a second run counts nothing)
     done: Q | None = None
-    extra: Q | None = None
+    # which rows the rule covers at all; a callable gets the cutoff (for "unused since")
+    extra: Q | Callable[[datetime], Q] | None = None
     # run after anonymising a batch of primary keys (e.g. delete photo files)
     after: Callable[[list[int]], int] | None = None
+    # run before deleting a batch of primary keys (e.g. delete the files behind the rows)
+    before: Callable[[list[int]], int] | None = None
 
 
 def _delete_concern_photos(concern_ids: list[int]) -> int:
@@ -58,6 +61,44 @@ def _delete_concern_photos(concern_ids: list[int]) -> int:
         note=""
     ).update(note=ANONYMISED)
     return removed
+
+
+def _volunteer_active_since(cutoff: datetime) -> Q:
+    """Volunteers who neither served, signed up nor were placed since the cutoff (and joined before)."""
+    ledger = apps.get_model("volunteers", "LedgerEntry")
+    signups = apps.get_model("volunteers", "SignUp")
+    placed = apps.get_model("volunteers", "PostAssignment")
+    recent = [
+        Exists(ledger.objects.filter(volunteer=OuterRef("pk"), created_at__gte=cutoff)),
+        Exists(signups.objects.filter(volunteer=OuterRef("pk"), activity__starts_at__gte=cutoff)),
+        Exists(placed.objects.filter(volunteer=OuterRef("pk"), created_at__gte=cutoff)),
+    ]
+    return ~recent[0] & ~recent[1] & ~recent[2]
+
+
+def _unreferenced_files(cutoff: datetime) -> Q:
+    """Stored files no record points at (an upload whose form failed later): nobody can reach them."""
+    stored = apps.get_model("core", "StoredFile")
+    unreferenced = Q()
+    for model in apps.get_models():
+        for item in model._meta.concrete_fields:
+            if item.is_relation and item.related_model is stored:  # related_name="+" has no reverse query
+                used = model._default_manager.exclude(**{f"{item.attname}__isnull": True}).values(
+                    item.attname
+                )
+                unreferenced &= ~Q(pk__in=used)
+    return unreferenced
+
+
+def _delete_stored_files(ids: list[int]) -> int:
+    """The files behind the rows, once the rows' deletion has committed (a failed purge keeps both)."""
+    from gongzhi.core import uploads
+
+    paths = [
+        uploads.path_of(item) for item in apps.get_model("core", "StoredFile").objects.filter(pk__in=ids)
+    ]
+    transaction.on_commit(lambda: [path.unlink(missing_ok=True) for path in paths])
+    return len(paths)
 
 
 RULES = [
@@ -121,6 +162,58 @@ RULES = [
         blank={"address": "", "body": ANONYMISED, "link": ""},
         done=Q(body=ANONYMISED),
     ),
+    Rule(
+        "survey_respondents",
+        "survey lists: name, phone, note and register link of each person asked",
+        "surveys.Respondent",
+        "survey__closes_at",
+        365,
+        "anonymise",
+        blank={"name": "", "phone": "", "phone_digest": "", "note": "", "resident": None, "household": None},
+        done=Q(name="", phone_digest="", note="", resident__isnull=True, household__isnull=True),
+    ),
+    Rule(
+        "volunteers.inactive",
+        "volunteers without service: phone, availability, location",
+        "volunteers.Volunteer",
+        "created_at",
+        3 * 365,
+        "anonymise",
+        blank={"phone": "", "availability": "", "latitude": None, "longitude": None},
+        done=Q(phone="", availability="", latitude__isnull=True, longitude__isnull=True),
+        extra=_volunteer_active_since,
+    ),
+    Rule(
+        "micro_wishes",
+        "fulfilled or withdrawn micro-wishes: who wished and the details",
+        "volunteers.MicroWish",
+        "created_at",
+        2 * 365,
+        "anonymise",
+        blank={"wisher_name": ANONYMISED, "description": ANONYMISED, "resident": None},
+        done=Q(wisher_name=ANONYMISED),
+        extra=Q(status__in=["fulfilled", "withdrawn"]),
+    ),
+    Rule(
+        "stored_files.unreferenced",
+        "uploaded files no record refers to",
+        "core.StoredFile",
+        "uploaded_at",
+        30,
+        "delete",
+        extra=_unreferenced_files,
+        before=_delete_stored_files,
+    ),
+    Rule(
+        "export_requests",
+        "decided export requests (the audit trail keeps each step)",
+        "core.ExportRequest",
+        "requested_at",
+        365,
+        "delete",
+        extra=Q(status__in=["refused", "failed", "expired"]),
+    ),
+    Rule("api_tokens.expired", "expired API tokens (hashes)", "core.ApiToken", "expires_at", 30, "delete"),
     Rule("phone_codes", "SMS sign-in codes", "accounts.PhoneCode", "created_at", 30, "delete"),
     Rule(
         "login_throttles",
@@ -158,7 +251,8 @@ def audit_retention_days() -> int:
 def _applicable(rule: Rule) -> bool:
     try:
         model = apps.get_model(rule.model)
-        for name in [rule.age_field, *rule.blank]:
+        model._meta.get_field(rule.age_field.split("__")[0])
+        for name in rule.blank:
             model._meta.get_field(name)
     except (LookupError, FieldDoesNotExist):
         return False
@@ -170,7 +264,9 @@ def expired(rule: Rule, now=None) -> QuerySet:
     model = apps.get_model(rule.model)
     cutoff = now - timedelta(days=days_of(rule))
     qs = model._default_manager.filter(**{f"{rule.age_field}__lt": cutoff})
-    if rule.extra is not None:
+    if callable(rule.extra):
+        qs = qs.filter(rule.extra(cutoff))
+    elif rule.extra is not None:
         qs = qs.filter(rule.extra)
     if rule.done is not None:
         qs = qs.exclude(rule.done)
@@ -218,6 +314,8 @@ def _apply(rule: Rule, qs: QuerySet, actor) -> int:
             chunk = ids[start : start + _BATCH]
             batch = model._default_manager.filter(pk__in=chunk)
             if rule.action == "delete":
+                if rule.before is not None:
+                    related += rule.before(chunk)
                 batch.delete()
             else:
                 batch.update(**_stored_values(model, rule.blank))

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import pii
 from gongzhi.deliberation.models import AgendaItem, Meeting, Vote
 from gongzhi.org.roles import role_choices
 
@@ -88,11 +89,18 @@ class AgendaItemForm(forms.Form):
         return data
 
 
+class MaskedResidentChoice(forms.ModelChoiceField):
+    """The whole area's residents in one list: names masked (王*), told apart by their room."""
+
+    def label_from_instance(self, obj) -> str:
+        return f"{pii.mask_name(obj.name)} · {obj.household or ''}"
+
+
 class InvitationForm(forms.Form):
     role = forms.ChoiceField(label=_("role"), required=False)
     partner_unit = forms.ModelChoiceField(label=_("partner unit"), queryset=None, required=False)
     department = forms.ModelChoiceField(label=_("department"), queryset=None, required=False)
-    resident = forms.ModelChoiceField(label=_("resident"), queryset=None, required=False)
+    resident = MaskedResidentChoice(label=_("resident"), queryset=None, required=False)
 
     def __init__(self, *args, partner_units, departments, residents, **kwargs):
         super().__init__(*args, **kwargs)

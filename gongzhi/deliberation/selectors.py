@@ -6,7 +6,7 @@ from datetime import date
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from gongzhi.core import pii
+from gongzhi.core import minors, pii
 from gongzhi.core.permissions import assignments_of, scoped
 from gongzhi.deliberation.models import (
     AgendaItem,
@@ -186,10 +186,12 @@ def departments_for_invitation(meeting: Meeting) -> QuerySet[Department]:
 
 
 def residents_for_invitation(user, meeting: Meeting) -> QuerySet[Resident]:
-    residents = scoped(user, Resident.objects.select_related("household"))
+    """Adults of the meeting's area: children (under 14) neither vote nor sit in residents'
+    meetings, so their names are not offered (core.minors)."""
+    residents = scoped(user, Resident.objects.select_related("household__building__compound"))
     if meeting.neighborhood_id:
         residents = residents.filter(household__neighborhood_id=meeting.neighborhood_id)
-    return residents.order_by("name", "pk")
+    return minors.without_minors(residents).order_by("household__building_id", "household__room", "pk")
 
 
 def task_owners_for(meeting: Meeting):

@@ -94,6 +94,12 @@ def _apply_resident_fields(resident: Resident, fields: dict) -> dict:
                 errors[name] = exc.messages
     if errors:
         raise ValidationError(errors)
+    if "id_number" in changes and not resident.birth_date:
+        # Kept as a field too, so searches can leave children out in SQL (core.minors); it comes
+        # from the ID number, so the trail masks it like the number.
+        if (born := minors.birth_date_of(resident)) is not None:
+            resident.birth_date = born
+            changes["birth_date"] = "***"
     return changes
 
 

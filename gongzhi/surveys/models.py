@@ -184,7 +184,11 @@ class Respondent(models.Model):
 
     def set_phone(self, value: str) -> None:
         self.phone = pii.validate_phone(value) if value else ""
-        self.phone_digest = pii.blind_index("survey-phone", self.phone)
+        self.phone_digest = self.digest_of(self.phone)
+
+    @staticmethod
+    def digest_of(phone: str) -> str:
+        return pii.blind_index("survey-phone", phone)
 
     @property
     def phone_masked(self) -> str:

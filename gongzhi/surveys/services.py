@@ -3,13 +3,14 @@
 import csv
 import io
 from datetime import date, datetime
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.core import audit, pii
+from gongzhi.core import audit, pii, uploads
 from gongzhi.core.errors import NotInScope, PermissionDenied
 from gongzhi.core.permissions import READ, WRITE, can, can_create
 from gongzhi.org.models import Compound, Household, Neighborhood, Resident
@@ -199,9 +200,14 @@ def delete_question(*, actor, question: Question) -> None:
 # ---------------------------------------------------------------- target group
 
 
-def _rows_of(filename: str, content: bytes) -> list[list[str]]:
-    name = (filename or "").lower()
-    if name.endswith(".xlsx"):
+def _rows_of(upload) -> list[list[str]]:
+    """Rows of an uploaded xlsx or csv, its type taken from its bytes (core.uploads: size limit,
+    zip entry count and unpacked size checked before openpyxl sees it), never from its name."""
+    try:
+        found, content = uploads.check(upload, "ledger")
+    except uploads.UploadRejected as exc:
+        raise ValidationError({"file": exc.messages}) from None
+    if found is uploads.XLSX:
         import openpyxl
 
         try:
@@ -212,17 +218,15 @@ def _rows_of(filename: str, content: bytes) -> list[list[str]]:
         return [
             ["" if c is None else str(c).strip() for c in row] for row in sheet.iter_rows(values_only=True)
         ]
-    if name.endswith(".csv"):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = content.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ValidationError({"file": _("The CSV file is neither UTF-8 nor GB18030 text.")})
-        return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
-    raise ValidationError({"file": _("Upload an .xlsx or .csv file.")})
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ValidationError({"file": _("The CSV file is neither UTF-8 nor GB18030 text.")})
+    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text))]
 
 
 def _column(header: list[str], names: set[str]) -> int | None:
@@ -236,9 +240,9 @@ def _cell(row: list[str], col: int | None) -> str:
     return row[col] if col is not None and col < len(row) else ""
 
 
-def parse_respondent_file(filename: str, content: bytes) -> list[dict]:
+def parse_respondent_file(upload) -> list[dict]:
     """Rows {name, phone, note} of an xlsx/csv list with a header row; every bad row is named."""
-    rows = [r for r in _rows_of(filename, content) if any(r)]
+    rows = [r for r in _rows_of(upload) if any(r)]
     if not rows:
         raise ValidationError({"file": _("The file is empty.")})
     header = rows[0]
@@ -274,15 +278,17 @@ def parse_respondent_file(filename: str, content: bytes) -> list[dict]:
 
 
 @transaction.atomic
-def import_respondents(*, actor, survey: Survey, filename: str, content: bytes) -> tuple[int, int]:
-    """All or nothing. Returns (added, already there): re-importing the same list adds no one."""
+def import_respondents(*, actor, survey: Survey, upload) -> tuple[int, int]:
+    """All or nothing. Returns (added, already there): re-importing the same list adds no one.
+    `upload` is the uploaded file (anything with read(), and a name for the audit record)."""
     _require(actor, survey)
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     if survey.target != Survey.Target.CUSTOM:
         raise ValidationError({"file": _("Only a survey for a custom list imports people.")})
     if survey.status == Survey.Status.CLOSED:
         raise ValidationError({"file": _("The survey is closed.")})
-    people = parse_respondent_file(filename, content)
+    people = parse_respondent_file(upload)
+    filename = Path(getattr(upload, "name", "") or "").name
     existing = set(survey.respondents.values_list("phone_digest", flat=True))
     added = []
     for person in people:

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from gongzhi.surveys import services
@@ -44,7 +45,7 @@ def courier_survey(world, *, publish: bool = True, open_link: bool = False, neig
     )
     services.add_question(actor=actor, survey=survey, kind="text", text="其他建议", required=False)
     services.import_respondents(
-        actor=actor, survey=survey, filename="couriers.csv", content=COURIERS_CSV.encode()
+        actor=actor, survey=survey, upload=ContentFile(COURIERS_CSV.encode(), name="couriers.csv")
     )
     if publish:
         survey = services.publish(actor=actor, survey=survey)

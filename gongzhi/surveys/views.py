@@ -154,9 +154,7 @@ def respondents_import(request, pk: int):
         messages.error(request, _("Choose a file to import."))
         return redirect("surveys:detail", pk=survey.pk)
     try:
-        added, known = services.import_respondents(
-            actor=request.user, survey=survey, filename=upload.name, content=upload.read()
-        )
+        added, known = services.import_respondents(actor=request.user, survey=survey, upload=upload)
         messages.success(
             request,
             _("%(added)s people imported, %(known)s already on the list.") % {"added": added, "known": known},

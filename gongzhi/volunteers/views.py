@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -380,12 +381,9 @@ def emergency_edit(request, pk: int, part: str):
 @answers_scope
 def emergency_export(request, pk: int):
     emergency = get_object_or_404(selectors.emergencies_visible_to(request.user), pk=pk)
-    content = services.export_plan(actor=request.user, emergency=emergency)
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="plan-{emergency.pk}.xlsx"'
-    return response
+    # The plan names volunteers: a second person approves, the file carries a watermark (core.exports).
+    query = urlencode({"kind": "volunteers.emergency_plan", "emergency": emergency.pk})
+    return redirect(reverse("core:export_new") + "?" + query)
 
 
 @require_POST

@@ -31,7 +31,7 @@ def resident_client(client, world):
     return client
 
 
-def _resident_concern(world, phone):
+def _resident_concern(world, phone, key="dsr-1"):
     category, _ = Category.objects.get_or_create(
         subdistrict=None, code="parking", defaults={"name": "停车", "tier": "minor"}
     )
@@ -42,7 +42,7 @@ def _resident_concern(world, phone):
         place=concern_services.place_of(household=world.household_a),
         description="楼道灯坏了三天",
         reporter_phone=phone,
-        idempotency_key="dsr-1",
+        idempotency_key=key,
         principal="test",
     )
 
@@ -225,3 +225,69 @@ def test_two_staff_deciding_at_once_record_one_decision(world):
     )
     assert sum(isinstance(o, ValidationError) for o in outcomes) == 1, outcomes
     assert AuditRecord.objects.filter(object_type="accounts.datasubjectrequest", action="update").count() == 1
+
+
+def _survey_entry(world, phone):
+    from gongzhi.surveys import testing as survey_testing
+    from gongzhi.surveys.models import Respondent
+
+    survey = survey_testing.courier_survey(world, publish=False)
+    entry = Respondent(survey=survey, name="王阿姨", note="楼组长推荐")
+    entry.set_phone(phone)
+    entry.save()
+    return entry
+
+
+def _wish(world, resident):
+    from gongzhi.volunteers.models import MicroWish
+
+    return MicroWish.objects.create(
+        neighborhood=world.neighborhood_a,
+        resident=resident,
+        wisher_name=resident.name,
+        title="想要一副老花镜",
+        posted_by=world.users["social_worker"],
+    )
+
+
+def test_my_data_lists_survey_entries_messages_and_micro_wishes(resident_client, world):
+    from gongzhi.notifications.models import Message
+
+    resident = world.resident_a
+    entry = _survey_entry(world, resident.phone)
+    _wish(world, resident)
+    Message.objects.create(key="dsr-msg", channel="inbox", user_id=resident.user_id, subject="您的诉求已办结")
+    data = json.loads(resident_client.get(reverse("accounts:me_copy", args=["json"])).content)
+    sections = {s["key"]: s["rows"] for s in data["sections"]}
+    surveys = [list(r.values()) for r in sections["surveys"]]
+    assert [entry.survey.title, "王阿姨"] == surveys[0][1:3] and resident.phone not in str(surveys)
+    assert any("您的诉求已办结" in r.values() for r in sections["messages"])
+    assert any("想要一副老花镜" in r.values() for r in sections["wishes"])
+    page = resident_client.get(reverse("accounts:me")).content.decode()
+    assert 'id="section-surveys"' in page and 'id="section-messages"' in page and "老花镜" in page
+
+
+def test_an_approved_deletion_also_erases_the_phone_given_elsewhere(resident_client, world):
+    from gongzhi.concerns.models import Concern
+    from gongzhi.surveys.models import Respondent
+
+    resident = world.resident_a
+    phone = resident.phone
+    concern = _resident_concern(world, phone)
+    other = _resident_concern(world, "13912345678", key="dsr-2")
+    volunteer = Volunteer.objects.create(
+        neighborhood=world.neighborhood_a, name=resident.name, resident=resident
+    )
+    volunteer.phone = phone
+    volunteer.save()
+    entry = _survey_entry(world, phone)
+    item = _file(world, kind="deletion", field="", new_value="")
+    rights.decide(actor=world.users["neighborhood_secretary"], request=item, approve=True)
+    volunteer.refresh_from_db()
+    assert volunteer.phone == "" and volunteer.name == resident.name  # the hours stay, the contact goes
+    assert Concern.objects.get(pk=concern.pk).reporter_phone == ""
+    assert Concern.objects.get(pk=other.pk).reporter_phone == "13912345678"  # someone else's
+    entry = Respondent.objects.get(pk=entry.pk)
+    assert (entry.phone, entry.phone_digest, entry.name) == ("", "", "")
+    record = AuditRecord.objects.filter(action="delete", object_type="accounts.user").latest("pk")
+    assert record.changes == {"volunteer_phones": 1, "concern_reporters": 1, "survey_respondents": 1}

@@ -169,3 +169,18 @@ def test_visit_with_unknown_channel_or_category_names_the_field(client, world):
     assert client.get(reverse("concerns:visit_new")).status_code == 302
     client.force_login(world.users["stairwell_chief"])
     assert client.get(reverse("concerns:visit_new")).status_code == 403
+
+
+def test_the_pages_search_households_by_post_so_names_stay_out_of_urls(client, world):
+    client.force_login(world.users["grid_worker"])
+    url = reverse("concerns:visit_households")
+    by_name = client.post(url, {"q": world.resident_a.name}).content.decode()
+    assert f'value="{world.household_a.pk}"' in by_name
+    for page in (reverse("concerns:visit_new"), reverse("concerns:intake")):
+        text = client.get(page).content.decode()
+        assert f'hx-post="{url}"' in text and f'hx-get="{url}"' not in text, page
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(world.users["grid_worker"])
+    assert strict.post(url, {"q": world.resident_a.name}).status_code == 403  # no token, no answer

@@ -47,10 +47,43 @@ def empty_installation(tmp_path):
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def test_demo_data_round_trips_through_an_encrypted_backup(tmp_path, empty_installation):
+def _uploaded_files() -> dict[str, bytes]:
+    """A stored upload (core.uploads) and a concern photo, as the demo has no files: path under
+    MEDIA_ROOT -> bytes."""
+    from django.core.files.base import ContentFile
+
+    from gongzhi.concerns import services as concern_services
+    from gongzhi.concerns.models import Category
+    from gongzhi.core import uploads
+    from gongzhi.org.models import Household
+
+    receipt = uploads.store(ContentFile(b"%PDF-1.4\n" + os.urandom(4096), name="发票.pdf"), "receipt")
+    # Transactional tests may have flushed the seeded categories: make the one used.
+    category, _ = Category.objects.get_or_create(
+        subdistrict=None, code="backup-test", defaults={"name": "测试", "tier": "minor"}
+    )
+    concern = concern_services.submit_concern(
+        actor=None,
+        channel="resident",
+        category=category,
+        place=concern_services.place_of(household=Household.objects.order_by("pk").first()),
+        description="楼道灯不亮，附照片",
+        idempotency_key="backup-photo",
+        principal="test",
+        photos=[ContentFile(b"\xff\xd8\xff\xe0" + os.urandom(2048), name="灯.jpg")],
+    )
+    photo = concern.photos.get()
+    root = Path(settings.MEDIA_ROOT)
+    files = [uploads.path_of(receipt), root / photo.file.name]
+    return {str(path.relative_to(root)): path.read_bytes() for path in files}
+
+
+def test_demo_data_round_trips_through_an_encrypted_backup(tmp_path, empty_installation, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
     call_command(
         "demo", "load", "--households", "600", stdout=open(os.devnull, "w"), stderr=open(os.devnull, "w")
     )
+    files = _uploaded_files()
     before = table_checksums()
     backup = tmp_path / "gongzhi.backup"
     create_backup(backup)
@@ -63,6 +96,9 @@ def test_demo_data_round_trips_through_an_encrypted_backup(tmp_path, empty_insta
     restored_sums = {k: tuple(v) for k, v in json.loads(after.stdout.strip().splitlines()[-1]).items()}
     assert restored_sums == before
     assert before["org_household"][0] >= 600
+    media = Path(empty_installation["GONGZHI_VAR_DIR"]) / "uploads"
+    assert {name: (media / name).read_bytes() for name in files} == files
+    assert before["core_storedfile"][0] == 1 and before["concerns_concernphoto"][0] >= 1
 
 
 def test_restore_refuses_a_non_empty_installation(tmp_path):

@@ -119,3 +119,74 @@ def test_a_ledger_export_masks_minors_for_exporters_who_may_not_see_them(world, 
     assert "王小明" in names(world.users["neighborhood_secretary"])
     masked = names(world.users["subdistrict_admin"])
     assert "王小明" not in masked and "王**" in masked
+
+
+# ---- lists of residents offered in bulk, and name searches ------------------------------------
+
+
+@pytest.fixture
+def id_only_child(world):
+    """A child whose age only the (encrypted) ID number tells, in another household of area A."""
+    resident = f.ResidentFactory(household=world.household_a2, name="李小红")
+    body = "310113" + years_ago(6).strftime("%Y%m%d") + "456"
+    resident.set_id_number(body + pii.id_check_digit(body))
+    resident.save()
+    return resident
+
+
+def test_meeting_invitations_offer_adults_only_with_masked_names(client, world, child, id_only_child):
+    from gongzhi.deliberation import services as deliberation_services
+
+    meeting = deliberation_services.create_meeting(
+        actor=world.users["neighborhood_secretary"],
+        kind="deliberation",
+        title="加装电梯议事会",
+        held_at=timezone.now(),
+        compound=world.household_a.building.compound,
+    )
+    client.force_login(world.users["neighborhood_secretary"])
+    page = client.get(reverse("deliberation:meeting", args=[meeting.pk])).content.decode()
+    offered = page.split('name="invite-resident"', 1)[1].split("</select>", 1)[0]
+    adult = world.resident_a
+    assert f'value="{adult.pk}"' in offered and pii.mask_name(adult.name) in offered
+    assert adult.name not in offered
+    for minor in (child, id_only_child):
+        assert f'value="{minor.pk}"' not in offered and minor.name not in page
+    url = reverse("deliberation:meeting_invite", args=[meeting.pk])
+    assert client.post(url, {"invite-resident": child.pk}).status_code == 400
+    assert not meeting.invitations.exists()
+
+
+def test_a_childs_name_finds_no_household_but_the_room_still_does(client, world, child):
+    from gongzhi.concerns import visits_selectors
+    from gongzhi.org import selectors as org_selectors
+
+    secretary = world.users["neighborhood_secretary"]
+    household = world.household_a
+    assert not org_selectors.search_households(secretary, "王小明").exists()
+    assert list(org_selectors.search_households(secretary, world.resident_a.name)) == [household]
+    assert household in org_selectors.search_households(
+        secretary, f"{household.building.number} {household.room}"
+    )
+    grid_worker = world.users["grid_worker"]
+    assert visits_selectors.households_for_visit(grid_worker, "王小明") == []
+    assert visits_selectors.households_for_visit(grid_worker, world.resident_a.name) == [household]
+    client.force_login(secretary)
+    assert client.get("/api/v1/households", {"q": "王小明"}).json() == []
+    assert [h["id"] for h in client.get("/api/v1/households", {"q": world.resident_a.name}).json()] == [
+        household.pk
+    ]
+
+
+def test_the_registry_keeps_the_birth_date_the_id_number_tells(world):
+    body = "310113" + years_ago(9).strftime("%Y%m%d") + "789"
+    resident = org_services.create_resident(
+        actor=world.users["neighborhood_secretary"],
+        household=world.household_a,
+        name="赵小虎",
+        id_number=body + pii.id_check_digit(body),
+    )
+    assert resident.birth_date == years_ago(9)
+    from gongzhi.org import selectors as org_selectors
+
+    assert not org_selectors.search_households(world.users["neighborhood_secretary"], "赵小虎").exists()

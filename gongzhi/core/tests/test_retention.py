@@ -122,3 +122,141 @@ def test_sent_sign_in_codes_are_blanked_after_a_day_other_messages_kept(world):
     retention.purge()
     bodies = dict(Message.objects.values_list("key", "body"))
     assert bodies["otp:1"] == retention.ANONYMISED and "123456" in bodies["concern:1:2"]
+
+
+def _aged(model, pk, **fields):
+    model.objects.filter(pk=pk).update(**fields)
+
+
+def test_survey_lists_lose_their_people_a_year_after_the_survey_closed(world):
+    from gongzhi.surveys import testing as survey_testing
+    from gongzhi.surveys.models import Respondent, Survey
+
+    old = survey_testing.courier_survey(world)
+    fresh = survey_testing.courier_survey(world)
+    closed = timezone.now() - timedelta(days=400)
+    _aged(Survey, old.pk, opens_at=closed - timedelta(days=30), closes_at=closed, status="closed")
+    retention.purge()
+    gone = list(Respondent.objects.filter(survey=old).values_list("name", "phone_digest", "note"))
+    assert gone and set(gone) == {("", "", "")}
+    assert Respondent.objects.get(survey=old, pk=old.respondents.first().pk).phone == ""
+    assert Respondent.objects.filter(survey=fresh).exclude(phone_digest="").count() == 3
+    assert Respondent.objects.filter(survey=old).count() == 3  # the counts of who was asked stay
+
+
+def test_volunteers_without_service_lose_their_contact_data_after_three_years(world):
+    from gongzhi.volunteers import services
+    from gongzhi.volunteers import testing as vt
+    from gongzhi.volunteers.models import Volunteer
+
+    idle = vt.volunteer(world, "老志愿者", phone="13912340001")
+    active = vt.volunteer(world, "常来的", phone="13912340002")
+    young = vt.volunteer(world, "新来的", phone="13912340003")
+    long_ago = timezone.now() - timedelta(days=4 * 365)
+    Volunteer.objects.filter(pk__in=[idle.pk, active.pk]).update(created_at=long_ago)
+    services.sign_up(actor=world.users["subdistrict_admin"], activity=vt.activity(world), volunteer=active)
+    retention.purge()
+    idle, active, young = (Volunteer.objects.get(pk=v.pk) for v in (idle, active, young))
+    assert (idle.name, idle.phone) == ("老志愿者", "")  # the name stays with the hours ledger
+    assert active.phone == "13912340002" and young.phone == "13912340003"
+
+
+def test_closed_micro_wishes_lose_who_wished_after_two_years(world):
+    from gongzhi.volunteers.models import MicroWish
+
+    def wish(status):
+        return MicroWish.objects.create(
+            neighborhood=world.neighborhood_a,
+            resident=world.resident_a,
+            wisher_name="王阿姨",
+            title="修理轮椅",
+            description="住 3 楼，腿脚不便",
+            status=status,
+            posted_by=world.users["social_worker"],
+        )
+
+    done, waiting = wish("fulfilled"), wish("open")
+    MicroWish.objects.update(created_at=timezone.now() - timedelta(days=3 * 365))
+    retention.purge()
+    done, waiting = MicroWish.objects.get(pk=done.pk), MicroWish.objects.get(pk=waiting.pk)
+    assert (done.wisher_name, done.description, done.resident_id) == (
+        retention.ANONYMISED,
+        retention.ANONYMISED,
+        None,
+    )
+    assert done.title == "修理轮椅" and waiting.wisher_name == "王阿姨"
+
+
+def test_unreferenced_uploads_are_deleted_with_their_files(
+    world, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gongzhi.core import uploads
+    from gongzhi.core.models import StoredFile
+    from gongzhi.core.tests.test_uploads import PNG
+
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    orphan = uploads.store(SimpleUploadedFile("a.png", PNG), "photo", actor=world.users["social_worker"])
+    recent = uploads.store(SimpleUploadedFile("b.png", PNG), "photo", actor=world.users["social_worker"])
+    StoredFile.objects.filter(pk=orphan.pk).update(uploaded_at=timezone.now() - timedelta(days=60))
+    assert uploads.path_of(orphan).is_file()
+    with django_capture_on_commit_callbacks(execute=True):
+        found = counts(retention.purge())
+    assert found["stored_files.unreferenced"] == 1
+    assert not StoredFile.objects.filter(pk=orphan.pk).exists() and not uploads.path_of(orphan).exists()
+    assert StoredFile.objects.filter(pk=recent.pk).exists() and uploads.path_of(recent).is_file()
+
+
+def test_an_upload_a_record_refers_to_is_kept(world, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gongzhi.core.models import StoredFile
+    from gongzhi.projects import services as project_services
+    from gongzhi.projects import testing as pt
+
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+    project = pt.project(world, state="running", budget="5000")
+    pdf = SimpleUploadedFile("发票.pdf", b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n", content_type="application/pdf")
+    expense = project_services.record_expense(
+        actor=world.users["social_worker"],
+        project=project,
+        category="materials",
+        description="花苗",
+        amount="120",
+        spent_on=pt.today(),
+        receipt=pdf,
+    )
+    StoredFile.objects.update(uploaded_at=timezone.now() - timedelta(days=60))
+    assert counts(retention.purge())["stored_files.unreferenced"] == 0
+    assert StoredFile.objects.filter(pk=expense.receipt_id).exists()
+
+
+def test_decided_export_requests_go_after_a_year_pending_ones_stay(world):
+    from gongzhi.core.models import ExportRequest
+
+    old = timezone.now() - timedelta(days=400)
+    who = world.users["neighborhood_secretary"]
+    refused = ExportRequest.objects.create(
+        kind="org.households", purpose="核对台账", requested_by=who, status="refused"
+    )
+    pending = ExportRequest.objects.create(kind="org.households", purpose="核对台账", requested_by=who)
+    ExportRequest.objects.update(requested_at=old)
+    retention.purge()
+    assert not ExportRequest.objects.filter(pk=refused.pk).exists()
+    assert ExportRequest.objects.filter(pk=pending.pk).exists()
+
+
+def test_api_tokens_expired_a_month_ago_are_deleted(world):
+    from gongzhi.core.models import ApiToken
+
+    user, now = world.users["subdistrict_admin"], timezone.now()
+    ApiToken.objects.create(user=user, name="old", digest="a" * 64, expires_at=now - timedelta(days=31))
+    recent = ApiToken.objects.create(
+        user=user, name="recent", digest="b" * 64, expires_at=now - timedelta(days=2)
+    )
+    live = ApiToken.objects.create(
+        user=user, name="live", digest="c" * 64, expires_at=now + timedelta(days=60)
+    )
+    assert counts(retention.purge())["api_tokens.expired"] == 1
+    assert set(ApiToken.objects.values_list("pk", flat=True)) == {recent.pk, live.pk}

@@ -197,3 +197,48 @@ def test_the_detail_page_shows_the_open_links_qr_and_changes_the_close(client, w
         reverse("surveys:action", args=[survey.pk]), {"action": "extend", "closes_at": "2099-06-01T18:00"}
     )
     assert Survey.objects.get(pk=survey.pk).closes_at.year == 2099
+
+
+def _import(client, survey, content: bytes, name: str):
+    upload = io.BytesIO(content)
+    upload.name = name
+    return client.post(reverse("surveys:import", args=[survey.pk]), {"file": upload}, follow=True)
+
+
+def test_a_renamed_executable_is_refused_by_its_bytes_and_imports_no_one(client, world):
+    from gongzhi.core.tests.test_uploads import WINDOWS_EXE
+
+    survey = t.courier_survey(world, publish=False)
+    client.force_login(world.users["social_worker"])
+    for name in ("名单.csv", "名单.xlsx"):
+        response = _import(client, survey, WINDOWS_EXE, name)
+        assert "此处不接受该文件类型" in response.text, name
+    assert survey.respondents.count() == 3
+
+
+def test_a_zip_bomb_dressed_as_a_list_is_refused_before_parsing(client, world):
+    from gongzhi.core.tests.test_uploads import zip_bomb
+
+    survey = t.courier_survey(world, publish=False)
+    client.force_login(world.users["social_worker"])
+    response = _import(client, survey, zip_bomb(), "名单.xlsx")
+    assert "工作簿解压后过大。" in response.text
+    assert survey.respondents.count() == 3
+
+
+def test_a_list_over_the_size_limit_is_refused(client, world):
+    from gongzhi.core import uploads
+
+    survey = t.courier_survey(world, publish=False)
+    client.force_login(world.users["social_worker"])
+    limit = uploads.KINDS["ledger"].max_bytes
+    response = _import(client, survey, "姓名,手机\n".encode() + b"a" * limit, "名单.csv")
+    assert "上限为 20 MB" in response.text
+    assert survey.respondents.count() == 3
+
+
+def test_a_csv_list_named_xlsx_is_read_as_what_it_is(client, world):
+    survey = t.courier_survey(world, publish=False)
+    client.force_login(world.users["social_worker"])
+    _import(client, survey, "姓名,手机\n新来的,13900000077\n".encode(), "名单.xlsx")
+    assert survey.respondents.count() == 4

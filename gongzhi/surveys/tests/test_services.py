@@ -6,6 +6,7 @@ from datetime import timedelta
 import openpyxl
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from gongzhi.core.models import AuditRecord
@@ -120,7 +121,9 @@ def test_courier_list_imports_from_csv_and_xlsx_with_encrypted_phones(world):
     buffer = io.BytesIO()
     book.save(buffer)
     added, known = services.import_respondents(
-        actor=world.users["social_worker"], survey=survey, filename="more.xlsx", content=buffer.getvalue()
+        actor=world.users["social_worker"],
+        survey=survey,
+        upload=ContentFile(buffer.getvalue(), name="more.xlsx"),
     )
     assert (added, known) == (1, 1)
     assert survey.respondents.get(note="闪送").phone_masked == "138****0009"
@@ -131,18 +134,20 @@ def test_a_bad_list_names_every_bad_row_and_imports_nothing(world):
     content = "姓名,手机\n好人,13900000001\n,13900000002\n坏号码,12345\n重复,13900000001\n".encode()
     with pytest.raises(ValidationError) as err:
         services.import_respondents(
-            actor=world.users["subdistrict_admin"], survey=survey, filename="x.csv", content=content
+            actor=world.users["subdistrict_admin"], survey=survey, upload=ContentFile(content, name="x.csv")
         )
     text = " ".join(err.value.messages)
     assert "第 3 行" in text and "第 4 行" in text and "第 5 行" in text
     assert survey.respondents.count() == 3
     with pytest.raises(ValidationError):
         services.import_respondents(
-            actor=world.users["subdistrict_admin"], survey=survey, filename="x.csv", content=b"a,b\n1,2\n"
+            actor=world.users["subdistrict_admin"],
+            survey=survey,
+            upload=ContentFile(b"a,b\n1,2\n", name="x.csv"),
         )
     with pytest.raises(ValidationError):
         services.import_respondents(
-            actor=world.users["subdistrict_admin"], survey=survey, filename="x.txt", content=b"x"
+            actor=world.users["subdistrict_admin"], survey=survey, upload=ContentFile(b"\x00x", name="x.txt")
         )
 
 

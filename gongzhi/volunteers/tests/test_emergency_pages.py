@@ -3,9 +3,13 @@
 from io import BytesIO
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from gongzhi.core import exports
+from gongzhi.core.errors import NotInScope
+from gongzhi.core.models import AuditRecord
 from gongzhi.volunteers import services
 from gongzhi.volunteers import testing as t
 from gongzhi.volunteers.models import CallUpAnswer, Emergency, PostAssignment
@@ -68,10 +72,49 @@ def test_secretary_opens_an_emergency_and_builds_it_on_the_page(client, world):
     assert now == {staying, spare.pk}
 
     export = client.get(reverse("volunteers:emergency_export", args=[emergency.pk]))
-    book = load_workbook(BytesIO(export.content))
-    by_person = book.worksheets[1]
-    names = {row[0] for row in by_person.iter_rows(min_row=2, values_only=True)}
+    assert export.status_code == 302 and "kind=volunteers.emergency_plan" in export.url
+    assert not AuditRecord.objects.filter(action="export", object_id=str(emergency.pk)).exists()
+    content = _approved_plan(world, secretary, emergency)
+    by_person = load_workbook(BytesIO(content)).worksheets[1]
+    names = {row[0] for row in by_person.iter_rows(min_row=3, values_only=True)}  # below the watermark
     assert names == {p.name for p in people if p.pk in now}
+
+
+def _approved_plan(world, requester, emergency) -> bytes:
+    item = exports.request_export(
+        requester, "volunteers.emergency_plan", {"emergency": str(emergency.pk)}, "防汛值守安排"
+    )
+    with pytest.raises(PermissionDenied):
+        exports.decide(requester, item, approve=True)  # not by the one who asked
+    exports.decide(world.users["subdistrict_admin"], item, approve=True)
+    content, item = exports.open_download(requester, item)
+    return content
+
+
+def test_the_plan_export_is_watermarked_with_requester_and_approver(client, world):
+    admin, secretary = world.users["subdistrict_admin"], world.users["neighborhood_secretary"]
+    emergency = services.open_emergency(
+        actor=admin, subdistrict=world.subdistrict, neighborhood=world.neighborhood_a, title="停电应急"
+    )
+    content = _approved_plan(world, secretary, emergency)
+    for sheet in load_workbook(BytesIO(content)).worksheets:
+        mark = str(sheet.cell(row=1, column=1).value)
+        assert f"({secretary.username})" in mark and f"({admin.username})" in mark
+    assert AuditRecord.objects.filter(action="export", object_id=str(emergency.pk)).exists()
+
+
+def test_the_plan_export_of_another_area_cannot_be_requested(world):
+    admin = world.users["subdistrict_admin"]
+    emergency = services.open_emergency(
+        actor=admin, subdistrict=world.subdistrict, neighborhood=world.neighborhood_b, title="B村停水"
+    )
+    with pytest.raises(NotInScope):
+        exports.request_export(
+            world.users["neighborhood_secretary"],
+            "volunteers.emergency_plan",
+            {"emergency": str(emergency.pk)},
+            "防汛值守安排",
+        )
 
 
 def test_bad_shift_and_need_name_the_field_and_change_nothing(client, world):
@@ -123,3 +166,13 @@ def test_a_squad_is_formed_on_the_page_from_those_called_up(client, world):
         client, emergency, "squad", {"kind": "temporary_branch", "name": "临时支部", "leader": people[0].pk}
     )
     assert answer.status_code == 400 and 'data-errors="__all__"' in answer.content.decode()
+
+
+def test_the_export_button_leads_to_the_request_form(client, world):
+    admin = world.users["subdistrict_admin"]
+    emergency = services.open_emergency(
+        actor=admin, subdistrict=world.subdistrict, neighborhood=world.neighborhood_a, title="停电应急"
+    )
+    client.force_login(world.users["neighborhood_secretary"])
+    form = client.get(reverse("volunteers:emergency_export", args=[emergency.pk]), follow=True)
+    assert form.status_code == 200 and "应急人员排班表" in form.content.decode()
