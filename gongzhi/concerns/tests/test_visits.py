@@ -131,6 +131,9 @@ def test_search_accepts_the_ways_workers_write_building_and_room(client, world):
     h = world.household_a
     h.building.number = "12号楼"
     h.building.save()
+    # The factory numbers compounds (和谐13苑), and a compound name matches a typed number too.
+    h.building.compound.name = "和谐苑"
+    h.building.compound.save()
     h.room = "301"
     h.save()
     client.force_login(world.users["grid_worker"])
