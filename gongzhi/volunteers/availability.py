@@ -35,4 +35,7 @@ def fits(windows: list[tuple[int, int]], start_minute_of_day: int, duration_minu
     """Whether a shift starting at that minute of the day and lasting that long fits a window."""
     if not windows:
         return True
-    return any((start_minute_of_day - start) % DAY + duration_minutes <= length for start, length in windows)
+    return any(
+        length == DAY or (start_minute_of_day - start) % DAY + duration_minutes <= length
+        for start, length in windows
+    )
