@@ -271,7 +271,21 @@ def signups_visible_to(user) -> QuerySet[SignUp]:
 
 
 def rosters_visible_to(user) -> QuerySet[RosterPattern]:
-    return scoped(user, RosterPattern.objects.select_related("team", "neighborhood"))
+    """The area's rosters, and those of the teams the caller leads (the chief marks attendance)."""
+    visible = scoped(user, RosterPattern.objects.all()).values("pk")
+    led = Q(team__chief_id=user.pk) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
+    return RosterPattern.objects.filter(Q(pk__in=visible) | led).select_related("team", "neighborhood")
+
+
+def duties_markable_by(user) -> QuerySet[RosterDuty]:
+    """Duties whose attendance the caller may mark: in their area, or on a team they lead."""
+    visible = scoped(user, RosterDuty.objects.all()).values("pk")
+    led = (
+        Q(shift__pattern__team__chief_id=user.pk)
+        if getattr(user, "is_authenticated", False)
+        else Q(pk__in=[])
+    )
+    return RosterDuty.objects.filter(Q(pk__in=visible) | led)
 
 
 def roster_shifts(pattern: RosterPattern, first=None, last=None) -> QuerySet[RosterShift]:

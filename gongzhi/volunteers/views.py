@@ -725,7 +725,7 @@ def roster_detail(request, pk: int):
 @login_required
 @answers_scope
 def duty_attendance(request, pk: int):
-    duty = get_object_or_404(scoped(request.user, RosterDuty.objects.all()), pk=pk)
+    duty = get_object_or_404(selectors.duties_markable_by(request.user).select_related("shift"), pk=pk)
     try:
         services.mark_attendance(actor=request.user, duty=duty, attendance=request.POST.get("attendance", ""))
     except ValidationError as exc:
