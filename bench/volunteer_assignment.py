@@ -22,6 +22,7 @@ from gongzhi.volunteers.assignment import (
     Volunteer,
     assign,
     assign_exact,
+    most_fillable,
     plan_cost,
     violations,
 )
@@ -94,7 +95,8 @@ def short_handed(rules: Rules) -> None:
         cost = plan_cost(plan, volunteers, posts, needs)
         print(
             f"  short-handed ({people} volunteers, {sum(n.count for n in needs)} places): "
-            f"{cost.uncovered} open, {cost.extra_shifts} second shifts, {took:.2f} s"
+            f"{len(plan.placements)} filled of at most {most_fillable(volunteers, posts, shifts, needs, rules)}, "
+            f"{cost.extra_shifts} second shifts, {took:.2f} s"
         )
 
 

@@ -206,6 +206,20 @@ def assign(
     return best
 
 
+def most_fillable(
+    volunteers: list[Volunteer],
+    posts: list[Post],
+    shifts: list[Shift],
+    needs: list[Need],
+    rules: Rules = Rules(),
+) -> int | None:
+    """The most places any plan can fill (exact, from the pattern programme); None if too many patterns."""
+    _validate(volunteers, posts, shifts, needs)
+    problem = _Problem(volunteers, posts, shifts, needs, rules)
+    found = _coverage_by_pattern(problem, [n for n in needs if n.count > 0])
+    return None if found is None else found[0]
+
+
 def _shift_order(problem: _Problem) -> list[int]:
     return sorted(range(len(problem.shifts)), key=lambda i: (problem.shifts[i].start, problem.shifts[i].id))
 
@@ -385,9 +399,12 @@ def _coverage_by_pattern(problem: _Problem, needs: list[Need]) -> tuple[int, np.
     places of each skill (z). Returns (places, volunteers × shifts mask of the chosen patterns),
     or None when there are too many patterns to count.
     """
+    nothing = (0, np.zeros((len(problem.volunteers), len(problem.shifts)), dtype=bool))
     longest = int(problem.cap.max(initial=0))
-    patterns = _shift_patterns(problem, longest) if longest > 0 else None
-    if not patterns:
+    if longest == 0:
+        return nothing
+    patterns = _shift_patterns(problem, longest)
+    if patterns is None:
         return None
     demand = Counter()
     for n in needs:
@@ -401,7 +418,7 @@ def _coverage_by_pattern(problem: _Problem, needs: list[Need]) -> tuple[int, np.
         worked = {s for p in fits for s in p}
         z_vars += [(key, s, k) for s in worked for k in (None, *sorted(skills)) if demand[(s, k)] > 0]
     if not y_vars or not z_vars:
-        return None
+        return nothing  # nobody can work any shift with places, or no places at all
     n_y = len(y_vars)
     rows, cols, vals, upper = [], [], [], []
 

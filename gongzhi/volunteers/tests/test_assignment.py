@@ -14,6 +14,7 @@ from gongzhi.volunteers.assignment import (
     Volunteer,
     assign,
     assign_exact,
+    most_fillable,
     plan_cost,
     reassign,
     violations,
@@ -160,3 +161,11 @@ def test_need_for_an_unknown_post_is_refused():
 
 def test_empty_plan_violates_nothing():
     assert violations(Plan(), [], SHIFTS, [], RULES) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(towns(max_volunteers=12))
+def test_most_fillable_is_what_the_exact_optimum_fills(town):
+    volunteers, posts, needs = town
+    exact = assign_exact(volunteers, posts, SHIFTS, needs, RULES)
+    assert most_fillable(volunteers, posts, SHIFTS, needs, RULES) == len(exact.placements)
