@@ -39,12 +39,11 @@ def _served(world, neighborhood, name):
     signup.checked_in_at = activity.starts_at
     signup.checked_out_at = activity.starts_at + timedelta(hours=3)
     signup.save()
-    chief = (
-        world.users["volunteer_team_chief"]
-        if neighborhood == world.neighborhood_a
-        else t._clerk(world, neighborhood)
-    )
-    services.confirm_hours(actor=chief, signup=signup)
+    team = activity.team
+    if team.chief is None:  # the far town's team: its own admin leads it, to confirm
+        team.chief = t._clerk(world, neighborhood)
+        team.save()
+    services.confirm_hours(actor=team.chief, signup=signup)
     return person
 
 
