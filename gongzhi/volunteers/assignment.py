@@ -10,7 +10,11 @@ The rules, in order of weight:
 `assign` is the fast planner, built from min-cost bipartite matchings (scipy's sparse LAPJVsp):
 it tries "joint first" (all places matched at once to people working one shift each, then second
 shifts for what is open) and "time order" (shift by shift, charging earlier load as the fairness
-penalty), and keeps the cheaper plan. `assign_exact` solves the whole problem as one integer programme with HiGHS; it is the
+penalty), and keeps the cheaper plan. When people are short, both can spend someone on the wrong
+shift (a one-shift volunteer on the early shift that a two-shift volunteer could have paired with
+the night); so the most places anyone can fill is worked out on a small integer programme over
+kinds of volunteer and their shift patterns (`_coverage_by_pattern`), and if the matchings fall
+short of it a third plan gives each volunteer a pattern first and matches within it. `assign_exact` solves the whole problem as one integer programme with HiGHS; it is the
 yardstick for the benchmark and the tests. `reassign` fills a dropped-out volunteer's places
 without moving anyone else.
 """
@@ -40,6 +44,8 @@ class Volunteer:
     lon: float
     skills: frozenset[str] = frozenset()
     max_shifts: int = 2
+    # The shift ids this volunteer can work; None when they have not limited themselves.
+    available: frozenset[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +129,11 @@ class _Problem:
         self.shift_index = {s.id: i for i, s in enumerate(self.shifts)}
         self.distance = distances_m(self.volunteers, self.posts)
         self.conflict = shift_conflicts(self.shifts, self.rules.min_rest_minutes)
+        self.available = np.ones((len(self.volunteers), len(self.shifts)), dtype=bool)
+        for i, v in enumerate(self.volunteers):
+            if v.available is not None:
+                self.available[i] = [s.id in v.available for s in self.shifts]
+        self.cap = np.array([v.max_shifts for v in self.volunteers], dtype=int)
         self._skill_masks: dict[str | None, np.ndarray] = {}
 
     def has_skill(self, skill: str | None) -> np.ndarray:
@@ -175,13 +186,38 @@ def assign(
     _validate(volunteers, posts, shifts, needs)
     problem = _Problem(volunteers, posts, shifts, needs, rules)
     active = [n for n in needs if n.count > 0]
-    # Two ways to build the plan; neither wins everywhere, so both run and the cheaper stands.
+    # Up to three ways to build the plan; none wins everywhere, so the cheapest stands.
     # Joint first: everyone works at most one shift, all shifts matched at once (with people to
     # spare this is the optimum: an early shift cannot take whom a later one needed more), then
-    # open places take second shifts. Time order: each shift in turn, second shifts allowed from
-    # the start, which covers more when people are short.
-    candidates = [_joint_first(problem, active), _time_order(problem, active)]
-    return min(candidates, key=lambda plan: _cost(problem, plan, active))
+    # open places take second shifts; with fewer people than places it cannot fill its first
+    # round, is slow and always beaten, so it is left out. Time order: each shift in turn,
+    # second shifts allowed from the start. Pattern first: only when the two leave places open
+    # that the pattern programme shows can be filled.
+    needed = sum(n.count for n in active)
+    candidates = [_time_order(problem, active)]
+    if len(volunteers) >= needed:
+        candidates.append(_joint_first(problem, active))
+    best = min(candidates, key=lambda plan: _cost(problem, plan, active))
+    if active and len(best.placements) < needed:
+        patterns = _coverage_by_pattern(problem, active)
+        if patterns is not None and patterns[0] > len(best.placements):
+            candidates.append(_pattern_first(problem, active, patterns[1]))
+            best = min(candidates, key=lambda plan: _cost(problem, plan, active))
+    return best
+
+
+def most_fillable(
+    volunteers: list[Volunteer],
+    posts: list[Post],
+    shifts: list[Shift],
+    needs: list[Need],
+    rules: Rules = Rules(),
+) -> int | None:
+    """The most places any plan can fill (exact, from the pattern programme); None if too many patterns."""
+    _validate(volunteers, posts, shifts, needs)
+    problem = _Problem(volunteers, posts, shifts, needs, rules)
+    found = _coverage_by_pattern(problem, [n for n in needs if n.count > 0])
+    return None if found is None else found[0]
 
 
 def _shift_order(problem: _Problem) -> list[int]:
@@ -191,18 +227,24 @@ def _shift_order(problem: _Problem) -> list[int]:
 def _joint_first(problem: _Problem, needs: list[Need]) -> Plan:
     taken = np.zeros((len(problem.volunteers), len(problem.shifts)), dtype=bool)
     plan = Plan(_match(problem, needs, taken, np.ones(len(problem.volunteers), dtype=bool)))
-    filled = plan.filled()
+    open_needs = _still_open(needs, plan.placements)
     for s in _shift_order(problem):
-        open_needs = []
-        for n in needs:
-            if problem.shift_index[n.shift_id] != s:
-                continue
-            done = min(filled[(n.post_id, n.shift_id, n.skill)], n.count)
-            filled[(n.post_id, n.shift_id, n.skill)] -= done
-            if n.count > done:
-                open_needs.append(Need(n.post_id, n.shift_id, n.count - done, n.skill))
-        plan.placements += _fill_shift_fully(problem, s, open_needs, taken)
+        shift_needs = [n for n in open_needs if problem.shift_index[n.shift_id] == s]
+        plan.placements += _fill_shift_fully(problem, s, shift_needs, taken)
     return plan
+
+
+def _still_open(needs: list[Need], placements: list[Placement]) -> list[Need]:
+    """The needs less the places the placements already fill."""
+    filled = Counter((p.post_id, p.shift_id, p.skill) for p in placements)
+    remaining = []
+    for n in needs:
+        key = (n.post_id, n.shift_id, n.skill)
+        done = min(filled[key], n.count)
+        filled[key] -= done
+        if n.count > done:
+            remaining.append(Need(n.post_id, n.shift_id, n.count - done, n.skill))
+    return remaining
 
 
 def _time_order(problem: _Problem, needs: list[Need]) -> Plan:
@@ -231,14 +273,16 @@ def _cost(problem: _Problem, plan: Plan, needs: list[Need]) -> float:
 
 def _eligible(problem: _Problem, s: int, taken: np.ndarray) -> np.ndarray:
     load = taken.sum(axis=1)
-    cap = np.array([v.max_shifts for v in problem.volunteers])
     clash = (taken & problem.conflict[s][None, :]).any(axis=1)
-    return (load < cap) & ~clash
+    return (load < problem.cap) & ~clash & problem.available[:, s]
 
 
-def _fill_shift(problem: _Problem, s: int, needs: list[Need], taken: np.ndarray) -> list[Placement]:
+def _fill_shift(
+    problem: _Problem, s: int, needs: list[Need], taken: np.ndarray, allowed: np.ndarray | None = None
+) -> list[Placement]:
     """One min-cost matching of this shift's places to the volunteers still free for it."""
-    return _match(problem, needs, taken, _eligible(problem, s, taken))
+    free = _eligible(problem, s, taken)
+    return _match(problem, needs, taken, free if allowed is None else free & allowed)
 
 
 def _match(problem: _Problem, needs: list[Need], taken: np.ndarray, free: np.ndarray) -> list[Placement]:
@@ -252,7 +296,8 @@ def _match(problem: _Problem, needs: list[Need], taken: np.ndarray, free: np.nda
     n_v = len(problem.volunteers)
     rows, cols, costs, slot_needs = [], [], [], []
     for need in needs:
-        fit = np.flatnonzero(free & problem.has_skill(need.skill))
+        s = problem.shift_index[need.shift_id]
+        fit = np.flatnonzero(free & problem.has_skill(need.skill) & problem.available[:, s])
         if fit.size == 0:
             continue
         p = problem.post_index[need.post_id]
@@ -286,10 +331,12 @@ def _match(problem: _Problem, needs: list[Need], taken: np.ndarray, free: np.nda
     return placements
 
 
-def _fill_shift_fully(problem: _Problem, s: int, needs: list[Need], taken: np.ndarray) -> list[Placement]:
+def _fill_shift_fully(
+    problem: _Problem, s: int, needs: list[Need], taken: np.ndarray, allowed: np.ndarray | None = None
+) -> list[Placement]:
     placements: list[Placement] = []
     while needs:
-        added = _fill_shift(problem, s, needs, taken)
+        added = _fill_shift(problem, s, needs, taken, allowed)
         if not added:
             return placements
         placements += added
@@ -302,6 +349,176 @@ def _fill_shift_fully(problem: _Problem, s: int, needs: list[Need], taken: np.nd
                 remaining.append(Need(n.post_id, n.shift_id, n.count - done, n.skill))
         needs = remaining
     return placements
+
+
+# Beyond this many shift patterns (long call-ups with many short shifts) the pattern programme
+# would grow too large for the fast planner; the matchings' plan then stands alone.
+MAX_PATTERNS = 300
+# Weights of the pattern programme: every place filled outweighs all second shifts together,
+# which outweigh all shifts worked.
+EXTRA_SHIFT_WEIGHT = 1e-5
+SHIFT_WEIGHT = 1e-8
+
+
+def _shift_patterns(problem: _Problem, longest: int) -> list[tuple[int, ...]] | None:
+    """Every set of up to `longest` shifts one person can work (no clash, rest kept)."""
+    order = _shift_order(problem)
+    patterns: list[tuple[int, ...]] = []
+
+    def grow(chosen: tuple[int, ...], start: int) -> None:
+        for k in range(start, len(order)):
+            if len(patterns) > MAX_PATTERNS:
+                return
+            s = order[k]
+            if any(problem.conflict[s, c] for c in chosen):
+                continue
+            patterns.append((*chosen, s))
+            if len(chosen) + 1 < longest:
+                grow((*chosen, s), k + 1)
+
+    grow((), 0)
+    return None if len(patterns) > MAX_PATTERNS else patterns
+
+
+def _kinds(problem: _Problem, needs: list[Need], longest: int) -> dict[tuple, list[int]]:
+    """Volunteers who are interchangeable for coverage: same needed skills, load and availability."""
+    needed = {n.skill for n in needs if n.skill}
+    kinds: dict[tuple, list[int]] = {}
+    for i, v in enumerate(problem.volunteers):
+        key = (frozenset(v.skills & needed), min(v.max_shifts, longest), problem.available[i].tobytes())
+        kinds.setdefault(key, []).append(i)
+    return kinds
+
+
+def _coverage_by_pattern(problem: _Problem, needs: list[Need]) -> tuple[int, np.ndarray] | None:
+    """The most places the volunteers can fill, and a shift pattern per volunteer that fills them.
+
+    Coverage depends only on who works which shifts, not on who goes to which post (anyone may
+    go anywhere; posts change only travel). So the integer programme counts, per kind of
+    volunteer, how many take each pattern (y) and how many of those working a shift fill its
+    places of each skill (z). Returns (places, volunteers × shifts mask of the chosen patterns),
+    or None when there are too many patterns to count.
+    """
+    nothing = (0, np.zeros((len(problem.volunteers), len(problem.shifts)), dtype=bool))
+    longest = int(problem.cap.max(initial=0))
+    if longest == 0:
+        return nothing
+    patterns = _shift_patterns(problem, longest)
+    if patterns is None:
+        return None
+    demand = Counter()
+    for n in needs:
+        demand[(problem.shift_index[n.shift_id], n.skill)] += n.count
+    kinds = _kinds(problem, needs, longest)
+    y_vars, z_vars = [], []  # (kind, pattern) and (kind, shift, skill)
+    for key, members in kinds.items():
+        skills, cap, _ = key
+        fits = [p for p in patterns if len(p) <= cap and problem.available[members[0], list(p)].all()]
+        y_vars += [(key, p) for p in fits]
+        worked = {s for p in fits for s in p}
+        z_vars += [(key, s, k) for s in worked for k in (None, *sorted(skills)) if demand[(s, k)] > 0]
+    if not y_vars or not z_vars:
+        return nothing  # nobody can work any shift with places, or no places at all
+    n_y = len(y_vars)
+    rows, cols, vals, upper = [], [], [], []
+
+    def add_row(entries: list[tuple[int, float]], bound: float) -> None:
+        row = len(upper)
+        for col, val in entries:
+            rows.append(row)
+            cols.append(col)
+            vals.append(val)
+        upper.append(bound)
+
+    y_of_kind: dict[tuple, list[int]] = {}
+    for col, (key, _p) in enumerate(y_vars):
+        y_of_kind.setdefault(key, []).append(col)
+    for key, cols_y in y_of_kind.items():
+        add_row([(c, 1.0) for c in cols_y], len(kinds[key]))
+    working: dict[tuple, list[int]] = {}
+    for col, (key, p) in enumerate(y_vars):
+        for s in p:
+            working.setdefault((key, s), []).append(col)
+    roles: dict[tuple, list[int]] = {}
+    for col, (key, s, _k) in enumerate(z_vars):
+        roles.setdefault((key, s), []).append(n_y + col)
+    for (key, s), z_cols in roles.items():
+        add_row([(c, 1.0) for c in z_cols] + [(c, -1.0) for c in working[(key, s)]], 0.0)
+    places: dict[tuple, list[int]] = {}
+    for col, (_key, s, k) in enumerate(z_vars):
+        places.setdefault((s, k), []).append(n_y + col)
+    for (s, k), z_cols in places.items():
+        add_row([(c, 1.0) for c in z_cols], demand[(s, k)])
+    cost = np.r_[
+        [EXTRA_SHIFT_WEIGHT * (len(p) - 1) + SHIFT_WEIGHT * len(p) for _k, p in y_vars],
+        -np.ones(len(z_vars)),
+    ]
+    matrix = coo_array((vals, (rows, cols)), shape=(len(upper), cost.size)).tocsr()
+    result = milp(
+        cost,
+        constraints=[LinearConstraint(matrix, -np.inf, np.array(upper, dtype=float))],
+        integrality=np.r_[np.ones(n_y), np.zeros(len(z_vars))],
+        bounds=Bounds(0, np.inf),
+        options={"time_limit": 5.0, "mip_rel_gap": 0.0},
+    )
+    if result.x is None:
+        return None
+    coverage = int(round(result.x[n_y:].sum()))
+    counts = np.rint(result.x[:n_y]).astype(int)
+    return coverage, _choose_people(problem, needs, kinds, y_vars, counts)
+
+
+def _choose_people(problem: _Problem, needs: list[Need], kinds, y_vars, counts) -> np.ndarray:
+    """Which volunteers of each kind take the counted patterns: the ones living nearest to the
+    posts of those shifts (a transportation problem per kind, solved as one programme)."""
+    n_s = len(problem.shifts)
+    near = np.full((len(problem.volunteers), n_s), 0.0)
+    for s in range(n_s):
+        posts = sorted({problem.post_index[n.post_id] for n in needs if problem.shift_index[n.shift_id] == s})
+        if posts:
+            near[:, s] = problem.distance[:, posts].min(axis=1)
+    x_vars = [(i, col) for col, (key, _p) in enumerate(y_vars) if counts[col] > 0 for i in kinds[key]]
+    mask = np.zeros((len(problem.volunteers), n_s), dtype=bool)
+    if not x_vars:
+        return mask
+    cost = np.array([near[i, list(y_vars[col][1])].sum() for i, col in x_vars])
+    person = np.array([i for i, _ in x_vars])
+    pattern = np.array([col for _, col in x_vars])
+    k = np.arange(len(x_vars))
+    people, person_row = np.unique(person, return_inverse=True)
+    used, pattern_row = np.unique(pattern, return_inverse=True)
+    a_person = coo_array((np.ones(k.size), (person_row, k)), shape=(people.size, k.size))
+    a_pattern = coo_array((np.ones(k.size), (pattern_row, k)), shape=(used.size, k.size))
+    target = counts[used].astype(float)
+    result = milp(
+        cost,
+        constraints=[
+            LinearConstraint(a_person.tocsr(), -np.inf, 1.0),
+            LinearConstraint(a_pattern.tocsr(), target, target),
+        ],
+        integrality=np.ones(k.size),
+        bounds=Bounds(0, 1),
+        options={"time_limit": 5.0},
+    )
+    if result.x is None:
+        return mask
+    for idx in np.flatnonzero(result.x > 0.5):
+        mask[person[idx], list(y_vars[pattern[idx]][1])] = True
+    return mask
+
+
+def _pattern_first(problem: _Problem, needs: list[Need], works: np.ndarray) -> Plan:
+    """Match each shift among the volunteers whose pattern has it; then anyone left takes what is open."""
+    taken = np.zeros((len(problem.volunteers), len(problem.shifts)), dtype=bool)
+    plan = Plan()
+    for s in _shift_order(problem):
+        shift_needs = [n for n in needs if problem.shift_index[n.shift_id] == s]
+        plan.placements += _fill_shift_fully(problem, s, shift_needs, taken, works[:, s])
+    open_needs = _still_open(needs, plan.placements)
+    for s in _shift_order(problem):
+        shift_needs = [n for n in open_needs if problem.shift_index[n.shift_id] == s]
+        plan.placements += _fill_shift_fully(problem, s, shift_needs, taken)
+    return plan
 
 
 def _nearest(cost: np.ndarray, k: int) -> np.ndarray:
@@ -377,6 +594,9 @@ def violations(
     for p in plan.placements:
         if p.skill is not None and p.skill not in people[p.volunteer_id].skills:
             problems.append(f"volunteer {p.volunteer_id} lacks {p.skill}")
+        available = people[p.volunteer_id].available
+        if available is not None and p.shift_id not in available:
+            problems.append(f"volunteer {p.volunteer_id} is not available for shift {p.shift_id}")
     for vid in {p.volunteer_id for p in plan.placements}:
         mine = sorted((by_id[s] for s in plan.shifts_of(vid)), key=lambda s: s.start)
         if len(mine) > people[vid].max_shifts:
@@ -399,7 +619,13 @@ def assign_exact(
     _validate(volunteers, posts, shifts, needs)
     problem = _Problem(volunteers, posts, shifts, needs, rules)
     needs = [n for n in needs if n.count > 0]
-    pairs = [(v, j) for j, need in enumerate(needs) for v in np.flatnonzero(problem.has_skill(need.skill))]
+    pairs = [
+        (v, j)
+        for j, need in enumerate(needs)
+        for v in np.flatnonzero(
+            problem.has_skill(need.skill) & problem.available[:, problem.shift_index[need.shift_id]]
+        )
+    ]
     n_x, n_v = len(pairs), len(volunteers)
     if n_x == 0:
         return Plan()

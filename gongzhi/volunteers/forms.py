@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.volunteers.models import MAX_SHIFTS_PER_EMERGENCY, RedemptionItem, Volunteer
+
 LOCAL_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
@@ -71,6 +73,115 @@ class NeedForm(forms.Form):
 class CallUpForm(forms.Form):
     skill = forms.CharField(label=_("only with skill"), max_length=32, required=False)
     in_service_only = forms.BooleanField(label=_("in-service party members only"), required=False)
+    partner_units = forms.ModelMultipleChoiceField(
+        queryset=None, label=_("only staff of these partner units"), required=False
+    )
+    reserve_only = forms.BooleanField(label=_("reserve volunteers only"), required=False)
+    within_km = forms.DecimalField(
+        label=_("only living within (km) of a post"),
+        required=False,
+        min_value=0.1,
+        max_value=100,
+        decimal_places=1,
+    )
+
+    def __init__(self, *args, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner_units"].queryset = units
+
+
+class RegisterForm(forms.Form):
+    """A volunteer registered by staff; building and room link a resident of the registry."""
+
+    neighborhood = forms.ModelChoiceField(queryset=None, label=_("neighborhood"))
+    name = forms.CharField(label=_("name"), max_length=64)
+    kind = forms.ChoiceField(label=_("kind"), choices=Volunteer.Kind.choices)
+    phone = forms.CharField(label=_("phone"), max_length=20, required=False)
+    skills = forms.CharField(label=_("skills (comma-separated)"), max_length=255, required=False)
+    availability = forms.CharField(
+        label=_("availability (daily windows, e.g. 08:00-12:00, 18:00-22:00)"), max_length=255, required=False
+    )
+    max_shifts = forms.IntegerField(
+        label=_("most shifts per emergency"), min_value=1, max_value=MAX_SHIFTS_PER_EMERGENCY, initial=2
+    )
+    reserve = forms.BooleanField(label=_("reserve volunteer"), required=False)
+    building = forms.CharField(label=_("resident's building number"), max_length=32, required=False)
+    room = forms.CharField(label=_("resident's room"), max_length=16, required=False)
+    partner_unit = forms.ModelChoiceField(queryset=None, label=_("partner unit"), required=False)
+
+    def __init__(self, *args, neighborhoods=None, households=None, units=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["neighborhood"].queryset = neighborhoods
+        self.fields["partner_unit"].queryset = units
+        self.households = households
+
+    def clean(self):
+        """Building and room, if given, must name a household in the area with a resident of that name."""
+        data = super().clean()
+        data["resident"] = None
+        building, room = (data.get("building") or "").strip(), (data.get("room") or "").strip()
+        if self.errors or not (building or room):
+            return data
+        household = self.households.filter(
+            neighborhood=data["neighborhood"], building__number=building, room=room
+        ).first()
+        resident = household.residents.filter(name=data["name"].strip()).first() if household else None
+        if resident is None:
+            self.add_error("room", _("No resident of this name in that household in your area."))
+        data["resident"] = resident
+        return data
+
+
+class TeamForm(forms.Form):
+    neighborhood = forms.ModelChoiceField(queryset=None, label=_("neighborhood"))
+    name = forms.CharField(label=_("name"), max_length=64)
+    chief = forms.ModelChoiceField(queryset=None, label=_("team chief (a volunteer with an account)"))
+
+    def __init__(self, *args, neighborhoods=None, volunteers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["neighborhood"].queryset = neighborhoods
+        self.fields["chief"].queryset = volunteers
+
+    def clean(self):
+        data = super().clean()
+        chief, neighborhood = data.get("chief"), data.get("neighborhood")
+        if chief and neighborhood and chief.neighborhood_id != neighborhood.pk:
+            self.add_error("chief", _("The chief must be a volunteer of this neighborhood."))
+        return data
+
+
+class PointRuleForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=64)
+    points_per_hour = forms.IntegerField(label=_("points per hour"), min_value=0, max_value=10000)
+
+
+class RedemptionItemForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=64)
+    kind = forms.ChoiceField(label=_("kind"), choices=RedemptionItem.Kind.choices)
+    cost_points = forms.IntegerField(label=_("cost in points"), min_value=1, max_value=1_000_000)
+    stock = forms.IntegerField(label=_("stock"), min_value=0, max_value=1_000_000)
+    min_stars = forms.TypedChoiceField(
+        label=_("household stars needed"), coerce=int, initial=0,
+        choices=[(0, _("none")), (1, _("one-star household")), (2, _("two-star household")),
+                 (3, _("model household"))],
+    )  # fmt: skip
+
+
+class BankedHoursForm(forms.Form):
+    hours = forms.DecimalField(label=_("hours"), min_value=0.01, max_value=24, decimal_places=2)
+    memo = forms.CharField(label=_("service received (e.g. elderly care)"), max_length=255)
+
+
+class ReverseEntryForm(forms.Form):
+    entry = forms.ModelChoiceField(queryset=None, label=_("entry"))
+    reason = forms.CharField(label=_("reason for the correction"), max_length=255)
+
+    def __init__(self, *args, entries=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["entry"].queryset = entries
+        self.fields["entry"].label_from_instance = lambda e: (
+            f"{e.created_at:%Y-%m-%d} {e.get_kind_display()} {e.points:+d} / {e.hours:+}h {e.memo}"
+        )
 
 
 class WishForm(forms.Form):

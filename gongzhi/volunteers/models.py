@@ -9,6 +9,7 @@ import secrets
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,7 @@ from gongzhi.core import pii
 from gongzhi.core.fields import EncryptedTextField
 from gongzhi.org.models import Neighborhood, PartnerUnit, PartyMember, Resident, Subdistrict
 
+MAX_SHIFTS_PER_EMERGENCY = 6
 NEIGHBORHOOD_SCOPE = {"subdistrict": "neighborhood__subdistrict_id", "neighborhood": "neighborhood_id"}
 
 
@@ -58,7 +60,16 @@ class Volunteer(models.Model):
     phone = EncryptedTextField(_("phone"), blank=True)
     # Lower-case words separated by commas, e.g. "medical,driving": searchable without a join.
     skills = models.CharField(_("skills"), max_length=255, blank=True)
+    # Daily time windows such as "08:00-12:00, 18:00-06:00" (availability.py); blank is any time.
     availability = models.CharField(_("availability"), max_length=255, blank=True)
+    # How many relay shifts of one emergency they will take at most.
+    max_shifts = models.PositiveSmallIntegerField(
+        _("most shifts per emergency"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_SHIFTS_PER_EMERGENCY)],
+    )
+    # 后备志愿者: kept back for call-ups rather than everyday activities.
+    reserve = models.BooleanField(_("reserve volunteer"), default=False)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -81,6 +92,17 @@ class Volunteer(models.Model):
     @property
     def phone_masked(self) -> str:
         return pii.mask_phone(self.phone)
+
+    def home(self) -> tuple[float, float] | None:
+        """Where they live: their own recorded point, else their household's building."""
+        if self.latitude is not None and self.longitude is not None:
+            return float(self.latitude), float(self.longitude)
+        building = (
+            self.resident.household.building if self.resident_id and self.resident.household_id else None
+        )
+        if building is not None and building.lat is not None and building.lng is not None:
+            return building.lat, building.lng
+        return None
 
     def contact_phone(self) -> str:
         """The volunteer's own phone, else the registry's phone of the resident they are."""

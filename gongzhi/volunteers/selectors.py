@@ -2,7 +2,8 @@
 
 from django.db.models import Count, Q, QuerySet
 
-from gongzhi.core.permissions import scoped
+from gongzhi.core.permissions import WRITE, can_create, scoped
+from gongzhi.org.models import Household, Neighborhood, PartnerUnit, Subdistrict
 from gongzhi.volunteers.models import (
     Activity,
     CallUpAnswer,
@@ -11,6 +12,7 @@ from gongzhi.volunteers.models import (
     HouseholdRating,
     LedgerEntry,
     MicroWish,
+    PointRule,
     PostNeed,
     RedemptionItem,
     RosterDuty,
@@ -19,6 +21,7 @@ from gongzhi.volunteers.models import (
     SignUp,
     SwapRequest,
     Volunteer,
+    VolunteerTeam,
 )
 
 
@@ -77,6 +80,74 @@ def ledger_of(user, volunteer: Volunteer) -> QuerySet[LedgerEntry]:
         "signup__activity", "redemption__item"
     )
     return scoped(user, entries).order_by("created_at", "id")
+
+
+def reversible_entries(user, volunteer: Volunteer) -> QuerySet[LedgerEntry]:
+    """The person's entries the caller may correct: not corrections, not corrected already."""
+    entries = LedgerEntry.objects.filter(volunteer=volunteer, reversed_by__isnull=True).exclude(
+        kind=LedgerEntry.Kind.REVERSAL
+    )
+    return scoped(user, entries, WRITE).order_by("-created_at", "-id")
+
+
+def neighborhoods_visible_to(user) -> QuerySet[Neighborhood]:
+    return scoped(user, Neighborhood.objects.all()).order_by("name", "id")
+
+
+def writable_neighborhoods(user) -> QuerySet[Neighborhood]:
+    """Neighborhoods where the caller may add volunteers and teams."""
+    mine = [
+        n.pk
+        for n in neighborhoods_visible_to(user)
+        if can_create(user, Volunteer, {"subdistrict": n.subdistrict_id, "neighborhood": n.pk})
+    ]
+    return Neighborhood.objects.filter(pk__in=mine).order_by("name", "id")
+
+
+def households_visible_to(user) -> QuerySet[Household]:
+    return scoped(user, Household.objects.select_related("building"))
+
+
+def partner_units_of_subdistrict(user, subdistrict_id: int) -> QuerySet[PartnerUnit]:
+    """The partner units of a subdistrict the caller may see (call-ups, registration)."""
+    return scoped(user, PartnerUnit.objects.filter(subdistrict_id=subdistrict_id)).order_by("name", "id")
+
+
+def partner_units_visible_to(user) -> QuerySet[PartnerUnit]:
+    return scoped(user, PartnerUnit.objects.all()).order_by("name", "id")
+
+
+def teams_visible_to(user) -> QuerySet[VolunteerTeam]:
+    members = Count("members", distinct=True)
+    return scoped(user, VolunteerTeam.objects.select_related("neighborhood", "chief")).annotate(
+        members_n=members
+    )
+
+
+def chief_candidates(user) -> QuerySet[Volunteer]:
+    """Volunteers with an account in the caller's writable area: who may lead a team."""
+    return volunteers_visible_to(user).filter(
+        user__isnull=False, neighborhood__in=writable_neighborhoods(user)
+    )
+
+
+def settings_subdistricts(user) -> QuerySet[Subdistrict]:
+    """Subdistricts whose point rules and redemption items the caller may set (its own)."""
+    mine = [
+        s.pk
+        for s in scoped(user, Subdistrict.objects.all())
+        if can_create(user, PointRule, {"subdistrict": s.pk})
+        or can_create(user, RedemptionItem, {"subdistrict": s.pk})
+    ]
+    return Subdistrict.objects.filter(pk__in=mine).order_by("name", "id")
+
+
+def point_rules_of(subdistrict: Subdistrict) -> QuerySet[PointRule]:
+    return PointRule.objects.filter(subdistrict=subdistrict).order_by("-created_at", "-id")
+
+
+def redemption_items_of(subdistrict: Subdistrict) -> QuerySet[RedemptionItem]:
+    return RedemptionItem.objects.filter(subdistrict=subdistrict).order_by("name", "id")
 
 
 def redemption_items_for(user, volunteer: Volunteer) -> QuerySet[RedemptionItem]:
@@ -200,7 +271,21 @@ def signups_visible_to(user) -> QuerySet[SignUp]:
 
 
 def rosters_visible_to(user) -> QuerySet[RosterPattern]:
-    return scoped(user, RosterPattern.objects.select_related("team", "neighborhood"))
+    """The area's rosters, and those of the teams the caller leads (the chief marks attendance)."""
+    visible = scoped(user, RosterPattern.objects.all()).values("pk")
+    led = Q(team__chief_id=user.pk) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
+    return RosterPattern.objects.filter(Q(pk__in=visible) | led).select_related("team", "neighborhood")
+
+
+def duties_markable_by(user) -> QuerySet[RosterDuty]:
+    """Duties whose attendance the caller may mark: in their area, or on a team they lead."""
+    visible = scoped(user, RosterDuty.objects.all()).values("pk")
+    led = (
+        Q(shift__pattern__team__chief_id=user.pk)
+        if getattr(user, "is_authenticated", False)
+        else Q(pk__in=[])
+    )
+    return RosterDuty.objects.filter(Q(pk__in=visible) | led)
 
 
 def roster_shifts(pattern: RosterPattern, first=None, last=None) -> QuerySet[RosterShift]:

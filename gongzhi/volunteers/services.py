@@ -17,6 +17,7 @@ from gongzhi.core.permissions import EXPORT, WRITE
 from gongzhi.notifications import services as notify_services
 from gongzhi.org.models import Neighborhood, PartyOrg, Subdistrict
 from gongzhi.volunteers import assignment as engine
+from gongzhi.volunteers import availability
 from gongzhi.volunteers.models import (
     Activity,
     Balance,
@@ -82,26 +83,66 @@ def register_volunteer(
     kind: str = Volunteer.Kind.RESIDENT,
     skills: str = "",
     phone: str = "",
+    availability: str = "",
+    max_shifts: int = 2,
+    reserve: bool = False,
     **links,
 ) -> Volunteer:
+    """A volunteer in the neighborhood; links name the resident, party member, partner unit or user they are."""
     _require_create(actor, Volunteer, neighborhood)
     try:
         phone = pii.validate_phone(phone) if phone else ""
     except ValidationError as exc:
         raise ValidationError({"phone": exc.messages}) from exc
+    for field, linked in links.items():
+        _require_linked_in_area(field, linked, neighborhood)
     volunteer = Volunteer(
         neighborhood=neighborhood,
         name=(name or "").strip(),
         kind=kind,
         skills=_skills(skills),
         phone=phone,
+        availability=_availability(availability),
+        max_shifts=max_shifts,
+        reserve=bool(reserve),
         **links,
     )
     volunteer.full_clean()
     volunteer.save()
     Balance.objects.create(volunteer=volunteer)
-    audit.record("create", volunteer, actor=actor, changes={"kind": kind, "skills": volunteer.skills})
+    audit.record(
+        "create",
+        volunteer,
+        actor=actor,
+        changes={"kind": kind, "skills": volunteer.skills, "reserve": volunteer.reserve},
+    )
     return volunteer
+
+
+def _availability(text: str) -> str:
+    try:
+        availability.parse(text)
+    except ValueError as exc:
+        raise ValidationError(
+            {"availability": _("“%(piece)s” is not a time window like 08:00-12:00.") % {"piece": exc.args[0]}}
+        ) from None
+    return ", ".join(p.strip() for p in (text or "").replace("，", ",").split(",") if p.strip())
+
+
+def _require_linked_in_area(field: str, linked, neighborhood: Neighborhood) -> None:
+    """A linked resident or partner unit must belong to the volunteer's subdistrict."""
+    if linked is None:
+        return
+    if field == "resident":
+        subdistrict = linked.household.neighborhood.subdistrict_id if linked.household_id else None
+    elif field == "party_member":
+        subdistrict = linked.party_org.subdistrict_id
+    elif field == "partner_unit":
+        subdistrict = linked.subdistrict_id
+    else:
+        return
+    if subdistrict is not None and subdistrict != neighborhood.subdistrict_id:
+        raise ValidationError({field: _("Not in this subdistrict.")})
 
 
 @transaction.atomic
@@ -571,8 +612,19 @@ def set_need(*, actor, post: EmergencyPost, shift: EmergencyShift, count, skill:
 
 
 @transaction.atomic
-def call_up(*, actor, emergency: Emergency, skill: str = "", in_service_only: bool = False) -> int:
-    """Call up the emergency's area's volunteers (optionally by skill or in-service party members).
+def call_up(
+    *,
+    actor,
+    emergency: Emergency,
+    skill: str = "",
+    in_service_only: bool = False,
+    partner_units=(),
+    reserve_only: bool = False,
+    within_km=None,
+) -> int:
+    """Call up the emergency's area's volunteers, narrowed by any of: a skill, in-service party
+    members, the staff of chosen partner units, reserve volunteers, and homes within `within_km`
+    of a post (someone whose home is unknown is then left out: nobody can say they are near).
 
     Each gets one `CallUpAnswer` whose unguessable token is in their yes and no links, sent
     through notifications (inbox, email and SMS of those with an account, else SMS to their
@@ -587,8 +639,17 @@ def call_up(*, actor, emergency: Emergency, skill: str = "", in_service_only: bo
         found = found.filter(neighborhood_id=emergency.neighborhood_id)
     if in_service_only:
         found = found.filter(party_member__in_service=True)
+    units = list(partner_units or ())
+    if any(u.subdistrict_id != emergency.subdistrict_id for u in units):
+        raise ValidationError({"partner_units": _("A partner unit is not in this emergency's subdistrict.")})
+    if units:
+        found = found.filter(partner_unit__in=units)
+    if reserve_only:
+        found = found.filter(reserve=True)
     wanted = _skills(skill)
     chosen = [v for v in found.only("id", "skills") if not wanted or wanted in v.skill_set]
+    if within_km is not None:
+        chosen = _near_posts(emergency, chosen, within_km)
     already = set(emergency.answers.values_list("volunteer_id", flat=True))
     new_ids = [v.pk for v in chosen if v.pk not in already]
     CallUpAnswer.objects.bulk_create(
@@ -609,11 +670,42 @@ def call_up(*, actor, emergency: Emergency, skill: str = "", in_service_only: bo
         emergency,
         actor=actor,
         summary=f"call-up: {len(new_ids)} volunteers",
-        changes={"called": len(new_ids), "messages": queued},
+        changes={
+            "called": len(new_ids),
+            "messages": queued,
+            "skill": wanted,
+            "in_service_only": in_service_only,
+            "partner_units": [u.pk for u in units],
+            "reserve_only": reserve_only,
+            "within_km": None if within_km is None else str(within_km),
+        },
     )
     if queued:
         transaction.on_commit(_deliver_after_commit)
     return len(new_ids)
+
+
+def _near_posts(emergency: Emergency, chosen: list[Volunteer], within_km) -> list[Volunteer]:
+    """Those whose home is within the distance of the nearest of the emergency's posts."""
+    try:
+        limit_m = float(within_km) * 1000
+    except (TypeError, ValueError):
+        raise ValidationError({"within_km": _("Distance must be a number of kilometres.")}) from None
+    if limit_m <= 0:
+        raise ValidationError({"within_km": _("Distance must be more than zero.")})
+    posts = [engine.Post(p.pk, float(p.latitude), float(p.longitude)) for p in emergency.posts.all()]
+    if not posts:
+        raise ValidationError({"within_km": _("Add the posts first: distance is measured to them.")})
+    homes = Volunteer.objects.filter(pk__in=[v.pk for v in chosen]).select_related(
+        "resident__household__building"
+    )
+    located = [(v, v.home()) for v in homes]
+    located = [(v, home) for v, home in located if home is not None]
+    if not located:
+        return []
+    points = [engine.Volunteer(v.pk, home[0], home[1]) for v, home in located]
+    nearest = engine.distances_m(points, posts).min(axis=1)
+    return [v for (v, _home), metres in zip(located, nearest, strict=True) if metres <= limit_m]
 
 
 def _deliver_after_commit() -> None:
@@ -694,22 +786,19 @@ def _engine_inputs(emergency: Emergency):
     ]
     accepted = Volunteer.objects.filter(
         call_up_answers__emergency=emergency, call_up_answers__answer=CallUpAnswer.Answer.YES
-    )
+    ).select_related("resident__household__building")
     # Someone without a recorded home is placed at the posts' centre: travel then does not
     # favour or punish them, and the other rules still hold.
     centre = (
         sum(float(p.latitude) for p in posts) / max(len(posts), 1),
         sum(float(p.longitude) for p in posts) / max(len(posts), 1),
     )
-    people = [
-        engine.Volunteer(
-            v.pk,
-            float(v.latitude) if v.latitude is not None else centre[0],
-            float(v.longitude) if v.longitude is not None else centre[1],
-            v.skill_set,
+    people = []
+    for v in accepted:
+        lat, lon = v.home() or centre
+        people.append(
+            engine.Volunteer(v.pk, lat, lon, v.skill_set, v.max_shifts, _available_shifts(v, shifts))
         )
-        for v in accepted
-    ]
     origin = min((s.starts_at for s in shifts), default=timezone.now())
     minutes = [
         engine.Shift(
@@ -721,6 +810,23 @@ def _engine_inputs(emergency: Emergency):
     ]
     places = [engine.Post(p.pk, float(p.latitude), float(p.longitude)) for p in posts]
     return people, places, minutes, needs, engine.Rules(min_rest_minutes=emergency.min_rest_minutes)
+
+
+def _available_shifts(volunteer: Volunteer, shifts: list[EmergencyShift]) -> frozenset[int] | None:
+    """The shifts inside the volunteer's daily windows (local time); None when they set none."""
+    try:
+        windows = availability.parse(volunteer.availability)
+    except ValueError:
+        return None  # text from before the windows were checked: no limit rather than no shifts
+    if not windows:
+        return None
+    fitting = set()
+    for shift in shifts:
+        start = timezone.localtime(shift.starts_at)
+        minutes = int((shift.ends_at - shift.starts_at).total_seconds() // 60)
+        if availability.fits(windows, start.hour * 60 + start.minute, minutes):
+            fitting.add(shift.pk)
+    return frozenset(fitting)
 
 
 def _current_plan(emergency: Emergency) -> engine.Plan:

@@ -23,16 +23,22 @@ from gongzhi.org.models import Household, Neighborhood, PartnerUnit, Subdistrict
 from gongzhi.volunteers import selectors, services
 from gongzhi.volunteers.forms import (
     ActivityForm,
+    BankedHoursForm,
     CallUpForm,
     EmergencyForm,
     GenerateForm,
     HonourForm,
     NeedForm,
+    PointRuleForm,
     PostForm,
     RatingForm,
+    RedemptionItemForm,
+    RegisterForm,
+    ReverseEntryForm,
     RosterForm,
     ShiftForm,
     SquadForm,
+    TeamForm,
     WishForm,
 )
 from gongzhi.volunteers.models import RosterDuty, SignUp, SwapRequest, Volunteer, VolunteerTeam
@@ -61,24 +67,194 @@ def volunteer_list(request):
     if not permissions.may_read_class(request.user, "volunteer"):
         raise PermissionDenied(_("You may not see volunteers."))
     skill = request.GET.get("skill", "")
-    found = selectors.search_talents(request.user, skill=skill)[:200]
-    return render(request, "volunteers/list.html", {"volunteers": found, "skill": skill})
+    neighborhoods = selectors.neighborhoods_visible_to(request.user)
+    # Only a neighborhood of the caller's area narrows the search; any other id is ignored.
+    place = neighborhoods.filter(pk=_int_or_none(request.GET.get("neighborhood"))).first()
+    found = selectors.search_talents(request.user, skill=skill, neighborhood_id=place.pk if place else None)
+    return render(
+        request,
+        "volunteers/list.html",
+        {
+            "volunteers": found[:200],
+            "skill": skill,
+            "neighborhoods": neighborhoods,
+            "place": place,
+            "may_register": selectors.writable_neighborhoods(request.user).exists(),
+            "may_set_points": selectors.settings_subdistricts(request.user).exists(),
+        },
+    )
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _volunteer_context(request, volunteer, **forms) -> dict:
+    may_write = permissions.can(request.user, volunteer, permissions.WRITE)
+    entries = selectors.reversible_entries(request.user, volunteer)
+    return {
+        "volunteer": volunteer,
+        "entries": selectors.ledger_of(request.user, volunteer),
+        "balance": getattr(volunteer, "balance", None),
+        "items": selectors.redemption_items_for(request.user, volunteer),
+        "may_export": permissions.can(request.user, volunteer, permissions.EXPORT),
+        "may_write": may_write,
+        "hours_form": forms.get("hours_form") or BankedHoursForm(),
+        "reverse_form": forms.get("reverse_form") or ReverseEntryForm(entries=entries),
+        # A refused correction keeps its form on show, with the error, even if nothing is left to reverse.
+        "has_reversible": may_write and ("reverse_form" in forms or entries.exists()),
+    }
 
 
 @never_cache
 @login_required
 def volunteer_detail(request, pk: int):
     volunteer = get_object_or_404(selectors.volunteers_visible_to(request.user), pk=pk)
+    return render(request, "volunteers/volunteer.html", _volunteer_context(request, volunteer))
+
+
+@require_POST
+@login_required
+@answers_scope
+def use_hours(request, pk: int):
+    """Draw on the person's banked hours for a service they received (e.g. elderly care)."""
+    volunteer = get_object_or_404(selectors.volunteers_visible_to(request.user), pk=pk)
+    form = BankedHoursForm(request.POST)
+    if form.is_valid():
+        try:
+            services.use_banked_hours(actor=request.user, volunteer=volunteer, **form.cleaned_data)
+            messages.success(request, _("Banked hours drawn."))
+            return redirect("volunteers:volunteer", pk=volunteer.pk)
+        except ValidationError as exc:
+            _errors_to(form, exc)
+    context = _volunteer_context(request, volunteer, hours_form=form)
+    return render(request, "volunteers/volunteer.html", context, status=400)
+
+
+@require_POST
+@login_required
+@answers_scope
+def reverse_entry(request, pk: int):
+    """Correct a mistaken ledger entry by its reversing entry, with the reason."""
+    volunteer = get_object_or_404(selectors.volunteers_visible_to(request.user), pk=pk)
+    if not permissions.can(request.user, volunteer, permissions.WRITE):
+        raise PermissionDenied(_("You may not change this record."))
+    form = ReverseEntryForm(request.POST, entries=selectors.reversible_entries(request.user, volunteer))
+    if form.is_valid():
+        try:
+            services.reverse_entry(
+                actor=request.user, entry=form.cleaned_data["entry"], reason=form.cleaned_data["reason"]
+            )
+            messages.success(request, _("Entry reversed."))
+            return redirect("volunteers:volunteer", pk=volunteer.pk)
+        except ValidationError as exc:
+            _errors_to(form, exc)
+    context = _volunteer_context(request, volunteer, reverse_form=form)
+    return render(request, "volunteers/volunteer.html", context, status=400)
+
+
+@never_cache
+@login_required
+@answers_scope
+def volunteer_register(request):
+    """Staff register a volunteer (a resident of the registry, a party member's or unit's staff)."""
+    neighborhoods = selectors.writable_neighborhoods(request.user)
+    if not neighborhoods.exists():
+        raise PermissionDenied(_("You may not register volunteers."))
+    form = RegisterForm(
+        request.POST or None,
+        neighborhoods=neighborhoods,
+        households=selectors.households_visible_to(request.user),
+        units=selectors.partner_units_visible_to(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        for field in ("building", "room"):
+            data.pop(field)
+        try:
+            volunteer = services.register_volunteer(actor=request.user, **data)
+            messages.success(request, _("Volunteer registered."))
+            return redirect("volunteers:volunteer", pk=volunteer.pk)
+        except ValidationError as exc:
+            _errors_to(form, exc)
+    return render(request, "volunteers/register.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@never_cache
+@login_required
+@answers_scope
+def team_list(request):
+    """The area's teams, and a new team with its chief for those who may add one."""
+    if not permissions.may_read_class(request.user, "volunteer"):
+        raise PermissionDenied(_("You may not see volunteers."))
+    neighborhoods = selectors.writable_neighborhoods(request.user)
+    form = TeamForm(
+        request.POST or None, neighborhoods=neighborhoods, volunteers=selectors.chief_candidates(request.user)
+    )
+    if request.method == "POST":
+        if not neighborhoods.exists():
+            raise PermissionDenied(_("You may not add teams."))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.create_team(
+                    actor=request.user,
+                    neighborhood=data["neighborhood"],
+                    name=data["name"],
+                    chief=data["chief"].user,
+                )
+                messages.success(request, _("Team created."))
+                return redirect("volunteers:teams")
+            except ValidationError as exc:
+                _errors_to(form, exc)
     return render(
         request,
-        "volunteers/volunteer.html",
+        "volunteers/teams.html",
         {
-            "volunteer": volunteer,
-            "entries": selectors.ledger_of(request.user, volunteer),
-            "balance": getattr(volunteer, "balance", None),
-            "items": selectors.redemption_items_for(request.user, volunteer),
-            "may_export": permissions.can(request.user, volunteer, permissions.EXPORT),
+            "teams": selectors.teams_visible_to(request.user).order_by("neighborhood__name", "name")[:200],
+            "form": form,
+            "may_create": neighborhoods.exists(),
         },
+        status=400 if form.errors else 200,
+    )
+
+
+@never_cache
+@login_required
+@answers_scope
+def points_settings(request):
+    """积分规则与兑换: the subdistrict sets the points an hour earns and lists what points buy."""
+    subdistrict = selectors.settings_subdistricts(request.user).first()
+    if subdistrict is None:
+        raise PermissionDenied(_("Only the subdistrict sets point rules and redemption items."))
+    which = request.POST.get("form") if request.method == "POST" else ""
+    rule_form = PointRuleForm(request.POST if which == "rule" else None)
+    item_form = RedemptionItemForm(request.POST if which == "item" else None)
+    form = rule_form if which == "rule" else item_form
+    if which and form.is_valid():
+        try:
+            if which == "rule":
+                services.set_point_rule(actor=request.user, subdistrict=subdistrict, **form.cleaned_data)
+            else:
+                services.add_redemption_item(actor=request.user, subdistrict=subdistrict, **form.cleaned_data)
+            messages.success(request, _("Saved."))
+            return redirect("volunteers:points_settings")
+        except ValidationError as exc:
+            _errors_to(form, exc)
+    return render(
+        request,
+        "volunteers/points_settings.html",
+        {
+            "subdistrict": subdistrict,
+            "rules": selectors.point_rules_of(subdistrict)[:50],
+            "items": selectors.redemption_items_of(subdistrict),
+            "rule_form": rule_form,
+            "item_form": item_form,
+        },
+        status=400 if which else 200,
     )
 
 
@@ -289,10 +465,14 @@ def _emergency_context(request, emergency, **forms) -> dict:
         "post_form": forms.get("post_form") or PostForm(volunteers=volunteers),
         "shift_form": forms.get("shift_form") or ShiftForm(),
         "need_form": forms.get("need_form") or NeedForm(emergency=emergency),
-        "call_up_form": forms.get("call_up_form") or CallUpForm(),
+        "call_up_form": forms.get("call_up_form") or CallUpForm(units=_units(request.user, emergency)),
         "squad_form": forms.get("squad_form") or SquadForm(called=_called(request.user, emergency)),
         "squads": emergency.squads.select_related("leader").prefetch_related("members"),
     }
+
+
+def _units(user, emergency):
+    return selectors.partner_units_of_subdistrict(user, emergency.subdistrict_id)
 
 
 def _called(user, emergency):
@@ -345,7 +525,7 @@ def emergency_edit(request, pk: int, part: str):
             if form.is_valid():
                 services.set_need(actor=request.user, **form.cleaned_data)
         elif part == "call-up":
-            form = forms["call_up_form"] = CallUpForm(request.POST)
+            form = forms["call_up_form"] = CallUpForm(request.POST, units=_units(request.user, emergency))
             if form.is_valid():
                 n = services.call_up(actor=request.user, emergency=emergency, **form.cleaned_data)
                 messages.success(request, _("%(n)s volunteers called up.") % {"n": n})
@@ -543,7 +723,7 @@ def roster_detail(request, pk: int):
 @login_required
 @answers_scope
 def duty_attendance(request, pk: int):
-    duty = get_object_or_404(scoped(request.user, RosterDuty.objects.all()), pk=pk)
+    duty = get_object_or_404(selectors.duties_markable_by(request.user).select_related("shift"), pk=pk)
     try:
         services.mark_attendance(actor=request.user, duty=duty, attendance=request.POST.get("attendance", ""))
     except ValidationError as exc:

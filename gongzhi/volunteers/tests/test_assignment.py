@@ -14,6 +14,7 @@ from gongzhi.volunteers.assignment import (
     Volunteer,
     assign,
     assign_exact,
+    most_fillable,
     plan_cost,
     reassign,
     violations,
@@ -38,6 +39,7 @@ def towns(draw, max_volunteers: int = 25):
             121.4 + draw(coordinate),
             frozenset(draw(st.sets(st.sampled_from(SKILLS)))),
             draw(st.integers(1, 3)),
+            draw(st.none() | st.frozensets(st.sampled_from([s.id for s in SHIFTS]))),
         )
         for i in range(draw(st.integers(0, max_volunteers)))
     ]
@@ -87,6 +89,37 @@ def test_plan_covers_as_much_as_the_exact_optimum_allows_and_costs_no_less(town)
     assert exact.total(RULES) <= fast.total(RULES) + 1e-3
 
 
+@settings(max_examples=150, deadline=None)
+@given(towns(max_volunteers=14))
+def test_plan_fills_as_many_places_as_the_exact_optimum_when_people_are_short(town):
+    volunteers, posts, needs = town
+    fast = plan_cost(assign(volunteers, posts, SHIFTS, needs, RULES), volunteers, posts, needs)
+    exact = plan_cost(assign_exact(volunteers, posts, SHIFTS, needs, RULES), volunteers, posts, needs)
+    assert fast.uncovered == exact.uncovered
+
+
+def test_two_shift_volunteer_pairs_early_and_night_so_the_one_shift_volunteer_takes_the_day():
+    # Shift by shift, the nearer one-shift volunteer would take the early shift, the two-shift
+    # volunteer the day, and the night would stay open.
+    post = Post(1, 31.30, 121.40)
+    one_shift = Volunteer(1, 31.30, 121.40, max_shifts=1)
+    two_shifts = Volunteer(2, 31.32, 121.42, max_shifts=2)
+    needs = [Need(1, 0, 1), Need(1, 1, 1), Need(1, 2, 1)]
+    plan = assign([one_shift, two_shifts], [post], SHIFTS[:3], needs, RULES)
+    assert sorted((p.volunteer_id, p.shift_id) for p in plan.placements) == [(1, 1), (2, 0), (2, 2)]
+
+
+def test_volunteer_is_placed_only_in_shifts_they_are_available_for():
+    post = Post(1, 31.30, 121.40)
+    nights_only = Volunteer(1, 31.30, 121.40, available=frozenset({2}))
+    plan = assign([nights_only], [post], SHIFTS[:3], [Need(1, 0, 1), Need(1, 2, 1)], RULES)
+    assert plan.placements == [Placement(1, 1, 2, None)]
+    wrong = Plan([Placement(1, 1, 0, None)])
+    assert violations(wrong, [nights_only], SHIFTS, [Need(1, 0, 1)], RULES) == [
+        "volunteer 1 is not available for shift 0"
+    ]
+
+
 def test_skilled_place_goes_to_the_volunteer_with_the_skill_even_if_farther():
     post = Post(1, 31.30, 121.40)
     near = Volunteer(1, 31.30, 121.40)
@@ -128,3 +161,11 @@ def test_need_for_an_unknown_post_is_refused():
 
 def test_empty_plan_violates_nothing():
     assert violations(Plan(), [], SHIFTS, [], RULES) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(towns(max_volunteers=12))
+def test_most_fillable_is_what_the_exact_optimum_fills(town):
+    volunteers, posts, needs = town
+    exact = assign_exact(volunteers, posts, SHIFTS, needs, RULES)
+    assert most_fillable(volunteers, posts, SHIFTS, needs, RULES) == len(exact.placements)

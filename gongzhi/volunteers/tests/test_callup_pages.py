@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from gongzhi.org.models import PartnerUnit
 from gongzhi.org.roles import DUTY_ROLES, ROLES
 from gongzhi.volunteers import services
 from gongzhi.volunteers import testing as t
@@ -72,3 +73,46 @@ def test_call_up_from_answer_link_to_plan_on_the_page(client, world, emergencies
 def test_an_unknown_answer_link_is_404(client):
     assert client.get(reverse("volunteers:answer", args=["nope"])).status_code == 404
     assert client.post(reverse("volunteers:answer", args=["nope"]), {"answer": "yes"}).status_code == 404
+
+
+def test_call_up_on_the_page_by_partner_unit_reserve_and_distance(client, world):
+    admin = world.users["subdistrict_admin"]
+    e = services.open_emergency(actor=admin, subdistrict=world.subdistrict, title="招募令")
+    services.add_post(
+        actor=admin, emergency=e, name="门岗", latitude=Decimal("31.3"), longitude=Decimal("121.4")
+    )
+    unit = PartnerUnit.objects.get(subdistrict=world.subdistrict)
+
+    def register(name, **fields):
+        return services.register_volunteer(
+            actor=admin, neighborhood=world.neighborhood_a, name=name, **fields
+        )
+
+    near = {"latitude": Decimal("31.301"), "longitude": Decimal("121.401")}
+    wanted = register("近处后备职工", partner_unit=unit, reserve=True, **near)
+    register(
+        "远处后备职工", partner_unit=unit, reserve=True, latitude=Decimal("31.4"), longitude=Decimal("121.5")
+    )
+    register("近处职工", partner_unit=unit, **near)
+    register("近处后备居民", reserve=True, **near)
+    client.force_login(admin)
+    page = client.get(reverse("volunteers:emergency", args=[e.pk])).content.decode()
+    assert unit.name in page and 'name="within_km"' in page
+    url = reverse("volunteers:emergency_edit", args=[e.pk, "call-up"])
+    response = client.post(url, {"partner_units": [unit.pk], "reserve_only": "on", "within_km": "2"})
+    assert response.status_code == 302
+    assert list(e.answers.values_list("volunteer", flat=True)) == [wanted.pk]
+
+
+def test_call_up_page_refuses_a_bad_distance_and_a_unit_from_elsewhere(client, world):
+    admin = world.users["subdistrict_admin"]
+    e = services.open_emergency(actor=admin, subdistrict=world.subdistrict, title="招募令")
+    far_unit = PartnerUnit.objects.create(subdistrict=world.subdistrict_far, name="外镇医院", kind="hospital")
+    t.volunteer(world, "居民")
+    client.force_login(admin)
+    url = reverse("volunteers:emergency_edit", args=[e.pk, "call-up"])
+    response = client.post(url, {"within_km": "-3"})
+    assert response.status_code == 400 and 'data-errors="within_km"' in response.content.decode()
+    response = client.post(url, {"partner_units": [far_unit.pk]})
+    assert response.status_code == 400 and 'data-errors="partner_units"' in response.content.decode()
+    assert not e.answers.exists()

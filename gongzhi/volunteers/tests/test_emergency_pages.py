@@ -1,15 +1,18 @@
 """Opening and editing an emergency on its pages, the live fill board, drop-out and the xlsx plan."""
 
+from datetime import timedelta
 from io import BytesIO
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from gongzhi.core import exports
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.models import AuditRecord
+from gongzhi.org.roles import DUTY_ROLES, ROLES
 from gongzhi.volunteers import services
 from gongzhi.volunteers import testing as t
 from gongzhi.volunteers.models import CallUpAnswer, Emergency, PostAssignment
@@ -176,3 +179,103 @@ def test_the_export_button_leads_to_the_request_form(client, world):
     client.force_login(world.users["neighborhood_secretary"])
     form = client.get(reverse("volunteers:emergency_export", args=[emergency.pk]), follow=True)
     assert form.status_code == 200 and "应急人员排班表" in form.content.decode()
+
+
+# --- pages by role ----------------------------------------------------------------------------
+
+AREA_ROLES = sorted(set(ROLES) - DUTY_ROLES)
+READERS = {code for code, role in ROLES.items() if "volunteer" in role.read}
+WRITERS = {code for code, role in ROLES.items() if "volunteer" in role.write}
+
+
+def _built(world, neighborhood, title):
+    """An emergency in the neighborhood with a post, a shift, a need and one volunteer called up."""
+    clerk = t._clerk(world, neighborhood)
+    emergency = services.open_emergency(
+        actor=clerk, subdistrict=neighborhood.subdistrict, neighborhood=neighborhood, title=title
+    )
+    post = services.add_post(
+        actor=clerk, emergency=emergency, name="一号门", latitude="31.3", longitude="121.4"
+    )
+    shift = services.add_shift(
+        actor=clerk,
+        emergency=emergency,
+        starts_at=timezone.now(),
+        ends_at=timezone.now() + timedelta(hours=8),
+    )
+    services.set_need(actor=clerk, post=post, shift=shift, count=1)
+    t.volunteer(world, f"应召-{title}", neighborhood=neighborhood)
+    services.call_up(actor=clerk, emergency=emergency)
+    return emergency
+
+
+@pytest.mark.parametrize("role", AREA_ROLES + sorted(DUTY_ROLES))
+def test_emergency_list_and_opening_by_role(client, world, role):
+    client.force_login(world.users[role])
+    assert client.get(reverse("volunteers:emergencies")).status_code == (200 if role in READERS else 403)
+    data = {"title": "A村停水", "neighborhood": world.neighborhood_a.pk, "min_rest_minutes": 480}
+    response = client.post(reverse("volunteers:emergencies"), data)
+    assert response.status_code == (302 if role in WRITERS else 200 if role in READERS else 403)
+    assert Emergency.objects.filter(title="A村停水").exists() == (role in WRITERS)
+
+
+@pytest.mark.parametrize("role", AREA_ROLES)
+def test_emergency_page_and_fill_board_answer_by_reading_in_the_area(client, world, role):
+    own = _built(world, world.neighborhood_a, "本区")
+    client.force_login(world.users[role])
+    for name in ("emergency", "emergency_fill"):
+        assert client.get(reverse(f"volunteers:{name}", args=[own.pk])).status_code == (
+            200 if role in READERS else 404
+        ), name
+
+
+@pytest.mark.parametrize("role", AREA_ROLES)
+def test_building_and_calling_up_on_the_page_needs_write(client, world, role):
+    own = _built(world, world.neighborhood_a, "本区")
+    t.volunteer(world, "后来者")
+    client.force_login(world.users[role])
+    expected = 302 if role in WRITERS else 404
+    post = own.posts.get()
+    shift = own.shifts.get()
+    assert (
+        _post(client, own, "post", {"name": "二号门", "latitude": "31.31", "longitude": "121.41"}).status_code
+        == expected
+    )
+    assert (
+        _post(
+            client, own, "shift", {"starts_at": "2030-01-01T08:00", "ends_at": "2030-01-01T16:00"}
+        ).status_code
+        == expected
+    )
+    assert (
+        _post(client, own, "need", {"post": post.pk, "shift": shift.pk, "count": 4}).status_code == expected
+    )
+    assert _post(client, own, "call-up", {}).status_code == expected
+    wrote = role in WRITERS
+    assert (own.posts.count(), own.shifts.count(), own.answers.count()) == ((2, 2, 2) if wrote else (1, 1, 1))
+    assert post.needs.get(shift=shift).count == (4 if wrote else 1)
+
+
+@pytest.mark.parametrize("role", AREA_ROLES)
+def test_a_drop_out_is_recorded_only_by_writers(client, world, role):
+    own = _built(world, world.neighborhood_a, "本区")
+    answer = own.answers.get()
+    services.answer_call_up(token=answer.token, accept=True)
+    services.plan_assignment(actor=world.users["subdistrict_admin"], emergency=own)
+    client.force_login(world.users[role])
+    response = _post(client, own, "drop-out", {"volunteer": answer.volunteer_id})
+    assert response.status_code == (302 if role in WRITERS else 404)
+    assert PostAssignment.objects.filter(volunteer_id=answer.volunteer_id).exists() == (role not in WRITERS)
+
+
+@pytest.mark.parametrize("role", AREA_ROLES + sorted(DUTY_ROLES))
+def test_nobody_reaches_another_subdistricts_emergency(client, world, role):
+    far = _built(world, world.neighborhood_far, "外区")
+    client.force_login(world.users[role])
+    for name in ("emergency", "emergency_fill"):
+        assert client.get(reverse(f"volunteers:{name}", args=[far.pk])).status_code in (403, 404), name
+    assert _post(client, far, "call-up", {}).status_code in (403, 404)
+    assert client.post(reverse("volunteers:emergency_plan", args=[far.pk])).status_code in (403, 404)
+    assert _post(client, far, "close", {}).status_code in (403, 404)
+    far.refresh_from_db()
+    assert far.status == Emergency.Status.OPEN and not PostAssignment.objects.filter(emergency=far).exists()

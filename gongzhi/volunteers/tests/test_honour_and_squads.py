@@ -7,9 +7,10 @@ from django.urls import reverse
 
 from gongzhi.org import factories as f
 from gongzhi.org.models import PartyOrg
+from gongzhi.org.roles import DUTY_ROLES, ROLES
 from gongzhi.volunteers import services
 from gongzhi.volunteers import testing as t
-from gongzhi.volunteers.models import EmergencySquad, LedgerEntry
+from gongzhi.volunteers.models import EmergencySquad, HonourRollEntry, HouseholdRating, LedgerEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +148,102 @@ def test_workers_rate_households_and_list_names_on_the_manage_page(world, client
     assert client.get(url).status_code == 403
     client.logout()
     assert client.get(url).status_code == 302
+
+
+# --- pages by role ----------------------------------------------------------------------------
+
+AREA_ROLES = sorted(set(ROLES) - DUTY_ROLES)
+READERS = {code for code, role in ROLES.items() if "volunteer" in role.read}
+WRITERS = {code for code, role in ROLES.items() if "volunteer" in role.write}
+# A temporary party branch is a party organisation: forming one also needs party write.
+BRANCH_MAKERS = {code for code in WRITERS if "party" in ROLES[code].write}
+# Rating picks the household by building and room: the rater must see households (a team chief does not).
+RATERS = {code for code in WRITERS if "household" in ROLES[code].read}
+MANAGE = reverse("volunteers:honour_manage")
+
+
+@pytest.mark.parametrize("role", AREA_ROLES + sorted(DUTY_ROLES))
+def test_honour_manage_page_opens_for_readers_only(client, world, role):
+    client.force_login(world.users[role])
+    assert client.get(MANAGE).status_code == (200 if role in READERS else 403)
+
+
+@pytest.mark.parametrize("role", AREA_ROLES)
+def test_rating_a_household_on_the_page_needs_write(client, world, role):
+    household = world.household_a
+    client.force_login(world.users[role])
+    data = {"form": "rating", "neighborhood": world.neighborhood_a.pk, "building": household.building.number,
+            "room": household.room, "stars": 3, "reason": "示范"}  # fmt: skip
+    response = client.post(MANAGE, data)
+    assert response.status_code == (302 if role in RATERS else 400 if role in READERS else 403)
+    assert HouseholdRating.objects.filter(household=household).exists() == (role in RATERS)
+
+
+@pytest.mark.parametrize("role", AREA_ROLES)
+def test_listing_on_the_honour_roll_needs_write(client, world, role):
+    person = t.volunteer(world, "周文斌")
+    client.force_login(world.users[role])
+    data = {"form": "honour", "neighborhood": world.neighborhood_a.pk, "period": "2026年第四季度",
+            "reason": "应急值守", "volunteer": person.pk}  # fmt: skip
+    response = client.post(MANAGE, data)
+    assert response.status_code == (302 if role in WRITERS else 400 if role in READERS else 403)
+    assert HonourRollEntry.objects.filter(volunteer=person).exists() == (role in WRITERS)
+
+
+@pytest.mark.parametrize("role", AREA_ROLES)
+def test_nobody_rates_or_lists_in_another_subdistrict(client, world, role):
+    far = world.household_far
+    client.force_login(world.users[role])
+    data = {"form": "rating", "neighborhood": far.neighborhood_id, "building": far.building.number,
+            "room": far.room, "stars": 1, "reason": "x"}  # fmt: skip
+    assert client.post(MANAGE, data).status_code in (400, 403)
+    assert not HouseholdRating.objects.exists()
+
+
+def _emergency_with_called(world):
+    admin = world.users["subdistrict_admin"]
+    emergency = services.open_emergency(
+        actor=admin, subdistrict=world.subdistrict, neighborhood=world.neighborhood_a, title="防汛"
+    )
+    member = f.PartyMemberFactory(party_org=f.PartyOrgFactory(neighborhood=world.neighborhood_a))
+    lead = services.register_volunteer(actor=admin, neighborhood=world.neighborhood_a, name="党员甲",
+                                       kind="party_member", party_member=member)  # fmt: skip
+    other = t.volunteer(world, "队员")
+    services.call_up(actor=admin, emergency=emergency)
+    return emergency, lead, other
+
+
+@pytest.mark.parametrize("role", AREA_ROLES)
+def test_forming_a_squad_on_the_emergency_page_by_role(client, world, role):
+    emergency, lead, other = _emergency_with_called(world)
+    client.force_login(world.users[role])
+    url = reverse("volunteers:emergency_edit", args=[emergency.pk, "squad"])
+    response = client.post(url, {"kind": "squad", "name": "突击队", "leader": lead.pk, "members": [other.pk]})
+    assert response.status_code == (302 if role in WRITERS else 404)
+    assert EmergencySquad.objects.filter(name="突击队").exists() == (role in WRITERS)
+
+
+@pytest.mark.parametrize("role", AREA_ROLES)
+def test_forming_a_temporary_branch_also_needs_party_write(client, world, role):
+    emergency, lead, _other = _emergency_with_called(world)
+    client.force_login(world.users[role])
+    url = reverse("volunteers:emergency_edit", args=[emergency.pk, "squad"])
+    response = client.post(url, {"kind": "temporary_branch", "name": "临时党支部", "leader": lead.pk})
+    expected = 302 if role in BRANCH_MAKERS else 403 if role in WRITERS else 404
+    assert response.status_code == expected
+    assert PartyOrg.objects.filter(name="临时党支部").exists() == (role in BRANCH_MAKERS)
+
+
+@pytest.mark.parametrize("role", AREA_ROLES)
+def test_standing_down_dissolves_squads_only_for_writers(client, world, role):
+    emergency, lead, other = _emergency_with_called(world)
+    services.form_squad(
+        actor=world.users["subdistrict_admin"], emergency=emergency, kind="squad", name="突击队", leader=lead,
+        members=[other],
+    )  # fmt: skip
+    client.force_login(world.users[role])
+    response = client.post(reverse("volunteers:emergency_edit", args=[emergency.pk, "close"]))
+    assert response.status_code == (302 if role in WRITERS else 404)
+    squad = EmergencySquad.objects.get(name="突击队")
+    assert (squad.dissolved_at is not None) == (role in WRITERS)
+    assert set(squad.members.all()) >= {other}  # the record is kept either way

@@ -208,6 +208,22 @@ def test_talent_pool_finds_whole_skills_only(client, world):
     assert "医生" in page and "司机" not in page and "医学生" not in page
 
 
+def test_talent_pool_searches_by_place_within_the_users_area(client, world):
+    t.volunteer(world, "一村医生", skills="medical")
+    t.volunteer(world, "二村医生", skills="medical", neighborhood=world.neighborhood_b)
+    t.volunteer(world, "外镇医生", skills="medical", neighborhood=world.neighborhood_far)
+    client.force_login(world.users["subdistrict_admin"])
+    url = reverse("volunteers:list")
+    page = client.get(url, {"skill": "medical", "neighborhood": world.neighborhood_b.pk}).content.decode()
+    assert "二村医生" in page and "一村医生" not in page
+    assert world.neighborhood_far.name not in page  # not offered as a place
+    page = client.get(url, {"neighborhood": world.neighborhood_far.pk}).content.decode()
+    assert "外镇医生" not in page and "一村医生" in page  # an id outside the area narrows nothing
+    client.force_login(world.users["neighborhood_secretary"])
+    page = client.get(url, {"neighborhood": world.neighborhood_b.pk}).content.decode()
+    assert "二村医生" not in page and "一村医生" in page and world.neighborhood_b.name not in page
+
+
 def test_publishing_an_activity_from_the_page(client, world):
     team = t.team(world)
     client.force_login(world.users["social_worker"])

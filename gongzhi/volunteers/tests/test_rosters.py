@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from gongzhi.core.errors import NotInScope
 from gongzhi.org import factories as f
+from gongzhi.org.roles import DUTY_ROLES, ROLES
 from gongzhi.volunteers import selectors, services
 from gongzhi.volunteers import testing as t
 from gongzhi.volunteers.models import RosterDuty, SwapRequest
@@ -172,3 +173,171 @@ def test_generating_on_the_page_reports_a_bad_period_by_field(world, patrol, cli
         reverse("volunteers:roster", args=[pattern.pk]), {"first_day": "2030-01-01", "last_day": "2030-01-07"}
     )
     assert answer.status_code == 302 and pattern.shifts.count() == 7
+
+
+# --- pages by role ----------------------------------------------------------------------------
+
+AREA_ROLES = sorted(set(ROLES) - DUTY_ROLES)
+READERS = {code for code, role in ROLES.items() if "volunteer" in role.read}
+WRITERS = {code for code, role in ROLES.items() if "volunteer" in role.write}
+
+
+@pytest.fixture
+def rostered(world, patrol):
+    """Duties from two days back to two days ahead, so some have started and some are to come."""
+    pattern, people = patrol
+    today = timezone.localdate()
+    services.generate_roster(
+        actor=world.users["neighborhood_secretary"],
+        pattern=pattern,
+        first_day=today - timedelta(days=2),
+        last_day=today + timedelta(days=2),
+    )
+    return pattern, people
+
+
+def _far_roster(world):
+    team = t.team(world, world.neighborhood_far)
+    clerk = t._clerk(world, world.neighborhood_far)
+    for i in range(4):
+        kind = ("party_member", "resident", "resident", "partner_staff")[i]
+        services.register_volunteer(
+            actor=clerk, neighborhood=world.neighborhood_far, name=f"外{i}", kind=kind, team=team
+        )
+    pattern = services.create_roster(
+        actor=clerk, team=team, name="外区夜巡", place="南门", start_time=time(20, 0), duration_minutes=240
+    )
+    today = timezone.localdate()
+    services.generate_roster(
+        actor=clerk, pattern=pattern, first_day=today - timedelta(days=1), last_day=today
+    )
+    return pattern
+
+
+@pytest.mark.parametrize("role", sorted(DUTY_ROLES))
+def test_duty_accounts_reach_no_roster_page(client, world, rostered, role):
+    pattern, _people = rostered
+    duty = RosterDuty.objects.filter(shift__pattern=pattern).first()
+    client.force_login(world.users[role])
+    assert client.get(reverse("volunteers:rosters")).status_code in (403, 404)
+    assert client.get(reverse("volunteers:roster", args=[pattern.pk])).status_code in (403, 404)
+    assert client.post(
+        reverse("volunteers:duty_attendance", args=[duty.pk]), {"attendance": "served"}
+    ).status_code in (
+        403,
+        404,
+    )
+
+
+@pytest.mark.parametrize("role", AREA_ROLES)
+def test_roster_list_and_creating_a_roster_by_role(client, world, patrol, role):
+    pattern, _people = patrol
+    client.force_login(world.users[role])
+    assert client.get(reverse("volunteers:rosters")).status_code == (200 if role in READERS else 403)
+    data = {
+        "team": pattern.team_id, "name": "早巡", "place": "西门", "start_time": "06:00", "duration_minutes": "120",
+        "weekdays": "1234567", "leads": "1", "volunteers": "2", "security": "1",
+    }  # fmt: skip
+    response = client.post(reverse("volunteers:rosters"), data)
+    assert response.status_code == (302 if role in WRITERS else 200 if role in READERS else 403)
+    assert pattern.team.roster_patterns.filter(name="早巡").exists() == (role in WRITERS)
+
+
+@pytest.mark.parametrize("role", AREA_ROLES)
+def test_roster_page_and_generating_by_role(client, world, patrol, role):
+    pattern, _people = patrol
+    client.force_login(world.users[role])
+    url = reverse("volunteers:roster", args=[pattern.pk])
+    assert client.get(url).status_code == (200 if role in READERS else 404)
+    response = client.post(url, {"first_day": "2030-01-01", "last_day": "2030-01-03"})
+    assert response.status_code == (302 if role in WRITERS else 404)
+    assert pattern.shifts.count() == (3 if role in WRITERS else 0)
+
+
+@pytest.mark.parametrize("role", AREA_ROLES)
+def test_marking_attendance_by_role(client, world, rostered, role):
+    pattern, _people = rostered
+    duty = RosterDuty.objects.filter(shift__pattern=pattern, shift__starts_at__lt=timezone.now()).first()
+    client.force_login(world.users[role])
+    response = client.post(reverse("volunteers:duty_attendance", args=[duty.pk]), {"attendance": "no_show"})
+    may = role in WRITERS
+    assert response.status_code == (302 if may else 404)
+    duty.refresh_from_db()
+    assert duty.attendance == ("no_show" if may else "scheduled")
+
+
+@pytest.mark.parametrize("role", AREA_ROLES)
+def test_staff_ask_a_swap_for_a_volunteer_only_with_write(client, world, rostered, role):
+    pattern, people = rostered
+    duty, teammate = _swappable(pattern, people)
+    client.force_login(world.users[role])
+    response = client.post(reverse("volunteers:swap_request", args=[duty.pk]), {"to_volunteer": teammate.pk})
+    assert response.status_code == (302 if role in WRITERS else 404)
+    assert SwapRequest.objects.filter(duty=duty).exists() == (role in WRITERS)
+
+
+@pytest.mark.parametrize("role", AREA_ROLES)
+def test_no_staff_role_answers_a_swap_for_the_asked_teammate(client, world, rostered, role):
+    pattern, people = rostered
+    duty, teammate = _swappable(pattern, people)
+    swap = services.request_swap(actor=duty.volunteer.user, duty=duty, to_volunteer=teammate)
+    client.force_login(world.users[role])
+    response = client.post(reverse("volunteers:swap_answer", args=[swap.pk]), {"accept": "yes"})
+    assert response.status_code == (403 if role in READERS else 404)
+    swap.refresh_from_db()
+    duty.refresh_from_db()
+    assert (swap.status, duty.volunteer_id) == ("requested", swap.from_volunteer_id)
+
+
+@pytest.mark.parametrize("role", AREA_ROLES)
+def test_nobody_reaches_another_areas_roster(client, world, rostered, role):
+    far = _far_roster(world)
+    duty = RosterDuty.objects.filter(shift__pattern=far, shift__starts_at__lt=timezone.now()).first()
+    client.force_login(world.users[role])
+    assert client.get(reverse("volunteers:roster", args=[far.pk])).status_code == 404
+    assert (
+        client.post(
+            reverse("volunteers:duty_attendance", args=[duty.pk]), {"attendance": "served"}
+        ).status_code
+        == 404
+    )
+    assert (
+        client.post(reverse("volunteers:swap_request", args=[duty.pk]), {"to_volunteer": 0}).status_code
+        == 404
+    )
+    duty.refresh_from_db()
+    assert duty.attendance == "scheduled"
+    assert far.name not in client.get(reverse("volunteers:rosters")).content.decode()
+
+
+def test_a_volunteer_made_team_chief_without_a_staff_role_marks_their_patrols_attendance(
+    client, world, rostered
+):
+    pattern, people = rostered
+    chief = people["volunteer"][0].user  # chosen chief on the teams page: an account, no role
+    pattern.team.chief = chief
+    pattern.team.save()
+    duty = RosterDuty.objects.filter(shift__pattern=pattern, shift__starts_at__lt=timezone.now()).first()
+    client.force_login(chief)
+    assert client.get(reverse("volunteers:roster", args=[pattern.pk])).status_code == 200
+    response = client.post(reverse("volunteers:duty_attendance", args=[duty.pk]), {"attendance": "served"})
+    assert response.status_code == 302
+    duty.refresh_from_db()
+    assert duty.attendance == "served"
+    response = client.post(
+        reverse("volunteers:roster", args=[pattern.pk]), {"first_day": "2030-01-01", "last_day": "2030-01-02"}
+    )
+    assert response.status_code == 404 and not pattern.shifts.filter(starts_at__year=2030).exists()
+
+
+def _swappable(pattern, people):
+    """A future duty of a volunteer with an account, and a teammate not on that shift."""
+    asker, asked = people["volunteer"][0], people["volunteer"][1]
+    duty = next(
+        d
+        for d in RosterDuty.objects.filter(
+            volunteer=asker, shift__pattern=pattern, shift__starts_at__gt=timezone.now()
+        )
+        if not d.shift.duties.filter(volunteer=asked).exists()
+    )
+    return duty, asked

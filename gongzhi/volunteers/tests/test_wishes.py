@@ -9,7 +9,10 @@ from django.urls import reverse
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.testing import run_together
 from gongzhi.org import factories as f
+from gongzhi.org.models import PartnerUnit
+from gongzhi.org.roles import DUTY_ROLES, ROLES
 from gongzhi.volunteers import services
+from gongzhi.volunteers import testing as t
 from gongzhi.volunteers.models import MicroWish
 
 
@@ -106,3 +109,84 @@ def test_of_several_claiming_at_once_exactly_one_wins(world):
     assert (len(won), len(lost)) == (1, 3), outcomes
     wish.refresh_from_db()
     assert wish.claimed_by_unit == won[0].claimed_by_unit
+
+
+# --- pages by role ----------------------------------------------------------------------------
+
+AREA_ROLES = sorted(set(ROLES) - DUTY_ROLES)
+READERS = {code for code, role in ROLES.items() if "volunteer" in role.read}
+WRITERS = {code for code, role in ROLES.items() if "volunteer" in role.write}
+# Claiming for a partner unit also needs to see the unit (a team chief sees none).
+UNIT_CLAIMERS = {code for code in WRITERS if "partner" in ROLES[code].read}
+
+
+def _far_wish(world):
+    return services.post_wish(
+        actor=t._clerk(world, world.neighborhood_far),
+        neighborhood=world.neighborhood_far,
+        title="外区心愿",
+        wisher_name="王阿姨",
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", AREA_ROLES)
+def test_wish_list_shows_the_areas_wishes_only_to_readers(client, world, role):
+    _wish(world)
+    _far_wish(world)
+    client.force_login(world.users[role])
+    page = client.get(reverse("volunteers:wishes")).content.decode()
+    assert ("想要一副老花镜" in page) == (role in READERS)
+    assert "外区心愿" not in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", AREA_ROLES)
+def test_posting_a_wish_for_a_resident_needs_write_in_the_neighborhood(client, world, role):
+    client.force_login(world.users[role])
+    data = {"neighborhood": world.neighborhood_a.pk, "wisher_name": "李大爷", "title": "修收音机"}
+    response = client.post(reverse("volunteers:wishes"), data)
+    assert response.status_code == (302 if role in WRITERS else 200)
+    assert MicroWish.objects.filter(title="修收音机").exists() == (role in WRITERS)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", AREA_ROLES)
+def test_claiming_for_a_partner_unit_on_the_page_by_role(client, world, role):
+    wish = _wish(world)
+    unit = PartnerUnit.objects.get(subdistrict=world.subdistrict)
+    client.force_login(world.users[role])
+    response = client.post(reverse("volunteers:wish_claim", args=[wish.pk]), {"partner_unit": unit.pk})
+    assert response.status_code == (302 if role in READERS else 404)
+    wish.refresh_from_db()
+    assert (wish.status == "claimed") == (role in UNIT_CLAIMERS)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", AREA_ROLES)
+def test_confirming_fulfilment_for_the_resident_by_role(client, world, role):
+    wish = _wish(world)
+    services.claim_wish(
+        actor=world.users["social_worker"],
+        wish=wish,
+        partner_unit=PartnerUnit.objects.get(subdistrict=world.subdistrict),
+    )
+    client.force_login(world.users[role])
+    response = client.post(reverse("volunteers:wish_confirm", args=[wish.pk]))
+    assert response.status_code == (302 if role in WRITERS else 404)
+    wish.refresh_from_db()
+    assert (wish.status == "fulfilled") == (role in WRITERS)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", AREA_ROLES + sorted(DUTY_ROLES))
+def test_nobody_claims_or_confirms_another_areas_wish(client, world, role):
+    wish = _far_wish(world)
+    client.force_login(world.users[role])
+    assert client.post(reverse("volunteers:wish_claim", args=[wish.pk]), {"partner_unit": 0}).status_code in (
+        403,
+        404,
+    )
+    assert client.post(reverse("volunteers:wish_confirm", args=[wish.pk])).status_code in (403, 404)
+    wish.refresh_from_db()
+    assert wish.status == "open"
