@@ -18,7 +18,7 @@ MAX_ACCOUNTS = 5  # a family's shared phone; the oldest name drops out first
 
 
 def _tag(name: str) -> str:
-    return salted_hmac(SALT, (name or "").strip().lower()[:150]).hexdigest()[:24]
+    return salted_hmac(SALT, (name or "").strip().lower()[:150], algorithm="sha256").hexdigest()[:24]
 
 
 def _tags(request) -> list[str]:
