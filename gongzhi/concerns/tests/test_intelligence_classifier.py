@@ -1,6 +1,8 @@
 """The category classifier: shipped model on real raw messages, training, save/load."""
 
 import csv
+import dataclasses
+import json
 from pathlib import Path
 
 import numpy as np
@@ -156,3 +158,26 @@ def test_numpy_character_grams_equal_the_string_features():
     assert np.allclose(fast, reference.transform(docs).toarray())
     assert np.allclose(fast, block.transform(classifier.char_features(d) for d in docs).toarray())
     assert block.transform_grams([], 3).shape == (0, len(reference.idf_))
+
+
+def test_word_features_add_adjacent_pairs():
+    assert classifier.word_features(["违章", "停车", "A3"]) == ["违章", "停车", "a3", "违章 停车", "停车 a3"]
+    assert classifier.word_features(["违章", "停车"], bigrams=False) == ["违章", "停车"]
+    assert classifier.word_features([]) == []
+
+
+def test_a_file_without_the_pairs_setting_scores_words_alone(tmp_path):
+    # Models saved before word pairs existed must keep scoring as they were trained: words only.
+    rows = _rows()[::2]
+    model = dataclasses.replace(classifier.train(rows, calibrate=False), word_bigrams=False)
+    path = model.save(tmp_path / "model.npz")
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {name: npz[name] for name in npz.files}
+    meta = json.loads(str(arrays["meta"]))
+    del meta["word_bigrams"]
+    arrays["meta"] = np.array(json.dumps(meta))
+    old = tmp_path / "old.npz"
+    np.savez(old, **arrays)
+    assert classifier.load(old).word_bigrams is False
+    assert classifier.load(path).word_bigrams is False
+    assert classifier.load().word_bigrams is True
