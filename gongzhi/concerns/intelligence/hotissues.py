@@ -24,6 +24,11 @@ SAME_PERIOD_DAYS = 30
 PERIOD_DECAY_DAYS = 90
 # Heat halves its recency part about every four months.
 RECENCY_DAYS = 180
+# "How fast growing": members in the last GROWTH_WINDOW_DAYS before the clock against the window
+# before that; heat gains GROWTH_WEIGHT per e-fold of growth (a cooling issue loses nothing here,
+# its recency factor already falls).
+GROWTH_WINDOW_DAYS = 30
+GROWTH_WEIGHT = 1.0
 # Two messages naming places, none of them shared, are probably about different sites.
 OTHER_PLACE_FACTOR = 0.6
 # Pairwise clustering is quadratic; beyond this many messages only the most recent are grouped.
@@ -55,12 +60,19 @@ class HotIssue:
     supports: int
     opposes: int
     per_week: float = field(default=0.0)
+    # Members in the last growth window before the clock, and in the window before it.
+    recent: int = 0
+    previous: int = 0
 
 
 def find_hot_issues(
-    messages: Sequence[Message], *, top: int = 10, now: datetime | None = None
+    messages: Sequence[Message], *, top: int = 10, now: datetime | None = None, min_users: int = 1
 ) -> list[HotIssue]:
-    """The `top` hottest groups of `messages`; `now` defaults to the latest message time."""
+    """The `top` hottest groups of `messages`; `now` defaults to the latest message time.
+
+    Groups with fewer than `min_users` distinct users are left out: one person's message, however
+    much supported, is a single request rather than an issue shared by a group.
+    """
     messages = _most_recent(list(messages))
     if not messages:
         return []
@@ -73,23 +85,50 @@ def find_hot_issues(
     times = [m.time for m in messages if m.time]
     now = now or (max(times) if times else None)
     issues = [_describe([messages[i] for i in idx], vectors[idx], now) for idx in groups.values()]
+    issues = [issue for issue in issues if issue.users >= min_users]
     issues.sort(key=lambda issue: (-issue.heat, issue.member_ids[0]))
     return [_ranked(issue, rank) for rank, issue in enumerate(issues[:top], start=1)]
 
 
 def heat_score(
-    *, messages: int, users: int, supports: int, opposes: int, per_week: float, age_days: float
+    *,
+    messages: int,
+    users: int,
+    supports: int,
+    opposes: int,
+    per_week: float,
+    age_days: float,
+    recent: int = 0,
+    previous: int = 0,
 ) -> float:
-    """Distinct people weigh most; supports count on a log scale so one viral post cannot swamp."""
+    """Distinct people weigh most; supports count on a log scale so one viral post cannot swamp;
+    `recent` against `previous` (members in the last growth window and the one before) adds how
+    fast the issue is growing."""
     base = (
         2.0 * math.log1p(users)
         + math.log1p(messages)
         + math.log1p(max(supports, 0))
         - 0.5 * math.log1p(max(opposes, 0))
         + 0.5 * math.log1p(per_week)
+        + GROWTH_WEIGHT * growth(recent, previous)
     )
     recency = math.exp(-max(age_days, 0.0) / RECENCY_DAYS)
     return round(max(base, 0.0) * (0.6 + 0.4 * recency), 3)
+
+
+def growth(recent: int, previous: int) -> float:
+    """ln((1 + recent) / (1 + previous)), floored at 0: 0 for a steady or cooling issue, ln 2 when
+    a quiet issue gets its first message, ln 4 for 3 new messages after none."""
+    return max(math.log1p(max(recent, 0)) - math.log1p(max(previous, 0)), 0.0)
+
+
+def _window_counts(members: list[Message], now: datetime | None) -> tuple[int, int]:
+    if now is None:
+        return 0, 0
+    ages = [(now - m.time).total_seconds() / 86400 for m in members if m.time]
+    recent = sum(1 for a in ages if 0 <= a < GROWTH_WINDOW_DAYS)
+    previous = sum(1 for a in ages if GROWTH_WINDOW_DAYS <= a < 2 * GROWTH_WINDOW_DAYS)
+    return recent, previous
 
 
 def _most_recent(messages: list[Message]) -> list[Message]:
@@ -181,6 +220,7 @@ def _describe(members: list[Message], vectors, now: datetime | None) -> HotIssue
     users = len({m.user or m.id for m in members})
     supports, opposes = sum(m.supports for m in members), sum(m.opposes for m in members)
     age = (now - end).total_seconds() / 86400 if now and end else 0.0
+    recent, previous = _window_counts(members, now)
     return HotIssue(
         rank=0,
         heat=heat_score(
@@ -190,6 +230,8 @@ def _describe(members: list[Message], vectors, now: datetime | None) -> HotIssue
             opposes=opposes,
             per_week=per_week,
             age_days=age,
+            recent=recent,
+            previous=previous,
         ),
         title=_representative(members, vectors).title,
         # Titles twice: a place named in the title is what the message is about.
@@ -202,6 +244,8 @@ def _describe(members: list[Message], vectors, now: datetime | None) -> HotIssue
         supports=supports,
         opposes=opposes,
         per_week=round(per_week, 2),
+        recent=recent,
+        previous=previous,
     )
 
 

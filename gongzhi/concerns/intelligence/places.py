@@ -13,7 +13,9 @@ _SUFFIXES = (
     "|学院|大学|中学|小学|学校|幼儿园|医院|卫生院|公园|市场|车站|高铁站|地铁站|工业园|园区|园"
 )
 # Characters that never sit inside a place name here: they end the run before a name.
-_BREAKS = "的在于和与及是了我们住位到从对把被向给由这那有旁边近个为将请求问关反映投诉建议咨询希望要该欺诈提找搞致告使送每当顾"
+# "侧" and "穿越" end directions ("开元路北侧穿越东四路" is two roads, not one name); "线" ends a
+# line number before its station ("3号线松雅西地省站").
+_BREAKS = "的在于和与及是了我们住位到从对把被向给由这那有旁边近个为将请求问关反映投诉建议咨询希望要该欺诈提找搞致告使送每当顾侧穿越线"
 _PREFIX = r"(?:[A-Z]市)?(?:[A-Z]\d{0,2}[区县])?"
 _NAME = rf"[^\W{_BREAKS}_]{{1,10}}(?:{_SUFFIXES})"
 _PLACE = re.compile(rf"({_PREFIX})({_NAME})")
@@ -71,8 +73,15 @@ def main_place(texts: Iterable[str]) -> str:
                 fullest[key] = place
     if not counts:
         return _main_district(texts)
-    # Most mentioned; among equals the longest name, which is the most specific.
-    key = max(counts, key=lambda k: (counts[k], len(k)))
+    # A run of words that ends in a name mentioned at least as often ("此呼吁政府重视东四路" and
+    # "东四路") is a phrase that swallowed the name: the name stands for it.
+    names = [
+        k for k in counts if not any(o != k and k.endswith(o) and counts[o] >= counts[k] for o in counts)
+    ]
+    # Most mentioned; among equals the one named first (titles come first, and a message names
+    # its site before the roads around it; the longest was often a phrase ending in a suffix).
+    first = {k: i for i, k in enumerate(counts)}
+    key = max(names, key=lambda k: (counts[k], -first[k]))
     if counts[key] < 2 and len(texts) > 2:
         # Named once among many texts: more likely a stray phrase than the place at issue.
         return _main_district(texts)

@@ -1,10 +1,12 @@
 """The category classifier: shipped model on real raw messages, training, save/load."""
 
 import csv
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import f1_score
 
@@ -156,3 +158,49 @@ def test_numpy_character_grams_equal_the_string_features():
     assert np.allclose(fast, reference.transform(docs).toarray())
     assert np.allclose(fast, block.transform(classifier.char_features(d) for d in docs).toarray())
     assert block.transform_grams([], 3).shape == (0, len(reference.idf_))
+
+
+def test_word_features_add_adjacent_pairs_when_asked():
+    assert classifier.word_features(["违章", "停车", "A3"], bigrams=True) == [
+        "违章",
+        "停车",
+        "a3",
+        "违章 停车",
+        "停车 a3",
+    ]
+    assert classifier.word_features(["违章", "停车"], bigrams=False) == ["违章", "停车"]
+    assert classifier.word_features([], bigrams=True) == []
+
+
+def test_a_model_with_word_pairs_round_trips_and_old_files_score_words_alone(tmp_path, monkeypatch):
+    rows = _rows()[::2]
+    shipped_setting = classifier.WORD_BIGRAMS
+    monkeypatch.setattr(classifier, "WORD_BIGRAMS", True)
+    paired = classifier.train(rows, calibrate=False)
+    assert paired.word_bigrams and any(" " in term for term in paired.words.vocabulary)
+    path = paired.save(tmp_path / "model.npz")
+    texts = [r["title"] + "\n" + r["body"] for r in _raw_rows()[:30]]
+    assert classifier.load(path).predict(texts) == paired.predict(texts)
+    # Files saved before word pairs existed have no such setting: words alone, as trained.
+    with np.load(path, allow_pickle=False) as npz:
+        arrays = {name: npz[name] for name in npz.files}
+    meta = json.loads(str(arrays["meta"]))
+    del meta["word_bigrams"]
+    arrays["meta"] = np.array(json.dumps(meta))
+    np.savez(tmp_path / "old.npz", **arrays)
+    assert classifier.load(tmp_path / "old.npz").word_bigrams is False
+    assert classifier.load().word_bigrams is shipped_setting
+
+
+def test_scoring_one_message_or_many_equals_the_tfidf_matrices():
+    # `decision` adds up the features without scipy for one message; both paths must give what the
+    # TF-IDF matrices times the stored coefficients give.
+    model = classifier.load()
+    texts = [r["title"] + "\n" + r["body"] for r in _raw_rows()[:40]] + ["", "A"]
+    tokens = [segment(t) for t in texts]
+    words = model.words.transform(classifier.word_features(t, model.word_bigrams) for t in tokens)
+    chars = model.chars.transform(classifier.char_features(t, model.char_ngrams) for t in tokens)
+    expected = sparse.hstack([words, chars]).toarray() @ model.coef.T.astype(np.float64) + model.intercept
+    assert np.allclose(model.decision(tokens), expected, atol=1e-6)
+    singles = np.vstack([model.decision([t]) for t in tokens])
+    assert np.allclose(singles, expected, atol=1e-6)

@@ -63,8 +63,31 @@ def test_hot_ranks_issues_from_the_datas_columns(tmp_path):
     )
     rows = _read(out)
     assert [r["rank"] for r in rows] == ["1", "2", "3"]
-    assert {"heat", "title", "place", "start", "end", "member_ids"} <= set(rows[0])
+    # The issue's six columns first, in its order; the counts behind the heat after them.
+    with out.open(encoding="utf-8") as fh:
+        header = next(csv.reader(fh))
+    assert header[:6] == ["rank", "heat", "title", "place", "time_span", "member_ids"]
+    assert {"messages", "users", "supports", "recent", "previous", "start", "end"} <= set(header[6:])
     assert len(rows[0]["member_ids"].split()) >= 5
+    start, end = rows[0]["time_span"].split(" 至 ")
+    assert start == rows[0]["start"][:10] and end == rows[0]["end"][:10] and start <= end
+    assert all(int(r["users"]) >= 2 for r in rows)
+
+
+def test_hot_leaves_out_one_persons_message_unless_asked(tmp_path):
+    source = tmp_path / "one.csv"
+    source.write_text(
+        "message_id,user,title,time,body,supports,opposes\n"
+        "1,u1,A5区汇金路路灯坏了,2019-08-19 10:00:00,汇金路路灯坏了一个月,2097,0\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "hot.csv"
+    call_command("concerns", "hot", "--input", str(source), "--out", str(out))
+    assert _read(out) == []
+    call_command("concerns", "hot", "--input", str(source), "--out", str(out), "--min-users", "1")
+    assert [r["member_ids"] for r in _read(out)] == ["1"]
+    with pytest.raises(CommandError, match="--min-users"):
+        call_command("concerns", "hot", "--input", str(source), "--out", str(out), "--min-users", "0")
 
 
 def test_hot_without_ids_is_refused(tmp_path):

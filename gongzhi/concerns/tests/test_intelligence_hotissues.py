@@ -1,10 +1,19 @@
 """Hot issues on a slice of the real hot-issue file."""
 
 import csv
-from datetime import datetime
+import math
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from gongzhi.concerns.intelligence.hotissues import Message, find_hot_issues, heat_score, messages_from_rows
+import pytest
+
+from gongzhi.concerns.intelligence.hotissues import (
+    Message,
+    find_hot_issues,
+    growth,
+    heat_score,
+    messages_from_rows,
+)
 from gongzhi.concerns.intelligence.places import extract_places, main_place
 
 FIXTURES = Path(__file__).with_name("fixtures")
@@ -52,6 +61,39 @@ def test_more_people_and_support_mean_more_heat():
     assert quiet < loud and stale < loud
 
 
+def test_a_growing_issue_is_hotter_than_a_steady_one():
+    steady = dict(messages=6, users=6, supports=0, opposes=0, per_week=1, age_days=0)
+    assert heat_score(**steady, recent=3, previous=3) == heat_score(**steady)
+    assert heat_score(**steady, recent=5, previous=1) > heat_score(**steady)
+    # Cooling costs nothing here: the recency factor already takes care of it.
+    assert heat_score(**steady, recent=0, previous=6) == heat_score(**steady)
+    assert growth(3, 0) == pytest.approx(math.log(4)) and growth(1, 5) == 0.0
+
+
+def test_growth_counts_members_in_the_last_window_and_the_one_before():
+    now = datetime(2020, 1, 31)
+    texts = ("凉塘路旧城改造何时动工", "凉塘路旧城改造拖了多久", "凉塘路旧城改造请尽快动工")
+    days = (2, 5, 40)
+    messages = [
+        Message(id=str(i), user=f"u{i}", title=t, body=t, time=now - timedelta(days=d))
+        for i, (t, d) in enumerate(zip(texts, days, strict=True))
+    ]
+    [issue] = find_hot_issues(messages, now=now)
+    assert (issue.recent, issue.previous) == (2, 1)
+
+
+def test_one_persons_message_is_no_group_issue_when_asked():
+    messages = [
+        Message(
+            id="1", user="u1", title="汇金路五矿万境存在一系列问题", time=datetime(2019, 8, 19), supports=2097
+        ),
+        Message(id="2", user="u2", title="丽发新城搅拌站噪音扰民", time=datetime(2019, 11, 2)),
+        Message(id="3", user="u3", title="丽发新城搅拌站噪音太大扰民", time=datetime(2019, 11, 3)),
+    ]
+    assert [i.member_ids for i in find_hot_issues(messages, min_users=2)] == [["2", "3"]]
+    assert len(find_hot_issues(messages)) == 2
+
+
 def test_empty_and_single_inputs():
     assert find_hot_issues([]) == []
     [only] = find_hot_issues([Message(id="1", title="路灯坏了", time=datetime(2019, 1, 1))])
@@ -62,3 +104,11 @@ def test_places_are_found_with_their_district():
     assert extract_places("A市A2区丽发新城小区附近搅拌站扰民") == ["A市A2区丽发新城小区"]
     assert "A6区月亮岛路" in extract_places("关于A6区月亮岛路沿线架设高压线的投诉")
     assert main_place(["丽发新城小区太吵", "A2区丽发新城小区搅拌站", "暮云街道"]) == "A2区丽发新城小区"
+
+
+def test_a_phrase_running_into_a_place_name_is_not_the_place():
+    # Directions end a name: these are two roads, not one.
+    assert extract_places("开元路北侧穿越东四路") == ["开元路", "东四路"]
+    # A run that ends in a name mentioned as often is that name; among equals the first named.
+    body = "在此呼吁政府重视东四路，东四路与开元路交口"
+    assert main_place([body, body, body]) == "东四路"

@@ -51,6 +51,12 @@ class Command(BaseCommand):
         hot.add_argument("--input", required=True)
         hot.add_argument("--out", required=True)
         hot.add_argument("--top", type=int, default=10)
+        hot.add_argument(
+            "--min-users",
+            type=int,
+            default=2,
+            help="leave out groups with fewer distinct users (default 2: one person is not a group issue)",
+        )
         check = sub.add_parser("replies", help="messages with reply, reply_time -> scores and flags")
         check.add_argument("--input", required=True)
         check.add_argument("--out", required=True)
@@ -107,22 +113,17 @@ class Command(BaseCommand):
         require(rows, options["input"], [], any_of=["title", "body", "text"])
         if options["top"] < 1:
             raise CommandError("--top must be at least 1")
-        issues = hotissues.find_hot_issues(hotissues.messages_from_rows(rows), top=options["top"])
-        header = [
-            "rank",
-            "heat",
-            "title",
-            "place",
-            "start",
-            "end",
-            "messages",
-            "users",
-            "supports",
-            "member_ids",
-        ]
+        if options["min_users"] < 1:
+            raise CommandError("--min-users must be at least 1")
+        issues = hotissues.find_hot_issues(
+            hotissues.messages_from_rows(rows), top=options["top"], min_users=options["min_users"]
+        )
+        # The issue's six columns first, then the counts behind the heat.
+        header = ["rank", "heat", "title", "place", "time_span", "member_ids"]
+        header += ["messages", "users", "supports", "opposes", "recent", "previous", "start", "end"]
         out = [
-            [i.rank, i.heat, i.title, i.place, _iso(i.start), _iso(i.end), i.messages, i.users, i.supports]
-            + [" ".join(i.member_ids)]
+            [i.rank, i.heat, i.title, i.place, time_span(i.start, i.end), " ".join(i.member_ids)]
+            + [i.messages, i.users, i.supports, i.opposes, i.recent, i.previous, _iso(i.start), _iso(i.end)]
             for i in issues
         ]
         write_csv(options["out"], header, out)
@@ -234,6 +235,13 @@ def write_csv(path: str, header: list[str], rows: Iterable[list]) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def time_span(start, end) -> str:
+    """ "2019-11-02 至 2020-01-26": the dates of a hot issue's first and latest message."""
+    if not start or not end:
+        return ""
+    return f"{start.date().isoformat()} 至 {end.date().isoformat()}"
 
 
 def _iso(value) -> str:
