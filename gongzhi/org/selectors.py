@@ -119,6 +119,7 @@ def _household_from_row(row) -> Household:
     )
     building.compound = _loaded(Compound, id=compound_id, name=compound_name)
     building.neighborhood = _loaded(Neighborhood, id=building_nb_id, subdistrict_id=subdistrict_id)
+    building.neighborhood.subdistrict = _loaded(Subdistrict, id=subdistrict_id)  # its id is all intake needs
     household.building = building
     return household
 

@@ -4,6 +4,7 @@ still answer exactly what the scope rules (permissions.scoped) answer, for every
 import pytest
 
 from gongzhi.accounts.models import User
+from gongzhi.concerns import services as concern_services
 from gongzhi.core.permissions import scoped
 from gongzhi.org import factories as f
 from gongzhi.org import selectors, services
@@ -61,6 +62,14 @@ def test_the_place_is_what_the_orm_loads(world):
     assert str(found) == str(household)
     assert found.building.neighborhood.subdistrict_id == household.building.neighborhood.subdistrict_id
     assert found.building.micro_grid_id == household.building.micro_grid_id
+
+
+def test_intake_needs_no_further_query_for_the_place(world, django_assert_num_queries):
+    found = selectors.household_in_area(world.users["grid_worker"], world.household_a.pk)
+    with django_assert_num_queries(0):
+        place = concern_services.place_of(household=found)
+        assert place.path()["subdistrict"] == world.subdistrict.pk
+        assert str(found).startswith(found.building.compound.name)
 
 
 def test_a_withdrawn_role_finds_nothing_at_once(world):
