@@ -178,12 +178,16 @@ def _public_token() -> str:
 
 
 class Concern(models.Model):
-    subdistrict = models.ForeignKey("org.Subdistrict", on_delete=models.PROTECT, related_name="+")
+    # No single-column indexes on the three area keys: concern_sub_month, concern_nb_month and
+    # concern_grid_month lead with them, and every index costs each intake's insert.
+    subdistrict = models.ForeignKey(
+        "org.Subdistrict", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     neighborhood = models.ForeignKey(
-        "org.Neighborhood", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "org.Neighborhood", on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     micro_grid = models.ForeignKey(
-        "grids.MicroGrid", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "grids.MicroGrid", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
     )
     building = models.ForeignKey(
         "org.Building", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -10,6 +10,7 @@ a grid worker sees the name of their neighborhood, but not the neighborhood's ho
 from functools import reduce
 from operator import or_
 
+from django.db import connections
 from django.db.models import Model, Q, QuerySet
 
 from gongzhi.org.roles import ROLES, UNIT_ANCESTORS
@@ -27,9 +28,36 @@ def assignments_of(user) -> list:
         return []
     cached = getattr(user, "_gongzhi_assignments", None)
     if cached is None:
-        cached = list(user.role_assignments.all())
+        cached = _load_assignments(user)
         user._gongzhi_assignments = cached
     return cached
+
+
+# Per database: the compiled `user.role_assignments.all()` with a placeholder for the user id, and
+# its compiler (for the value converters). Building the query cost twice what running it did; the
+# rows themselves are read on every request, so a withdrawn role counts at once.
+_assignments_query: dict = {}
+
+
+def _load_assignments(user) -> list:
+    model = user.role_assignments.model
+    db = model.objects.db
+    compiled = _assignments_query.get(db)
+    if compiled is None:
+        compiler = model.objects.filter(user_id=0).query.get_compiler(using=db)
+        sql, params = compiler.as_sql()
+        names = [column.target.attname for column, _sql, _alias in compiler.select]
+        compiled = _assignments_query[db] = (sql, compiler, names, list(params) == [0])
+    sql, compiler, names, user_id_is_the_only_parameter = compiled
+    if not user_id_is_the_only_parameter:  # a manager that filters more: let the ORM build it
+        return list(user.role_assignments.all())
+    with connections[db].cursor() as cursor:
+        cursor.execute(sql, [user.pk])
+        rows = cursor.fetchall()
+    assignments = [model.from_db(db, names, row) for row in compiler.results_iter(results=[rows])]
+    for assignment in assignments:
+        assignment.user = user  # as the related manager does: no query for it
+    return assignments
 
 
 def _grants(role, data_class: str, action: str) -> bool:
@@ -41,18 +69,19 @@ def _grants(role, data_class: str, action: str) -> bool:
     return getattr(role, action) and data_class in role.read
 
 
-def _assignment_q(assignment, model: type[Model], action: str) -> Q | None:
+def _assignment_term(assignment, model: type[Model], action: str) -> tuple[str, int | None] | None:
+    """The (lookup, unit id) that puts a `model` row in this assignment's scope, or None."""
     role = ROLES[assignment.role]
     paths = model.scope_paths
     if not _grants(role, model.data_class, action):
         return None
     if role.unit_kind in paths:
-        return Q(**{paths[role.unit_kind]: assignment.unit_id})
+        return paths[role.unit_kind], assignment.unit_id
     if action == READ and getattr(model, "visible_from_below", False):
         # The deepest ancestor of the role's unit that the model knows how to reach.
         for kind in reversed(UNIT_ANCESTORS[role.unit_kind]):
             if kind in paths:
-                return Q(**{paths[kind]: getattr(assignment, f"{kind}_id")})
+                return paths[kind], getattr(assignment, f"{kind}_id")
     return None
 
 
@@ -63,7 +92,19 @@ def _assignment_q(assignment, model: type[Model], action: str) -> Q | None:
 
 def scope_q(user, model: type[Model], action: str = READ) -> Q:
     """A filter matching exactly the rows of `model` the user may `action`."""
-    parts = [q for a in assignments_of(user) if (q := _assignment_q(a, model, action)) is not None]
+    return terms_q(*scope_terms(user, model, action))
+
+
+def scope_terms(user, model: type[Model], action: str = READ) -> tuple[tuple[str, ...], list]:
+    """The scope filter as its shape (the lookups, in order) and their unit ids. Users with the same
+    shape get the same SQL with other parameters, so a hot read may compile its query once per
+    shape (org.selectors.household_in_area); the rules stay here, in `terms_q`."""
+    terms = [t for a in assignments_of(user) if (t := _assignment_term(a, model, action)) is not None]
+    return tuple(lookup for lookup, _ in terms), [unit_id for _, unit_id in terms]
+
+
+def terms_q(lookups: tuple[str, ...], unit_ids: list) -> Q:
+    parts = [Q(**{lookup: unit_id}) for lookup, unit_id in zip(lookups, unit_ids, strict=True)]
     return reduce(or_, parts) if parts else NOTHING
 
 
