@@ -53,13 +53,14 @@ def household_in_area(user, pk: int) -> Household | None:
     lookups, unit_ids = permissions.scope_terms(user, Household)
     if not lookups:
         return None  # no role that reads households
-    plan = _household_plans.get(lookups) or _household_plan(lookups)
+    db = Household.objects.db
+    plan = _household_plans.get((db, lookups)) or _household_plan(db, lookups)
     if plan is None or None in unit_ids:  # no compiled form: build this one the usual way
         row = _household_query(lookups, unit_ids, pk).first()
     else:
         sql, slots = plan
         params = [pk if slot == _PK else unit_ids[slot] for slot in slots]
-        with connections[Household.objects.db].cursor() as cursor:
+        with connections[db].cursor() as cursor:
             cursor.execute(sql, params)
             row = cursor.fetchone()
     return None if row is None else _household_from_row(row)
@@ -73,7 +74,7 @@ HOUSEHOLD_PLACE_COLUMNS = [
 _PK = -1
 # Ids no row has, put where the pk and each unit id go, to find them among the compiled parameters.
 _SENTINEL = -(10**15)
-_household_plans: dict[tuple[str, ...], tuple[str, list[int]]] = {}
+_household_plans: dict[tuple[str, tuple[str, ...]], tuple[str, list[int]]] = {}  # (db, shape)
 
 
 def _household_query(lookups: tuple[str, ...], unit_ids: list, pk: int) -> QuerySet:
@@ -83,17 +84,17 @@ def _household_query(lookups: tuple[str, ...], unit_ids: list, pk: int) -> Query
     return qs.values_list(*HOUSEHOLD_PLACE_COLUMNS)[:1]
 
 
-def _household_plan(lookups: tuple[str, ...]) -> tuple[str, list[int]] | None:
+def _household_plan(db: str, lookups: tuple[str, ...]) -> tuple[str, list[int]] | None:
     """The SQL for this scope shape and, per parameter, the pk or the index of its unit id; None
     when the parameters cannot be told apart (then every call builds its query)."""
     sentinels = [_SENTINEL - 1 - i for i in range(len(lookups))]
     qs = _household_query(lookups, sentinels, _SENTINEL)
-    sql, params = qs.query.get_compiler(using=qs.db).as_sql()
+    sql, params = qs.query.get_compiler(using=db).as_sql()
     slot_of = {_SENTINEL: _PK} | {value: i for i, value in enumerate(sentinels)}
     slots = [slot_of.get(value) for value in params]
     if None in slots or sorted(slots) != sorted(slot_of.values()):
         return None
-    _household_plans[lookups] = (sql, slots)
+    _household_plans[(db, lookups)] = (sql, slots)
     return sql, slots
 
 
