@@ -77,23 +77,30 @@ def _link_holds(entry: AuditRecord) -> bool:
     return any(hmac.compare_digest(entry.hash or "", link_hash(entry, key)) for key in pii.audit_chain_keys())
 
 
+_HEAD_SQL: dict[str, tuple[str, str, str]] = {}  # per database engine
+
+
 def _head_sql() -> tuple[str, str, str]:
-    """The chain head's statements, written out once: through the ORM, taking and moving the head
-    cost a third of an audited write's time in query building, for two fixed one-row statements."""
-    table = connection.ops.quote_name(AuditChainHead._meta.db_table)
-    # SKIP LOCKED where the engine has row locks; SQLite serialises writers and takes chain 1.
-    skip = (
-        connection.ops.for_update_sql(skip_locked=True)
-        if connection.features.has_select_for_update_skip_locked
-        else ""
-    )
-    wait = connection.ops.for_update_sql() if connection.features.has_select_for_update else ""
-    select = f"SELECT id, last_hash FROM {table} WHERE id >= %s AND id <= %s ORDER BY id LIMIT 1"
-    return (
-        f"{select} {skip}",
-        f"{select} {wait}",
-        f"UPDATE {table} SET last_hash = %s, last_record_id = %s WHERE id = %s",
-    )
+    """The chain head's statements (take a free head, wait for a given one, move it), written out
+    once per engine: through the ORM, taking and moving the head cost a third of an audited
+    write's time in query building, for two fixed one-row statements."""
+    statements = _HEAD_SQL.get(connection.vendor)
+    if statements is None:
+        table = connection.ops.quote_name(AuditChainHead._meta.db_table)
+        # SKIP LOCKED where the engine has row locks; SQLite serialises writers and takes chain 1.
+        skip = (
+            connection.ops.for_update_sql(skip_locked=True)
+            if connection.features.has_select_for_update_skip_locked
+            else ""
+        )
+        wait = connection.ops.for_update_sql() if connection.features.has_select_for_update else ""
+        select = f"SELECT id, last_hash FROM {table} WHERE id >= %s AND id <= %s ORDER BY id LIMIT 1"
+        statements = _HEAD_SQL[connection.vendor] = (
+            f"{select} {skip}",
+            f"{select} {wait}",
+            f"UPDATE {table} SET last_hash = %s, last_record_id = %s WHERE id = %s",
+        )
+    return statements
 
 
 def _locked_head() -> tuple[int, str]:
