@@ -10,9 +10,9 @@ a grid worker sees the name of their neighborhood, but not the neighborhood's ho
 from functools import reduce
 from operator import or_
 
-from django.db import connections
 from django.db.models import Model, Q, QuerySet
 
+from gongzhi.core import compiled
 from gongzhi.org.roles import ROLES, UNIT_ANCESTORS
 
 READ = "read"
@@ -33,28 +33,17 @@ def assignments_of(user) -> list:
     return cached
 
 
-# Per database: the compiled `user.role_assignments.all()` with a placeholder for the user id, and
-# its compiler (for the value converters). Building the query cost twice what running it did; the
-# rows themselves are read on every request, so a withdrawn role counts at once.
-_assignments_query: dict = {}
-
-
 def _load_assignments(user) -> list:
+    """`user.role_assignments.all()` through a plan compiled once per database (building the query
+    cost twice what running it did); the rows are read every time, so a withdrawn role counts at once."""
     model = user.role_assignments.model
     db = model.objects.db
-    compiled = _assignments_query.get(db)
-    if compiled is None:
-        compiler = model.objects.filter(user_id=0).query.get_compiler(using=db)
-        sql, params = compiler.as_sql()
-        names = [column.target.attname for column, _sql, _alias in compiler.select]
-        compiled = _assignments_query[db] = (sql, compiler, names, list(params) == [0])
-    sql, compiler, names, user_id_is_the_only_parameter = compiled
-    if not user_id_is_the_only_parameter:  # a manager that filters more: let the ORM build it
+    found = compiled.plan(db, ("role_assignments",), lambda user_id: model.objects.filter(user_id=user_id), 1)
+    if found is None:  # a manager that filters more: let the ORM build it
         return list(user.role_assignments.all())
-    with connections[db].cursor() as cursor:
-        cursor.execute(sql, [user.pk])
-        rows = cursor.fetchall()
-    assignments = [model.from_db(db, names, row) for row in compiler.results_iter(results=[rows])]
+    names = [column.target.attname for column, _sql, _alias in found.compiler.select]
+    rows = found.compiler.results_iter(results=[found.rows([user.pk])])
+    assignments = [model.from_db(db, names, row) for row in rows]
     for assignment in assignments:
         assignment.user = user  # as the related manager does: no query for it
     return assignments

@@ -1,9 +1,8 @@
 """Every read of places, households and residents, already filtered to the caller's area."""
 
-from django.db import connections
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from gongzhi.core import minors, permissions, pii
+from gongzhi.core import compiled, minors, permissions, pii
 from gongzhi.core.permissions import scoped
 from gongzhi.grids.models import MicroGrid
 from gongzhi.org.models import (
@@ -54,15 +53,11 @@ def household_in_area(user, pk: int) -> Household | None:
     if not lookups:
         return None  # no role that reads households
     db = Household.objects.db
-    plan = _household_plans.get((db, lookups)) or _household_plan(db, lookups)
-    if plan is None or None in unit_ids:  # no compiled form: build this one the usual way
-        row = _household_query(lookups, unit_ids, pk).first()
+    found = compiled.plan(db, ("household_in_area", lookups), _household_query(lookups), 1 + len(lookups))
+    if found is None or None in unit_ids:  # no compiled form: build this one the usual way
+        row = _household_query(lookups)(pk, *unit_ids).first()
     else:
-        sql, slots = plan
-        params = [pk if slot == _PK else unit_ids[slot] for slot in slots]
-        with connections[db].cursor() as cursor:
-            cursor.execute(sql, params)
-            row = cursor.fetchone()
+        row = next(iter(found.rows([pk, *unit_ids])), None)
     return None if row is None else _household_from_row(row)
 
 
@@ -71,31 +66,18 @@ HOUSEHOLD_PLACE_COLUMNS = [
     "building__number", "building__compound_id", "building__micro_grid_id", "building__neighborhood_id",
     "building__compound__name", "building__neighborhood__subdistrict_id",
 ]  # fmt: skip
-_PK = -1
-# Ids no row has, put where the pk and each unit id go, to find them among the compiled parameters.
-_SENTINEL = -(10**15)
-_household_plans: dict[tuple[str, tuple[str, ...]], tuple[str, list[int]]] = {}  # (db, shape)
 
 
-def _household_query(lookups: tuple[str, ...], unit_ids: list, pk: int) -> QuerySet:
-    qs = Household.objects.filter(pk=pk).filter(permissions.terms_q(lookups, unit_ids))
-    if getattr(Household, "scope_distinct", False):
-        qs = qs.distinct()
-    return qs.values_list(*HOUSEHOLD_PLACE_COLUMNS)[:1]
+def _household_query(lookups: tuple[str, ...]):
+    """The look-up of one household in an area of this scope shape, given its pk and unit ids."""
 
+    def build(pk: int, *unit_ids: int) -> QuerySet:
+        qs = Household.objects.filter(pk=pk).filter(permissions.terms_q(lookups, list(unit_ids)))
+        if getattr(Household, "scope_distinct", False):
+            qs = qs.distinct()
+        return qs.values_list(*HOUSEHOLD_PLACE_COLUMNS)[:1]
 
-def _household_plan(db: str, lookups: tuple[str, ...]) -> tuple[str, list[int]] | None:
-    """The SQL for this scope shape and, per parameter, the pk or the index of its unit id; None
-    when the parameters cannot be told apart (then every call builds its query)."""
-    sentinels = [_SENTINEL - 1 - i for i in range(len(lookups))]
-    qs = _household_query(lookups, sentinels, _SENTINEL)
-    sql, params = qs.query.get_compiler(using=db).as_sql()
-    slot_of = {_SENTINEL: _PK} | {value: i for i, value in enumerate(sentinels)}
-    slots = [slot_of.get(value) for value in params]
-    if None in slots or sorted(slots) != sorted(slot_of.values()):
-        return None
-    _household_plans[(db, lookups)] = (sql, slots)
-    return sql, slots
+    return build
 
 
 def _household_from_row(row) -> Household:
