@@ -1,6 +1,7 @@
 """The category classifier: shipped model on real raw messages, training, save/load."""
 
 import csv
+import dataclasses
 import json
 from pathlib import Path
 
@@ -139,11 +140,63 @@ def test_character_weight_lives_in_the_stored_coefficients():
     svm = LinearSVC(C=classifier.SVM_C, class_weight="balanced", random_state=classifier.RANDOM_STATE)
     svm.fit(sparse.hstack([words, classifier.CHAR_WEIGHT * chars], format="csr"), labels)
     assert classifier.CHAR_WEIGHT != 1.0
+    svm_alone = dataclasses.replace(model, memory=None)
     assert np.allclose(
-        model.decision(tokens),
+        svm_alone.decision(tokens),
         svm.decision_function(sparse.hstack([words, classifier.CHAR_WEIGHT * chars])),
-        atol=1e-4,
+        atol=2e-3,  # the stored coefficients are half precision
     )
+
+
+def test_the_nearest_labelled_messages_vote_as_brute_force_counts_them():
+    # decision = SVM margins + NEIGHBOUR_WEIGHT x each category's share of the similarity of the
+    # NEIGHBOURS most similar training messages, recomputed here from the memory's dense vectors.
+    rows = _rows()
+    model = classifier.fit_tokens(
+        [classifier.row_tokens(r) for r in rows[::2]], [r["category"] for r in rows[::2]], calibrate=False
+    )
+    tokens = [classifier.row_tokens(r) for r in rows[1::2]][:40]
+    memory = model.memory.vectors.toarray()
+    assert np.allclose(np.linalg.norm(memory, axis=1), 1.0, atol=1e-3)  # half precision
+    assert (np.count_nonzero(memory, axis=1) <= classifier.MEMORY_TERMS).all()
+    words = model.words.transform(classifier.word_features(t) for t in tokens).toarray()
+    chars = model.chars.transform(classifier.char_features(t) for t in tokens).toarray()
+    similarity = np.hstack([words, model.char_weight * chars]) @ memory.T
+    expected = np.zeros((len(tokens), len(model.classes)))
+    for i, row in enumerate(similarity):
+        for j in np.argsort(-row, kind="stable")[: classifier.NEIGHBOURS]:
+            expected[i, model.memory.labels[j]] += row[j]
+    expected /= expected.sum(axis=1, keepdims=True)
+    svm_alone = dataclasses.replace(model, memory=None)
+    assert np.allclose(model.decision(tokens) - svm_alone.decision(tokens), model.neighbour_weight * expected)
+
+
+def test_memory_keeps_each_messages_heaviest_terms():
+    from scipy import sparse
+
+    x = sparse.csr_matrix(np.array([[0.1, 0.5, 0.3, 0.5], [0.0, 0.0, 0.0, 0.0], [2.0, 0.0, 0.0, 1.0]]))
+    kept = classifier.heaviest_terms(x, 2).toarray()
+    # Ties go to the lower column; rows are unit length again; an empty row stays empty.
+    assert np.allclose(kept[0], [0, 1 / np.sqrt(2), 0, 1 / np.sqrt(2)])
+    assert not kept[1].any()
+    assert np.allclose(kept[2], np.array([2.0, 0, 0, 1.0]) / np.sqrt(5))
+
+
+def test_a_text_like_a_labelled_message_is_voted_its_category():
+    rows = [r for r in _rows() if r["body"].strip()]
+    model = classifier.train(rows, calibrate=False)
+    votes = model.memory.shares(
+        model._queries(
+            model.words.hits([classifier.word_features(classifier.row_tokens(rows[0]))]),
+            model.chars.gram_hits(["".join(classifier.row_tokens(rows[0])).lower()], model.char_ngrams),
+        ),
+        len(model.classes),
+    )
+    assert model.classes[int(votes.argmax())] == rows[0]["category"]
+    assert np.isclose(votes.sum(), 1.0)
+    # Nothing known in common with any message: no votes at all, only the SVM speaks.
+    nothing = model.memory.shares(model._queries(model.words.hits([[]]), model.chars.gram_hits([""], 3)), 7)
+    assert not nothing.any()
 
 
 def test_numpy_character_grams_equal_the_string_features():
@@ -189,6 +242,16 @@ def test_a_model_with_word_pairs_round_trips_and_old_files_score_words_alone(tmp
     arrays["meta"] = np.array(json.dumps(meta))
     np.savez(tmp_path / "old.npz", **arrays)
     assert classifier.load(tmp_path / "old.npz").word_bigrams is False
+    # ...and files saved before the neighbours' vote have no memory: the SVM alone.
+    for name in ("memory_indptr", "memory_indices", "memory_data", "memory_labels"):
+        del arrays[name]
+    np.savez(tmp_path / "older.npz", **arrays)
+    older = classifier.load(tmp_path / "older.npz")
+    assert older.memory is None
+    tokens = [segment(t) for t in texts]
+    assert np.allclose(
+        older.decision(tokens), dataclasses.replace(paired, memory=None, word_bigrams=False).decision(tokens)
+    )
     assert classifier.load().word_bigrams is shipped_setting
 
 
@@ -201,6 +264,8 @@ def test_scoring_one_message_or_many_equals_the_tfidf_matrices():
     words = model.words.transform(classifier.word_features(t, model.word_bigrams) for t in tokens)
     chars = model.chars.transform(classifier.char_features(t, model.char_ngrams) for t in tokens)
     expected = sparse.hstack([words, chars]).toarray() @ model.coef.T.astype(np.float64) + model.intercept
-    assert np.allclose(model.decision(tokens), expected, atol=1e-6)
-    singles = np.vstack([model.decision([t]) for t in tokens])
-    assert np.allclose(singles, expected, atol=1e-6)
+    svm_alone = dataclasses.replace(model, memory=None)
+    assert np.allclose(svm_alone.decision(tokens), expected, atol=1e-6)
+    assert np.allclose(np.vstack([svm_alone.decision([t]) for t in tokens]), expected, atol=1e-6)
+    # With the neighbours' vote too, one at a time and in a batch agree.
+    assert np.allclose(np.vstack([model.decision([t]) for t in tokens]), model.decision(tokens), atol=1e-9)
