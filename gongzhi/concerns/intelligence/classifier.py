@@ -85,6 +85,10 @@ def row_tokens(row: Mapping[str, str]) -> list[str]:
     return clean_tokens(row.get("tokens") or "")
 
 
+# (document, column, value) of sparse features, as three parallel arrays.
+Weighted = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
 @dataclass(frozen=True)
 class TfidfBlock:
     """One l2-normalised block of sublinear TF-IDF features, as TfidfVectorizer computes them."""
@@ -107,8 +111,9 @@ class TfidfBlock:
         rows = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
         return rows, np.asarray(indices, dtype=np.int64), len(indptr) - 1
 
-    def weighted(self, hits: tuple[np.ndarray, np.ndarray, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(document, column, value) of the block's TF-IDF features, the values `weigh` gives."""
+    def weighted(self, hits: tuple[np.ndarray, np.ndarray, int]) -> Weighted:
+        """(document, column, value) of the block's TF-IDF features, the values `weigh` gives;
+        each (document, column) once."""
         rows, cols, n = hits
         width = len(self.idf)
         keys, counts = np.unique(rows * width + cols, return_counts=True)
@@ -118,11 +123,11 @@ class TfidfBlock:
         norms[norms == 0] = 1.0
         return rows, cols, values / norms[rows]
 
-    def scores(self, hits: tuple[np.ndarray, np.ndarray, int], coef_t: np.ndarray) -> np.ndarray:
-        """The block's TF-IDF features (as `weigh` makes them) times `coef_t`, without building
-        scipy matrices for a single message: their per-call overhead was most of intake's time."""
-        rows, cols, values = self.weighted(hits)
-        n, width = hits[2], len(self.idf)
+    def scores(self, weighted: Weighted, n: int, coef_t: np.ndarray) -> np.ndarray:
+        """The block's `weighted` features of `n` documents times `coef_t`, without building scipy
+        matrices for a single message: their per-call overhead was most of intake's time."""
+        rows, cols, values = weighted
+        width = len(self.idf)
         if n == 1:
             return (values @ coef_t[cols])[None, :]
         return np.asarray(sparse.csr_matrix((values, (rows, cols)), shape=(n, width)) @ coef_t)
@@ -195,19 +200,39 @@ class Memory:
         # Feature-major, so a message's similarities walk only the postings of its own features.
         return sparse.csr_matrix(self.vectors.T, dtype=np.float64)
 
-    def shares(self, queries: sparse.csr_matrix, n_classes: int) -> np.ndarray:
-        """Per query, each category's share of the similarity of the `neighbours` most similar
-        messages (0 everywhere when nothing is similar)."""
-        out = np.zeros((queries.shape[0], n_classes))
+    def shares(self, queries: Weighted, n: int, n_classes: int) -> np.ndarray:
+        """Per query (of `n`), each category's share of the similarity of the `neighbours` most
+        similar messages (0 everywhere when nothing is similar)."""
+        out = np.zeros((n, n_classes))
         k = min(self.neighbours, len(self.labels))
-        for start in range(0, queries.shape[0] if k else 0, 256):  # 256 rows: bounded memory
-            sims = (queries[start : start + 256] @ self._by_feature).toarray()
-            top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-            votes = np.arange(len(top))[:, None] * n_classes + self.labels[top]
-            weights = np.take_along_axis(sims, top, axis=1)
-            out[start : start + 256] = np.bincount(
-                votes.ravel(), weights.ravel(), minlength=len(top) * n_classes
-            ).reshape(len(top), n_classes)
+        rows, cols, values = queries
+        if n == 1 and k:
+            sims = self._similarities_of_one(cols, values)[None, :]
+            return self._votes(sims, k, n_classes)
+        matrix = sparse.csr_matrix((values, (rows, cols)), shape=(n, self.vectors.shape[1]))
+        for start in range(0, n if k else 0, 256):  # 256 rows at a time: bounded memory
+            sims = (matrix[start : start + 256] @ self._by_feature).toarray()
+            out[start : start + 256] = self._votes(sims, k, n_classes)
+        return out
+
+    def _similarities_of_one(self, cols: np.ndarray, values: np.ndarray) -> np.ndarray:
+        # One message: walk its features' postings with numpy; scipy's product spent most of
+        # the time on its two passes and index checks. `cols` are distinct, as `weighted` gives.
+        by_feature = self._by_feature
+        starts = by_feature.indptr[cols]
+        lengths = by_feature.indptr[cols + 1] - starts
+        ends = np.cumsum(lengths)
+        at = np.repeat(starts - ends + lengths, lengths) + np.arange(ends[-1] if len(ends) else 0)
+        weights = by_feature.data[at] * np.repeat(values, lengths)
+        return np.bincount(by_feature.indices[at], weights, minlength=len(self.labels))
+
+    def _votes(self, sims: np.ndarray, k: int, n_classes: int) -> np.ndarray:
+        """Each row's category shares of its `k` largest similarities."""
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
+        votes = np.arange(len(top))[:, None] * n_classes + self.labels[top]
+        weights = np.take_along_axis(sims, top, axis=1)
+        out = np.bincount(votes.ravel(), weights.ravel(), minlength=len(top) * n_classes)
+        out = out.reshape(len(top), n_classes)
         total = out.sum(axis=1, keepdims=True)
         total[total == 0] = 1.0
         return out / total
@@ -249,30 +274,28 @@ class Model:
     def decision(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
         words = self.words.hits(word_features(t, self.word_bigrams) for t in token_lists)
         chars = self.chars.gram_hits(["".join(t).lower() for t in token_lists], self.char_ngrams)
+        n = len(token_lists)
+        words, chars = self.words.weighted(words), self.chars.weighted(chars)
         # One product per block instead of stacking them: the same sums, without building a matrix.
         split = len(self.words.idf)
         margins = (
-            self.words.scores(words, self._coef_t[:split])
-            + self.chars.scores(chars, self._coef_t[split:])
+            self.words.scores(words, n, self._coef_t[:split])
+            + self.chars.scores(chars, n, self._coef_t[split:])
             + self.intercept
         )
         if self.memory is None:
             return margins
         return margins + self.neighbour_weight * self.memory.shares(
-            self._queries(words, chars), len(self.classes)
+            self._queries(words, chars), n, len(self.classes)
         )
 
-    def _queries(self, words: tuple, chars: tuple) -> sparse.csr_matrix:
+    def _queries(self, words: Weighted, chars: Weighted) -> Weighted:
         """The messages as the memory's vectors: both blocks side by side, characters weighted."""
-        w_rows, w_cols, w_values = self.words.weighted(words)
-        c_rows, c_cols, c_values = self.chars.weighted(chars)
         split = len(self.words.idf)
-        return sparse.csr_matrix(
-            (
-                np.concatenate([w_values, self.char_weight * c_values]),
-                (np.concatenate([w_rows, c_rows]), np.concatenate([w_cols, c_cols + split])),
-            ),
-            shape=(words[2], split + len(self.chars.idf)),
+        return (
+            np.concatenate([words[0], chars[0]]),
+            np.concatenate([words[1], chars[1] + split]),
+            np.concatenate([words[2], self.char_weight * chars[2]]),
         )
 
     @cached_property

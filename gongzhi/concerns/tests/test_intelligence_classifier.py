@@ -185,18 +185,18 @@ def test_memory_keeps_each_messages_heaviest_terms():
 def test_a_text_like_a_labelled_message_is_voted_its_category():
     rows = [r for r in _rows() if r["body"].strip()]
     model = classifier.train(rows, calibrate=False)
-    votes = model.memory.shares(
-        model._queries(
-            model.words.hits([classifier.word_features(classifier.row_tokens(rows[0]))]),
-            model.chars.gram_hits(["".join(classifier.row_tokens(rows[0])).lower()], model.char_ngrams),
-        ),
-        len(model.classes),
-    )
-    assert model.classes[int(votes.argmax())] == rows[0]["category"]
-    assert np.isclose(votes.sum(), 1.0)
+
+    def votes(tokens: list[list[str]]) -> np.ndarray:
+        words = model.words.weighted(model.words.hits(classifier.word_features(t) for t in tokens))
+        chars = model.chars.weighted(model.chars.gram_hits(["".join(t).lower() for t in tokens], 3))
+        return model.memory.shares(model._queries(words, chars), len(tokens), len(model.classes))
+
+    own = votes([classifier.row_tokens(rows[0])])
+    assert model.classes[int(own.argmax())] == rows[0]["category"]
+    assert np.isclose(own.sum(), 1.0)
     # Nothing known in common with any message: no votes at all, only the SVM speaks.
-    nothing = model.memory.shares(model._queries(model.words.hits([[]]), model.chars.gram_hits([""], 3)), 7)
-    assert not nothing.any()
+    assert not votes([[]]).any()
+    assert not votes([[], []]).any()
 
 
 def test_numpy_character_grams_equal_the_string_features():
