@@ -51,7 +51,7 @@ RANDOM_STATE = 0
 NEIGHBOURS = 10
 NEIGHBOUR_WEIGHT = 1.0
 # Each training message is remembered by its this many heaviest features, re-normalised: on CV as
-# good as the whole vector (about 500 features) at a quarter of the file.
+# good as the whole vector (about 500 features) at a quarter of the size.
 MEMORY_TERMS = 128
 # Past this many characters a message adds time, not accuracy (raw rows: same macro-F1 at 1,000).
 TEXT_LIMIT = 1500
@@ -272,10 +272,10 @@ class Model:
     char_weight: float = CHAR_WEIGHT  # of the character block in the memory's similarity
 
     def decision(self, token_lists: Sequence[Sequence[str]]) -> np.ndarray:
-        words = self.words.hits(word_features(t, self.word_bigrams) for t in token_lists)
-        chars = self.chars.gram_hits(["".join(t).lower() for t in token_lists], self.char_ngrams)
         n = len(token_lists)
-        words, chars = self.words.weighted(words), self.chars.weighted(chars)
+        words = self.words.weighted(self.words.hits(word_features(t, self.word_bigrams) for t in token_lists))
+        texts = ["".join(t).lower() for t in token_lists]
+        chars = self.chars.weighted(self.chars.gram_hits(texts, self.char_ngrams))
         # One product per block instead of stacking them: the same sums, without building a matrix.
         split = len(self.words.idf)
         margins = (
