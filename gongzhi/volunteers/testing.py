@@ -7,7 +7,7 @@ from django.utils import timezone
 from gongzhi.org import factories as f
 from gongzhi.org.testing import far_admin
 from gongzhi.volunteers import services
-from gongzhi.volunteers.models import Activity, Volunteer, VolunteerTeam
+from gongzhi.volunteers.models import Activity, SignUp, Volunteer, VolunteerTeam
 
 
 def _clerk(world, neighborhood):
@@ -58,3 +58,15 @@ def activity(world, *, capacity: int = 2, neighborhood=None, started: bool = Fal
         ends_at=start + timedelta(hours=3),
         capacity=capacity,
     )
+
+
+def served(world, neighborhood, name: str, *, hours: int) -> SignUp:
+    """A volunteer (with an account) signed up to a started activity there, checked in at its start
+    and out `hours` later; the hours are not confirmed yet."""
+    activity_ = activity(world, neighborhood=neighborhood, started=True, capacity=5)
+    person = volunteer(world, name, neighborhood=neighborhood, with_user=True)
+    signup = services.sign_up(actor=person.user, activity=activity_, volunteer=person)
+    signup.checked_in_at = activity_.starts_at
+    signup.checked_out_at = activity_.starts_at + timedelta(hours=hours)
+    signup.save()
+    return signup

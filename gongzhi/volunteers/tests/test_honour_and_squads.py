@@ -82,14 +82,7 @@ def test_public_honour_roll_shows_no_personal_details(world, client):
 
 def test_a_temporary_branch_is_formed_and_dissolved_with_the_record_kept(world):
     admin = world.users["subdistrict_admin"]
-    emergency = services.open_emergency(
-        actor=admin, subdistrict=world.subdistrict, neighborhood=world.neighborhood_a, title="防汛"
-    )
-    member = f.PartyMemberFactory(party_org=f.PartyOrgFactory(neighborhood=world.neighborhood_a))
-    lead = services.register_volunteer(actor=admin, neighborhood=world.neighborhood_a, name="党员甲",
-                                       kind="party_member", party_member=member)  # fmt: skip
-    others = [t.volunteer(world, f"队员{i}") for i in range(2)]
-    services.call_up(actor=admin, emergency=emergency)
+    emergency, lead, *others = _emergency_with_called(world, "队员0", "队员1")
     outsider = t.volunteer(world, "未召集")  # registered after the call-up
     with pytest.raises(ValidationError):
         services.form_squad(actor=admin, emergency=emergency, kind="squad", name="外人", leader=outsider)
@@ -200,7 +193,9 @@ def test_nobody_rates_or_lists_in_another_subdistrict(client, world, role):
     assert not HouseholdRating.objects.exists()
 
 
-def _emergency_with_called(world):
+def _emergency_with_called(world, *names: str):
+    """An emergency in neighborhood A that called up a party member (the lead) and volunteers
+    `names` (one, "队员", by default): (emergency, lead, *volunteers)."""
     admin = world.users["subdistrict_admin"]
     emergency = services.open_emergency(
         actor=admin, subdistrict=world.subdistrict, neighborhood=world.neighborhood_a, title="防汛"
@@ -208,9 +203,9 @@ def _emergency_with_called(world):
     member = f.PartyMemberFactory(party_org=f.PartyOrgFactory(neighborhood=world.neighborhood_a))
     lead = services.register_volunteer(actor=admin, neighborhood=world.neighborhood_a, name="党员甲",
                                        kind="party_member", party_member=member)  # fmt: skip
-    other = t.volunteer(world, "队员")
+    others = [t.volunteer(world, name) for name in names or ("队员",)]
     services.call_up(actor=admin, emergency=emergency)
-    return emergency, lead, other
+    return emergency, lead, *others
 
 
 @pytest.mark.parametrize("role", AREA_ROLES)

@@ -1,7 +1,5 @@
 """Every volunteers page and endpoint by role: own area, other area, no write, anonymous."""
 
-from datetime import timedelta
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -37,13 +35,8 @@ def places(world):
 
 
 def _served(world, neighborhood, name):
-    activity = t.activity(world, neighborhood=neighborhood, started=True, capacity=5)
-    person = t.volunteer(world, name, neighborhood=neighborhood, with_user=True)
-    signup = services.sign_up(actor=person.user, activity=activity, volunteer=person)
-    signup.checked_in_at = activity.starts_at
-    signup.checked_out_at = activity.starts_at + timedelta(hours=2)
-    signup.save()
-    return {"activity": activity, "volunteer": person, "signup": signup}
+    signup = t.served(world, neighborhood, name, hours=2)
+    return {"activity": signup.activity, "volunteer": signup.volunteer, "signup": signup}
 
 
 def _urls(objs):

@@ -119,16 +119,9 @@ def test_a_swap_takes_effect_only_when_the_teammate_accepts(world, patrol):
     assert SwapRequest.objects.get().status == "accepted"
 
 
-def test_no_shows_are_marked_after_the_start_and_counted(world, patrol, client):
-    pattern, _people = patrol
+def test_no_shows_are_marked_after_the_start_and_counted(world, rostered, client):
+    pattern, _people = rostered
     chief = world.users["volunteer_team_chief"]
-    today = timezone.localdate()
-    services.generate_roster(
-        actor=world.users["neighborhood_secretary"],
-        pattern=pattern,
-        first_day=today - timedelta(days=2),
-        last_day=today + timedelta(days=2),
-    )
     past = RosterDuty.objects.filter(shift__starts_at__lt=timezone.now()).first()
     future = RosterDuty.objects.filter(shift__starts_at__gt=timezone.now()).first()
     services.mark_attendance(actor=chief, duty=past, attendance="no_show")

@@ -1,7 +1,6 @@
 """The subdistrict's pages for point rules and redemption items, volunteer registration, teams,
 drawing banked hours and reversing entries, by role: own area, other area, no write, anonymous."""
 
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -33,18 +32,13 @@ TEAMS = reverse("volunteers:teams")
 
 def _served(world, neighborhood, name):
     """A volunteer with 3 confirmed hours (30 points) banked."""
-    activity = t.activity(world, neighborhood=neighborhood, started=True, capacity=5)
-    person = t.volunteer(world, name, neighborhood=neighborhood, with_user=True)
-    signup = services.sign_up(actor=person.user, activity=activity, volunteer=person)
-    signup.checked_in_at = activity.starts_at
-    signup.checked_out_at = activity.starts_at + timedelta(hours=3)
-    signup.save()
-    team = activity.team
+    signup = t.served(world, neighborhood, name, hours=3)
+    team = signup.activity.team
     if team.chief is None:  # the far town's team: its own admin leads it, to confirm
         team.chief = t._clerk(world, neighborhood)
         team.save()
     services.confirm_hours(actor=team.chief, signup=signup)
-    return person
+    return signup.volunteer
 
 
 @pytest.fixture
