@@ -8,7 +8,6 @@ it rows the caller may see and maps its answers onto the subdistrict's own taxon
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import lru_cache
 
 from django.db.models import Q
 from django.utils import timezone
@@ -25,11 +24,10 @@ RESIDENT_MIN_SCORE = 0.5
 _SPLIT = re.compile(r"[、，,；;\s/]+")
 
 
-@lru_cache(maxsize=1)
 def _model():
-    from gongzhi.concerns.intelligence import classifier
+    from gongzhi.concerns.intelligence import classifier  # numpy and scipy: only when asked
 
-    return classifier.load()
+    return classifier.shipped()
 
 
 @dataclass(frozen=True)

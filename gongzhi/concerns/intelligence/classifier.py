@@ -14,7 +14,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cached_property, partial
+from functools import cache, cached_property, partial
 from operator import is_not
 from pathlib import Path
 
@@ -419,6 +419,13 @@ def load(path: Path | str = MODEL_PATH) -> Model:
             neighbour_weight=float(meta.get("neighbour_weight", NEIGHBOUR_WEIGHT)),
             char_weight=float(meta.get("char_weight", CHAR_WEIGHT)),
         )
+
+
+@cache
+def shipped() -> Model:
+    """The shipped model, loaded once per process for everyone (intake suggestions, the
+    similarity idf): the file holds 9.5 MB of arrays, not to be read twice."""
+    return load(MODEL_PATH)
 
 
 def train(

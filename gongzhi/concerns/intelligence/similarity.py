@@ -15,7 +15,7 @@ def corpus_idf() -> Mapping[str, float]:
     from . import classifier
 
     try:
-        words = classifier.load().words
+        words = classifier.shipped().words
     except FileNotFoundError:
         return {}
     return {term: float(words.idf[i]) for term, i in words.vocabulary.items()}
