@@ -203,12 +203,12 @@ class Memory:
     def shares(self, queries: Weighted, n: int, n_classes: int) -> np.ndarray:
         """Per query (of `n`), each category's share of the similarity of the `neighbours` most
         similar messages (0 everywhere when nothing is similar)."""
-        out = np.zeros((n, n_classes))
         k = min(self.neighbours, len(self.labels))
         rows, cols, values = queries
         if n == 1 and k:
             sims = self._similarities_of_one(cols, values)[None, :]
             return self._votes(sims, k, n_classes)
+        out = np.zeros((n, n_classes))
         matrix = sparse.csr_matrix((values, (rows, cols)), shape=(n, self.vectors.shape[1]))
         for start in range(0, n if k else 0, 256):  # 256 rows at a time: bounded memory
             sims = (matrix[start : start + 256] @ self._by_feature).toarray()
