@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gongzhi.core.middleware.RequestContextMiddleware",
     "gongzhi.accounts.middleware.SessionLimitsMiddleware",
+    "gongzhi.core.middleware.ScopeErrorsMiddleware",
 ]
 
 ROOT_URLCONF = "gongzhi.urls"

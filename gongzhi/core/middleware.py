@@ -1,7 +1,15 @@
-"""Keeps the current request's actor and client address where the audit log can find them."""
+"""Keeps the current request's actor and client address where the audit log can find them, and
+answers the scope and input errors that views let through."""
 
 import ipaddress
 from contextvars import ContextVar
+
+from django.core.exceptions import ValidationError
+from django.core.handlers.exception import response_for_exception
+from django.http import Http404
+from django.shortcuts import render
+
+from gongzhi.core.errors import NotInScope
 
 current_request: ContextVar = ContextVar("current_request", default=None)
 
@@ -78,3 +86,26 @@ class ChineseFirstLocaleMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class ScopeErrorsMiddleware:
+    """Answers, once for every page, what a view lets a service's refusal become: a record outside
+    the user's area is a 404 (a page never confirms it exists, as the API's handler does) and a
+    refused input a 400 page that names what was wrong. Views catch `ValidationError` only to show
+    it inside their own form."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, NotInScope):
+            return response_for_exception(request, Http404(str(exception)))
+        if isinstance(exception, ValidationError):
+            template = (
+                "core/invalid_fragment.html" if request.headers.get("HX-Request") else "core/invalid.html"
+            )
+            return render(request, template, {"messages_of_error": exception.messages}, status=400)
+        return None

@@ -10,9 +10,12 @@ a grid worker sees the name of their neighborhood, but not the neighborhood's ho
 from functools import reduce
 from operator import or_
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from gongzhi.core import compiled
+from gongzhi.core.errors import NotInScope
 from gongzhi.org.roles import ROLES, UNIT_ANCESTORS
 
 READ = "read"
@@ -104,6 +107,17 @@ def scoped(user, queryset: QuerySet, action: str = READ) -> QuerySet:
 
 def can(user, obj: Model, action: str = READ) -> bool:
     return scoped(user, type(obj)._default_manager.filter(pk=obj.pk), action).exists()
+
+
+def require(actor, obj: Model, action: str = WRITE, *, denied: str | None = None) -> None:
+    """Refuse an action outside the actor's scope: a record they may read but not change answers
+    403 (`denied` says why, if the record's kind has its own words); one they cannot even read
+    looks absent (`NotInScope`, a 404), so nothing confirms it exists."""
+    if can(actor, obj, action):
+        return
+    if action != READ and can(actor, obj, READ):
+        raise PermissionDenied(denied or _("You may not change this record."))
+    raise NotInScope(_("No such record in your area."))
 
 
 def has_capability(user, capability: str) -> bool:
