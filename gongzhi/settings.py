@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # django-ninja ships Swagger UI as static files: with the app installed the API docs load them
+    # from this site (inside the CSP, and offline) instead of from a CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
