@@ -23,7 +23,7 @@ from gongzhi.projects.models import (
     ReviewRound,
     Task,
 )
-from gongzhi.projects.services import fen
+from gongzhi.projects.services.money import fen
 
 
 def projects_visible_to(user) -> QuerySet[Project]:
