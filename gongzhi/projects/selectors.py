@@ -224,10 +224,15 @@ def public_accounts(disclosure: Disclosure) -> dict:
     ]
     spent = sum((e["amount"] for e in expenses), Decimal("0.00"))
     comments = [
-        {"kind": c.get_kind_display(), "name": mask_name(c.name) if c.name else "", "body": c.body, "reply": c.reply,
-         "at": c.created_at}
+        {
+            "kind": c.get_kind_display(),
+            "name": mask_name(c.name) if c.name else "",
+            "body": c.body,
+            "reply": c.reply,
+            "at": c.created_at,
+        }
         for c in Comment.objects.filter(disclosure=disclosure).order_by("created_at", "id")
-    ]  # fmt: skip
+    ]
     today = timezone.localdate()
     return {
         "project": project,
@@ -276,10 +281,16 @@ def maintenance_account(compound_id: int, today: datetime.date | None = None) ->
         .order_by("spent_on", "id")
     )
     rows = [
-        {"spent_on": e.spent_on, "project": e.project.title, "project_id": e.project_id, "item": e.description,
-         "amount": e.amount, "payee": payee_shown(e.payee, e.payee_is_person)}
+        {
+            "spent_on": e.spent_on,
+            "project": e.project.title,
+            "project_id": e.project_id,
+            "item": e.description,
+            "amount": e.amount,
+            "payee": payee_shown(e.payee, e.payee_is_person),
+        }
         for e in expenses
-    ]  # fmt: skip
+    ]
     totals: dict[int, dict] = {}
     for row in rows:
         entry = totals.setdefault(row["project_id"], {"project": row["project"], "amount": Decimal("0.00")})

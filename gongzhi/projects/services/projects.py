@@ -5,7 +5,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.core import audit, permissions
-from gongzhi.core.errors import NotInScope
 from gongzhi.core.permissions import READ, require
 from gongzhi.org.models import Neighborhood, PartyOrg
 from gongzhi.projects.models import Project
@@ -192,8 +191,7 @@ def start_from_vote(*, actor, vote, candidate=None) -> Project:
     second click, or two at once, get the same project (the vote row is locked)."""
     from gongzhi.deliberation.models import Vote
 
-    if not permissions.can(actor, vote, READ):
-        raise NotInScope(_("No such record in your area."))
+    require(actor, vote, READ)
     vote = Vote.objects.select_for_update().get(pk=vote.pk)
     winners = {w["candidate"].pk if w["candidate"] else None: w for w in vote_winners(vote)}
     key = candidate.pk if candidate is not None else None

@@ -17,9 +17,14 @@ D = Decimal
 
 def _rule(world, top=1, bottom=1):
     return services.save_rule(
-        actor=world.users["subdistrict_admin"], subdistrict=world.subdistrict, name="前1增10%后1减10%", top=top,
-        raise_percent=10, bottom=bottom, cut_percent=10,
-    )  # fmt: skip
+        actor=world.users["subdistrict_admin"],
+        subdistrict=world.subdistrict,
+        name="前1增10%后1减10%",
+        top=top,
+        raise_percent=10,
+        bottom=bottom,
+        cut_percent=10,
+    )
 
 
 def _score(r, judge, project, value):

@@ -47,8 +47,14 @@ def test_full_lifecycle_records_every_step(world):
     assert project.approved_budget.as_tuple().exponent == -2
     assert str(project.approved_budget) == "15000.50"
     assert list(Step.objects.filter(project=project).values_list("to_state", flat=True)) == [
-        "submitted", "under_review", "approved", "running", "midterm", "final_report", "closed",
-    ]  # fmt: skip
+        "submitted",
+        "under_review",
+        "approved",
+        "running",
+        "midterm",
+        "final_report",
+        "closed",
+    ]
 
 
 def test_transitions_outside_the_lifecycle_are_refused(world):

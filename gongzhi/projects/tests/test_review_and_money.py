@@ -125,9 +125,13 @@ def test_allocation_preview_then_adopt_then_supersede(world):
 def test_spending_rules_need_an_override_with_reason(world):
     admin = world.users["subdistrict_admin"]
     services.save_spending_rule(
-        actor=admin, subdistrict=world.subdistrict, category="visit", cap_per_person="200", cap_per_event="2000",
+        actor=admin,
+        subdistrict=world.subdistrict,
+        category="visit",
+        cap_per_person="200",
+        cap_per_event="2000",
         forbidden_items="烟酒\n购物卡",
-    )  # fmt: skip
+    )
     project = t.project(world, state="running", budget="5000")
     sw = world.users["social_worker"]
     today = t.today()
