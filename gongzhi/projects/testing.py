@@ -73,3 +73,16 @@ def review_round(world, projects, *, members=2, drop_extremes: bool = False, rul
 
 def today() -> datetime.date:
     return timezone.localdate()
+
+
+def score_all(review_round, judges, table) -> None:
+    """Every judge scores every project; table: {project: [per judge: (立项, 进度, 资金管理)]}."""
+    criteria = list(review_round.criteria.all())
+    for project, rows in table.items():
+        for judge, row in zip(judges, rows, strict=True):
+            services.submit_scores(
+                actor=judge,
+                review_round=review_round,
+                project=project,
+                values={c.pk: v for c, v in zip(criteria, row, strict=True)},
+            )
