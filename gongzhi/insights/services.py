@@ -26,9 +26,18 @@ RECENT_DAYS = 30
 
 
 _FIELDS = (
-    "id", "subdistrict_id", "neighborhood_id", "household_id", "title", "description", "place",
-    "accepted_at", "households_affected", "lat", "lng",
-)  # fmt: skip
+    "id",
+    "subdistrict_id",
+    "neighborhood_id",
+    "household_id",
+    "title",
+    "description",
+    "place",
+    "accepted_at",
+    "households_affected",
+    "lat",
+    "lng",
+)
 
 
 @dataclass(frozen=True)

@@ -1,25 +1,19 @@
 """Pages of insights: hot issues per area, one hot issue with its members, a small dashboard."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import permissions, pii
+from gongzhi.core import pii
+from gongzhi.core.pages import require_concern_reader, say, staff_page
 from gongzhi.insights import selectors, services
 
 TOP_ON_DASHBOARD = 5
-
-
-def _require_reader(user) -> None:
-    if not permissions.may_read_class(user, "concern"):
-        raise PermissionDenied(_("You do not work with concerns."))
 
 
 def _area(request) -> tuple[selectors.Area, list[selectors.Area]]:
@@ -38,10 +32,9 @@ def _url(name: str, area: selectors.Area) -> str:
     return f"{reverse(name)}?area={area.key}"
 
 
-@never_cache
-@login_required
+@staff_page
 def hot_issues(request):
-    _require_reader(request.user)
+    require_concern_reader(request.user)
     area, areas = _area(request)
     issues = list(
         selectors.hot_issues_of_area(
@@ -72,10 +65,9 @@ def hot_issues(request):
     )
 
 
-@never_cache
-@login_required
+@staff_page
 def hot_issue(request, pk: int):
-    _require_reader(request.user)
+    require_concern_reader(request.user)
     issue = selectors.hot_issue(request.user, pk)
     if issue is None:
         raise Http404(_("No such hot issue in your scope."))
@@ -111,9 +103,9 @@ def hot_issue(request, pk: int):
 
 
 @require_POST
-@login_required
+@staff_page
 def refresh(request):
-    _require_reader(request.user)
+    require_concern_reader(request.user)
     area, _areas = _area(request)
     result = services.refresh_hot_issues(area.subdistrict, actor=request.user)
     messages.success(
@@ -132,9 +124,9 @@ def refresh(request):
 
 
 @require_POST
-@login_required
+@staff_page
 def make_project(request, pk: int):
-    _require_reader(request.user)
+    require_concern_reader(request.user)
     issue = selectors.hot_issue(request.user, pk)
     if issue is None:
         raise Http404(_("No such hot issue in your scope."))
@@ -143,15 +135,14 @@ def make_project(request, pk: int):
     try:
         project = services.turn_into_project(request.user, issue)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        say(request, exc)
         return redirect("insights:hot_issue", pk=issue.pk)
     return redirect("projects:detail", pk=project.pk)
 
 
-@never_cache
-@login_required
+@staff_page
 def dashboard(request):
-    _require_reader(request.user)
+    require_concern_reader(request.user)
     area, areas = _area(request)
     top = list(
         selectors.hot_issues_of_area(

@@ -131,9 +131,15 @@ def review_round(request, round_id: int):
     funder = services.is_subdistrict_staff(request.user, item.subdistrict_id)
     visible = set(selectors.projects_visible_to(request.user).values_list("pk", flat=True))
     rows = [
-        {"project_id": r.project.pk, "title": r.project.title, "owner": r.project.owner.name, "rank": r.rank,
-         "result": r.result, "members": r.members}
+        {
+            "project_id": r.project.pk,
+            "title": r.project.title,
+            "owner": r.project.owner.name,
+            "rank": r.rank,
+            "result": r.result,
+            "members": r.members,
+        }
         for r in services.ranking(item)
         if funder or r.project.pk in visible
-    ]  # fmt: skip
+    ]
     return {"id": item.pk, "name": item.name, "stage": item.stage, "state": item.state, "ranking": rows}

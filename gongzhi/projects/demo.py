@@ -20,27 +20,74 @@ from gongzhi.projects import services
 from gongzhi.projects.models import ReviewRound
 
 ROUND = "2026 年度党建专项经费立项评审"
-NINE = ["一张任务清单", "一个工作团队", "一张时间表", "一次需求调研", "一次启动仪式", "一次中期评估",
-        "一篇宣传报道", "一次成果展示", "一份终期报告"]  # fmt: skip
+NINE = "一张任务清单 一个工作团队 一张时间表 一次需求调研 一次启动仪式 一次中期评估 一篇宣传报道 一次成果展示 一份终期报告".split()
 PROJECTS = [
     # title, kind, goals, beneficiaries, budget lines, scores (setup, progress, fund management) × 3
-    ("小哥驿站建设", "fund", "为快递员、外卖骑手建设集饮水、充电、休息于一体的驿站", "辖区 120 名快递外卖小哥",
-     [("materials", "饮水机、微波炉、充电柜", "18000"), ("works", "驿站装修", "32000")], (92, 90, 88)),
-    ("老年助餐点提质", "fund", "提升助餐点菜品与送餐服务", "独居、高龄老人 86 人",
-     [("services", "送餐服务购买", "24000"), ("materials", "保温餐箱", "3600")], (88, 86, 90)),
-    ("楼道微更新", "micro_renewal", "整治 12 个楼道的堆物与照明", "6 栋楼 144 户",
-     [("works", "楼道照明改造", "15000"), ("materials", "公共晾晒架", "4800")], (85, 83, 82)),
-    ("睦邻客厅", "flagship", "打造居民议事和睦邻活动空间", "全体居民",
-     [("works", "空间改造", "40000"), ("activity", "睦邻节活动", "6000")], (84, 80, 86)),
-    ("加装电梯协商", "practical", "推动两个门洞加装电梯协商达成一致", "3 号楼 24 户",
-     [("services", "协商会议与第三方咨询", "9000")], (80, 78, 79)),
-    ("困难家庭走访慰问", "fund", "节日走访困难家庭，建立需求台账", "困难家庭 40 户",
-     [("visit", "节日慰问品", "8000")], (76, 77, 72)),
-    ("小区停车秩序治理", "practical", "规范非机动车停放，建设充电棚", "2 个小区",
-     [("works", "非机动车充电棚", "26000")], (74, 70, 73)),
-    ("社区花园", "micro_renewal", "改造闲置绿地为居民共建花园", "周边 300 户",
-     [("materials", "花苗与工具", "7000"), ("activity", "共建活动", "2000")], (70, 72, 68)),
-]  # fmt: skip
+    (
+        "小哥驿站建设",
+        "fund",
+        "为快递员、外卖骑手建设集饮水、充电、休息于一体的驿站",
+        "辖区 120 名快递外卖小哥",
+        [("materials", "饮水机、微波炉、充电柜", "18000"), ("works", "驿站装修", "32000")],
+        (92, 90, 88),
+    ),
+    (
+        "老年助餐点提质",
+        "fund",
+        "提升助餐点菜品与送餐服务",
+        "独居、高龄老人 86 人",
+        [("services", "送餐服务购买", "24000"), ("materials", "保温餐箱", "3600")],
+        (88, 86, 90),
+    ),
+    (
+        "楼道微更新",
+        "micro_renewal",
+        "整治 12 个楼道的堆物与照明",
+        "6 栋楼 144 户",
+        [("works", "楼道照明改造", "15000"), ("materials", "公共晾晒架", "4800")],
+        (85, 83, 82),
+    ),
+    (
+        "睦邻客厅",
+        "flagship",
+        "打造居民议事和睦邻活动空间",
+        "全体居民",
+        [("works", "空间改造", "40000"), ("activity", "睦邻节活动", "6000")],
+        (84, 80, 86),
+    ),
+    (
+        "加装电梯协商",
+        "practical",
+        "推动两个门洞加装电梯协商达成一致",
+        "3 号楼 24 户",
+        [("services", "协商会议与第三方咨询", "9000")],
+        (80, 78, 79),
+    ),
+    (
+        "困难家庭走访慰问",
+        "fund",
+        "节日走访困难家庭，建立需求台账",
+        "困难家庭 40 户",
+        [("visit", "节日慰问品", "8000")],
+        (76, 77, 72),
+    ),
+    (
+        "小区停车秩序治理",
+        "practical",
+        "规范非机动车停放，建设充电棚",
+        "2 个小区",
+        [("works", "非机动车充电棚", "26000")],
+        (74, 70, 73),
+    ),
+    (
+        "社区花园",
+        "micro_renewal",
+        "改造闲置绿地为居民共建花园",
+        "周边 300 户",
+        [("materials", "花苗与工具", "7000"), ("activity", "共建活动", "2000")],
+        (70, 72, 68),
+    ),
+]
 JUDGE_SPREAD = (0, -3, 2)  # three members score independently, a little apart
 
 
@@ -78,31 +125,52 @@ def load_demo() -> str:
     with transaction.atomic():
         services.set_required_actions(actor=admin, subdistrict=subdistrict, names=NINE)
         services.save_spending_rule(
-            actor=admin, subdistrict=subdistrict, category="visit", cap_per_person="200", cap_per_event="3000",
+            actor=admin,
+            subdistrict=subdistrict,
+            category="visit",
+            cap_per_person="200",
+            cap_per_event="3000",
             forbidden_items="烟酒\n购物卡\n现金红包",
-        )  # fmt: skip
+        )
         rule = services.save_rule(
-            actor=admin, subdistrict=subdistrict, name="前 3 名上浮 10%，后 5 名下调 10%", top=3, raise_percent=10,
-            bottom=5, cut_percent=10,
-        )  # fmt: skip
+            actor=admin,
+            subdistrict=subdistrict,
+            name="前 3 名上浮 10%，后 5 名下调 10%",
+            top=3,
+            raise_percent=10,
+            bottom=5,
+            cut_percent=10,
+        )
         projects = []
         for i, (title, kind, goals, beneficiaries, lines, _scores) in enumerate(PROJECTS):
             owner = owners[i % len(owners)]
             nb = owner.neighborhood
             p = services.create_project(
-                actor=admin, neighborhood=nb, owner=owner, title=title, kind=kind, origin="proposal", goals=goals,
-                beneficiaries=beneficiaries, compound=nb.compounds.order_by("id").first(),
+                actor=admin,
+                neighborhood=nb,
+                owner=owner,
+                title=title,
+                kind=kind,
+                origin="proposal",
+                goals=goals,
+                beneficiaries=beneficiaries,
+                compound=nb.compounds.order_by("id").first(),
                 starts_on=today.replace(month=1, day=1) if today.month > 1 else today,
-                ends_on=today.replace(month=12, day=31), university_teams="上海大学社会学院调研团队" if i == 0 else "",
-            )  # fmt: skip
+                ends_on=today.replace(month=12, day=31),
+                university_teams="上海大学社会学院调研团队" if i == 0 else "",
+            )
             for category, item, amount in lines:
                 services.add_budget_line(actor=admin, project=p, category=category, item=item, amount=amount)
             p = services.transition(actor=admin, project=p, to="submitted", note="居民区党组织提交立项申请")
             projects.append(p)
         review = services.create_round(
-            actor=admin, subdistrict=subdistrict, name=ROUND, stage="setup",
-            criteria=[("项目设置", 40), ("推进情况", 30), ("经费管理", 30)], rule=rule,
-        )  # fmt: skip
+            actor=admin,
+            subdistrict=subdistrict,
+            name=ROUND,
+            stage="setup",
+            criteria=[("项目设置", 40), ("推进情况", 30), ("经费管理", 30)],
+            rule=rule,
+        )
         services.add_to_round(actor=admin, review_round=review, projects=projects)
         judges = list(users.values())
         services.create_panel(
@@ -125,9 +193,11 @@ def load_demo() -> str:
         )
         _run(admin, users, projects[:6], today)
         services.draft_from_hot_issue(
-            admin, neighborhood=neighborhoods[0], title="老旧小区雨污混接改造",
+            admin,
+            neighborhood=neighborhoods[0],
+            title="老旧小区雨污混接改造",
             summary="近三个月 37 条诉求反映雨天下水道返味、积水（问题清单）",
-        )  # fmt: skip
+        )
     return (
         f"projects: {len(projects) + 1} projects, {ROUND} scored by {len(judges)} members, allocation adopted, "
         f"1 disclosure, in {time.perf_counter() - started:.1f} s."
@@ -147,34 +217,68 @@ def _run(admin, users, projects, today: datetime.date) -> None:
             actor=admin, project=p, title="主体建设完成", due_on=today + datetime.timedelta(days=45)
         )
         services.add_task(
-            actor=admin, project=p, title="整理居民意见并反馈", assignee=worker, due_on=today + datetime.timedelta(days=n + 2),
+            actor=admin,
+            project=p,
+            title="整理居民意见并反馈",
+            assignee=worker,
+            due_on=today + datetime.timedelta(days=n + 2),
             milestone=m,
-        )  # fmt: skip
+        )
         for action in nine[: max(1, 6 - n)]:
             services.tick_action(actor=admin, project=p, action=action, done_on=today)
         for weeks in (3, 2, 1):
             services.record_check_in(
-                actor=admin, project=p, cadence="weekly", held_on=today - datetime.timedelta(weeks=weeks),
+                actor=admin,
+                project=p,
+                cadence="weekly",
+                held_on=today - datetime.timedelta(weeks=weeks),
                 notes="每周一对接：梳理进度、协调共建单位",
-            )  # fmt: skip
+            )
         services.record_check_in(
-            actor=admin, project=p, cadence="monthly", held_on=today - datetime.timedelta(days=20),
+            actor=admin,
+            project=p,
+            cadence="monthly",
+            held_on=today - datetime.timedelta(days=20),
             notes="每月一碰头：居民区书记、高校团队、物业共同参加",
-        )  # fmt: skip
+        )
         if n != 4:  # one project is late with its survey: the dashboard shows an overdue milestone
             services.complete_milestone(actor=admin, milestone=p.milestones.order_by("due_on").first())
     first = projects[0]
-    services.record_expense(actor=admin, project=first, category="materials", description="饮水机 2 台、微波炉 1 台",
-                            amount="6380.00", spent_on=today - datetime.timedelta(days=12), request_key="demo-exp-1")  # fmt: skip
-    services.record_expense(actor=admin, project=first, category="works", description="驿站墙面与地面翻新",
-                            amount="21500.50", spent_on=today - datetime.timedelta(days=5), request_key="demo-exp-2")  # fmt: skip
+    services.record_expense(
+        actor=admin,
+        project=first,
+        category="materials",
+        description="饮水机 2 台、微波炉 1 台",
+        amount="6380.00",
+        spent_on=today - datetime.timedelta(days=12),
+        request_key="demo-exp-1",
+    )
+    services.record_expense(
+        actor=admin,
+        project=first,
+        category="works",
+        description="驿站墙面与地面翻新",
+        amount="21500.50",
+        spent_on=today - datetime.timedelta(days=5),
+        request_key="demo-exp-2",
+    )
     visits = next(p for p in projects if p.title == "困难家庭走访慰问")
     services.record_expense(
-        actor=admin, project=visits, category="visit", description="春节慰问困难家庭米油", amount="3600.00", persons=20,
-        spent_on=today - datetime.timedelta(days=3), override_reason="春节集中走访，单次超上限，经党总支会议同意",
+        actor=admin,
+        project=visits,
+        category="visit",
+        description="春节慰问困难家庭米油",
+        amount="3600.00",
+        persons=20,
+        spent_on=today - datetime.timedelta(days=3),
+        override_reason="春节集中走访，单次超上限，经党总支会议同意",
         request_key="demo-exp-3",
-    )  # fmt: skip
+    )
     services.publish_disclosure(
-        actor=admin, project=first, opens_on=today - datetime.timedelta(days=2), closes_on=today + datetime.timedelta(days=5),
-        title="小哥驿站建设项目经费公示", body="根据居民区党组织决定，现将小哥驿站建设项目预算和支出情况公示如下，公示期内欢迎居民提出意见。",
-    )  # fmt: skip
+        actor=admin,
+        project=first,
+        opens_on=today - datetime.timedelta(days=2),
+        closes_on=today + datetime.timedelta(days=5),
+        title="小哥驿站建设项目经费公示",
+        body="根据居民区党组织决定，现将小哥驿站建设项目预算和支出情况公示如下，公示期内欢迎居民提出意见。",
+    )

@@ -32,10 +32,21 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 # Steps that only the subdistrict (the funder) takes; the owning neighborhood takes the others.
 SUBDISTRICT_STEPS = frozenset(
-    {(SUBMITTED, UNDER_REVIEW), (SUBMITTED, REJECTED), (UNDER_REVIEW, APPROVED), (UNDER_REVIEW, REJECTED),
-     (UNDER_REVIEW, DRAFT), (SUBMITTED, DRAFT), (FINAL_REPORT, CLOSED), (FINAL_REPORT, RUNNING),
-     (APPROVED, STOPPED), (RUNNING, STOPPED), (MIDTERM, STOPPED), (MIDTERM, RUNNING)}
-)  # fmt: skip
+    {
+        (SUBMITTED, UNDER_REVIEW),
+        (SUBMITTED, REJECTED),
+        (UNDER_REVIEW, APPROVED),
+        (UNDER_REVIEW, REJECTED),
+        (UNDER_REVIEW, DRAFT),
+        (SUBMITTED, DRAFT),
+        (FINAL_REPORT, CLOSED),
+        (FINAL_REPORT, RUNNING),
+        (APPROVED, STOPPED),
+        (RUNNING, STOPPED),
+        (MIDTERM, STOPPED),
+        (MIDTERM, RUNNING),
+    }
+)
 
 # States in which the owner may still edit goals, budget lines and team.
 EDITABLE = frozenset({DRAFT})

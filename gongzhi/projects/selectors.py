@@ -9,10 +9,11 @@ from django.utils import timezone
 from gongzhi.core import permissions
 from gongzhi.core.permissions import READ, WRITE
 from gongzhi.core.pii import mask_name
-from gongzhi.org.models import Compound
+from gongzhi.org.models import Compound, Department, Neighborhood, PartnerUnit
 from gongzhi.projects import rules
 from gongzhi.projects.models import (
     Allocation,
+    AllocationRule,
     Comment,
     Disclosure,
     Expense,
@@ -23,7 +24,8 @@ from gongzhi.projects.models import (
     ReviewRound,
     Task,
 )
-from gongzhi.projects.services import fen
+from gongzhi.projects.services.access import is_subdistrict_staff
+from gongzhi.projects.services.money import fen
 
 
 def projects_visible_to(user) -> QuerySet[Project]:
@@ -47,8 +49,6 @@ def may_create(user) -> bool:
 
 
 def creatable_neighborhoods(user) -> list:
-    from gongzhi.org.models import Neighborhood
-
     return [
         nb
         for nb in permissions.scoped(user, Neighborhood.objects.all()).order_by("code")[:500]
@@ -224,10 +224,15 @@ def public_accounts(disclosure: Disclosure) -> dict:
     ]
     spent = sum((e["amount"] for e in expenses), Decimal("0.00"))
     comments = [
-        {"kind": c.get_kind_display(), "name": mask_name(c.name) if c.name else "", "body": c.body, "reply": c.reply,
-         "at": c.created_at}
+        {
+            "kind": c.get_kind_display(),
+            "name": mask_name(c.name) if c.name else "",
+            "body": c.body,
+            "reply": c.reply,
+            "at": c.created_at,
+        }
         for c in Comment.objects.filter(disclosure=disclosure).order_by("created_at", "id")
-    ]  # fmt: skip
+    ]
     today = timezone.localdate()
     return {
         "project": project,
@@ -276,10 +281,16 @@ def maintenance_account(compound_id: int, today: datetime.date | None = None) ->
         .order_by("spent_on", "id")
     )
     rows = [
-        {"spent_on": e.spent_on, "project": e.project.title, "project_id": e.project_id, "item": e.description,
-         "amount": e.amount, "payee": payee_shown(e.payee, e.payee_is_person)}
+        {
+            "spent_on": e.spent_on,
+            "project": e.project.title,
+            "project_id": e.project_id,
+            "item": e.description,
+            "amount": e.amount,
+            "payee": payee_shown(e.payee, e.payee_is_person),
+        }
         for e in expenses
-    ]  # fmt: skip
+    ]
     totals: dict[int, dict] = {}
     for row in rows:
         entry = totals.setdefault(row["project_id"], {"project": row["project"], "amount": Decimal("0.00")})
@@ -325,3 +336,93 @@ def judges_for(subdistrict_id: int) -> QuerySet:
         .distinct()
         .order_by("username")
     )
+
+
+# --- what the staff pages pick from -----------------------------------------------------------
+
+
+def may_see_projects(user) -> bool:
+    """Project pages are for roles that read projects and for panel members (who may have none)."""
+    return permissions.may_read_class(user, "project") or user.panel_seats.exists()
+
+
+def neighborhood_choices(user) -> QuerySet[Neighborhood]:
+    return Neighborhood.objects.filter(pk__in=[n.pk for n in creatable_neighborhoods(user)])
+
+
+def form_choices(user, neighborhood: Neighborhood | None = None) -> dict:
+    """The compounds, partner units and departments a project form offers: the project's
+    neighborhood's, else those of every neighborhood the user may create projects in."""
+    creatable = [neighborhood] if neighborhood else creatable_neighborhoods(user)
+    sub_ids = [n.subdistrict_id for n in creatable]
+    return {
+        "compounds": Compound.objects.filter(neighborhood__in=creatable).order_by("name"),
+        "partners": PartnerUnit.objects.filter(subdistrict_id__in=sub_ids).order_by("name"),
+        "departments": Department.objects.filter(subdistrict_id__in=sub_ids).order_by("name"),
+    }
+
+
+def task_of(project: Project, pk: int) -> Task | None:
+    return project.tasks.filter(pk=pk).first()
+
+
+def milestone_of(project: Project, pk: int) -> Milestone | None:
+    return project.milestones.filter(pk=pk).first()
+
+
+def required_action_of(project: Project, pk: int) -> RequiredAction | None:
+    """An item of the checklist of the project's subdistrict."""
+    return RequiredAction.objects.filter(subdistrict_id=project.neighborhood.subdistrict_id, pk=pk).first()
+
+
+def disclosure_of(project: Project, pk: int) -> Disclosure | None:
+    return project.disclosures.filter(pk=pk).first()
+
+
+def comment_of(disclosure: Disclosure, pk: int | None) -> Comment | None:
+    return disclosure.comments.filter(pk=pk).first() if pk is not None else None
+
+
+def candidate_of(vote, pk: int | None):
+    return vote.candidates.filter(pk=pk).first() if pk is not None else None
+
+
+def funder_subdistrict(user):
+    """The subdistrict on which the user funds projects (its rounds, rules and settings), if any."""
+    for a in permissions.assignments_of(user):
+        if a.unit_kind == "subdistrict" and is_subdistrict_staff(user, a.subdistrict_id):
+            return a.subdistrict
+    return None
+
+
+def funds_somewhere(user) -> bool:
+    return any(is_subdistrict_staff(user, a.subdistrict_id) for a in permissions.assignments_of(user))
+
+
+def projects_for_round(subdistrict) -> QuerySet[Project]:
+    """The projects a new round may review: submitted or under way in the subdistrict."""
+    return Project.objects.filter(
+        neighborhood__subdistrict=subdistrict,
+        state__in=[rules.SUBMITTED, rules.UNDER_REVIEW, rules.RUNNING, rules.MIDTERM, rules.FINAL_REPORT],
+    ).order_by("title")
+
+
+def allocation_rules_of(subdistrict_id: int) -> QuerySet[AllocationRule]:
+    return AllocationRule.objects.filter(subdistrict_id=subdistrict_id)
+
+
+def allocation_rule_for(review_round: ReviewRound, pk: int | None) -> AllocationRule | None:
+    return allocation_rules_of(review_round.subdistrict_id).filter(pk=pk).first() if pk is not None else None
+
+
+def allocation_for(review_round: ReviewRound, pk: int) -> Allocation | None:
+    return Allocation.objects.filter(pk=pk, review_round=review_round).first()
+
+
+def project_in_round(review_round: ReviewRound, pk: int) -> Project | None:
+    return Project.objects.filter(pk=pk, review_rounds=review_round).select_related("neighborhood").first()
+
+
+def scores_given(seat: PanelMember, project: Project) -> dict:
+    """Criterion id → the value this panel seat gave the project."""
+    return {s.criterion_id: s.value for s in project.scores.filter(member=seat)}

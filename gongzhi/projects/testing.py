@@ -58,9 +58,13 @@ def org(world, name: str, *, neighborhood=None):
 def review_round(world, projects, *, members=2, drop_extremes: bool = False, rule=None):
     admin = world.users["subdistrict_admin"]
     r = services.create_round(
-        actor=admin, subdistrict=world.subdistrict, name="2026 年度立项评审", criteria=[("立项", 40), ("进度", 30), ("资金管理", 30)],
-        drop_extremes=drop_extremes, rule=rule,
-    )  # fmt: skip
+        actor=admin,
+        subdistrict=world.subdistrict,
+        name="2026 年度立项评审",
+        criteria=[("立项", 40), ("进度", 30), ("资金管理", 30)],
+        drop_extremes=drop_extremes,
+        rule=rule,
+    )
     services.add_to_round(actor=admin, review_round=r, projects=projects)
     judges = [f.UserFactory(username=f"judge{i}-{r.pk}") for i in range(members)]
     services.create_panel(actor=admin, review_round=r, name="评审组", members=judges, chair=judges[0])
@@ -69,3 +73,16 @@ def review_round(world, projects, *, members=2, drop_extremes: bool = False, rul
 
 def today() -> datetime.date:
     return timezone.localdate()
+
+
+def score_all(review_round, judges, table) -> None:
+    """Every judge scores every project; table: {project: [per judge: (立项, 进度, 资金管理)]}."""
+    criteria = list(review_round.criteria.all())
+    for project, rows in table.items():
+        for judge, row in zip(judges, rows, strict=True):
+            services.submit_scores(
+                actor=judge,
+                review_round=review_round,
+                project=project,
+                values={c.pk: v for c, v in zip(criteria, row, strict=True)},
+            )

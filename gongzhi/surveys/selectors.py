@@ -94,3 +94,7 @@ def project_panel(user, project) -> dict:
         "may_create": may_create,
         "attachable": list(attachable_surveys(user, project)[:50]) if may_create else [],
     }
+
+
+def may_change(user, survey: Survey) -> bool:
+    return surveys_writable_by(user).filter(pk=survey.pk).exists()

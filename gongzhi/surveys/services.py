@@ -9,10 +9,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gongzhi.core import audit, pii, uploads
 from gongzhi.core.errors import NotInScope, PermissionDenied
-from gongzhi.core.permissions import READ, WRITE, can, can_create
+from gongzhi.core.permissions import READ, can, can_create, require
 from gongzhi.org.models import Compound, Household, Neighborhood, Resident
 from gongzhi.surveys import results
 from gongzhi.surveys.models import Answer, Question, Respondent, Response, Survey
@@ -23,13 +24,8 @@ MAX_IMPORT_ROWS = 5000
 NAME_HEADERS = {"name", "姓名"}
 PHONE_HEADERS = {"phone", "手机", "手机号", "电话", "联系电话"}
 NOTE_HEADERS = {"note", "备注", "单位", "平台"}
-
-
-def _require(actor, obj, action: str = WRITE) -> None:
-    if not can(actor, obj, READ):
-        raise NotInScope(_("Not found."))
-    if action != READ and not can(actor, obj, action):
-        raise PermissionDenied(_("You may not change this survey."))
+# What a reader who may not change a survey is told (core.permissions.require answers the rest).
+NOT_YOURS = gettext_lazy("You may not change this survey.")
 
 
 def _require_draft(survey: Survey) -> None:
@@ -102,7 +98,7 @@ def _project_errors(actor, project, neighborhood: Neighborhood) -> dict[str, str
 @transaction.atomic
 def attach_to_project(*, actor, survey: Survey, project) -> Survey:
     """Make the survey the needs study of `project` (or of none, with project=None)."""
-    _require(actor, survey)
+    require(actor, survey, denied=NOT_YOURS)
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     if project is not None:
         errors = _project_errors(actor, project, survey.neighborhood)
@@ -139,7 +135,7 @@ def _clean_options(kind: str, options) -> list[str]:
 def add_question(
     *, actor, survey: Survey, kind: str, text: str, options=None, required: bool = True, scale_max: int = 5
 ) -> Question:
-    _require(actor, survey)
+    require(actor, survey, denied=NOT_YOURS)
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     _require_draft(survey)
     text = (text or "").strip()
@@ -168,7 +164,7 @@ def add_question(
 @transaction.atomic
 def move_question(*, actor, question: Question, up: bool) -> None:
     survey = Survey.objects.select_for_update().get(pk=question.survey_id)
-    _require(actor, survey)
+    require(actor, survey, denied=NOT_YOURS)
     _require_draft(survey)
     ordered = list(survey.questions.order_by("position"))
     i = next(i for i, q in enumerate(ordered) if q.pk == question.pk)
@@ -190,7 +186,7 @@ def _renumber(ordered: list[Question]) -> None:
 @transaction.atomic
 def delete_question(*, actor, question: Question) -> None:
     survey = Survey.objects.select_for_update().get(pk=question.survey_id)
-    _require(actor, survey)
+    require(actor, survey, denied=NOT_YOURS)
     _require_draft(survey)
     audit.record("delete", question, actor=actor, summary=f"question {question.text[:40]}")
     question.delete()
@@ -281,7 +277,7 @@ def parse_respondent_file(upload) -> list[dict]:
 def import_respondents(*, actor, survey: Survey, upload) -> tuple[int, int]:
     """All or nothing. Returns (added, already there): re-importing the same list adds no one.
     `upload` is the uploaded file (anything with read(), and a name for the audit record)."""
-    _require(actor, survey)
+    require(actor, survey, denied=NOT_YOURS)
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     if survey.target != Survey.Target.CUSTOM:
         raise ValidationError({"file": _("Only a survey for a custom list imports people.")})
@@ -345,7 +341,7 @@ def _draw_target(survey: Survey) -> int:
 
 @transaction.atomic
 def publish(*, actor, survey: Survey) -> Survey:
-    _require(actor, survey)
+    require(actor, survey, denied=NOT_YOURS)
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     if survey.status != Survey.Status.DRAFT:
         return survey  # publishing twice is the same as once
@@ -364,7 +360,7 @@ def publish(*, actor, survey: Survey) -> Survey:
 
 @transaction.atomic
 def close(*, actor, survey: Survey) -> Survey:
-    _require(actor, survey)
+    require(actor, survey, denied=NOT_YOURS)
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     if survey.status != Survey.Status.CLOSED:
         survey.status = Survey.Status.CLOSED
@@ -381,7 +377,7 @@ def notify_respondents(*, actor, survey: Survey, link_for, reminder: bool = Fals
     and day, so pressing the button again sends nothing twice."""
     from gongzhi.notifications.services import send
 
-    _require(actor, survey)
+    require(actor, survey, denied=NOT_YOURS)
     if survey.status != Survey.Status.PUBLISHED:
         raise ValidationError(_("Only a published survey is sent out."))
     sent, started = 0, timezone.now()
@@ -422,7 +418,7 @@ def notify_respondents(*, actor, survey: Survey, link_for, reminder: bool = Fals
 @transaction.atomic
 def extend(*, actor, survey: Survey, closes_at) -> Survey:
     """Move the close later (or earlier, but not into the past); a closed survey stays closed."""
-    _require(actor, survey)
+    require(actor, survey, denied=NOT_YOURS)
     survey = Survey.objects.select_for_update().get(pk=survey.pk)
     if survey.status == Survey.Status.CLOSED:
         raise ValidationError(_("The survey is closed."))
@@ -572,7 +568,7 @@ def submit_open(*, open_token: str, data, submission_key: str, client_ip: str) -
 def export_xlsx(*, actor, survey: Survey) -> bytes:
     """Summary and raw answers. They hold no names or phones (a row is not linked to its person and
     phones or ID numbers typed into text answers are masked), so reading the survey is enough."""
-    _require(actor, survey, READ)
+    require(actor, survey, READ)
     data = results.export_workbook(survey)
     with transaction.atomic():
         audit.record("export", survey, actor=actor, summary=f"survey {survey.pk} answers exported")

@@ -4,12 +4,10 @@ Staff pages need a sign-in and answer out-of-area surveys with 404. The answer p
 and /surveys/o/) need none: the unguessable token in the link is the credential."""
 
 import secrets
-from functools import wraps
 
 import segno
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,52 +17,33 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import permissions
-from gongzhi.core.errors import NotInScope
 from gongzhi.core.middleware import client_ip
+from gongzhi.core.pages import form_errors, parse_int, require_reader, say, staff_page
 from gongzhi.surveys import results, selectors, services
 from gongzhi.surveys.forms import ImportForm, QuestionForm, SurveyForm
 from gongzhi.surveys.models import Survey
-
-
-def answers_scope(view):
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        try:
-            return view(request, *args, **kwargs)
-        except NotInScope:
-            raise Http404 from None
-
-    return wrapped
-
-
-def _messages_of(exc: ValidationError) -> str:
-    return " ".join(exc.messages)
 
 
 def _survey(request, pk: int) -> Survey:
     return get_object_or_404(selectors.surveys_visible_to(request.user), pk=pk)
 
 
-@never_cache
-@login_required
+@staff_page
 def survey_list(request):
-    if not permissions.may_read_class(request.user, "survey"):
-        raise PermissionDenied(_("You may not see surveys."))
+    require_reader(request.user, "survey", _("You may not see surveys."))
     surveys = selectors.surveys_visible_to(request.user)[:200]
     may_create = selectors.neighborhoods_for_new_survey(request.user).exists()
     return render(request, "surveys/list.html", {"surveys": surveys, "may_create": may_create})
 
 
-@never_cache
-@login_required
+@staff_page
 def survey_create(request):
     neighborhoods = selectors.neighborhoods_for_new_survey(request.user)
     if not neighborhoods.exists():
         raise PermissionDenied(_("You may not create surveys."))
     projects = selectors.projects_for_new_survey(request.user)
     initial = {"neighborhood": neighborhoods.first() if neighborhoods.count() == 1 else None}
-    project = projects.filter(pk=request.GET.get("project") or 0).first()
+    project = projects.filter(pk=parse_int(request.GET.get("project"))).first()
     if project is not None:
         initial.update(neighborhood=project.neighborhood, project=project, title=project.title)
     form = SurveyForm(
@@ -83,11 +62,10 @@ def survey_create(request):
     return render(request, "surveys/form.html", {"form": form}, status=400 if form.errors else 200)
 
 
-@never_cache
-@login_required
+@staff_page
 def survey_detail(request, pk: int):
     survey = _survey(request, pk)
-    may_write = permissions.can(request.user, survey, permissions.WRITE)
+    may_write = selectors.may_change(request.user, survey)
     respondents = selectors.respondents_of(request.user, survey)
     open_url = request.build_absolute_uri(reverse("surveys:open", args=[survey.open_token]))
     return render(
@@ -110,8 +88,7 @@ def survey_detail(request, pk: int):
 
 
 @require_POST
-@login_required
-@answers_scope
+@staff_page
 def question_add(request, pk: int):
     survey = _survey(request, pk)
     form = QuestionForm(request.POST)
@@ -122,13 +99,12 @@ def question_add(request, pk: int):
         services.add_question(actor=request.user, survey=survey, **form.cleaned_data)
         messages.success(request, _("Question added."))
     except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
+        say(request, exc)
     return redirect("surveys:detail", pk=survey.pk)
 
 
 @require_POST
-@login_required
-@answers_scope
+@staff_page
 def question_change(request, pk: int, qid: int):
     survey = _survey(request, pk)
     question = get_object_or_404(selectors.questions_of(survey), pk=qid)
@@ -140,13 +116,12 @@ def question_change(request, pk: int, qid: int):
                 actor=request.user, question=question, up=request.POST.get("action") == "up"
             )
     except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
+        say(request, exc)
     return redirect("surveys:detail", pk=survey.pk)
 
 
 @require_POST
-@login_required
-@answers_scope
+@staff_page
 def respondents_import(request, pk: int):
     survey = _survey(request, pk)
     upload = request.FILES.get("file")
@@ -166,8 +141,7 @@ def respondents_import(request, pk: int):
 
 
 @require_POST
-@login_required
-@answers_scope
+@staff_page
 def survey_action(request, pk: int):
     survey = _survey(request, pk)
     action = request.POST.get("action")
@@ -197,24 +171,25 @@ def survey_action(request, pk: int):
         else:
             raise Http404
     except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
+        say(request, exc)
     return redirect("surveys:detail", pk=survey.pk)
 
 
 @require_POST
-@login_required
-@answers_scope
+@staff_page
 def attach(request):
     """From a project's survey panel: make a survey that project's needs study."""
     project = get_object_or_404(
-        selectors.projects_visible_to(request.user), pk=request.POST.get("project") or 0
+        selectors.projects_visible_to(request.user), pk=parse_int(request.POST.get("project"))
     )
-    survey = get_object_or_404(selectors.surveys_visible_to(request.user), pk=request.POST.get("survey") or 0)
+    survey = get_object_or_404(
+        selectors.surveys_visible_to(request.user), pk=parse_int(request.POST.get("survey"))
+    )
     try:
         services.attach_to_project(actor=request.user, survey=survey, project=project)
         messages.success(request, _("The survey is attached to the project."))
     except ValidationError as exc:
-        messages.error(request, _messages_of(exc))
+        say(request, exc)
     return redirect(_project_url(project) or reverse("surveys:list"))
 
 
@@ -225,8 +200,7 @@ def _project_url(project) -> str:
         return ""
 
 
-@never_cache
-@login_required
+@staff_page
 def survey_results(request, pk: int):
     survey = _survey(request, pk)
     result = results.tally(survey)
@@ -238,9 +212,7 @@ def survey_results(request, pk: int):
     )
 
 
-@never_cache
-@login_required
-@answers_scope
+@staff_page
 def survey_export(request, pk: int):
     survey = _survey(request, pk)
     data = services.export_xlsx(actor=request.user, survey=survey)
@@ -277,9 +249,8 @@ def _posted(request) -> dict[str, list[str]]:
 
 
 def _form_errors(exc: ValidationError) -> dict[str, str]:
-    if hasattr(exc, "error_dict"):
-        return {("general" if k == "__all__" else k): " ".join(v) for k, v in exc.message_dict.items()}
-    return {"general": " ".join(exc.messages)}
+    """Each field's messages as one line, as the answer page shows them."""
+    return {field: " ".join(texts) for field, texts in form_errors(exc).items()}
 
 
 @never_cache

@@ -86,10 +86,11 @@ def test_roles_without_concerns_are_refused(client, refreshed):
 def test_members_are_listed_masked_and_only_those_in_scope(client, refreshed):
     world = refreshed
     wide = next(
-        i for i in HotIssue.objects.filter(subdistrict=world.subdistrict, neighborhood=None)
+        i
+        for i in HotIssue.objects.filter(subdistrict=world.subdistrict, neighborhood=None)
         if i.members.filter(neighborhood=world.neighborhood_b).exists()
         and i.members.filter(neighborhood=world.neighborhood_a).exists()
-    )  # fmt: skip
+    )
     admin = _client(client, world, "subdistrict_admin").get(reverse("insights:hot_issue", args=[wide.pk]))
     html = admin.content.decode()
     assert admin.status_code == 200

@@ -14,10 +14,20 @@ def vote_projects(context, vote) -> dict:
     linked = list(selectors.projects_visible_to(user).filter(origin_vote=vote).order_by("id"))
     started = {p.origin_candidate_id for p in linked}
     offer = services.may_start_from_vote(user, vote)
-    winners = [
-        w | {"project": next((p for p in linked if p.origin_candidate_id == (w["candidate"] and w["candidate"].pk)), None)}
-        for w in services.vote_winners(vote)
-    ] if offer else []  # fmt: skip
+    winners = (
+        [
+            w
+            | {
+                "project": next(
+                    (p for p in linked if p.origin_candidate_id == (w["candidate"] and w["candidate"].pk)),
+                    None,
+                )
+            }
+            for w in services.vote_winners(vote)
+        ]
+        if offer
+        else []
+    )
     return {
         "vote": vote,
         "linked": linked,

@@ -152,9 +152,23 @@ def test_command_writes_org_old_new_reason(tmp_path):
     )
     out = tmp_path / "new.csv"
     call_command(
-        "projects", "allocate", "--scores", str(tmp_path / "scores.csv"), "--budgets", str(tmp_path / "budgets.csv"),
-        "--top", "1", "--raise", "10", "--bottom", "1", "--cut", "10", "--out", str(out),
-    )  # fmt: skip
+        "projects",
+        "allocate",
+        "--scores",
+        str(tmp_path / "scores.csv"),
+        "--budgets",
+        str(tmp_path / "budgets.csv"),
+        "--top",
+        "1",
+        "--raise",
+        "10",
+        "--bottom",
+        "1",
+        "--cut",
+        "10",
+        "--out",
+        str(out),
+    )
     rows = [r.split(",")[:3] for r in out.read_text(encoding="utf-8").splitlines()]
     assert rows[0] == ["org", "old", "new"]
     assert rows[1:] == [
@@ -171,9 +185,23 @@ def test_command_error_names_the_file_and_row_and_writes_nothing(tmp_path):
     out = tmp_path / "new.csv"
     with pytest.raises(CommandError, match=r"s.csv row 3: score is not a number"):
         call_command(
-            "projects", "allocate", "--scores", str(tmp_path / "s.csv"), "--budgets", str(tmp_path / "b.csv"),
-            "--top", "1", "--raise", "10", "--bottom", "1", "--cut", "10", "--out", str(out),
-        )  # fmt: skip
+            "projects",
+            "allocate",
+            "--scores",
+            str(tmp_path / "s.csv"),
+            "--budgets",
+            str(tmp_path / "b.csv"),
+            "--top",
+            "1",
+            "--raise",
+            "10",
+            "--bottom",
+            "1",
+            "--cut",
+            "10",
+            "--out",
+            str(out),
+        )
     assert not out.exists()
 
 
@@ -245,8 +273,21 @@ def _run(tmp_path, *extra, out=None):
 
     (tmp_path / "s.csv").write_text(SCORES, encoding="utf-8")
     (tmp_path / "b.csv").write_text("org,budget\nA,100\nB,200\n", encoding="utf-8")
-    args = ["--scores", str(tmp_path / "s.csv"), "--budgets", str(tmp_path / "b.csv"), "--top", "1", "--bottom",
-            "1", "--cut", "10", "--out", str(out or tmp_path / "new.csv"), *extra]  # fmt: skip
+    args = [
+        "--scores",
+        str(tmp_path / "s.csv"),
+        "--budgets",
+        str(tmp_path / "b.csv"),
+        "--top",
+        "1",
+        "--bottom",
+        "1",
+        "--cut",
+        "10",
+        "--out",
+        str(out or tmp_path / "new.csv"),
+        *extra,
+    ]
     return subprocess.run(
         [sys.executable, "-m", "gongzhi.cli", "projects", "allocate", *args],
         capture_output=True,

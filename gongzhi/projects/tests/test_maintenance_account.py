@@ -15,17 +15,25 @@ pytestmark = pytest.mark.django_db
 
 def _spend(world, project, description, amount, *, category="works", payee="", person=False, days_ago=3):
     return services.record_expense(
-        actor=world.users["neighborhood_secretary"], project=project, category=category, description=description,
-        amount=amount, spent_on=t.today() - datetime.timedelta(days=days_ago), payee=payee, payee_is_person=person,
-    )  # fmt: skip
+        actor=world.users["neighborhood_secretary"],
+        project=project,
+        category=category,
+        description=description,
+        amount=amount,
+        spent_on=t.today() - datetime.timedelta(days=days_ago),
+        payee=payee,
+        payee_is_person=person,
+    )
 
 
 def _disclose(world, project, *, opens_in=0):
     opens = t.today() + datetime.timedelta(days=opens_in)
     return services.publish_disclosure(
-        actor=world.users["neighborhood_secretary"], project=project, opens_on=opens,
+        actor=world.users["neighborhood_secretary"],
+        project=project,
+        opens_on=opens,
         closes_on=opens + datetime.timedelta(days=7),
-    )  # fmt: skip
+    )
 
 
 @pytest.fixture
@@ -93,9 +101,16 @@ def test_the_expense_form_records_the_payee(client, world):
     client.force_login(world.users["social_worker"])
     response = client.post(
         reverse("projects:add_expense", args=[project.pk]),
-        {"request_key": "k-1", "category": "works", "description": "更换灯具", "amount": "600",
-         "spent_on": t.today().isoformat(), "payee": "李小红", "payee_is_person": "on"},
-    )  # fmt: skip
+        {
+            "request_key": "k-1",
+            "category": "works",
+            "description": "更换灯具",
+            "amount": "600",
+            "spent_on": t.today().isoformat(),
+            "payee": "李小红",
+            "payee_is_person": "on",
+        },
+    )
     assert response.status_code == 302
     expense = project.expenses.get()
     assert (expense.payee, expense.payee_is_person) == ("李小红", True)

@@ -40,12 +40,20 @@ def test_lines_of_one_organisation_are_merged_and_single_lines_kept():
         a = Allocation.objects.create(
             review_round=r, status="adopted", rule_name="r", top=1, raise_percent=10, bottom=1, cut_percent=10
         )
-        for project, rank, score, old, new in ((p1, 1, "90", "100", "110"), (p2, 2, "80", "200", "200"),
-                                               (p3, 3, "70", "300", "270")):  # fmt: skip
+        for project, rank, score, old, new in (
+            (p1, 1, "90", "100", "110"),
+            (p2, 2, "80", "200", "200"),
+            (p3, 3, "70", "300", "270"),
+        ):
             Line.objects.create(
-                allocation=a, project=project, rank=rank, score=Decimal(score), old=Decimal(old), new=Decimal(new),
+                allocation=a,
+                project=project,
+                rank=rank,
+                score=Decimal(score),
+                old=Decimal(old),
+                new=Decimal(new),
                 reason=f"rank {rank}",
-            )  # fmt: skip
+            )
     finally:
         apps = _migrate(AFTER)
     Line = apps.get_model("projects", "AllocationLine")

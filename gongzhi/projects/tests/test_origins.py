@@ -24,9 +24,15 @@ def _tick_list(world, *, compound=None):
     secretary = world.users["neighborhood_secretary"]
     place = {"compound": compound} if compound else {"neighborhood": world.neighborhood_a}
     vote = deliberation.create_vote(
-        actor=secretary, kind=Vote.Kind.TICK_LIST, subject="2026 年实事项目", candidates=["加装电梯", "凉亭添设", "绿化补种"],
-        max_ticks=2, support_threshold=1 if compound else 2, **place, **window(),
-    )  # fmt: skip
+        actor=secretary,
+        kind=Vote.Kind.TICK_LIST,
+        subject="2026 年实事项目",
+        candidates=["加装电梯", "凉亭添设", "绿化补种"],
+        max_ticks=2,
+        support_threshold=1 if compound else 2,
+        **place,
+        **window(),
+    )
     vote = deliberation.open_vote(actor=secretary, vote=vote)
     ids = list(vote.candidates.values_list("pk", flat=True))
     voters = (

@@ -54,9 +54,15 @@ def test_create_edit_and_submit_through_pages(client, world):
     assert c.get(reverse("projects:create")).status_code == 200
     response = c.post(
         reverse("projects:create"),
-        {"neighborhood": world.neighborhood_a.pk, "title": "口袋公园", "kind": "micro_renewal", "origin": "proposal",
-         "goals": "增加休憩空间", "beneficiaries": "周边 300 户"},
-    )  # fmt: skip
+        {
+            "neighborhood": world.neighborhood_a.pk,
+            "title": "口袋公园",
+            "kind": "micro_renewal",
+            "origin": "proposal",
+            "goals": "增加休憩空间",
+            "beneficiaries": "周边 300 户",
+        },
+    )
     project = Project.objects.get(title="口袋公园")
     assert response.status_code == 302 and response.url == reverse("projects:detail", args=[project.pk])
     c.post(
@@ -88,8 +94,13 @@ def test_create_refused_for_read_only_roles(client, world):
 def test_expense_page_flow_and_idempotent_retry(client, world):
     project = t.project(world, state="running", budget="5000")
     c = _client(client, world.users["social_worker"])
-    data = {"request_key": "abc123", "category": "materials", "description": "花苗", "amount": "300",
-            "spent_on": t.today().isoformat()}  # fmt: skip
+    data = {
+        "request_key": "abc123",
+        "category": "materials",
+        "description": "花苗",
+        "amount": "300",
+        "spent_on": t.today().isoformat(),
+    }
     c.post(reverse("projects:add_expense", args=[project.pk]), data)
     c.post(reverse("projects:add_expense", args=[project.pk]), data)
     assert project.expenses.count() == 1

@@ -1,10 +1,10 @@
-"""The platform allocates per owner organisation, from pinned baselines, and an adopted allocation
-refuses every change at the model level."""
+"""Allocations (services/allocations.py): preview, adopt and supersede; per owner organisation, from
+pinned baselines; an adopted allocation feeds approvals and refuses every change at the model level."""
 
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from gongzhi.core.models import AuditRecord
 from gongzhi.projects import services
@@ -17,9 +17,14 @@ D = Decimal
 
 def _rule(world, top=1, bottom=1):
     return services.save_rule(
-        actor=world.users["subdistrict_admin"], subdistrict=world.subdistrict, name="前1增10%后1减10%", top=top,
-        raise_percent=10, bottom=bottom, cut_percent=10,
-    )  # fmt: skip
+        actor=world.users["subdistrict_admin"],
+        subdistrict=world.subdistrict,
+        name="前1增10%后1减10%",
+        top=top,
+        raise_percent=10,
+        bottom=bottom,
+        cut_percent=10,
+    )
 
 
 def _score(r, judge, project, value):
@@ -149,3 +154,71 @@ def test_an_adopted_allocation_refuses_changes_on_save_update_and_delete(world):
     adopted.status = Allocation.Status.ADOPTED
     with pytest.raises(AllocationLocked):
         adopted.save(update_fields=["status"])
+
+
+def test_allocation_preview_then_adopt_then_supersede(world):
+    admin = world.users["subdistrict_admin"]
+    rule = services.save_rule(
+        actor=admin,
+        subdistrict=world.subdistrict,
+        name="前1增10%后1减10%",
+        top=1,
+        raise_percent=10,
+        bottom=1,
+        cut_percent=10,
+    )
+    a = t.project(world, "甲", state="submitted", budget="10000", owner=t.org(world, "甲支部"))
+    b = t.project(world, "乙", state="submitted", budget="20000", owner=t.org(world, "乙支部"))
+    c = t.project(world, "丙", state="submitted", budget="30000.05", owner=t.org(world, "丙支部"))
+    r, judges = t.review_round(world, [a, b, c], members=1, rule=rule)
+    with pytest.raises(ValidationError) as e:
+        services.preview_allocation(actor=admin, review_round=r)
+    assert "scores" in e.value.message_dict
+    t.score_all(r, judges, {a: [(90, 90, 90)], b: [(80, 80, 80)], c: [(70, 70, 70)]})
+    with pytest.raises(PermissionDenied):
+        services.preview_allocation(actor=world.users["neighborhood_secretary"], review_round=r)
+    preview = services.preview_allocation(actor=admin, review_round=r)
+    assert [(x.org.name, x.old, x.new) for x in preview.lines.all()] == [
+        ("甲支部", D("10000.00"), D("11000.00")),
+        ("乙支部", D("20000.00"), D("20000.00")),
+        ("丙支部", D("30000.05"), D("27000.05")),  # 27000.045 → half up
+    ]
+    adopted = services.adopt_allocation(actor=admin, allocation_obj=preview)
+    assert adopted.status == "adopted"
+    with pytest.raises(ValidationError):
+        services.adopt_allocation(actor=admin, allocation_obj=adopted)
+    second = services.preview_allocation(actor=admin, review_round=r)
+    with pytest.raises(ValidationError) as e:
+        services.adopt_allocation(actor=admin, allocation_obj=second)
+    assert "reason" in e.value.message_dict
+    services.adopt_allocation(actor=admin, allocation_obj=second, reason="评分更正")
+    assert Allocation.objects.get(pk=preview.pk).status == "superseded"
+    assert Allocation.objects.get(pk=second.pk).supersedes_id == preview.pk
+    # the superseded one keeps its lines unchanged
+    assert [x.new for x in Allocation.objects.get(pk=preview.pk).lines.all()] == [
+        D("11000.00"),
+        D("20000.00"),
+        D("27000.05"),
+    ]
+
+
+def test_approval_defaults_to_the_adopted_allocation(world):
+    admin = world.users["subdistrict_admin"]
+    rule = services.save_rule(
+        actor=admin,
+        subdistrict=world.subdistrict,
+        name="r",
+        top=1,
+        raise_percent=10,
+        bottom=1,
+        cut_percent=10,
+    )
+    a = t.project(world, "甲", state="under_review", budget="10000", owner=t.org(world, "甲支部"))
+    b = t.project(world, "乙", state="under_review", budget="10000", owner=t.org(world, "乙支部"))
+    r, judges = t.review_round(world, [a, b], members=1, rule=rule)
+    t.score_all(r, judges, {a: [(90, 90, 90)], b: [(60, 60, 60)]})
+    services.adopt_allocation(
+        actor=admin, allocation_obj=services.preview_allocation(actor=admin, review_round=r)
+    )
+    assert services.transition(actor=admin, project=a, to="approved").approved_budget == D("11000.00")
+    assert services.transition(actor=admin, project=b, to="approved").approved_budget == D("9000.00")
