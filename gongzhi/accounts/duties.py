@@ -12,7 +12,7 @@ import re
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from gongzhi.org.roles import DUTY_ROLES
+from gongzhi.core.roles import DUTY_ROLES
 
 # Pages each kind of restricted account may open (path prefixes), and its home page.
 COMMON = ("/accounts/login/", "/accounts/logout/", "/accounts/password/", "/accounts/reauth/",

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core import compiled
 from gongzhi.core.errors import NotInScope
-from gongzhi.org.roles import ROLES, UNIT_ANCESTORS
+from gongzhi.core.roles import ROLES, UNIT_ANCESTORS
 
 READ = "read"
 WRITE = "write"
