@@ -9,13 +9,28 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from gongzhi.deliberation.selectors import tasks_of
+from gongzhi.grids import selectors as grid_selectors
 from gongzhi.org import selectors as org_selectors
+
+
+def area_counts(user) -> dict[str, int]:
+    """The workbench figures (page and `/api/v1/summary`): what lies inside the user's area."""
+    return org_selectors.area_counts(user) | {"micro_grids": grid_selectors.micro_grid_count(user)}
+
+
+def neighborhood_table(user) -> list:
+    """Neighborhoods of the area with their household and micro-grid counts."""
+    rows = org_selectors.neighborhood_table(user)
+    grids = grid_selectors.micro_grid_counts([n.pk for n in rows])
+    for n in rows:
+        n.grid_count = grids.get(n.pk, 0)
+    return rows
 
 
 @login_required
 def workbench(request):
     """Home page of a staff member: what lies inside their area, at a glance."""
-    neighborhoods = org_selectors.neighborhood_table(request.user)
+    neighborhoods = neighborhood_table(request.user)
     if len(neighborhoods) == 1:
         # One neighborhood: the useful picture is the workload of each of its grids.
         pairs = org_selectors.grid_household_counts(request.user, neighborhoods[0].pk)
@@ -28,7 +43,7 @@ def workbench(request):
         request,
         "workbench.html",
         {
-            "counts": org_selectors.area_counts(request.user),
+            "counts": area_counts(request.user),
             "neighborhoods": neighborhoods,
             "chart_data": chart | {"unit": _("households")},
             "chart_title": chart_title,
