@@ -20,9 +20,9 @@ The cast. `world.users[code]` is a staff user named after the role code it holds
 |---|---|---|---|---|
 | subdistrict_admin | 杨行镇 | every data class (minors masked) | all but audit; unmask, export | a, a2, b |
 | neighborhood_secretary | 杨泰一村 | every data class, minors in full | all but audit, staff; unmask, export | a, a2 |
-| social_worker | 杨泰一村 | people, tags, party, partner, concerns, minors | people, concerns, meetings, volunteers, surveys, projects | a, a2 |
-| grid_chief | grid_a | people, tags, party, concerns | people, concerns | a |
-| grid_worker | grid_a | people, tags, concerns | people, concerns | a |
+| social_worker | 杨泰一村 | people, party, partner, concerns, minors | people, concerns, meetings, volunteers, surveys, projects | a, a2 |
+| grid_chief | grid_a | people, party, concerns | people, concerns | a |
+| grid_worker | grid_a | people, concerns | people, concerns | a |
 | stairwell_chief | the stairwell | places, households, residents (no tags) | nothing | a |
 | party_group_chief | the stairwell | places, households, party | nothing | a (no residents) |
 | volunteer_team_chief | 杨泰一村 | places, volunteers | volunteers | none |
