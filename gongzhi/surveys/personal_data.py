@@ -9,7 +9,7 @@ from gongzhi.core.personal_data import Part, Section, local, register
 from gongzhi.surveys.models import Respondent
 
 
-def respondents_of(user, resident) -> QuerySet[Respondent]:
+def entries_of_person(user, resident) -> QuerySet[Respondent]:
     """Survey lists the person is on: drawn from the register, or imported with their phone."""
     match = Q(resident=resident) if resident is not None else Q(pk__in=[])
     phones = {p for p in (user.phone, getattr(resident, "phone", "")) if p}
@@ -20,7 +20,7 @@ def respondents_of(user, resident) -> QuerySet[Respondent]:
 
 def surveys_section(user, resident) -> Section:
     rows = []
-    listed = respondents_of(user, resident).select_related("survey", "response").order_by("-created_at")
+    listed = entries_of_person(user, resident).select_related("survey", "response").order_by("-created_at")
     for r in listed[:200]:
         answered = getattr(r, "response", None) is not None
         taking_part = _("answered") if answered else _("not answered")
@@ -32,7 +32,9 @@ def surveys_section(user, resident) -> Section:
 
 
 def erase_contacts(user, resident) -> dict[str, int]:
-    return {"survey_respondents": respondents_of(user, resident).update(phone="", phone_digest="", name="")}
+    return {
+        "survey_respondents": entries_of_person(user, resident).update(phone="", phone_digest="", name="")
+    }
 
 
 register(Part("surveys", 90, surveys_section, erase_contacts))

@@ -35,7 +35,7 @@ def test_no_modules_import_each_other_in_a_circle(tree):
     assert found == [], "\n".join(found)
 
 
-def test_the_check_reads_imports_in_functions_and_resolves_relative_ones(tree):
+def test_the_check_sees_module_level_and_function_level_imports_of_the_source_tree(tree):
     targets = {(i.source, i.target, i.top_level) for i in tree.imports}
     assert ("gongzhi.urls", "gongzhi.workbench", True) in targets
     assert ("gongzhi.core.views", "gongzhi.core.selectors", True) in targets
