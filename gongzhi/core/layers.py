@@ -77,7 +77,8 @@ class Tree:
 
 
 def kind_of(path: Path) -> str:
-    """Of a path relative to the root: runtime code, test support (tests/, testing.py, factories.py) or demo data (demo*.py, demo/)."""
+    """Of a path relative to the root: runtime code, test support (tests/, testing.py, factories.py,
+    conftest.py) or demo data (demo*.py, a demo/ package)."""
     if "tests" in path.parts or path.name in SUPPORT_FILES:
         return SUPPORT
     if path.name.startswith("demo") or "demo" in path.parts[:-1]:
