@@ -2,11 +2,12 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.security import HttpBearer, SessionAuth
 
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.tokens import user_for_token
+from gongzhi.workbench import area_counts
 
 
 class TokenAuth(HttpBearer):
@@ -46,6 +47,21 @@ def forbidden(request, exc):
 def invalid(request, exc):
     errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
     return api.create_response(request, {"detail": "Invalid input.", "errors": errors}, status=422)
+
+
+class SummaryOut(Schema):
+    neighborhoods: int
+    households: int
+    residents: int
+    micro_grids: int
+    party_members: int
+    partner_units: int
+
+
+@api.get("/summary", response=SummaryOut, tags=["org"], operation_id="gongzhi_org_api_summary")
+def summary(request):
+    """The workbench figures: what lies inside the caller's area (it counts several apps' records)."""
+    return area_counts(request.user)
 
 
 from gongzhi.org.api import router as org_router  # noqa: E402  (routers import `api`-free modules)

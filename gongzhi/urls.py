@@ -1,10 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from gongzhi import workbench
 from gongzhi.api import api
+from gongzhi.core import urls as core_urls
 
 urlpatterns = [
-    path("", include("gongzhi.core.urls")),
+    # The workbench sits on top (it reads every app) but keeps its name in core's namespace.
+    path("", include(([path("", workbench.workbench, name="workbench"), *core_urls.urlpatterns], "core"))),
     path("accounts/", include("gongzhi.accounts.urls")),
     path("org/", include("gongzhi.org.urls")),
     path("grids/", include("gongzhi.grids.urls")),

@@ -11,7 +11,7 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
         from django.db.models.signals import pre_save
 
-        from gongzhi.accounts import reauth
+        from gongzhi.core import reauth
 
         # Every way of signing in (password, second factor, phone code, admin, tests) starts the
         # re-authentication clock.

@@ -12,7 +12,10 @@ import re
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
 
-from gongzhi.org.roles import DUTY_ROLES
+# duty_of and keeps_system live in the permission layer (core), so apps below accounts (the
+# notifications admin) can ask them too; re-exported here for accounts' own callers.
+from gongzhi.core.permissions import duty_of, keeps_system  # noqa: F401
+from gongzhi.core.roles import DUTY_ROLES
 
 # Pages each kind of restricted account may open (path prefixes), and its home page.
 COMMON = ("/accounts/login/", "/accounts/logout/", "/accounts/password/", "/accounts/reauth/",
@@ -35,24 +38,6 @@ HOME = {
     "system_admin": "/admin/",
     "resident": "/accounts/me/",
 }
-
-
-def duty_of(user) -> str | None:
-    """'resident', one of the duty roles, or None for ordinary staff (area roles decide)."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    if user.kind == "resident":
-        return "resident"
-    from gongzhi.core.permissions import assignments_of
-
-    duties = {a.role for a in assignments_of(user)} & DUTY_ROLES
-    return next(iter(duties)) if duties else None
-
-
-def keeps_system(user) -> bool:
-    """The system admin's duty in the Django admin (accounts, roles, the delivery queue): the
-    system admin role, or a technical superuser, which reaches no data through the flag."""
-    return user.is_active and (user.is_superuser or duty_of(user) == "system_admin")
 
 
 def page_allowed(user, path: str) -> bool:

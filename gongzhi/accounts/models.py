@@ -58,6 +58,11 @@ class User(AbstractUser):
         for fallback in super().get_session_auth_fallback_hash():
             yield f"{fallback}:{self.session_epoch}"
 
+    def end_sessions(self) -> None:
+        """Every session of the account stops being valid on its next request (a new epoch changes
+        the session hash). On the model so org, below accounts, can end a holder's sessions."""
+        type(self).objects.filter(pk=self.pk).update(session_epoch=models.F("session_epoch") + 1)
+
 
 class LoginThrottle(models.Model):
     """Failed sign-ins of one account, or of one account from one client, in the current window.

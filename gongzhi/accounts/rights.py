@@ -14,32 +14,24 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts import selectors
 from gongzhi.accounts.models import DataSubjectRequest, User
-from gongzhi.core import audit
+from gongzhi.core import audit, personal_data
 from gongzhi.core.errors import NotInScope
 
 ANSWER_WORKING_DAYS = 15
 
 
 def due_date(start) -> date:
-    """15 working days on the subdistrict's holiday calendar (the concerns' calendar)."""
-    from gongzhi.concerns.deadlines import end_of_working_day
-
-    return end_of_working_day(start, ANSWER_WORKING_DAYS).date()
+    """15 working days on the subdistrict's holiday calendar (the one core.personal_data names)."""
+    return personal_data.end_of_working_day(start, ANSWER_WORKING_DAYS).date()
 
 
 def _area_of(user: User, resident):
-    """Where the request is handled: the resident's neighborhood, else that of their newest concern."""
+    """Where the request is handled: the resident's neighborhood, else one an app knows the person
+    by (concerns: that of their newest concern)."""
     if resident is not None and resident.household_id:
         return resident.household.neighborhood
-    from gongzhi.concerns.models import Concern
-
-    concern = (
-        Concern.objects.filter(created_by=user, neighborhood__isnull=False)
-        .select_related("neighborhood")
-        .order_by("-accepted_at")
-        .first()
-    )
-    return concern.neighborhood if concern else None
+    found = (part.home_area(user) for part in personal_data.parts() if part.home_area)
+    return next((area for area in found if area is not None), None)
 
 
 def may_file(user: User) -> bool:
@@ -185,16 +177,11 @@ def _apply(actor, request: DataSubjectRequest) -> None:
 def _erase_contact_copies(user: User, resident) -> dict[str, int]:
     """The phone the person gave elsewhere: as a volunteer, as a concern's reporter, on a survey
     list. The records stay (hours, concerns and answers feed the statistics), the contact goes."""
-    from gongzhi.concerns.models import Concern
-
-    volunteers = selectors.volunteers_of(user, resident).exclude(phone="").update(phone="")
-    concerns = (
-        Concern.objects.filter(pk__in=selectors.concern_ids_of(user, resident))
-        .exclude(reporter_phone="", reporter_name="")
-        .update(reporter_phone="", reporter_name="")
-    )
-    respondents = selectors.respondents_of(user, resident).update(phone="", phone_digest="", name="")
-    return {"volunteer_phones": volunteers, "concern_reporters": concerns, "survey_respondents": respondents}
+    erased: dict[str, int] = {}
+    for part in personal_data.parts():
+        if part.erase_contacts:
+            erased |= part.erase_contacts(user, resident)
+    return erased
 
 
 # ---- The copy a resident downloads (PIPL art. 45) -------------------------------------------------

@@ -8,7 +8,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,7 +36,7 @@ def home_area(user: User) -> tuple[int | None, int | None]:
 
 def end_sessions(user: User) -> None:
     """Every session of the account stops being valid on its next request."""
-    User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+    user.end_sessions()
 
 
 @transaction.atomic

@@ -19,10 +19,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
-from gongzhi.accounts import duties, known_devices, reauth, rights, selectors, services, totp
+from gongzhi.accounts import duties, known_devices, rights, selectors, services, totp
 from gongzhi.accounts import security as security_selectors
 from gongzhi.accounts.models import DataSubjectRequest
-from gongzhi.core import audit, permissions, pii
+from gongzhi.core import audit, permissions, pii, reauth
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.middleware import client_ip
 

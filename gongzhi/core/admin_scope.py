@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from gongzhi.core import audit, permissions
-from gongzhi.org.roles import ROLES
+from gongzhi.core.roles import ROLES
 
 
 class ScopedAdmin(admin.ModelAdmin):

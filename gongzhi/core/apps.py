@@ -9,6 +9,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
+        from gongzhi.core import personal_data
         from gongzhi.core.db import on_connection_created
 
         connection_created.connect(on_connection_created, dispatch_uid="gongzhi.core.db")
+        # Each app's share of a person's data (core.personal_data): apps register, accounts asks.
+        personal_data.discover()

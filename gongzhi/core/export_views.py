@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gongzhi.accounts.reauth import require_recent_auth
 from gongzhi.core import exports
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.models import ExportRequest
+from gongzhi.core.reauth import require_recent_auth
 
 
 def _errors(exc: ValidationError) -> list[str]:

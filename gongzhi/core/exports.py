@@ -32,7 +32,7 @@ from gongzhi.core import audit, permissions
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.grants import grants_in_area
 from gongzhi.core.models import ExportRequest
-from gongzhi.org.roles import ROLES
+from gongzhi.core.roles import ROLES
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv"

@@ -5,7 +5,7 @@ data class of their own: what they hold decides who may approve or read them.
 """
 
 from gongzhi.core.permissions import assignments_of
-from gongzhi.org.roles import ROLES
+from gongzhi.core.roles import ROLES
 
 
 def grants_in_area(

@@ -1,7 +1,7 @@
 """Minors' records (under 14, PIPL art. 31): shown only to roles that need them, each access audited.
 
 A resident is a minor when the birth date (the field, or else the one inside the ID number) lies
-less than 14 years back. Roles that read the data class `minor` (org/roles.py: neighborhood
+less than 14 years back. Roles that read the data class `minor` (core/roles.py: neighborhood
 secretary and social worker, on their neighborhood) see the record, and every time they do, an
 audit record says so. Everyone else who may read residents sees the minor masked: name `张*`,
 no birth date, no numbers. Masking happens on the server, on the instances handed to the page or

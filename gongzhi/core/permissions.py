@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core import compiled
 from gongzhi.core.errors import NotInScope
-from gongzhi.org.roles import ROLES, UNIT_ANCESTORS
+from gongzhi.core.roles import DUTY_ROLES, ROLES, UNIT_ANCESTORS
 
 READ = "read"
 WRITE = "write"
@@ -34,6 +34,22 @@ def assignments_of(user) -> list:
         cached = _load_assignments(user)
         user._gongzhi_assignments = cached
     return cached
+
+
+def duty_of(user) -> str | None:
+    """'resident', one of the duty roles (三员), or None for ordinary staff (area roles decide)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if user.kind == "resident":
+        return "resident"
+    duties = {a.role for a in assignments_of(user)} & DUTY_ROLES
+    return next(iter(duties)) if duties else None
+
+
+def keeps_system(user) -> bool:
+    """The system admin's duty in the Django admin (accounts, roles, the delivery queue): the
+    system admin role, or a technical superuser, which reaches no data through the flag."""
+    return user.is_active and (user.is_superuser or duty_of(user) == "system_admin")
 
 
 def _load_assignments(user) -> list:

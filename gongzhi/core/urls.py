@@ -2,10 +2,10 @@ from django.urls import path
 
 from gongzhi.core import export_views, upload_views, views
 
+# The workbench joins this namespace in gongzhi/urls.py: it aggregates apps above core.
 app_name = "core"
 
 urlpatterns = [
-    path("", views.workbench, name="workbench"),
     path("audit/", views.audit_trail, name="audit"),
     path("exports/", export_views.export_list, name="exports"),
     path("exports/new/", export_views.export_new, name="export_new"),

@@ -1,38 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
-from django.utils.translation import gettext as _
 
 from gongzhi.core.models import AuditRecord
 from gongzhi.core.selectors import audit_records_visible_to
-from gongzhi.deliberation.selectors import tasks_of
-from gongzhi.org import selectors as org_selectors
-
-
-@login_required
-def workbench(request):
-    """Home page of a staff member: what lies inside their area, at a glance."""
-    neighborhoods = org_selectors.neighborhood_table(request.user)
-    if len(neighborhoods) == 1:
-        # One neighborhood: the useful picture is the workload of each of its grids.
-        pairs = org_selectors.grid_household_counts(request.user, neighborhoods[0].pk)
-        chart_title = _("Households per micro-grid")
-    else:
-        pairs = [(n.name, n.household_count) for n in neighborhoods]
-        chart_title = _("Households per neighborhood")
-    chart = {"labels": [p[0] for p in pairs], "values": [p[1] for p in pairs]}
-    return render(
-        request,
-        "core/workbench.html",
-        {
-            "counts": org_selectors.area_counts(request.user),
-            "neighborhoods": neighborhoods,
-            "chart_data": chart | {"unit": _("households")},
-            "chart_title": chart_title,
-            "roles": org_selectors.roles_of(request.user),
-            "tasks": tasks_of(request.user),
-        },
-    )
 
 
 @login_required

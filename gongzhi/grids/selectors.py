@@ -26,6 +26,22 @@ FLAG_COLOUR = "#c0392b"
 DEFAULT_BOUNDS = (300, 500)
 
 
+def micro_grid_count(user) -> int:
+    """Micro-grids inside the user's area (the workbench's figure)."""
+    return scoped(user, MicroGrid.objects.filter(level=MicroGrid.Level.MICRO)).count()
+
+
+def micro_grid_counts(neighborhood_ids) -> dict[int, int]:
+    """Micro-grids per neighborhood, for neighborhoods the caller already may see."""
+    rows = (
+        MicroGrid.objects.filter(neighborhood_id__in=neighborhood_ids, level=MicroGrid.Level.MICRO)
+        .values_list("neighborhood_id")
+        .annotate(n=Count("id"))
+        .values_list("neighborhood_id", "n")
+    )
+    return dict(rows)
+
+
 def plans_visible_to(user) -> QuerySet[GridPlan]:
     return scoped(user, GridPlan.objects.select_related("subdistrict", "neighborhood", "created_by"))
 

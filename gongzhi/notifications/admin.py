@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from gongzhi.accounts.duties import keeps_system
+from gongzhi.core.permissions import keeps_system
 from gongzhi.notifications.models import Message
 
 # What a message says and links to stays out of the admin: bodies carry sign-in codes and links

@@ -3,7 +3,6 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.admin_scope import ScopedAdmin
-from gongzhi.grids.models import MicroGrid
 from gongzhi.org import models
 
 
@@ -106,13 +105,6 @@ class PartyOrgAdmin(ScopedAdmin):
 class RoleAssignmentAdmin(ScopedAdmin):
     list_display = ("user", "role", "post_level", "subdistrict", "neighborhood")
     list_filter = ("role",)
-
-
-@admin.register(MicroGrid)
-class MicroGridAdmin(ScopedAdmin):
-    list_display = ("code", "name", "level", "neighborhood", "grid_chief")
-    list_filter = ("level",)
-    search_fields = ("code", "name")
 
 
 for model in (

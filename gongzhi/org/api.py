@@ -94,15 +94,6 @@ class LookupIn(Schema):
     number: str
 
 
-class SummaryOut(Schema):
-    neighborhoods: int
-    households: int
-    residents: int
-    micro_grids: int
-    party_members: int
-    partner_units: int
-
-
 class RoleOut(Schema):
     role: str
     role_label: str
@@ -123,11 +114,6 @@ def me(request):
         for r in selectors.roles_of(request.user)
     ]
     return {"username": request.user.username, "display_name": str(request.user), "roles": roles}
-
-
-@router.get("/summary", response=SummaryOut)
-def summary(request):
-    return selectors.area_counts(request.user)
 
 
 @router.get("/neighborhoods", response=list[NeighborhoodOut])

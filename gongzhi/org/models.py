@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core import pii
 from gongzhi.core.fields import EncryptedTextField
+from gongzhi.core.roles import ROLES
 
 
 class District(models.Model):
@@ -322,7 +323,7 @@ class SensitiveTag(models.TextChoices):
 
 
 class ResidentTag(models.Model):
-    """A sensitive fact about a resident, shown only to roles that need it (see org.roles)."""
+    """A sensitive fact about a resident, shown only to roles that need it (see core.roles)."""
 
     resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="tags")
     tag = models.CharField(_("tag"), max_length=24, choices=SensitiveTag.choices)
@@ -577,14 +578,10 @@ class RoleAssignment(models.Model):
         verbose_name_plural = _("role assignments")
 
     def __str__(self) -> str:
-        from gongzhi.org.roles import ROLES
-
         return f"{self.user} · {ROLES[self.role].label}"
 
     @property
     def unit_kind(self) -> str:
-        from gongzhi.org.roles import ROLES
-
         return ROLES[self.role].unit_kind
 
     @property
@@ -597,6 +594,4 @@ class RoleAssignment(models.Model):
 
     @property
     def role_label(self) -> str:
-        from gongzhi.org.roles import ROLES
-
         return ROLES[self.role].label

@@ -4,7 +4,6 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from gongzhi.core import compiled, minors, permissions, pii
 from gongzhi.core.permissions import scoped
-from gongzhi.grids.models import MicroGrid
 from gongzhi.org.models import (
     Building,
     Compound,
@@ -37,8 +36,11 @@ def buildings_visible_to(user) -> QuerySet[Building]:
     return scoped(user, Building.objects.select_related("compound", "neighborhood", "micro_grid"))
 
 
-def micro_grids_visible_to(user) -> QuerySet[MicroGrid]:
-    return scoped(user, MicroGrid.objects.select_related("neighborhood"))
+def micro_grids_of(user, neighborhood: Neighborhood) -> QuerySet:
+    """The neighborhood's micro-grids in the user's area, reached through the relation grids declares
+    (grids sits above org, so org imports no grids module)."""
+    grids = neighborhood.micro_grids
+    return scoped(user, grids.filter(level=grids.model.Level.MICRO))
 
 
 def households_visible_to(user) -> QuerySet[Household]:
@@ -168,19 +170,18 @@ def find_residents_by_number(user, value: str) -> QuerySet[Resident]:
 
 
 def area_counts(user) -> dict[str, int]:
-    """The workbench figures: what lies inside the user's area."""
+    """The figures of places and people inside the user's area (the workbench adds the grids)."""
     return {
         "neighborhoods": scoped(user, Neighborhood.objects.all()).count(),
         "households": scoped(user, Household.objects.all()).count(),
         "residents": scoped(user, Resident.objects.all()).count(),
-        "micro_grids": scoped(user, MicroGrid.objects.filter(level=MicroGrid.Level.MICRO)).count(),
         "party_members": scoped(user, PartyMember.objects.all()).count(),
         "partner_units": scoped(user, PartnerUnit.objects.all()).count(),
     }
 
 
 def neighborhood_table(user) -> list[Neighborhood]:
-    """Neighborhoods of the area with household and grid counts (two grouped queries, no join fan-out)."""
+    """Neighborhoods of the area with household counts (one grouped query, no join fan-out)."""
     rows = list(neighborhoods_visible_to(user))
     ids = [n.pk for n in rows]
     households = dict(
@@ -189,15 +190,8 @@ def neighborhood_table(user) -> list[Neighborhood]:
         .annotate(n=Count("id"))
         .values_list("neighborhood_id", "n")
     )
-    grids = dict(
-        MicroGrid.objects.filter(neighborhood_id__in=ids, level=MicroGrid.Level.MICRO)
-        .values_list("neighborhood_id")
-        .annotate(n=Count("id"))
-        .values_list("neighborhood_id", "n")
-    )
     for n in rows:
         n.household_count = households.get(n.pk, 0)
-        n.grid_count = grids.get(n.pk, 0)
     return rows
 
 

@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from gongzhi.accounts.services import end_sessions
 from gongzhi.core import audit, minors, permissions
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.permissions import UNMASK, WRITE
@@ -204,7 +203,7 @@ def revoke_role(*, actor, assignment: RoleAssignment, reason: str = "") -> None:
         raise NotInScope(_("No such record in your area."))
     audit.record("delete", assignment, actor=actor, summary=str(assignment), reason=reason)
     assignment.delete()
-    end_sessions(assignment.user)
+    assignment.user.end_sessions()
 
 
 def unit_path(kind: str, unit) -> dict[str, int]:

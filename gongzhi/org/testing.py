@@ -1,9 +1,42 @@
-"""A small two-area world for permission tests: every role sits in area A; area B is elsewhere.
+"""The test cast: a small two-area world for permission tests (the `world` fixture, conftest.py).
 
-Area A: neighborhood `a` with two grids (`grid_a` holding building `building_a`, `grid_a2`) and a
-stairwell; area B: another neighborhood of the same subdistrict plus a second subdistrict. Every
-role's "own" household is `household_a`; `household_a2` lies in A's neighborhood but outside the
-units of grid, compound and stairwell roles; `household_far` lies in another subdistrict.
+Places. Subdistrict 杨行镇 holds neighborhood 杨泰一村 (area A) and 杨泰二村; 大场镇 is another
+subdistrict with neighborhood 康城. In 杨泰一村: micro-grid `grid_a` with compound A, building
+`building_a` and its stairwell; micro-grid `grid_a2` with a second compound and building. One
+household with one resident each (every resident tagged "elderly living alone", a sensitive tag):
+
+- `household_a` / `resident_a`: building_a, in the stairwell, grid_a, compound A (everyone's own)
+- `household_a2` / `resident_a2`: 杨泰一村 but outside grid_a, compound A and the stairwell
+- `household_b` / `resident_b`: 杨泰二村, same subdistrict
+- `household_far` / `resident_far`: 康城 in 大场镇, out of everyone's reach (`far_admin(world)` writes there)
+
+Party: a stairwell party group in 杨泰一村 (on grid_a) with one member; one in 康城. Partner unit of
+杨行镇 pledging 义诊 to 杨泰一村; a department of 杨行镇.
+
+The cast. `world.users[code]` is a staff user named after the role code it holds, on one unit
+(core/roles.py decides what the role reads and writes; these are its own households):
+
+| user | unit | reads | writes | households |
+|---|---|---|---|---|
+| subdistrict_admin | 杨行镇 | every data class (minors masked) | all but audit; unmask, export | a, a2, b |
+| neighborhood_secretary | 杨泰一村 | every data class, minors in full | all but audit, staff; unmask, export | a, a2 |
+| social_worker | 杨泰一村 | people, party, partner, concerns, minors | people, concerns, meetings, volunteers, surveys, projects | a, a2 |
+| grid_chief | grid_a | people, party, concerns | people, concerns | a |
+| grid_worker | grid_a | people, concerns | people, concerns | a |
+| stairwell_chief | the stairwell | places, households, residents (no tags) | nothing | a |
+| party_group_chief | the stairwell | places, households, party | nothing | a (no residents) |
+| volunteer_team_chief | 杨泰一村 | places, volunteers | volunteers | none |
+| property_staff | compound A | places, households, concerns routed to it | those concerns | a (no residents) |
+| owners_committee_member | compound A | places, households, concerns routed to it, votes | those concerns | a (no residents) |
+| partner_liaison | the partner unit | partner, concerns routed to it, projects | those concerns | none |
+| department_handler | the department | partner, concerns routed to it, projects | those concerns | none |
+| system_admin | 杨行镇 | places, staff (Django admin) | role assignments | none |
+| security_admin | 杨行镇 | nothing (security settings, sessions) | nothing | none |
+| auditor | 杨行镇 | the audit trail | nothing | none |
+
+"people" is places, households, residents and sensitive tags. The three duty roles (三员) reach no
+resident data; residents' own accounts are made by the tests that need them
+(accounts/tests/residents.py). docs/architecture.md ("Test cast") repeats this table.
 """
 
 from dataclasses import dataclass, field
@@ -76,10 +109,12 @@ def build_world() -> World:
         "partner_unit": partner,
         "department": department,
     }
-    world = World(
-        sub, far, nb_a, nb_b, nb_far, grid_a, household_a, household_a2, household_b, household_far,
-        resident_a, resident_a2, resident_b, resident_far,
-    )  # fmt: skip
+    places = {"subdistrict": sub, "subdistrict_far": far, "grid_a": grid_a}
+    places |= {"neighborhood_a": nb_a, "neighborhood_b": nb_b, "neighborhood_far": nb_far}
+    people = {"household_a": household_a, "household_a2": household_a2, "household_b": household_b}
+    people |= {"household_far": household_far, "resident_a": resident_a, "resident_a2": resident_a2}
+    people |= {"resident_b": resident_b, "resident_far": resident_far}
+    world = World(**places, **people)
     for code, role in ROLES.items():
         user = f.UserFactory(username=code, is_staff=True)
         services.assign_role(actor=None, user=user, role=code, unit=units[role.unit_kind])

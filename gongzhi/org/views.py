@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.core import minors, permissions
 from gongzhi.core.errors import NotInScope
-from gongzhi.grids.models import MicroGrid
 from gongzhi.org import selectors, services
 
 
@@ -26,9 +25,7 @@ def neighborhood_detail(request, pk: int):
         {
             "neighborhood": neighborhood,
             "compounds": compounds,
-            "grids": selectors.micro_grids_visible_to(request.user).filter(
-                neighborhood=neighborhood, level=MicroGrid.Level.MICRO
-            ),
+            "grids": selectors.micro_grids_of(request.user, neighborhood),
             "service_points": selectors.service_points_visible_to(request.user).filter(
                 neighborhood=neighborhood
             ),

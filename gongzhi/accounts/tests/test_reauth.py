@@ -8,9 +8,10 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
 
-from gongzhi.accounts import reauth, services, totp
+from gongzhi.accounts import services, totp
 from gongzhi.accounts.models import LoginThrottle
 from gongzhi.accounts.tests.residents import last_code, sign_in_by_phone
+from gongzhi.core import reauth
 from gongzhi.org.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -207,7 +207,7 @@ def test_two_approvers_at_once_produce_one_file(world, people):
 def test_download_asks_for_the_password_again_after_five_minutes(client, world, people):
     import time
 
-    from gongzhi.accounts.reauth import AUTHENTICATED_AT
+    from gongzhi.core.reauth import AUTHENTICATED_AT
 
     requester, second, _elsewhere = people
     item = exports.decide(second, ask(requester, world), approve=True, note="同意")

@@ -2,7 +2,7 @@
 or exporting personal data, the user proves who they are again if their last authentication is
 older than five minutes.
 
-    from gongzhi.accounts.reauth import require_recent_auth
+    from gongzhi.core.reauth import require_recent_auth
 
     @login_required
     @require_recent_auth
