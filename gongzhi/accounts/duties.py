@@ -15,8 +15,15 @@ from django.utils.translation import gettext as _
 from gongzhi.org.roles import DUTY_ROLES
 
 # Pages each kind of restricted account may open (path prefixes), and its home page.
-COMMON = ("/accounts/login/", "/accounts/logout/", "/accounts/password/", "/accounts/reauth/",
-          "/accounts/second-factor/", "/i18n/", "/static/")  # fmt: skip
+COMMON = (
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/password/",
+    "/accounts/reauth/",
+    "/accounts/second-factor/",
+    "/i18n/",
+    "/static/",
+)
 ALLOWED = {
     "auditor": (*COMMON, "/audit/"),
     "security_admin": (*COMMON, "/accounts/security/"),

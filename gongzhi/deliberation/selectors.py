@@ -171,9 +171,9 @@ def task_visible_to(user, pk: int) -> FollowUpTask:
 
 def concerns_for_agenda(user, meeting: Meeting):
     """Concerns of the major and key tiers in the meeting's neighborhood that the caller sees."""
-    from gongzhi.concerns.selectors import concerns_visible_to
-
-    concerns = concerns_visible_to(user).filter(tier__in=list(CONCERN_ORIGINS.values()))
+    # The concern model through the agenda's foreign key: concerns sit above deliberation.
+    concern_model = AgendaItem._meta.get_field("concern").related_model
+    concerns = scoped(user, concern_model.objects.filter(tier__in=list(CONCERN_ORIGINS.values())))
     if meeting.neighborhood_id:
         concerns = concerns.filter(neighborhood_id=meeting.neighborhood_id)
     return concerns.order_by("-pk")
