@@ -28,6 +28,11 @@ def _local(value) -> str:
     return str(value)
 
 
+def pending_user(pk: int) -> User:
+    """The account halfway through signing in: its password is checked, its second factor is due."""
+    return User.objects.get(pk=pk)
+
+
 def resident_of(user: User):
     from gongzhi.org.models import Resident
 

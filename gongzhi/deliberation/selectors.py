@@ -7,7 +7,7 @@ from datetime import date
 from django.db.models import Count, Q, QuerySet, Sum
 
 from gongzhi.core import minors, pii
-from gongzhi.core.permissions import assignments_of, scoped
+from gongzhi.core.permissions import WRITE, assignments_of, can, scoped
 from gongzhi.deliberation.models import (
     AgendaItem,
     Ballot,
@@ -22,6 +22,11 @@ from gongzhi.deliberation.models import (
 from gongzhi.deliberation.services import CONCERN_ORIGINS, elector_for_resident, staff_of_area
 from gongzhi.org.models import Department, Household, PartyMember, Resident
 from gongzhi.org.roles import ROLES
+
+
+def may_change(user, record: Vote | Meeting) -> bool:
+    """Whether the user may change this vote or meeting (its forms and buttons show, its posts pass)."""
+    return can(user, record, WRITE)
 
 
 def may_run_deliberation(user) -> bool:

@@ -21,7 +21,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import permissions
 from gongzhi.core.pages import form_errors, say, staff_page
 from gongzhi.deliberation import selectors, services
 from gongzhi.deliberation.forms import (
@@ -46,7 +45,7 @@ def _staff_vote(request, pk: int) -> Vote:
 
 
 def _write_or_forbidden(request, vote: Vote) -> None:
-    if not permissions.can(request.user, vote, permissions.WRITE):
+    if not selectors.may_change(request.user, vote):
         raise PermissionDenied(_("You may not change this vote."))
 
 
@@ -92,7 +91,7 @@ def vote_detail(request, pk: int):
 
 
 def _render_vote(request, vote: Vote, extra: dict | None = None, status: int = 200):
-    may_write = permissions.can(request.user, vote, permissions.WRITE)
+    may_write = selectors.may_change(request.user, vote)
     context = {
         "vote": vote,
         "turnout": selectors.turnout(vote),
@@ -298,7 +297,7 @@ def _meeting_forms(request, meeting: Meeting, bound: dict | None = None) -> dict
 
 
 def _render_meeting(request, meeting: Meeting, forms: dict | None = None, status: int = 200):
-    may_write = permissions.can(request.user, meeting, permissions.WRITE)
+    may_write = selectors.may_change(request.user, meeting)
     context = {"meeting": meeting, "may_write": may_write}
     if may_write:
         context |= _meeting_forms(request, meeting) | (forms or {})
@@ -317,7 +316,7 @@ def _meeting_post(request, pk: int, part: MeetingPart):
     The part's service gets the form's data; a ValidationError lands on the form and nothing changes.
     """
     meeting = _meeting_or_404(request, pk)
-    if not permissions.can(request.user, meeting, permissions.WRITE):
+    if not selectors.may_change(request.user, meeting):
         raise PermissionDenied(_("You may not change this meeting."))
     form = _meeting_forms(request, meeting, bound={part.form: True})[part.form]
     if form.is_valid():
@@ -371,7 +370,7 @@ def meeting_create(request):
 @staff_page
 def meeting_edit(request, pk: int):
     meeting = _meeting_or_404(request, pk)
-    if not permissions.can(request.user, meeting, permissions.WRITE):
+    if not selectors.may_change(request.user, meeting):
         raise PermissionDenied(_("You may not change this meeting."))
     return _meeting_form_page(request, meeting)
 
