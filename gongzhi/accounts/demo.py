@@ -14,8 +14,11 @@ from gongzhi.org.demo.accounts import demo_password
 from gongzhi.org.demo.loader import find_loaded
 from gongzhi.org.models import Resident, RoleAssignment
 
-DUTY_ACCOUNTS = [("ops", "系统管理员（三员）", "system_admin"), ("secadmin", "安全管理员", "security_admin"),
-                 ("auditor", "审计员", "auditor")]  # fmt: skip
+DUTY_ACCOUNTS = [
+    ("ops", "系统管理员（三员）", "system_admin"),
+    ("secadmin", "安全管理员", "security_admin"),
+    ("auditor", "审计员", "auditor"),
+]
 FIRST_KEY = "demo-dsr-1"
 
 
@@ -52,15 +55,23 @@ def load_demo() -> str:
         accounts = [services.open_resident_account(phone=r.phone) for r in residents]
         if not accounts:
             return "accounts: no residents with phones in the secretary's neighborhood; nothing loaded."
-        rights.file_request(user=accounts[0], kind="correction", field="name", new_value=residents[0].name[:1] + "建华",
-                            reason="登记时名字写错了一个字", key=FIRST_KEY)  # fmt: skip
+        rights.file_request(
+            user=accounts[0],
+            kind="correction",
+            field="name",
+            new_value=residents[0].name[:1] + "建华",
+            reason="登记时名字写错了一个字",
+            key=FIRST_KEY,
+        )
         refused = rights.file_request(
             user=accounts[-1], kind="deletion", reason="我不想再留手机号", key="demo-dsr-2"
         )
         rights.decide(
-            actor=secretary_role.user, request=refused, approve=False,
+            actor=secretary_role.user,
+            request=refused,
+            approve=False,
             reason="户籍登记依法须保留；手机号可改为家属号码，请提出更正",
-        )  # fmt: skip
+        )
     first = residents[0]
     return (
         f"accounts: duty accounts {', '.join(u for u, _n, _r in DUTY_ACCOUNTS)}; {len(accounts)} resident "

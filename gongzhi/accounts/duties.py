@@ -18,8 +18,15 @@ from gongzhi.core.permissions import duty_of, keeps_system  # noqa: F401
 from gongzhi.core.roles import DUTY_ROLES
 
 # Pages each kind of restricted account may open (path prefixes), and its home page.
-COMMON = ("/accounts/login/", "/accounts/logout/", "/accounts/password/", "/accounts/reauth/",
-          "/accounts/second-factor/", "/i18n/", "/static/")  # fmt: skip
+COMMON = (
+    "/accounts/login/",
+    "/accounts/logout/",
+    "/accounts/password/",
+    "/accounts/reauth/",
+    "/accounts/second-factor/",
+    "/i18n/",
+    "/static/",
+)
 ALLOWED = {
     "auditor": (*COMMON, "/audit/"),
     "security_admin": (*COMMON, "/accounts/security/"),

@@ -11,6 +11,11 @@ from gongzhi.core.personal_data import Section, parts
 from gongzhi.core.personal_data import local as _local
 
 
+def pending_user(pk: int) -> User:
+    """The account halfway through signing in: its password is checked, its second factor is due."""
+    return User.objects.get(pk=pk)
+
+
 def resident_of(user: User):
     from gongzhi.org.models import Resident
 

@@ -4,7 +4,7 @@ import uuid
 
 import segno
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login, update_session_auth_hash
+from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm
@@ -22,9 +22,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 from gongzhi.accounts import duties, known_devices, rights, selectors, services, totp
 from gongzhi.accounts import security as security_selectors
 from gongzhi.accounts.models import DataSubjectRequest
-from gongzhi.core import audit, permissions, pii, reauth
-from gongzhi.core.errors import NotInScope
+from gongzhi.core import audit, pii, reauth
 from gongzhi.core.middleware import client_ip
+from gongzhi.core.pages import require_reader
 
 
 def _next_url(request) -> str:
@@ -81,7 +81,7 @@ def second_factor(request):
     pending = request.session.get(PENDING)
     if not pending:
         return redirect("accounts:login")
-    user = get_user_model().objects.get(pk=pending["user"])
+    user = selectors.pending_user(pending["user"])
     client, error = client_ip(request), ""
     if request.method == "POST":
         known = known_devices.is_known(request, user.username)
@@ -334,8 +334,7 @@ def request_queue(request):
     status = request.GET.get("status", DataSubjectRequest.Status.PENDING)
     if status not in DataSubjectRequest.Status.values:
         status = DataSubjectRequest.Status.PENDING
-    if not permissions.may_read_class(request.user, "subject_request"):
-        raise PermissionDenied(_("Your roles do not handle data-subject requests."))
+    require_reader(request.user, "subject_request", _("Your roles do not handle data-subject requests."))
     rows = selectors.requests_visible_to(request.user, status=status)[:500]
     context = {
         "rows": rows,
@@ -364,8 +363,6 @@ def request_detail(request, pk: int):
             )
         except ValidationError as exc:
             error = " ".join(exc.messages)
-        except NotInScope:
-            raise Http404 from None
         else:
             messages.success(request, _("The decision was recorded."))
             return redirect("accounts:requests")

@@ -19,10 +19,6 @@ from gongzhi.core.models import ExportRequest
 from gongzhi.core.reauth import require_recent_auth
 
 
-def _errors(exc: ValidationError) -> list[str]:
-    return exc.messages
-
-
 @never_cache
 @login_required
 @require_recent_auth
@@ -40,12 +36,12 @@ def export_new(request: HttpRequest) -> HttpResponse:
         try:
             item = exports.request_export(request.user, kind.code, params, source.get("purpose", ""))
         except NotInScope:
-            raise Http404 from None
+            raise  # outside the area (a PermissionDenied too): the middleware answers 404
         except PermissionDenied:
             context["errors"] = [_("You may not export ledgers.")]
             return render(request, "core/export_new.html", context, status=403)
         except ValidationError as exc:
-            context["errors"] = _errors(exc)
+            context["errors"] = exc.messages
             return render(request, "core/export_new.html", context, status=400)
         messages.success(request, _("Export requested. A second person with export rights must approve it."))
         return redirect("core:export", pk=item.pk)
@@ -88,12 +84,12 @@ def export_decide(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         exports.decide(request.user, item, approve=approve, note=request.POST.get("note", ""))
     except NotInScope:
-        raise Http404 from None
+        raise  # outside the area (a PermissionDenied too): the middleware answers 404
     except PermissionDenied as exc:
         messages.error(request, str(exc))
         return redirect("core:export", pk=item.pk)
     except ValidationError as exc:
-        for message in _errors(exc):
+        for message in exc.messages:
             messages.error(request, message)
         return redirect("core:export", pk=item.pk)
     messages.success(request, _("Export approved.") if approve else _("Export refused."))
@@ -107,10 +103,8 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     item = _visible(request, pk)
     try:
         content, item = exports.open_download(request.user, item)
-    except NotInScope:
-        raise Http404 from None
     except ValidationError as exc:
-        for message in _errors(exc):
+        for message in exc.messages:
             messages.error(request, message)
         return redirect("core:export", pk=item.pk)
     response = HttpResponse(content, content_type=item.content_type)

@@ -165,6 +165,9 @@ class GroupUnitsForm(forms.Form):
         self.fields["households"].queryset = households
         self.fields["owner"].queryset = owners
 
+    def clean_households(self):
+        return list(self.cleaned_data["households"])  # the units as picked, for services.group_units
+
     def clean(self):
         data = super().clean()
         if bool(data.get("owner")) == bool(data.get("developer")):

@@ -7,7 +7,7 @@ from datetime import date
 from django.db.models import Count, Q, QuerySet, Sum
 
 from gongzhi.core import minors, pii
-from gongzhi.core.permissions import assignments_of, scoped
+from gongzhi.core.permissions import WRITE, assignments_of, can, scoped
 from gongzhi.deliberation.models import (
     AgendaItem,
     Ballot,
@@ -22,6 +22,11 @@ from gongzhi.deliberation.models import (
 from gongzhi.deliberation.services import CONCERN_ORIGINS, elector_for_resident, staff_of_area
 from gongzhi.org.models import Department, Household, PartyMember, Resident
 from gongzhi.org.roles import ROLES
+
+
+def may_change(user, record: Vote | Meeting) -> bool:
+    """Whether the user may change this vote or meeting (its forms and buttons show, its posts pass)."""
+    return can(user, record, WRITE)
 
 
 def may_run_deliberation(user) -> bool:
@@ -171,9 +176,9 @@ def task_visible_to(user, pk: int) -> FollowUpTask:
 
 def concerns_for_agenda(user, meeting: Meeting):
     """Concerns of the major and key tiers in the meeting's neighborhood that the caller sees."""
-    from gongzhi.concerns.selectors import concerns_visible_to
-
-    concerns = concerns_visible_to(user).filter(tier__in=list(CONCERN_ORIGINS.values()))
+    # The concern model through the agenda's foreign key: concerns sit above deliberation.
+    concern_model = AgendaItem._meta.get_field("concern").related_model
+    concerns = scoped(user, concern_model.objects.filter(tier__in=list(CONCERN_ORIGINS.values())))
     if meeting.neighborhood_id:
         concerns = concerns.filter(neighborhood_id=meeting.neighborhood_id)
     return concerns.order_by("-pk")

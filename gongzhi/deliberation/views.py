@@ -6,6 +6,9 @@ Staff reach votes through their area; a resident reaches only the votes they are
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import NamedTuple
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,11 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import permissions
-from gongzhi.core.errors import NotInScope
+from gongzhi.core.pages import form_errors, say, staff_page
 from gongzhi.deliberation import selectors, services
 from gongzhi.deliberation.forms import (
     AgendaItemForm,
@@ -38,21 +40,16 @@ from gongzhi.deliberation.models import FollowUpTask, Meeting, Vote
 from gongzhi.org import selectors as org_selectors
 
 
-def _errors(exc: ValidationError) -> list[str]:
-    return exc.messages
-
-
 def _staff_vote(request, pk: int) -> Vote:
     return get_object_or_404(selectors.votes_visible_to(request.user), pk=pk)
 
 
 def _write_or_forbidden(request, vote: Vote) -> None:
-    if not permissions.can(request.user, vote, permissions.WRITE):
+    if not selectors.may_change(request.user, vote):
         raise PermissionDenied(_("You may not change this vote."))
 
 
-@never_cache
-@login_required
+@staff_page
 def vote_list(request):
     return render(
         request,
@@ -65,8 +62,7 @@ def vote_list(request):
     )
 
 
-@never_cache
-@login_required
+@staff_page
 def vote_create(request):
     form = VoteForm(
         request.POST or None,
@@ -80,8 +76,7 @@ def vote_create(request):
         try:
             vote = services.create_vote(actor=request.user, **data)
         except ValidationError as exc:
-            for field, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
-                form.add_error(field if field in form.fields else None, errors)
+            _add_errors(form, exc)
         except PermissionDenied as exc:
             return HttpResponseForbidden(str(exc))
         else:
@@ -90,14 +85,13 @@ def vote_create(request):
     return render(request, "deliberation/vote_form.html", {"form": form})
 
 
-@never_cache
-@login_required
+@staff_page
 def vote_detail(request, pk: int):
     return _render_vote(request, _staff_vote(request, pk))
 
 
 def _render_vote(request, vote: Vote, extra: dict | None = None, status: int = 200):
-    may_write = permissions.can(request.user, vote, permissions.WRITE)
+    may_write = selectors.may_change(request.user, vote)
     context = {
         "vote": vote,
         "turnout": selectors.turnout(vote),
@@ -107,17 +101,13 @@ def _render_vote(request, vote: Vote, extra: dict | None = None, status: int = 2
         "may_write": may_write,
     }
     if may_write and vote.status == Vote.Status.DRAFT and vote.kind == Vote.Kind.OWNERS:
-        context["group_form"] = GroupUnitsForm(
-            households=selectors.units_of_vote(request.user, vote),
-            owners=selectors.owners_of_vote(request.user, vote),
-        )
+        context["group_form"] = _group_form(request, vote)
     if may_write and vote.status == Vote.Status.DRAFT and vote.kind == Vote.Kind.PARTY_ASSEMBLY:
-        context["excuse_form"] = ExcuseForm(electors=selectors.members_to_excuse(request.user, vote))
+        context["excuse_form"] = _excuse_form(request, vote)
     return render(request, "deliberation/vote.html", context | (extra or {}), status=status)
 
 
-@never_cache
-@login_required
+@staff_page
 def vote_turnout(request, pk: int):
     """The live turnout panel, polled by htmx while the vote runs."""
     vote = _staff_vote(request, pk)
@@ -136,10 +126,8 @@ def vote_step(request, pk: int, step: str):
         raise Http404
     try:
         STEPS[step](actor=request.user, vote=vote)
-    except NotInScope:
-        raise Http404 from None
     except ValidationError as exc:
-        messages.error(request, " ".join(_errors(exc)))
+        say(request, exc)
     return redirect("deliberation:vote", pk=vote.pk)
 
 
@@ -154,7 +142,7 @@ def vote_disclose(request, pk: int):
             **{k: request.POST.get(k, "") for k in ("principle", "content", "procedure", "accountability")},
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(_errors(exc)))
+        say(request, exc)
     return redirect("deliberation:vote", pk=vote.pk)
 
 
@@ -176,7 +164,7 @@ def paper_ballot(request, pk: int):
             ticks=request.POST.getlist("ticks"),
         )
     except ValidationError as exc:
-        messages.error(request, f"{elector.name}: {' '.join(_errors(exc))}")
+        messages.error(request, f"{elector.name}: {' '.join(exc.messages)}")
         return redirect("deliberation:vote", pk=vote.pk)
     messages.success(request, _("Paper ballot of %(name)s entered.") % {"name": elector.name})
     return redirect("deliberation:vote", pk=vote.pk)
@@ -205,14 +193,13 @@ def void_ballot(request, pk: int):
             ballot_id=form.cleaned_data["ballot"],
         )
     except ValidationError as exc:
-        messages.error(request, " ".join(_errors(exc)))
+        say(request, exc)
     else:
         messages.success(request, _("Ballot voided."))
     return redirect("deliberation:vote", pk=vote.pk)
 
 
-@never_cache
-@login_required
+@staff_page
 def ballot(request, pk: int):
     """The resident's ballot on their phone."""
     vote = get_object_or_404(selectors.votes_for_resident(request.user), pk=pk)
@@ -226,7 +213,7 @@ def ballot(request, pk: int):
                 ticks=request.POST.getlist("ticks"),
             )
         except ValidationError as exc:
-            error = " ".join(_errors(exc))
+            error = " ".join(exc.messages)
         else:
             messages.success(request, _("Your ballot is recorded. Thank you."))
             return redirect("deliberation:ballot", pk=vote.pk)
@@ -239,16 +226,14 @@ def ballot(request, pk: int):
     )
 
 
-@never_cache
-@login_required
+@staff_page
 def notice(request, pk: int):
     """The published result (公示) with the full tally; names masked."""
     vote = get_object_or_404(selectors.published_votes_visible_to(request.user), pk=pk)
     return render(request, "deliberation/notice.html", {"vote": vote, "rows": selectors.notice_rows(vote)})
 
 
-@never_cache
-@login_required
+@staff_page
 def meeting_list(request):
     return render(
         request,
@@ -267,8 +252,7 @@ def meeting_list(request):
     )
 
 
-@never_cache
-@login_required
+@staff_page
 def meeting_detail(request, pk: int):
     return _render_meeting(request, _meeting_or_404(request, pk))
 
@@ -313,7 +297,7 @@ def _meeting_forms(request, meeting: Meeting, bound: dict | None = None) -> dict
 
 
 def _render_meeting(request, meeting: Meeting, forms: dict | None = None, status: int = 200):
-    may_write = permissions.can(request.user, meeting, permissions.WRITE)
+    may_write = selectors.may_change(request.user, meeting)
     context = {"meeting": meeting, "may_write": may_write}
     if may_write:
         context |= _meeting_forms(request, meeting) | (forms or {})
@@ -321,31 +305,30 @@ def _render_meeting(request, meeting: Meeting, forms: dict | None = None, status
 
 
 def _add_errors(form, exc: ValidationError) -> None:
-    for field, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
+    """A service's refusal on the form: errors of fields it lacks go to the form as a whole."""
+    for field, errors in form_errors(exc).items():
         form.add_error(field if field in form.fields else None, errors)
 
 
-def _meeting_post(request, pk: int, name: str, act) -> object:
+def _meeting_post(request, pk: int, part: MeetingPart):
     """Shared by the meeting page's forms: 404 outside the area, 403 without write, 400 on bad input.
 
-    `act(form, meeting)` calls one service; a ValidationError lands on the form and nothing changes.
+    The part's service gets the form's data; a ValidationError lands on the form and nothing changes.
     """
     meeting = _meeting_or_404(request, pk)
-    if not permissions.can(request.user, meeting, permissions.WRITE):
+    if not selectors.may_change(request.user, meeting):
         raise PermissionDenied(_("You may not change this meeting."))
-    form = _meeting_forms(request, meeting, bound={name: True})[name]
+    form = _meeting_forms(request, meeting, bound={part.form: True})[part.form]
     if form.is_valid():
         try:
-            act(form.cleaned_data, meeting)
-        except NotInScope:
-            raise Http404 from None
+            part.service(actor=request.user, meeting=meeting, **form.cleaned_data)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
-            messages.success(request, _("Saved."))
-            return redirect(f"{reverse('deliberation:meeting', args=[meeting.pk])}#{name}")
+            messages.success(request, part.message)
+            return redirect(f"{reverse('deliberation:meeting', args=[meeting.pk])}#{part.form}")
     meeting = _meeting_or_404(request, pk)  # what the page shows is what is stored
-    return _render_meeting(request, meeting, {name: form}, status=400)
+    return _render_meeting(request, meeting, {part.form: form}, status=400)
 
 
 def _meeting_form_page(request, meeting: Meeting | None):
@@ -366,8 +349,6 @@ def _meeting_form_page(request, meeting: Meeting | None):
                 meeting = services.create_meeting(actor=request.user, **form.cleaned_data)
             else:
                 meeting = services.update_meeting(actor=request.user, meeting=meeting, **form.cleaned_data)
-        except NotInScope:
-            raise Http404 from None
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
@@ -379,66 +360,45 @@ def _meeting_form_page(request, meeting: Meeting | None):
     )
 
 
-@never_cache
-@login_required
+@staff_page
 def meeting_create(request):
     if not selectors.may_run_deliberation(request.user):
         raise PermissionDenied(_("You may not hold meetings here."))
     return _meeting_form_page(request, None)
 
 
-@never_cache
-@login_required
+@staff_page
 def meeting_edit(request, pk: int):
     meeting = _meeting_or_404(request, pk)
-    if not permissions.can(request.user, meeting, permissions.WRITE):
+    if not selectors.may_change(request.user, meeting):
         raise PermissionDenied(_("You may not change this meeting."))
     return _meeting_form_page(request, meeting)
 
 
-@require_POST
-@login_required
-def meeting_agenda(request, pk: int):
-    return _meeting_post(
-        request, pk, "agenda_form",
-        lambda d, m: services.add_agenda_item(actor=request.user, meeting=m, **d),
-    )  # fmt: skip
+class MeetingPart(NamedTuple):
+    """One form of the meeting page: where it sits, the service its data goes to, what success says."""
+
+    form: str
+    service: Callable
+    message: str = gettext_lazy("Saved.")
+
+
+MEETING_PARTS = {
+    "agenda": MeetingPart("agenda_form", services.add_agenda_item),
+    "invite": MeetingPart("invite_form", services.invite),
+    "minutes": MeetingPart("minutes_form", services.record_minutes),
+    "decision": MeetingPart("decision_form", services.record_decision),
+    "task": MeetingPart("task_form", services.assign_task),
+}
 
 
 @require_POST
 @login_required
-def meeting_invite(request, pk: int):
-    return _meeting_post(
-        request, pk, "invite_form",
-        lambda d, m: services.invite(actor=request.user, meeting=m, **d),
-    )  # fmt: skip
-
-
-@require_POST
-@login_required
-def meeting_minutes(request, pk: int):
-    return _meeting_post(
-        request, pk, "minutes_form",
-        lambda d, m: services.record_minutes(actor=request.user, meeting=m, **d),
-    )  # fmt: skip
-
-
-@require_POST
-@login_required
-def meeting_decision(request, pk: int):
-    return _meeting_post(
-        request, pk, "decision_form",
-        lambda d, m: services.record_decision(actor=request.user, meeting=m, **d),
-    )  # fmt: skip
-
-
-@require_POST
-@login_required
-def meeting_task(request, pk: int):
-    return _meeting_post(
-        request, pk, "task_form",
-        lambda d, m: services.assign_task(actor=request.user, meeting=m, **d),
-    )  # fmt: skip
+def meeting_part(request, pk: int, part: str):
+    """A form of the meeting page (agenda, invitation, minutes, decision, task): one service each."""
+    if part not in MEETING_PARTS:
+        raise Http404
+    return _meeting_post(request, pk, MEETING_PARTS[part])
 
 
 @require_POST
@@ -448,7 +408,7 @@ def task_done(request, pk: int):
     try:
         task = selectors.task_visible_to(request.user, pk)
         services.complete_task(actor=request.user, task=task)
-    except (FollowUpTask.DoesNotExist, NotInScope):
+    except FollowUpTask.DoesNotExist:
         raise Http404 from None
     messages.success(request, _("Task done: %(title)s") % {"title": task.title})
     return redirect(url_has_allowed_host_and_scheme_or(request, "deliberation:meetings"))
@@ -478,47 +438,48 @@ def meeting_duties(request):
 # --- preparing a vote: group units, excuse members --------------------------------------------
 
 
-def _vote_post(request, pk: int, name: str, make_form, act):
+def _group_form(request, vote: Vote, data=None) -> GroupUnitsForm:
+    return GroupUnitsForm(
+        data,
+        households=selectors.units_of_vote(request.user, vote),
+        owners=selectors.owners_of_vote(request.user, vote),
+    )
+
+
+def _excuse_form(request, vote: Vote, data=None) -> ExcuseForm:
+    return ExcuseForm(data, electors=selectors.members_to_excuse(request.user, vote))
+
+
+class VotePart(NamedTuple):
+    """One form of a draft vote's page: where it sits, how it is built, the service its data goes to."""
+
+    form: str
+    make_form: Callable
+    service: Callable
+
+
+VOTE_PARTS = {
+    "group": VotePart("group_form", _group_form, services.group_units),
+    "excuse": VotePart("excuse_form", _excuse_form, services.excuse_member),
+}
+
+
+@require_POST
+@login_required
+def vote_part(request, pk: int, part: str):
+    """Group units under one owner or excuse a party member: 403 without write, 400 on bad input."""
+    if part not in VOTE_PARTS:
+        raise Http404
+    part = VOTE_PARTS[part]
     vote = _staff_vote(request, pk)
     _write_or_forbidden(request, vote)
-    form = make_form(request.POST, vote)
+    form = part.make_form(request, vote, request.POST)
     if form.is_valid():
         try:
-            act(form.cleaned_data, vote)
-        except NotInScope:
-            raise Http404 from None
+            part.service(actor=request.user, vote=vote, **form.cleaned_data)
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("deliberation:vote", pk=vote.pk)
-    return _render_vote(request, vote, {name: form}, status=400)
-
-
-@require_POST
-@login_required
-def vote_group(request, pk: int):
-    return _vote_post(
-        request, pk, "group_form",
-        lambda data, vote: GroupUnitsForm(
-            data,
-            households=selectors.units_of_vote(request.user, vote),
-            owners=selectors.owners_of_vote(request.user, vote),
-        ),
-        lambda d, vote: services.group_units(
-            actor=request.user, vote=vote, households=list(d["households"]), owner=d["owner"],
-            developer=d["developer"],
-        ),
-    )  # fmt: skip
-
-
-@require_POST
-@login_required
-def vote_excuse(request, pk: int):
-    return _vote_post(
-        request, pk, "excuse_form",
-        lambda data, vote: ExcuseForm(data, electors=selectors.members_to_excuse(request.user, vote)),
-        lambda d, vote: services.excuse_member(
-            actor=request.user, vote=vote, elector=d["elector"], reason=d["reason"], approval=d["approval"]
-        ),
-    )  # fmt: skip
+    return _render_vote(request, vote, {part.form: form}, status=400)

@@ -64,10 +64,19 @@ def household_in_area(user, pk: int) -> Household | None:
 
 
 HOUSEHOLD_PLACE_COLUMNS = [
-    "id", "room", "building_id", "neighborhood_id", "micro_grid_id", "stairwell_id",
-    "building__number", "building__compound_id", "building__micro_grid_id", "building__neighborhood_id",
-    "building__compound__name", "building__neighborhood__subdistrict_id",
-]  # fmt: skip
+    "id",
+    "room",
+    "building_id",
+    "neighborhood_id",
+    "micro_grid_id",
+    "stairwell_id",
+    "building__number",
+    "building__compound_id",
+    "building__micro_grid_id",
+    "building__neighborhood_id",
+    "building__compound__name",
+    "building__neighborhood__subdistrict_id",
+]
 
 
 def _household_query(lookups: tuple[str, ...]):
@@ -83,8 +92,20 @@ def _household_query(lookups: tuple[str, ...]):
 
 
 def _household_from_row(row) -> Household:
-    (pk, room, building_id, neighborhood_id, micro_grid_id, stairwell_id, number, compound_id,
-     building_grid_id, building_nb_id, compound_name, subdistrict_id) = row  # fmt: skip
+    (
+        pk,
+        room,
+        building_id,
+        neighborhood_id,
+        micro_grid_id,
+        stairwell_id,
+        number,
+        compound_id,
+        building_grid_id,
+        building_nb_id,
+        compound_name,
+        subdistrict_id,
+    ) = row
     household = _loaded(
         Household,
         id=pk,

@@ -8,20 +8,11 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core import audit, minors, permissions
 from gongzhi.core.errors import NotInScope
-from gongzhi.core.permissions import UNMASK, WRITE
+from gongzhi.core.permissions import UNMASK, WRITE, require  # grids calls org.services.require
 from gongzhi.org.models import Building, Household, Resident, ResidentTag, RoleAssignment, Stairwell
 from gongzhi.org.roles import POST_LEVELS, ROLES, UNIT_ANCESTORS
 
 RESIDENT_FIELDS = ("name", "gender", "birth_date", "is_owner", "is_tenant", "is_registered", "lives_here")
-
-
-def require(actor, obj, action: str = WRITE) -> None:
-    """Refuse an action outside the actor's scope; records they cannot even read look absent."""
-    if permissions.can(actor, obj, action):
-        return
-    if permissions.can(actor, obj, permissions.READ):
-        raise PermissionDenied(_("You may not change this record."))
-    raise NotInScope(_("No such record in your area."))
 
 
 def parse_floor_area(value) -> Decimal:

@@ -4,7 +4,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -83,7 +82,7 @@ def resident_unmask(request, pk: int):
     except ValidationError as exc:
         return render(request, "org/_unmask.html", {"resident": resident, "errors": exc.messages}, status=400)
     except NotInScope:
-        raise Http404 from None
+        raise  # outside the area (a PermissionDenied too): the middleware answers 404
     except PermissionDenied:
         return render(
             request,

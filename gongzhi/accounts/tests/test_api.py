@@ -41,7 +41,8 @@ def test_staff_decide_only_in_scope_and_residents_cannot_use_the_queue(api, clie
     queue = api.get("/requests", user=world.users["neighborhood_secretary"]).json()
     assert [r["id"] for r in queue] == [item["id"]]
     refused = api.post(
-        f"/requests/{item['id']}/decision", json={"approve": False, "reason": "依法保留"},
+        f"/requests/{item['id']}/decision",
+        json={"approve": False, "reason": "依法保留"},
         user=world.users["neighborhood_secretary"],
-    )  # fmt: skip
+    )
     assert refused.status_code == 200 and refused.json()["status"] == "refused"

@@ -82,8 +82,15 @@ def test_a_superuser_with_a_role_sees_only_that_area(world):
     )
 
 
-@pytest.mark.parametrize("first,second", [("auditor", "security_admin"), ("system_admin", "auditor"),
-                                          ("auditor", "neighborhood_secretary"), ("social_worker", "system_admin")])  # fmt: skip
+@pytest.mark.parametrize(
+    "first,second",
+    [
+        ("auditor", "security_admin"),
+        ("system_admin", "auditor"),
+        ("auditor", "neighborhood_secretary"),
+        ("social_worker", "system_admin"),
+    ],
+)
 def test_one_account_holds_no_duty_role_with_another_role(world, first, second):
     user = UserFactory(username="dual", is_staff=True)
     unit = {"neighborhood_secretary": world.neighborhood_a, "social_worker": world.neighborhood_a}

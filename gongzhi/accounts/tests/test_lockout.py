@@ -184,9 +184,17 @@ def test_lockout_counts_the_forwarded_client_behind_a_trusted_proxy(client, sett
     settings.TRUSTED_PROXIES = 1
     UserFactory(username="wang")
     for _ in range(services.PAIR_LIMIT):
-        client.post(reverse("accounts:login"), {"username": "wang", "password": "wrong"},
-                    REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="1.2.3.4")  # fmt: skip
+        client.post(
+            reverse("accounts:login"),
+            {"username": "wang", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.9",
+            HTTP_X_FORWARDED_FOR="1.2.3.4",
+        )
     assert LoginThrottle.objects.filter(key="pair:wang|1.2.3.4", locked_until__isnull=False).exists()
-    other = client.post(reverse("accounts:login"), {"username": "wang", "password": PASSWORD},
-                        REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="1.2.3.5")  # fmt: skip
+    other = client.post(
+        reverse("accounts:login"),
+        {"username": "wang", "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.9",
+        HTTP_X_FORWARDED_FOR="1.2.3.5",
+    )
     assert other.status_code == 302

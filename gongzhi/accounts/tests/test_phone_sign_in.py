@@ -133,8 +133,14 @@ def test_a_phone_shared_by_two_register_entries_links_to_neither(client, world):
 def test_residents_see_no_staff_pages(client, world):
     sign_in_by_phone(client, world.resident_a.phone)
     assert client.get("/").url == reverse("accounts:me")
-    for url in ("/org/households/", "/concerns/", "/audit/", "/admin/", reverse("accounts:requests"),
-                reverse("deliberation:vote_create")):  # fmt: skip
+    for url in (
+        "/org/households/",
+        "/concerns/",
+        "/audit/",
+        "/admin/",
+        reverse("accounts:requests"),
+        reverse("deliberation:vote_create"),
+    ):
         assert client.get(url).status_code == 404, url  # staff pages look absent to a resident
     assert client.get(reverse("concerns:resident_report")).status_code == 200
     assert client.get(reverse("deliberation:votes")).status_code == 200  # their own votes to cast

@@ -172,9 +172,15 @@ def test_an_approved_deletion_ends_the_account_and_removes_contact_data(resident
 
 @pytest.mark.parametrize(
     "code,status",
-    [("neighborhood_secretary", 200), ("subdistrict_admin", 200), ("social_worker", 403), ("grid_worker", 403),
-     ("auditor", 403), ("system_admin", 403)],
-)  # fmt: skip
+    [
+        ("neighborhood_secretary", 200),
+        ("subdistrict_admin", 200),
+        ("social_worker", 403),
+        ("grid_worker", 403),
+        ("auditor", 403),
+        ("system_admin", 403),
+    ],
+)
 def test_the_queue_is_for_the_secretary_and_the_subdistrict_admin(
     client, resident_client, world, code, status
 ):

@@ -43,9 +43,12 @@ def test_holding_the_weekly_meeting_fulfils_that_weeks_duty(world):
     secretary = world.users["neighborhood_secretary"]
     services.schedule_meeting_cadence(actor=secretary, neighborhood=world.neighborhood_a, year=2025)
     meeting = services.create_meeting(
-        actor=secretary, kind="weekly", title="周碰头会", neighborhood=world.neighborhood_a,
+        actor=secretary,
+        kind="weekly",
+        title="周碰头会",
+        neighborhood=world.neighborhood_a,
         held_at=datetime(2025, 3, 4, 9, tzinfo=SHANGHAI),
-    )  # fmt: skip
+    )
     duty = Duty.objects.get(neighborhood=world.neighborhood_a, kind="weekly_meeting", period="2025-W10")
     assert duty.done_at is not None and duty.meeting == meeting
     overdue = selectors.overdue_duties(secretary, date(2025, 3, 20))
@@ -53,9 +56,13 @@ def test_holding_the_weekly_meeting_fulfils_that_weeks_duty(world):
     assert ("weekly_meeting", "2025-W09") in periods and ("weekly_meeting", "2025-W10") not in periods
     assert ("monthly_meeting", "2025-02") in periods and ("monthly_meeting", "2025-03") not in periods
     services.update_meeting(
-        actor=secretary, meeting=meeting, kind="monthly", title="月度交流会", neighborhood=world.neighborhood_a,
+        actor=secretary,
+        meeting=meeting,
+        kind="monthly",
+        title="月度交流会",
+        neighborhood=world.neighborhood_a,
         held_at=meeting.held_at,
-    )  # fmt: skip
+    )
     assert Duty.objects.get(
         kind="monthly_meeting", period="2025-03", neighborhood=world.neighborhood_a
     ).done_at
@@ -87,9 +94,12 @@ def test_scheduling_duties_needs_write_in_that_neighborhood(client, world):
 def test_a_meeting_planned_before_its_duty_exists_still_counts(world):
     secretary = world.users["neighborhood_secretary"]
     services.create_meeting(
-        actor=secretary, kind="monthly", title="月度交流会", neighborhood=world.neighborhood_a,
+        actor=secretary,
+        kind="monthly",
+        title="月度交流会",
+        neighborhood=world.neighborhood_a,
         held_at=datetime(2031, 5, 20, 15, tzinfo=SHANGHAI),
-    )  # fmt: skip
+    )
     services.schedule_meeting_cadence(actor=secretary, neighborhood=world.neighborhood_a, year=2031)
     duty = Duty.objects.get(neighborhood=world.neighborhood_a, kind="monthly_meeting", period="2031-05")
     assert duty.done_at is not None and duty.due_on == date(2031, 5, 31)

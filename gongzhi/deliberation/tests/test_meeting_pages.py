@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from gongzhi.deliberation import services
 from gongzhi.deliberation.models import AgendaItem, Decision, FollowUpTask, Invitation, Meeting
-from gongzhi.deliberation.testing import concern_of_tier
+from gongzhi.deliberation.tests.concern_cases import concern_of_tier
 from gongzhi.org import factories as f
 from gongzhi.org import services as org_services
 from gongzhi.org.roles import AREA_ROLES
@@ -30,13 +30,19 @@ def meetings(world):
     far_admin = f.UserFactory(username="far_admin")
     org_services.assign_role(actor=None, user=far_admin, role="subdistrict_admin", unit=world.subdistrict_far)
     own = services.create_meeting(
-        actor=world.users["neighborhood_secretary"], kind="deliberation", title="物业费调价议事会",
-        held_at=timezone.now(), compound=world.household_a.building.compound,
-    )  # fmt: skip
+        actor=world.users["neighborhood_secretary"],
+        kind="deliberation",
+        title="物业费调价议事会",
+        held_at=timezone.now(),
+        compound=world.household_a.building.compound,
+    )
     far = services.create_meeting(
-        actor=far_admin, kind="round_table", title="书记圆桌", held_at=timezone.now(),
+        actor=far_admin,
+        kind="round_table",
+        title="书记圆桌",
+        held_at=timezone.now(),
         neighborhood=world.neighborhood_far,
-    )  # fmt: skip
+    )
     return {"own": own, "far": far}
 
 
@@ -93,9 +99,12 @@ def test_meeting_edit_page_needs_area_and_write(client, world, meetings, role):
         url = reverse("deliberation:meeting_edit", args=[meeting.pk])
         assert client.get(url).status_code == expected(role, name, write=True), name
         data = {
-            "kind": "monthly", "title": "改名", "held_at": "2030-01-05T19:00", "place": "居委会",
+            "kind": "monthly",
+            "title": "改名",
+            "held_at": "2030-01-05T19:00",
+            "place": "居委会",
             "neighborhood": meeting.neighborhood_id,
-        }  # fmt: skip
+        }
         response = client.post(url, data)
         want = expected(role, name, write=True)
         assert response.status_code == (302 if want == 200 else want), name
@@ -140,9 +149,12 @@ def test_new_meeting_cannot_be_placed_in_another_area(client, world):
 def test_task_done_by_owner_or_staff_of_the_area(client, world, meetings, role):
     secretary = world.users["neighborhood_secretary"]
     task = services.assign_task(
-        actor=secretary, meeting=meetings["own"], title="回访", owner=world.users["social_worker"],
+        actor=secretary,
+        meeting=meetings["own"],
+        title="回访",
+        owner=world.users["social_worker"],
         due_on=date(2030, 1, 1),
-    )  # fmt: skip
+    )
     client.force_login(world.users[role])
     response = client.post(reverse("deliberation:task_done", args=[task.pk]))
     task.refresh_from_db()
@@ -262,9 +274,12 @@ def test_the_whole_meeting_is_recorded_through_the_page(client, world, meetings)
 def test_workbench_lists_my_open_tasks_and_marking_done_removes_them(client, world, meetings):
     worker = world.users["social_worker"]
     task = services.assign_task(
-        actor=world.users["neighborhood_secretary"], meeting=meetings["own"], title="排定志愿服务班次",
-        owner=worker, due_on=date(2030, 1, 10),
-    )  # fmt: skip
+        actor=world.users["neighborhood_secretary"],
+        meeting=meetings["own"],
+        title="排定志愿服务班次",
+        owner=worker,
+        due_on=date(2030, 1, 10),
+    )
     client.force_login(worker)
     page = client.get(reverse("core:workbench")).content.decode()
     assert 'id="my-tasks"' in page and "排定志愿服务班次" in page
@@ -285,9 +300,12 @@ def test_meeting_page_shows_no_forms_to_readers(client, world, meetings):
 def test_editing_a_meeting_can_move_it_only_inside_the_area(client, world):
     worker = world.users["social_worker"]
     meeting = services.create_meeting(
-        actor=worker, kind="weekly", title="周会", held_at=timezone.now() + timedelta(days=1),
+        actor=worker,
+        kind="weekly",
+        title="周会",
+        held_at=timezone.now() + timedelta(days=1),
         neighborhood=world.neighborhood_a,
-    )  # fmt: skip
+    )
     client.force_login(worker)
     data = {
         "kind": "weekly",

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from gongzhi.deliberation import selectors, services
 from gongzhi.deliberation.models import Duty
-from gongzhi.deliberation.testing import concern_of_tier
+from gongzhi.deliberation.tests.concern_cases import concern_of_tier
 from gongzhi.org import factories as f
 
 pytestmark = pytest.mark.django_db
@@ -18,9 +18,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def meeting(world):
     return services.create_meeting(
-        actor=world.users["neighborhood_secretary"], kind="joint_consultation", title="社务联席协商会议",
-        held_at=timezone.now(), neighborhood=world.neighborhood_a, place="党群服务站",
-    )  # fmt: skip
+        actor=world.users["neighborhood_secretary"],
+        kind="joint_consultation",
+        title="社务联席协商会议",
+        held_at=timezone.now(),
+        neighborhood=world.neighborhood_a,
+        place="党群服务站",
+    )
 
 
 def test_a_meeting_records_agenda_invitations_minutes_decisions_and_tasks(world, meeting):

@@ -34,17 +34,28 @@ def votes(world):
     far_admin = f.UserFactory(username="far_admin")
     services_assign(far_admin, world.subdistrict_far)
     far = services.create_vote(
-        actor=far_admin, kind=Vote.Kind.OWNERS, subject="外区表决", compound=far_household.building.compound,
-        owners_item=4, opens_at=timezone.now() - timedelta(hours=1), closes_at=timezone.now() + timedelta(days=1),
-    )  # fmt: skip
+        actor=far_admin,
+        kind=Vote.Kind.OWNERS,
+        subject="外区表决",
+        compound=far_household.building.compound,
+        owners_item=4,
+        opens_at=timezone.now() - timedelta(hours=1),
+        closes_at=timezone.now() + timedelta(days=1),
+    )
     meeting = services.create_meeting(
-        actor=world.users["neighborhood_secretary"], kind="deliberation", title="物业费调价议事会",
-        held_at=timezone.now(), compound=world.household_a.building.compound,
-    )  # fmt: skip
+        actor=world.users["neighborhood_secretary"],
+        kind="deliberation",
+        title="物业费调价议事会",
+        held_at=timezone.now(),
+        compound=world.household_a.building.compound,
+    )
     far_meeting = services.create_meeting(
-        actor=far_admin, kind="round_table", title="书记圆桌", held_at=timezone.now(),
+        actor=far_admin,
+        kind="round_table",
+        title="书记圆桌",
+        held_at=timezone.now(),
         neighborhood=world.neighborhood_far,
-    )  # fmt: skip
+    )
     return {"own": own, "far": far, "meeting": meeting, "far_meeting": far_meeting}
 
 

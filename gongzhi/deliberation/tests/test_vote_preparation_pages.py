@@ -5,6 +5,7 @@ anonymous callers, bad input that changes nothing."""
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -118,9 +119,13 @@ def party_vote(world):
     branch = PartyOrg.objects.get(neighborhood=world.neighborhood_a)
     f.PartyMemberFactory(party_org=branch, name="王建国")
     return services.create_vote(
-        actor=world.users["neighborhood_secretary"], kind=Vote.Kind.PARTY_ASSEMBLY, subject="社区微更新项目",
-        party_org=branch, major_matter="project", **window(),
-    )  # fmt: skip
+        actor=world.users["neighborhood_secretary"],
+        kind=Vote.Kind.PARTY_ASSEMBLY,
+        subject="社区微更新项目",
+        party_org=branch,
+        major_matter="project",
+        **window(),
+    )
 
 
 @pytest.mark.parametrize("role", ROLE_CODES)
@@ -202,12 +207,18 @@ def test_anonymous_callers_are_sent_to_sign_in(client, world, drafts):
 def test_closed_window_is_not_a_shortcut_to_excusing(world, party_vote):
     """Once the vote opens, nobody can be excused any more, through any route."""
     secretary = world.users["neighborhood_secretary"]
-    services.disclose(actor=secretary, vote=party_vote, principle="民主集中制", content="项目", procedure="票决",
-                      accountability="追责")  # fmt: skip
+    services.disclose(
+        actor=secretary,
+        vote=party_vote,
+        principle="民主集中制",
+        content="项目",
+        procedure="票决",
+        accountability="追责",
+    )
     services.open_vote(actor=secretary, vote=party_vote)
     Vote.objects.filter(pk=party_vote.pk).update(closes_at=timezone.now() + timedelta(days=1))
     elector = party_vote.electors.first()
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         services.excuse_member(
             actor=secretary, vote=party_vote, elector=elector, reason="长期病休", approval="批复第4号"
         )

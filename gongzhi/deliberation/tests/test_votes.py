@@ -45,9 +45,13 @@ def test_items_six_to_eight_take_the_special_rule(world, owners):
 def test_buyer_of_two_units_is_one_owner_with_both_areas(world, owners):
     actor = world.users["neighborhood_secretary"]
     vote = services.create_vote(
-        actor=actor, kind=Vote.Kind.OWNERS, subject="改建车棚", compound=world.household_a.building.compound,
-        owners_item=7, **window(),
-    )  # fmt: skip
+        actor=actor,
+        kind=Vote.Kind.OWNERS,
+        subject="改建车棚",
+        compound=world.household_a.building.compound,
+        owners_item=7,
+        **window(),
+    )
     homes = [owners[0].household, owners[1].household]
     elector = services.group_units(actor=actor, vote=vote, households=homes, owner=owners[0])
     assert str(elector.area) == "150.00" and vote.electors.count() == 3
@@ -182,9 +186,13 @@ def branch(world):
 
 def party_vote(world, branch):
     return services.create_vote(
-        actor=world.users["neighborhood_secretary"], kind=Vote.Kind.PARTY_ASSEMBLY, subject="社区活动中心改造立项",
-        party_org=branch, major_matter="project", **window(),
-    )  # fmt: skip
+        actor=world.users["neighborhood_secretary"],
+        kind=Vote.Kind.PARTY_ASSEMBLY,
+        subject="社区活动中心改造立项",
+        party_org=branch,
+        major_matter="project",
+        **window(),
+    )
 
 
 def test_party_vote_cannot_open_before_disclosure(world, branch):
@@ -200,9 +208,13 @@ def test_party_vote_cannot_open_before_disclosure(world, branch):
             actor=secretary, vote=vote, principle="民主集中制", content="", procedure="", accountability=""
         )
     services.disclose(
-        actor=secretary, vote=vote, principle="民主集中制", content="改造立项 80 万元", procedure="无记名投票",
+        actor=secretary,
+        vote=vote,
+        principle="民主集中制",
+        content="改造立项 80 万元",
+        procedure="无记名投票",
         accountability="违反程序的追究责任",
-    )  # fmt: skip
+    )
     assert services.open_vote(actor=secretary, vote=vote).status == Vote.Status.OPEN
 
 
@@ -240,9 +252,15 @@ def test_party_vote_passes_on_half_of_electorate_not_of_those_present(world, bra
 def test_tick_list_ranks_projects_and_puts_supported_ones_on_the_agenda(world):
     secretary = world.users["neighborhood_secretary"]
     vote = services.create_vote(
-        actor=secretary, kind=Vote.Kind.TICK_LIST, subject="2025 年实事项目", neighborhood=world.neighborhood_a,
-        candidates=["加装电梯", "凉亭添设", "绿化补种"], max_ticks=2, support_threshold=2, **window(),
-    )  # fmt: skip
+        actor=secretary,
+        kind=Vote.Kind.TICK_LIST,
+        subject="2025 年实事项目",
+        neighborhood=world.neighborhood_a,
+        candidates=["加装电梯", "凉亭添设", "绿化补种"],
+        max_ticks=2,
+        support_threshold=2,
+        **window(),
+    )
     vote = services.open_vote(actor=secretary, vote=vote)
     ids = list(vote.candidates.values_list("pk", flat=True))
     for resident, ticks in [(world.resident_a, ids[:2]), (world.resident_a2, ids[1:])]:

@@ -2,8 +2,7 @@
 
 import pytest
 
-from gongzhi.org import ledger
-from gongzhi.org.ledger import import_ledger
+from gongzhi.org.ledger import import_ledger, reading
 from gongzhi.org.models import Resident
 from gongzhi.org.tests.fixtures.ledger_files import HEADER, as_upload, make_area, person, xlsx_file
 
@@ -56,14 +55,14 @@ def test_header_may_sit_under_a_title_row_and_carry_required_marks(worker):
 
 
 def test_file_over_the_size_limit_is_refused(worker, monkeypatch):
-    monkeypatch.setattr(ledger, "MAX_BYTES", 1000)
+    monkeypatch.setattr(reading, "MAX_BYTES", 1000)
     report = import_ledger(actor=worker, uploaded_file=xlsx_file([person(n) for n in range(50)]))
     assert only_error(report) == (None, "")
     assert "MB" in report.errors[0].reason
 
 
 def test_file_with_too_many_rows_is_refused(worker, monkeypatch):
-    monkeypatch.setattr(ledger, "MAX_ROWS", 5)
+    monkeypatch.setattr(reading, "MAX_ROWS", 5)
     report = import_ledger(actor=worker, uploaded_file=xlsx_file([person(n) for n in range(10)]))
     assert only_error(report) == (None, "")
     assert "5" in report.errors[0].reason
