@@ -94,7 +94,7 @@ def _tags(resident) -> Section:
 
 
 def _visits(resident) -> Section:
-    from gongzhi.concerns.models import Visit
+    from gongzhi.visits.models import Visit
 
     visits = Visit.objects.filter(household_id=resident.household_id).order_by("-visited_at")[:200]
     rows = [[_local(v.visited_at), v.get_channel_display(), v.raised] for v in visits]

@@ -48,5 +48,3 @@ exports.register(
         produce=_produce,
     )
 )
-
-from gongzhi.concerns import visits_export_kinds  # noqa: E402, F401  (the visit ledgers register themselves)

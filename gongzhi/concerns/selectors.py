@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from gongzhi.concerns import lifecycle
 from gongzhi.concerns.kpi import KpiRow, median_or_none
-from gongzhi.concerns.models import Category, Concern, ConcernEvent, Rating, Supervision, Visit
+from gongzhi.concerns.models import Category, Concern, ConcernEvent, Rating, Supervision
 from gongzhi.core.memo import memo
 from gongzhi.core.permissions import assignments_of, scoped
 from gongzhi.org.models import (
@@ -23,6 +23,7 @@ from gongzhi.org.models import (
     Subdistrict,
 )
 from gongzhi.org.selectors import households_visible_to
+from gongzhi.visits.models import Visit
 
 GROUPINGS = {
     "subdistrict": ("subdistrict_id", "subdistrict_id"),
@@ -145,9 +146,21 @@ def categories_for(subdistrict_id: int | None) -> QuerySet[Category]:
     return Category.objects.filter(Q(subdistrict__isnull=True) | own, active=True).order_by("order", "code")
 
 
+def category_by_id(subdistrict_id: int | None, category_id: int | None) -> Category | None:
+    """A category the subdistrict may file under, by the id a form sent (None: not one of them)."""
+    if category_id is None:
+        return None
+    return categories_for(subdistrict_id).filter(pk=category_id).first()
+
+
 @memo(Category)
 def category_by_code(subdistrict_id: int | None, code: str) -> Category | None:
     return categories_for(subdistrict_id).filter(code=code).first()
+
+
+def category_for_user(user, code: str) -> Category | None:
+    """The category of this code in the user's home subdistrict (the API names categories by code)."""
+    return category_by_code(home_subdistrict_id(user), code)
 
 
 def home_subdistrict_id(user) -> int | None:
@@ -199,10 +212,6 @@ def households_for_visit(user, text: str, limit: int = 15) -> list[Household]:
             | Q(residents__name__contains=word)
         )
     return list(qs.distinct().order_by("building__compound__name", "building__number", "room")[:limit])
-
-
-def visits_visible_to(user) -> QuerySet[Visit]:
-    return scoped(user, Visit.objects.select_related("household__building__compound", "worker"))
 
 
 # ---- KPIs ---------------------------------------------------------------------------------------

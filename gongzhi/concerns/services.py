@@ -1,4 +1,4 @@
-"""Every write to concerns and visits: validate, check scope, lock, write, keep history, audit."""
+"""Every write to concerns: validate, check scope, lock, write, keep history, audit."""
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -22,7 +22,6 @@ from gongzhi.concerns.models import (
     RoutingRule,
     Supervision,
     Tier,
-    Visit,
     intake_key,
 )
 from gongzhi.core import audit, permissions, uploads
@@ -553,73 +552,3 @@ def _escalate_one(pk: int, reason: str) -> int:
         concern.overdue = True
         Concern.objects.filter(pk=pk).update(overdue=True)
     return 1 if _supervise(concern, reason) is not None else 0
-
-
-# ---- visits -------------------------------------------------------------------------------------
-
-
-def record_visit(
-    *,
-    actor,
-    household: Household,
-    channel: str = Visit.Channel.DOOR,
-    raised: str = "",
-    handled: str = "",
-    suggestions: str = "",
-    category: Category | None = None,
-    idempotency_key: str = "",
-    visited_at=None,
-) -> Visit:
-    """One 民情日志 line. A raised problem with a category becomes a concern in the same step."""
-    key = intake_key(str(actor.pk), idempotency_key)
-    if key and (found := Visit.objects.filter(idempotency_key=key).first()) is not None:
-        return found
-    if not permissions.can(actor, household):
-        raise NotInScope(_("No such household in your area."))
-    place = place_of(household=household)
-    if not permissions.can_create(actor, Visit, place.path()):
-        raise PermissionDenied(_("You may not record visits here."))
-    if channel not in Visit.Channel.values:
-        raise ValidationError({"channel": _("Choose door, phone or WeChat.")})
-    try:
-        with transaction.atomic():
-            return _save_visit(actor, place, key, channel, raised, handled, suggestions, category, visited_at)
-    except IntegrityError:
-        if key and (found := Visit.objects.filter(idempotency_key=key).first()) is not None:
-            return found
-        raise
-
-
-def _save_visit(
-    actor, place: Place, key, channel, raised, handled, suggestions, category, visited_at
-) -> Visit:
-    raised, handled, suggestions = ((v or "").strip() for v in (raised, handled, suggestions))
-    concern = None
-    if category is not None:
-        if not raised:
-            raise ValidationError({"raised": _("Write what the household raised to make it a concern.")})
-        concern = submit_concern(
-            actor=actor, channel=Channel.VISIT, category=category, place=place, description=raised
-        )
-    household = place.household
-    visit = Visit(
-        subdistrict=place.subdistrict,
-        neighborhood=place.neighborhood,
-        micro_grid_id=household.micro_grid_id,
-        building=place.building,
-        household=household,
-        worker=actor,
-        visited_at=visited_at or timezone.now(),
-        channel=channel,
-        raised=raised,
-        handled=handled,
-        suggestions=suggestions,
-        concern=concern,
-        idempotency_key=key,
-    )
-    visit.full_clean(exclude=["idempotency_key", "concern"])
-    visit.save()
-    audit.record(
-        "create", visit, actor=actor, changes={"channel": channel, "concern": concern and concern.pk}
-    )
-    return visit

@@ -8,11 +8,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from gongzhi.concerns import selectors, services
+from gongzhi.concerns import selectors
 from gongzhi.concerns.models import Concern
 from gongzhi.concerns.tests.conftest import category, concern_for
 from gongzhi.core import exports
 from gongzhi.core.models import AuditRecord
+from gongzhi.visits import services as visit_services
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
@@ -73,9 +74,9 @@ def october(world):
         accepted_at=datetime(2026, 9, 30, 23, 59, tzinfo=SH)
     )
     at = datetime(2026, 10, 15, 10, tzinfo=SH)
-    services.record_visit(actor=world.users["grid_worker"], household=world.household_a, visited_at=at)
-    services.record_visit(actor=world.users["grid_worker"], household=world.household_a, visited_at=at)
-    services.record_visit(actor=world.users["social_worker"], household=world.household_a2, visited_at=at)
+    visit_services.record_visit(actor=world.users["grid_worker"], household=world.household_a, visited_at=at)
+    visit_services.record_visit(actor=world.users["grid_worker"], household=world.household_a, visited_at=at)
+    visit_services.record_visit(actor=world.users["social_worker"], household=world.household_a2, visited_at=at)
     return world
 
 
@@ -235,7 +236,7 @@ def test_an_open_concern_past_its_deadline_is_overdue_without_the_flag(october):
 
 def test_a_household_two_workers_visited_counts_once_in_the_total(october):
     at = datetime(2026, 10, 20, 10, tzinfo=SH)
-    services.record_visit(actor=october.users["social_worker"], household=october.household_a, visited_at=at)
+    visit_services.record_visit(actor=october.users["social_worker"], household=october.household_a, visited_at=at)
     listed, total = _report(october, "worker")
     rows = {r.label: r for r in listed}
     assert (rows["grid_worker"].households_visited, rows["social_worker"].households_visited) == (1, 2)

@@ -9,12 +9,13 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from gongzhi.concerns.models import CalendarDay, Concern, Visit, VisitRule
+from gongzhi.concerns.models import CalendarDay, Concern
 from gongzhi.concerns.tests.conftest import category, concern_for
 from gongzhi.concerns.tests.test_permissions import AREA, CONCERN_READERS, EXPORTERS, concerns, visible
 from gongzhi.deliberation.models import AgendaItem
 from gongzhi.deliberation.testing import resident_account
 from gongzhi.org.roles import DUTY_ROLES, ROLES
+from gongzhi.visits.models import Visit, VisitRule
 
 pytestmark = pytest.mark.django_db
 ROLE_CODES = sorted(ROLES)
@@ -162,12 +163,12 @@ def read_status(role: str, name: str, table: dict) -> int:
 def test_household_card_grid_cards_and_map_popup_by_role_and_area(client, world, role):
     client.force_login(world.users[role])
     for name, household in _households(world).items():
-        card = client.get(reverse("concerns:visit_household_card", args=[household.pk]))
+        card = client.get(reverse("visits:household_card", args=[household.pk]))
         assert card.status_code == read_status(role, name, COVERS), ("card", name)
-        popup = client.get(reverse("concerns:visit_map_building", args=[household.building_id]))
+        popup = client.get(reverse("visits:map_building", args=[household.building_id]))
         assert popup.status_code == read_status(role, name, BUILDINGS), ("popup", name)
         if household.micro_grid_id:
-            grid = client.get(reverse("concerns:visit_grid_cards", args=[household.micro_grid_id]))
+            grid = client.get(reverse("visits:grid_cards", args=[household.micro_grid_id]))
             assert grid.status_code == read_status(role, name, COVERS), ("grid", name)
 
 
@@ -195,7 +196,7 @@ def test_map_layer_by_role_and_area(client, world, role):
         "subdistrict_far": ("subdistrict", world.subdistrict_far.pk, {"far"}),
     }
     for area, (kind, pk, inside) in areas.items():
-        response = client.get(reverse("concerns:visit_map_layer", args=[kind, pk]))
+        response = client.get(reverse("visits:map_layer", args=[kind, pk]))
         if role not in CONCERN_READERS:
             assert response.status_code == 403, area
             continue
@@ -213,7 +214,7 @@ def test_recording_a_visit_by_role_and_area(client, world, role):
     for name, household in _households(world).items():
         before = Visit.objects.count()
         response = client.post(
-            reverse("concerns:visit_new"),
+            reverse("visits:new"),
             {"household": household.pk, "channel": "door", "raised": "路灯不亮"},
         )
         if role not in CONCERN_READERS:
@@ -227,7 +228,7 @@ def test_recording_a_visit_by_role_and_area(client, world, role):
 @pytest.mark.parametrize("role", ROLE_CODES)
 def test_visit_rules_are_changed_by_the_subdistrict_admin_only(client, world, role):
     client.force_login(world.users[role])
-    response = client.post(reverse("concerns:visit_rules"), {"kind": "household", "every": "2"})
+    response = client.post(reverse("visits:rules"), {"kind": "household", "every": "2"})
     if role not in CONCERN_READERS:
         expected = 403
     else:
@@ -242,7 +243,7 @@ def test_visit_rules_are_changed_by_the_subdistrict_admin_only(client, world, ro
 @pytest.mark.parametrize("role", ROLE_CODES)
 def test_coverage_export_needs_the_export_capability(client, world, role):
     client.force_login(world.users[role])
-    response = client.get(reverse("concerns:coverage_export"))
+    response = client.get(reverse("visits:coverage_export"))
     assert response.status_code == (302 if role in EXPORTERS else 403)
 
 
@@ -260,17 +261,17 @@ def _every_page(world, concerns) -> list[tuple[str, str, dict]]:
         ("post", reverse("concerns:deliberate", args=[pk]), {}),
         ("get", reverse("concerns:calendar"), {}),
         ("post", reverse("concerns:calendar"), {"date": "2030-10-08", "working": "0", "name": "国庆节"}),
-        ("get", reverse("concerns:visit_new"), {}),
-        ("post", reverse("concerns:visit_new"), {"household": h.pk, "raised": "路灯不亮"}),
-        ("get", reverse("concerns:visit_rules"), {}),
-        ("post", reverse("concerns:visit_rules"), {"kind": "household", "every": "2"}),
-        ("get", reverse("concerns:coverage"), {}),
-        ("get", reverse("concerns:coverage_export"), {}),
-        ("get", reverse("concerns:visit_map_layer", args=["neighborhood", world.neighborhood_a.pk]), {}),
-        ("get", reverse("concerns:visit_map_building", args=[h.building_id]), {}),
-        ("get", reverse("concerns:visit_cards"), {}),
-        ("get", reverse("concerns:visit_grid_cards", args=[world.grid_a.pk]), {}),
-        ("get", reverse("concerns:visit_household_card", args=[h.pk]), {}),
+        ("get", reverse("visits:new"), {}),
+        ("post", reverse("visits:new"), {"household": h.pk, "raised": "路灯不亮"}),
+        ("get", reverse("visits:rules"), {}),
+        ("post", reverse("visits:rules"), {"kind": "household", "every": "2"}),
+        ("get", reverse("visits:coverage"), {}),
+        ("get", reverse("visits:coverage_export"), {}),
+        ("get", reverse("visits:map_layer", args=["neighborhood", world.neighborhood_a.pk]), {}),
+        ("get", reverse("visits:map_building", args=[h.building_id]), {}),
+        ("get", reverse("visits:cards"), {}),
+        ("get", reverse("visits:grid_cards", args=[world.grid_a.pk]), {}),
+        ("get", reverse("visits:household_card", args=[h.pk]), {}),
     ]
 
 

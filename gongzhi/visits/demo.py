@@ -20,11 +20,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from gongzhi.accounts.models import User
-from gongzhi.concerns import services, visit_plan, visits_services
-from gongzhi.concerns.models import Category, Hotline, Visit
+from gongzhi.concerns.models import Category
 from gongzhi.org.demo import generator
 from gongzhi.org.demo.loader import find_loaded
 from gongzhi.org.models import Household, Neighborhood, ResidentTag, SensitiveTag
+from gongzhi.visits import plan as visit_plan
+from gongzhi.visits import services
+from gongzhi.visits.models import Hotline, Visit
 
 KEY = "demo-visit:"
 SHARE_BY_MONTH = (0.45, 0.55, 0.65, 0.72, 0.78, 0.80)  # five months ago … this month
@@ -77,13 +79,13 @@ def load_demo() -> str:
     neighborhood = Neighborhood.objects.filter(subdistrict=subdistrict).order_by("code").first()
     admin = users["admin"]
     with transaction.atomic():
-        visits_services.seed_default_rules(actor=admin, subdistrict=subdistrict)
+        services.seed_default_rules(actor=admin, subdistrict=subdistrict)
         if not Hotline.objects.filter(subdistrict=subdistrict).exists():
             for position, (name, number) in enumerate(HOTLINES):
-                visits_services.save_hotline(
+                services.save_hotline(
                     actor=admin, subdistrict=subdistrict, name=name, number=number, position=position
                 )
-            visits_services.save_hotline(
+            services.save_hotline(
                 actor=admin,
                 subdistrict=subdistrict,
                 neighborhood=neighborhood,
@@ -93,7 +95,7 @@ def load_demo() -> str:
             )
         for username, phone in WORK_PHONES.items():
             if username in users:
-                visits_services.set_work_phone(
+                services.set_work_phone(
                     actor=admin, user=users[username], subdistrict=subdistrict, work_phone=phone
                 )
         made = _history(subdistrict, neighborhood, users)
