@@ -87,7 +87,7 @@ def test_popup_lists_the_buildings_due_households_masked(client, world, placed):
 def test_grid_map_page_offers_the_layer_to_those_who_read_visits(client, world, placed):
     client.force_login(world.users["neighborhood_secretary"])
     page = client.get(reverse("grids:neighborhood_map", args=[world.neighborhood_a.pk])).content.decode()
-    assert "visit-layer-toggle" in page and "concerns/visit_map.js" in page
+    assert "visit-layer-toggle" in page and "visits/visit_map.js" in page
     client.force_login(world.users["stairwell_chief"])
     page = client.get(reverse("grids:neighborhood_map", args=[world.neighborhood_a.pk])).content.decode()
     assert "visit-layer-toggle" not in page
