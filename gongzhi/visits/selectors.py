@@ -20,7 +20,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from gongzhi.core import minors, pii
-from gongzhi.core.permissions import assignments_of, can_create, has_capability, may_read_class, scoped
+from gongzhi.core.permissions import assignments_of, can_create, may_read_class, scoped
 from gongzhi.grids.models import MicroGrid
 from gongzhi.org.models import (
     Building,
@@ -106,11 +106,6 @@ def rules_visible_to(user) -> QuerySet[VisitRule]:
 
 def rule_of(subdistrict: Subdistrict, rule_id: int | None) -> VisitRule | None:
     return VisitRule.objects.filter(subdistrict=subdistrict, pk=rule_id).first()
-
-
-def may_export(user) -> bool:
-    """Whether the export buttons show (the export request is checked again when asked)."""
-    return has_capability(user, "export")
 
 
 def map_area(user) -> tuple[str, int] | None:

@@ -104,7 +104,11 @@ def _apply_rules_form(request, subdistrict) -> None:
 
 def _coverage_params(request) -> dict:
     by = "neighborhood" if request.GET.get("by") == "neighborhood" else "micro_grid"
-    return {"month": parse_month(request.GET.get("month")), "by": by, "grid": parse_int(request.GET.get("grid"))}
+    return {
+        "month": parse_month(request.GET.get("month")),
+        "by": by,
+        "grid": parse_int(request.GET.get("grid")),
+    }
 
 
 @staff_page
@@ -143,7 +147,7 @@ def coverage(request):
             "grid_label": dict((r["key"], r["label"]) for r in rows).get(p["grid"])
             if p["by"] == "micro_grid"
             else None,
-            "may_export": vs.may_export(request.user),
+            "may_export": concern_selectors.may_export(request.user),
             "map_url": _map_url(request.user),
         },
     )
@@ -160,7 +164,7 @@ def coverage_export(request):
     """Coverage per group and per worker, or the households not yet visited, as xlsx: asked for
     here, approved by a second person and downloaded through core.exports."""
     require_concern_reader(request.user)
-    if not vs.may_export(request.user):
+    if not concern_selectors.may_export(request.user):
         raise PermissionDenied(_("You may not export ledgers."))
     p = _coverage_params(request)
     if request.GET.get("what") == "unvisited":
@@ -250,7 +254,9 @@ def grid_cards(request, pk: int):
         raise Http404
     households = card_selectors.card_households(request.user, grid_id=grid.pk)
     if households.count() > card_selectors.MAX_CARDS:
-        messages.warning(request, _("Only the first %(n)s cards are shown.") % {"n": card_selectors.MAX_CARDS})
+        messages.warning(
+            request, _("Only the first %(n)s cards are shown.") % {"n": card_selectors.MAX_CARDS}
+        )
     return _render_cards(request, households[: card_selectors.MAX_CARDS], grid.name, "visits:cards")
 
 

@@ -20,9 +20,7 @@ def live(live_server, world):
         Building.objects.filter(pk=building.pk).update(lat=31.35 + i / 500, lng=121.42 + i / 500)
     admin = world.users["subdistrict_admin"]
     services.seed_default_rules(actor=admin, subdistrict=world.subdistrict)
-    services.save_hotline(
-        actor=admin, subdistrict=world.subdistrict, name="市民服务热线", number="12345"
-    )
+    services.save_hotline(actor=admin, subdistrict=world.subdistrict, name="市民服务热线", number="12345")
     secretary = world.users["neighborhood_secretary"]
     services.record_visit(actor=secretary, household=world.household_a, visited_at=timezone.now())
     services.record_visit(

@@ -16,9 +16,7 @@ pytestmark = pytest.mark.django_db
 def test_household_search_by_building_and_room_or_name(client, world):
     client.force_login(world.users["grid_worker"])
     h = world.household_a
-    hits = client.get(
-        reverse("visits:households"), {"q": f"{h.building.number} {h.room}"}
-    ).content.decode()
+    hits = client.get(reverse("visits:households"), {"q": f"{h.building.number} {h.room}"}).content.decode()
     assert f'value="{h.pk}"' in hits
     by_name = client.get(reverse("visits:households"), {"q": world.resident_a.name}).content.decode()
     assert f'value="{h.pk}"' in by_name
@@ -46,9 +44,7 @@ def test_visit_with_a_raised_problem_opens_a_concern_in_the_same_step(client, wo
     assert visit.concern.description == "电瓶车在楼道充电" and visit.concern.channel == "visit"
     assert visit.concern.household_id == world.household_a.pk
     # The phone retried the same form: still one visit, one concern.
-    client.post(
-        reverse("visits:new"), {"household": world.household_a.pk, "raised": "x", "key": "v-1"}
-    )
+    client.post(reverse("visits:new"), {"household": world.household_a.pk, "raised": "x", "key": "v-1"})
     assert Visit.objects.count() == 1 and Concern.objects.count() == 1
 
 
@@ -152,9 +148,7 @@ def test_visit_form_offers_due_households_first_with_one_tap(client, world):
         f'data-suggested="{world.household_a.pk}"' in page
         and f'data-suggested="{world.household_a2.pk}"' in page
     )
-    client.post(
-        reverse("visits:new"), {"household": world.household_a.pk, "channel": "door", "key": "k1"}
-    )
+    client.post(reverse("visits:new"), {"household": world.household_a.pk, "channel": "door", "key": "k1"})
     page = client.get(reverse("visits:new")).content.decode()
     assert f'data-suggested="{world.household_a.pk}"' not in page  # visited: no longer due
 

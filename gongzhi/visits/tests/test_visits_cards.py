@@ -67,15 +67,10 @@ def test_household_card_and_scope(client, card_world):
     grids = client.get(reverse("visits:cards")).content.decode()
     assert f'data-grid="{world.grid_a.pk}"' in grids
     client.force_login(world.users["grid_worker"])
+    assert client.get(reverse("visits:household_card", args=[world.household_a2.pk])).status_code == 404
+    assert client.get(reverse("visits:household_card", args=[world.household_far.pk])).status_code == 404
     assert (
-        client.get(reverse("visits:household_card", args=[world.household_a2.pk])).status_code == 404
-    )
-    assert (
-        client.get(reverse("visits:household_card", args=[world.household_far.pk])).status_code == 404
-    )
-    assert (
-        client.get(reverse("visits:grid_cards", args=[world.household_a2.micro_grid_id])).status_code
-        == 404
+        client.get(reverse("visits:grid_cards", args=[world.household_a2.micro_grid_id])).status_code == 404
     )
     client.force_login(world.users["stairwell_chief"])
     assert client.get(reverse("visits:cards")).status_code == 403
@@ -127,8 +122,6 @@ def test_hotlines_and_work_phones_are_kept_by_the_right_people(card_world):
     # Saving a number again changes the one row.
     admin = world.users["subdistrict_admin"]
     worker = world.users["grid_worker"]
-    services.set_work_phone(
-        actor=admin, user=worker, subdistrict=world.subdistrict, work_phone="021-1"
-    )
+    services.set_work_phone(actor=admin, user=worker, subdistrict=world.subdistrict, work_phone="021-1")
     assert StaffContact.objects.get(user=worker).work_phone == "021-1"
     assert StaffContact.objects.count() == 1

@@ -37,8 +37,5 @@ def test_visit_pages_send_anonymous_users_to_sign_in(client, world):
     for name, args in PAGES:
         response = client.get(reverse(name, args=args))
         assert response.status_code == 302 and "/accounts/login/" in response["Location"], name
-    assert (
-        client.get(reverse("visits:map_building", args=[world.household_a.building_id])).status_code
-        == 302
-    )
+    assert client.get(reverse("visits:map_building", args=[world.household_a.building_id])).status_code == 302
     assert client.get(reverse("visits:grid_cards", args=[world.grid_a.pk])).status_code == 302

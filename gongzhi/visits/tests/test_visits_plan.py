@@ -58,12 +58,8 @@ def test_tagged_status_weekly():
 
 def test_only_the_subdistrict_admin_changes_rules_and_each_kind_is_one_row(world):
     admin = world.users["subdistrict_admin"]
-    rule = services.save_visit_rule(
-        actor=admin, subdistrict=world.subdistrict, kind="household", every=2
-    )
-    again = services.save_visit_rule(
-        actor=admin, subdistrict=world.subdistrict, kind="household", every=3
-    )
+    rule = services.save_visit_rule(actor=admin, subdistrict=world.subdistrict, kind="household", every=2)
+    again = services.save_visit_rule(actor=admin, subdistrict=world.subdistrict, kind="household", every=3)
     assert rule.pk == again.pk and VisitRule.objects.get().every == 3
     assert AuditRecord.objects.filter(action="update", object_type__contains="visitrule").exists()
     for code in ("neighborhood_secretary", "grid_worker", "social_worker"):
@@ -72,9 +68,7 @@ def test_only_the_subdistrict_admin_changes_rules_and_each_kind_is_one_row(world
                 actor=world.users[code], subdistrict=world.subdistrict, kind="household", every=1
             )
     with pytest.raises(PermissionDenied):  # another subdistrict's plan
-        services.save_visit_rule(
-            actor=admin, subdistrict=world.subdistrict_far, kind="household", every=1
-        )
+        services.save_visit_rule(actor=admin, subdistrict=world.subdistrict_far, kind="household", every=1)
     assert vs.plan_of(world.subdistrict.pk).household_months == 3
 
 
@@ -110,16 +104,12 @@ def test_rules_page_edits_for_the_admin_and_reads_for_workers(client, world):
     assert response.status_code == 302
     rule = VisitRule.objects.get()
     assert (rule.kind, rule.every, rule.role, rule.tag) == ("staff", 25, "grid_worker", "")
-    bad = client.post(
-        reverse("visits:rules"), {"kind": "tagged", "every": "400", "tag": "elderly_alone"}
-    )
+    bad = client.post(reverse("visits:rules"), {"kind": "tagged", "every": "400", "tag": "elderly_alone"})
     assert bad.status_code == 400 and "every" in bad.context["errors"]
     client.force_login(world.users["grid_worker"])
     page = client.get(reverse("visits:rules")).content.decode()
     assert 'data-rule="staff-grid_worker"' in page and 'id="rule-form"' not in page
-    assert (
-        client.post(reverse("visits:rules"), {"kind": "household", "every": "1"}).status_code == 403
-    )
+    assert client.post(reverse("visits:rules"), {"kind": "household", "every": "1"}).status_code == 403
     client.force_login(world.users["stairwell_chief"])  # works with no concerns
     assert client.get(reverse("visits:rules")).status_code == 403
     client.logout()
