@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "gongzhi.org",
     "gongzhi.grids",
     "gongzhi.concerns",
+    "gongzhi.visits",
     "gongzhi.deliberation",
     "gongzhi.volunteers",
     "gongzhi.notifications",

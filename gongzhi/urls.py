@@ -12,6 +12,7 @@ urlpatterns = [
     path("org/", include("gongzhi.org.urls")),
     path("grids/", include("gongzhi.grids.urls")),
     path("deliberation/", include("gongzhi.deliberation.urls")),
+    path("concerns/visits/", include("gongzhi.visits.urls")),
     path("concerns/", include("gongzhi.concerns.urls")),
     path("volunteers/", include("gongzhi.volunteers.urls")),
     path("notifications/", include("gongzhi.notifications.urls")),

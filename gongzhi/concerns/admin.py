@@ -1,28 +1,15 @@
 """Admin of what a subdistrict edits itself: categories, routing rules, time limits, the calendar.
 
-Concerns and visits are not edited here: every change to them goes through the services, which
+Concerns are not edited here: every change to them goes through the services, which
 keep the lifecycle and its history.
 """
 
-from django import forms
 from django.contrib import admin
 from django.db import transaction
-from django.utils.translation import gettext_lazy as _
 
-from gongzhi.concerns.models import (
-    CalendarDay,
-    Category,
-    Hotline,
-    RoutingRule,
-    StaffContact,
-    TimeLimit,
-    VisitRule,
-)
-from gongzhi.concerns.visits_selectors import VISITING_ROLES
+from gongzhi.concerns.models import CalendarDay, Category, RoutingRule, TimeLimit
 from gongzhi.core import audit, permissions
 from gongzhi.core.admin_scope import ScopedAdmin
-from gongzhi.org.models import SensitiveTag
-from gongzhi.org.roles import ROLES
 
 
 @admin.register(Category)
@@ -82,46 +69,3 @@ class CalendarDayAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         audit.record("delete", obj, actor=request.user)
         super().delete_model(request, obj)
-
-
-# ---- the visit plan and the contact card (visits) ------------------------------------------------
-
-
-class VisitRuleForm(forms.ModelForm):
-    tag = forms.ChoiceField(
-        label=_("sensitive tag"), choices=[("", "—"), *SensitiveTag.choices], required=False
-    )
-    role = forms.ChoiceField(
-        label=_("staff role"),
-        choices=[("", "—"), *((r, ROLES[r].label) for r in VISITING_ROLES)],
-        required=False,
-    )
-
-    class Meta:
-        model = VisitRule
-        fields = ("subdistrict", "kind", "every", "tag", "role", "active", "note")
-
-
-@admin.register(VisitRule)
-class VisitRuleAdmin(ScopedAdmin):
-    """The same rules as the visit-plan page; the model's clean() checks N, tag and role."""
-
-    form = VisitRuleForm
-    list_display = ("subdistrict", "kind", "every", "tag", "role", "active", "updated_at")
-    list_filter = ("kind", "active")
-
-    def save_model(self, request, obj, form, change):
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
-
-
-@admin.register(Hotline)
-class HotlineAdmin(ScopedAdmin):
-    list_display = ("name", "number", "subdistrict", "neighborhood", "position")
-
-
-@admin.register(StaffContact)
-class StaffContactAdmin(ScopedAdmin):
-    """Staff work phones printed on contact cards (work numbers, not residents' data)."""
-
-    list_display = ("user", "work_phone", "on_card", "subdistrict")

@@ -1,4 +1,4 @@
-"""API of concerns and visits at /api/v1/concerns…: same scope and services as the pages.
+"""API of concerns at /api/v1/concerns…: same scope and services as the pages.
 
 Intake takes an `Idempotency-Key` header (or `idempotency_key` field): a retry returns the first
 concern with 200 instead of 201. A stale `version` on a transition answers 409 with the reason.
@@ -72,26 +72,8 @@ class ConflictOut(Schema):
     detail: str
 
 
-class VisitIn(Schema):
-    household_id: int
-    channel: str = "door"
-    raised: str = ""
-    handled: str = ""
-    suggestions: str = ""
-    category: str = ""
-    idempotency_key: str = ""
-
-
-class VisitOut(Schema):
-    id: int
-    household_id: int
-    channel: str
-    visited_at: datetime
-    concern_id: int | None
-
-
 def _category(user, code: str):
-    found = selectors.category_by_code(selectors.home_subdistrict_id(user), code)
+    found = selectors.category_for_user(user, code)
     if found is None:
         raise ValidationError({"category": "Unknown category code."})
     return found
@@ -159,19 +141,3 @@ def move_concern(request, concern_id: int, payload: TransitionIn):
         )
     except Conflict as exc:
         return Status(409, {"detail": str(exc)})
-
-
-@router.post("/visits", response={201: VisitOut})
-def create_visit(request, payload: VisitIn):
-    household = get_object_or_404(org_selectors.households_visible_to(request.user), pk=payload.household_id)
-    visit = services.record_visit(
-        actor=request.user,
-        household=household,
-        channel=payload.channel,
-        raised=payload.raised,
-        handled=payload.handled,
-        suggestions=payload.suggestions,
-        category=_category(request.user, payload.category) if payload.category else None,
-        idempotency_key=payload.idempotency_key,
-    )
-    return Status(201, visit)

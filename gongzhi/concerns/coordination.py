@@ -3,7 +3,7 @@ similar open concern (and closing together), the reply check before closing, the
 agenda for major and key matters, notifications, and the holiday calendar.
 
 Every function validates, checks scope, locks, writes, keeps history and audits, like services.py
-(whose `_event` and `_move` call `on_event` and `after_move` here).
+(whose `_move` calls `after_move` here); both stand on history.py.
 """
 
 import logging
@@ -11,25 +11,20 @@ from datetime import date, datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.concerns import assist, lifecycle
-from gongzhi.concerns.models import CalendarDay, Category, Concern, ConcernEvent, HandlerKind, Tier
+from gongzhi.concerns import assist, history, lifecycle, selectors
+from gongzhi.concerns.deadlines import local_zone
+from gongzhi.concerns.models import CalendarDay, Category, Concern, HandlerKind, Tier
 from gongzhi.core import audit, permissions
 from gongzhi.core.errors import NotInScope
-from gongzhi.notifications.services import notify_user, outside_link, send
+from gongzhi.deliberation import services as deliberation
+from gongzhi.deliberation.models import AgendaItem, Meeting
 
 log = logging.getLogger(__name__)
 
 MIN_REASON = 4
-
-
-def _services():
-    from gongzhi.concerns import services
-
-    return services
 
 
 # ---- intake suggestion --------------------------------------------------------------------------
@@ -52,8 +47,6 @@ def ensure_suggestion(concern: Concern) -> Concern:
     """Concerns that came in without the intake form (visit, API, Open311) get their suggestion
     the first time staff open them."""
     if concern.suggestion_confidence is None:
-        from gongzhi.concerns import selectors
-
         text = f"{concern.title}\n{concern.description}"
         store_suggestion(concern, assist.suggest(text, selectors.categories_for(concern.subdistrict_id)))
     return concern
@@ -64,11 +57,10 @@ def recategorize(
     *, actor, concern: Concern, category: Category, expected_version: int | None = None
 ) -> Concern:
     """Staff confirm the suggested category or correct it; the change is history and audit."""
-    services = _services()
-    concern = services._locked(concern.pk)
-    if lifecycle.AREA not in services._require(actor, concern):
+    concern = history.locked(concern.pk)
+    if lifecycle.AREA not in history.require_party(actor, concern):
         raise PermissionDenied(_("Only staff of the area may change the category."))
-    services._check_version(concern, expected_version)
+    history.check_version(concern, expected_version)
     if category.subdistrict_id not in (None, concern.subdistrict_id) or not category.active:
         raise ValidationError({"category": _("Choose a category.")})
     if category.pk == concern.category_id:
@@ -77,7 +69,7 @@ def recategorize(
     concern.category = category
     concern.version += 1
     concern.save(update_fields=["category", "version"])
-    services._event(concern, "category", concern.state, concern.state, actor, f"{previous} → {category}")
+    history.record_event(concern, "category", concern.state, concern.state, actor, f"{previous} → {category}")
     audit.record("update", concern, actor=actor, changes={"category": [previous.code, category.code]})
     return concern
 
@@ -99,12 +91,11 @@ def join_concern(*, actor, concern: Concern, into: Concern) -> Concern:
     counts one more supporter (and the household, if it is another), the reporter follows the main
     concern's progress, and the two close together. Joining again is a no-op. `actor=None` is the
     resident's own page, which offers only matches in their neighborhood (checked by the view)."""
-    services = _services()
     if concern.pk == into.pk:
         raise ValidationError({"join": _("A concern cannot join itself.")})
     concern, into = _lock_pair(concern.pk, into.pk)
     if actor is not None:
-        if lifecycle.AREA not in services._require(actor, into) or not permissions.can(actor, concern):
+        if lifecycle.AREA not in history.require_party(actor, into) or not permissions.can(actor, concern):
             raise PermissionDenied(_("Only staff of the area may join concerns."))
     if concern.joined_to_id == into.pk:
         return concern  # a retry
@@ -139,8 +130,8 @@ def join_concern(*, actor, concern: Concern, into: Concern) -> Concern:
         into.households_affected += concern.households_affected
     into.version += 1
     into.save(update_fields=["supporters", "households_affected", "version"])
-    services._event(concern, "join", concern.state, concern.state, actor, f"#{into.pk}")
-    services._event(into, "joined", into.state, into.state, actor, f"#{concern.pk}")
+    history.record_event(concern, "join", concern.state, concern.state, actor, f"#{into.pk}")
+    history.record_event(into, "joined", into.state, into.state, actor, f"#{concern.pk}")
     audit.record("update", concern, actor=actor, changes={"joined_to": into.pk})
     audit.record("update", into, actor=actor, changes={"supporters": into.supporters})
     _withdraw_waiting(actor, concern)
@@ -150,8 +141,6 @@ def join_concern(*, actor, concern: Concern, into: Concern) -> Concern:
 def _withdraw_waiting(actor, concern: Concern) -> None:
     """A joined report's agenda item goes while it is not deliberated yet (waiting, or on a meeting
     still to come): the main concern carries the matter."""
-    from gongzhi.deliberation import services as deliberation
-
     if (item := _item_of(concern)) is not None:
         deliberation.withdraw_agenda_item(actor=actor, item=item)
 
@@ -166,7 +155,7 @@ def after_move(concern: Concern, action: str, actor, note: str) -> None:
         main = concern.joined_to_id
         Concern.objects.filter(pk=concern.pk).update(joined_to=None)
         concern.joined_to = None
-        _services()._event(concern, "unjoin", concern.state, concern.state, actor, f"#{main}")
+        history.record_event(concern, "unjoin", concern.state, concern.state, actor, f"#{main}")
         audit.record("update", concern, actor=actor if _is_user(actor) else None, changes={"joined_to": None})
 
 
@@ -175,8 +164,7 @@ def _is_user(actor) -> bool:
 
 
 def _close_with(pk: int, main: Concern, actor, note: str) -> None:
-    services = _services()
-    joined = services._locked(pk)
+    joined = history.locked(pk)
     if not joined.is_open:
         return
     now = timezone.now()
@@ -189,7 +177,7 @@ def _close_with(pk: int, main: Concern, actor, note: str) -> None:
         joined.responded_at, joined.responded_on_time = now, now <= joined.response_due
     joined.version += 1
     joined.save()
-    services._event(joined, "close", previous, lifecycle.CLOSED, actor, f"#{main.pk} {note}".strip())
+    history.record_event(joined, "close", previous, lifecycle.CLOSED, actor, f"#{main.pk} {note}".strip())
     audit.record(
         "update", joined, actor=actor if _is_user(actor) else None, changes={"state": [previous, "closed"]}
     )
@@ -236,8 +224,6 @@ DELIBERATION_TIERS = (Tier.MAJOR, Tier.KEY)
 
 def agenda_items_of(user, concern: Concern):
     """The deliberation agenda items that name this concern, as far as the user may read them."""
-    from gongzhi.deliberation.models import AgendaItem
-
     return permissions.scoped(
         user, AgendaItem.objects.filter(concern_id=concern.pk).select_related("meeting")
     ).order_by("pk")
@@ -245,15 +231,11 @@ def agenda_items_of(user, concern: Concern):
 
 def _meeting_time(now: datetime) -> datetime:
     # A week ahead, 19:00 local: when residents' representatives can come after work.
-    from gongzhi.concerns.deadlines import local_zone
-
     day = (now.astimezone(local_zone()) + timedelta(days=7)).date()
     return datetime.combine(day, time(19, 0), tzinfo=local_zone())
 
 
 def _origin(concern: Concern) -> str:
-    from gongzhi.deliberation.models import AgendaItem
-
     return AgendaItem.Origin.MAJOR_CONCERN if concern.tier == Tier.MAJOR else AgendaItem.Origin.KEY_CONCERN
 
 
@@ -263,11 +245,8 @@ def to_deliberation(*, actor, concern: Concern):
     scheduled a week ahead when none is planned); 要事议妥: a key concern opens a joint consultation
     with the handling partner unit or department invited. Once per concern: a repeat returns the
     existing agenda item; a waiting one (待议事项, from intake) is the one scheduled."""
-    from gongzhi.deliberation import services as deliberation
-
-    services = _services()
-    concern = services._locked(concern.pk)
-    if lifecycle.AREA not in services._require(actor, concern):
+    concern = history.locked(concern.pk)
+    if lifecycle.AREA not in history.require_party(actor, concern):
         raise PermissionDenied(_("Only staff of the area may put a concern on the agenda."))
     existing = _item_of(concern)
     if existing is not None and existing.meeting_id is not None:
@@ -283,7 +262,7 @@ def to_deliberation(*, actor, concern: Concern):
         item = deliberation.add_agenda_item(
             actor=actor, meeting=meeting, title=concern.title[:200], origin=_origin(concern), concern=concern
         )
-    services._event(
+    history.record_event(
         concern, "deliberate", concern.state, concern.state, actor, f"{meeting.title} ({meeting.pk})"
     )
     audit.record("update", concern, actor=actor, changes={"agenda_item": item.pk, "meeting": meeting.pk})
@@ -291,17 +270,12 @@ def to_deliberation(*, actor, concern: Concern):
 
 
 def _item_of(concern: Concern):
-    from gongzhi.deliberation.models import AgendaItem
-
     return AgendaItem.objects.filter(concern_id=concern.pk).select_related("meeting").order_by("pk").first()
 
 
 def _meeting_for(actor, concern: Concern):
     """The meeting a concern goes on: the neighborhood's next deliberation meeting (a new one a
     week ahead when none is planned) for a major one, a new joint consultation for a key one."""
-    from gongzhi.deliberation import services as deliberation
-    from gongzhi.deliberation.models import Meeting
-
     now = timezone.now()
     if concern.tier == Tier.MAJOR:
         meeting = (
@@ -339,8 +313,6 @@ def _meeting_for(actor, concern: Concern):
 
 
 def _holds_meetings(actor, concern: Concern) -> bool:
-    from gongzhi.deliberation.models import Meeting
-
     if actor is None or not getattr(actor, "is_authenticated", False):
         return False
     path = {"subdistrict": concern.subdistrict_id, "neighborhood": concern.neighborhood_id}
@@ -366,9 +338,7 @@ def deliberate_if_due(*, actor, concern: Concern):
 
 @transaction.atomic
 def _queue(actor, concern: Concern):
-    from gongzhi.deliberation import services as deliberation
-
-    concern = _services()._locked(concern.pk)  # two calls at once: the second finds the first's item
+    concern = history.locked(concern.pk)  # two calls at once: the second finds the first's item
     existing = _item_of(concern)
     if existing is not None:
         return existing
@@ -379,132 +349,9 @@ def _queue(actor, concern: Concern):
     note = _("Waiting for deliberation (待议事项) in %(neighborhood)s") % {
         "neighborhood": concern.neighborhood
     }
-    _services()._event(concern, "deliberate", concern.state, concern.state, who, note)
+    history.record_event(concern, "deliberate", concern.state, concern.state, who, note)
     audit.record("update", concern, actor=who, changes={"agenda_item": item.pk, "meeting": None})
     return item
-
-
-# ---- notifications ------------------------------------------------------------------------------
-
-RESIDENT_ACTIONS = frozenset({"accept", "dispatch", "start", "resolve", "close", "reopen", "join"})
-
-
-def public_link(concern: Concern) -> str:
-    """The resident's progress link: an unguessable token, no personal data in it."""
-    return outside_link(reverse("concerns:resident_progress", args=[concern.public_token]))
-
-
-def on_event(concern: Concern, event: ConcernEvent) -> None:
-    """Called by services._event: who hears about this step, sent once the transaction commits (a
-    rolled-back step notifies nobody). Keys are concern id + event id, so a resend is a no-op."""
-    if event.action not in RESIDENT_ACTIONS and event.action != "escalate":
-        return
-    if event.action == "accept" and not concern.reporter_phone:
-        return  # the common intake: nothing to send, no query spent
-    transaction.on_commit(lambda: _deliver(concern.pk, event.pk))
-
-
-def _deliver(concern_id: int, event_id: int) -> None:
-    concern = Concern.objects.select_related("category").filter(pk=concern_id).first()
-    event = ConcernEvent.objects.filter(pk=event_id).first()
-    if concern is None or event is None:
-        return
-    try:
-        for key, target, subject, body, link in _messages(concern, event):
-            if isinstance(target, str):
-                send(key=key, channel="sms", address=target, subject=subject, body=body, link=link)
-            else:
-                notify_user(target, key=key, subject=subject, body=body, link=link)
-    except Exception:  # a failing channel must not undo or block the concern's own step
-        log.exception("concern %s: notifying event %s failed", concern_id, event_id)
-
-
-def _resident_text(concern: Concern, event: ConcernEvent) -> str:
-    label = event.action_label
-    return _("Your concern (%(category)s) at %(time)s: %(step)s. Progress: ") % {
-        "category": concern.category.name,
-        "time": timezone.localtime(event.at).strftime("%m-%d %H:%M"),
-        "step": label,
-    }
-
-
-def _messages(concern: Concern, event: ConcernEvent):
-    base = f"concern:{concern.pk}:event:{event.pk}"
-    subject = _("Concern #%(id)s: %(step)s") % {"id": concern.pk, "step": event.action_label}
-    # The resident(s): the reporter, and the reporters of the reports that follow this concern.
-    if event.action in RESIDENT_ACTIONS:
-        residents = [concern]
-        if event.action in ("dispatch", "start", "resolve", "close"):
-            residents += list(concern.joined.exclude(reporter_phone="").exclude(state=lifecycle.CLOSED))
-        for c in residents:
-            if c.reporter_phone:
-                link = public_link(c)
-                yield (
-                    f"{base}:resident:{c.pk}",
-                    c.reporter_phone,
-                    subject,
-                    _resident_text(c, event) + link,
-                    link,
-                )
-    staff_link = reverse("concerns:detail", args=[concern.pk])
-    if event.action == "dispatch":
-        body = _("Concern #%(id)s (%(category)s) is routed to you: %(title)s") % {
-            "id": concern.pk,
-            "category": concern.category.name,
-            "title": concern.title,
-        }
-        for user in handlers_of(concern):
-            yield f"{base}:handler:{user.pk}", user, subject, body, staff_link
-    if event.action == "escalate":
-        body = _("Concern #%(id)s is on the supervision list: %(note)s") % {
-            "id": concern.pk,
-            "note": event.note,
-        }
-        for user in supervisors_of(concern):
-            yield f"{base}:supervisor:{user.pk}", user, subject, body, staff_link
-
-
-def _users(**filters):
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.filter(is_active=True, **filters).distinct()
-
-
-def handlers_of(concern: Concern):
-    """The people of the party the concern is routed to."""
-    kind = concern.handler_kind
-    if kind == HandlerKind.DEPARTMENT and concern.handler_department_id:
-        return _users(
-            role_assignments__role="department_handler",
-            role_assignments__department_id=concern.handler_department_id,
-        )
-    if kind == HandlerKind.PARTNER_UNIT and concern.handler_partner_unit_id:
-        return _users(
-            role_assignments__role="partner_liaison",
-            role_assignments__partner_unit_id=concern.handler_partner_unit_id,
-        )
-    if kind in (HandlerKind.PROPERTY_COMPANY, HandlerKind.OWNERS_COMMITTEE) and concern.handler_compound_id:
-        role = "property_staff" if kind == HandlerKind.PROPERTY_COMPANY else "owners_committee_member"
-        return _users(role_assignments__role=role, role_assignments__compound_id=concern.handler_compound_id)
-    if concern.neighborhood_id:  # the residents' committee: its social workers
-        return _users(
-            role_assignments__role="social_worker", role_assignments__neighborhood_id=concern.neighborhood_id
-        )
-    return _users(pk__in=[])
-
-
-def supervisors_of(concern: Concern):
-    """Who supervises the level the concern was escalated to: the neighborhood's secretary, above
-    that the subdistrict's admins (the district sits outside the platform)."""
-    level = concern.escalation_level  # already raised by the escalation that called us
-    if level <= 1 and concern.neighborhood_id:
-        return _users(
-            role_assignments__role="neighborhood_secretary",
-            role_assignments__neighborhood_id=concern.neighborhood_id,
-        )
-    return _users(
-        role_assignments__role="subdistrict_admin", role_assignments__subdistrict_id=concern.subdistrict_id
-    )
 
 
 # ---- holiday calendar ---------------------------------------------------------------------------

@@ -71,14 +71,29 @@ def _messages() -> list[dict]:
 
 def _state_for(rng: random.Random, age_days: float) -> str:
     if age_days > 20:
-        table = [(lifecycle.CLOSED, 80), (lifecycle.HANDLING, 6), (lifecycle.VERIFYING, 4),
-                 (lifecycle.REOPENED, 5), (lifecycle.RETURNED, 5)]  # fmt: skip
+        table = [
+            (lifecycle.CLOSED, 80),
+            (lifecycle.HANDLING, 6),
+            (lifecycle.VERIFYING, 4),
+            (lifecycle.REOPENED, 5),
+            (lifecycle.RETURNED, 5),
+        ]
     elif age_days > 5:
-        table = [(lifecycle.CLOSED, 40), (lifecycle.VERIFYING, 20), (lifecycle.HANDLING, 20),
-                 (lifecycle.DISPATCHED, 10), (lifecycle.RETURNED, 5), (lifecycle.ACCEPTED, 5)]  # fmt: skip
+        table = [
+            (lifecycle.CLOSED, 40),
+            (lifecycle.VERIFYING, 20),
+            (lifecycle.HANDLING, 20),
+            (lifecycle.DISPATCHED, 10),
+            (lifecycle.RETURNED, 5),
+            (lifecycle.ACCEPTED, 5),
+        ]
     else:
-        table = [(lifecycle.ACCEPTED, 40), (lifecycle.DISPATCHED, 30), (lifecycle.HANDLING, 20),
-                 (lifecycle.VERIFYING, 10)]  # fmt: skip
+        table = [
+            (lifecycle.ACCEPTED, 40),
+            (lifecycle.DISPATCHED, 30),
+            (lifecycle.HANDLING, 20),
+            (lifecycle.VERIFYING, 10),
+        ]
     return rng.choices([s for s, _ in table], weights=[w for _, w in table])[0]
 
 
@@ -92,8 +107,14 @@ PATHS = {
     lifecycle.CLOSED: ["dispatch", "start", "resolve", "close", "rate"],
     lifecycle.REOPENED: ["dispatch", "start", "resolve", "close", "rate", "reopen"],
 }
-TARGET = {"dispatch": lifecycle.DISPATCHED, "start": lifecycle.HANDLING, "return": lifecycle.RETURNED,
-          "resolve": lifecycle.VERIFYING, "close": lifecycle.CLOSED, "reopen": lifecycle.REOPENED}  # fmt: skip
+TARGET = {
+    "dispatch": lifecycle.DISPATCHED,
+    "start": lifecycle.HANDLING,
+    "return": lifecycle.RETURNED,
+    "resolve": lifecycle.VERIFYING,
+    "close": lifecycle.CLOSED,
+    "reopen": lifecycle.REOPENED,
+}
 
 
 def load_demo() -> str:
@@ -145,9 +166,10 @@ def load_demo() -> str:
 def _households(neighborhoods, rng) -> list[Household]:
     """Half in the demo logins' neighborhood (and a good share in its first grid), half elsewhere."""
     first = list(
-        Household.objects.filter(neighborhood=neighborhoods[0]).select_related("building", "neighborhood")
+        Household.objects.filter(neighborhood=neighborhoods[0])
+        .select_related("building", "neighborhood")
         .order_by("building__micro_grid_id", "pk")[:120]
-    )  # fmt: skip
+    )
     rest = []
     for nb in neighborhoods[1:]:
         rest += list(
@@ -296,9 +318,14 @@ def _events(concerns, plans, staff, rng, now) -> list[ConcernEvent]:
 
 def _ev(concern, action, source, target, actor, at, note, *, label=None) -> ConcernEvent:
     event = ConcernEvent(
-        concern=concern, action=action, from_state=source, to_state=target, actor=actor,
-        actor_label=label or (str(actor) if actor else "system"), note=note,
-    )  # fmt: skip
+        concern=concern,
+        action=action,
+        from_state=source,
+        to_state=target,
+        actor=actor,
+        actor_label=label or (str(actor) if actor else "system"),
+        note=note,
+    )
     event.demo_at = at
     return event
 
@@ -334,9 +361,29 @@ def _join_cluster(concerns, now) -> None:
         supporters=main.supporters, households_affected=main.households_affected
     )
     ConcernEvent.objects.bulk_create(
-        [ConcernEvent(concern=c, action="join", from_state=c.state, to_state=c.state, actor_label="system", note=f"#{main.pk}") for c in followers]
-        + [ConcernEvent(concern=main, action="joined", from_state=main.state, to_state=main.state, actor_label="system", note=f"#{c.pk}") for c in followers]
-    )  # fmt: skip
+        [
+            ConcernEvent(
+                concern=c,
+                action="join",
+                from_state=c.state,
+                to_state=c.state,
+                actor_label="system",
+                note=f"#{main.pk}",
+            )
+            for c in followers
+        ]
+        + [
+            ConcernEvent(
+                concern=main,
+                action="joined",
+                from_state=main.state,
+                to_state=main.state,
+                actor_label="system",
+                note=f"#{c.pk}",
+            )
+            for c in followers
+        ]
+    )
 
 
 def _supervise(concerns, now) -> int:

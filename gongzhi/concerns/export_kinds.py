@@ -7,19 +7,16 @@ from django.utils.translation import gettext_lazy
 from gongzhi.concerns import exports as workbooks
 from gongzhi.concerns import selectors
 from gongzhi.core import exports
+from gongzhi.core.pages import parse_month
 
 
 def _month(params: dict):
-    from gongzhi.concerns.views import _month as parse_month
-
     return parse_month(str(params.get("month") or ""))
 
 
 def _group(params: dict) -> str:
     by = str(params.get("by") or "neighborhood")
-    from gongzhi.concerns.views import KPI_GROUPS
-
-    if by not in KPI_GROUPS:
+    if by not in selectors.KPI_GROUPS:
         raise ValidationError({"by": _("Unknown grouping.")})
     return by
 
@@ -30,11 +27,9 @@ def _area(actor, params: dict) -> tuple[int | None, int | None]:
 
 
 def _produce(actor, params: dict) -> exports.ExportFile:
-    from gongzhi.concerns.views import _label_of_group
-
     month, by = _month(params), _group(params)
     rows, total = selectors.kpi_report(actor, month=month, by=by)
-    content = workbooks.kpi_workbook(rows, total, month=month, group=_label_of_group(by))
+    content = workbooks.kpi_workbook(rows, total, month=month, group=selectors.kpi_group_label(by))
     return exports.ExportFile(content, f"concern-kpi-{month:%Y-%m}-{by}.xlsx")
 
 
@@ -48,5 +43,3 @@ exports.register(
         produce=_produce,
     )
 )
-
-from gongzhi.concerns import visits_export_kinds  # noqa: E402, F401  (the visit ledgers register themselves)

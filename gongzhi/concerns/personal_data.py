@@ -1,29 +1,18 @@
-"""concerns' share of a person's data (core.personal_data): visits to their household, the concerns
-they raised (and, on deletion, the reporter contact on them), where a person with no register entry
-is handled, and the working-day calendar that times a data-subject request.
-
-Visits move to `gongzhi/visits/personal_data.py` with the visits app (the part's key stays "visits").
-"""
+"""concerns' share of a person's data (core.personal_data): the concerns they raised (and, on
+deletion, the reporter contact on them), where a person with no register entry is handled, and the
+working-day calendar that times a data-subject request."""
 
 from datetime import datetime
 
 from django.utils.translation import gettext as _
 
 from gongzhi.concerns.deadlines import end_of_working_day
-from gongzhi.concerns.models import Concern, Visit
+from gongzhi.concerns.models import Concern
 from gongzhi.core.personal_data import Part, Section, local, register, register_calendar
 
 # Reporter phones are encrypted without an index: the candidates of the resident's neighborhood are
 # decrypted and compared, up to this many (the newest).
 PHONE_MATCH_LIMIT = 5000
-
-
-def visits_section(user, resident) -> Section | None:
-    if resident is None:
-        return None
-    visits = Visit.objects.filter(household_id=resident.household_id).order_by("-visited_at")[:200]
-    rows = [[local(v.visited_at), v.get_channel_display(), v.raised] for v in visits]
-    return Section("visits", _("Visits to your household"), [_("Time"), _("Channel"), _("Raised")], rows)
 
 
 def concern_ids_of(user, resident) -> set[int]:
@@ -71,6 +60,5 @@ def _end_of_working_day(start: datetime, days: int) -> datetime:
     return end_of_working_day(start, days)
 
 
-register(Part("visits", 40, visits_section))
 register(Part("concerns", 50, concerns_section, erase_reporters, newest_concern_area))
 register_calendar(_end_of_working_day)

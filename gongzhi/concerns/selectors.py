@@ -1,18 +1,31 @@
-"""Every read of concerns, visits and their figures, already filtered to the caller's area."""
+"""Every read of concerns and their figures (the KPIs count visits too), already filtered to the
+caller's area."""
 
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Aggregate, Count, F, FloatField, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongzhi.concerns import lifecycle
 from gongzhi.concerns.kpi import KpiRow, median_or_none
-from gongzhi.concerns.models import Category, Concern, ConcernEvent, Rating, Supervision, Visit
+from gongzhi.concerns.models import (
+    CalendarDay,
+    Category,
+    Concern,
+    ConcernEvent,
+    ConcernPhoto,
+    Rating,
+    Supervision,
+    intake_key,
+)
 from gongzhi.core.memo import memo
-from gongzhi.core.permissions import assignments_of, scoped
+from gongzhi.core.permissions import assignments_of, has_capability, scoped
+from gongzhi.grids.models import MicroGrid
 from gongzhi.org.models import (
     Building,
     Compound,
@@ -22,7 +35,8 @@ from gongzhi.org.models import (
     PartnerUnit,
     Subdistrict,
 )
-from gongzhi.org.selectors import households_visible_to
+from gongzhi.org.selectors import households_visible_to, neighborhoods_visible_to
+from gongzhi.visits.models import Visit
 
 GROUPINGS = {
     "subdistrict": ("subdistrict_id", "subdistrict_id"),
@@ -36,10 +50,14 @@ def concerns_visible_to(user) -> QuerySet[Concern]:
     return scoped(
         user,
         Concern.objects.select_related(
-            "category", "neighborhood", "building__compound", "handler_department", "handler_partner_unit",
+            "category",
+            "neighborhood",
+            "building__compound",
+            "handler_department",
+            "handler_partner_unit",
             "handler_compound",
         ),
-    )  # fmt: skip
+    )
 
 
 def concern_queue(
@@ -145,9 +163,50 @@ def categories_for(subdistrict_id: int | None) -> QuerySet[Category]:
     return Category.objects.filter(Q(subdistrict__isnull=True) | own, active=True).order_by("order", "code")
 
 
+def already_taken(principal: str, key: str) -> bool:
+    """A retry of a form already sent: it gets the first concern back, not the offer to join."""
+    stored = intake_key(principal, key)
+    return bool(stored) and Concern.objects.filter(idempotency_key=stored).exists()
+
+
+def visible_concern(user, concern_id: int | None) -> Concern | None:
+    """One concern by id if the user may see it (None otherwise: a form's choice, not a page)."""
+    return concerns_visible_to(user).filter(pk=concern_id).first() if concern_id else None
+
+
+def photos_visible_to(user) -> QuerySet[ConcernPhoto]:
+    return scoped(user, ConcernPhoto.objects.all())
+
+
+def neighborhood_in_area(user, neighborhood_id: int | None) -> Neighborhood | None:
+    return neighborhoods_visible_to(user).filter(pk=neighborhood_id).first() if neighborhood_id else None
+
+
+def calendar_days(year: int) -> QuerySet[CalendarDay]:
+    """The holidays and make-up working days of a year (the calendar is shared by every area)."""
+    return CalendarDay.objects.filter(date__year=year).order_by("date")
+
+
+def may_export(user) -> bool:
+    """Whether the export buttons show (the export request is checked again when asked)."""
+    return has_capability(user, "export")
+
+
+def category_by_id(subdistrict_id: int | None, category_id: int | None) -> Category | None:
+    """A category the subdistrict may file under, by the id a form sent (None: not one of them)."""
+    if category_id is None:
+        return None
+    return categories_for(subdistrict_id).filter(pk=category_id).first()
+
+
 @memo(Category)
 def category_by_code(subdistrict_id: int | None, code: str) -> Category | None:
     return categories_for(subdistrict_id).filter(code=code).first()
+
+
+def category_for_user(user, code: str) -> Category | None:
+    """The category of this code in the user's home subdistrict (the API names categories by code)."""
+    return category_by_code(home_subdistrict_id(user), code)
 
 
 def home_subdistrict_id(user) -> int | None:
@@ -201,10 +260,6 @@ def households_for_visit(user, text: str, limit: int = 15) -> list[Household]:
     return list(qs.distinct().order_by("building__compound__name", "building__number", "room")[:limit])
 
 
-def visits_visible_to(user) -> QuerySet[Visit]:
-    return scoped(user, Visit.objects.select_related("household__building__compound", "worker"))
-
-
 # ---- KPIs ---------------------------------------------------------------------------------------
 
 
@@ -235,6 +290,18 @@ def _month_concerns(user, month: date) -> QuerySet[Concern]:
 def _month_visits(user, month: date) -> QuerySet[Visit]:
     start, end = month_bounds(month)
     return scoped(user, Visit.objects.all()).filter(visited_at__gte=start, visited_at__lt=end)
+
+
+KPI_GROUPS = ("worker", "micro_grid", "neighborhood", "subdistrict")
+
+
+def kpi_group_label(group: str) -> str:
+    return {
+        "worker": _("worker"),
+        "micro_grid": _("micro-grid"),
+        "neighborhood": _("neighborhood"),
+        "subdistrict": _("subdistrict"),
+    }[group]
 
 
 def kpi_rows(user, *, month: date, by: str = "neighborhood") -> list[KpiRow]:
@@ -300,11 +367,6 @@ def _concern_counts(concerns: QuerySet, field: str):
 
 
 def _labels(by: str, keys: set) -> dict:
-    from django.contrib.auth import get_user_model
-
-    from gongzhi.grids.models import MicroGrid
-    from gongzhi.org.models import Neighborhood, Subdistrict
-
     model = {
         "subdistrict": Subdistrict,
         "neighborhood": Neighborhood,
@@ -319,9 +381,15 @@ def kpi_total(rows: list[KpiRow]) -> KpiRow:
     hours: list[float] = []
     for r in rows:
         for name in (
-            "households_visited", "collected", "responded_on_time", "resolved", "satisfied", "basically",
-            "dissatisfied", "overdue",
-        ):  # fmt: skip
+            "households_visited",
+            "collected",
+            "responded_on_time",
+            "resolved",
+            "satisfied",
+            "basically",
+            "dissatisfied",
+            "overdue",
+        ):
             setattr(total, name, getattr(total, name) + getattr(r, name))
         hours.extend(r.close_hours)
     total.median_close_hours_value = median_or_none(hours)

@@ -1,4 +1,4 @@
-"""Every write to concerns and visits: validate, check scope, lock, write, keep history, audit."""
+"""Every write to concerns: validate, check scope, lock, write, keep history, audit."""
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -10,36 +10,29 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.concerns import coordination, deadlines, lifecycle, tiering
+from gongzhi.concerns import coordination, deadlines, history, lifecycle, tiering
+from gongzhi.concerns.history import Conflict, parties_of  # noqa: F401  (callers name them here)
 from gongzhi.concerns.models import (
     Category,
     Channel,
     Concern,
-    ConcernEvent,
     ConcernPhoto,
     HandlerKind,
     Rating,
     RoutingRule,
     Supervision,
     Tier,
-    Visit,
     intake_key,
 )
-from gongzhi.core import audit, permissions, uploads
+from gongzhi.core import audit, permissions, pii, uploads
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.memo import memo
 from gongzhi.org.models import Building, Household, Neighborhood, Subdistrict
-from gongzhi.org.roles import ROLES
 
-AREA_UNIT_KINDS = frozenset({"subdistrict", "neighborhood", "micro_grid", "building"})
 HANDLER_UNIT_KINDS = frozenset({"compound", "department", "partner_unit"})
 ESCALATION_LEVELS = ("neighborhood", "subdistrict", "district")
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 MAX_PHOTOS = 6
-
-
-class Conflict(Exception):
-    """Someone else changed the concern since the caller looked at it; nothing was written."""
 
 
 @dataclass(frozen=True)
@@ -219,8 +212,6 @@ def submit_concern(
 
 
 def _phone(value: str) -> str:
-    from gongzhi.core import pii
-
     if not (value or "").strip():
         return ""
     try:
@@ -276,7 +267,7 @@ def _accept(actor, concern: Concern, photos: list) -> None:
     concern.save(force_insert=True)
     for upload, content_type in photos:
         ConcernPhoto.objects.create(concern=concern, file=upload, content_type=content_type, size=upload.size)
-    _event(concern, "accept", "", lifecycle.ACCEPTED, actor, "")
+    history.record_event(concern, "accept", "", lifecycle.ACCEPTED, actor, "")
     audit.record("create", concern, actor=actor, changes={"channel": concern.channel, "tier": concern.tier})
     if concern.tier == Tier.URGENT:
         _supervise(concern, Supervision.Reason.URGENT)
@@ -309,45 +300,6 @@ def check_photos(photos) -> list[tuple[ContentFile, str]]:
 # ---- lifecycle ----------------------------------------------------------------------------------
 
 
-def parties_of(actor, concern: Concern) -> set[str]:
-    """In what capacity the actor may act on the concern: area staff, handler, or both."""
-    parties = set()
-    for a in permissions.assignments_of(actor):
-        role = ROLES[a.role]
-        path = Concern.scope_paths.get(role.unit_kind)
-        if "concern" not in role.write or path is None or getattr(concern, path) != a.unit_id:
-            continue
-        parties.add(lifecycle.AREA if role.unit_kind in AREA_UNIT_KINDS else lifecycle.HANDLER)
-    if lifecycle.AREA in parties and concern.handler_kind == HandlerKind.RESIDENTS_COMMITTEE:
-        parties.add(lifecycle.HANDLER)  # the committee handles its own
-    return parties
-
-
-def _locked(concern_id: int) -> Concern:
-    return Concern.objects.select_for_update().get(pk=concern_id)
-
-
-def _check_version(concern: Concern, expected_version: int | None) -> None:
-    if expected_version is not None and concern.version != expected_version:
-        last = concern.events.order_by("-at", "-id").first()
-        who = f"{last.actor_label} ({timezone.localtime(last.at):%H:%M:%S})" if last else ""
-        raise Conflict(
-            _(
-                "Someone else changed this concern meanwhile (%(who)s); it is now %(state)s. Reload and try again."
-            )
-            % {"who": who, "state": concern.get_state_display()}
-        )
-
-
-def _require(actor, concern: Concern) -> set[str]:
-    if not permissions.can(actor, concern):
-        raise NotInScope(_("No such concern in your area."))
-    parties = parties_of(actor, concern)
-    if not parties:
-        raise PermissionDenied(_("You may not change this concern."))
-    return parties
-
-
 @transaction.atomic
 def transition(
     *,
@@ -361,9 +313,9 @@ def transition(
 ) -> Concern:
     """Move the concern one step along its lifecycle; a stale version is a Conflict, not a write.
     Closing over a reply the reply check flags needs `reply_override`, the reason to close anyway."""
-    concern = _locked(concern.pk)
-    parties = _require(actor, concern)
-    _check_version(concern, expected_version)
+    concern = history.locked(concern.pk)
+    parties = history.require_party(actor, concern)
+    history.check_version(concern, expected_version)
     if action == "close" and concern.state == lifecycle.VERIFYING and lifecycle.AREA in parties:
         extra = coordination.check_close(concern, action, reply_override)
         note = "\n".join(p for p in ((note or "").strip(), extra) if p)
@@ -393,7 +345,7 @@ def _move(
     concern.state = step.target
     concern.version += 1
     concern.save()
-    _event(concern, action, previous, step.target, actor, note)
+    history.record_event(concern, action, previous, step.target, actor, note)
     audit.record(
         "update", concern, actor=actor, changes={"state": [previous, step.target]}, reason=note[:255]
     )
@@ -424,31 +376,16 @@ def _apply(concern: Concern, action: str, handler: Handler | None) -> None:
         _, concern.resolution_due = deadlines.due_dates(now, concern.category, concern.tier)
 
 
-def _event(concern: Concern, action: str, source: str, target: str, actor, note: str) -> ConcernEvent:
-    authenticated = actor is not None and getattr(actor, "is_authenticated", False)
-    event = ConcernEvent.objects.create(
-        concern=concern,
-        action=action,
-        from_state=source,
-        to_state=target,
-        actor=actor if authenticated else None,
-        actor_label=str(actor) if authenticated else (actor if isinstance(actor, str) else "system"),
-        note=note,
-    )
-    coordination.on_event(concern, event)  # notifications, sent once the step commits
-    return event
-
-
 @transaction.atomic
 def override_tier(
     *, actor, concern: Concern, tier: str, reason: str, expected_version: int | None = None
 ) -> Concern:
     """Staff set the tier against the rules, saying why; the rule's tier stays on record."""
-    concern = _locked(concern.pk)
-    parties = _require(actor, concern)
+    concern = history.locked(concern.pk)
+    parties = history.require_party(actor, concern)
     if lifecycle.AREA not in parties:
         raise PermissionDenied(_("Only staff of the area may change the tier."))
-    _check_version(concern, expected_version)
+    history.check_version(concern, expected_version)
     if tier not in Tier.values:
         raise ValidationError({"tier": _("Unknown tier.")})
     reason = (reason or "").strip()
@@ -460,7 +397,9 @@ def override_tier(
     concern.tier, concern.tier_reason = tier, reason[:255]
     concern.version += 1
     concern.save()
-    _event(concern, "tier", concern.state, concern.state, actor, f"{previous} → {tier}: {reason}")
+    history.record_event(
+        concern, "tier", concern.state, concern.state, actor, f"{previous} → {tier}: {reason}"
+    )
     audit.record("update", concern, actor=actor, changes={"tier": [previous, tier]}, reason=reason[:255])
     if tier == Tier.URGENT:
         _supervise(concern, Supervision.Reason.URGENT)
@@ -471,8 +410,8 @@ def override_tier(
 @transaction.atomic
 def publish_concern(*, actor, concern: Concern, published: bool) -> Concern:
     """Show (or stop showing) the concern's progress on its building's notice page, de-identified."""
-    concern = _locked(concern.pk)
-    if lifecycle.AREA not in _require(actor, concern):
+    concern = history.locked(concern.pk)
+    if lifecycle.AREA not in history.require_party(actor, concern):
         raise PermissionDenied(_("Only staff of the area may publish to the building notice."))
     if concern.building_id is None:
         raise ValidationError({"published": _("Only a concern in a building can go on its notice.")})
@@ -497,7 +436,7 @@ def rate_concern(*, public_token: str, rating: str, note: str = "", reopen: bool
     concern.version += 1
     concern.save()
     label = _("resident")
-    _event(
+    history.record_event(
         concern, "rate", concern.state, concern.state, label, f"{concern.get_rating_display()} {note}".strip()
     )
     audit.record("update", concern, changes={"rating": rating})
@@ -519,7 +458,7 @@ def _supervise(concern: Concern, reason: str) -> Supervision | None:
         return None
     Concern.objects.filter(pk=concern.pk).update(escalation_level=concern.escalation_level + 1)
     concern.escalation_level += 1
-    _event(concern, "escalate", concern.state, concern.state, None, f"{reason} → {level}")
+    history.record_event(concern, "escalate", concern.state, concern.state, None, f"{reason} → {level}")
     audit.record("update", concern, changes={"escalated_to": level, "reason": reason})
     return item
 
@@ -548,78 +487,8 @@ def escalate_overdue(*, now=None, batch: int = 500) -> int:
 
 @transaction.atomic
 def _escalate_one(pk: int, reason: str) -> int:
-    concern = _locked(pk)
+    concern = history.locked(pk)
     if reason == Supervision.Reason.RESOLUTION_OVERDUE and not concern.overdue:
         concern.overdue = True
         Concern.objects.filter(pk=pk).update(overdue=True)
     return 1 if _supervise(concern, reason) is not None else 0
-
-
-# ---- visits -------------------------------------------------------------------------------------
-
-
-def record_visit(
-    *,
-    actor,
-    household: Household,
-    channel: str = Visit.Channel.DOOR,
-    raised: str = "",
-    handled: str = "",
-    suggestions: str = "",
-    category: Category | None = None,
-    idempotency_key: str = "",
-    visited_at=None,
-) -> Visit:
-    """One 民情日志 line. A raised problem with a category becomes a concern in the same step."""
-    key = intake_key(str(actor.pk), idempotency_key)
-    if key and (found := Visit.objects.filter(idempotency_key=key).first()) is not None:
-        return found
-    if not permissions.can(actor, household):
-        raise NotInScope(_("No such household in your area."))
-    place = place_of(household=household)
-    if not permissions.can_create(actor, Visit, place.path()):
-        raise PermissionDenied(_("You may not record visits here."))
-    if channel not in Visit.Channel.values:
-        raise ValidationError({"channel": _("Choose door, phone or WeChat.")})
-    try:
-        with transaction.atomic():
-            return _save_visit(actor, place, key, channel, raised, handled, suggestions, category, visited_at)
-    except IntegrityError:
-        if key and (found := Visit.objects.filter(idempotency_key=key).first()) is not None:
-            return found
-        raise
-
-
-def _save_visit(
-    actor, place: Place, key, channel, raised, handled, suggestions, category, visited_at
-) -> Visit:
-    raised, handled, suggestions = ((v or "").strip() for v in (raised, handled, suggestions))
-    concern = None
-    if category is not None:
-        if not raised:
-            raise ValidationError({"raised": _("Write what the household raised to make it a concern.")})
-        concern = submit_concern(
-            actor=actor, channel=Channel.VISIT, category=category, place=place, description=raised
-        )
-    household = place.household
-    visit = Visit(
-        subdistrict=place.subdistrict,
-        neighborhood=place.neighborhood,
-        micro_grid_id=household.micro_grid_id,
-        building=place.building,
-        household=household,
-        worker=actor,
-        visited_at=visited_at or timezone.now(),
-        channel=channel,
-        raised=raised,
-        handled=handled,
-        suggestions=suggestions,
-        concern=concern,
-        idempotency_key=key,
-    )
-    visit.full_clean(exclude=["idempotency_key", "concern"])
-    visit.save()
-    audit.record(
-        "create", visit, actor=actor, changes={"channel": channel, "concern": concern and concern.pk}
-    )
-    return visit

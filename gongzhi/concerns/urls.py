@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.concerns import views, views_assist, visits_views
+from gongzhi.concerns import views, views_assist
 
 app_name = "concerns"
 
@@ -16,16 +16,6 @@ urlpatterns = [
     path("supervision/", views.supervision, name="supervision"),
     path("kpi/", views.kpi, name="kpi"),
     path("kpi.xlsx", views.kpi_export, name="kpi_export"),
-    path("visits/new/", visits_views.visit_new, name="visit_new"),
-    path("visits/households/", visits_views.visit_households, name="visit_households"),
-    path("visits/coverage/", visits_views.coverage, name="coverage"),
-    path("visits/coverage.xlsx", visits_views.coverage_export, name="coverage_export"),
-    path("visits/rules/", visits_views.rules, name="visit_rules"),
-    path("visits/map/<str:kind>/<int:pk>.json", visits_views.map_layer, name="visit_map_layer"),
-    path("visits/map/buildings/<int:pk>/", visits_views.map_building, name="visit_map_building"),
-    path("visits/cards/", visits_views.cards, name="visit_cards"),
-    path("visits/cards/grids/<int:pk>/", visits_views.grid_cards, name="visit_grid_cards"),
-    path("visits/cards/households/<int:pk>/", visits_views.household_card, name="visit_household_card"),
     path("assist/", views_assist.staff_assist, name="staff_assist"),
     path("<int:pk>/category/", views_assist.recategorize, name="recategorize"),
     path("<int:pk>/join/", views_assist.join, name="join"),

@@ -1,7 +1,6 @@
-"""Pages of concerns and visits. Thin: parse, call one service or selector, render."""
+"""Pages of concerns. Thin: parse, call one service or selector, render."""
 
 import uuid
-from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,44 +15,29 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from gongzhi.concerns import assist, coordination, lifecycle, selectors, services, throttle, views_assist
-from gongzhi.concerns.models import Channel, ConcernPhoto, HandlerKind, Rating, State, Tier
+from gongzhi.concerns import assist, coordination, lifecycle, page_context, selectors, services, throttle
+from gongzhi.concerns.models import Channel, HandlerKind, Rating, State, Tier
 from gongzhi.concerns.services import Conflict
-from gongzhi.core import permissions
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.middleware import client_ip
+from gongzhi.core.pages import form_errors, parse_int, parse_month, require_concern_reader, staff_page
 from gongzhi.org import selectors as org_selectors
 
 # Public intake per client address: enough for a family, too few for a script.
 RESIDENT_REPORTS_PER_HOUR = 10
-KPI_GROUPS = ("worker", "micro_grid", "neighborhood", "subdistrict")
-# Visit plans: every household at least once in this many months (the subdistrict's rule).
 
 
-def _errors(exc: ValidationError) -> dict:
-    """Field → messages; errors of no field under "general" (templates cannot read "__all__")."""
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"general": exc.messages}
-    return {("general" if k == "__all__" else k): v for k, v in errors.items()}
+def failed(request, pk: int, exc: Exception):
+    """The concern page again, saying why the step was refused (409 for a stale version)."""
+    if isinstance(exc, Conflict):
+        return detail(request, pk, error=str(exc), status=409)
+    errors = form_errors(exc)
+    return detail(request, pk, error=" ".join(m for ms in errors.values() for m in ms), status=400)
 
 
-def _month(value: str | None) -> date:
-    try:
-        year, month = (int(p) for p in (value or "").split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        today = timezone.localdate()
-        return today.replace(day=1)
-
-
-def _require_concern_reader(user) -> None:
-    if not permissions.may_read_class(user, "concern"):
-        raise PermissionDenied(_("You do not work with concerns."))
-
-
-@never_cache
-@login_required
+@staff_page
 def queue(request):
-    _require_concern_reader(request.user)
+    require_concern_reader(request.user)
     state = request.GET.get("state", "")
     state = state if state in State.values else ""
     overdue = request.GET.get("overdue") == "1"
@@ -71,8 +55,7 @@ def _handler_choices(user) -> dict:
     return {"handler_kinds": HandlerKind.choices, "departments": departments, "partner_units": partner_units}
 
 
-@never_cache
-@login_required
+@staff_page
 def detail(request, pk: int, *, error: str = "", status: int = 200):
     concern = get_object_or_404(selectors.concerns_visible_to(request.user), pk=pk)
     parties = services.parties_of(request.user, concern)
@@ -81,7 +64,7 @@ def detail(request, pk: int, *, error: str = "", status: int = 200):
         request,
         "concerns/detail.html",
         {
-            **views_assist.detail_context(request.user, concern, parties),
+            **page_context.detail_context(request.user, concern, parties),
             "concern": concern,
             "events": selectors.events_of(concern),
             "actions": lifecycle.allowed_actions(concern.state, parties),
@@ -128,12 +111,8 @@ def transition(request, pk: int):
             handler=handler,
             reply_override=request.POST.get("reply_override", ""),
         )
-    except NotInScope:
-        raise Http404 from None
-    except Conflict as exc:
-        return detail(request, pk, error=str(exc), status=409)
-    except ValidationError as exc:
-        return detail(request, pk, error=" ".join(m for ms in _errors(exc).values() for m in ms), status=400)
+    except (Conflict, ValidationError) as exc:
+        return failed(request, pk, exc)
     messages.success(request, _("Saved."))
     return redirect("concerns:detail", pk=pk)
 
@@ -151,12 +130,8 @@ def retier(request, pk: int):
             reason=request.POST.get("reason", ""),
             expected_version=int(version) if version.isdigit() else None,
         )
-    except NotInScope:
-        raise Http404 from None
-    except Conflict as exc:
-        return detail(request, pk, error=str(exc), status=409)
-    except ValidationError as exc:
-        return detail(request, pk, error=" ".join(m for ms in _errors(exc).values() for m in ms), status=400)
+    except (Conflict, ValidationError) as exc:
+        return failed(request, pk, exc)
     messages.success(request, _("Tier changed."))
     _say_agenda(request, concern)
     return redirect("concerns:detail", pk=pk)
@@ -181,10 +156,8 @@ def publish(request, pk: int):
         services.publish_concern(
             actor=request.user, concern=concern, published=request.POST.get("published") == "1"
         )
-    except NotInScope:
-        raise Http404 from None
     except ValidationError as exc:
-        return detail(request, pk, error=" ".join(m for ms in _errors(exc).values() for m in ms), status=400)
+        return failed(request, pk, exc)
     messages.success(request, _("Saved."))
     return redirect("concerns:detail", pk=pk)
 
@@ -201,11 +174,10 @@ def building_notice(request, building_id: int):
     )
 
 
-@never_cache
-@login_required
+@staff_page
 def intake(request):
     """Staff entry: a hotline call, a partner unit's report, a walk-in."""
-    _require_concern_reader(request.user)
+    require_concern_reader(request.user)
     sub = selectors.home_subdistrict_id(request.user)
     query = request.GET.get("q", "").strip()
     context = {
@@ -221,11 +193,11 @@ def intake(request):
         "similar": [],
     }
     if request.method == "POST":
-        text = views_assist._text(request.POST)
+        text = page_context.typed_text(request.POST)
         context["suggestion"] = assist.suggest(text, context["categories"]) if text else None
-        replay = views_assist.already_taken(str(request.user.pk), request.POST.get("key", ""))
+        replay = selectors.already_taken(str(request.user.pk), request.POST.get("key", ""))
         if "dup_checked" not in request.POST and text and not replay:
-            context["similar"] = views_assist.staff_similar(request.user, request.POST, text)
+            context["similar"] = page_context.staff_similar(request.user, request.POST, text)
             if context["similar"]:  # offer to join before opening another
                 context.update(values=request.POST, key=request.POST.get("key", ""))
                 return render(request, "concerns/intake.html", context)
@@ -246,9 +218,9 @@ def intake(request):
                 photos=request.FILES.getlist("photo"),
             )
             coordination.store_suggestion(concern, context["suggestion"])
-            into = views_assist._int(request.POST.get("join"))
+            into = parse_int(request.POST.get("join"))
             if into:
-                main = selectors.concerns_visible_to(request.user).filter(pk=into).first()
+                main = selectors.visible_concern(request.user, into)
                 if main is None:
                     raise ValidationError({"join": _("Choose the open concern to join.")})
                 coordination.join_concern(actor=request.user, concern=concern, into=main)
@@ -258,10 +230,8 @@ def intake(request):
                     % {"id": concern.pk, "main": main.pk},
                 )
                 return redirect("concerns:detail", pk=main.pk)
-        except NotInScope:
-            raise Http404 from None
         except ValidationError as exc:
-            context.update(errors=_errors(exc), values=request.POST, key=request.POST.get("key", ""))
+            context.update(errors=form_errors(exc), values=request.POST, key=request.POST.get("key", ""))
             return render(request, "concerns/intake.html", context, status=400)
         messages.success(request, _("Concern #%(id)s accepted.") % {"id": concern.pk})
         _say_agenda(request, concern)
@@ -270,9 +240,7 @@ def intake(request):
 
 
 def _category(subdistrict_id, value):
-    category = (
-        selectors.categories_for(subdistrict_id).filter(pk=value).first() if str(value).isdigit() else None
-    )
+    category = selectors.category_by_id(subdistrict_id, parse_int(value))
     if category is None:
         raise ValidationError({"category": _("Choose a category.")})
     return category
@@ -281,35 +249,33 @@ def _category(subdistrict_id, value):
 def _staff_place(request) -> services.Place:
     household_id = request.POST.get("household", "")
     if household_id.isdigit():
-        household = org_selectors.households_visible_to(request.user).filter(pk=household_id).first()
+        household = org_selectors.household_in_area(request.user, parse_int(household_id))
         if household is None:
             raise NotInScope(_("No such household in your area."))
         return services.place_of(household=household)
     neighborhood_id = request.POST.get("neighborhood", "")
     if neighborhood_id.isdigit():
-        neighborhood = org_selectors.neighborhoods_visible_to(request.user).filter(pk=neighborhood_id).first()
+        neighborhood = selectors.neighborhood_in_area(request.user, parse_int(neighborhood_id))
         if neighborhood is None:
             raise NotInScope(_("No such neighborhood in your area."))
         return services.place_of(neighborhood=neighborhood)
     return services.place_of()
 
 
-@never_cache
-@login_required
+@staff_page
 def supervision(request):
-    _require_concern_reader(request.user)
+    require_concern_reader(request.user)
     items = selectors.supervision_list(request.user)
     page = Paginator(items, 50).get_page(request.GET.get("page"))
     return render(request, "concerns/supervision.html", {"page": page, "now": timezone.now()})
 
 
-@never_cache
-@login_required
+@staff_page
 def kpi(request):
-    _require_concern_reader(request.user)
-    month = _month(request.GET.get("month"))
+    require_concern_reader(request.user)
+    month = parse_month(request.GET.get("month"))
     by = request.GET.get("by", "neighborhood")
-    by = by if by in KPI_GROUPS else "neighborhood"
+    by = by if by in selectors.KPI_GROUPS else "neighborhood"
     rows, total = selectors.kpi_report(request.user, month=month, by=by)
     return render(
         request,
@@ -319,7 +285,7 @@ def kpi(request):
             "total": total,
             "month": month,
             "by": by,
-            "groups": [(g, _label_of_group(g)) for g in KPI_GROUPS],
+            "groups": [(g, selectors.kpi_group_label(g)) for g in selectors.KPI_GROUPS],
             "collected_chart": {
                 "labels": [r.label for r in rows],
                 "values": [r.collected for r in rows],
@@ -330,40 +296,29 @@ def kpi(request):
                 "values": [round(100 * (r.resolution_rate or 0), 1) for r in rows],
                 "unit": "%",
             },
-            "may_export": permissions.has_capability(request.user, "export"),
+            "may_export": selectors.may_export(request.user),
         },
     )
 
 
-def _label_of_group(group: str) -> str:
-    return {
-        "worker": _("worker"),
-        "micro_grid": _("micro-grid"),
-        "neighborhood": _("neighborhood"),
-        "subdistrict": _("subdistrict"),
-    }[group]
-
-
-@never_cache
-@login_required
+@staff_page
 def kpi_export(request):
-    _require_concern_reader(request.user)
-    if not permissions.has_capability(request.user, "export"):
+    require_concern_reader(request.user)
+    if not selectors.may_export(request.user):
         raise PermissionDenied(_("You may not export ledgers."))
-    month = _month(request.GET.get("month"))
+    month = parse_month(request.GET.get("month"))
     by = request.GET.get("by", "neighborhood")
-    by = by if by in KPI_GROUPS else "neighborhood"
+    by = by if by in selectors.KPI_GROUPS else "neighborhood"
     # Exports go through a second person's approval and carry a watermark (core.exports).
     query = urlencode({"kind": "concerns.kpi", "month": f"{month:%Y-%m}", "by": by})
     return redirect(reverse("core:export_new") + "?" + query)
 
 
-@never_cache
-@login_required
+@staff_page
 def photo(request, pk: int):
     """Shown inline (thumbnails on the concern page) but never sniffed, never cached, and under a
     name that says nothing about the reporter."""
-    item = get_object_or_404(permissions.scoped(request.user, ConcernPhoto.objects.all()), pk=pk)
+    item = get_object_or_404(selectors.photos_visible_to(request.user), pk=pk)
     try:
         stream = item.file.open("rb")
     except FileNotFoundError:
@@ -376,9 +331,6 @@ def photo(request, pk: int):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
-
-
-# ---- visits -------------------------------------------------------------------------------------
 
 
 # ---- residents (public, no account: works inside WeChat's browser) ------------------------------
@@ -409,8 +361,8 @@ def resident_report(request):
         return render(request, "concerns/resident_report.html", context, status=429)
     text = (request.POST.get("description") or "").strip()
     place_nb = neighborhood or selectors.neighborhood_by_id(request.POST.get("neighborhood", ""))
-    similar = views_assist.resident_similar(place_nb, request.POST, text)
-    replay = views_assist.already_taken(f"resident:{client_ip(request)}", request.POST.get("key", ""))
+    similar = page_context.resident_similar(place_nb, request.POST, text)
+    replay = selectors.already_taken(f"resident:{client_ip(request)}", request.POST.get("key", ""))
     if "dup_checked" not in request.POST and similar and not replay:  # offer to add their voice first
         context.update(similar=similar, values=request.POST, key=request.POST.get("key", ""))
         context["suggestion"] = assist.suggest(text, context["categories"])
@@ -418,7 +370,7 @@ def resident_report(request):
     try:
         concern = _resident_submit(request, neighborhood, building)
         coordination.store_suggestion(concern, assist.suggest(text, context["categories"]) if text else None)
-        into = views_assist._int(request.POST.get("join"))
+        into = parse_int(request.POST.get("join"))
         if into:
             # Only a concern the page offered for this text and neighborhood may be joined.
             main = next((s.concern for s in similar if s.concern.pk == into), None)
@@ -430,7 +382,7 @@ def resident_report(request):
     except ValidationError as exc:
         if "join" in getattr(exc, "error_dict", {}):
             return redirect("concerns:resident_progress", token=concern.public_token)
-        context.update(errors=_errors(exc), values=request.POST, key=request.POST.get("key", ""))
+        context.update(errors=form_errors(exc), values=request.POST, key=request.POST.get("key", ""))
         return render(request, "concerns/resident_report.html", context, status=400)
     return redirect("concerns:resident_progress", token=concern.public_token)
 

@@ -124,7 +124,7 @@ RULES = [
     Rule(
         "visits",
         "visit logs: what was raised and handled",
-        "concerns.Visit",
+        "visits.Visit",
         "visited_at",
         3 * 365,
         "anonymise",

@@ -71,7 +71,7 @@ def grid_map(request, kind: str, pk: int):
             "plans": selectors.plans_of_area(request.user, area)[:10],
             "history": selectors.history_of_area(request.user, area, limit=12),
             "may_draw": selectors.may_draw(request.user, area),
-            # The layer of households due for a visit (drawn by concerns/visit_map.js).
+            # The layer of households due for a visit (drawn by visits/visit_map.js).
             "visit_layer": permissions.may_read_class(request.user, "concern"),
         },
     )

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from gongzhi.concerns import services, visits_services
 from gongzhi.org.models import Building
+from gongzhi.visits import services
 from tests.browser.conftest import screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,10 +19,8 @@ def live(live_server, world):
     for i, building in enumerate(Building.objects.all()):
         Building.objects.filter(pk=building.pk).update(lat=31.35 + i / 500, lng=121.42 + i / 500)
     admin = world.users["subdistrict_admin"]
-    visits_services.seed_default_rules(actor=admin, subdistrict=world.subdistrict)
-    visits_services.save_hotline(
-        actor=admin, subdistrict=world.subdistrict, name="市民服务热线", number="12345"
-    )
+    services.seed_default_rules(actor=admin, subdistrict=world.subdistrict)
+    services.save_hotline(actor=admin, subdistrict=world.subdistrict, name="市民服务热线", number="12345")
     secretary = world.users["neighborhood_secretary"]
     services.record_visit(actor=secretary, household=world.household_a, visited_at=timezone.now())
     services.record_visit(

@@ -6,8 +6,9 @@ import time
 
 import pytest
 
-from gongzhi.concerns.models import Concern, Visit
+from gongzhi.concerns.models import Concern
 from gongzhi.concerns.tests.conftest import category
+from gongzhi.visits.models import Visit
 from tests.browser.conftest import screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -49,7 +49,7 @@ MAKEUP_DAYS = [
     date(2025, 1, 26), date(2025, 2, 8), date(2025, 4, 27), date(2025, 9, 28), date(2025, 10, 11),
     date(2026, 1, 4), date(2026, 2, 14), date(2026, 2, 28), date(2026, 5, 9), date(2026, 9, 20),
     date(2026, 10, 10),
-]  # fmt: skip
+]
 
 
 def seed(apps, schema_editor):

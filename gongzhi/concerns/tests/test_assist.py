@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from gongzhi.concerns import assist, coordination, services
+from gongzhi.concerns import assist, coordination, notices, services
 from gongzhi.concerns.models import CalendarDay, Category, Concern, ConcernEvent
 from gongzhi.concerns.tests.conftest import category, concern_for
 from gongzhi.core.models import AuditRecord
@@ -430,7 +430,7 @@ def test_resident_handlers_and_supervisors_are_notified_once_per_event(
     secretary = world.users["neighborhood_secretary"]
     assert Message.objects.filter(user=secretary, key__contains=f"event:{escalate.pk}:supervisor").exists()
     before = Message.objects.count()
-    coordination._deliver(concern.pk, dispatch.pk)  # a resend changes nothing
+    notices._deliver(concern.pk, dispatch.pk)  # a resend changes nothing
     assert Message.objects.count() == before
 
 

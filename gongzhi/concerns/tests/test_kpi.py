@@ -8,11 +8,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from gongzhi.concerns import selectors, services
+from gongzhi.concerns import selectors
 from gongzhi.concerns.models import Concern
 from gongzhi.concerns.tests.conftest import category, concern_for
 from gongzhi.core import exports
 from gongzhi.core.models import AuditRecord
+from gongzhi.visits import services as visit_services
 
 pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
@@ -53,8 +54,12 @@ def october(world):
        so resolved = 3; one overdue; close hours 10, 20, 30, 40 → median 25.
     B: 2 collected, 1 responded on time, 1 closed satisfied in 5 h, 0 overdue.
     """
-    for on_time, rating, hours in ((True, "satisfied", 10), (True, "satisfied", 20), (True, "basically", 30),
-                                   (False, "dissatisfied", 40)):  # fmt: skip
+    for on_time, rating, hours in (
+        (True, "satisfied", 10),
+        (True, "satisfied", 20),
+        (True, "basically", 30),
+        (False, "dissatisfied", 40),
+    ):
         _make(world, state="closed", on_time=on_time, rating=rating, hours=hours)
     _make(world, on_time=True)
     _make(world, overdue=True)
@@ -73,9 +78,11 @@ def october(world):
         accepted_at=datetime(2026, 9, 30, 23, 59, tzinfo=SH)
     )
     at = datetime(2026, 10, 15, 10, tzinfo=SH)
-    services.record_visit(actor=world.users["grid_worker"], household=world.household_a, visited_at=at)
-    services.record_visit(actor=world.users["grid_worker"], household=world.household_a, visited_at=at)
-    services.record_visit(actor=world.users["social_worker"], household=world.household_a2, visited_at=at)
+    visit_services.record_visit(actor=world.users["grid_worker"], household=world.household_a, visited_at=at)
+    visit_services.record_visit(actor=world.users["grid_worker"], household=world.household_a, visited_at=at)
+    visit_services.record_visit(
+        actor=world.users["social_worker"], household=world.household_a2, visited_at=at
+    )
     return world
 
 
@@ -147,25 +154,57 @@ def test_empty_month_shows_dashes_not_zero_rates(client, world):
 #   dissatisfied), 1 overdue, hours 10 20 30 40; the admin took in B's two (no grid): on time 1,
 #   resolved 1 (satisfied, 5 h). Visits: grid_worker household_a (twice), social_worker household_a2.
 A_FIGURES = {
-    "collected": 6, "responded_on_time": 4, "resolved": 3, "satisfied": 2, "basically": 1,
-    "dissatisfied": 1, "overdue": 1, "response_rate": 4 / 6, "resolution_rate": 3 / 6,
-    "satisfaction_rate": (2 + 0.8 * 1) / 4, "median_close_hours": 25,
-}  # fmt: skip
+    "collected": 6,
+    "responded_on_time": 4,
+    "resolved": 3,
+    "satisfied": 2,
+    "basically": 1,
+    "dissatisfied": 1,
+    "overdue": 1,
+    "response_rate": 4 / 6,
+    "resolution_rate": 3 / 6,
+    "satisfaction_rate": (2 + 0.8 * 1) / 4,
+    "median_close_hours": 25,
+}
 B_FIGURES = {
-    "collected": 2, "responded_on_time": 1, "resolved": 1, "satisfied": 1, "basically": 0,
-    "dissatisfied": 0, "overdue": 0, "response_rate": 1 / 2, "resolution_rate": 1 / 2,
-    "satisfaction_rate": 1.0, "median_close_hours": 5,
-}  # fmt: skip
+    "collected": 2,
+    "responded_on_time": 1,
+    "resolved": 1,
+    "satisfied": 1,
+    "basically": 0,
+    "dissatisfied": 0,
+    "overdue": 0,
+    "response_rate": 1 / 2,
+    "resolution_rate": 1 / 2,
+    "satisfaction_rate": 1.0,
+    "median_close_hours": 5,
+}
 NOTHING = {
-    "collected": 0, "responded_on_time": 0, "resolved": 0, "satisfied": 0, "basically": 0,
-    "dissatisfied": 0, "overdue": 0, "response_rate": None, "resolution_rate": None,
-    "satisfaction_rate": None, "median_close_hours": None,
-}  # fmt: skip
+    "collected": 0,
+    "responded_on_time": 0,
+    "resolved": 0,
+    "satisfied": 0,
+    "basically": 0,
+    "dissatisfied": 0,
+    "overdue": 0,
+    "response_rate": None,
+    "resolution_rate": None,
+    "satisfaction_rate": None,
+    "median_close_hours": None,
+}
 ALL_FIGURES = {
-    "collected": 8, "responded_on_time": 5, "resolved": 4, "satisfied": 3, "basically": 1,
-    "dissatisfied": 1, "overdue": 1, "response_rate": 5 / 8, "resolution_rate": 4 / 8,
-    "satisfaction_rate": (3 + 0.8 * 1) / 5, "median_close_hours": 20,  # of 5, 10, 20, 30, 40
-}  # fmt: skip
+    "collected": 8,
+    "responded_on_time": 5,
+    "resolved": 4,
+    "satisfied": 3,
+    "basically": 1,
+    "dissatisfied": 1,
+    "overdue": 1,
+    "response_rate": 5 / 8,
+    "resolution_rate": 4 / 8,
+    "satisfaction_rate": (3 + 0.8 * 1) / 5,
+    "median_close_hours": 20,  # of 5, 10, 20, 30, 40
+}
 
 
 def _figures(row) -> dict:
@@ -235,7 +274,9 @@ def test_an_open_concern_past_its_deadline_is_overdue_without_the_flag(october):
 
 def test_a_household_two_workers_visited_counts_once_in_the_total(october):
     at = datetime(2026, 10, 20, 10, tzinfo=SH)
-    services.record_visit(actor=october.users["social_worker"], household=october.household_a, visited_at=at)
+    visit_services.record_visit(
+        actor=october.users["social_worker"], household=october.household_a, visited_at=at
+    )
     listed, total = _report(october, "worker")
     rows = {r.label: r for r in listed}
     assert (rows["grid_worker"].households_visited, rows["social_worker"].households_visited) == (1, 2)

@@ -33,17 +33,30 @@ def test_discovery_and_services_list_categories(client, api_key):
     services = client.get(f"{BASE}/services.json").json()
     parking = next(s for s in services if s["service_code"] == "parking")
     assert parking == {
-        "service_code": "parking", "service_name": "停车", "description": category().description,
-        "metadata": False, "type": "realtime", "keywords": "", "group": "",
-    }  # fmt: skip
+        "service_code": "parking",
+        "service_name": "停车",
+        "description": category().description,
+        "metadata": False,
+        "type": "realtime",
+        "keywords": "",
+        "group": "",
+    }
     assert client.get(f"{BASE}/services.csv").json() == [
         {"code": 400, "description": "Only the json and xml formats are supported."}
     ]
 
 
 def test_post_with_key_location_and_description_creates_a_located_concern(client, world, api_key):
-    response = post(client, api_key=api_key, service_code="parking", lat="31.3501", long="121.4201",
-                    description="小区门口占道停车", first_name="王", phone="13800138000")  # fmt: skip
+    response = post(
+        client,
+        api_key=api_key,
+        service_code="parking",
+        lat="31.3501",
+        long="121.4201",
+        description="小区门口占道停车",
+        first_name="王",
+        phone="13800138000",
+    )
     assert response.status_code == 201
     body = response.json()
     assert list(body[0]) == ["service_request_id", "service_notice", "account_id"]
@@ -193,9 +206,14 @@ def test_discovery_services_and_definition_in_xml(client, api_key):
     assert services.tag == "services"
     parking = next(s for s in services.findall("service") if s.findtext("service_code") == "parking")
     assert {child.tag: child.text for child in parking} == {
-        "service_code": "parking", "service_name": "停车", "description": category().description or None,
-        "metadata": "false", "type": "realtime", "keywords": None, "group": None,
-    }  # fmt: skip
+        "service_code": "parking",
+        "service_name": "停车",
+        "description": category().description or None,
+        "metadata": "false",
+        "type": "realtime",
+        "keywords": None,
+        "group": None,
+    }
     definition = _xml(client.get(f"{BASE}/services/parking.xml"))
     assert definition.tag == "service_definition" and definition.findtext("service_code") == "parking"
     assert definition.find("attributes") is not None and len(definition.find("attributes")) == 0
@@ -205,11 +223,17 @@ def test_post_and_get_requests_in_xml(client, world, api_key):
     created = _xml(
         client.post(
             f"{BASE}/requests.xml",
-            {"api_key": api_key, "service_code": "parking", "lat": "31.3501", "long": "121.4201",
-             "description": "消防通道被占 <夜间>", "phone": "13800138000"},
+            {
+                "api_key": api_key,
+                "service_code": "parking",
+                "lat": "31.3501",
+                "long": "121.4201",
+                "description": "消防通道被占 <夜间>",
+                "phone": "13800138000",
+            },
         ),
         201,
-    )  # fmt: skip
+    )
     assert created.tag == "service_requests"
     request = created.find("request")
     assert [child.tag for child in request] == ["service_request_id", "service_notice", "account_id"]
@@ -229,8 +253,13 @@ def test_post_and_get_requests_in_xml(client, world, api_key):
 
 
 def test_errors_come_in_the_format_asked_for(client, api_key):
-    missing = _xml(client.post(f"{BASE}/requests.xml", {"api_key": api_key, "service_code": "parking",
-                                                         "lat": "31.35", "long": "121.42"}), 400)  # fmt: skip
+    missing = _xml(
+        client.post(
+            f"{BASE}/requests.xml",
+            {"api_key": api_key, "service_code": "parking", "lat": "31.35", "long": "121.42"},
+        ),
+        400,
+    )
     assert missing.tag == "errors"
     error = missing.find("error")
     assert error.findtext("code") == "400" and "description" in error.findtext("description")

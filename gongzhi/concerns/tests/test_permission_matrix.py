@@ -1,20 +1,21 @@
 """The rest of the concern pages × every role × own and other area, plus anonymous callers and a
-signed-in resident: the concern page's writes (tier, building notice, category, join, deliberate),
-the holiday calendar, and the visit pages (visit form, rules, map layer and popup, contact cards,
-coverage export). Outside the area a record is 404; inside it, a role without the right gets 403
-and nothing changes; every success is checked on the record. (The photo view has its own tests.)"""
+signed-in resident on every staff page (visits' too): the concern page's writes (tier, building
+notice, category, join, deliberate) and the holiday calendar. Outside the area a record is 404;
+inside it, a role without the right gets 403 and nothing changes; every success is checked on the
+record. (The photo view and the visit pages have their own: visits/tests/test_visits_permission_matrix.py.)"""
 
 from datetime import date
 
 import pytest
 from django.urls import reverse
 
-from gongzhi.concerns.models import CalendarDay, Concern, Visit, VisitRule
+from gongzhi.concerns.models import CalendarDay, Concern
 from gongzhi.concerns.tests.conftest import category, concern_for
-from gongzhi.concerns.tests.test_permissions import AREA, CONCERN_READERS, EXPORTERS, concerns, visible
+from gongzhi.concerns.tests.test_permissions import AREA, CONCERN_READERS, concerns, visible
 from gongzhi.deliberation.models import AgendaItem
 from gongzhi.deliberation.testing import resident_account
 from gongzhi.org.roles import DUTY_ROLES, ROLES
+from gongzhi.visits.models import Visit, VisitRule
 
 pytestmark = pytest.mark.django_db
 ROLE_CODES = sorted(ROLES)
@@ -129,123 +130,6 @@ def test_calendar_read_by_concern_roles_and_edited_by_subdistrict_admins(client,
     assert CalendarDay.objects.filter(date=date(2030, 10, 8)).exists() == (role == "subdistrict_admin")
 
 
-# ---- visit pages ------------------------------------------------------------------------------
-
-# Whose households a role covers (visits read through the area roles' units only).
-COVERS = {
-    "subdistrict_admin": {"a", "a2", "b"},
-    "neighborhood_secretary": {"a", "a2"},
-    "social_worker": {"a", "a2"},
-    "grid_chief": {"a"},
-    "grid_worker": {"a"},
-}
-# Whose buildings a role sees (the map popup): the place data of its unit.
-BUILDINGS = COVERS | {"property_staff": {"a"}, "owners_committee_member": {"a"}}
-
-
-def _households(world) -> dict:
-    return {
-        "a": world.household_a,
-        "a2": world.household_a2,
-        "b": world.household_b,
-        "far": world.household_far,
-    }
-
-
-def read_status(role: str, name: str, table: dict) -> int:
-    if role not in CONCERN_READERS:
-        return 403
-    return 200 if name in table.get(role, set()) else 404
-
-
-@pytest.mark.parametrize("role", ROLE_CODES)
-def test_household_card_grid_cards_and_map_popup_by_role_and_area(client, world, role):
-    client.force_login(world.users[role])
-    for name, household in _households(world).items():
-        card = client.get(reverse("concerns:visit_household_card", args=[household.pk]))
-        assert card.status_code == read_status(role, name, COVERS), ("card", name)
-        popup = client.get(reverse("concerns:visit_map_building", args=[household.building_id]))
-        assert popup.status_code == read_status(role, name, BUILDINGS), ("popup", name)
-        if household.micro_grid_id:
-            grid = client.get(reverse("concerns:visit_grid_cards", args=[household.micro_grid_id]))
-            assert grid.status_code == read_status(role, name, COVERS), ("grid", name)
-
-
-# Who may open an area's layer: those who read the area's place data (roles below it read their
-# neighborhood and subdistrict); what the layer holds is only the buildings of households they cover.
-LAYER_OPENS = {
-    "neighborhood_a": set(COVERS) | {"property_staff", "owners_committee_member"},
-    "neighborhood_b": {"subdistrict_admin"},
-    "subdistrict": set(COVERS) | {"property_staff", "owners_committee_member"},
-    "subdistrict_far": set(),
-}
-
-
-@pytest.mark.parametrize("role", ROLE_CODES)
-def test_map_layer_by_role_and_area(client, world, role):
-    households = _households(world)
-    for h in households.values():
-        h.building.lat, h.building.lng = 31.35, 121.42
-        h.building.save()
-    client.force_login(world.users[role])
-    areas = {
-        "neighborhood_a": ("neighborhood", world.neighborhood_a.pk, {"a", "a2"}),
-        "neighborhood_b": ("neighborhood", world.neighborhood_b.pk, {"b"}),
-        "subdistrict": ("subdistrict", world.subdistrict.pk, {"a", "a2", "b"}),
-        "subdistrict_far": ("subdistrict", world.subdistrict_far.pk, {"far"}),
-    }
-    for area, (kind, pk, inside) in areas.items():
-        response = client.get(reverse("concerns:visit_map_layer", args=[kind, pk]))
-        if role not in CONCERN_READERS:
-            assert response.status_code == 403, area
-            continue
-        assert response.status_code == (200 if role in LAYER_OPENS[area] else 404), area
-        if response.status_code == 200:
-            shown = {f["properties"]["id"] for f in response.json()["features"]}
-            covered = inside & COVERS.get(role, set())
-            assert shown == {households[n].building_id for n in covered}, area
-
-
-@pytest.mark.parametrize("role", ROLE_CODES)
-def test_recording_a_visit_by_role_and_area(client, world, role):
-    """A household outside what the role covers is refused as a field error (400), as on the form."""
-    client.force_login(world.users[role])
-    for name, household in _households(world).items():
-        before = Visit.objects.count()
-        response = client.post(
-            reverse("concerns:visit_new"),
-            {"household": household.pk, "channel": "door", "raised": "路灯不亮"},
-        )
-        if role not in CONCERN_READERS:
-            expected = 403
-        else:
-            expected = 302 if name in COVERS.get(role, set()) else 400
-        assert response.status_code == expected, name
-        assert Visit.objects.count() - before == (1 if expected == 302 else 0), name
-
-
-@pytest.mark.parametrize("role", ROLE_CODES)
-def test_visit_rules_are_changed_by_the_subdistrict_admin_only(client, world, role):
-    client.force_login(world.users[role])
-    response = client.post(reverse("concerns:visit_rules"), {"kind": "household", "every": "2"})
-    if role not in CONCERN_READERS:
-        expected = 403
-    else:
-        expected = 302 if role == "subdistrict_admin" else 403
-    assert response.status_code == expected
-    rules = VisitRule.objects.filter(kind="household", every=2)
-    assert rules.exists() == (expected == 302)
-    if expected == 302:
-        assert rules.get().subdistrict_id == world.subdistrict.pk  # the admin's own subdistrict
-
-
-@pytest.mark.parametrize("role", ROLE_CODES)
-def test_coverage_export_needs_the_export_capability(client, world, role):
-    client.force_login(world.users[role])
-    response = client.get(reverse("concerns:coverage_export"))
-    assert response.status_code == (302 if role in EXPORTERS else 403)
-
-
 # ---- anonymous callers and a signed-in resident ------------------------------------------------
 
 
@@ -260,17 +144,17 @@ def _every_page(world, concerns) -> list[tuple[str, str, dict]]:
         ("post", reverse("concerns:deliberate", args=[pk]), {}),
         ("get", reverse("concerns:calendar"), {}),
         ("post", reverse("concerns:calendar"), {"date": "2030-10-08", "working": "0", "name": "国庆节"}),
-        ("get", reverse("concerns:visit_new"), {}),
-        ("post", reverse("concerns:visit_new"), {"household": h.pk, "raised": "路灯不亮"}),
-        ("get", reverse("concerns:visit_rules"), {}),
-        ("post", reverse("concerns:visit_rules"), {"kind": "household", "every": "2"}),
-        ("get", reverse("concerns:coverage"), {}),
-        ("get", reverse("concerns:coverage_export"), {}),
-        ("get", reverse("concerns:visit_map_layer", args=["neighborhood", world.neighborhood_a.pk]), {}),
-        ("get", reverse("concerns:visit_map_building", args=[h.building_id]), {}),
-        ("get", reverse("concerns:visit_cards"), {}),
-        ("get", reverse("concerns:visit_grid_cards", args=[world.grid_a.pk]), {}),
-        ("get", reverse("concerns:visit_household_card", args=[h.pk]), {}),
+        ("get", reverse("visits:new"), {}),
+        ("post", reverse("visits:new"), {"household": h.pk, "raised": "路灯不亮"}),
+        ("get", reverse("visits:rules"), {}),
+        ("post", reverse("visits:rules"), {"kind": "household", "every": "2"}),
+        ("get", reverse("visits:coverage"), {}),
+        ("get", reverse("visits:coverage_export"), {}),
+        ("get", reverse("visits:map_layer", args=["neighborhood", world.neighborhood_a.pk]), {}),
+        ("get", reverse("visits:map_building", args=[h.building_id]), {}),
+        ("get", reverse("visits:cards"), {}),
+        ("get", reverse("visits:grid_cards", args=[world.grid_a.pk]), {}),
+        ("get", reverse("visits:household_card", args=[h.pk]), {}),
     ]
 
 

@@ -158,8 +158,8 @@ def test_meeting_invitations_offer_adults_only_with_masked_names(client, world, 
 
 
 def test_a_childs_name_finds_no_household_but_the_room_still_does(client, world, child):
-    from gongzhi.concerns import visits_selectors
     from gongzhi.org import selectors as org_selectors
+    from gongzhi.visits import selectors as visits_selectors
 
     secretary = world.users["neighborhood_secretary"]
     household = world.household_a

@@ -37,7 +37,7 @@
     if (!data || !window.L) return;
     // Without a tile layer Leaflet knows no zoom limit; a single point would zoom in forever.
     var map = L.map(el, { attributionControl: false, zoomSnap: 0.25, maxZoom: 18 });
-    el.gongzhiMap = map; // other layers (e.g. concerns/visit_map.js) draw on the same map
+    el.gongzhiMap = map; // other layers (e.g. visits/visit_map.js) draw on the same map
     var layer = layerOf(data).addTo(map);
     var overlay = read(el.dataset.mapOverlay);
     if (overlay) layerOf(overlay).addTo(map);

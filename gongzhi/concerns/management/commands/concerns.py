@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gongzhi.concerns.intelligence import classifier, hotissues, replies
 from gongzhi.concerns.intelligence.timestamps import parse_time
+from gongzhi.concerns.models import Category, Concern
 
 # The data folder's messages without labels: `train` reads them for vocabulary and idf.
 UNLABELED_NAME = "unlabeled_messages.csv"
@@ -165,8 +166,6 @@ def correction_rows(known: set[str]) -> tuple[list[dict[str, str]], int, int, in
     with the first-level data category (`Category.data_category`) of the category staff kept.
     Returns (rows, confirmed, corrected, skipped); a row is skipped when its category maps to none
     of the `known` categories of the training data."""
-    from gongzhi.concerns.models import Category, Concern
-
     if not _has_field(Concern, "suggested_category") or not _has_field(Category, "data_category"):
         raise CommandError(
             "--corrections: this database has no Concern.suggested_category / Category.data_category "

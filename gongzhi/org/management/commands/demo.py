@@ -16,7 +16,7 @@ from gongzhi.org.demo import accounts, generator, loader
 # link to hot issues and to each other. Every loader is idempotent and returns one line.
 APP_DEMOS = [
     "gongzhi.concerns.demo",
-    "gongzhi.concerns.demo_visits",
+    "gongzhi.visits.demo",
     "gongzhi.insights.demo",
     "gongzhi.volunteers.demo",
     "gongzhi.projects.demo",

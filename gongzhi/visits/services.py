@@ -1,16 +1,17 @@
-"""Every write to the visit plan and the contact card: rules, hotlines, staff work phones.
-
-Visits themselves are recorded by `services.record_visit` (with the concern they may open).
-"""
+"""Every write of visits: the visit itself (with the concern it may open), the visit plan's
+rules, the contact card's hotlines and staff work phones."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.concerns.models import Hotline, StaffContact, VisitRule
+from gongzhi.concerns.models import Category, Channel, intake_key
+from gongzhi.concerns.services import Place, place_of, submit_concern
 from gongzhi.core import audit, permissions
 from gongzhi.core.errors import NotInScope
-from gongzhi.org.models import Neighborhood, SensitiveTag, Subdistrict
+from gongzhi.org.models import Household, Neighborhood, SensitiveTag, Subdistrict
+from gongzhi.visits.models import Hotline, StaffContact, Visit, VisitRule
 
 # The plan a new subdistrict starts from (the seeds' 暖杨六连心: staff visit every month; the
 # elderly living alone weekly).
@@ -19,6 +20,79 @@ DEFAULT_RULES = (
     {"kind": VisitRule.Kind.TAGGED, "every": 7, "tag": SensitiveTag.ELDERLY_ALONE},
     {"kind": VisitRule.Kind.STAFF, "every": 20},
 )
+
+
+# ---- visits -------------------------------------------------------------------------------------
+
+
+def record_visit(
+    *,
+    actor,
+    household: Household,
+    channel: str = Visit.Channel.DOOR,
+    raised: str = "",
+    handled: str = "",
+    suggestions: str = "",
+    category: Category | None = None,
+    idempotency_key: str = "",
+    visited_at=None,
+) -> Visit:
+    """One 民情日志 line. A raised problem with a category becomes a concern in the same step."""
+    key = intake_key(str(actor.pk), idempotency_key)
+    if key and (found := Visit.objects.filter(idempotency_key=key).first()) is not None:
+        return found
+    if not permissions.can(actor, household):
+        raise NotInScope(_("No such household in your area."))
+    place = place_of(household=household)
+    if not permissions.can_create(actor, Visit, place.path()):
+        raise PermissionDenied(_("You may not record visits here."))
+    if channel not in Visit.Channel.values:
+        raise ValidationError({"channel": _("Choose door, phone or WeChat.")})
+    try:
+        with transaction.atomic():
+            return _save_visit(actor, place, key, channel, raised, handled, suggestions, category, visited_at)
+    except IntegrityError:
+        if key and (found := Visit.objects.filter(idempotency_key=key).first()) is not None:
+            return found
+        raise
+
+
+def _save_visit(
+    actor, place: Place, key, channel, raised, handled, suggestions, category, visited_at
+) -> Visit:
+    raised, handled, suggestions = ((v or "").strip() for v in (raised, handled, suggestions))
+    concern = None
+    if category is not None:
+        if not raised:
+            raise ValidationError({"raised": _("Write what the household raised to make it a concern.")})
+        concern = submit_concern(
+            actor=actor, channel=Channel.VISIT, category=category, place=place, description=raised
+        )
+    household = place.household
+    visit = Visit(
+        subdistrict=place.subdistrict,
+        neighborhood=place.neighborhood,
+        micro_grid_id=household.micro_grid_id,
+        building=place.building,
+        household=household,
+        worker=actor,
+        visited_at=visited_at or timezone.now(),
+        channel=channel,
+        raised=raised,
+        handled=handled,
+        suggestions=suggestions,
+        concern=concern,
+        idempotency_key=key,
+    )
+    visit.full_clean(exclude=["idempotency_key", "concern"])
+    visit.save()
+    audit.record(
+        "create", visit, actor=actor, changes={"channel": channel, "concern": concern and concern.pk}
+    )
+    return visit
+
+
+# ---- the visit plan and the contact card ---------------------------------------------------------
 
 
 def _check_keeper(actor, subdistrict: Subdistrict) -> None:

@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from gongzhi.concerns import services, visit_plan, visits_services
-from gongzhi.concerns import visits_selectors as vs
-from gongzhi.concerns.models import VisitRule
 from gongzhi.core import exports
 from gongzhi.core.models import AuditRecord
+from gongzhi.visits import plan as visit_plan
+from gongzhi.visits import selectors as vs
+from gongzhi.visits import services
+from gongzhi.visits.models import VisitRule
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -57,23 +58,17 @@ def test_tagged_status_weekly():
 
 def test_only_the_subdistrict_admin_changes_rules_and_each_kind_is_one_row(world):
     admin = world.users["subdistrict_admin"]
-    rule = visits_services.save_visit_rule(
-        actor=admin, subdistrict=world.subdistrict, kind="household", every=2
-    )
-    again = visits_services.save_visit_rule(
-        actor=admin, subdistrict=world.subdistrict, kind="household", every=3
-    )
+    rule = services.save_visit_rule(actor=admin, subdistrict=world.subdistrict, kind="household", every=2)
+    again = services.save_visit_rule(actor=admin, subdistrict=world.subdistrict, kind="household", every=3)
     assert rule.pk == again.pk and VisitRule.objects.get().every == 3
     assert AuditRecord.objects.filter(action="update", object_type__contains="visitrule").exists()
     for code in ("neighborhood_secretary", "grid_worker", "social_worker"):
         with pytest.raises(PermissionDenied):
-            visits_services.save_visit_rule(
+            services.save_visit_rule(
                 actor=world.users[code], subdistrict=world.subdistrict, kind="household", every=1
             )
     with pytest.raises(PermissionDenied):  # another subdistrict's plan
-        visits_services.save_visit_rule(
-            actor=admin, subdistrict=world.subdistrict_far, kind="household", every=1
-        )
+        services.save_visit_rule(actor=admin, subdistrict=world.subdistrict_far, kind="household", every=1)
     assert vs.plan_of(world.subdistrict.pk).household_months == 3
 
 
@@ -91,7 +86,7 @@ def test_only_the_subdistrict_admin_changes_rules_and_each_kind_is_one_row(world
 )
 def test_bad_rules_name_the_field_and_change_nothing(world, fields, field):
     with pytest.raises(ValidationError) as error:
-        visits_services.save_visit_rule(
+        services.save_visit_rule(
             actor=world.users["subdistrict_admin"], subdistrict=world.subdistrict, **fields
         )
     assert field in error.value.message_dict
@@ -100,29 +95,25 @@ def test_bad_rules_name_the_field_and_change_nothing(world, fields, field):
 
 def test_rules_page_edits_for_the_admin_and_reads_for_workers(client, world):
     client.force_login(world.users["subdistrict_admin"])
-    page = client.get(reverse("concerns:visit_rules"))
+    page = client.get(reverse("visits:rules"))
     assert page.status_code == 200 and 'id="rule-form"' in page.content.decode()
     response = client.post(
-        reverse("concerns:visit_rules"),
+        reverse("visits:rules"),
         {"kind": "staff", "every": "25", "role": "grid_worker", "tag": "health"},
     )
     assert response.status_code == 302
     rule = VisitRule.objects.get()
     assert (rule.kind, rule.every, rule.role, rule.tag) == ("staff", 25, "grid_worker", "")
-    bad = client.post(
-        reverse("concerns:visit_rules"), {"kind": "tagged", "every": "400", "tag": "elderly_alone"}
-    )
+    bad = client.post(reverse("visits:rules"), {"kind": "tagged", "every": "400", "tag": "elderly_alone"})
     assert bad.status_code == 400 and "every" in bad.context["errors"]
     client.force_login(world.users["grid_worker"])
-    page = client.get(reverse("concerns:visit_rules")).content.decode()
+    page = client.get(reverse("visits:rules")).content.decode()
     assert 'data-rule="staff-grid_worker"' in page and 'id="rule-form"' not in page
-    assert (
-        client.post(reverse("concerns:visit_rules"), {"kind": "household", "every": "1"}).status_code == 403
-    )
+    assert client.post(reverse("visits:rules"), {"kind": "household", "every": "1"}).status_code == 403
     client.force_login(world.users["stairwell_chief"])  # works with no concerns
-    assert client.get(reverse("concerns:visit_rules")).status_code == 403
+    assert client.get(reverse("visits:rules")).status_code == 403
     client.logout()
-    assert client.get(reverse("concerns:visit_rules")).status_code == 302
+    assert client.get(reverse("visits:rules")).status_code == 302
 
 
 # ---- coverage ---------------------------------------------------------------------------------
@@ -171,7 +162,7 @@ def test_due_list_marks_overdue_and_masks_names(world):
 
 def test_workers_against_the_staff_rule_and_a_grid_worker_sees_only_their_grid(world):
     admin = world.users["subdistrict_admin"]
-    visits_services.save_visit_rule(actor=admin, subdistrict=world.subdistrict, kind="staff", every=2)
+    services.save_visit_rule(actor=admin, subdistrict=world.subdistrict, kind="staff", every=2)
     worker = world.users["grid_worker"]
     _visit(world, world.household_a, timezone.now(), actor=worker)
     month = timezone.localdate().replace(day=1)
@@ -200,13 +191,13 @@ def test_tagged_rule_lists_only_for_roles_reading_sensitive_tags(world):
 def test_coverage_page_and_permissions(client, world):
     _visit(world, world.household_a, timezone.now())
     client.force_login(world.users["grid_worker"])
-    page = client.get(reverse("concerns:coverage")).content.decode()
+    page = client.get(reverse("visits:coverage")).content.decode()
     assert (
         f'data-coverage="{world.grid_a.pk}"' in page
         and f'data-unvisited="{world.household_a2.pk}"' not in page
     )
     client.force_login(world.users["neighborhood_secretary"])
-    page = client.get(reverse("concerns:coverage"), {"overdue": "1"}).content.decode()
+    page = client.get(reverse("visits:coverage"), {"overdue": "1"}).content.decode()
     assert (
         f'data-unvisited="{world.household_a2.pk}"' in page
         and f'data-unvisited="{world.household_a.pk}"' not in page
@@ -214,9 +205,9 @@ def test_coverage_page_and_permissions(client, world):
     assert f'data-tagged="{world.household_a2.pk}"' in page
     assert "trend-data" in page
     client.force_login(world.users["stairwell_chief"])
-    assert client.get(reverse("concerns:coverage")).status_code == 403
+    assert client.get(reverse("visits:coverage")).status_code == 403
     client.logout()
-    assert client.get(reverse("concerns:coverage")).status_code == 302
+    assert client.get(reverse("visits:coverage")).status_code == 302
 
 
 def _approved_file(world, kind: str, params: dict) -> list[tuple]:
@@ -230,13 +221,13 @@ def _approved_file(world, kind: str, params: dict) -> list[tuple]:
 def test_xlsx_ledgers_of_coverage_and_of_the_unvisited_go_through_approval(client, world):
     _visit(world, world.household_a, timezone.now())
     client.force_login(world.users["neighborhood_secretary"])
-    response = client.get(reverse("concerns:coverage_export"))
+    response = client.get(reverse("visits:coverage_export"))
     assert response.status_code == 302 and "kind=concerns.visit_coverage" in response["Location"]
     month = f"{timezone.localdate():%Y-%m}"
     coverage = _approved_file(world, "concerns.visit_coverage", {"month": month, "by": "micro_grid"})
     assert coverage[2][1:4] == (1, 1, 0)  # grid_a: 1 household, visited
     assert coverage[-1][1:3] == (2, 1)  # total
-    unvisited = client.get(reverse("concerns:coverage_export"), {"what": "unvisited"})
+    unvisited = client.get(reverse("visits:coverage_export"), {"what": "unvisited"})
     assert "kind=concerns.visit_unvisited" in unvisited["Location"]
     rows = _approved_file(world, "concerns.visit_unvisited", {"month": month})
     assert len(rows) == 3 and rows[2][4] == world.household_a2.room
@@ -246,12 +237,12 @@ def test_xlsx_ledgers_of_coverage_and_of_the_unvisited_go_through_approval(clien
             world.users["neighborhood_secretary"], "concerns.visit_coverage", {"by": "street"}, "月度走访考核"
         )
     client.force_login(world.users["grid_worker"])  # no export capability
-    assert client.get(reverse("concerns:coverage_export")).status_code == 403
+    assert client.get(reverse("visits:coverage_export")).status_code == 403
 
 
 def test_admin_keeps_visit_rules_with_the_same_checks(client, world):
     client.force_login(world.users["subdistrict_admin"])
-    url = reverse("admin:concerns_visitrule_add")
+    url = reverse("admin:visits_visitrule_add")
     form = {
         "subdistrict": world.subdistrict.pk,
         "kind": "tagged",
@@ -267,7 +258,7 @@ def test_admin_keeps_visit_rules_with_the_same_checks(client, world):
     rule = VisitRule.objects.get()
     assert (rule.tag, rule.every, rule.updated_by) == ("elderly_alone", 7, world.users["subdistrict_admin"])
     client.force_login(world.users["grid_worker"])  # reads the plan, may not change it
-    change = reverse("admin:concerns_visitrule_change", args=[rule.pk])
+    change = reverse("admin:visits_visitrule_change", args=[rule.pk])
     assert client.post(change, {**form, "tag": "elderly_alone", "every": "3"}).status_code == 403
     assert client.post(url, {**form, "tag": "health", "every": "3"}).status_code == 403
     assert VisitRule.objects.get().every == 7

@@ -1,5 +1,5 @@
 """Every read of the visit plan: rules, coverage against them, due and overdue households, the
-map layer of buildings and the contact card (连心卡). Filtered to the caller's area.
+map layer of buildings. Filtered to the caller's area (the contact card: `cards.py`).
 
 Coverage counts the households a user may see in an area where they may also read visits
 (subdistrict, neighborhood, grid or building roles with the concern data class): property staff
@@ -19,8 +19,6 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from gongzhi.concerns import visit_plan
-from gongzhi.concerns.models import Hotline, StaffContact, Visit, VisitRule
 from gongzhi.core import minors, pii
 from gongzhi.core.permissions import assignments_of, can_create, may_read_class, scoped
 from gongzhi.grids.models import MicroGrid
@@ -31,11 +29,12 @@ from gongzhi.org.models import (
     Resident,
     RoleAssignment,
     SensitiveTag,
-    ServicePoint,
     Subdistrict,
 )
 from gongzhi.org.roles import ROLES
 from gongzhi.org.selectors import households_visible_to, tags_visible_to
+from gongzhi.visits import plan as visit_plan
+from gongzhi.visits.models import Hotline, Visit, VisitRule
 
 # Roles that go visiting: the staff rule counts them (a rule may name one of them).
 VISITING_ROLES = ("neighborhood_secretary", "social_worker", "grid_chief", "grid_worker")
@@ -81,6 +80,11 @@ def home_subdistrict_id(user) -> int | None:
     return None
 
 
+def home_subdistrict(user) -> Subdistrict | None:
+    """The subdistrict whose plan the user works under (their first role assignment's)."""
+    return Subdistrict.objects.filter(pk=home_subdistrict_id(user)).first()
+
+
 def plan_of(subdistrict_id: int | None) -> Plan:
     rules = list(VisitRule.objects.filter(subdistrict_id=subdistrict_id, active=True))
     if not rules:
@@ -98,6 +102,17 @@ def plan_of(subdistrict_id: int | None) -> Plan:
 
 def rules_visible_to(user) -> QuerySet[VisitRule]:
     return scoped(user, VisitRule.objects.select_related("subdistrict", "updated_by"))
+
+
+def rule_of(subdistrict: Subdistrict, rule_id: int | None) -> VisitRule | None:
+    return VisitRule.objects.filter(subdistrict=subdistrict, pk=rule_id).first()
+
+
+def map_area(user) -> tuple[str, int] | None:
+    """The grid map where the due layer is drawn: the user's neighborhood's, else the subdistrict's."""
+    for a in assignments_of(user):
+        return ("neighborhood", a.neighborhood_id) if a.neighborhood_id else ("subdistrict", a.subdistrict_id)
+    return None
 
 
 def may_edit_rules(user, subdistrict_id: int | None) -> bool:
@@ -387,6 +402,10 @@ def _search_words(text: str) -> list[str]:
     return [w for w in text.split() if w][:4]
 
 
+def household_to_visit(user, household_id: int | None) -> Household | None:
+    return coverage_households(user).filter(pk=household_id).first()
+
+
 def households_for_visit(user, text: str, limit: int = 15) -> list[Household]:
     """By building and room ("12 301", "12-301", "12号楼 301"), compound or a resident's name,
     inside the area where the user records visits."""
@@ -484,121 +503,5 @@ def building_due(user, *, building_id: int, month: date, plan: Plan) -> list[Hou
     return with_masked_names(items[:200])
 
 
-# ---- the contact card (连心卡) ---------------------------------------------------------------
-
-
-MAX_CARDS = 600  # one grid is 300–500 households
-
-
 def hotlines_visible_to(user, subdistrict_id: int | None) -> QuerySet[Hotline]:
     return scoped(user, Hotline.objects.select_related("neighborhood")).filter(subdistrict_id=subdistrict_id)
-
-
-@dataclass
-class Card:
-    household: Household | None
-    building: Building
-    grid: MicroGrid | None
-    staff: list[dict]
-    hotlines: list[Hotline]
-    service_point: ServicePoint | None
-    report_path: str
-
-
-def _staff_of(grid: MicroGrid | None, stairwell_id: int | None, building: Building) -> list[dict]:
-    """Grid chief, grid workers and the stairwell chief: masked names, work phones."""
-    people: list[tuple[str, object]] = []
-    if grid is not None:
-        if grid.grid_chief_id:
-            people.append(("grid_chief", grid.grid_chief))
-        for a in (
-            RoleAssignment.objects.filter(micro_grid=grid, role__in=("grid_chief", "grid_worker"))
-            .select_related("user")
-            .order_by("role", "pk")
-        ):
-            people.append((a.role, a.user))
-    chiefs = RoleAssignment.objects.filter(role="stairwell_chief").select_related("user")
-    chiefs = chiefs.filter(stairwell_id=stairwell_id) if stairwell_id else chiefs.filter(building=building)
-    people.extend(("stairwell_chief", a.user) for a in chiefs.order_by("pk")[:2])
-    phones = dict(
-        StaffContact.objects.filter(user_id__in=[u.pk for _, u in people], on_card=True).values_list(
-            "user_id", "work_phone"
-        )
-    )
-    seen: set[int] = set()
-    result = []
-    for role, person in people:
-        if person.pk in seen:  # the grid chief is also assigned the grid_chief role
-            continue
-        seen.add(person.pk)
-        result.append(
-            {"role": role_label(role), "name": pii.mask_name(str(person)), "phone": phones.get(person.pk, "")}
-        )
-    return result
-
-
-def _hotlines(building: Building) -> list[Hotline]:
-    return list(
-        Hotline.objects.filter(subdistrict_id=building.neighborhood.subdistrict_id).filter(
-            Q(neighborhood__isnull=True) | Q(neighborhood_id=building.neighborhood_id)
-        )
-    )
-
-
-def _service_point(building: Building) -> ServicePoint | None:
-    points = ServicePoint.objects.filter(subdistrict_id=building.neighborhood.subdistrict_id)
-    return (
-        points.filter(neighborhood_id=building.neighborhood_id).first() or points.filter(kind="hub").first()
-    )
-
-
-def report_path(building: Building) -> str:
-    """The resident concern page for this building (the QR code's target, without the host)."""
-    from django.urls import reverse
-
-    return f"{reverse('concerns:resident_report')}?n={building.neighborhood.code}&b={building.pk}"
-
-
-def cards_for(households: list[Household]) -> list[Card]:
-    """One card per household; buildings and grids looked up once each."""
-    cache: dict[tuple, tuple] = {}
-    cards = []
-    for h in households:
-        b = h.building
-        key = (b.pk, h.micro_grid_id, h.stairwell_id)
-        if key not in cache:
-            grid = h.micro_grid
-            cache[key] = (
-                grid,
-                _staff_of(grid, h.stairwell_id, b),
-                _hotlines(b),
-                _service_point(b),
-                report_path(b),
-            )
-        grid, staff, hotlines, point, path = cache[key]
-        cards.append(Card(h, b, grid, staff, hotlines, point, path))
-    return cards
-
-
-def card_households(
-    user, *, grid_id: int | None = None, household_id: int | None = None
-) -> QuerySet[Household]:
-    qs = coverage_households(user).select_related(
-        "building__neighborhood", "building__compound", "micro_grid__grid_chief", "stairwell"
-    )
-    if household_id is not None:
-        qs = qs.filter(pk=household_id)
-    if grid_id is not None:
-        qs = qs.filter(micro_grid_id=grid_id)
-    return qs.order_by(*ORDER)
-
-
-def grids_for_cards(user) -> QuerySet[MicroGrid]:
-    ids = coverage_households(user).order_by().values("micro_grid_id")
-    return MicroGrid.objects.filter(pk__in=ids).select_related("neighborhood").order_by("code")
-
-
-def grid_visible(user, grid_id: int) -> MicroGrid | None:
-    if not coverage_households(user).filter(micro_grid_id=grid_id).exists():
-        return None
-    return MicroGrid.objects.select_related("neighborhood").filter(pk=grid_id).first()

@@ -1,4 +1,4 @@
-// The grid map's layer of households due and overdue for a visit (concerns.visits_selectors).
+// The grid map's layer of households due and overdue for a visit (visits.selectors).
 // The map element carries data-visit-layer="<url of the GeoJSON counts per building>" and
 // data-visit-popup="<url of one building's list, with 0 for its id>"; the checkbox
 // #visit-layer-toggle shows and hides the layer. Counts come first (a few kB for a whole town);

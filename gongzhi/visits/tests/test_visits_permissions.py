@@ -9,11 +9,11 @@ from gongzhi.org.roles import DUTY_ROLES, ROLES
 pytestmark = pytest.mark.django_db
 
 PAGES = [
-    ("concerns:visit_new", ()),
-    ("concerns:visit_households", ()),
-    ("concerns:coverage", ()),
-    ("concerns:visit_rules", ()),
-    ("concerns:visit_cards", ()),
+    ("visits:new", ()),
+    ("visits:households", ()),
+    ("visits:coverage", ()),
+    ("visits:rules", ()),
+    ("visits:cards", ()),
 ]
 
 
@@ -28,7 +28,7 @@ def test_visit_pages_by_role(client, world, code):
     expected = 200 if code in _readers_of_concerns() else 403
     for name, args in PAGES:
         assert client.get(reverse(name, args=args)).status_code == expected, (code, name)
-    layer = reverse("concerns:visit_map_layer", args=["neighborhood", world.neighborhood_a.pk])
+    layer = reverse("visits:map_layer", args=["neighborhood", world.neighborhood_a.pk])
     status = client.get(layer).status_code
     assert status == expected or (expected == 200 and status == 404), (code, status)
 
@@ -37,8 +37,5 @@ def test_visit_pages_send_anonymous_users_to_sign_in(client, world):
     for name, args in PAGES:
         response = client.get(reverse(name, args=args))
         assert response.status_code == 302 and "/accounts/login/" in response["Location"], name
-    assert (
-        client.get(reverse("concerns:visit_map_building", args=[world.household_a.building_id])).status_code
-        == 302
-    )
-    assert client.get(reverse("concerns:visit_grid_cards", args=[world.grid_a.pk])).status_code == 302
+    assert client.get(reverse("visits:map_building", args=[world.household_a.building_id])).status_code == 302
+    assert client.get(reverse("visits:grid_cards", args=[world.grid_a.pk])).status_code == 302

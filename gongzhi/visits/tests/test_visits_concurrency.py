@@ -3,10 +3,11 @@ retried from two tabs (one idempotency key) is one visit and one concern. Run on
 
 import pytest
 
-from gongzhi.concerns import services, visits_services
-from gongzhi.concerns.models import Concern, Visit, VisitRule
+from gongzhi.concerns.models import Concern
 from gongzhi.concerns.tests.conftest import category
 from gongzhi.core.testing import run_together
+from gongzhi.visits import services
+from gongzhi.visits.models import Visit, VisitRule
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -15,7 +16,7 @@ def test_the_same_new_rule_saved_at_once_is_one_row(world):
     admin = world.users["subdistrict_admin"]
 
     def save(every):
-        return lambda: visits_services.save_visit_rule(
+        return lambda: services.save_visit_rule(
             actor=admin, subdistrict=world.subdistrict, kind="tagged", tag="elderly_alone", every=every
         )
 

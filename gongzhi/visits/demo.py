@@ -20,17 +20,25 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from gongzhi.accounts.models import User
-from gongzhi.concerns import services, visit_plan, visits_services
-from gongzhi.concerns.models import Category, Hotline, Visit
+from gongzhi.concerns.models import Category
+from gongzhi.grids.models import MicroGrid
 from gongzhi.org.demo import generator
 from gongzhi.org.demo.loader import find_loaded
 from gongzhi.org.models import Household, Neighborhood, ResidentTag, SensitiveTag
+from gongzhi.visits import plan as visit_plan
+from gongzhi.visits import services
+from gongzhi.visits.models import Hotline, Visit
 
 KEY = "demo-visit:"
 SHARE_BY_MONTH = (0.45, 0.55, 0.65, 0.72, 0.78, 0.80)  # five months ago … this month
 HOTLINES = (("市民服务热线", "12345"), ("物业服务热线", "962121"), ("报警", "110"), ("急救", "120"))
-WORK_PHONES = {"secretary": "021-5680 1001", "socialworker": "021-5680 1002", "gridchief": "021-5680 1003",
-               "gridworker": "021-5680 1004", "stairwellchief": "021-5680 1005"}  # fmt: skip
+WORK_PHONES = {
+    "secretary": "021-5680 1001",
+    "socialworker": "021-5680 1002",
+    "gridchief": "021-5680 1003",
+    "gridworker": "021-5680 1004",
+    "stairwellchief": "021-5680 1005",
+}
 RAISED = [
     ("楼道里有电瓶车充电，担心安全", "ebike_charging", "当场提醒住户，告知充电棚位置"),
     ("晚上广场舞音响太响", "square_dance_noise", "记录时段，约谈领队"),
@@ -77,13 +85,13 @@ def load_demo() -> str:
     neighborhood = Neighborhood.objects.filter(subdistrict=subdistrict).order_by("code").first()
     admin = users["admin"]
     with transaction.atomic():
-        visits_services.seed_default_rules(actor=admin, subdistrict=subdistrict)
+        services.seed_default_rules(actor=admin, subdistrict=subdistrict)
         if not Hotline.objects.filter(subdistrict=subdistrict).exists():
             for position, (name, number) in enumerate(HOTLINES):
-                visits_services.save_hotline(
+                services.save_hotline(
                     actor=admin, subdistrict=subdistrict, name=name, number=number, position=position
                 )
-            visits_services.save_hotline(
+            services.save_hotline(
                 actor=admin,
                 subdistrict=subdistrict,
                 neighborhood=neighborhood,
@@ -93,7 +101,7 @@ def load_demo() -> str:
             )
         for username, phone in WORK_PHONES.items():
             if username in users:
-                visits_services.set_work_phone(
+                services.set_work_phone(
                     actor=admin, user=users[username], subdistrict=subdistrict, work_phone=phone
                 )
         made = _history(subdistrict, neighborhood, users)
@@ -115,8 +123,6 @@ def _worker_for(household: dict, users: dict, grid_id: int | None, rng: random.R
 
 def _history(subdistrict, neighborhood, users: dict) -> int:
     rng = random.Random(20260401)
-    from gongzhi.grids.models import MicroGrid
-
     grid_id = (
         MicroGrid.objects.filter(grid_chief=users.get("gridchief")).values_list("pk", flat=True).first()
         if "gridchief" in users
@@ -156,8 +162,20 @@ def _history(subdistrict, neighborhood, users: dict) -> int:
     return len(rows)
 
 
-COLUMNS = ("subdistrict", "neighborhood", "micro_grid", "building", "household", "worker", "visited_at",
-           "channel", "raised", "handled", "suggestions", "idempotency_key")  # fmt: skip
+COLUMNS = (
+    "subdistrict",
+    "neighborhood",
+    "micro_grid",
+    "building",
+    "household",
+    "worker",
+    "visited_at",
+    "channel",
+    "raised",
+    "handled",
+    "suggestions",
+    "idempotency_key",
+)
 
 
 def _insert(rows: list[tuple]) -> None:
@@ -185,8 +203,19 @@ def _row(subdistrict, neighborhood, h: dict, users, grid_id, rng: random.Random,
     raised, _code, handled = RAISED[rng.randrange(len(RAISED))] if rng.random() < 0.3 else ("", "", "")
     worker = _worker_for(h, users, grid_id, rng)
     visited_at = min(_at(day, rng), now)
-    return (subdistrict.pk, neighborhood.pk, h["micro_grid_id"], h["building_id"], h["pk"], worker.pk, visited_at,
-            _channel(rng), raised, handled, "")  # fmt: skip
+    return (
+        subdistrict.pk,
+        neighborhood.pk,
+        h["micro_grid_id"],
+        h["building_id"],
+        h["pk"],
+        worker.pk,
+        visited_at,
+        _channel(rng),
+        raised,
+        handled,
+        "",
+    )
 
 
 def _recent_with_concerns(subdistrict, neighborhood, users: dict) -> int:

@@ -4,12 +4,12 @@ once; a second run changes nothing."""
 import pytest
 from django.utils import timezone
 
-from gongzhi.concerns import visits_selectors as vs
-from gongzhi.concerns.demo_visits import load_demo
-from gongzhi.concerns.models import Hotline, StaffContact, Visit, VisitRule
 from gongzhi.org.demo import loader
 from gongzhi.org.demo.generator import generate_town
 from gongzhi.org.models import Neighborhood
+from gongzhi.visits import selectors as vs
+from gongzhi.visits.demo import load_demo
+from gongzhi.visits.models import Hotline, StaffContact, Visit, VisitRule
 
 pytestmark = pytest.mark.django_db
 

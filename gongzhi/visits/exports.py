@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from gongzhi.concerns import visits_selectors as vs
+from gongzhi.visits import selectors as vs
 
 CHUNK = 500
 

@@ -5,10 +5,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from gongzhi.concerns import visits_selectors as vs
-from gongzhi.concerns import visits_services
-from gongzhi.concerns.models import Hotline, StaffContact
 from gongzhi.org.models import ServicePoint
+from gongzhi.visits import cards, services
+from gongzhi.visits.models import Hotline, StaffContact
 
 pytestmark = pytest.mark.django_db
 
@@ -16,8 +15,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def card_world(world):
     admin = world.users["subdistrict_admin"]
-    visits_services.save_hotline(actor=admin, subdistrict=world.subdistrict, name="市民热线", number="12345")
-    visits_services.save_hotline(
+    services.save_hotline(actor=admin, subdistrict=world.subdistrict, name="市民热线", number="12345")
+    services.save_hotline(
         actor=world.users["neighborhood_secretary"],
         subdistrict=world.subdistrict,
         neighborhood=world.neighborhood_a,
@@ -27,7 +26,7 @@ def card_world(world):
     worker = world.users["grid_worker"]
     worker.display_name = "王小明"
     worker.save()
-    visits_services.set_work_phone(
+    services.set_work_phone(
         actor=admin, user=worker, subdistrict=world.subdistrict, work_phone="021-56801111"
     )
     ServicePoint.objects.create(
@@ -44,7 +43,7 @@ def card_world(world):
 def test_grid_cards_carry_hotlines_staff_service_point_and_qr(client, card_world):
     world = card_world
     client.force_login(world.users["grid_worker"])
-    response = client.get(reverse("concerns:visit_grid_cards", args=[world.grid_a.pk]))
+    response = client.get(reverse("visits:grid_cards", args=[world.grid_a.pk]))
     assert response.status_code == 200
     page = response.content.decode().split('class="card-sheet"')[1]  # not the header's own name
     assert f'data-card="{world.household_a.pk}"' in page
@@ -63,25 +62,20 @@ def test_grid_cards_carry_hotlines_staff_service_point_and_qr(client, card_world
 def test_household_card_and_scope(client, card_world):
     world = card_world
     client.force_login(world.users["neighborhood_secretary"])
-    one = client.get(reverse("concerns:visit_household_card", args=[world.household_a2.pk]))
+    one = client.get(reverse("visits:household_card", args=[world.household_a2.pk]))
     assert one.status_code == 200 and len(one.context["cards"]) == 1
-    grids = client.get(reverse("concerns:visit_cards")).content.decode()
+    grids = client.get(reverse("visits:cards")).content.decode()
     assert f'data-grid="{world.grid_a.pk}"' in grids
     client.force_login(world.users["grid_worker"])
+    assert client.get(reverse("visits:household_card", args=[world.household_a2.pk])).status_code == 404
+    assert client.get(reverse("visits:household_card", args=[world.household_far.pk])).status_code == 404
     assert (
-        client.get(reverse("concerns:visit_household_card", args=[world.household_a2.pk])).status_code == 404
-    )
-    assert (
-        client.get(reverse("concerns:visit_household_card", args=[world.household_far.pk])).status_code == 404
-    )
-    assert (
-        client.get(reverse("concerns:visit_grid_cards", args=[world.household_a2.micro_grid_id])).status_code
-        == 404
+        client.get(reverse("visits:grid_cards", args=[world.household_a2.micro_grid_id])).status_code == 404
     )
     client.force_login(world.users["stairwell_chief"])
-    assert client.get(reverse("concerns:visit_cards")).status_code == 403
+    assert client.get(reverse("visits:cards")).status_code == 403
     client.logout()
-    assert client.get(reverse("concerns:visit_grid_cards", args=[world.grid_a.pk])).status_code == 302
+    assert client.get(reverse("visits:grid_cards", args=[world.grid_a.pk])).status_code == 302
 
 
 def test_stairwell_chief_is_on_the_card_of_their_stairwell(card_world):
@@ -90,9 +84,9 @@ def test_stairwell_chief_is_on_the_card_of_their_stairwell(card_world):
     chief.display_name = "李四"
     chief.save()
     households = list(
-        vs.card_households(world.users["neighborhood_secretary"], household_id=world.household_a.pk)
+        cards.card_households(world.users["neighborhood_secretary"], household_id=world.household_a.pk)
     )
-    staff = vs.cards_for(households)[0].staff
+    staff = cards.cards_for(households)[0].staff
     names = [s["name"] for s in staff]
     assert "李*" in names and "王**" in names
     assert len(names) == len(set(names))  # each person once, even with two roles
@@ -101,11 +95,11 @@ def test_stairwell_chief_is_on_the_card_of_their_stairwell(card_world):
 def test_hotlines_and_work_phones_are_kept_by_the_right_people(card_world):
     world = card_world
     with pytest.raises(PermissionDenied):  # subdistrict-wide numbers are the admin's
-        visits_services.save_hotline(
+        services.save_hotline(
             actor=world.users["neighborhood_secretary"], subdistrict=world.subdistrict, name="x", number="110"
         )
     with pytest.raises(PermissionDenied):
-        visits_services.save_hotline(
+        services.save_hotline(
             actor=world.users["grid_worker"],
             subdistrict=world.subdistrict,
             neighborhood=world.neighborhood_a,
@@ -113,13 +107,13 @@ def test_hotlines_and_work_phones_are_kept_by_the_right_people(card_world):
             number="110",
         )
     with pytest.raises(ValidationError) as error:
-        visits_services.save_hotline(
+        services.save_hotline(
             actor=world.users["subdistrict_admin"], subdistrict=world.subdistrict, name="", number="abc"
         )
     assert set(error.value.message_dict) == {"name", "number"}
     assert Hotline.objects.count() == 2
     with pytest.raises(PermissionDenied):
-        visits_services.set_work_phone(
+        services.set_work_phone(
             actor=world.users["neighborhood_secretary"],
             user=world.users["grid_chief"],
             subdistrict=world.subdistrict,
@@ -128,8 +122,6 @@ def test_hotlines_and_work_phones_are_kept_by_the_right_people(card_world):
     # Saving a number again changes the one row.
     admin = world.users["subdistrict_admin"]
     worker = world.users["grid_worker"]
-    visits_services.set_work_phone(
-        actor=admin, user=worker, subdistrict=world.subdistrict, work_phone="021-1"
-    )
+    services.set_work_phone(actor=admin, user=worker, subdistrict=world.subdistrict, work_phone="021-1")
     assert StaffContact.objects.get(user=worker).work_phone == "021-1"
     assert StaffContact.objects.count() == 1

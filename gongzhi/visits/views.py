@@ -3,63 +3,35 @@ overdue households, and the printable contact cards (连心卡). Thin: parse, ca
 
 import re
 import uuid
-from datetime import date
 
 import segno
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 
 from gongzhi.concerns import selectors as concern_selectors
-from gongzhi.concerns import services, visits_services
-from gongzhi.concerns import visits_selectors as vs
-from gongzhi.concerns.models import Visit, VisitRule
-from gongzhi.core import permissions
-from gongzhi.core.errors import NotInScope
+from gongzhi.core.pages import form_errors, parse_int, parse_month, require_concern_reader, staff_page
 from gongzhi.org import selectors as org_selectors
-from gongzhi.org.models import SensitiveTag, Subdistrict
-
-
-def _month(value: str | None) -> date:
-    try:
-        year, month = (int(p) for p in (value or "").split("-"))
-        return date(year, month, 1)
-    except ValueError:
-        return timezone.localdate().replace(day=1)
-
-
-def _require_reader(user) -> None:
-    if not permissions.may_read_class(user, "concern"):
-        raise PermissionDenied(_("You do not work with concerns."))
-
-
-def _errors(exc: ValidationError) -> dict:
-    errors = exc.message_dict if hasattr(exc, "error_dict") else {"general": exc.messages}
-    return {("general" if k == "__all__" else k): v for k, v in errors.items()}
-
-
-def _int(value) -> int | None:
-    return int(value) if str(value or "").isdigit() else None
-
+from gongzhi.org.models import SensitiveTag
+from gongzhi.visits import cards as card_selectors
+from gongzhi.visits import selectors as vs
+from gongzhi.visits import services
+from gongzhi.visits.models import Visit, VisitRule
 
 # ---- rules ------------------------------------------------------------------------------------
 
 
-@never_cache
-@login_required
+@staff_page
 def rules(request):
     """The subdistrict's visit plan: everyone who visits reads it, its admin changes it."""
-    _require_reader(request.user)
-    sub_id = vs.home_subdistrict_id(request.user)
-    subdistrict = Subdistrict.objects.filter(pk=sub_id).first()
+    require_concern_reader(request.user)
+    subdistrict = vs.home_subdistrict(request.user)
+    sub_id = subdistrict.pk if subdistrict else None
     may_edit = vs.may_edit_rules(request.user, sub_id)
     errors, values, status = {}, {}, 200
     if request.method == "POST":
@@ -68,12 +40,12 @@ def rules(request):
         try:
             _apply_rules_form(request, subdistrict)
         except ValidationError as exc:
-            errors, values, status = _errors(exc), request.POST, 400
+            errors, values, status = form_errors(exc), request.POST, 400
         else:
-            return redirect("concerns:visit_rules")
+            return redirect("visits:rules")
     return render(
         request,
-        "concerns/visit_rules.html",
+        "visits/visit_rules.html",
         {
             "subdistrict": subdistrict,
             "rules": vs.rules_visible_to(request.user).filter(subdistrict_id=sub_id),
@@ -93,26 +65,28 @@ def rules(request):
 def _apply_rules_form(request, subdistrict) -> None:
     action = request.POST.get("action", "save")
     if action == "delete":
-        rule = get_object_or_404(VisitRule, pk=_int(request.POST.get("rule")), subdistrict=subdistrict)
-        visits_services.delete_visit_rule(actor=request.user, rule=rule)
+        rule = vs.rule_of(subdistrict, parse_int(request.POST.get("rule")))
+        if rule is None:
+            raise Http404
+        services.delete_visit_rule(actor=request.user, rule=rule)
         messages.success(request, _("Visit rule removed."))
     elif action == "hotline":
-        visits_services.save_hotline(
+        services.save_hotline(
             actor=request.user,
             subdistrict=subdistrict,
             name=request.POST.get("name", ""),
             number=request.POST.get("number", ""),
-            position=_int(request.POST.get("position")) or 0,
+            position=parse_int(request.POST.get("position")) or 0,
         )
         messages.success(request, _("Hotline added."))
     elif action == "hotline_delete":
         line = get_object_or_404(
-            vs.hotlines_visible_to(request.user, subdistrict.pk), pk=_int(request.POST.get("hotline"))
+            vs.hotlines_visible_to(request.user, subdistrict.pk), pk=parse_int(request.POST.get("hotline"))
         )
-        visits_services.delete_hotline(actor=request.user, hotline=line)
+        services.delete_hotline(actor=request.user, hotline=line)
         messages.success(request, _("Hotline removed."))
     else:
-        visits_services.save_visit_rule(
+        services.save_visit_rule(
             actor=request.user,
             subdistrict=subdistrict,
             kind=request.POST.get("kind", ""),
@@ -130,13 +104,16 @@ def _apply_rules_form(request, subdistrict) -> None:
 
 def _coverage_params(request) -> dict:
     by = "neighborhood" if request.GET.get("by") == "neighborhood" else "micro_grid"
-    return {"month": _month(request.GET.get("month")), "by": by, "grid": _int(request.GET.get("grid"))}
+    return {
+        "month": parse_month(request.GET.get("month")),
+        "by": by,
+        "grid": parse_int(request.GET.get("grid")),
+    }
 
 
-@never_cache
-@login_required
+@staff_page
 def coverage(request):
-    _require_reader(request.user)
+    require_concern_reader(request.user)
     p = _coverage_params(request)
     plan = vs.plan_of(vs.home_subdistrict_id(request.user))
     month, months = p["month"], plan.household_months
@@ -150,7 +127,7 @@ def coverage(request):
     page.object_list = vs.with_masked_names(page.object_list)
     return render(
         request,
-        "concerns/coverage.html",
+        "visits/coverage.html",
         {
             **p,
             "plan": plan,
@@ -170,7 +147,7 @@ def coverage(request):
             "grid_label": dict((r["key"], r["label"]) for r in rows).get(p["grid"])
             if p["by"] == "micro_grid"
             else None,
-            "may_export": permissions.has_capability(request.user, "export"),
+            "may_export": concern_selectors.may_export(request.user),
             "map_url": _map_url(request.user),
         },
     )
@@ -178,20 +155,16 @@ def coverage(request):
 
 def _map_url(user) -> str:
     """The grid map of the user's neighborhood (or subdistrict), where the due layer is drawn."""
-    for a in permissions.assignments_of(user):
-        if a.neighborhood_id:
-            return reverse("grids:neighborhood_map", args=[a.neighborhood_id])
-        return reverse("grids:subdistrict_map", args=[a.subdistrict_id])
-    return ""
+    area = vs.map_area(user)
+    return reverse(f"grids:{area[0]}_map", args=[area[1]]) if area else ""
 
 
-@never_cache
-@login_required
+@staff_page
 def coverage_export(request):
     """Coverage per group and per worker, or the households not yet visited, as xlsx: asked for
     here, approved by a second person and downloaded through core.exports."""
-    _require_reader(request.user)
-    if not permissions.has_capability(request.user, "export"):
+    require_concern_reader(request.user)
+    if not concern_selectors.may_export(request.user):
         raise PermissionDenied(_("You may not export ledgers."))
     p = _coverage_params(request)
     if request.GET.get("what") == "unvisited":
@@ -212,31 +185,29 @@ def _area(user, kind: str, pk: int):
     raise Http404
 
 
-@never_cache
-@login_required
+@staff_page
 def map_layer(request, kind: str, pk: int):
     """Buildings of the area with their due and overdue households: counts only, as GeoJSON."""
-    _require_reader(request.user)
+    require_concern_reader(request.user)
     area = _area(request.user, kind, pk)
     plan = vs.plan_of(vs.home_subdistrict_id(request.user))
-    month = _month(request.GET.get("month"))
+    month = parse_month(request.GET.get("month"))
     data = vs.building_layer(request.user, area=area, month=month, plan=plan)
     data["legend"] = {"months": plan.household_months, "month": f"{month:%Y-%m}"}
     return JsonResponse(data)
 
 
-@never_cache
-@login_required
+@staff_page
 def map_building(request, pk: int):
     """The popup of one building: its due and overdue households, names masked (HTML fragment)."""
-    _require_reader(request.user)
+    require_concern_reader(request.user)
     building = get_object_or_404(org_selectors.buildings_visible_to(request.user), pk=pk)
     plan = vs.plan_of(vs.home_subdistrict_id(request.user))
-    month = _month(request.GET.get("month"))
+    month = parse_month(request.GET.get("month"))
     households = vs.building_due(request.user, building_id=building.pk, month=month, plan=plan)
     return render(
         request,
-        "concerns/_building_due.html",
+        "visits/_building_due.html",
         {"building": building, "households": households, "months": plan.household_months},
     )
 
@@ -254,7 +225,7 @@ def _qr_symbol(request, path: str, symbol_id: str) -> tuple[str, int]:
 
 
 def _render_cards(request, households, title: str, back: str):
-    cards = vs.cards_for(list(households))
+    cards = card_selectors.cards_for(list(households))
     symbols: dict[str, tuple[str, str, int]] = {}
     for card in cards:
         if card.report_path not in symbols:
@@ -263,37 +234,36 @@ def _render_cards(request, households, title: str, back: str):
         card.qr_id, _svg, card.qr_size = symbols[card.report_path]
     return render(
         request,
-        "concerns/cards.html",
+        "visits/cards.html",
         {"cards": cards, "title": title, "back": back, "qr_symbols": [svg for _, svg, _ in symbols.values()]},
     )
 
 
-@never_cache
-@login_required
+@staff_page
 def cards(request):
     """The grids whose cards the user may print."""
-    _require_reader(request.user)
-    return render(request, "concerns/card_grids.html", {"grids": vs.grids_for_cards(request.user)})
+    require_concern_reader(request.user)
+    return render(request, "visits/card_grids.html", {"grids": card_selectors.grids_for_cards(request.user)})
 
 
-@never_cache
-@login_required
+@staff_page
 def grid_cards(request, pk: int):
-    _require_reader(request.user)
-    grid = vs.grid_visible(request.user, pk)
+    require_concern_reader(request.user)
+    grid = card_selectors.grid_visible(request.user, pk)
     if grid is None:
         raise Http404
-    households = vs.card_households(request.user, grid_id=grid.pk)
-    if households.count() > vs.MAX_CARDS:
-        messages.warning(request, _("Only the first %(n)s cards are shown.") % {"n": vs.MAX_CARDS})
-    return _render_cards(request, households[: vs.MAX_CARDS], grid.name, "concerns:visit_cards")
+    households = card_selectors.card_households(request.user, grid_id=grid.pk)
+    if households.count() > card_selectors.MAX_CARDS:
+        messages.warning(
+            request, _("Only the first %(n)s cards are shown.") % {"n": card_selectors.MAX_CARDS}
+        )
+    return _render_cards(request, households[: card_selectors.MAX_CARDS], grid.name, "visits:cards")
 
 
-@never_cache
-@login_required
+@staff_page
 def household_card(request, pk: int):
-    _require_reader(request.user)
-    households = vs.card_households(request.user, household_id=pk)
+    require_concern_reader(request.user)
+    households = card_selectors.card_households(request.user, household_id=pk)
     if not households.exists():
         raise Http404
     h = households.first()
@@ -301,7 +271,7 @@ def household_card(request, pk: int):
         request,
         households,
         f"{h.building.compound.name} {h.building.number} {h.room}",
-        "concerns:visit_cards",
+        "visits:cards",
     )
 
 
@@ -323,16 +293,15 @@ def _visit_context(request, query: str) -> dict:
     }
 
 
-@never_cache
-@login_required
+@staff_page
 def visit_new(request):
     """Find the household (building and room, compound or name; or tap one that is due), tap the
     channel, type what was raised, save. Choosing a category opens a concern in the same save."""
-    _require_reader(request.user)
+    require_concern_reader(request.user)
     context = _visit_context(request, request.GET.get("q", "").strip())
     if request.method != "POST":
-        return render(request, "concerns/visit.html", context)
-    household = vs.coverage_households(request.user).filter(pk=_int(request.POST.get("household"))).first()
+        return render(request, "visits/visit.html", context)
+    household = vs.household_to_visit(request.user, parse_int(request.POST.get("household")))
     try:
         if household is None:
             raise ValidationError({"household": _("Choose the household you visited.")})
@@ -347,33 +316,30 @@ def visit_new(request):
             category=category,
             idempotency_key=request.POST.get("key", ""),
         )
-    except NotInScope:
-        raise Http404 from None
     except ValidationError as exc:
-        context.update(errors=_errors(exc), values=request.POST, key=request.POST.get("key", ""))
-        return render(request, "concerns/visit.html", context, status=400)
+        context.update(errors=form_errors(exc), values=request.POST, key=request.POST.get("key", ""))
+        return render(request, "visits/visit.html", context, status=400)
     if visit.concern_id:
         messages.success(request, _("Visit recorded; concern #%(id)s opened.") % {"id": visit.concern_id})
     else:
         messages.success(request, _("Visit recorded."))
-    return redirect("concerns:visit_new")
+    return redirect("visits:new")
 
 
 def _category(subdistrict_id: int | None, value: str):
     if not value:
         return None
-    found = concern_selectors.categories_for(subdistrict_id).filter(pk=_int(value)).first()
+    found = concern_selectors.category_by_id(subdistrict_id, parse_int(value))
     if found is None:
         raise ValidationError({"category": _("Choose a category from the list.")})
     return found
 
 
-@never_cache
-@login_required
+@staff_page
 def visit_households(request):
     """The htmx fragment of the household search on the visit form. The pages ask by POST, so a
     resident's name typed into the search stays out of URLs and logs; GET still answers."""
-    _require_reader(request.user)
+    require_concern_reader(request.user)
     query = (request.POST if request.method == "POST" else request.GET).get("q", "").strip()
     households = vs.households_for_visit(request.user, query) if query else []
     return render(request, "concerns/_households.html", {"households": households, "q": query})

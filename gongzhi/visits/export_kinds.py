@@ -1,19 +1,18 @@
 """Visit ledgers through the export approval (core.exports): coverage per grid or neighborhood
-and per worker, and the list of households not yet visited (rooms, names masked). Registered by
-`concerns/export_kinds.py`, which core.exports discovers."""
+and per worker, and the list of households not yet visited (rooms, names masked). core.exports discovers
+this module."""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gongzhi.concerns import visits_exports
-from gongzhi.concerns import visits_selectors as vs
 from gongzhi.core import exports
+from gongzhi.core.pages import parse_month
+from gongzhi.visits import exports as workbooks
+from gongzhi.visits import selectors as vs
 
 
 def _month(params: dict):
-    from gongzhi.concerns.visits_views import _month as parse_month
-
     return parse_month(str(params.get("month") or ""))
 
 
@@ -46,7 +45,7 @@ def _coverage(actor, params: dict) -> exports.ExportFile:
     plan = vs.plan_of(vs.home_subdistrict_id(actor))
     rows = vs.coverage_rows(actor, month=month, months=plan.household_months, by=by)
     workers = vs.worker_rows(actor, month=month, plan=plan)
-    content = visits_exports.coverage_workbook(
+    content = workbooks.coverage_workbook(
         rows, vs.coverage_total(rows), workers, month=month, months=plan.household_months, by=by
     )
     return exports.ExportFile(content, f"visits-coverage-{month:%Y-%m}-{by}.xlsx")
@@ -56,7 +55,7 @@ def _unvisited(actor, params: dict) -> exports.ExportFile:
     month, grid = _month(params), _grid(params)
     plan = vs.plan_of(vs.home_subdistrict_id(actor))
     households = vs.due_households(actor, month=month, months=plan.household_months, grid_id=grid)
-    content = visits_exports.unvisited_workbook(households, month=month, months=plan.household_months)
+    content = workbooks.unvisited_workbook(households, month=month, months=plan.household_months)
     return exports.ExportFile(content, f"visits-unvisited-{month:%Y-%m}.xlsx")
 
 

@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from gongzhi.concerns import services
 from gongzhi.org import factories as f
 from gongzhi.org.models import Building
+from gongzhi.visits import services
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def placed(world):
 
 def _layer(client, world, kind="neighborhood", pk=None):
     pk = pk or world.neighborhood_a.pk
-    return client.get(reverse("concerns:visit_map_layer", args=[kind, pk]))
+    return client.get(reverse("visits:map_layer", args=[kind, pk]))
 
 
 def test_layer_counts_due_and_overdue_households_per_building(client, world, placed):
@@ -76,18 +76,18 @@ def test_layer_outside_the_area_is_404_and_anonymous_is_redirected(client, world
 
 def test_popup_lists_the_buildings_due_households_masked(client, world, placed):
     client.force_login(world.users["grid_worker"])
-    url = reverse("concerns:visit_map_building", args=[world.household_a.building_id])
+    url = reverse("visits:map_building", args=[world.household_a.building_id])
     html = client.get(url).content.decode()
     assert f'data-due="{placed.pk}"' in html and "欧***" in html and "欧阳娜娜" not in html
     assert f'data-due="{world.household_a.pk}"' not in html  # visited this month
-    far = reverse("concerns:visit_map_building", args=[world.household_a2.building_id])
+    far = reverse("visits:map_building", args=[world.household_a2.building_id])
     assert client.get(far).status_code == 404  # another grid's building
 
 
 def test_grid_map_page_offers_the_layer_to_those_who_read_visits(client, world, placed):
     client.force_login(world.users["neighborhood_secretary"])
     page = client.get(reverse("grids:neighborhood_map", args=[world.neighborhood_a.pk])).content.decode()
-    assert "visit-layer-toggle" in page and "concerns/visit_map.js" in page
+    assert "visit-layer-toggle" in page and "visits/visit_map.js" in page
     client.force_login(world.users["stairwell_chief"])
     page = client.get(reverse("grids:neighborhood_map", args=[world.neighborhood_a.pk])).content.decode()
     assert "visit-layer-toggle" not in page
