@@ -905,9 +905,15 @@ def export_plan(*, actor, emergency: Emergency) -> bytes:
     for row in selectors.plan_rows(emergency):
         lead = row["post"].post_lead
         by_post.append(
-            [row["post"].name, lead.name if lead else "", _shift_label(row["shift"]), row["needed"], row["filled"],
-             "、".join(row["people"])]
-        )  # fmt: skip
+            [
+                row["post"].name,
+                lead.name if lead else "",
+                _shift_label(row["shift"]),
+                row["needed"],
+                row["filled"],
+                "、".join(row["people"]),
+            ]
+        )
     by_person = book.create_sheet(_("by person"))
     by_person.append([_("volunteer"), _("shift"), _("post"), _("skill")])
     for row in selectors.person_rows(emergency):
@@ -1040,9 +1046,13 @@ def _tell_about_claim(wish: MicroWish) -> None:
         )
     elif resident.phone and not resident.user_id:
         notify_services.send(
-            key=f"wish:{wish.pk}:confirm/sms", channel="sms", address=resident.phone, subject=subject,
-            body=f"{body} {link}", link=link,
-        )  # fmt: skip
+            key=f"wish:{wish.pk}:confirm/sms",
+            channel="sms",
+            address=resident.phone,
+            subject=subject,
+            body=f"{body} {link}",
+            link=link,
+        )
 
 
 @transaction.atomic
@@ -1100,10 +1110,17 @@ def create_roster(
     if not days or any(d not in "1234567" for d in days):
         raise ValidationError({"weekdays": _("Weekdays are digits 1 (Monday) to 7 (Sunday).")})
     pattern = RosterPattern(
-        neighborhood_id=team.neighborhood_id, team=team, name=(name or "").strip(), place=(place or "").strip(),
-        start_time=start_time, duration_minutes=duration_minutes, weekdays=days, leads=leads,
-        volunteers=volunteers, security=security,
-    )  # fmt: skip
+        neighborhood_id=team.neighborhood_id,
+        team=team,
+        name=(name or "").strip(),
+        place=(place or "").strip(),
+        start_time=start_time,
+        duration_minutes=duration_minutes,
+        weekdays=days,
+        leads=leads,
+        volunteers=volunteers,
+        security=security,
+    )
     pattern.full_clean()
     if pattern.leads + pattern.volunteers + pattern.security == 0:
         raise ValidationError({"volunteers": _("A shift needs at least one person.")})
@@ -1134,9 +1151,11 @@ def generate_roster(*, actor, pattern: RosterPattern, first_day, last_day) -> in
     for role, count in pattern.counts().items():
         if count > len(pools[role]):
             raise ValidationError(
-                {"team": _("The team has too few people for the role %(role)s: %(have)s of %(need)s.")
-                 % {"role": RosterPattern.Role(role).label, "have": len(pools[role]), "need": count}}
-            )  # fmt: skip
+                {
+                    "team": _("The team has too few people for the role %(role)s: %(have)s of %(need)s.")
+                    % {"role": RosterPattern.Role(role).label, "have": len(pools[role]), "need": count}
+                }
+            )
     load = dict(
         RosterDuty.objects.filter(shift__pattern=pattern).values_list("volunteer_id").annotate(n=Count("id"))
     )
@@ -1313,10 +1332,18 @@ def add_to_honour_roll(
             {"period" if not (period or "").strip() else "reason": _("This field is required.")}
         )
     entry, created = HonourRollEntry.objects.get_or_create(
-        neighborhood=neighborhood, period=period.strip(), kind=kind, shown_name=shown,
-        defaults={"reason": reason.strip()[:255], "household": household, "volunteer": volunteer,
-                  "partner_unit": partner_unit, "created_by": actor},
-    )  # fmt: skip
+        neighborhood=neighborhood,
+        period=period.strip(),
+        kind=kind,
+        shown_name=shown,
+        defaults={
+            "reason": reason.strip()[:255],
+            "household": household,
+            "volunteer": volunteer,
+            "partner_unit": partner_unit,
+            "created_by": actor,
+        },
+    )
     if created:
         audit.record("create", entry, actor=actor, changes={"period": entry.period, "kind": kind})
     return entry
@@ -1346,13 +1373,18 @@ def form_squad(
         if not permissions.can_create(actor, PartyOrg, path):
             raise PermissionDenied(_("You may not set up a party branch here."))
         parent = PartyOrg.objects.filter(
-            subdistrict_id=emergency.subdistrict_id, neighborhood_id=emergency.neighborhood_id,
+            subdistrict_id=emergency.subdistrict_id,
+            neighborhood_id=emergency.neighborhood_id,
             level=PartyOrg.Level.COMMUNITY,
-        ).first()  # fmt: skip
+        ).first()
         party_org = PartyOrg.objects.create(
-            name=(name or "").strip(), level=PartyOrg.Level.BRANCH, branch_kind=PartyOrg.BranchKind.TEMPORARY,
-            subdistrict_id=emergency.subdistrict_id, neighborhood_id=emergency.neighborhood_id, parent=parent,
-        )  # fmt: skip
+            name=(name or "").strip(),
+            level=PartyOrg.Level.BRANCH,
+            branch_kind=PartyOrg.BranchKind.TEMPORARY,
+            subdistrict_id=emergency.subdistrict_id,
+            neighborhood_id=emergency.neighborhood_id,
+            parent=parent,
+        )
         audit.record("create", party_org, actor=actor, summary=f"temporary branch for {emergency}")
     squad = EmergencySquad(
         emergency=emergency, kind=kind, name=(name or "").strip(), leader=leader, party_org=party_org

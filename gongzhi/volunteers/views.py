@@ -826,9 +826,13 @@ def honour_manage(request):
                 )
             else:
                 services.add_to_honour_roll(
-                    actor=request.user, neighborhood=data["neighborhood"], period=data["period"], reason=data["reason"],
-                    volunteer=data["volunteer"], partner_unit=data["partner_unit"],
-                )  # fmt: skip
+                    actor=request.user,
+                    neighborhood=data["neighborhood"],
+                    period=data["period"],
+                    reason=data["reason"],
+                    volunteer=data["volunteer"],
+                    partner_unit=data["partner_unit"],
+                )
             messages.success(request, _("Saved."))
             return redirect("volunteers:honour_manage")
         except ValidationError as exc:
