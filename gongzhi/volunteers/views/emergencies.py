@@ -58,19 +58,19 @@ def _called(user, emergency):
     return selectors.emergency_volunteers(user, emergency).filter(call_up_answers__emergency=emergency)
 
 
-def _call_up(user, emergency, data: dict) -> str:
-    n = services.call_up(actor=user, emergency=emergency, **data)
+def _called_up(n: int) -> str:
     return _("%(n)s volunteers called up.") % {"n": n}
 
 
 @dataclass(frozen=True)
 class Part:
-    """One form on the emergency board: its name in the page, how it is built (posted data or None),
-    and its write, which may return a message to show."""
+    """One form on the emergency board: its name in the page's context, how it is built (from the
+    posted data, or None for a blank one), its write, and what the write's result says, if anything."""
 
     context_name: str
     form: Callable
     write: Callable
+    said: Callable | None = None
 
 
 PARTS = {
@@ -89,7 +89,12 @@ PARTS = {
         lambda user, e, data: NeedForm(data, emergency=e),
         lambda user, e, d: services.set_need(actor=user, **d),
     ),
-    "call-up": Part("call_up_form", lambda user, e, data: CallUpForm(data, units=_units(user, e)), _call_up),
+    "call-up": Part(
+        "call_up_form",
+        lambda user, e, data: CallUpForm(data, units=_units(user, e)),
+        lambda user, e, d: services.call_up(actor=user, emergency=e, **d),
+        said=_called_up,
+    ),
     "squad": Part(
         "squad_form",
         lambda user, e, data: SquadForm(data, called=_called(user, e)),
@@ -155,16 +160,17 @@ def emergency_edit(request, pk: int, part: str):
         return _drop_out(request, emergency)
     if part not in PARTS:
         raise Http404
-    form = PARTS[part].form(request.user, emergency, request.POST)
+    chosen = PARTS[part]
+    form = chosen.form(request.user, emergency, request.POST)
     if form.is_valid():
         try:
-            said = PARTS[part].write(request.user, emergency, form.cleaned_data)
-            if isinstance(said, str):
-                messages.success(request, said)
+            result = chosen.write(request.user, emergency, form.cleaned_data)
+            if chosen.said:
+                messages.success(request, chosen.said(result))
             return redirect("volunteers:emergency", pk=emergency.pk)
         except ValidationError as exc:
             form.add_error(None, " ".join(exc.messages))
-    context = _emergency_context(request, emergency, **{PARTS[part].context_name: form})
+    context = _emergency_context(request, emergency, **{chosen.context_name: form})
     return render(request, "volunteers/emergency.html", context, status=400)
 
 
