@@ -46,34 +46,53 @@ def _volunteers(admin, neighborhood: Neighborhood, team: VolunteerTeam) -> list:
             )
         people.append(
             services.register_volunteer(
-                actor=admin, neighborhood=neighborhood, name=resident.name, skills=SKILLS[i % len(SKILLS)],
-                resident=resident, user=user, phone=f"1391000{i:04d}", team=team,
+                actor=admin,
+                neighborhood=neighborhood,
+                name=resident.name,
+                skills=SKILLS[i % len(SKILLS)],
+                resident=resident,
+                user=user,
+                phone=f"1391000{i:04d}",
+                team=team,
             )
-        )  # fmt: skip
+        )
     for member in members:
         people.append(
             services.register_volunteer(
-                actor=admin, neighborhood=neighborhood, name=member.name, kind="party_member",
-                party_member=member, skills="driving" if member.pk % 2 else "", team=team,
+                actor=admin,
+                neighborhood=neighborhood,
+                name=member.name,
+                kind="party_member",
+                party_member=member,
+                skills="driving" if member.pk % 2 else "",
+                team=team,
             )
-        )  # fmt: skip
+        )
     while len(people) < 40:
         n = len(people)
         people.append(
             services.register_volunteer(
-                actor=admin, neighborhood=neighborhood, name=SURNAMES[n % 20] + GIVEN[n % 10],
-                kind="student" if n % 3 == 0 else "resident", phone=f"1392000{n:04d}",
+                actor=admin,
+                neighborhood=neighborhood,
+                name=SURNAMES[n % 20] + GIVEN[n % 10],
+                kind="student" if n % 3 == 0 else "resident",
+                phone=f"1392000{n:04d}",
             )
-        )  # fmt: skip
+        )
     return people
 
 
 def _served_activity(admin, chief, team, people) -> int:
     now = timezone.now()
     served = services.publish_activity(
-        actor=admin, team=team, title="1+2+1 夜间平安巡逻", place="杨泰一村东门岗亭",
-        starts_at=now - timedelta(hours=2), ends_at=now + timedelta(hours=1), capacity=6,
-    )  # fmt: skip
+        actor=admin,
+        team=team,
+        title="1+2+1 夜间平安巡逻",
+        place="杨泰一村东门岗亭",
+        starts_at=now - timedelta(hours=2),
+        ends_at=now + timedelta(hours=1),
+        capacity=6,
+    )
     posted = 0
     for person in [p for p in people if p.user_id][:6]:
         signup = services.sign_up(actor=person.user, activity=served, volunteer=person)
@@ -82,10 +101,15 @@ def _served_activity(admin, chief, team, people) -> int:
         services.confirm_hours(actor=chief, signup=signup, hours="3")
         posted += 1
     upcoming = services.publish_activity(
-        actor=admin, team=team, title="敬老院助餐志愿服务", place="杨行镇敬老院",
-        starts_at=now + timedelta(days=3), ends_at=now + timedelta(days=3, hours=4), capacity=5,
+        actor=admin,
+        team=team,
+        title="敬老院助餐志愿服务",
+        place="杨行镇敬老院",
+        starts_at=now + timedelta(days=3),
+        ends_at=now + timedelta(days=3, hours=4),
+        capacity=5,
         skills_wanted="counselling",
-    )  # fmt: skip
+    )
     for person in people[10:17]:  # seven for five places: two wait in line
         services.sign_up(actor=admin, activity=upcoming, volunteer=person)
     return posted
@@ -97,19 +121,31 @@ def _past_emergency(admin, subdistrict, neighborhood, people) -> int:
     )
     start = timezone.now().replace(minute=0, second=0, microsecond=0) - timedelta(days=30)
     posts = [
-        services.add_post(actor=admin, emergency=emergency, name=name, latitude=Decimal(lat),
-                          longitude=Decimal(lng), post_lead=people[20 + i])
-        for i, (name, lat, lng) in enumerate([("东门积水点", "31.3420", "121.4210"),
-                                              ("地下车库入口", "31.3431", "121.4198"),
-                                              ("独居老人楼组", "31.3412", "121.4225")])
-    ]  # fmt: skip
+        services.add_post(
+            actor=admin,
+            emergency=emergency,
+            name=name,
+            latitude=Decimal(lat),
+            longitude=Decimal(lng),
+            post_lead=people[20 + i],
+        )
+        for i, (name, lat, lng) in enumerate(
+            [
+                ("东门积水点", "31.3420", "121.4210"),
+                ("地下车库入口", "31.3431", "121.4198"),
+                ("独居老人楼组", "31.3412", "121.4225"),
+            ]
+        )
+    ]
     shifts = [
         services.add_shift(
-            actor=admin, emergency=emergency, starts_at=start + timedelta(hours=8 * k),
+            actor=admin,
+            emergency=emergency,
+            starts_at=start + timedelta(hours=8 * k),
             ends_at=start + timedelta(hours=8 * (k + 1)),
         )
         for k in range(3)
-    ]  # fmt: skip
+    ]
     for post in posts:
         for shift in shifts:
             services.set_need(actor=admin, post=post, shift=shift, count=2)
@@ -155,9 +191,11 @@ def load_demo() -> str:
         services.set_point_rule(
             actor=admin, subdistrict=subdistrict, name="每小时 10 积分", points_per_hour=10
         )
-        for name, kind, cost, stock in [("物业费减免 50 元", "property_fee", 100, 50),
-                                         ("月度停车费减免", "parking_fee", 80, 30),
-                                         ("诚信红榜商户理发一次", "shop_service", 20, 100)]:  # fmt: skip
+        for name, kind, cost, stock in [
+            ("物业费减免 50 元", "property_fee", 100, 50),
+            ("月度停车费减免", "parking_fee", 80, 30),
+            ("诚信红榜商户理发一次", "shop_service", 20, 100),
+        ]:
             services.add_redemption_item(
                 actor=admin, subdistrict=subdistrict, name=name, kind=kind, cost_points=cost, stock=stock
             )

@@ -161,10 +161,16 @@ class RedemptionItemForm(forms.Form):
     cost_points = forms.IntegerField(label=_("cost in points"), min_value=1, max_value=1_000_000)
     stock = forms.IntegerField(label=_("stock"), min_value=0, max_value=1_000_000)
     min_stars = forms.TypedChoiceField(
-        label=_("household stars needed"), coerce=int, initial=0,
-        choices=[(0, _("none")), (1, _("one-star household")), (2, _("two-star household")),
-                 (3, _("model household"))],
-    )  # fmt: skip
+        label=_("household stars needed"),
+        coerce=int,
+        initial=0,
+        choices=[
+            (0, _("none")),
+            (1, _("one-star household")),
+            (2, _("two-star household")),
+            (3, _("model household")),
+        ],
+    )
 
 
 class BankedHoursForm(forms.Form):
@@ -262,9 +268,10 @@ class HouseholdPickForm(forms.Form):
 
 class RatingForm(HouseholdPickForm):
     stars = forms.TypedChoiceField(
-        label=_("stars"), coerce=int, choices=[(1, _("one-star household")), (2, _("two-star household")),
-                                                (3, _("model household"))],
-    )  # fmt: skip
+        label=_("stars"),
+        coerce=int,
+        choices=[(1, _("one-star household")), (2, _("two-star household")), (3, _("model household"))],
+    )
     reason = forms.CharField(label=_("reason"), max_length=255)
 
 

@@ -1,8 +1,10 @@
 """Every read of volunteers, activities and the ledger, already filtered to the caller."""
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Q, QuerySet
 
-from gongzhi.core.permissions import WRITE, can_create, scoped
+from gongzhi.core.permissions import EXPORT, WRITE, can, can_create, scoped
 from gongzhi.org.models import Household, Neighborhood, PartnerUnit, Subdistrict
 from gongzhi.volunteers.models import (
     Activity,
@@ -331,3 +333,67 @@ def honour_roll(neighborhood_id: int | None = None) -> QuerySet[HonourRollEntry]
 
 def ratings_visible_to(user) -> QuerySet[HouseholdRating]:
     return scoped(user, HouseholdRating.objects.select_related("household__building")).order_by("-rated_at")
+
+
+# --- what a page may offer ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rights:
+    """What a page may offer on one record: change it, export it."""
+
+    may_write: bool
+    may_export: bool
+
+
+def rights_on(user, record) -> Rights:
+    """The caller's rights on one visible record (a volunteer, an activity, an emergency)."""
+    return Rights(may_write=can(user, record, WRITE), may_export=can(user, record, EXPORT))
+
+
+def writable_teams(user) -> QuerySet[VolunteerTeam]:
+    """Teams the caller may publish activities and rosters for."""
+    return scoped(user, VolunteerTeam.objects.all(), WRITE)
+
+
+def own_subdistrict(user) -> Subdistrict | None:
+    """The subdistrict an emergency of no particular neighborhood opens in."""
+    return scoped(user, Subdistrict.objects.all()).first()
+
+
+def signup_for(user, pk: int) -> SignUp | None:
+    """A sign-up the caller may act on: their own, or one of their area; None for any other."""
+    signup = SignUp.objects.select_related("activity", "volunteer").filter(pk=pk).first()
+    if signup is None:
+        return None
+    if signup.volunteer.user_id != user.pk and not can(user, signup):
+        return None
+    return signup
+
+
+def may_mark_roster(user, pattern: RosterPattern) -> bool:
+    """Whether the caller marks attendance on this roster: its area's staff or the team's chief."""
+    return can(user, pattern, WRITE) or pattern.team.chief_id == user.pk
+
+
+def teammates_of(volunteer: Volunteer) -> QuerySet[Volunteer] | list:
+    """The others of the volunteer's team, to whom a duty may be swapped."""
+    if not volunteer.team_id:
+        return []
+    return Volunteer.objects.filter(team_id=volunteer.team_id).exclude(pk=volunteer.pk)
+
+
+def duty_to_swap(user, me: Volunteer | None, pk: int) -> RosterDuty | None:
+    """A duty whose swap the caller may ask for: their own, else one of their area."""
+    duty = RosterDuty.objects.filter(pk=pk, volunteer=me).first() if me else None
+    return duty or scoped(user, RosterDuty.objects.all()).filter(pk=pk).first()
+
+
+def swap_partner(duty: RosterDuty, pk) -> Volunteer | None:
+    """The teammate (on the duty's team) a swap is asked of; None for anyone else."""
+    return Volunteer.objects.filter(pk=pk or 0, team_id=duty.shift.pattern.team_id).first()
+
+
+def swap_by_id(pk: int) -> SwapRequest | None:
+    """A swap request; the service decides whether the caller may answer it."""
+    return SwapRequest.objects.filter(pk=pk).first()

@@ -40,8 +40,15 @@ def test_secretary_opens_an_emergency_and_builds_it_on_the_page(client, world):
     )
     emergency = Emergency.objects.get(title="防汛紧急召集")
     assert answer.status_code == 302 and answer.url == reverse("volunteers:emergency", args=[emergency.pk])
-    assert _post(client, emergency, "post", {"name": "一号门", "latitude": "31.3", "longitude": "121.4",
-                                             "post_lead": lead.pk}).status_code == 302  # fmt: skip
+    assert (
+        _post(
+            client,
+            emergency,
+            "post",
+            {"name": "一号门", "latitude": "31.3", "longitude": "121.4", "post_lead": lead.pk},
+        ).status_code
+        == 302
+    )
     assert (
         _post(
             client, emergency, "shift", {"starts_at": "2026-12-01T08:00", "ends_at": "2026-12-01T16:00"}
@@ -160,8 +167,17 @@ def test_a_squad_is_formed_on_the_page_from_those_called_up(client, world):
     people = [t.volunteer(world, f"突击{i}") for i in range(3)]
     services.call_up(actor=admin, emergency=emergency)
     client.force_login(admin)
-    answer = _post(client, emergency, "squad", {"kind": "squad", "name": "青年突击队", "leader": people[0].pk,
-                                                "members": [people[1].pk, people[2].pk]})  # fmt: skip
+    answer = _post(
+        client,
+        emergency,
+        "squad",
+        {
+            "kind": "squad",
+            "name": "青年突击队",
+            "leader": people[0].pk,
+            "members": [people[1].pk, people[2].pk],
+        },
+    )
     assert answer.status_code == 302
     page = client.get(reverse("volunteers:emergency", args=[emergency.pk])).content.decode()
     assert "青年突击队" in page and "突击队" in page

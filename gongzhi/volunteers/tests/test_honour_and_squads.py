@@ -26,9 +26,12 @@ def _earner(world, points: int):
     services.set_point_rule(actor=admin, subdistrict=world.subdistrict, name="r", points_per_hour=points)
     activity = t.activity(world, started=True)
     person = services.register_volunteer(
-        actor=admin, neighborhood=world.neighborhood_a, name="张秀英", resident=world.resident_a,
+        actor=admin,
+        neighborhood=world.neighborhood_a,
+        name="张秀英",
+        resident=world.resident_a,
         user=f.UserFactory(username="earner"),
-    )  # fmt: skip
+    )
     signup = services.sign_up(actor=person.user, activity=activity, volunteer=person)
     services.scan_check_in(actor=person.user, token=activity.check_in_token)
     services.scan_check_in(actor=person.user, token=activity.check_in_token)
@@ -40,9 +43,14 @@ def test_a_benefit_needs_the_households_stars(world):
     admin = world.users["subdistrict_admin"]
     person = _earner(world, 100)
     perk = services.add_redemption_item(
-        actor=admin, subdistrict=world.subdistrict, name="示范户物业费减免", kind="property_fee", cost_points=50,
-        stock=5, min_stars=3,
-    )  # fmt: skip
+        actor=admin,
+        subdistrict=world.subdistrict,
+        name="示范户物业费减免",
+        kind="property_fee",
+        cost_points=50,
+        stock=5,
+        min_stars=3,
+    )
     with pytest.raises(ValidationError) as caught:
         services.redeem(actor=admin, volunteer=person, item=perk)
     assert "item" in caught.value.message_dict
@@ -68,12 +76,27 @@ def test_rating_input_is_checked_and_scoped(world):
 def test_public_honour_roll_shows_no_personal_details(world, client):
     worker = world.users["social_worker"]
     person = t.volunteer(world, "李建华")
-    services.add_to_honour_roll(actor=worker, neighborhood=world.neighborhood_a, period="2026年11月",
-                                reason="主动调解邻里纠纷", household=world.household_a)  # fmt: skip
-    services.add_to_honour_roll(actor=worker, neighborhood=world.neighborhood_a, period="2026年11月",
-                                reason="服务满 100 小时", volunteer=person)  # fmt: skip
-    again = services.add_to_honour_roll(actor=worker, neighborhood=world.neighborhood_a, period="2026年11月",
-                                        reason="服务满 100 小时", volunteer=person)  # fmt: skip
+    services.add_to_honour_roll(
+        actor=worker,
+        neighborhood=world.neighborhood_a,
+        period="2026年11月",
+        reason="主动调解邻里纠纷",
+        household=world.household_a,
+    )
+    services.add_to_honour_roll(
+        actor=worker,
+        neighborhood=world.neighborhood_a,
+        period="2026年11月",
+        reason="服务满 100 小时",
+        volunteer=person,
+    )
+    again = services.add_to_honour_roll(
+        actor=worker,
+        neighborhood=world.neighborhood_a,
+        period="2026年11月",
+        reason="服务满 100 小时",
+        volunteer=person,
+    )
     assert again.pk
     page = client.get(reverse("volunteers:honour_roll")).content.decode()
     assert "李*" in page and "李建华" not in page and world.resident_a.name not in page
@@ -87,10 +110,17 @@ def test_a_temporary_branch_is_formed_and_dissolved_with_the_record_kept(world):
     with pytest.raises(ValidationError):
         services.form_squad(actor=admin, emergency=emergency, kind="squad", name="外人", leader=outsider)
     with pytest.raises(ValidationError):
-        services.form_squad(actor=admin, emergency=emergency, kind="temporary_branch", name="防汛临时党支部",
-                            leader=others[0])  # fmt: skip
-    branch = services.form_squad(actor=admin, emergency=emergency, kind="temporary_branch", name="防汛临时党支部",
-                                 leader=lead, members=others)  # fmt: skip
+        services.form_squad(
+            actor=admin, emergency=emergency, kind="temporary_branch", name="防汛临时党支部", leader=others[0]
+        )
+    branch = services.form_squad(
+        actor=admin,
+        emergency=emergency,
+        kind="temporary_branch",
+        name="防汛临时党支部",
+        leader=lead,
+        members=others,
+    )
     squad = services.form_squad(
         actor=admin, emergency=emergency, kind="squad", name="青年突击队", leader=others[0]
     )
@@ -109,8 +139,13 @@ def test_only_those_who_may_set_up_branches_form_one(world):
         actor=admin, subdistrict=world.subdistrict, neighborhood=world.neighborhood_a, title="停电"
     )
     member = f.PartyMemberFactory(party_org=f.PartyOrgFactory(neighborhood=world.neighborhood_a))
-    lead = services.register_volunteer(actor=admin, neighborhood=world.neighborhood_a, name="党员乙",
-                                       kind="party_member", party_member=member)  # fmt: skip
+    lead = services.register_volunteer(
+        actor=admin,
+        neighborhood=world.neighborhood_a,
+        name="党员乙",
+        kind="party_member",
+        party_member=member,
+    )
     services.call_up(actor=admin, emergency=emergency)
     chief = world.users["volunteer_team_chief"]
     with pytest.raises((PermissionDenied, Exception)):
@@ -124,17 +159,42 @@ def test_workers_rate_households_and_list_names_on_the_manage_page(world, client
     client.force_login(world.users["social_worker"])
     household = world.household_a
     url = reverse("volunteers:honour_manage")
-    answer = client.post(url, {"form": "rating", "neighborhood": world.neighborhood_a.pk,
-                               "building": household.building.number, "room": "no-such-room", "stars": 2, "reason": "x"})  # fmt: skip
+    answer = client.post(
+        url,
+        {
+            "form": "rating",
+            "neighborhood": world.neighborhood_a.pk,
+            "building": household.building.number,
+            "room": "no-such-room",
+            "stars": 2,
+            "reason": "x",
+        },
+    )
     assert answer.status_code == 400 and 'data-errors="room"' in answer.content.decode()
-    answer = client.post(url, {"form": "rating", "neighborhood": world.neighborhood_a.pk,
-                               "building": household.building.number, "room": household.room, "stars": 2,
-                               "reason": "邻里互助"})  # fmt: skip
+    answer = client.post(
+        url,
+        {
+            "form": "rating",
+            "neighborhood": world.neighborhood_a.pk,
+            "building": household.building.number,
+            "room": household.room,
+            "stars": 2,
+            "reason": "邻里互助",
+        },
+    )
     assert answer.status_code == 302
     assert household.rating.stars == 2
     person = t.volunteer(world, "周文斌")
-    answer = client.post(url, {"form": "honour", "neighborhood": world.neighborhood_a.pk, "period": "2026年第四季度",
-                               "reason": "应急值守", "volunteer": person.pk})  # fmt: skip
+    answer = client.post(
+        url,
+        {
+            "form": "honour",
+            "neighborhood": world.neighborhood_a.pk,
+            "period": "2026年第四季度",
+            "reason": "应急值守",
+            "volunteer": person.pk,
+        },
+    )
     assert answer.status_code == 302
     assert "周*" in client.get(reverse("volunteers:honour_roll")).content.decode()
     client.force_login(world.users["grid_worker"])
@@ -165,8 +225,14 @@ def test_honour_manage_page_opens_for_readers_only(client, world, role):
 def test_rating_a_household_on_the_page_needs_write(client, world, role):
     household = world.household_a
     client.force_login(world.users[role])
-    data = {"form": "rating", "neighborhood": world.neighborhood_a.pk, "building": household.building.number,
-            "room": household.room, "stars": 3, "reason": "示范"}  # fmt: skip
+    data = {
+        "form": "rating",
+        "neighborhood": world.neighborhood_a.pk,
+        "building": household.building.number,
+        "room": household.room,
+        "stars": 3,
+        "reason": "示范",
+    }
     response = client.post(MANAGE, data)
     assert response.status_code == (302 if role in RATERS else 400 if role in READERS else 403)
     assert HouseholdRating.objects.filter(household=household).exists() == (role in RATERS)
@@ -176,8 +242,13 @@ def test_rating_a_household_on_the_page_needs_write(client, world, role):
 def test_listing_on_the_honour_roll_needs_write(client, world, role):
     person = t.volunteer(world, "周文斌")
     client.force_login(world.users[role])
-    data = {"form": "honour", "neighborhood": world.neighborhood_a.pk, "period": "2026年第四季度",
-            "reason": "应急值守", "volunteer": person.pk}  # fmt: skip
+    data = {
+        "form": "honour",
+        "neighborhood": world.neighborhood_a.pk,
+        "period": "2026年第四季度",
+        "reason": "应急值守",
+        "volunteer": person.pk,
+    }
     response = client.post(MANAGE, data)
     assert response.status_code == (302 if role in WRITERS else 400 if role in READERS else 403)
     assert HonourRollEntry.objects.filter(volunteer=person).exists() == (role in WRITERS)
@@ -187,8 +258,14 @@ def test_listing_on_the_honour_roll_needs_write(client, world, role):
 def test_nobody_rates_or_lists_in_another_subdistrict(client, world, role):
     far = world.household_far
     client.force_login(world.users[role])
-    data = {"form": "rating", "neighborhood": far.neighborhood_id, "building": far.building.number,
-            "room": far.room, "stars": 1, "reason": "x"}  # fmt: skip
+    data = {
+        "form": "rating",
+        "neighborhood": far.neighborhood_id,
+        "building": far.building.number,
+        "room": far.room,
+        "stars": 1,
+        "reason": "x",
+    }
     assert client.post(MANAGE, data).status_code in (400, 403)
     assert not HouseholdRating.objects.exists()
 
@@ -201,8 +278,13 @@ def _emergency_with_called(world, *names: str):
         actor=admin, subdistrict=world.subdistrict, neighborhood=world.neighborhood_a, title="防汛"
     )
     member = f.PartyMemberFactory(party_org=f.PartyOrgFactory(neighborhood=world.neighborhood_a))
-    lead = services.register_volunteer(actor=admin, neighborhood=world.neighborhood_a, name="党员甲",
-                                       kind="party_member", party_member=member)  # fmt: skip
+    lead = services.register_volunteer(
+        actor=admin,
+        neighborhood=world.neighborhood_a,
+        name="党员甲",
+        kind="party_member",
+        party_member=member,
+    )
     others = [t.volunteer(world, name) for name in names or ("队员",)]
     services.call_up(actor=admin, emergency=emergency)
     return emergency, lead, *others
@@ -233,9 +315,13 @@ def test_forming_a_temporary_branch_also_needs_party_write(client, world, role):
 def test_standing_down_dissolves_squads_only_for_writers(client, world, role):
     emergency, lead, other = _emergency_with_called(world)
     services.form_squad(
-        actor=world.users["subdistrict_admin"], emergency=emergency, kind="squad", name="突击队", leader=lead,
+        actor=world.users["subdistrict_admin"],
+        emergency=emergency,
+        kind="squad",
+        name="突击队",
+        leader=lead,
         members=[other],
-    )  # fmt: skip
+    )
     client.force_login(world.users[role])
     response = client.post(reverse("volunteers:emergency_edit", args=[emergency.pk, "close"]))
     assert response.status_code == (302 if role in WRITERS else 404)

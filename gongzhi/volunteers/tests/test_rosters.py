@@ -27,9 +27,13 @@ def _outbox(settings, tmp_path):
 def _member(world, name, kind, team, with_user=False):
     user = f.UserFactory(username=f"r-{name}") if with_user else None
     return services.register_volunteer(
-        actor=world.users["subdistrict_admin"], neighborhood=world.neighborhood_a, name=name, kind=kind,
-        team=team, user=user,
-    )  # fmt: skip
+        actor=world.users["subdistrict_admin"],
+        neighborhood=world.neighborhood_a,
+        name=name,
+        kind=kind,
+        team=team,
+        user=user,
+    )
 
 
 @pytest.fixture
@@ -41,9 +45,13 @@ def patrol(world):
         "security": [_member(world, f"保安{i}", "partner_staff", team) for i in range(2)],
     }
     pattern = services.create_roster(
-        actor=world.users["neighborhood_secretary"], team=team, name="1+2+1 夜巡", place="东门岗亭",
-        start_time=time(20, 0), duration_minutes=240,
-    )  # fmt: skip
+        actor=world.users["neighborhood_secretary"],
+        team=team,
+        name="1+2+1 夜巡",
+        place="东门岗亭",
+        start_time=time(20, 0),
+        duration_minutes=240,
+    )
     return pattern, people
 
 
@@ -228,9 +236,16 @@ def test_roster_list_and_creating_a_roster_by_role(client, world, patrol, role):
     client.force_login(world.users[role])
     assert client.get(reverse("volunteers:rosters")).status_code == (200 if role in READERS else 403)
     data = {
-        "team": pattern.team_id, "name": "早巡", "place": "西门", "start_time": "06:00", "duration_minutes": "120",
-        "weekdays": "1234567", "leads": "1", "volunteers": "2", "security": "1",
-    }  # fmt: skip
+        "team": pattern.team_id,
+        "name": "早巡",
+        "place": "西门",
+        "start_time": "06:00",
+        "duration_minutes": "120",
+        "weekdays": "1234567",
+        "leads": "1",
+        "volunteers": "2",
+        "security": "1",
+    }
     response = client.post(reverse("volunteers:rosters"), data)
     assert response.status_code == (302 if role in WRITERS else 200 if role in READERS else 403)
     assert pattern.team.roster_patterns.filter(name="早巡").exists() == (role in WRITERS)

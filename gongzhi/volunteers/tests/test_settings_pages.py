@@ -140,17 +140,25 @@ def test_registering_a_volunteer_needs_write_in_the_neighborhood(client, world, 
     client.force_login(world.users[role])
     assert client.get(REGISTER).status_code == (200 if role in WRITERS else 403)
     data = {
-        "neighborhood": world.neighborhood_a.pk, "name": "新志愿者", "kind": "student", "skills": "医疗, 驾驶",
-        "availability": "08:00-12:00，18:00-22:00", "max_shifts": "3", "reserve": "on",
-    }  # fmt: skip
+        "neighborhood": world.neighborhood_a.pk,
+        "name": "新志愿者",
+        "kind": "student",
+        "skills": "医疗, 驾驶",
+        "availability": "08:00-12:00，18:00-22:00",
+        "max_shifts": "3",
+        "reserve": "on",
+    }
     response = client.post(REGISTER, data)
     assert response.status_code == (302 if role in WRITERS else 403)
     made = Volunteer.objects.filter(name="新志愿者").first()
     assert (made is not None) == (role in WRITERS)
     if made:
         assert (made.skills, made.availability, made.max_shifts, made.reserve) == (
-            "医疗,驾驶", "08:00-12:00, 18:00-22:00", 3, True,
-        )  # fmt: skip
+            "医疗,驾驶",
+            "08:00-12:00, 18:00-22:00",
+            3,
+            True,
+        )
         assert Balance.objects.filter(volunteer=made).exists()
 
 
@@ -158,9 +166,13 @@ def test_registration_links_the_resident_by_building_and_room(client, world, peo
     client.force_login(world.users["neighborhood_secretary"])
     resident, household = world.resident_a, world.household_a
     data = {
-        "neighborhood": world.neighborhood_a.pk, "name": resident.name, "kind": "resident",
-        "building": household.building.number, "room": household.room, "max_shifts": "2",
-    }  # fmt: skip
+        "neighborhood": world.neighborhood_a.pk,
+        "name": resident.name,
+        "kind": "resident",
+        "building": household.building.number,
+        "room": household.room,
+        "max_shifts": "2",
+    }
     assert client.post(REGISTER, data).status_code == 302
     assert Volunteer.objects.get(resident=resident).name == resident.name
 
@@ -169,9 +181,14 @@ def test_registration_for_a_resident_elsewhere_or_bad_windows_is_refused_by_fiel
     client.force_login(world.users["neighborhood_secretary"])
     far = world.household_far
     data = {
-        "neighborhood": world.neighborhood_a.pk, "name": world.resident_far.name, "kind": "resident",
-        "building": far.building.number, "room": far.room, "max_shifts": "2", "availability": "早上",
-    }  # fmt: skip
+        "neighborhood": world.neighborhood_a.pk,
+        "name": world.resident_far.name,
+        "kind": "resident",
+        "building": far.building.number,
+        "room": far.room,
+        "max_shifts": "2",
+        "availability": "早上",
+    }
     response = client.post(REGISTER, data)
     assert response.status_code == 400
     assert 'data-errors="room"' in response.content.decode()

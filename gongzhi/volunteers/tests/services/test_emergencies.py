@@ -13,6 +13,7 @@ from gongzhi.org.models import PartnerUnit
 from gongzhi.volunteers import selectors, services
 from gongzhi.volunteers import testing as t
 from gongzhi.volunteers.models import CallUpAnswer, PostAssignment
+from gongzhi.volunteers.services import planning
 
 pytestmark = pytest.mark.django_db
 
@@ -125,7 +126,7 @@ def test_engine_gets_each_volunteers_most_shifts_and_the_shifts_their_hours_allo
     anytime = _register(world, "随时")
     services.call_up(actor=world.users["subdistrict_admin"], emergency=emergency)
     _accept_all(emergency)
-    people = {v.id: v for v in services._engine_inputs(emergency)[0]}
+    people = {v.id: v for v in planning._engine_inputs(emergency)[0]}
     assert (people[days_only.pk].max_shifts, people[days_only.pk].available) == (3, frozenset({day.pk}))
     assert (people[anytime.pk].max_shifts, people[anytime.pk].available) == (2, None)
     services.plan_assignment(actor=world.users["subdistrict_admin"], emergency=emergency)
@@ -139,7 +140,7 @@ def test_engine_places_a_volunteer_without_a_point_at_their_buildings_location(w
     resident = _register(world, world.resident_a.name, resident=world.resident_a)
     services.call_up(actor=world.users["subdistrict_admin"], emergency=emergency)
     _accept_all(emergency)
-    (person,) = [v for v in services._engine_inputs(emergency)[0] if v.id == resident.pk]
+    (person,) = [v for v in planning._engine_inputs(emergency)[0] if v.id == resident.pk]
     assert (person.lat, person.lon) == (31.305, 121.405)
 
 

@@ -1,0 +1,200 @@
+"""Activities, sign-ups, check-in and confirmed hours."""
+
+from decimal import ROUND_DOWN, Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from gongzhi.core import audit, permissions
+from gongzhi.core.errors import NotInScope
+from gongzhi.core.permissions import WRITE, require
+from gongzhi.volunteers.models import (
+    Activity,
+    LedgerEntry,
+    SignUp,
+    Volunteer,
+    VolunteerTeam,
+)
+from gongzhi.volunteers.services.common import HOURS, clean_skills, parse_hours
+from gongzhi.volunteers.services.points import active_rule, post_entry
+
+
+@transaction.atomic
+def publish_activity(
+    *,
+    actor,
+    team: VolunteerTeam,
+    title: str,
+    place: str,
+    starts_at,
+    ends_at,
+    capacity,
+    skills_wanted: str = "",
+) -> Activity:
+    require(actor, team)
+    try:
+        capacity = int(capacity)
+    except (TypeError, ValueError):
+        raise ValidationError({"capacity": _("Capacity must be a whole number.")}) from None
+    if capacity < 1:
+        raise ValidationError({"capacity": _("Capacity must be at least 1.")})
+    if not starts_at or not ends_at or ends_at <= starts_at:
+        raise ValidationError({"ends_at": _("The activity must end after it starts.")})
+    activity = Activity(
+        neighborhood_id=team.neighborhood_id,
+        team=team,
+        title=(title or "").strip(),
+        place=(place or "").strip(),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        capacity=capacity,
+        skills_wanted=clean_skills(skills_wanted),
+    )
+    activity.full_clean()
+    activity.save()
+    audit.record("create", activity, actor=actor, changes={"capacity": capacity})
+    return activity
+
+
+def _may_act_for(actor, volunteer: Volunteer) -> bool:
+    """A volunteer signs themself up from the phone; staff with write sign anyone up in their area."""
+    own = volunteer.user_id is not None and volunteer.user_id == getattr(actor, "pk", None)
+    return own or permissions.can(actor, volunteer, WRITE)
+
+
+def _locked_activity(activity: Activity) -> Activity:
+    # Every change to an activity's line goes through this lock, so capacity is counted once.
+    return Activity.objects.select_for_update().get(pk=activity.pk)
+
+
+def _confirmed_count(activity: Activity) -> int:
+    return activity.signups.filter(status=SignUp.Status.CONFIRMED).count()
+
+
+@transaction.atomic
+def sign_up(*, actor, activity: Activity, volunteer: Volunteer) -> SignUp:
+    """Confirmed while places last, then waitlisted; signing up twice returns the first sign-up."""
+    if not _may_act_for(actor, volunteer):
+        require(actor, volunteer)
+    activity = _locked_activity(activity)
+    if activity.status != Activity.Status.OPEN:
+        raise ValidationError(_("This activity no longer takes sign-ups."))
+    if activity.neighborhood.subdistrict_id != volunteer.neighborhood.subdistrict_id:
+        raise ValidationError(_("This activity belongs to another subdistrict."))
+    signup = SignUp.objects.filter(activity=activity, volunteer=volunteer).first()
+    if signup is not None and signup.status != SignUp.Status.CANCELLED:
+        return signup
+    full = _confirmed_count(activity) >= activity.capacity
+    status = SignUp.Status.WAITLISTED if full else SignUp.Status.CONFIRMED
+    if signup is None:
+        signup = SignUp.objects.create(activity=activity, volunteer=volunteer, status=status)
+    else:
+        # A cancelled volunteer who signs up again joins the end of the line.
+        signup.status, signup.signed_up_at = status, timezone.now()
+        signup.save(update_fields=["status", "signed_up_at"])
+    audit.record("create", signup, actor=actor, changes={"status": status})
+    return signup
+
+
+@transaction.atomic
+def cancel_signup(*, actor, signup: SignUp) -> SignUp:
+    """Cancel; a freed place goes to the longest-waiting volunteer at once."""
+    if not _may_act_for(actor, signup.volunteer):
+        require(actor, signup)
+    activity = _locked_activity(signup.activity)
+    signup = SignUp.objects.get(pk=signup.pk)
+    if signup.status == SignUp.Status.CANCELLED:
+        return signup
+    if signup.checked_in_at is not None:
+        raise ValidationError(_("A volunteer who has checked in cannot cancel."))
+    signup.status = SignUp.Status.CANCELLED
+    signup.save(update_fields=["status"])
+    audit.record("update", signup, actor=actor, changes={"status": "cancelled"})
+    _promote_waitlist(activity, actor)
+    return signup
+
+
+def _promote_waitlist(activity: Activity, actor) -> None:
+    free = activity.capacity - _confirmed_count(activity)
+    waiting = activity.signups.filter(status=SignUp.Status.WAITLISTED).order_by("signed_up_at", "id")[
+        : max(free, 0)
+    ]
+    for promoted in waiting:
+        promoted.status = SignUp.Status.CONFIRMED
+        promoted.save(update_fields=["status"])
+        audit.record("update", promoted, actor=actor, changes={"status": "confirmed", "promoted": True})
+
+
+@transaction.atomic
+def scan_check_in(*, actor, token: str) -> SignUp:
+    """The volunteer scans the activity's QR code: the first scan checks in, the second out."""
+    activity = Activity.objects.filter(check_in_token=token).first()
+    volunteer = Volunteer.objects.filter(user_id=getattr(actor, "pk", None)).first()
+    if activity is None or volunteer is None:
+        raise NotInScope(_("This code does not belong to an activity you signed up for."))
+    signup = (
+        SignUp.objects.select_for_update()
+        .filter(activity=activity, volunteer=volunteer, status=SignUp.Status.CONFIRMED)
+        .first()
+    )
+    if signup is None:
+        raise NotInScope(_("This code does not belong to an activity you signed up for."))
+    now = timezone.now()
+    if signup.checked_in_at is None:
+        signup.checked_in_at = now
+        action = "check_in"
+    elif signup.checked_out_at is None:
+        signup.checked_out_at = now
+        action = "check_out"
+    else:
+        return signup  # a third scan changes nothing
+    signup.save(update_fields=["checked_in_at", "checked_out_at"])
+    audit.record("update", signup, actor=actor, changes={action: str(now)})
+    return signup
+
+
+def served_hours(signup: SignUp) -> Decimal:
+    """Hours between check-in and check-out, within the activity's own time."""
+    start = max(signup.checked_in_at, signup.activity.starts_at)
+    end = min(signup.checked_out_at, signup.activity.ends_at)
+    seconds = max(int((end - start).total_seconds()), 0)
+    return (Decimal(seconds) / 3600).quantize(HOURS, ROUND_DOWN)
+
+
+def _may_confirm(actor, activity: Activity) -> bool:
+    return activity.team.chief_id == actor.pk and permissions.can(actor, activity, WRITE)
+
+
+@transaction.atomic
+def confirm_hours(*, actor, signup: SignUp, hours=None) -> LedgerEntry:
+    """The team chief confirms service hours; they earn points by the subdistrict's active rule."""
+    require(actor, signup)
+    signup = (
+        SignUp.objects.select_for_update().select_related("activity__team", "volunteer").get(pk=signup.pk)
+    )
+    if not _may_confirm(actor, signup.activity):
+        raise PermissionDenied(_("Only the team chief confirms hours."))
+    if signup.hours_confirmed_at is not None:
+        return signup.ledger_entry
+    if signup.status != SignUp.Status.CONFIRMED or signup.checked_out_at is None:
+        raise ValidationError(_("Hours are confirmed after the volunteer checks out."))
+    signup.hours = parse_hours(hours) if hours not in (None, "") else served_hours(signup)
+    signup.hours_confirmed_by, signup.hours_confirmed_at = actor, timezone.now()
+    signup.save(update_fields=["hours", "hours_confirmed_by", "hours_confirmed_at"])
+    rule = active_rule(signup.activity.neighborhood.subdistrict_id)
+    points = int(signup.hours * rule.points_per_hour) if rule else 0
+    return post_entry(
+        LedgerEntry(
+            volunteer=signup.volunteer,
+            kind=LedgerEntry.Kind.EARNED,
+            points=points,
+            hours=signup.hours,
+            signup=signup,
+            rule=rule,
+            memo=signup.activity.title[:255],
+            created_by=actor,
+        ),
+        actor,
+    )

@@ -1,0 +1,124 @@
+"""Activity pages: the list, publishing, sign-ups, hours and the QR check-in."""
+
+import segno
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gongzhi.core.pages import parse_int, say, staff_page
+from gongzhi.volunteers import selectors, services
+from gongzhi.volunteers.forms import ActivityForm
+from gongzhi.volunteers.models import SignUp
+
+
+@staff_page
+def activity_list(request):
+    activities = selectors.activities_visible_to(request.user).order_by("-starts_at")[:200]
+    may_create = selectors.writable_teams(request.user).exists()
+    return render(request, "volunteers/activities.html", {"activities": activities, "may_create": may_create})
+
+
+@staff_page
+def activity_create(request):
+    teams = selectors.writable_teams(request.user)
+    if not teams.exists():
+        raise PermissionDenied(_("You may not publish activities."))
+    form = ActivityForm(request.POST or None, teams=teams)
+    if request.method == "POST" and form.is_valid():
+        try:
+            activity = services.publish_activity(actor=request.user, **form.cleaned_data)
+            return redirect("volunteers:activity", pk=activity.pk)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    return render(
+        request, "volunteers/activity_form.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@staff_page
+def activity_detail(request, pk: int):
+    activity = get_object_or_404(selectors.activities_visible_to(request.user), pk=pk)
+    signups = selectors.signups_of(request.user, activity)
+    may_manage = selectors.rights_on(request.user, activity).may_write
+    check_in_url = request.build_absolute_uri(reverse("volunteers:check_in", args=[activity.check_in_token]))
+    return render(
+        request,
+        "volunteers/activity.html",
+        {
+            "activity": activity,
+            "confirmed": [s for s in signups if s.status == SignUp.Status.CONFIRMED],
+            "waitlisted": [s for s in signups if s.status == SignUp.Status.WAITLISTED],
+            "mine": selectors.my_signup(request.user, activity),
+            "may_manage": may_manage,
+            "is_chief": activity.team.chief_id == request.user.pk,
+            "check_in_url": check_in_url,
+            "qr_svg": segno.make(check_in_url).svg_inline(scale=4) if may_manage else "",
+            "volunteers": selectors.volunteers_visible_to(request.user)[:500] if may_manage else [],
+        },
+    )
+
+
+@require_POST
+@staff_page
+def activity_sign_up(request, pk: int):
+    activity = get_object_or_404(selectors.activities_visible_to(request.user), pk=pk)
+    if request.POST.get("volunteer"):
+        chosen = parse_int(request.POST["volunteer"]) or 0
+        volunteer = get_object_or_404(selectors.volunteers_visible_to(request.user), pk=chosen)
+    else:
+        volunteer = selectors.volunteer_of(request.user)
+        if volunteer is None:
+            raise PermissionDenied(_("Only registered volunteers sign up."))
+    try:
+        signup = services.sign_up(actor=request.user, activity=activity, volunteer=volunteer)
+        if signup.status == SignUp.Status.WAITLISTED:
+            messages.info(request, _("The activity is full; you are on the waiting list."))
+        else:
+            messages.success(request, _("Signed up."))
+    except ValidationError as exc:
+        say(request, exc)
+    return redirect("volunteers:activity", pk=activity.pk)
+
+
+def _signup_or_404(request, pk: int) -> SignUp:
+    signup = selectors.signup_for(request.user, pk)
+    if signup is None:
+        raise Http404
+    return signup
+
+
+@require_POST
+@staff_page
+def signup_cancel(request, pk: int):
+    signup = _signup_or_404(request, pk)
+    try:
+        services.cancel_signup(actor=request.user, signup=signup)
+        messages.success(request, _("Sign-up cancelled."))
+    except ValidationError as exc:
+        say(request, exc)
+    return redirect("volunteers:activity", pk=signup.activity_id)
+
+
+@require_POST
+@staff_page
+def hours_confirm(request, pk: int):
+    signup = _signup_or_404(request, pk)
+    try:
+        services.confirm_hours(actor=request.user, signup=signup, hours=request.POST.get("hours"))
+        messages.success(request, _("Hours confirmed."))
+    except ValidationError as exc:
+        say(request, exc)
+    return redirect("volunteers:activity", pk=signup.activity_id)
+
+
+@staff_page
+def check_in(request, token: str):
+    """The page the activity's QR code opens on the volunteer's phone."""
+    signup = None
+    if request.method == "POST":
+        signup = services.scan_check_in(actor=request.user, token=token)
+    return render(request, "volunteers/check_in.html", {"signup": signup, "token": token})
