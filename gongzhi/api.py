@@ -2,18 +2,37 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.urls import reverse
 from ninja import NinjaAPI
+from ninja.errors import Throttled
 from ninja.security import HttpBearer, SessionAuth
 
+from gongzhi.concerns import throttle
 from gongzhi.core.errors import NotInScope
-from gongzhi.core.tokens import user_for_token
+from gongzhi.core.middleware import client_ip
+from gongzhi.core.tokens import grant_for_token
+
+# Wrong bearer tokens per client address and minute before the address must wait the minute out.
+BAD_TOKENS_PER_MINUTE = 20
 
 
 class TokenAuth(HttpBearer):
     def authenticate(self, request, token):
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
+        """The token's user, within the token's grant (read-only, scopes); failures are throttled
+        per client address, the same way wrong Open311 keys are."""
+        failures = f"api-token-failures:{client_ip(request)}"
+        if throttle.over(failures, limit=BAD_TOKENS_PER_MINUTE):
+            raise Throttled(wait=60)
+        found = grant_for_token(token)
+        if found is None:
+            throttle.hit(failures, limit=BAD_TOKENS_PER_MINUTE)
+            return None
+        user, grant = found
+        section = request.path.removeprefix(reverse("api:api-root")).split("/", 1)[0]
+        refusal = grant.refusal(request.method, section)
+        if refusal:
+            raise PermissionDenied(refusal)
+        request.user = user
         return user
 
 

@@ -75,6 +75,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"))
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Narrower than the user: only safe requests, and/or only the API sections named.
+    read_only = models.BooleanField(_("read-only"), default=False)
+    scopes = models.JSONField(_("scopes"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("API token")
