@@ -7,7 +7,8 @@ prev_hash and hash as gzip'd JSON lines, closed by a keyed manifest, encrypted l
 retention (at least 180 days) are they then deleted — through the purge permission the
 append-only triggers look for. The remaining chains stay verifiable: `verify_chain` anchors each
 chain (core/audit.py runs several in parallel) on its first remaining record's prev_hash, which
-equals that chain's last archived hash.
+equals that chain's last archived hash, which a signed purge marker written outside the database
+before the removal vouches for (core/audit_anchor.py).
 `verify_archive(path)` recomputes every link of an archive and its manifest.
 """
 
@@ -25,7 +26,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from gongzhi.core import audit, pii
+from gongzhi.core import audit, audit_anchor, pii
 from gongzhi.core.backup import _decrypt_file, _encrypt_file
 from gongzhi.core.models import AuditRecord
 from gongzhi.core.retention import audit_retention_days
@@ -109,6 +110,10 @@ def archive(before: datetime, out: Path, *, delete: bool = True, actor=None) -> 
     verify_archive(out)  # what was written reads back and verifies before anything is removed
     cutoff = timezone.now() - timedelta(days=audit_retention_days())
     if delete and before <= cutoff:
+        # Signed, outside the database, before anything goes: what `verify` accepts as archived.
+        audit_anchor.purge_marker(
+            first_id=first_id, last_id=last, count=count, last_hashes=previous, sha256=report.sha256
+        )
         _delete_through(last)
         report.deleted = True
     elif delete:

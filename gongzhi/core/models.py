@@ -61,6 +61,8 @@ class AuditChainHead(models.Model):
 
     last_hash = models.CharField(max_length=64, default="")
     last_record_id = models.BigIntegerField(null=True)
+    # HMAC with the audit key over (chain, last record id, last hash): core/audit_anchor.py.
+    mac = models.CharField(max_length=64, default="")
 
     def __str__(self) -> str:
         return f"audit chain head at record {self.last_record_id}"
