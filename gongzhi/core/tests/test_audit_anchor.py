@@ -133,3 +133,23 @@ def test_a_removed_head_row_is_reported():
     made = records(3)
     AuditChainHead.objects.filter(pk=made[0].chain).delete()
     assert f"chain {made[0].chain} has records but no head" in problems()
+
+
+def test_a_purge_from_before_markers_is_adopted_from_its_archive_file(settings, tmp_path):
+    settings.AUDIT_RETENTION_DAYS = 180
+    trail([400, 390])
+    trail([10])
+    archive(timezone.now() - timedelta(days=200), tmp_path / "a.gz")
+    Path(settings.AUDIT_CHECKPOINTS).unlink()  # as an installation that archived before this version
+    assert "oldest records missing" in problems()
+    out = StringIO()
+    call_command("audit", "checkpoint", "--adopt-archive", str(tmp_path / "a.gz"), stdout=out)
+    assert "purge marker for records" in out.getvalue()
+    assert audit.verify_chain().intact
+
+
+def test_an_archive_that_does_not_verify_is_not_adopted(tmp_path):
+    (tmp_path / "fake.gz").write_bytes(b"not an archive")
+    with pytest.raises(CommandError, match="fake.gz"):
+        call_command("audit", "checkpoint", "--adopt-archive", str(tmp_path / "fake.gz"), stdout=StringIO())
+    assert not audit_anchor.read_anchors().purges

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from gongzhi.core import audit_anchor
 from gongzhi.core.audit import verify_chain
-from gongzhi.core.audit_archive import ArchiveError, archive, verify_archive
+from gongzhi.core.audit_archive import ArchiveError, adopt, archive, verify_archive
 
 
 class Command(BaseCommand):
@@ -20,7 +20,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser("verify", help="verify the tamper-evident chain of audit records")
-        sub.add_parser("checkpoint", help="append a signed checkpoint of the trail to the anchor file")
+        pointing = sub.add_parser(
+            "checkpoint", help="append a signed checkpoint of the trail to the anchor file"
+        )
+        pointing.add_argument(
+            "--adopt-archive",
+            action="append",
+            default=[],
+            metavar="FILE",
+            help="once after upgrading: record the purge marker of an archive removed before markers existed",
+        )
         archiving = sub.add_parser("archive", help="archive (and, past retention, remove) old audit records")
         archiving.add_argument("--before", required=True, help="date YYYY-MM-DD (Asia/Shanghai)")
         archiving.add_argument("--out", required=True, help="archive file to write")
@@ -41,6 +50,14 @@ class Command(BaseCommand):
             )
             return
         if action == "checkpoint":
+            for path in options["adopt_archive"]:
+                try:
+                    marker = adopt(Path(path))
+                except ArchiveError as exc:
+                    raise CommandError(f"{path}: {exc}") from None
+                self.stdout.write(
+                    f"audit purge marker for records {marker['first_id']}–{marker['last_id']} appended"
+                )
             entry = audit_anchor.checkpoint()
             self.stdout.write(
                 f"audit checkpoint: {entry['count']} records ({entry['first_id']}–{entry['last_id']}), "
