@@ -100,6 +100,21 @@ def test_a_full_width_phone_is_the_same_phone_and_the_same_account(client, world
     assert int(client.session["_auth_user_id"]) == user.pk
 
 
+def test_wrong_codes_under_any_spelling_of_the_phone_use_up_the_one_codes_tries(client, world):
+    from django.core.exceptions import ValidationError
+
+    send_code(client, PHONE)
+    code = last_code(PHONE)
+    wrong = f"{(int(code) + 1) % 10**6:06d}"
+    for i in range(services.CODE_ATTEMPTS):
+        with pytest.raises(ValidationError):
+            services.sign_in_with_phone_code(
+                phone=PHONE_SPELLINGS[i % len(PHONE_SPELLINGS)], code=full_width(wrong)
+            )
+    with pytest.raises(ValidationError):
+        services.sign_in_with_phone_code(phone=PHONE, code=code)
+
+
 def test_code_requests_under_any_spelling_count_towards_the_one_phones_limit(client, world):
     for i in range(services.SENDS_PER_PHONE):
         assert send_code(client, PHONE_SPELLINGS[i % len(PHONE_SPELLINGS)]).status_code == 200
