@@ -136,13 +136,23 @@ def test_a_token_in_a_look_alike_spelling_is_the_same_token(client):
     assert bearer(client, full_width(token)).json()["username"] == "fieldapp"
 
 
-def test_wrong_tokens_in_any_spelling_are_throttled_per_client_and_the_right_one_then_waits(client):
+@pytest.fixture
+def no_held_clients():
+    from gongzhi import api
+
+    yield
+    api._held.clear()  # the process remembers held addresses for a minute: not into other tests
+
+
+def test_wrong_tokens_in_any_spelling_are_throttled_per_client_and_the_right_one_then_waits(
+    client, no_held_clients
+):
     from gongzhi.api import BAD_TOKENS_PER_MINUTE
 
     _item, token = create_token(actor=None, user=UserFactory(username="fieldapp"), name="phone")
     wrong = "gz_" + "x" * 43
     for i in range(BAD_TOKENS_PER_MINUTE):
         spelled = [wrong, full_width(wrong), wrong.upper()][i % 3]
-        assert bearer(client, spelled).status_code == 401
-    assert bearer(client, token).status_code == 429
-    assert bearer(client, token, ip="10.0.0.2").status_code == 200  # another client is not held up
+        assert bearer(client, spelled, ip="10.66.0.1").status_code == 401
+    assert bearer(client, token, ip="10.66.0.1").status_code == 429
+    assert bearer(client, token, ip="10.66.0.2").status_code == 200  # another client is not held up
