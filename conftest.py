@@ -23,6 +23,12 @@ def pytest_configure(config):
 
 
 @pytest.fixture(autouse=True)
+def _audit_anchors_of_this_test(settings, tmp_path):
+    """Each test's audit checkpoints and purge markers in a file of its own, never var/'s."""
+    settings.AUDIT_CHECKPOINTS = str(tmp_path / "audit-checkpoints.jsonl")
+
+
+@pytest.fixture(autouse=True)
 def _english_free_tests(settings):
     """Pages are asserted in Chinese, the UI's default language."""
     settings.LANGUAGE_CODE = "zh-hans"

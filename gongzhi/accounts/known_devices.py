@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core import signing
 from django.utils.crypto import salted_hmac
 
+from gongzhi.core import identity
+
 COOKIE = "gongzhi_known_device"
 SALT = "gongzhi.accounts.known_devices"
 MAX_AGE = 180 * 24 * 3600
@@ -18,7 +20,7 @@ MAX_ACCOUNTS = 5  # a family's shared phone; the oldest name drops out first
 
 
 def _tag(name: str) -> str:
-    return salted_hmac(SALT, (name or "").strip().lower()[:150], algorithm="sha256").hexdigest()[:24]
+    return salted_hmac(SALT, identity.account_key(name), algorithm="sha256").hexdigest()[:24]
 
 
 def _tags(request) -> list[str]:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts import totp
 from gongzhi.accounts.models import LoginThrottle, PhoneCode, RecoveryCode, TotpDevice, User
-from gongzhi.core import audit, pii
+from gongzhi.core import audit, identity, pii
 
 
 def home_area(user: User) -> tuple[int | None, int | None]:
@@ -59,7 +59,8 @@ LOCK_SECONDS = WINDOW_SECONDS = 15 * 60
 
 
 def _throttle_keys(username: str, client: str) -> list[tuple[str, int]]:
-    name = (username or "").strip().lower()[:150]
+    # Every spelling of one name (full-width, compatibility forms, case, spaces) counts as one.
+    name = identity.account_key(username)
     return [(f"pair:{name}|{client}", PAIR_LIMIT), (f"account:{name}", ACCOUNT_LIMIT)]
 
 
@@ -196,7 +197,7 @@ class TooManyCodes(ValidationError):
 
 
 def _code_digest(phone_digest: str, code: str) -> str:
-    return pii.blind_index("otp", f"{phone_digest}:{code.strip()}")
+    return pii.blind_index("otp", f"{phone_digest}:{identity.normalize(code)}")
 
 
 def _spend(key: str, limit: int, window_seconds: int) -> bool:

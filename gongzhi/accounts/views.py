@@ -22,7 +22,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from gongzhi.accounts import duties, known_devices, rights, selectors, services, totp
 from gongzhi.accounts import security as security_selectors
 from gongzhi.accounts.models import DataSubjectRequest
-from gongzhi.core import audit, pii, reauth
+from gongzhi.core import audit, identity, pii, reauth
 from gongzhi.core.middleware import client_ip
 from gongzhi.core.pages import require_reader
 
@@ -41,7 +41,8 @@ def sign_in(request):
     form = AuthenticationForm(request, data=request.POST or None)
     locked = None
     if request.method == "POST":
-        username, client = request.POST.get("username", ""), client_ip(request)
+        # Counted, throttled and authenticated under one spelling (the form applies the same NFKC).
+        username, client = identity.normalize(request.POST.get("username", "")), client_ip(request)
         known = known_devices.is_known(request, username)
         locked = services.locked_until(username, client, known_device=known)
         if locked is None and form.is_valid():

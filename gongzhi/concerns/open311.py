@@ -25,6 +25,8 @@ from gongzhi.core.errors import ValidationError
 from gongzhi.core.middleware import client_ip
 
 POSTS_PER_MINUTE = 120
+# Wrong api_keys per client address and minute before the address must wait the minute out.
+BAD_KEYS_PER_MINUTE = 10
 MAX_RESULTS = 1000
 DEFAULT_DAYS = 90
 
@@ -213,8 +215,13 @@ def request_detail(request, request_id: str, fmt: str):
 
 def _post_request(request, fmt: str) -> HttpResponse:
     data = request.POST
+    # Wrong keys are counted per client address: guessing keys is throttled like everything else.
+    failures = f"open311-key-failures:{client_ip(request)}"
+    if throttle.over(failures, limit=BAD_KEYS_PER_MINUTE):
+        return _error(429, "Too many wrong api_keys from this address; wait a minute.", fmt)
     key = open311_keys.key_for(data.get("api_key", ""))
     if key is None:
+        throttle.hit(failures, limit=BAD_KEYS_PER_MINUTE)
         return _error(403, "A valid api_key is required to submit a service request.", fmt)
     if not throttle.hit(f"open311:{key.pk}:{client_ip(request)}", limit=POSTS_PER_MINUTE, window_seconds=60):
         return _error(429, "Too many requests; slow down.", fmt)

@@ -7,11 +7,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from gongzhi.concerns.models import Open311Key
-from gongzhi.core import audit
+from gongzhi.core import audit, identity
 
 
 def _digest(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
+    # One spelling per key (core/identity.py): a look-alike is the same (unknown) key.
+    return hashlib.sha256(identity.secret(key).encode()).hexdigest()
 
 
 @transaction.atomic

@@ -24,6 +24,13 @@ def hit(key: str, *, limit: int, window_seconds: int = 60) -> bool:
     return (count or 0) <= limit
 
 
+def over(key: str, *, limit: int, window_seconds: int = 60) -> bool:
+    """Whether `key` already used up `limit` in the current window (counts nothing)."""
+    window = int(time.time()) // window_seconds
+    count = IntakeCounter.objects.filter(key=key[:128], window=window).values_list("count", flat=True).first()
+    return (count or 0) >= limit
+
+
 def sweep(*, older_than_seconds: int = 86400) -> int:
     """Drop counters of windows long past (the escalation command calls it)."""
     cutoff = int(time.time()) - older_than_seconds

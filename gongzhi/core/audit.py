@@ -14,13 +14,13 @@ import hashlib
 import hmac
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from gongzhi.core import pii
+from gongzhi.core import audit_anchor, pii
 from gongzhi.core.middleware import client_ip, current_request
 from gongzhi.core.models import AuditChainHead, AuditRecord
 
@@ -98,7 +98,7 @@ def _head_sql() -> tuple[str, str, str]:
         statements = _HEAD_SQL[connection.vendor] = (
             f"{select} {skip}",
             f"{select} {wait}",
-            f"UPDATE {table} SET last_hash = %s, last_record_id = %s WHERE id = %s",
+            f"UPDATE {table} SET last_hash = %s, last_record_id = %s, mac = %s WHERE id = %s",
         )
     return statements
 
@@ -127,7 +127,9 @@ def _locked_head() -> tuple[int, str]:
 
 def _move_head(chain: int, entry: AuditRecord) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(_head_sql()[2], [entry.hash, entry.pk, chain])
+        # Sealed like the records, so a head pointed back by hand no longer verifies.
+        seal = audit_anchor.head_mac(chain, entry.pk, entry.hash)
+        cursor.execute(_head_sql()[2], [entry.hash, entry.pk, seal, chain])
 
 
 # No savepoint: callers are already inside their own transaction, and a failure here fails it.
@@ -175,30 +177,28 @@ class ChainReport:
     checked: int
     broken_at: int | None = None
     problem: str = ""
+    # What the sealed heads, checkpoints and purge markers say is missing (core/audit_anchor.py).
+    missing: list[str] = field(default_factory=list)
 
     @property
     def intact(self) -> bool:
-        return self.broken_at is None
+        return self.broken_at is None and not self.missing
 
 
 def verify_chain(batch: int = 5000) -> ChainReport:
-    """Recompute every link in id order, chain by chain; each chain's first remaining record's
-    prev_hash is its anchor (older records may have been archived by the retention purge)."""
-    previous: dict[int, str] = {}
-    first_id = None
+    """Recompute every link in id order, chain by chain; then check both ends of every chain
+    against its sealed head, the signed checkpoints and the purge markers (core/audit_anchor.py):
+    a first remaining record must follow nothing or what a purge archived, a head must end on
+    its chain's newest record, and nothing a checkpoint saw may be gone unaccounted."""
+    firsts: dict[int, AuditRecord] = {}
+    lasts: dict[int, AuditRecord] = {}
     checked = 0
     for entry in AuditRecord.objects.order_by("id").iterator(chunk_size=batch):
-        if entry.chain in previous and entry.prev_hash != previous[entry.chain]:
+        if entry.chain in lasts and entry.prev_hash != lasts[entry.chain].hash:
             return ChainReport(checked, entry.pk, "prev_hash does not match the record before it")
         if not _link_holds(entry):
             return ChainReport(checked, entry.pk, "content does not match its hash")
-        previous[entry.chain] = entry.hash
-        first_id = entry.pk if first_id is None else first_id
+        firsts.setdefault(entry.chain, entry)
+        lasts[entry.chain] = entry
         checked += 1
-    if first_id is None:
-        return ChainReport(0)
-    for head in AuditChainHead.objects.filter(last_record_id__gte=first_id).order_by("pk"):
-        # A head newer than the oldest remaining record must end on the newest record of its chain.
-        if previous.get(head.pk) != head.last_hash:
-            return ChainReport(checked, head.last_record_id, "newest records are missing")
-    return ChainReport(checked)
+    return ChainReport(checked, missing=audit_anchor.check(firsts, lasts))

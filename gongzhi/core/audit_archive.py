@@ -7,7 +7,8 @@ prev_hash and hash as gzip'd JSON lines, closed by a keyed manifest, encrypted l
 retention (at least 180 days) are they then deleted — through the purge permission the
 append-only triggers look for. The remaining chains stay verifiable: `verify_chain` anchors each
 chain (core/audit.py runs several in parallel) on its first remaining record's prev_hash, which
-equals that chain's last archived hash.
+equals that chain's last archived hash, which a signed purge marker written outside the database
+before the removal vouches for (core/audit_anchor.py).
 `verify_archive(path)` recomputes every link of an archive and its manifest.
 """
 
@@ -25,7 +26,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from gongzhi.core import audit, pii
+from gongzhi.core import audit, audit_anchor, pii
 from gongzhi.core.backup import _decrypt_file, _encrypt_file
 from gongzhi.core.models import AuditRecord
 from gongzhi.core.retention import audit_retention_days
@@ -109,6 +110,10 @@ def archive(before: datetime, out: Path, *, delete: bool = True, actor=None) -> 
     verify_archive(out)  # what was written reads back and verifies before anything is removed
     cutoff = timezone.now() - timedelta(days=audit_retention_days())
     if delete and before <= cutoff:
+        # Signed, outside the database, before anything goes: what `verify` accepts as archived.
+        audit_anchor.purge_marker(
+            first_id=first_id, last_id=last, count=count, last_hashes=previous, sha256=report.sha256
+        )
         _delete_through(last)
         report.deleted = True
     elif delete:
@@ -205,3 +210,21 @@ def verify_archive(path: Path) -> ArchiveReport:
     if not any(hmac.compare_digest(closing.get("mac", ""), mac) for mac in macs):
         raise ArchiveError("archive manifest MAC does not verify")
     return ArchiveReport(len(rows), manifest["first_id"], manifest["last_id"], manifest["last_hash"], False)
+
+
+def adopt(path: Path) -> dict:
+    """Once, after upgrading: the signed purge marker an archive removed before markers existed
+    would have written, rebuilt from the archive file itself (decrypted, every link and its MAC
+    verified), so what it removed verifies again and nothing else does."""
+    report = verify_archive(path)
+    _header, rows, _closing = read_archive(path)
+    last_hashes = {}
+    for row in rows:
+        last_hashes[row.get("chain", audit.HEAD_ID)] = row["hash"]
+    return audit_anchor.purge_marker(
+        first_id=report.first_id,
+        last_id=report.last_id,
+        count=report.count,
+        last_hashes=last_hashes,
+        sha256=hashlib.sha256(Path(path).read_bytes()).hexdigest(),
+    )

@@ -61,6 +61,8 @@ class AuditChainHead(models.Model):
 
     last_hash = models.CharField(max_length=64, default="")
     last_record_id = models.BigIntegerField(null=True)
+    # HMAC with the audit key over (chain, last record id, last hash): core/audit_anchor.py.
+    mac = models.CharField(max_length=64, default="")
 
     def __str__(self) -> str:
         return f"audit chain head at record {self.last_record_id}"
@@ -75,6 +77,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(_("expires at"))
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Narrower than the user: only safe requests, and/or only the API sections named.
+    read_only = models.BooleanField(_("read-only"), default=False)
+    scopes = models.JSONField(_("scopes"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("API token")

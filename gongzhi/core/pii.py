@@ -23,11 +23,13 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.translation import gettext as _
 
+from gongzhi.core import identity
+
 # GB 11643-1999 (ISO 7064 MOD 11-2): weights of the first 17 digits, check character by sum % 11.
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
 _ID_RE = re.compile(r"^\d{17}[\dX]$")
-_PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+_PHONE_RE = re.compile(r"^1[3-9][0-9]{9}$")  # ASCII digits: \d takes any script's
 CIPHER_CODES = {"aes": "a1", "sm4": "s1"}
 
 
@@ -150,7 +152,8 @@ def birth_date_from_id(value: str) -> date:
 
 
 def normalize_phone(value: str) -> str:
-    digits = re.sub(r"[\s-]", "", value or "")
+    # One spelling per phone (core/identity.py): full-width digits are the same number.
+    digits = re.sub(r"[\s-]", "", identity.normalize(value))
     return digits[3:] if digits.startswith("+86") else digits
 
 

@@ -1,4 +1,7 @@
-"""`gongzhi audit verify | archive --before DATE --out FILE [--keep] | verify-archive FILE`."""
+"""`gongzhi audit verify | checkpoint | archive --before DATE --out FILE [--keep] | verify-archive FILE`.
+
+`checkpoint` (cron, e.g. hourly) appends a signed checkpoint to the anchor file outside the
+database (core/audit_anchor.py); `verify` checks the chain against it."""
 
 from datetime import datetime, time
 from pathlib import Path
@@ -6,8 +9,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from gongzhi.core import audit_anchor
 from gongzhi.core.audit import verify_chain
-from gongzhi.core.audit_archive import ArchiveError, archive, verify_archive
+from gongzhi.core.audit_archive import ArchiveError, adopt, archive, verify_archive
 
 
 class Command(BaseCommand):
@@ -16,6 +20,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser("verify", help="verify the tamper-evident chain of audit records")
+        pointing = sub.add_parser(
+            "checkpoint", help="append a signed checkpoint of the trail to the anchor file"
+        )
+        pointing.add_argument(
+            "--adopt-archive",
+            action="append",
+            default=[],
+            metavar="FILE",
+            help="once after upgrading: record the purge marker of an archive removed before markers existed",
+        )
         archiving = sub.add_parser("archive", help="archive (and, past retention, remove) old audit records")
         archiving.add_argument("--before", required=True, help="date YYYY-MM-DD (Asia/Shanghai)")
         archiving.add_argument("--out", required=True, help="archive file to write")
@@ -35,13 +49,43 @@ class Command(BaseCommand):
                 f"audit archive intact: {report.count} records ({report.first_id}–{report.last_id})"
             )
             return
+        if action == "checkpoint":
+            for path in options["adopt_archive"]:
+                try:
+                    marker = adopt(Path(path))
+                except ArchiveError as exc:
+                    raise CommandError(f"{path}: {exc}") from None
+                self.stdout.write(
+                    f"audit purge marker for records {marker['first_id']}–{marker['last_id']} appended"
+                )
+            entry = audit_anchor.checkpoint()
+            self.stdout.write(
+                f"audit checkpoint: {entry['count']} records ({entry['first_id']}–{entry['last_id']}), "
+                f"heads {entry['head_hash'][:16]}…, appended to {audit_anchor.anchor_path()}"
+            )
+            return
+        self._verify()
+
+    def _verify(self) -> None:
         report = verify_chain()
-        if not report.intact:
+        if report.broken_at is not None:
             raise CommandError(
                 f"audit chain broken at record {report.broken_at} ({report.problem}); "
                 f"{report.checked} records before it are intact"
             )
-        self.stdout.write(f"audit chain intact: {report.checked} records")
+        if report.missing:
+            raise CommandError(
+                f"audit trail incomplete ({report.checked} records link correctly):\n- "
+                + "\n- ".join(report.missing)
+            )
+        anchors = audit_anchor.summary()
+        checked_against = (
+            f"; checked against {anchors.checkpoints} checkpoints (latest {anchors.latest_at}) "
+            f"and {anchors.purges} purge markers"
+            if anchors.checkpoints or anchors.purges
+            else f"; no checkpoints yet in {audit_anchor.anchor_path()} (run `gongzhi audit checkpoint`)"
+        )
+        self.stdout.write(f"audit chain intact: {report.checked} records{checked_against}")
 
     def _archive(self, options) -> None:
         try:
