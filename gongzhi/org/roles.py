@@ -181,3 +181,18 @@ for _code in ("neighborhood_secretary", "social_worker"):
 # The roles that work on an area's data: every role but the three duties (whose accounts get 403
 # on area pages). Role-parametrised page tests iterate over these.
 AREA_ROLES = [code for code in ROLES if code not in DUTY_ROLES]
+
+# --- property (gongzhi.property) -------------------------------------------------------------
+# property (companies, contracts, fees, owners' committees, joint committees, score rules,
+# stairwell self-governance): kept by the neighborhood's staff and the subdistrict, read by the
+# compound's owners' committee and property company, and by stairwell chiefs for their stairwell.
+# property_figures (a compound's monthly fee and incident figures): also entered by the company.
+for _code in ("subdistrict_admin", "neighborhood_secretary", "social_worker"):
+    _grant(_code, "property", write=True)
+    _grant(_code, "property_figures", write=True)
+for _code in ("property_staff", "owners_committee_member"):
+    _grant(_code, "property", write=False)
+_grant("property_staff", "property_figures", write=True)
+_grant("owners_committee_member", "property_figures", write=False)
+for _code in ("stairwell_chief", "party_group_chief"):
+    _grant(_code, "property", write=False)
