@@ -9,7 +9,8 @@ one import each, so loading stays fast. Idempotent.
 
 import random
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as time_of_day
 from decimal import Decimal
 
 from django.db import transaction
@@ -23,7 +24,15 @@ from gongzhi.org.demo import generator
 from gongzhi.org.demo.loader import find_loaded
 from gongzhi.org.models import Compound, Household, Neighborhood, Stairwell
 from gongzhi.property import services
-from gongzhi.property.models import MonthlyFigures, PropertyCompany, StairwellGovernance
+from gongzhi.property.models import (
+    AllowancePayment,
+    CommitteeMember,
+    MonthlyFigures,
+    OwnersCommittee,
+    PropertyCompany,
+    StairwellGovernance,
+    VettingStep,
+)
 
 COMPANIES = [
     "上海宝杨物业管理有限公司",
@@ -89,8 +98,10 @@ def load_demo() -> str:
         _rules_and_checklist(admin, subdistrict)
         companies = [_company(admin, subdistrict, name, i < 2) for i, name in enumerate(COMPANIES)]
         months = months_of_demo(timezone.localdate())
+        start = date(months[0].year - 1, 1, 1)  # the contracts' and terms' start
         for i, compound in enumerate(compounds):
-            _compound(admin, compound, companies[i % len(companies)], months, rng, raised=i % 7 == 0)
+            _compound(admin, compound, companies[i % len(companies)], start, months, raised=i % 7 == 0)
+        _committees(admin, subdistrict, compounds, start, months[-1], rng)
         _figures(admin, subdistrict, compounds, months, rng)
         _joint_committees(admin, subdistrict, rng)
         covered = _stairwells(admin, subdistrict, rng)
@@ -120,7 +131,7 @@ def _rules_and_checklist(admin, subdistrict) -> None:
 
 def _fee_decision(admin, compound: Compound, on: date) -> Vote:
     """The owners' joint decision (art. 278) that raised the fee: a published, passed vote."""
-    opens = timezone.make_aware(timezone.datetime(on.year, on.month, 1)) - timedelta(days=45)
+    opens = timezone.make_aware(datetime.combine(on, time_of_day.min)) - timedelta(days=45)
     return Vote.objects.create(
         kind=Vote.Kind.OWNERS,
         rule=Vote.Rule.OWNERS_278,
@@ -136,9 +147,8 @@ def _fee_decision(admin, compound: Compound, on: date) -> Vote:
     )
 
 
-def _compound(admin, compound: Compound, company, months: list[date], rng, *, raised: bool) -> None:
-    """Contract, fee (raised by an owners' decision in some), committee with vetting and allowances."""
-    start = months[0].replace(month=1, day=1) - timedelta(days=365)
+def _compound(admin, compound: Compound, company, start: date, months: list[date], *, raised: bool) -> None:
+    """Contract and fee (raised by an owners' decision in some)."""
     services.sign_contract(
         actor=admin,
         compound=compound,
@@ -157,23 +167,6 @@ def _compound(admin, compound: Compound, company, months: list[date], rng, *, ra
             effective_from=on,
             decision=_fee_decision(admin, compound, on),
         )
-    committee = services.form_committee(
-        actor=admin, compound=compound, term_starts=start, term_ends=start.replace(year=start.year + 5)
-    )
-    for kind, text in VETTING:
-        services.record_vetting(actor=admin, committee=committee, kind=kind, decision=text)
-    posts = ["chair", "deputy"] + ["member"] * rng.randint(3, 5)
-    for n, post in enumerate(posts):
-        member = services.add_member(
-            actor=admin,
-            committee=committee,
-            name=rng.choice(SURNAMES) + rng.choice("建华国英秀明伟芳丽军"),
-            post=post,
-            party_member=rng.random() < (0.8 if n < 2 else 0.4),
-            cross_appointment="居民区党总支委员" if n == 0 and rng.random() < 0.6 else "",
-        )
-        for month in months[-3:]:
-            services.pay_allowance(actor=admin, member=member, month=month, amount=ALLOWANCE[post])
 
 
 def _figures(admin, subdistrict, compounds: list[Compound], months: list[date], rng) -> None:
@@ -208,6 +201,46 @@ def _figures(admin, subdistrict, compounds: list[Compound], months: list[date], 
         actor=admin,
         summary=f"demo: {len(rows)}",
         area=(subdistrict.pk, None),
+    )
+
+
+def _committees(admin, subdistrict, compounds: list[Compound], start: date, month: date, rng) -> None:
+    """An owners' committee per compound, vetted in three steps, each member paid last month's
+    allowance: bulk rows (thousands of audited single writes took too long), audited as one import."""
+    committees = OwnersCommittee.objects.bulk_create(
+        [
+            OwnersCommittee(compound=c, term_starts=start, term_ends=start.replace(year=start.year + 5))
+            for c in compounds
+        ]
+    )
+    if not committees[0].pk:  # backends that return no ids from a bulk insert
+        committees = list(OwnersCommittee.objects.filter(compound__in=compounds).order_by("pk"))
+    steps = [
+        VettingStep(committee=c, kind=k, decision=t, decided_by=admin) for c in committees for k, t in VETTING
+    ]
+    VettingStep.objects.bulk_create(steps, batch_size=1000)
+    members = []
+    for c in committees:
+        posts = ["chair", "deputy"] + ["member"] * rng.randint(3, 5)
+        for n, post in enumerate(posts):
+            members.append(
+                CommitteeMember(
+                    committee=c,
+                    name=rng.choice(SURNAMES) + rng.choice("建华国英秀明伟芳丽军"),
+                    post=post,
+                    party_member=rng.random() < (0.8 if n < 2 else 0.4),
+                    cross_appointment="居民区党总支委员" if n == 0 and rng.random() < 0.6 else "",
+                )
+            )
+    CommitteeMember.objects.bulk_create(members, batch_size=1000)
+    members = CommitteeMember.objects.filter(committee__in=committees)
+    payments = [
+        AllowancePayment(member=m, month=month, amount=ALLOWANCE[m.post], paid_by=admin) for m in members
+    ]
+    AllowancePayment.objects.bulk_create(payments, batch_size=1000)
+    summary = f"demo: {len(committees)} committees, {len(members)} members"
+    audit.record(
+        "property.committees_imported", None, actor=admin, summary=summary, area=(subdistrict.pk, None)
     )
 
 

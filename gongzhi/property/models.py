@@ -153,9 +153,9 @@ class OwnersCommittee(models.Model):
 
 
 class Post(models.TextChoices):
-    CHAIR = "chair", _("chair")
+    CHAIR = "chair", _("committee chair")
     DEPUTY = "deputy", _("deputy chair")
-    MEMBER = "member", _("member")
+    MEMBER = "member", _("committee member")
 
 
 class CommitteeMember(models.Model):

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from gongzhi.concerns.models import Concern, HandlerKind
 from gongzhi.core.permissions import can_create, scoped
 from gongzhi.org.models import Compound, Household, Neighborhood, Stairwell, Subdistrict
+from gongzhi.projects.models import Disclosure
 from gongzhi.property import scoring
 from gongzhi.property.models import (
     SELF_GOVERNING_STEP,
@@ -131,6 +132,12 @@ def joint_committees_of(user, compound: Compound) -> QuerySet[JointCommittee]:
     return scoped(user, qs).prefetch_related("members")
 
 
+def works_accounts_of(user, compound: Compound) -> QuerySet[Disclosure]:
+    """Public notices (公示) of the compound's projects, maintenance-fund works among them."""
+    qs = Disclosure.objects.filter(project__compound=compound).select_related("project")
+    return scoped(user, qs)
+
+
 def companies_visible_to(user) -> QuerySet[PropertyCompany]:
     return scoped(user, PropertyCompany.objects.all())
 
@@ -169,7 +176,8 @@ def stairwells_of(user, compound: Compound) -> list[tuple[Stairwell, StairwellGo
         user, Stairwell.objects.filter(building__compound=compound).select_related("building")
     )
     found = {g.stairwell_id: g for g in StairwellGovernance.objects.filter(stairwell__in=stairwells)}
-    return [(s, found.get(s.pk)) for s in stairwells.order_by("building__number", "name")]
+    ordered = sorted(stairwells, key=lambda s: (len(s.building.number), s.building.number, s.name))
+    return [(s, found.get(s.pk)) for s in ordered]  # 2号楼 before 10号楼
 
 
 def stairwell_for(user, pk: int) -> Stairwell:

@@ -30,6 +30,11 @@ def _chart(rows, unit: str) -> dict:
     return {"labels": [label for label, _v in rows], "values": [v for _l, v in rows], "unit": unit}
 
 
+def _step_label(step: int) -> str:
+    """Short enough for a phone's axis: 未启动, 第 1 步 … 第 5 步 (the table names them in full)."""
+    return str(StepChoices.NONE.label) if step == 0 else _("step %(n)s") % {"n": step}
+
+
 @staff_page
 def overview(request):
     """The subdistrict's overview: neighborhoods ranked, stairwell coverage and steps, the year's plan."""
@@ -49,7 +54,7 @@ def overview(request):
         "by_neighborhood": by_neighborhood,
         "plan": selectors.plan_of(subdistrict, year),
         "score_chart": _chart([(n.name, float(s)) for n, s in ranked if s is not None], _("points")),
-        "step_chart": _chart([(str(StepChoices(k).label), v) for k, v in steps.items()], _("stairwells")),
+        "step_chart": _chart([(_step_label(k), v) for k, v in steps.items()], _("stairwells")),
         "coverage_chart": _chart([(n.name, float(c.rate or 0)) for n, c in by_neighborhood], "%"),
     }
     return render(request, "property/overview.html", context)
@@ -93,6 +98,7 @@ def compound(request, pk: int):
         "committees": selectors.committees_of(request.user, place),
         "joint": selectors.joint_committees_of(request.user, place),
         "complaints": selectors.complaints_of(request.user, place)[:20],
+        "works": selectors.works_accounts_of(request.user, place)[:20],
         "complaint_counts": selectors.complaint_counts(place, year),
         "stairwells": selectors.stairwells_of(request.user, place),
         "may_enter": selectors.may_enter_figures(request.user, place),
