@@ -53,6 +53,7 @@ def overview(request):
         "coverage": whole,
         "by_neighborhood": by_neighborhood,
         "plan": selectors.plan_of(subdistrict, year),
+        "steps": StepChoices.choices[1:],
         "score_chart": _chart([(n.name, float(s)) for n, s in ranked if s is not None], _("points")),
         "step_chart": _chart([(_step_label(k), v) for k, v in steps.items()], _("stairwells")),
         "coverage_chart": _chart([(n.name, float(c.rate or 0)) for n, c in by_neighborhood], "%"),
