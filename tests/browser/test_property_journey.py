@@ -74,7 +74,7 @@ def test_figures_from_xlsx_reach_the_ranked_list_and_the_secretarys_criterion(
     secretary = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
     sign_in(secretary, live, "neighborhood_secretary")
     secretary.goto(f"{live.url}/property/")
-    secretary.click(f"text={world.neighborhood_a.name}")
+    secretary.click(f"#neighborhoods a:has-text('{world.neighborhood_a.name}')")
     secretary.wait_for_selector("#ranking")
     row = secretary.locator(f'#ranking tr[data-compound="{compound.name}"]')
     assert str(expected_score()) in row.inner_text() and row.locator("td").first.inner_text() == "1"
