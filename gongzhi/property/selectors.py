@@ -111,6 +111,12 @@ def member_for(user, pk: int) -> CommitteeMember:
     return get_object_or_404(scoped(user, qs), pk=pk)
 
 
+def party_share(committee: OwnersCommittee) -> Decimal | None:
+    """Party members among the committee's members, % (2 decimals)."""
+    flags = list(committee.members.values_list("party_member", flat=True))
+    return scoring.rounded(Fraction(sum(flags) * 100, len(flags))) if flags else None
+
+
 def allowance_statement(member: CommitteeMember) -> tuple[list, Decimal]:
     """A member's payments and their total."""
     payments = list(member.allowances.order_by("month"))
@@ -165,6 +171,10 @@ def rules_of(subdistrict_id: int) -> list[scoring.Rule]:
         scoring.Rule(r.metric, Fraction(r.weight), r.direction, Fraction(r.worst), Fraction(r.best))
         for r in ScoreRule.objects.filter(subdistrict_id=subdistrict_id)
     ]
+
+
+def score_rules_of(subdistrict: Subdistrict) -> QuerySet[ScoreRule]:
+    return ScoreRule.objects.filter(subdistrict=subdistrict)
 
 
 def checklist_of(subdistrict_id: int) -> QuerySet[ChecklistItem]:

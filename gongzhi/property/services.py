@@ -34,7 +34,7 @@ from gongzhi.property.models import (
     VettingStep,
 )
 from gongzhi.property.scoring import DIRECTIONS
-from gongzhi.property.selectors import compound_path
+from gongzhi.property.selectors import METRICS, compound_path
 
 FIGURE_COUNTS = ("burglaries", "battery_thefts", "vehicle_thefts", "fires")
 FIGURE_MONEY = ("fee_billed", "fee_collected")
@@ -323,6 +323,8 @@ def set_rule(
         raise ValidationError({"best": _("Worst and best must differ.")})
     if direction not in DIRECTIONS:
         raise ValidationError({"direction": _("Choose higher or lower.")})
+    if metric not in METRICS:
+        raise ValidationError({"metric": _("Choose a metric the platform computes.")})
     with transaction.atomic():
         rule, _created = ScoreRule.objects.update_or_create(
             subdistrict=subdistrict, metric=metric, defaults={"direction": direction, **numbers}

@@ -13,4 +13,5 @@ urlpatterns = [
     path("committees/<int:pk>/", views.committee, name="committee"),
     path("committees/<int:pk>/action/", views.committee_action, name="committee_action"),
     path("stairwells/<int:pk>/", views.stairwell, name="stairwell"),
+    path("rules/", views.rules, name="rules"),
 ]

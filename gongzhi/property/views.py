@@ -169,6 +169,7 @@ def committee(request, pk: int):
     statements = [(m, *selectors.allowance_statement(m)) for m in body.members.all()]
     context = {
         "committee": body,
+        "party_share": selectors.party_share(body),
         "statements": statements,
         "vetting_kinds": VettingStep.Kind.choices,
         "may_write": selectors.may_write_property(request.user, body.compound),
@@ -253,3 +254,58 @@ def stairwell(request, pk: int):
         "this_year": date.today().year,
     }
     return render(request, "property/stairwell.html", context, status=400 if errors else 200)
+
+
+@staff_page
+def rules(request):
+    """The subdistrict's score rule, 3+4+5+N checklist and the year's stairwell plan; the
+    subdistrict's staff change them here."""
+    _reader(request.user)
+    subdistrict = selectors.subdistrict_of(request.user)
+    if subdistrict is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            _change_rules(request, subdistrict)
+        except ValidationError as exc:
+            say(request, exc)
+        else:
+            messages.success(request, _("Saved."))
+        return redirect("property:rules")
+    context = {
+        "subdistrict": subdistrict,
+        "rules": selectors.score_rules_of(subdistrict),
+        "metrics": selectors.METRICS,
+        "checklist": selectors.checklist_of(subdistrict.pk),
+        "kinds": ChecklistItem.Kind.choices,
+        "plan": selectors.plan_of(subdistrict, _year(request)),
+        "year": _year(request),
+    }
+    return render(request, "property/rules.html", context)
+
+
+def _change_rules(request, subdistrict) -> None:
+    post, actor = request.POST, request.user
+    action = post.get("action")
+    if action == "rule":
+        services.set_rule(
+            actor=actor,
+            subdistrict=subdistrict,
+            metric=post.get("metric", ""),
+            weight=post.get("weight", ""),
+            direction=post.get("direction", ""),
+            worst=post.get("worst", ""),
+            best=post.get("best", ""),
+        )
+    elif action == "checklist":
+        services.add_checklist_item(
+            actor=actor, subdistrict=subdistrict, kind=post.get("kind", ""), label=post.get("label", "")
+        )
+    elif action == "plan":
+        year = parse_int(post.get("year"), low=2000, high=2100)
+        target = parse_int(post.get("target"), high=1_000_000)
+        if year is None or target is None:
+            raise ValidationError(_("Enter a year and a whole number of stairwells."))
+        services.set_plan(actor=actor, subdistrict=subdistrict, year=year, target=target)
+    else:
+        raise ValidationError(_("Unknown action."))

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from gongzhi.org.roles import AREA_ROLES, ROLES
-from gongzhi.property.models import CommitteeMember, MonthlyFigures, StairwellGovernance
+from gongzhi.property.models import CommitteeMember, MonthlyFigures, ScoreRule, StairwellGovernance
 from gongzhi.property.testing import add_property, compound_a, expected_score
 
 READERS = {
@@ -148,3 +148,20 @@ def test_the_far_compounds_figures_endpoint_is_not_found(client, prop):
         client, prop, "subdistrict_admin", f"/api/v1/property/compounds/{far.pk}/figures?year=2026"
     )
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("code", ROLE_CODES)
+def test_the_rules_page_is_read_by_property_readers_and_changed_by_the_subdistrict(client, prop, code):
+    response = _get(client, prop, code, reverse("property:rules"))
+    assert response.status_code == _expect(code, READERS)
+    post = {
+        "action": "rule",
+        "metric": "fee_rate",
+        "weight": "1",
+        "direction": "higher",
+        "worst": "0.3",
+        "best": "0.6",
+    }
+    response = client.post(reverse("property:rules"), post)
+    assert response.status_code == (302 if code == "subdistrict_admin" else 403)
+    assert ScoreRule.objects.filter(metric="fee_rate").exists() == (code == "subdistrict_admin")
