@@ -195,7 +195,7 @@ def _figures(admin, subdistrict, compounds: list[Compound], months: list[date], 
             )
     MonthlyFigures.objects.bulk_create(rows, batch_size=1000)
     audit.record(
-        "property.figures_imported",
+        "import",
         None,
         actor=admin,
         summary=f"demo: {len(rows)}",
@@ -238,9 +238,7 @@ def _committees(admin, subdistrict, compounds: list[Compound], start: date, mont
     ]
     AllowancePayment.objects.bulk_create(payments, batch_size=1000)
     summary = f"demo: {len(committees)} committees, {len(members)} members"
-    audit.record(
-        "property.committees_imported", None, actor=admin, summary=summary, area=(subdistrict.pk, None)
-    )
+    audit.record("import", None, actor=admin, summary=summary, area=(subdistrict.pk, None))
 
 
 def _joint_committees(admin, subdistrict, rng) -> None:
@@ -283,7 +281,7 @@ def _stairwells(admin, subdistrict, rng) -> int:
         )
     StairwellGovernance.objects.bulk_create(rows, batch_size=1000)
     audit.record(
-        "property.stairwells_imported",
+        "import",
         None,
         actor=admin,
         summary=f"demo: {len(rows)}",

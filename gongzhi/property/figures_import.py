@@ -145,7 +145,5 @@ def _write_all(actor, parsed: list, file_name: str) -> int:
                     _("Row %(row)s: %(message)s") % {"row": number, "message": exc.messages[0]}
                 ) from None
         area = (parsed[0][1].neighborhood.subdistrict_id, None) if parsed else None
-        audit.record(
-            "property.figures_imported", None, actor=actor, summary=f"{file_name}: {len(parsed)}", area=area
-        )
+        audit.record("import", None, actor=actor, summary=f"{file_name}: {len(parsed)}", area=area)
     return len(parsed)

@@ -72,7 +72,7 @@ def create_company(*, actor, subdistrict: Subdistrict, name: str, contact: str =
         company = PropertyCompany.objects.create(
             subdistrict=subdistrict, name=name, contact=contact.strip(), has_party_branch=has_party_branch
         )
-        audit.record("property.company_created", company, actor=actor)
+        audit.record("create", company, actor=actor)
     return company
 
 
@@ -95,7 +95,7 @@ def sign_contract(
             starts_on=starts_on,
             ends_on=ends_on,
         )
-        audit.record("property.contract_signed", contract, actor=actor, area=_area(compound))
+        audit.record("create", contract, actor=actor, area=_area(compound))
     return contract
 
 
@@ -137,7 +137,7 @@ def set_fee(*, actor, compound: Compound, rate, effective_from: date, decision: 
             "effective_from": str(effective_from),
             "decision": getattr(decision, "pk", None),
         }
-        audit.record("property.fee_set", fee, actor=actor, area=_area(compound), changes=changes)
+        audit.record("create", fee, actor=actor, area=_area(compound), changes=changes)
     return fee
 
 
@@ -164,7 +164,7 @@ def record_figures(*, actor, compound: Compound, month: date, values: dict) -> M
     require_create(actor, MonthlyFigures, compound, compound_path(compound))
     with transaction.atomic():
         figures = write_month(compound, month.replace(day=1), clean_figures(values))
-        audit.record("property.figures_recorded", figures, actor=actor, area=_area(compound), changes=values)
+        audit.record("update", figures, actor=actor, area=_area(compound), changes=values)
     return figures
 
 
@@ -205,7 +205,7 @@ def form_committee(
         committee = OwnersCommittee.objects.create(
             compound=compound, term_starts=term_starts, term_ends=term_ends, election=election, branch=branch
         )
-        audit.record("property.committee_formed", committee, actor=actor, area=_area(compound))
+        audit.record("create", committee, actor=actor, area=_area(compound))
     return committee
 
 
@@ -232,7 +232,7 @@ def add_member(
             party_member=party_member,
             cross_appointment=cross_appointment.strip(),
         )
-        audit.record("property.member_added", member, actor=actor, area=_area(committee.compound))
+        audit.record("create", member, actor=actor, area=_area(committee.compound))
     return member
 
 
@@ -252,7 +252,7 @@ def record_vetting(*, actor, committee: OwnersCommittee, kind: str, decision: st
         if any(k not in done for k in kinds[: kinds.index(kind)]):
             raise ValidationError({"kind": _("Record the earlier vetting steps first.")})
         step = committee.vetting.create(kind=kind, decision=decision.strip(), decided_by=actor)
-        audit.record("property.vetting_recorded", step, actor=actor, area=_area(committee.compound))
+        audit.record("create", step, actor=actor, area=_area(committee.compound))
     return step
 
 
@@ -265,7 +265,7 @@ def pay_allowance(*, actor, member: CommitteeMember, month: date, amount) -> All
         if AllowancePayment.objects.select_for_update().filter(member=member, month=month).exists():
             raise ValidationError({"month": _("This month's allowance is paid already.")})
         payment = AllowancePayment.objects.create(member=member, month=month, amount=amount, paid_by=actor)
-        audit.record("property.allowance_paid", payment, actor=actor, area=_area(member.committee.compound))
+        audit.record("create", payment, actor=actor, area=_area(member.committee.compound))
     return payment
 
 
@@ -288,7 +288,7 @@ def create_joint_committee(*, actor, neighborhood, kind: str, name: str, compoun
         body = JointCommittee.objects.create(
             neighborhood=neighborhood, compound=compound, kind=kind, name=name
         )
-        audit.record("property.joint_committee_created", body, actor=actor)
+        audit.record("create", body, actor=actor)
     return body
 
 
@@ -300,7 +300,7 @@ def add_joint_member(*, actor, committee: JointCommittee, name: str, side: str) 
         raise ValidationError({"name": _("Enter the member's name.")})
     with transaction.atomic():
         member = committee.members.create(name=name.strip(), side=side)
-        audit.record("property.joint_member_added", member, actor=actor)
+        audit.record("create", member, actor=actor)
     return member
 
 
@@ -329,7 +329,7 @@ def set_rule(
         rule, _created = ScoreRule.objects.update_or_create(
             subdistrict=subdistrict, metric=metric, defaults={"direction": direction, **numbers}
         )
-        audit.record("property.rule_set", rule, actor=actor, changes={"metric": metric, **numbers})
+        audit.record("update", rule, actor=actor, changes={"metric": metric, **numbers})
     return rule
 
 
@@ -342,7 +342,7 @@ def add_checklist_item(*, actor, subdistrict: Subdistrict, kind: str, label: str
         raise ValidationError({"label": _("Enter the item.")})
     with transaction.atomic():
         item = ChecklistItem.objects.create(subdistrict=subdistrict, kind=kind, label=label.strip())
-        audit.record("property.checklist_item_added", item, actor=actor)
+        audit.record("create", item, actor=actor)
     return item
 
 
@@ -352,7 +352,7 @@ def set_plan(*, actor, subdistrict: Subdistrict, year: int, target: int) -> Stai
         plan, _created = StairwellPlan.objects.update_or_create(
             subdistrict=subdistrict, year=year, defaults={"target": target}
         )
-        audit.record("property.plan_set", plan, actor=actor, changes={"year": year, "target": target})
+        audit.record("update", plan, actor=actor, changes={"year": year, "target": target})
     return plan
 
 
@@ -402,5 +402,5 @@ def update_stairwell(
         )
         governance.save()
         governance.done.set(items)
-        audit.record("property.stairwell_updated", governance, actor=actor, changes={"step": step})
+        audit.record("update", governance, actor=actor, changes={"step": step})
     return governance

@@ -83,7 +83,7 @@ def test_figures_are_audited(world):
     )
     figures = MonthlyFigures.objects.get()
     assert figures.month == date(2026, 2, 1) and figures.fee_billed == Decimal("5.00")
-    assert AuditRecord.objects.filter(action="property.figures_recorded").count() == 1
+    assert AuditRecord.objects.filter(action="update", object_type="property.monthlyfigures").count() == 1
 
 
 def test_a_fee_change_needs_the_owners_passed_decision(world):
