@@ -27,6 +27,7 @@ from gongzhi.property import services
 from gongzhi.property.models import (
     AllowancePayment,
     CommitteeMember,
+    JointMember,
     MonthlyFigures,
     OwnersCommittee,
     PropertyCompany,
@@ -248,13 +249,10 @@ def _joint_committees(admin, subdistrict, rng) -> None:
         body = services.create_joint_committee(
             actor=admin, neighborhood=nb, kind="co_governance", name=f"{nb.name}共治委员会"
         )
-        for side in sides:
-            services.add_joint_member(
-                actor=admin,
-                committee=body,
-                name=rng.choice(SURNAMES) + rng.choice("建华国英秀明伟芳丽军"),
-                side=side,
-            )
+        names = [rng.choice(SURNAMES) + rng.choice("建华国英秀明伟芳丽军") for _side in sides]
+        JointMember.objects.bulk_create(
+            [JointMember(committee=body, name=n, side=s) for n, s in zip(names, sides, strict=True)]
+        )
 
 
 def _stairwells(admin, subdistrict, rng) -> int:
