@@ -26,6 +26,7 @@ from gongzhi.org.models import Compound, Household, Neighborhood, Stairwell
 from gongzhi.property import services
 from gongzhi.property.models import (
     AllowancePayment,
+    ChecklistItem,
     CommitteeMember,
     JointMember,
     MonthlyFigures,
@@ -255,6 +256,29 @@ def _joint_committees(admin, subdistrict, rng) -> None:
         )
 
 
+def _name(rng) -> str:
+    return rng.choice(SURNAMES) + rng.choice("建华国英秀明伟芳丽军") + rng.choice("平华英明芳")
+
+
+def _tick_checklist(subdistrict, rows: list[StairwellGovernance]) -> None:
+    """From step 3 the four actions are done, from step 4 the five elements, at step 5 a brand."""
+    items = {
+        k: [i.pk for i in ChecklistItem.objects.filter(subdistrict=subdistrict, kind=k)]
+        for k in ("action", "element", "brand")
+    }
+    if not rows[0].pk:  # backends that return no ids from a bulk insert
+        rows = list(
+            StairwellGovernance.objects.filter(stairwell__building__neighborhood__subdistrict=subdistrict)
+        )
+    through = StairwellGovernance.done.through
+    ticks = []
+    for g in rows:
+        done = (items["action"] if g.step >= 3 else []) + (items["element"] if g.step >= 4 else [])
+        done += items["brand"][:1] if g.step == 5 else []
+        ticks += [through(stairwellgovernance_id=g.pk, checklistitem_id=pk) for pk in done]
+    through.objects.bulk_create(ticks, batch_size=2000)
+
+
 def _stairwells(admin, subdistrict, rng) -> int:
     """Each stairwell at one of the five steps; returns how many are self-governing."""
     stairwells = list(
@@ -270,7 +294,7 @@ def _stairwells(admin, subdistrict, rng) -> int:
             StairwellGovernance(
                 stairwell_id=pk,
                 step=step,
-                group="楼组长、党小组长、志愿者团队长" if step >= 2 else "",
+                group="、".join(_name(rng) for _i in range(3)) if step >= 2 else "",
                 covenant="邻里守望、楼道整洁、垃圾分类、文明停车" if step >= 3 else "",
                 motto="楼道是我家，整洁靠大家" if step >= 3 else "",
                 brand=rng.choice(["楼道书屋", "邻里花园", "银龄互助"]) if step >= 4 else "",
@@ -278,6 +302,7 @@ def _stairwells(admin, subdistrict, rng) -> int:
             )
         )
     StairwellGovernance.objects.bulk_create(rows, batch_size=1000)
+    _tick_checklist(subdistrict, rows)
     audit.record(
         "import",
         None,

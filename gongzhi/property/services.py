@@ -356,6 +356,11 @@ def set_plan(*, actor, subdistrict: Subdistrict, year: int, target: int) -> Stai
     return plan
 
 
+def group_names(group: str) -> list[str]:
+    """The names of a self-governance group typed with commas or 、 between them."""
+    return [n.strip() for n in group.replace("，", ",").replace("、", ",").split(",") if n.strip()]
+
+
 def update_stairwell(
     *,
     actor,
@@ -385,7 +390,7 @@ def update_stairwell(
     )
     if step not in StepChoices.values:
         raise ValidationError({"step": _("Choose a step.")})
-    if step >= StepChoices.TEAM and len([n for n in group.replace("，", ",").split(",") if n.strip()]) < 3:
+    if step >= StepChoices.TEAM and len(group_names(group)) < 3:
         raise ValidationError({"group": _("A self-governing stairwell has a group of 3: enter three names.")})
     items = list(
         ChecklistItem.objects.filter(pk__in=done_ids, subdistrict_id=building.neighborhood.subdistrict_id)
