@@ -11,6 +11,7 @@ from fractions import Fraction
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.concerns.models import Concern, HandlerKind
 from gongzhi.core.permissions import can_create, scoped
@@ -34,12 +35,12 @@ from gongzhi.property.models import (
 
 # The metrics the platform computes for a compound and a period; rules name them.
 METRICS = {
-    "collection_rate": "fee collected / fee billed, %",
-    "fee_rate": "fee standard at the period's end, yuan/m²/month",
-    "incidents": "burglaries + battery thefts + vehicle thefts + fires",
-    "complaints_per_100": "property complaints per 100 households",
-    "party_share": "party members among the owners' committee, %",
-    "stairwell_coverage": "self-governing stairwells / all stairwells, %",
+    "collection_rate": _("fee collection rate"),  # collected / billed × 100
+    "fee_rate": _("fee standard"),  # yuan/m²/month at the period's end
+    "incidents": _("incidents"),  # burglaries + battery thefts + vehicle thefts + fires
+    "complaints_per_100": _("property complaints per 100 households"),
+    "party_share": _("party members on the owners' committee"),  # %
+    "stairwell_coverage": _("share of self-governing stairwells"),  # %
 }
 
 
@@ -319,7 +320,11 @@ class Ranked:
     compound: Compound
     score: Decimal | None
     rank: int | None
-    missing: list[str]
+    missing: list[str]  # metric codes
+
+    @property
+    def missing_labels(self) -> list[str]:
+        return [_label(m) for m in self.missing]
 
 
 def ranking(user, neighborhood: Neighborhood, year: int) -> tuple[list[Ranked], Decimal | None]:
@@ -327,12 +332,19 @@ def ranking(user, neighborhood: Neighborhood, year: int) -> tuple[list[Ranked], 
     scores = scores_of(neighborhood.subdistrict_id, *year_span(year))
     compounds = compounds_visible_to(user).filter(neighborhood=neighborhood)
     rows = [
-        Ranked(c, _round(scores.compounds.get(c.pk)), None, scores.unscored.get(c.pk, [])) for c in compounds
+        Ranked(
+            c, _round(scores.compounds.get(c.pk)), None, [_label(m) for m in scores.unscored.get(c.pk, [])]
+        )
+        for c in compounds
     ]
     rows.sort(key=lambda r: (r.score is None, -(r.score or 0), r.compound.name))
     for position, row in enumerate(r for r in rows if r.score is not None):
         row.rank = position + 1
     return rows, _round(scores.neighborhoods.get(neighborhood.pk))
+
+
+def _label(metric: str) -> str:
+    return str(METRICS.get(metric, _("households") if metric == "households" else metric))
 
 
 def _round(value: Fraction | None) -> Decimal | None:
