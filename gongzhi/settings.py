@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "gongzhi.insights",
     "gongzhi.projects",
     "gongzhi.surveys",
+    "gongzhi.property",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

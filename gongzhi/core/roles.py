@@ -163,6 +163,31 @@ for _code in ("partner_liaison", "department_handler"):
 for _code in ("subdistrict_admin", "neighborhood_secretary"):
     _grant(_code, "subject_request", write=True)
 
+# property (companies, contracts, fees, owners' committees, joint committees, score rules,
+# stairwell self-governance; gongzhi.property): kept by the neighborhood's staff and the subdistrict,
+# read by the compound's owners' committee and property company, and by stairwell chiefs for their
+# stairwell. property_figures (a compound's monthly fee and incident figures): also entered by the
+# company.
+for _code in ("subdistrict_admin", "neighborhood_secretary", "social_worker"):
+    _grant(_code, "property", write=True)
+    _grant(_code, "property_figures", write=True)
+for _code in ("property_staff", "owners_committee_member"):
+    _grant(_code, "property", write=False)
+_grant("property_staff", "property_figures", write=True)
+_grant("owners_committee_member", "property_figures", write=False)
+for _code in ("stairwell_chief", "party_group_chief"):
+    _grant(_code, "property", write=False)
+
+# workforce (worker profiles, training plans and hours, mentoring pairs, forums, the three chiefs;
+# gongzhi.workforce): kept by the subdistrict and the neighborhood secretary, read by the
+# neighborhood's social workers. personnel (assessment rounds, scores, bonuses, promotion lists): the
+# subdistrict's personnel role only; a worker sees their own results and a rater their own scores
+# through the selectors.
+for _code in ("subdistrict_admin", "neighborhood_secretary"):
+    _grant(_code, "workforce", write=True)
+_grant("social_worker", "workforce", write=False)
+_grant("subdistrict_admin", "personnel", write=True)
+
 # Separation of duties (等保 2.0 三员管理): the system admin keeps accounts and configuration, the
 # security admin the security settings, the auditor reads the audit trail; none reads resident
 # data, and one account holds at most one of the three (gongzhi.accounts.duties).
