@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "gongzhi.insights",
     "gongzhi.projects",
     "gongzhi.surveys",
+    "gongzhi.workforce",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -181,3 +181,13 @@ for _code in ("neighborhood_secretary", "social_worker"):
 # The roles that work on an area's data: every role but the three duties (whose accounts get 403
 # on area pages). Role-parametrised page tests iterate over these.
 AREA_ROLES = [code for code in ROLES if code not in DUTY_ROLES]
+
+# --- workforce (gongzhi.workforce) ---------------------------------------------------------------
+# workforce (worker profiles, training plans and hours, mentoring pairs, forums, the three chiefs):
+# kept by the subdistrict and the neighborhood secretary, read by the neighborhood's social workers.
+# personnel (assessment rounds, scores, bonuses, promotion lists): the subdistrict's personnel role
+# only; a worker sees their own results and a rater their own scores through the selectors.
+for _code in ("subdistrict_admin", "neighborhood_secretary"):
+    _grant(_code, "workforce", write=True)
+_grant("social_worker", "workforce", write=False)
+_grant("subdistrict_admin", "personnel", write=True)

@@ -1,0 +1,230 @@
+"""Every read of the workforce app, already limited to what the user may see.
+
+Workforce records follow area scope. Personnel records (rounds, scores, bonuses) follow it too, but
+only the subdistrict's personnel roles hold that data class: a worker reads their own results and a
+rater their own scores through the functions below, nobody else reads any.
+"""
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Avg, Count, QuerySet, Sum
+
+from gongzhi.core import permissions
+from gongzhi.core.errors import NotInScope
+from gongzhi.org.roles import POST_LEVELS
+from gongzhi.workforce.models import (
+    AssessmentRound,
+    Bonus,
+    Chief,
+    Forum,
+    HoursCredit,
+    Line,
+    Mentorship,
+    NeighborhoodRating,
+    PersonalScore,
+    Promotion,
+    RaterGroup,
+    RequiredHours,
+    TrainingPlan,
+    TrainingSession,
+    WorkerProfile,
+)
+
+ZERO = Decimal(0)
+
+
+def _visible(user, queryset: QuerySet) -> QuerySet:
+    return permissions.scoped(user, queryset)
+
+
+def get_visible(queryset: QuerySet, pk):
+    """One record from an already scoped queryset, or NotInScope (404) when it is not there."""
+    found = queryset.filter(pk=pk).first() if pk is not None else None
+    if found is None:
+        raise NotInScope("No such record in your area.")
+    return found
+
+
+def profile_of(user) -> WorkerProfile | None:
+    return WorkerProfile.objects.select_related("neighborhood").filter(user_id=user.pk).first()
+
+
+def profiles_visible_to(user) -> QuerySet[WorkerProfile]:
+    return _visible(user, WorkerProfile.objects.select_related("neighborhood"))
+
+
+def may_manage(user, model) -> bool:
+    """Whether the user writes any record of `model`'s data class (to show the forms)."""
+    return any(model.data_class in permissions.ROLES[a.role].write for a in permissions.assignments_of(user))
+
+
+def plans_visible_to(user) -> QuerySet[TrainingPlan]:
+    return _visible(user, TrainingPlan.objects.all())
+
+
+def plan_for(user, year: int) -> TrainingPlan | None:
+    """The plan of `year` the user may read: their own subdistrict's (workers read theirs by profile)."""
+    profile = profile_of(user)
+    if profile is not None:
+        return TrainingPlan.objects.filter(subdistrict_id=profile.subdistrict_id, year=year).first()
+    return plans_visible_to(user).filter(year=year).first()
+
+
+def sessions_visible_to(user) -> QuerySet[TrainingSession]:
+    return _visible(user, TrainingSession.objects.select_related("course"))
+
+
+def required_hours(plan: TrainingPlan | None) -> dict[tuple[str, str], Decimal]:
+    if plan is None:
+        return {}
+    return {(r.post_level, r.line): r.hours for r in RequiredHours.objects.filter(plan=plan)}
+
+
+def hours_by_line(profile: WorkerProfile, year: int) -> dict[str, Decimal]:
+    rows = profile.hours_credits.filter(year=year).values("line").annotate(total=Sum("hours"))
+    return {r["line"]: r["total"] for r in rows}
+
+
+def progress_of(profile: WorkerProfile, plan: TrainingPlan | None, year: int) -> list[dict]:
+    """Per line: hours required of the worker's level, hours credited, and the share done."""
+    required, done = required_hours(plan), hours_by_line(profile, year)
+    rows = []
+    for line, label in Line.choices:
+        need, have = required.get((profile.post_level, line), ZERO), done.get(line, ZERO)
+        rows.append(
+            {
+                "line": line,
+                "label": label,
+                "required": need,
+                "credited": have,
+                "percent": min(int(have * 100 / need), 100) if need else 100,
+            }
+        )
+    return rows
+
+
+def training_dashboard(user, year: int) -> dict:
+    """Hours by line, level and neighborhood over the workers the user may read, and who is behind."""
+    plan = plan_for(user, year)
+    required = required_hours(plan)
+    profiles = list(profiles_visible_to(user))
+    credits = (
+        HoursCredit.objects.filter(profile__in=profiles, year=year)
+        .values("profile_id", "line")
+        .annotate(total=Sum("hours"))
+    )
+    done: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for c in credits:
+        done[c["profile_id"]][c["line"]] = c["total"]
+    by_line, by_level, by_neighborhood = defaultdict(Decimal), defaultdict(Decimal), defaultdict(Decimal)
+    behind = []
+    for p in profiles:
+        hours = done.get(p.pk, {})
+        total = sum(hours.values(), ZERO)
+        for line, h in hours.items():
+            by_line[line] += h
+        by_level[p.post_level] += total
+        by_neighborhood[p.neighborhood.name] += total
+        owed = sum(
+            (
+                max(required.get((p.post_level, line), ZERO) - hours.get(line, ZERO), ZERO)
+                for line in Line.values
+            ),
+            ZERO,
+        )
+        if owed > 0:
+            behind.append({"profile": p, "credited": total, "owed": owed})
+    behind.sort(key=lambda b: (-b["owed"], b["profile"].name))
+    return {
+        "plan": plan,
+        "workers": len(profiles),
+        "total": sum(by_line.values(), ZERO),
+        "by_line": [(label, by_line.get(line, ZERO)) for line, label in Line.choices],
+        "by_level": [(label, by_level.get(level, ZERO)) for level, label in POST_LEVELS.items()],
+        "by_neighborhood": sorted(by_neighborhood.items()),
+        "behind": behind,
+    }
+
+
+def mentorships_visible_to(user) -> QuerySet[Mentorship]:
+    """Pairs in the user's area, and the pairs the user belongs to as mentor or mentee."""
+    own = Mentorship.objects.filter(mentor__user_id=user.pk) | Mentorship.objects.filter(
+        mentee__user_id=user.pk
+    )
+    scoped = _visible(user, Mentorship.objects.all())
+    return (own | scoped).select_related("mentor", "mentee", "neighborhood").distinct()
+
+
+def forums_visible_to(user) -> QuerySet[Forum]:
+    """Forums of the user's subdistrict (a worker's through their profile)."""
+    profile = profile_of(user)
+    mine = Forum.objects.filter(subdistrict_id=profile.subdistrict_id) if profile else Forum.objects.none()
+    return (mine | _visible(user, Forum.objects.all())).select_related("speaker", "meeting").distinct()
+
+
+def forum_averages(forum: Forum) -> dict:
+    return forum.ratings.aggregate(
+        learning=Avg("learning"),
+        writing=Avg("writing"),
+        speaking=Avg("speaking"),
+        reviewing=Avg("reviewing"),
+        count=Count("id"),
+    )
+
+
+def rounds_visible_to(user) -> QuerySet[AssessmentRound]:
+    """Rounds for the personnel roles only."""
+    return _visible(user, AssessmentRound.objects.all())
+
+
+def rating_groups_of(user) -> QuerySet[RaterGroup]:
+    """The groups of open rounds the user scores in."""
+    return RaterGroup.objects.filter(raters=user, round__status=AssessmentRound.Status.OPEN).select_related(
+        "round"
+    )
+
+
+def own_ratings(user, group: RaterGroup) -> dict[int, Decimal]:
+    """neighborhood id → the score this rater gave for this group; nobody else's."""
+    rows = NeighborhoodRating.objects.filter(group=group, rater=user).values_list("neighborhood_id", "score")
+    return dict(rows)
+
+
+def round_results(user, assessment: AssessmentRound) -> dict:
+    """A round as the personnel roles see it: groups, ratings count, scores, bonuses, promotions."""
+    permissions.require(user, assessment, action=permissions.READ)
+    return {
+        "round": assessment,
+        "groups": assessment.groups.prefetch_related("raters"),
+        "ratings": assessment.ratings.count(),
+        "personal": PersonalScore.objects.filter(round=assessment).select_related("profile__neighborhood"),
+        "bonuses": Bonus.objects.filter(round=assessment).select_related("profile__neighborhood"),
+        "promotions": Promotion.objects.filter(round=assessment).select_related("profile"),
+    }
+
+
+def own_bonuses(user) -> QuerySet[Bonus]:
+    """A worker's own results of adopted rounds."""
+    return Bonus.objects.filter(profile__user_id=user.pk).select_related("round").order_by("-round_id")
+
+
+def chiefs_visible_to(user) -> QuerySet[Chief]:
+    return _visible(user, Chief.objects.select_related("neighborhood"))
+
+
+def own_chief_posts(user) -> QuerySet[Chief]:
+    return Chief.objects.filter(user_id=user.pk).select_related("neighborhood").prefetch_related("events")
+
+
+def chief_for(user, pk) -> Chief:
+    """A chief record the user may read: in their area, or their own."""
+    return get_visible(chiefs_visible_to(user) | own_chief_posts(user), pk)
+
+
+def chief_duties(chief: Chief, since: date, until: date) -> dict[str, int]:
+    """What the chief did, measured from the platform's own records between two dates."""
+    from gongzhi.workforce.duties import measured_duties
+
+    return measured_duties(chief.user_id, since, until)
