@@ -10,10 +10,11 @@ each to the largest remainders (ties: the worker id that sorts first).
 
 import csv
 import io
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 DEFAULT_LEVELS = {
@@ -138,7 +139,9 @@ def compute(
 
 def display(value: Fraction) -> Decimal:
     """A score or points value rounded half up to 2 decimals, for display only."""
-    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(CENT, ROUND_HALF_UP)
+    # In integers: a decimal division would round at 28 digits before the half-up rounding.
+    hundredths = math.floor(value * 100 + Fraction(1, 2))
+    return Decimal(hundredths).scaleb(-2)
 
 
 # ---- the files --------------------------------------------------------------------------------
@@ -193,6 +196,7 @@ def read_ratings(text: str, name: str = "ratings.csv") -> list[Rating]:
     found: list[Rating] = []
     seen: dict[tuple[str, str, str], str] = {}
     for where, c in rows(text, ("group", "rater", "neighborhood", "score"), name):
+        value = score(c["score"], where, "score")
         key = (c["group"], c["rater"], c["neighborhood"])
         if key in seen:
             raise BonusError(
@@ -258,8 +262,11 @@ def write_shares(shares: list[Share]) -> str:
     return out.getvalue()
 
 
-def bonus_csv(ratings: str, weights: str, workers: str, pool: str, levels: str | None = None, **names) -> str:
+def bonus_csv(
+    ratings: str, weights: str, workers: str, pool: str, levels: str | None = None, names: dict | None = None
+) -> str:
     """The whole command: file texts in, bonus.csv text out, or a BonusError naming file and row."""
+    names = names or {}
     factors = DEFAULT_LEVELS if levels is None else read_levels(levels, names.get("levels", "levels.csv"))
     amount = parse_pool(pool)
     shares = compute(
