@@ -204,9 +204,7 @@ def read_ratings(text: str, name: str = "ratings.csv") -> list[Rating]:
                 f"twice (first on {seen[key]})"
             )
         seen[key] = "row " + where.rsplit(" ", 1)[-1]
-        found.append(
-            Rating(c["group"], c["rater"], c["neighborhood"], score(c["score"], where, "score"), where)
-        )
+        found.append(Rating(c["group"], c["rater"], c["neighborhood"], value, where))
     return found
 
 
