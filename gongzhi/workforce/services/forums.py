@@ -28,7 +28,7 @@ def forum_dates(year: int, first_month: int, months: int, day: int = FORUM_DAY) 
     return found
 
 
-def next_speaker(subdistrict, *, skip=()) -> WorkerProfile | None:
+def next_speaker(subdistrict) -> WorkerProfile | None:
     """Whose turn it is: the worker who has spoken least, then longest ago, then by name."""
     spoken = (
         Forum.objects.filter(subdistrict=subdistrict, kind=Forum.Kind.WORKER_FORUM, speaker__isnull=False)
@@ -36,7 +36,7 @@ def next_speaker(subdistrict, *, skip=()) -> WorkerProfile | None:
         .annotate(n=Count("id"), last=Max("held_on"))
     )
     record = {row["speaker"]: (row["n"], row["last"]) for row in spoken}
-    workers = WorkerProfile.objects.filter(subdistrict=subdistrict).exclude(pk__in=[p.pk for p in skip])
+    workers = WorkerProfile.objects.filter(subdistrict=subdistrict)
     return min(workers, key=lambda w: (*record.get(w.pk, (0, date.min)), w.name, w.pk), default=None)
 
 
@@ -50,7 +50,7 @@ def schedule_forums(
     )
     if len(topics) != months or not 1 <= months <= 12:
         raise ValidationError({"topics": _("Give one topic for each month (at most 12).")})
-    made, chosen = [], []
+    made = []
     for held_on, topic in zip(forum_dates(year, first_month, months), topics, strict=True):
         if Forum.objects.filter(
             subdistrict=subdistrict, kind=Forum.Kind.WORKER_FORUM, held_on=held_on
@@ -58,9 +58,7 @@ def schedule_forums(
             raise ValidationError(
                 {"first_month": _("A forum is already scheduled on %(d)s.") % {"d": held_on}}
             )
-        speaker = next_speaker(subdistrict, skip=chosen)
-        if speaker is not None:
-            chosen.append(speaker)
+        speaker = next_speaker(subdistrict)  # counts the forums made above: the rotation moves on
         forum = Forum.objects.create(
             subdistrict=subdistrict,
             kind=Forum.Kind.WORKER_FORUM,
