@@ -15,6 +15,7 @@ urlpatterns = [
     path("insights/", include("gongzhi.insights.urls")),
     path("projects/", include("gongzhi.projects.urls")),
     path("surveys/", include("gongzhi.surveys.urls")),
+    path("workforce/", include("gongzhi.workforce.urls")),
     path("open311/v2/", include("gongzhi.concerns.open311")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -13,6 +13,7 @@ from django.db.models import Avg, Count, QuerySet, Sum
 
 from gongzhi.core import permissions
 from gongzhi.core.errors import NotInScope
+from gongzhi.org.models import Neighborhood
 from gongzhi.org.roles import POST_LEVELS
 from gongzhi.workforce.models import (
     AssessmentRound,
@@ -55,9 +56,9 @@ def profiles_visible_to(user) -> QuerySet[WorkerProfile]:
     return _visible(user, WorkerProfile.objects.select_related("neighborhood"))
 
 
-def may_manage(user, model) -> bool:
-    """Whether the user writes any record of `model`'s data class (to show the forms)."""
-    return any(model.data_class in permissions.ROLES[a.role].write for a in permissions.assignments_of(user))
+def may_read(user, data_class: str) -> bool:
+    """Whether any role of the user reads `data_class` (to show the way to its pages)."""
+    return permissions.may_read_class(user, data_class)
 
 
 def plans_visible_to(user) -> QuerySet[TrainingPlan]:
@@ -184,6 +185,11 @@ def rating_groups_of(user) -> QuerySet[RaterGroup]:
     return RaterGroup.objects.filter(raters=user, round__status=AssessmentRound.Status.OPEN).select_related(
         "round"
     )
+
+
+def round_neighborhoods(assessment: AssessmentRound) -> QuerySet[Neighborhood]:
+    """The neighborhoods a round's raters score: every one of its subdistrict."""
+    return Neighborhood.objects.filter(subdistrict_id=assessment.subdistrict_id).order_by("name")
 
 
 def own_ratings(user, group: RaterGroup) -> dict[int, Decimal]:

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from gongzhi.workforce import views
+
+app_name = "workforce"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("me/", views.me, name="me"),
+    path("training/", views.training, name="training"),
+    path("sessions/<int:pk>/", views.session, name="session"),
+    path("check-in/<str:token>/", views.check_in, name="check_in"),
+    path("pairs/", views.pairs, name="pairs"),
+    path("pairs/<int:pk>/", views.pair, name="pair"),
+    path("forums/", views.forums, name="forums"),
+    path("forums/<int:pk>/rate/", views.rate_forum, name="rate_forum"),
+    path("rounds/", views.rounds, name="rounds"),
+    path("rounds/<int:pk>/", views.round_detail, name="round"),
+    path("score/", views.score, name="score"),
+    path("chiefs/", views.chiefs, name="chiefs"),
+    path("chiefs/mine/", views.my_chief_posts, name="my_chief"),
+]
