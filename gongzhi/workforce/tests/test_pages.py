@@ -1,0 +1,136 @@
+"""Every workforce page, for every role: who gets it (200), who is refused (403), who finds nothing (404)."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from gongzhi.org.roles import AREA_ROLES, DUTY_ROLES, ROLES
+from gongzhi.workforce import services
+from gongzhi.workforce.testing import PERSONAL, open_test_round
+
+WORKFORCE_READERS = {"subdistrict_admin", "neighborhood_secretary", "social_worker"}
+WITH_PROFILE = {"neighborhood_secretary", "social_worker"}
+
+
+@pytest.fixture
+def pages(world, crew):
+    pair = services.pair_mentor(
+        actor=crew.admin,
+        mentor=crew.secretary,
+        mentee=crew.worker,
+        goals="补短板",
+        started_on=date(2025, 1, 1),
+        ends_on=date(2025, 12, 31),
+    )
+    assessment, _groups = open_test_round(world, crew)
+    chief = services.nominate_chief(
+        actor=crew.admin,
+        neighborhood=world.neighborhood_a,
+        user=world.users["stairwell_chief"],
+        name="周阿姨",
+        kind="stairwell_chief",
+        unit_label="1号楼",
+        on=date(2025, 1, 1),
+    )
+    return {"pair": pair, "round": assessment, "chief": chief, "session": crew.session}
+
+
+def expect(code: str, allowed: set[str], refused: int = 403) -> int:
+    """The three duty accounts (system, security, audit) get 403 on every area page."""
+    if code in DUTY_ROLES:
+        return 403
+    return 200 if code in allowed else refused
+
+
+CASES = [
+    ("workforce:home", None, set(AREA_ROLES), 403),
+    ("workforce:me", None, WITH_PROFILE, 403),
+    ("workforce:training", None, WORKFORCE_READERS, 403),
+    ("workforce:session", "session", WORKFORCE_READERS, 404),
+    ("workforce:pairs", None, set(AREA_ROLES), 403),
+    ("workforce:pair", "pair", WORKFORCE_READERS, 404),
+    ("workforce:forums", None, set(AREA_ROLES), 403),
+    ("workforce:rounds", None, {"subdistrict_admin"}, 403),
+    ("workforce:round", "round", {"subdistrict_admin"}, 404),
+    ("workforce:score", None, set(AREA_ROLES), 403),
+    ("workforce:chiefs", None, WORKFORCE_READERS, 403),
+    ("workforce:my_chief", None, {"stairwell_chief"}, 403),
+]
+
+
+@pytest.mark.parametrize("code", sorted(ROLES))
+@pytest.mark.parametrize(("name", "arg", "allowed", "refused"), CASES, ids=[c[0] for c in CASES])
+def test_each_page_answers_each_role_as_its_scope_says(
+    client, world, pages, code, name, arg, allowed, refused
+):
+    client.force_login(world.users[code])
+    url = reverse(name, args=[pages[arg].pk] if arg else [])
+    assert client.get(url).status_code == expect(code, allowed, refused)
+
+
+def test_pages_need_a_sign_in(client, pages):
+    assert client.get(reverse("workforce:me")).status_code == 302
+
+
+def test_a_worker_checks_in_from_the_qr_page_and_sees_the_hours_on_their_page(client, world, crew):
+    client.force_login(world.users["social_worker"])
+    url = reverse("workforce:check_in", args=[crew.session.check_in_token])
+    assert "签到" in client.get(url).content.decode()
+    done = client.post(url).content.decode()
+    assert "已记入" in done and "3.0" in done
+    page = client.get(reverse("workforce:me")).content.decode()
+    assert 'data-line="must_know"' in page and "培训学时" in page
+
+
+def test_a_check_in_by_someone_without_a_profile_finds_nothing(client, world, crew):
+    client.force_login(world.users["grid_worker"])
+    assert client.post(reverse("workforce:check_in", args=[crew.session.check_in_token])).status_code == 404
+
+
+def test_a_rater_scores_from_the_phone_page_and_the_personnel_role_adopts(client, world, crew, pages):
+    assessment = pages["round"]
+    group = assessment.groups.get(code="party")
+    rater = world.users["department_handler"]
+    services.add_rater(actor=crew.admin, group=group, user=rater)
+    client.force_login(rater)
+    assert world.neighborhood_a.name in client.get(reverse("workforce:score")).content.decode()
+    for nb in (world.neighborhood_a, world.neighborhood_b):
+        client.post(reverse("workforce:score"), {"group": group.pk, "neighborhood": nb.pk, "score": "88.5"})
+    bad = client.post(
+        reverse("workforce:score"),
+        {"group": group.pk, "neighborhood": world.neighborhood_a.pk, "score": "120"},
+        follow=True,
+    )
+    assert "0 到 100" in bad.content.decode()
+    for name, value in PERSONAL.items():
+        services.set_personal_score(
+            actor=crew.admin, round=assessment, profile=getattr(crew, name), score=value
+        )
+    client.force_login(crew.admin)
+    page = client.get(reverse("workforce:round", args=[assessment.pk])).content.decode()
+    assert 'id="adopt"' in page
+    client.post(reverse("workforce:round", args=[assessment.pk]))
+    assessment.refresh_from_db()
+    assert assessment.status == "adopted"
+    page = client.get(reverse("workforce:round", args=[assessment.pk])).content.decode()
+    assert "已采纳" in page and 'id="bonuses"' in page
+    client.force_login(world.users["social_worker"])
+    assert "2025 年终考核" in client.get(reverse("workforce:me")).content.decode()
+
+
+def test_the_scoring_page_refuses_a_group_the_user_does_not_rate(client, world, pages):
+    group = pages["round"].groups.get(code="party")
+    client.force_login(world.users["social_worker"])
+    done = client.post(
+        reverse("workforce:score"),
+        {"group": group.pk, "neighborhood": world.neighborhood_a.pk, "score": "50"},
+    )
+    assert done.status_code == 404
+
+
+def test_the_pair_page_takes_the_mentees_monthly_log(client, world, pages):
+    client.force_login(world.users["social_worker"])
+    url = reverse("workforce:pair", args=[pages["pair"].pk])
+    client.post(url, {"action": "log", "month": "2025-04", "text": "入户走访 20 户"})
+    assert "入户走访 20 户" in client.get(url).content.decode()
