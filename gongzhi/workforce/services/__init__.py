@@ -24,6 +24,7 @@ from gongzhi.workforce.services.training import (
     add_course,
     create_plan,
     credit_hours,
+    record_attendance,
     scan_session_check_in,
     schedule_session,
 )
@@ -46,6 +47,7 @@ __all__ = [
     "pay_allowance",
     "preview_round",
     "rate_forum",
+    "record_attendance",
     "record_chief_event",
     "review_pair",
     "scan_session_check_in",

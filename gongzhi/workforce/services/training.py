@@ -133,6 +133,25 @@ def scan_session_check_in(*, actor, token: str) -> HoursCredit:
 
 
 @transaction.atomic
+def record_attendance(*, actor, session: TrainingSession, profiles) -> int:
+    """The organiser enters the paper sign-in sheet of a session (for those who did not scan):
+    the course's hours are credited to each listed worker of the session's subdistrict, once."""
+    permissions.require(actor, session)
+    credited = 0
+    for profile in profiles:
+        if profile.subdistrict_id != session.subdistrict_id:
+            raise ValidationError(
+                {"profiles": _("%(name)s does not work in this subdistrict.") % {"name": profile}}
+            )
+        if HoursCredit.objects.filter(profile=profile, session=session).exists():
+            continue
+        credit = _credit(profile, session)
+        audit.record("create", credit, actor=actor, changes={"session": session.pk, "sheet": True})
+        credited += 1
+    return credited
+
+
+@transaction.atomic
 def credit_hours(*, actor, profile: WorkerProfile, line: str, hours, year: int, note: str) -> HoursCredit:
     """Hours learnt elsewhere (a district course, a forum talk), entered by the neighborhood or subdistrict."""
     permissions.require(actor, profile)

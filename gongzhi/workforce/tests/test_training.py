@@ -92,3 +92,17 @@ def test_the_dashboard_counts_hours_by_line_level_and_neighborhood_and_lists_who
     # The secretary sees the workers of their own neighborhood only.
     mine = selectors.training_dashboard(world.users["neighborhood_secretary"], crew.plan.year)
     assert mine["workers"] == 3
+
+
+def test_the_organiser_enters_the_paper_sheet_once_and_only_for_the_subdistricts_workers(world, crew):
+    assert (
+        services.record_attendance(
+            actor=crew.admin, session=crew.session, profiles=[crew.worker, crew.novice]
+        )
+        == 2
+    )
+    assert services.record_attendance(actor=crew.admin, session=crew.session, profiles=[crew.worker]) == 0
+    with pytest.raises(PermissionDenied):
+        services.record_attendance(
+            actor=world.users["neighborhood_secretary"], session=crew.session, profiles=[crew.worker]
+        )

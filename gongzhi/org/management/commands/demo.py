@@ -21,6 +21,7 @@ APP_DEMOS = [
     "gongzhi.volunteers.demo",
     "gongzhi.projects.demo",
     "gongzhi.surveys.demo",
+    "gongzhi.workforce.demo",
     "gongzhi.accounts.demo",
     "gongzhi.core.demo",
 ]
