@@ -221,7 +221,7 @@ class Mentorship(models.Model):
     """结对帮带 (1+1): a head or deputy mentors a young worker towards goals (缺什么、补什么)."""
 
     class Status(models.TextChoices):
-        ACTIVE = "active", _("active")
+        ACTIVE = "active", _("ongoing")
         REVIEWED = "reviewed", _("reviewed")
 
     subdistrict = models.ForeignKey(Subdistrict, on_delete=models.PROTECT, related_name="+")

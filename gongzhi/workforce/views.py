@@ -59,7 +59,7 @@ def me(request):
         "pairs": selectors.mentorships_visible_to(request.user).filter(mentee=profile)
         | selectors.mentorships_visible_to(request.user).filter(mentor=profile),
         "history": profile.post_changes.all(),
-        "credits": profile.hours_credits.filter(year=year).order_by("-pk"),
+        "credits": profile.hours_credits.filter(year=year).select_related("session").order_by("-pk"),
         "bonuses": selectors.own_bonuses(request.user),
     }
     return render(request, "workforce/me.html", context)
