@@ -134,3 +134,18 @@ def test_the_pair_page_takes_the_mentees_monthly_log(client, world, pages):
     url = reverse("workforce:pair", args=[pages["pair"].pk])
     client.post(url, {"action": "log", "month": "2025-04", "text": "入户走访 20 户"})
     assert "入户走访 20 户" in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("code", "rows"), [("subdistrict_admin", 4), ("neighborhood_secretary", 3), ("grid_worker", 0)]
+)
+def test_the_admin_lists_workers_in_the_users_area_only(client, world, crew, code, rows):
+    user = world.users[code]
+    user.is_staff = True
+    user.save()
+    client.force_login(user)
+    done = client.get("/admin/workforce/workerprofile/")
+    if rows == 0:
+        assert done.status_code == 403
+    else:
+        assert done.status_code == 200 and done.context["cl"].result_count == rows
