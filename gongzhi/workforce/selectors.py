@@ -9,7 +9,7 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Avg, Count, QuerySet, Sum
+from django.db.models import Avg, Count, F, QuerySet, Sum
 
 from gongzhi.core import permissions
 from gongzhi.core.errors import NotInScope
@@ -75,6 +75,12 @@ def plan_for(user, year: int) -> TrainingPlan | None:
 
 def sessions_visible_to(user) -> QuerySet[TrainingSession]:
     return _visible(user, TrainingSession.objects.select_related("course"))
+
+
+def credits_of(profile: WorkerProfile, year: int) -> QuerySet[HoursCredit]:
+    """A worker's hours of a year, latest session first."""
+    latest = F("session__starts_at").desc(nulls_last=True)
+    return profile.hours_credits.filter(year=year).select_related("session").order_by(latest, "-pk")
 
 
 def required_hours(plan: TrainingPlan | None) -> dict[tuple[str, str], Decimal]:
@@ -209,6 +215,19 @@ def round_results(user, assessment: AssessmentRound) -> dict:
         "bonuses": Bonus.objects.filter(round=assessment).select_related("profile__neighborhood"),
         "promotions": Promotion.objects.filter(round=assessment).select_related("profile"),
     }
+
+
+def round_workers(assessment: AssessmentRound) -> QuerySet[WorkerProfile]:
+    """The workers a round assesses: every worker of its subdistrict."""
+    return WorkerProfile.objects.filter(subdistrict_id=assessment.subdistrict_id).select_related(
+        "neighborhood"
+    )
+
+
+def personal_sheet(assessment: AssessmentRound) -> list[tuple[WorkerProfile, Decimal | None]]:
+    """Each worker of the round with the personal score entered so far (None: not yet)."""
+    entered = dict(assessment.personal_scores.values_list("profile_id", "score"))
+    return [(p, entered.get(p.pk)) for p in round_workers(assessment).order_by("neighborhood__name", "name")]
 
 
 def own_bonuses(user) -> QuerySet[Bonus]:

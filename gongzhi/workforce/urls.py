@@ -16,6 +16,7 @@ urlpatterns = [
     path("forums/<int:pk>/rate/", views.rate_forum, name="rate_forum"),
     path("rounds/", views.rounds, name="rounds"),
     path("rounds/<int:pk>/", views.round_detail, name="round"),
+    path("rounds/<int:pk>/personal/", views.personal_score, name="personal_score"),
     path("score/", views.score, name="score"),
     path("chiefs/", views.chiefs, name="chiefs"),
     path("chiefs/mine/", views.my_chief_posts, name="my_chief"),

@@ -59,7 +59,7 @@ def me(request):
         "pairs": selectors.mentorships_visible_to(request.user).filter(mentee=profile)
         | selectors.mentorships_visible_to(request.user).filter(mentor=profile),
         "history": profile.post_changes.all(),
-        "credits": profile.hours_credits.filter(year=year).select_related("session").order_by("-pk"),
+        "credits": selectors.credits_of(profile, year),
         "bonuses": selectors.own_bonuses(request.user),
     }
     return render(request, "workforce/me.html", context)
@@ -207,6 +207,7 @@ def round_detail(request, pk: int):
             say(request, exc)
         return redirect("workforce:round", pk=assessment.pk)
     context = selectors.round_results(request.user, assessment)
+    context["sheet"] = selectors.personal_sheet(assessment)
     context["preview"], context["preview_error"] = _preview(request, assessment, context["personal"])
     context["chart"] = _chart([(b.profile.name, b.amount) for b in context["bonuses"]], _("yuan"))
     return render(request, "workforce/round.html", context)
@@ -226,6 +227,24 @@ def _preview(request, assessment, personal) -> tuple[list[dict], str]:
         for s in shares
     ]
     return rows, ""
+
+
+@staff_page
+@require_POST
+def personal_score(request, pk: int):
+    """The personnel role enters a worker's personal score in an open round."""
+    assessment = selectors.get_visible(selectors.rounds_visible_to(request.user), pk)
+    profile = selectors.get_visible(
+        selectors.round_workers(assessment), parse_int(request.POST.get("profile"))
+    )
+    try:
+        services.set_personal_score(
+            actor=request.user, round=assessment, profile=profile, score=request.POST.get("score")
+        )
+        messages.success(request, _("Score saved: %(place)s") % {"place": profile.name})
+    except ValidationError as exc:
+        say(request, exc)
+    return redirect("workforce:round", pk=assessment.pk)
 
 
 @staff_page

@@ -1,6 +1,7 @@
 """Every workforce page, for every role: who gets it (200), who is refused (403), who finds nothing (404)."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -149,3 +150,18 @@ def test_the_admin_lists_workers_in_the_users_area_only(client, world, crew, cod
         assert done.status_code == 403
     else:
         assert done.status_code == 200 and done.context["cl"].result_count == rows
+
+
+def test_the_personnel_role_enters_personal_scores_on_the_round_page_and_nobody_else_can(
+    client, world, crew, pages
+):
+    assessment = pages["round"]
+    url = reverse("workforce:personal_score", args=[assessment.pk])
+    client.force_login(crew.admin)
+    assert 'id="personal"' in client.get(reverse("workforce:round", args=[assessment.pk])).content.decode()
+    client.post(url, {"profile": crew.worker.pk, "score": "88.5"})
+    bad = client.post(url, {"profile": crew.worker.pk, "score": "abc"}, follow=True).content.decode()
+    assert "请输入" in bad
+    assert assessment.personal_scores.get(profile=crew.worker).score == Decimal("88.50")
+    client.force_login(world.users["neighborhood_secretary"])
+    assert client.post(url, {"profile": crew.worker.pk, "score": "99"}).status_code == 404
