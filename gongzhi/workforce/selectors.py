@@ -56,6 +56,11 @@ def profiles_visible_to(user) -> QuerySet[WorkerProfile]:
     return _visible(user, WorkerProfile.objects.select_related("neighborhood"))
 
 
+def may_write(user, data_class: str) -> bool:
+    """Whether any role of the user writes `data_class` somewhere (to show its forms)."""
+    return any(data_class in permissions.ROLES[a.role].write for a in permissions.assignments_of(user))
+
+
 def may_read(user, data_class: str) -> bool:
     """Whether any role of the user reads `data_class` (to show the way to its pages)."""
     return permissions.may_read_class(user, data_class)

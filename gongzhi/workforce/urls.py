@@ -20,4 +20,5 @@ urlpatterns = [
     path("score/", views.score, name="score"),
     path("chiefs/", views.chiefs, name="chiefs"),
     path("chiefs/mine/", views.my_chief_posts, name="my_chief"),
+    path("chiefs/<int:pk>/step/", views.chief_step, name="chief_step"),
 ]

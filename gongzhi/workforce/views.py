@@ -287,7 +287,64 @@ def chiefs(request):
     rows = list(selectors.chiefs_visible_to(request.user).prefetch_related("events"))
     for chief in rows:
         chief.duties = selectors.chief_duties(chief, date(year, 1, 1), date(year, 12, 31))
-    return render(request, "workforce/chiefs.html", {"chiefs": rows, "year": year})
+    manages = selectors.may_write(request.user, "workforce")
+    context = {
+        "chiefs": rows,
+        "year": year,
+        "manages": manages,
+        "month": timezone.localdate().strftime("%Y-%m"),
+    }
+    return render(request, "workforce/chiefs.html", context)
+
+
+def _date(value) -> date | None:
+    try:
+        return date.fromisoformat(str(value or ""))
+    except ValueError:
+        return None
+
+
+def _chief_step(request, chief):
+    """The one service the form's action names, with the form's fields."""
+    p, today = request.POST, timezone.localdate()
+    on, action = _date(p.get("on")) or today, p.get("action")
+    if action in ("approve", "reject"):
+        return services.vet_chief(
+            actor=request.user, chief=chief, approved=action == "approve", on=on, note=p.get("note", "")
+        )
+    if action == "appoint":
+        starts, ends = _date(p.get("term_starts")), _date(p.get("term_ends"))
+        if starts is None or ends is None:
+            raise ValidationError({"term_starts": _("Enter the term's first and last day.")})
+        return services.appoint_chief(
+            actor=request.user,
+            chief=chief,
+            term_starts=starts,
+            term_ends=ends,
+            monthly_allowance=p.get("monthly_allowance", ""),
+        )
+    if action == "allowance":
+        return services.pay_allowance(actor=request.user, chief=chief, month=parse_month(p.get("month")))
+    if action in ("trained", "rewarded"):
+        return services.record_chief_event(
+            actor=request.user, chief=chief, action=action, on=on, note=p.get("note", "")
+        )
+    if action == "exit":
+        return services.exit_chief(actor=request.user, chief=chief, on=on, note=p.get("note", ""))
+    raise ValidationError({"action": _("Unknown step.")})
+
+
+@staff_page
+@require_POST
+def chief_step(request, pk: int):
+    """A step in a chief's life taken by the neighborhood: vetting, appointment, allowance, training, exit."""
+    chief = selectors.get_visible(selectors.chiefs_visible_to(request.user), pk)
+    try:
+        _chief_step(request, chief)
+        messages.success(request, _("Saved."))
+    except ValidationError as exc:
+        say(request, exc)
+    return redirect("workforce:chiefs")
 
 
 @staff_page

@@ -165,3 +165,36 @@ def test_the_personnel_role_enters_personal_scores_on_the_round_page_and_nobody_
     assert assessment.personal_scores.get(profile=crew.worker).score == Decimal("88.50")
     client.force_login(world.users["neighborhood_secretary"])
     assert client.post(url, {"profile": crew.worker.pk, "score": "99"}).status_code == 404
+
+
+def test_the_secretary_takes_a_chief_from_vetting_to_exit_on_the_chiefs_page(client, world, pages):
+    chief, url = pages["chief"], reverse("workforce:chief_step", args=[pages["chief"].pk])
+    client.force_login(world.users["neighborhood_secretary"])
+    client.post(url, {"action": "approve", "on": "2025-01-10"})
+    bad = client.post(
+        url,
+        {
+            "action": "appoint",
+            "term_starts": "2025-02-01",
+            "term_ends": "2028-01-31",
+            "monthly_allowance": "-1",
+        },
+        follow=True,
+    ).content.decode()
+    assert "请输入" in bad
+    client.post(
+        url,
+        {
+            "action": "appoint",
+            "term_starts": "2025-02-01",
+            "term_ends": "2028-01-31",
+            "monthly_allowance": "150.00",
+        },
+    )
+    client.post(url, {"action": "allowance", "month": "2025-03"})
+    client.post(url, {"action": "exit", "on": "2026-01-31", "note": "搬离"})
+    steps = list(chief.events.values_list("action", flat=True))
+    assert steps == ["nominated", "vetted", "appointed", "allowance", "exited"]
+    client.force_login(world.users["social_worker"])
+    assert client.post(url, {"action": "trained", "note": "x"}).status_code == 403  # reads, may not change
+    assert chief.events.count() == 5
