@@ -9,6 +9,7 @@ from collections import defaultdict
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.db.models import Avg, Count, F, QuerySet, Sum
 
 from gongzhi.core import permissions
@@ -189,6 +190,19 @@ def forum_averages(forum: Forum) -> dict:
 def rounds_visible_to(user) -> QuerySet[AssessmentRound]:
     """Rounds for the personnel roles only."""
     return _visible(user, AssessmentRound.objects.all())
+
+
+def own_subdistrict(user):
+    """The subdistrict where the user keeps personnel data (NotInScope when they keep none)."""
+    for a in permissions.assignments_of(user):
+        if a.unit_kind == "subdistrict" and "personnel" in permissions.ROLES[a.role].write:
+            return a.subdistrict
+    raise NotInScope("No subdistrict in your area.")
+
+
+def account_named(username: str):
+    """The active account of a username (raters come from any body: offices, grids, departments)."""
+    return get_user_model().objects.filter(username=username.strip(), is_active=True).first()
 
 
 def rating_groups_of(user) -> QuerySet[RaterGroup]:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("rounds/", views.rounds, name="rounds"),
     path("rounds/<int:pk>/", views.round_detail, name="round"),
     path("rounds/<int:pk>/personal/", views.personal_score, name="personal_score"),
+    path("rounds/<int:pk>/raters/", views.add_rater, name="add_rater"),
     path("score/", views.score, name="score"),
     path("chiefs/", views.chiefs, name="chiefs"),
     path("chiefs/mine/", views.my_chief_posts, name="my_chief"),

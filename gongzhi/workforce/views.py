@@ -188,11 +188,57 @@ def rate_forum(request, pk: int):
     return redirect("workforce:forums")
 
 
+# The rater groups a new round starts with (多头打分 in 杨行镇); their weights are typed on the form.
+DEFAULT_GROUPS = [
+    ("party", _("community party committee")),
+    ("offices", _("offices and departments")),
+    ("civic", _("community building office")),
+    ("grid", _("micro-community group leaders")),
+]
+
+
 @staff_page
 def rounds(request):
-    """Assessment rounds: the subdistrict's personnel roles only."""
+    """Assessment rounds: the subdistrict's personnel roles only; they open a new one here."""
     require_reader(request.user, "personnel", _("Assessment results are personnel data."))
-    return render(request, "workforce/rounds.html", {"rounds": selectors.rounds_visible_to(request.user)})
+    if request.method == "POST":
+        p = request.POST
+        groups = [
+            (code, str(name), p.get(f"weight_{code}", ""))
+            for code, name in DEFAULT_GROUPS
+            if p.get(f"weight_{code}")
+        ]
+        try:
+            found = services.open_round(
+                actor=request.user,
+                subdistrict=selectors.own_subdistrict(request.user),
+                title=p.get("title", ""),
+                kind=p.get("kind", ""),
+                period=p.get("period", ""),
+                pool=p.get("pool", ""),
+                groups=groups,
+            )
+            return redirect("workforce:round", pk=found.pk)
+        except ValidationError as exc:
+            say(request, exc)
+        return redirect("workforce:rounds")
+    context = {"rounds": selectors.rounds_visible_to(request.user), "groups": DEFAULT_GROUPS}
+    return render(request, "workforce/rounds.html", context)
+
+
+@staff_page
+@require_POST
+def add_rater(request, pk: int):
+    """Make an account (by its username) a rater of one of the round's groups."""
+    assessment = selectors.get_visible(selectors.rounds_visible_to(request.user), pk)
+    group = selectors.get_visible(assessment.groups.all(), parse_int(request.POST.get("group")))
+    user = selectors.account_named(request.POST.get("username", ""))
+    if user is None:
+        say(request, ValidationError({"username": _("No account with this username.")}))
+    else:
+        services.add_rater(actor=request.user, group=group, user=user)
+        messages.success(request, _("Saved."))
+    return redirect("workforce:round", pk=assessment.pk)
 
 
 @staff_page

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from gongzhi.org.roles import AREA_ROLES, DUTY_ROLES, ROLES
 from gongzhi.workforce import services
+from gongzhi.workforce.models import AssessmentRound
 from gongzhi.workforce.testing import PERSONAL, open_test_round
 
 WORKFORCE_READERS = {"subdistrict_admin", "neighborhood_secretary", "social_worker"}
@@ -198,3 +199,36 @@ def test_the_secretary_takes_a_chief_from_vetting_to_exit_on_the_chiefs_page(cli
     client.force_login(world.users["social_worker"])
     assert client.post(url, {"action": "trained", "note": "x"}).status_code == 403  # reads, may not change
     assert chief.events.count() == 5
+
+
+def test_the_personnel_role_opens_a_round_and_names_its_raters_on_the_pages(client, world, crew):
+    client.force_login(crew.admin)
+    done = client.post(
+        reverse("workforce:rounds"),
+        {
+            "title": "2026 第四季度",
+            "kind": "quarterly",
+            "period": "2026Q4",
+            "pool": "50000.00",
+            "weight_party": "40",
+            "weight_grid": "10",
+        },
+    )
+    assessment = AssessmentRound.objects.get(title="2026 第四季度")
+    assert done.status_code == 302 and sorted(assessment.groups.values_list("code", flat=True)) == [
+        "grid",
+        "party",
+    ]
+    party = assessment.groups.get(code="party")
+    client.post(
+        reverse("workforce:add_rater", args=[assessment.pk]), {"group": party.pk, "username": "grid_chief"}
+    )
+    assert list(party.raters.values_list("username", flat=True)) == ["grid_chief"]
+    bad = client.post(
+        reverse("workforce:add_rater", args=[assessment.pk]),
+        {"group": party.pk, "username": "nobody"},
+        follow=True,
+    )
+    assert "没有该用户名的账号" in bad.content.decode()
+    client.force_login(world.users["neighborhood_secretary"])
+    assert client.post(reverse("workforce:rounds"), {"title": "x"}).status_code == 403
