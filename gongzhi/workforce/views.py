@@ -146,9 +146,40 @@ def _pair_post(request, found: Mentorship) -> None:
 
 @staff_page
 def pairs(request):
-    """Pairs in the user's area (secretaries, subdistrict) and the user's own."""
-    rows = selectors.mentorships_visible_to(request.user).order_by("-started_on")
-    return render(request, "workforce/pairs.html", {"pairs": rows})
+    """Pairs in the user's area (secretaries, subdistrict) and the user's own; the area pairs workers here."""
+    if request.method == "POST":
+        _new_pair(request)
+        return redirect("workforce:pairs")
+    context = {
+        "pairs": selectors.mentorships_visible_to(request.user).order_by("-started_on"),
+        "manages": selectors.may_write(request.user, "workforce"),
+        "mentors": selectors.profiles_visible_to(request.user).filter(
+            post_level__in=("team_lead", "secretary")
+        ),
+        "mentees": selectors.profiles_visible_to(request.user).filter(post_level__in=("novice", "regular")),
+    }
+    return render(request, "workforce/pairs.html", context)
+
+
+def _new_pair(request) -> None:
+    p, visible = request.POST, selectors.profiles_visible_to(request.user)
+    mentor = selectors.get_visible(visible, parse_int(p.get("mentor")))
+    mentee = selectors.get_visible(visible, parse_int(p.get("mentee")))
+    started, ends = _date(p.get("started_on")), _date(p.get("ends_on"))
+    try:
+        if started is None or ends is None:
+            raise ValidationError({"started_on": _("Enter the pair's first and last day.")})
+        services.pair_mentor(
+            actor=request.user,
+            mentor=mentor,
+            mentee=mentee,
+            goals=p.get("goals", ""),
+            started_on=started,
+            ends_on=ends,
+        )
+        messages.success(request, _("Saved."))
+    except ValidationError as exc:
+        say(request, exc)
 
 
 @staff_page

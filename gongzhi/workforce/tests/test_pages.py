@@ -232,3 +232,19 @@ def test_the_personnel_role_opens_a_round_and_names_its_raters_on_the_pages(clie
     assert "没有该用户名的账号" in bad.content.decode()
     client.force_login(world.users["neighborhood_secretary"])
     assert client.post(reverse("workforce:rounds"), {"title": "x"}).status_code == 403
+
+
+def test_the_secretary_pairs_a_mentor_with_a_young_worker_on_the_pairs_page(client, world, crew):
+    client.force_login(world.users["neighborhood_secretary"])
+    form = {
+        "mentor": crew.secretary.pk,
+        "mentee": crew.novice.pk,
+        "goals": "政策解读",
+        "started_on": "2026-01-01",
+        "ends_on": "2026-12-31",
+    }
+    client.post(reverse("workforce:pairs"), form)
+    assert crew.novice.mentors.get().mentor == crew.secretary
+    assert client.post(reverse("workforce:pairs"), {**form, "mentee": crew.far_worker.pk}).status_code == 404
+    client.force_login(world.users["social_worker"])
+    assert client.post(reverse("workforce:pairs"), {**form, "mentee": crew.worker.pk}).status_code == 403
