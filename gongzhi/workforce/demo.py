@@ -146,6 +146,18 @@ def _plan(admin, subdistrict, profiles, year: int) -> tuple[TrainingPlan, int]:
     return plan, credited
 
 
+def _classes(admin, plan, profiles) -> int:
+    """头雁 A and B classes: the secretaries split between them; those who came often enough graduate."""
+    secretaries = [p for p in profiles if p.post_level == "secretary"]
+    graduated = 0
+    for k, course in enumerate(plan.courses.filter(kind="lead_goose").order_by("title")):
+        klass = services.open_lead_goose_class(actor=admin, plan=plan, course=course, name=f"{'AB'[k]} 班")
+        services.select_into_class(actor=admin, klass=klass, profiles=secretaries[k::2])
+        if course.sessions.exists():
+            graduated += services.graduate_class(actor=admin, klass=klass, on=timezone.localdate())
+    return graduated
+
+
 def _pairs(admin, profiles, year: int) -> int:
     by_nb: dict[int, list] = {}
     for p in profiles:
@@ -359,12 +371,14 @@ def load_demo() -> str:
     with transaction.atomic():
         profiles = _team(admin, neighborhoods, known)
         plan, credited = _plan(admin, subdistrict, profiles, year)
+        graduated = _classes(admin, plan, profiles)
         pairs = _pairs(admin, profiles, year)
         forums = _forums(admin, subdistrict, profiles, year)
         results = _assessment(admin, subdistrict, neighborhoods, profiles, known.get("department"), year)
         chiefs = _chiefs(known["secretary"], neighborhoods[0], known, year)
     seconds = time.perf_counter() - started
     return (
-        f"workforce: {len(profiles)} social workers, plan {plan.title} ({credited} attendances credited), "
+        f"workforce: {len(profiles)} social workers, plan {plan.title} ({credited} attendances credited, "
+        f"{graduated} secretaries graduated from the lead-goose classes), "
         f"{pairs} pairs, {forums} forums, last year's round adopted ({results}), {chiefs} chiefs in {seconds:.1f} s."
     )

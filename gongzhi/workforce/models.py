@@ -543,3 +543,57 @@ class ChiefEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chief} {self.get_action_display()} {self.on}"
+
+
+class LeadGooseClass(models.Model):
+    """头雁班: a small class of secretaries (A or B) following one course of the plan to graduation."""
+
+    plan = models.ForeignKey(TrainingPlan, on_delete=models.PROTECT, related_name="lead_goose_classes")
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(_("name"), max_length=32)
+
+    scope_paths = _through("plan__", SUBDISTRICT_SCOPE)
+    visible_from_below = True
+    data_class = "workforce"
+
+    class Meta:
+        ordering = ["plan_id", "name"]
+        constraints = [models.UniqueConstraint(fields=["plan", "name"], name="class_name_once_per_plan")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LeadGooseMember(models.Model):
+    """A secretary selected into a class; graduated once they attended enough of its sessions."""
+
+    klass = models.ForeignKey(LeadGooseClass, on_delete=models.CASCADE, related_name="members")
+    profile = models.ForeignKey(WorkerProfile, on_delete=models.PROTECT, related_name="+")
+    graduated_on = models.DateField(_("graduated on"), null=True, blank=True)
+
+    scope_paths = _through("klass__plan__", SUBDISTRICT_SCOPE)
+    visible_from_below = True
+    data_class = "workforce"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["klass", "profile"], name="member_once_per_class")]
+
+    def __str__(self) -> str:
+        return f"{self.klass} · {self.profile}"
+
+
+class ContestScore(models.Model):
+    """A worker's score in a case discussion or speech contest session (0–100)."""
+
+    session = models.ForeignKey(TrainingSession, on_delete=models.PROTECT, related_name="contest_scores")
+    profile = models.ForeignKey(WorkerProfile, on_delete=models.PROTECT, related_name="contest_scores")
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, validators=SCORE)
+
+    scope_paths = _through("profile__", AREA_SCOPE)
+    data_class = "workforce"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["session", "profile"], name="one_contest_score")]
+
+    def __str__(self) -> str:
+        return f"{self.profile}: {self.score}"

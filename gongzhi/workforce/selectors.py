@@ -22,6 +22,7 @@ from gongzhi.workforce.models import (
     Chief,
     Forum,
     HoursCredit,
+    LeadGooseClass,
     Line,
     Mentorship,
     NeighborhoodRating,
@@ -159,6 +160,29 @@ def training_dashboard(user, year: int) -> dict:
         "by_neighborhood": sorted(by_neighborhood.items()),
         "behind": behind,
     }
+
+
+def attendance(klass: LeadGooseClass) -> tuple[int, dict[int, int]]:
+    """(sessions held of the class's course, member profile id → sessions attended)."""
+    sessions = TrainingSession.objects.filter(course=klass.course)
+    members = list(klass.members.values_list("profile_id", flat=True))
+    attended: dict[int, int] = dict.fromkeys(members, 0)
+    for profile_id in HoursCredit.objects.filter(session__in=sessions, profile_id__in=members).values_list(
+        "profile_id", flat=True
+    ):
+        attended[profile_id] += 1
+    return sessions.count(), attended
+
+
+def classes_visible_to(user, year: int) -> list:
+    """The year's 头雁 classes the user may read, each with its members' attendance."""
+    found = list(_visible(user, LeadGooseClass.objects.filter(plan__year=year).select_related("course")))
+    for klass in found:
+        klass.held, attended = attendance(klass)
+        klass.rows = [
+            (m, attended[m.profile_id]) for m in klass.members.select_related("profile__neighborhood")
+        ]
+    return found
 
 
 def mentorships_visible_to(user) -> QuerySet[Mentorship]:

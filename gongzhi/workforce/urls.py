@@ -9,6 +9,7 @@ urlpatterns = [
     path("me/", views.me, name="me"),
     path("training/", views.training, name="training"),
     path("sessions/<int:pk>/", views.session, name="session"),
+    path("classes/", views.classes, name="classes"),
     path("check-in/<str:token>/", views.check_in, name="check_in"),
     path("pairs/", views.pairs, name="pairs"),
     path("pairs/<int:pk>/", views.pair, name="pair"),

@@ -61,6 +61,7 @@ def me(request):
         "history": profile.post_changes.all(),
         "credits": selectors.credits_of(profile, year),
         "bonuses": selectors.own_bonuses(request.user),
+        "contests": profile.contest_scores.select_related("session__course"),
     }
     return render(request, "workforce/me.html", context)
 
@@ -80,6 +81,18 @@ def training(request):
         "sessions": selectors.sessions_visible_to(request.user).filter(starts_at__year=year)[:30],
     }
     return render(request, "workforce/training.html", context)
+
+
+@staff_page
+def classes(request):
+    """头雁班: the year's classes of secretaries, attendance of each member, who graduated."""
+    require_reader(request.user, "workforce", _("You do not work with the workforce."))
+    year = _year(request)
+    return render(
+        request,
+        "workforce/classes.html",
+        {"classes": selectors.classes_visible_to(request.user, year), "year": year},
+    )
 
 
 @staff_page

@@ -17,6 +17,12 @@ from gongzhi.workforce.services.chiefs import (
     record_chief_event,
     vet_chief,
 )
+from gongzhi.workforce.services.classes import (
+    graduate_class,
+    open_lead_goose_class,
+    score_contest,
+    select_into_class,
+)
 from gongzhi.workforce.services.forums import hold_roundtable, next_speaker, rate_forum, schedule_forums
 from gongzhi.workforce.services.mentoring import pair_mentor, review_pair, write_mentor_log
 from gongzhi.workforce.services.profiles import change_post, create_profile, update_profile
@@ -39,9 +45,11 @@ __all__ = [
     "create_profile",
     "credit_hours",
     "exit_chief",
+    "graduate_class",
     "hold_roundtable",
     "next_speaker",
     "nominate_chief",
+    "open_lead_goose_class",
     "open_round",
     "pair_mentor",
     "pay_allowance",
@@ -51,9 +59,11 @@ __all__ = [
     "record_chief_event",
     "review_pair",
     "scan_session_check_in",
+    "score_contest",
     "schedule_forums",
     "schedule_session",
     "score_neighborhood",
+    "select_into_class",
     "set_personal_score",
     "update_profile",
     "vet_chief",

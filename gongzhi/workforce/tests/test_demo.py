@@ -7,7 +7,15 @@ import pytest
 from gongzhi.org.demo import loader
 from gongzhi.org.demo.generator import generate_town
 from gongzhi.workforce import demo
-from gongzhi.workforce.models import AssessmentRound, Bonus, Chief, Forum, Mentorship, WorkerProfile
+from gongzhi.workforce.models import (
+    AssessmentRound,
+    Bonus,
+    Chief,
+    Forum,
+    LeadGooseClass,
+    Mentorship,
+    WorkerProfile,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,4 +37,5 @@ def test_demo_loads_once_with_workers_a_plan_pairs_forums_an_adopted_round_and_c
     adopted = AssessmentRound.objects.get(status="adopted")
     assert sum(b.amount for b in Bonus.objects.filter(round=adopted)) == Decimal("200000.00")
     assert AssessmentRound.objects.filter(status="open").exists()
+    assert LeadGooseClass.objects.count() == 2
     assert set(Chief.objects.values_list("status", flat=True)) == {"appointed", "exited", "nominated"}

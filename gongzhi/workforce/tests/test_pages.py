@@ -49,6 +49,7 @@ CASES = [
     ("workforce:home", None, set(AREA_ROLES), 403),
     ("workforce:me", None, WITH_PROFILE, 403),
     ("workforce:training", None, WORKFORCE_READERS, 403),
+    ("workforce:classes", None, WORKFORCE_READERS, 403),
     ("workforce:session", "session", WORKFORCE_READERS, 404),
     ("workforce:pairs", None, set(AREA_ROLES), 403),
     ("workforce:pair", "pair", WORKFORCE_READERS, 404),
