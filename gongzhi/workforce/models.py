@@ -597,3 +597,32 @@ class ContestScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.profile}: {self.score}"
+
+
+class MicroProjectDesign(models.Model):
+    """微项目 design by a mid-level worker (regular or team lead), reviewed by the neighborhood and,
+    once it runs, linked to the project that carries it (gongzhi.projects)."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("submitted")
+        ACCEPTED = "accepted", _("accepted")
+        RETURNED = "returned", _("returned for rework")
+
+    profile = models.ForeignKey(WorkerProfile, on_delete=models.PROTECT, related_name="designs")
+    title = models.CharField(_("title"), max_length=128)
+    design = models.TextField(_("design"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+    review = models.CharField(_("review"), max_length=255, blank=True)
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_paths = _through("profile__", AREA_SCOPE)
+    data_class = "workforce"
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -62,6 +62,7 @@ def me(request):
         "credits": selectors.credits_of(profile, year),
         "bonuses": selectors.own_bonuses(request.user),
         "contests": profile.contest_scores.select_related("session__course"),
+        "designs": profile.designs.select_related("project"),
     }
     return render(request, "workforce/me.html", context)
 

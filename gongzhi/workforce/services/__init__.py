@@ -23,6 +23,7 @@ from gongzhi.workforce.services.classes import (
     score_contest,
     select_into_class,
 )
+from gongzhi.workforce.services.designs import review_design, submit_design
 from gongzhi.workforce.services.forums import hold_roundtable, next_speaker, rate_forum, schedule_forums
 from gongzhi.workforce.services.mentoring import pair_mentor, review_pair, write_mentor_log
 from gongzhi.workforce.services.profiles import change_post, create_profile, update_profile
@@ -57,6 +58,7 @@ __all__ = [
     "rate_forum",
     "record_attendance",
     "record_chief_event",
+    "review_design",
     "review_pair",
     "scan_session_check_in",
     "score_contest",
@@ -65,6 +67,7 @@ __all__ = [
     "score_neighborhood",
     "select_into_class",
     "set_personal_score",
+    "submit_design",
     "update_profile",
     "vet_chief",
     "write_mentor_log",
