@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "gongzhi.projects",
     "gongzhi.surveys",
     "gongzhi.property",
+    "gongzhi.workforce",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

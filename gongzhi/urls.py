@@ -20,6 +20,7 @@ urlpatterns = [
     path("projects/", include("gongzhi.projects.urls")),
     path("surveys/", include("gongzhi.surveys.urls")),
     path("property/", include("gongzhi.property.urls")),
+    path("workforce/", include("gongzhi.workforce.urls")),
     path("open311/v2/", include("gongzhi.concerns.open311")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

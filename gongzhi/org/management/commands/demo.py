@@ -22,6 +22,7 @@ APP_DEMOS = [
     "gongzhi.projects.demo",
     "gongzhi.surveys.demo",
     "gongzhi.property.demo",
+    "gongzhi.workforce.demo",
     "gongzhi.accounts.demo",
     "gongzhi.core.demo",
 ]
