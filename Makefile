@@ -59,13 +59,15 @@ deploy-check: install
 	GONGZHI_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(60))')" \
 	$(BIN)/gongzhi check --deploy --fail-level WARNING
 
-# The whole suite on SQLite, then again on PostgreSQL when DATABASE_URL points at one.
+# The whole suite on SQLite, then again on PostgreSQL when DATABASE_URL points at one; one test
+# process per core (pytest-xdist; each process has its own test database). TEST_WORKERS=0 runs serially.
+TEST_WORKERS ?= auto
 test: install browser-deps lint deploy-check
 	$(BIN)/gongzhi makemigrations --check --dry-run -v0
-	env -u DATABASE_URL GONGZHI_TEST_DB=sqlite $(BIN)/pytest
+	env -u DATABASE_URL GONGZHI_TEST_DB=sqlite $(BIN)/pytest -n $(TEST_WORKERS)
 	@if [ -n "$$DATABASE_URL" ]; then \
 	  echo "== PostgreSQL: $${DATABASE_URL%%\?*}"; \
-	  GONGZHI_TEST_DB=postgresql $(BIN)/pytest; \
+	  GONGZHI_TEST_DB=postgresql $(BIN)/pytest -n $(TEST_WORKERS); \
 	else echo "DATABASE_URL is not set: PostgreSQL run skipped"; fi
 
 # Schemathesis over every API operation as staff, resident and anonymous, and over Open311, against
