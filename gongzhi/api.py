@@ -104,7 +104,6 @@ from gongzhi.org.api import router as org_router  # noqa: E402  (routers import 
 
 api.add_router("/", org_router)
 api.add_router("/", "gongzhi.concerns.api.router")
-api.add_router("/", "gongzhi.visits.api.router")
 api.add_router("/deliberation/", "gongzhi.deliberation.api.router")
 api.add_router("/notifications/", "gongzhi.notifications.api.router")
 api.add_router("/insights/", "gongzhi.insights.api.router")

@@ -1,4 +1,5 @@
-"""API of concerns at /api/v1/concerns…: same scope and services as the pages.
+"""API of concerns at /api/v1/concerns… and /api/v1/visits (a visit may open a concern): same scope
+and services as the pages.
 
 Intake takes an `Idempotency-Key` header (or `idempotency_key` field): a retry returns the first
 concern with 200 instead of 201. A stale `version` on a transition answers 409 with the reason.
@@ -10,7 +11,7 @@ from decimal import Decimal
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
-from gongzhi.concerns import selectors, services
+from gongzhi.concerns import selectors, services, visit_intake
 from gongzhi.concerns.services import Conflict
 from gongzhi.core import paging
 from gongzhi.core.errors import NotInScope, ValidationError
@@ -141,3 +142,41 @@ def move_concern(request, concern_id: int, payload: TransitionIn):
         )
     except Conflict as exc:
         return Status(409, {"detail": str(exc)})
+
+
+# ---- visits: a visit may open a concern, so recording one is intake (concerns/visit_intake.py) ---
+
+
+class VisitIn(Schema):
+    household_id: int
+    channel: str = "door"
+    raised: str = ""
+    handled: str = ""
+    suggestions: str = ""
+    category: str = Field("", description="category code: the raised problem becomes a concern")
+    idempotency_key: str = ""
+
+
+class VisitOut(Schema):
+    id: int
+    household_id: int
+    channel: str
+    visited_at: datetime
+    concern_id: int | None
+
+
+@router.post("/visits", response={201: VisitOut})
+def create_visit(request, payload: VisitIn):
+    """A retry with the same `idempotency_key` returns the first visit (and opens no second concern)."""
+    household = get_object_or_404(org_selectors.households_visible_to(request.user), pk=payload.household_id)
+    visit = visit_intake.record_visit(
+        actor=request.user,
+        household=household,
+        channel=payload.channel,
+        raised=payload.raised,
+        handled=payload.handled,
+        suggestions=payload.suggestions,
+        category=_category(request.user, payload.category) if payload.category else None,
+        idempotency_key=payload.idempotency_key,
+    )
+    return Status(201, visit)

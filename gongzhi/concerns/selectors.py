@@ -30,12 +30,11 @@ from gongzhi.org.models import (
     Building,
     Compound,
     Department,
-    Household,
     Neighborhood,
     PartnerUnit,
     Subdistrict,
 )
-from gongzhi.org.selectors import households_visible_to, neighborhoods_visible_to
+from gongzhi.org.selectors import neighborhoods_visible_to
 from gongzhi.visits.models import Visit
 
 GROUPINGS = {
@@ -245,19 +244,6 @@ def card_building(neighborhood: Neighborhood | None, value: str) -> Building | N
 
 def public_neighborhoods() -> QuerySet[Neighborhood]:
     return Neighborhood.objects.select_related("subdistrict").order_by("subdistrict_id", "code")[:500]
-
-
-def households_for_visit(user, text: str, limit: int = 15) -> list[Household]:
-    """By building and room ("12 301"), compound or a resident's name, inside the user's area."""
-    qs = households_visible_to(user)
-    for word in (text or "").split()[:4]:
-        qs = qs.filter(
-            Q(building__compound__name__contains=word)
-            | Q(building__number=word)
-            | Q(room=word)
-            | Q(residents__name__contains=word)
-        )
-    return list(qs.distinct().order_by("building__compound__name", "building__number", "room")[:limit])
 
 
 # ---- KPIs ---------------------------------------------------------------------------------------

@@ -1,12 +1,16 @@
 from django.urls import path
 
-from gongzhi.concerns import views, views_assist
+from gongzhi.concerns import views, views_assist, views_visit
 
 app_name = "concerns"
 
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("new/", views.intake, name="intake"),
+    # The visit form, at the paths it had beside the visit plan (/concerns/visits/…): it may open
+    # a concern, which is intake.
+    path("visits/new/", views_visit.visit_new, name="visit_new"),
+    path("visits/households/", views_visit.visit_households, name="visit_households"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/transition/", views.transition, name="transition"),
     path("<int:pk>/tier/", views.retier, name="retier"),

@@ -180,10 +180,12 @@ def intake(request):
     require_concern_reader(request.user)
     sub = selectors.home_subdistrict_id(request.user)
     query = request.GET.get("q", "").strip()
+    found = org_selectors.find_households(request.user, query)
     context = {
         "categories": selectors.categories_for(sub),
         "channels": [c for c in Channel.choices if c[0] in ("hotline", "partner", "visit")],
-        "households": selectors.households_for_visit(request.user, query) if query else [],
+        "households": found.households,
+        "hint": found.hint,
         "neighborhoods": org_selectors.neighborhoods_visible_to(request.user),
         "q": query,
         "key": uuid.uuid4().hex,

@@ -128,7 +128,11 @@ def neighborhood(request, neighborhood_id: int):
 
 @router.get("/households", response=list[HouseholdOut])
 def households(request, q: str = "", limit: int = 50, offset: int = 0):
-    return selectors.search_households(request.user, q).order_by("pk")[paging.window(offset, limit)]
+    """With `q`: the one household search, best match first ("5 301" puts flat 5-301 first);
+    without: every household of the area in id order (new ones land on the last page)."""
+    if not q.strip():
+        return selectors.households_visible_to(request.user).order_by("pk")[paging.window(offset, limit)]
+    return selectors.search_households(request.user, q)[paging.window(offset, limit)]
 
 
 @router.get("/households/{household_id}", response=HouseholdOut)

@@ -31,6 +31,8 @@ _FLAT = re.compile(
 # [place] building with its suffix, no room ("12号楼", "宝杨路3158弄5号").
 _BUILDING = re.compile(rf"^(?P<place>.*?[^\d\s\-/])??\s*(?P<building>\d{{1,4}})\s*{_SUFFIX}$")
 _NUMBER = re.compile(r"^\d{1,5}$")
+# The exact flat, its building, the same room elsewhere; then by address (pk: a stable page order).
+RANKED_ORDER = ("rank", "building__compound__name", "building__number", "room", "pk")
 _SEPARATORS = str.maketrans({c: " " for c in "，,、;；"})
 
 
@@ -130,15 +132,20 @@ def _ranked(households: QuerySet, query: HouseholdQuery) -> QuerySet:
     )
 
 
-def search(households: QuerySet, text, *, limit: int = 15) -> SearchResult:
-    """Households of `households` (already scoped to the user) matching `text`, best first."""
+def matching(households: QuerySet, text) -> QuerySet:
+    """Every household of `households` matching `text`, best first (no limit: a paged list or the
+    API's window); none for text that reads as no address or name."""
     query = parse(text)
     if query.empty:
+        return households.none()
+    return _ranked(households, query).order_by(*RANKED_ORDER)
+
+
+def search(households: QuerySet, text, *, limit: int = 15) -> SearchResult:
+    """Households of `households` (already scoped to the user) matching `text`, best first."""
+    if parse(text).empty:
         hint = _("Type a building and room, e.g. 5 301 or 5号楼301, or a resident's name.")
         return SearchResult([], hint if str(text or "").strip() else "")
-    found = _ranked(households, query).order_by(
-        "rank", "building__compound__name", "building__number", "room", "pk"
-    )
-    rows = list(found[:limit])
+    rows = list(matching(households, text)[:limit])
     hint = "" if rows else _("No household matches. Check the building and room, e.g. 5 301.")
     return SearchResult(rows, hint)

@@ -1,9 +1,11 @@
 """Every read of places, households and residents, already filtered to the caller's area."""
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
-from gongzhi.core import compiled, minors, permissions, pii
+from gongzhi.core import compiled, permissions, pii
 from gongzhi.core.permissions import scoped
+from gongzhi.org import household_search
+from gongzhi.org.household_search import SearchResult
 from gongzhi.org.models import (
     Building,
     Compound,
@@ -164,20 +166,19 @@ def service_points_visible_to(user) -> QuerySet[ServicePoint]:
 
 
 def search_households(user, text: str) -> QuerySet[Household]:
-    """By compound/building/room ("康城 12 301") or by a resident's name; a child's name (under
-    14, core.minors) finds nothing."""
-    qs = households_visible_to(user)
-    for word in (text or "").split():
-        named = Resident.objects.filter(household=OuterRef("pk"), name__contains=word).filter(
-            minors.not_minor_q()
-        )
-        qs = qs.filter(
-            Q(building__compound__name__contains=word)
-            | Q(building__number=word)
-            | Q(room=word)
-            | Q(Exists(named))
-        )
-    return qs
+    """The one household search (org/household_search.py) over the user's area, best match first,
+    unlimited (paged lists, the API); blank text: every household of the area by address. A
+    child's name (under 14, core.minors) finds nothing."""
+    scope = households_visible_to(user)
+    if not (text or "").strip():
+        return scope.order_by("building__compound__name", "building__number", "room", "pk")
+    return household_search.matching(scope, text)
+
+
+def find_households(user, text: str, limit: int = 15) -> SearchResult:
+    """The first few households of the user's area matching `text`, and a hint when none does (the
+    pick lists of forms)."""
+    return household_search.search(households_visible_to(user), text, limit=limit)
 
 
 def find_residents_by_number(user, value: str) -> QuerySet[Resident]:

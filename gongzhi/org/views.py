@@ -43,9 +43,7 @@ def neighborhood_detail(request, pk: int):
 @login_required
 def household_list(request):
     query = request.GET.get("q", "").strip()
-    households = selectors.search_households(request.user, query).order_by(
-        "building__compound__name", "building_id", "room"
-    )
+    households = selectors.search_households(request.user, query)
     page = Paginator(households, 30).get_page(request.GET.get("page"))
     return render(request, "org/households.html", {"page": page, "q": query})
 

@@ -5,7 +5,7 @@ cards show something.
 The grid chief and grid worker visit their grid, the secretary and the social worker the rest of
 the neighborhood; coverage grows month by month as the platform is taken up (45 % → 80 %), the
 elderly living alone are visited weekly, and a dozen recent visits raised a problem that became a
-concern (through `services.record_visit`, so the concern and its audit are real). The bulk of the
+concern (through concerns' `visit_intake.record_visit`, so the concern and its audit are real). The bulk of the
 history is written in one batch. Idempotent: a second run changes nothing.
 """
 
@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from gongzhi.accounts.models import User
+from gongzhi.concerns import visit_intake
 from gongzhi.concerns.models import Category
 from gongzhi.grids.models import MicroGrid
 from gongzhi.org.demo import generator
@@ -234,7 +235,7 @@ def _recent_with_concerns(subdistrict, neighborhood, users: dict) -> int:
         category = categories.get(code) or next(iter(categories.values()), None)
         if category is None or not households:
             break
-        services.record_visit(
+        visit_intake.record_visit(
             actor=worker if worker.username == "gridworker" else users["secretary"],
             household=households[rng.randrange(len(households))],
             channel=Visit.Channel.DOOR,

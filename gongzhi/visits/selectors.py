@@ -19,9 +19,11 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from gongzhi.core import minors, pii
-from gongzhi.core.permissions import assignments_of, can_create, may_read_class, scoped
+from gongzhi.core import pii
+from gongzhi.core.permissions import assignments_of, can_create, has_capability, may_read_class, scoped
 from gongzhi.grids.models import MicroGrid
+from gongzhi.org import household_search
+from gongzhi.org.household_search import SearchResult
 from gongzhi.org.models import (
     Building,
     Household,
@@ -34,7 +36,7 @@ from gongzhi.org.models import (
 from gongzhi.org.roles import ROLES
 from gongzhi.org.selectors import households_visible_to, tags_visible_to
 from gongzhi.visits import plan as visit_plan
-from gongzhi.visits.models import Hotline, Visit, VisitRule
+from gongzhi.visits.models import Hotline, Visit, VisitRule, visit_key
 
 # Roles that go visiting: the staff rule counts them (a rule may name one of them).
 VISITING_ROLES = ("neighborhood_secretary", "social_worker", "grid_chief", "grid_worker")
@@ -392,32 +394,25 @@ def due_for_visit(user, *, limit: int = 6) -> list[Household]:
     return found
 
 
-# Building numbers are written "12号楼", "12幢" or "12"; a search for "12" finds any of them.
-_BUILDING_SUFFIXES = ("", "号楼", "号", "幢", "栋")
-
-
-def _search_words(text: str) -> list[str]:
-    for sep in ("-", "/", "—", "室", "，", ","):
-        text = text.replace(sep, " ")
-    return [w for w in text.split() if w][:4]
-
-
 def household_to_visit(user, household_id: int | None) -> Household | None:
     return coverage_households(user).filter(pk=household_id).first()
 
 
-def households_for_visit(user, text: str, limit: int = 15) -> list[Household]:
-    """By building and room ("12 301", "12-301", "12号楼 301"), compound or a resident's name,
-    inside the area where the user records visits."""
-    qs = coverage_households(user)
-    for word in _search_words(text):
-        numbers = {word + s for s in _BUILDING_SUFFIXES} | {word}
-        match = Q(building__compound__name__contains=word) | Q(building__number__in=numbers) | Q(room=word)
-        if not word.isdigit():  # names hold no digits; a correlated EXISTS needs no DISTINCT
-            named = Resident.objects.filter(household=OuterRef("pk"), name__contains=word)
-            match |= Q(Exists(named.filter(minors.not_minor_q())))  # a child's name finds nothing
-        qs = qs.filter(match)
-    return list(qs.order_by(*ORDER)[:limit])
+def households_to_visit(user, text: str) -> SearchResult:
+    """The one household search (org/household_search.py) over the area where the user records
+    visits: the flat typed first, and a hint when nothing matches."""
+    return household_search.search(coverage_households(user), text)
+
+
+def visit_by_key(actor, idempotency_key: str) -> Visit | None:
+    """The visit a retried submission already recorded (None: the first time)."""
+    key = visit_key(actor, idempotency_key)
+    return Visit.objects.filter(idempotency_key=key).first() if key else None
+
+
+def may_export(user) -> bool:
+    """Whether the export buttons show (the export request is checked again when asked)."""
+    return has_capability(user, "export")
 
 
 # ---- the grid map layer -----------------------------------------------------------------------

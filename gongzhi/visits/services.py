@@ -1,17 +1,16 @@
-"""Every write of visits: the visit itself (with the concern it may open), the visit plan's
-rules, the contact card's hotlines and staff work phones."""
+"""Every write of visits: the visit itself (linked to the concern it opened, which concerns'
+`visit_intake` takes in first), the visit plan's rules, the contact card's hotlines and staff work
+phones."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.concerns.models import Category, Channel, intake_key
-from gongzhi.concerns.services import Place, place_of, submit_concern
 from gongzhi.core import audit, permissions
 from gongzhi.core.errors import NotInScope
 from gongzhi.org.models import Household, Neighborhood, SensitiveTag, Subdistrict
-from gongzhi.visits.models import Hotline, StaffContact, Visit, VisitRule
+from gongzhi.visits.models import Hotline, StaffContact, Visit, VisitRule, visit_key
 
 # The plan a new subdistrict starts from (the seeds' 暖杨六连心: staff visit every month; the
 # elderly living alone weekly).
@@ -25,6 +24,17 @@ DEFAULT_RULES = (
 # ---- visits -------------------------------------------------------------------------------------
 
 
+def check_visit(*, actor, household: Household, channel: str) -> None:
+    """Refuse before anything is written: a household outside the area (404), an area where the
+    actor records no visits (403), an unknown channel."""
+    if not permissions.can(actor, household):
+        raise NotInScope(_("No such household in your area."))
+    if not permissions.can_create(actor, Visit, permissions.household_path(household)):
+        raise PermissionDenied(_("You may not record visits here."))
+    if channel not in Visit.Channel.values:
+        raise ValidationError({"channel": _("Choose door, phone or WeChat.")})
+
+
 def record_visit(
     *,
     actor,
@@ -33,24 +43,21 @@ def record_visit(
     raised: str = "",
     handled: str = "",
     suggestions: str = "",
-    category: Category | None = None,
+    concern=None,
     idempotency_key: str = "",
     visited_at=None,
 ) -> Visit:
-    """One 民情日志 line. A raised problem with a category becomes a concern in the same step."""
-    key = intake_key(str(actor.pk), idempotency_key)
+    """One 民情日志 line, linked to the concern it opened if any (concerns' visit_intake opens it).
+    A retry with the same idempotency key returns the first visit."""
+    key = visit_key(actor, idempotency_key)
     if key and (found := Visit.objects.filter(idempotency_key=key).first()) is not None:
         return found
-    if not permissions.can(actor, household):
-        raise NotInScope(_("No such household in your area."))
-    place = place_of(household=household)
-    if not permissions.can_create(actor, Visit, place.path()):
-        raise PermissionDenied(_("You may not record visits here."))
-    if channel not in Visit.Channel.values:
-        raise ValidationError({"channel": _("Choose door, phone or WeChat.")})
+    check_visit(actor=actor, household=household, channel=channel)
     try:
         with transaction.atomic():
-            return _save_visit(actor, place, key, channel, raised, handled, suggestions, category, visited_at)
+            return _save_visit(
+                actor, household, key, channel, raised, handled, suggestions, concern, visited_at
+            )
     except IntegrityError:
         if key and (found := Visit.objects.filter(idempotency_key=key).first()) is not None:
             return found
@@ -58,22 +65,14 @@ def record_visit(
 
 
 def _save_visit(
-    actor, place: Place, key, channel, raised, handled, suggestions, category, visited_at
+    actor, household: Household, key, channel, raised, handled, suggestions, concern, visited_at
 ) -> Visit:
     raised, handled, suggestions = ((v or "").strip() for v in (raised, handled, suggestions))
-    concern = None
-    if category is not None:
-        if not raised:
-            raise ValidationError({"raised": _("Write what the household raised to make it a concern.")})
-        concern = submit_concern(
-            actor=actor, channel=Channel.VISIT, category=category, place=place, description=raised
-        )
-    household = place.household
     visit = Visit(
-        subdistrict=place.subdistrict,
-        neighborhood=place.neighborhood,
+        subdistrict_id=household.neighborhood.subdistrict_id,
+        neighborhood_id=household.neighborhood_id,
         micro_grid_id=household.micro_grid_id,
-        building=place.building,
+        building_id=household.building_id,
         household=household,
         worker=actor,
         visited_at=visited_at or timezone.now(),

@@ -4,10 +4,9 @@ from gongzhi.visits import views
 
 app_name = "visits"
 
-# Mounted at /concerns/visits/ (the paths the visits had inside the concerns app).
+# Mounted at /concerns/visits/ (the paths the visits had inside the concerns app). The visit form
+# (new/, households/) is concerns' (it may open a concern): concerns/urls.py.
 urlpatterns = [
-    path("new/", views.visit_new, name="new"),
-    path("households/", views.visit_households, name="households"),
     path("coverage/", views.coverage, name="coverage"),
     path("coverage.xlsx", views.coverage_export, name="coverage_export"),
     path("rules/", views.rules, name="rules"),

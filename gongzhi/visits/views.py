@@ -2,7 +2,6 @@
 overdue households, and the printable contact cards (连心卡). Thin: parse, call, render."""
 
 import re
-import uuid
 
 import segno
 from django.contrib import messages
@@ -14,14 +13,13 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from gongzhi.concerns import selectors as concern_selectors
 from gongzhi.core.pages import form_errors, parse_int, parse_month, require_concern_reader, staff_page
 from gongzhi.org import selectors as org_selectors
 from gongzhi.org.models import SensitiveTag
 from gongzhi.visits import cards as card_selectors
 from gongzhi.visits import selectors as vs
 from gongzhi.visits import services
-from gongzhi.visits.models import Visit, VisitRule
+from gongzhi.visits.models import VisitRule
 
 # ---- rules ------------------------------------------------------------------------------------
 
@@ -147,7 +145,7 @@ def coverage(request):
             "grid_label": dict((r["key"], r["label"]) for r in rows).get(p["grid"])
             if p["by"] == "micro_grid"
             else None,
-            "may_export": concern_selectors.may_export(request.user),
+            "may_export": vs.may_export(request.user),
             "map_url": _map_url(request.user),
         },
     )
@@ -164,7 +162,7 @@ def coverage_export(request):
     """Coverage per group and per worker, or the households not yet visited, as xlsx: asked for
     here, approved by a second person and downloaded through core.exports."""
     require_concern_reader(request.user)
-    if not concern_selectors.may_export(request.user):
+    if not vs.may_export(request.user):
         raise PermissionDenied(_("You may not export ledgers."))
     p = _coverage_params(request)
     if request.GET.get("what") == "unvisited":
@@ -273,73 +271,3 @@ def household_card(request, pk: int):
         f"{h.building.compound.name} {h.building.number} {h.room}",
         "visits:cards",
     )
-
-
-# ---- recording a visit (the 民情日志 on a phone) ------------------------------------------------
-
-
-def _visit_context(request, query: str) -> dict:
-    sub = vs.home_subdistrict_id(request.user)
-    suggestions = [] if query else vs.due_for_visit(request.user, limit=6)
-    return {
-        "households": vs.households_for_visit(request.user, query) if query else [],
-        "suggested": suggestions,
-        "q": query,
-        "channels": Visit.Channel.choices,
-        "categories": concern_selectors.categories_for(sub),
-        "key": uuid.uuid4().hex,
-        "errors": {},
-        "values": {},
-    }
-
-
-@staff_page
-def visit_new(request):
-    """Find the household (building and room, compound or name; or tap one that is due), tap the
-    channel, type what was raised, save. Choosing a category opens a concern in the same save."""
-    require_concern_reader(request.user)
-    context = _visit_context(request, request.GET.get("q", "").strip())
-    if request.method != "POST":
-        return render(request, "visits/visit.html", context)
-    household = vs.household_to_visit(request.user, parse_int(request.POST.get("household")))
-    try:
-        if household is None:
-            raise ValidationError({"household": _("Choose the household you visited.")})
-        category = _category(vs.home_subdistrict_id(request.user), request.POST.get("category", ""))
-        visit = services.record_visit(
-            actor=request.user,
-            household=household,
-            channel=request.POST.get("channel", Visit.Channel.DOOR),
-            raised=request.POST.get("raised", ""),
-            handled=request.POST.get("handled", ""),
-            suggestions=request.POST.get("suggestions", ""),
-            category=category,
-            idempotency_key=request.POST.get("key", ""),
-        )
-    except ValidationError as exc:
-        context.update(errors=form_errors(exc), values=request.POST, key=request.POST.get("key", ""))
-        return render(request, "visits/visit.html", context, status=400)
-    if visit.concern_id:
-        messages.success(request, _("Visit recorded; concern #%(id)s opened.") % {"id": visit.concern_id})
-    else:
-        messages.success(request, _("Visit recorded."))
-    return redirect("visits:new")
-
-
-def _category(subdistrict_id: int | None, value: str):
-    if not value:
-        return None
-    found = concern_selectors.category_by_id(subdistrict_id, parse_int(value))
-    if found is None:
-        raise ValidationError({"category": _("Choose a category from the list.")})
-    return found
-
-
-@staff_page
-def visit_households(request):
-    """The htmx fragment of the household search on the visit form. The pages ask by POST, so a
-    resident's name typed into the search stays out of URLs and logs; GET still answers."""
-    require_concern_reader(request.user)
-    query = (request.POST if request.method == "POST" else request.GET).get("q", "").strip()
-    households = vs.households_for_visit(request.user, query) if query else []
-    return render(request, "concerns/_households.html", {"households": households, "q": query})

@@ -61,7 +61,7 @@ def test_a_major_concern_from_the_resident_page_waits_on_the_neighborhoods_agend
 def test_a_major_concern_raised_on_a_grid_workers_visit_waits(client, world, lift):
     client.force_login(world.users["grid_worker"])
     response = client.post(
-        reverse("visits:new"),
+        reverse("concerns:visit_new"),
         {"household": world.household_a.pk, "channel": "door", "raised": "电梯异响停运", "category": lift.pk},
     )
     assert response.status_code == 302

@@ -121,7 +121,14 @@ def test_other_pages_open_to_concern_roles_only_and_export_needs_the_capability(
     client, world, concerns, role
 ):
     client.force_login(world.users[role])
-    pages = ("supervision", "kpi", "intake", "visits:new", "visits:coverage", "visits:households")
+    pages = (
+        "supervision",
+        "kpi",
+        "intake",
+        "concerns:visit_new",
+        "visits:coverage",
+        "concerns:visit_households",
+    )
     for name in pages:
         assert client.get(reverse(name if ":" in name else f"concerns:{name}")).status_code == (
             200 if role in CONCERN_READERS else 403
@@ -181,7 +188,15 @@ def test_api_intake_needs_the_household_in_area_and_concern_write(client, world,
 
 
 def test_anonymous_gets_the_login_page_and_api_401(client, world, concerns):
-    for name in ("queue", "supervision", "kpi", "intake", "visits:new", "visits:coverage", "kpi_export"):
+    for name in (
+        "queue",
+        "supervision",
+        "kpi",
+        "intake",
+        "concerns:visit_new",
+        "visits:coverage",
+        "kpi_export",
+    ):
         response = client.get(reverse(name if ":" in name else f"concerns:{name}"))
         assert response.status_code == 302 and "/accounts/login/" in response.url, name
     assert client.get(reverse("concerns:detail", args=[concerns["prop"].pk])).status_code == 302

@@ -169,8 +169,8 @@ def test_a_childs_name_finds_no_household_but_the_room_still_does(client, world,
         secretary, f"{household.building.number} {household.room}"
     )
     grid_worker = world.users["grid_worker"]
-    assert visits_selectors.households_for_visit(grid_worker, "王小明") == []
-    assert visits_selectors.households_for_visit(grid_worker, world.resident_a.name) == [household]
+    assert visits_selectors.households_to_visit(grid_worker, "王小明").households == []
+    assert visits_selectors.households_to_visit(grid_worker, world.resident_a.name).households == [household]
     client.force_login(secretary)
     assert client.get("/api/v1/households", {"q": "王小明"}).json() == []
     assert [h["id"] for h in client.get("/api/v1/households", {"q": world.resident_a.name}).json()] == [

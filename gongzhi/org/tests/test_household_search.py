@@ -121,3 +121,23 @@ def test_a_childs_name_finds_nothing(world):
     child.save()
     scope = households_visible_to(world.users["neighborhood_secretary"])
     assert household_search.search(scope, "王小明").households == []
+
+
+def test_the_household_list_and_the_api_use_the_one_search_exact_flat_first(town, client):
+    from gongzhi.org.selectors import search_households
+
+    listed = list(search_households(town, "5 301"))
+    assert (listed[0].building.number, listed[0].room) == ("5号楼", "301")
+    assert len(listed) > 15  # unlimited: the list pages and the API window it themselves
+    assert not search_households(town, "1 2 3 4").exists()
+    client.force_login(town)
+    found = client.get("/api/v1/households", {"q": "5号楼301", "limit": 3}).json()
+    assert [h["id"] for h in found][0] == listed[0].pk and len(found) == 3
+    page = client.get("/org/households/", {"q": "5-301"}).content.decode()
+    assert page.index("5号楼") < page.index("105号楼")
+
+
+def test_the_api_without_q_still_lists_the_area_in_id_order(town, client):
+    client.force_login(town)
+    ids = [h["id"] for h in client.get("/api/v1/households", {"limit": 20}).json()]
+    assert ids == sorted(ids) and len(ids) == 20

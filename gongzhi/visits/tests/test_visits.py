@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from gongzhi.concerns.models import Concern
 from gongzhi.concerns.tests.conftest import category
+from gongzhi.org.factories import BuildingFactory
+from gongzhi.org.models import Household
 from gongzhi.visits import selectors as vs
 from gongzhi.visits.models import Visit
 
@@ -16,11 +18,13 @@ pytestmark = pytest.mark.django_db
 def test_household_search_by_building_and_room_or_name(client, world):
     client.force_login(world.users["grid_worker"])
     h = world.household_a
-    hits = client.get(reverse("visits:households"), {"q": f"{h.building.number} {h.room}"}).content.decode()
+    hits = client.get(
+        reverse("concerns:visit_households"), {"q": f"{h.building.number} {h.room}"}
+    ).content.decode()
     assert f'value="{h.pk}"' in hits
-    by_name = client.get(reverse("visits:households"), {"q": world.resident_a.name}).content.decode()
+    by_name = client.get(reverse("concerns:visit_households"), {"q": world.resident_a.name}).content.decode()
     assert f'value="{h.pk}"' in by_name
-    far = client.get(reverse("visits:households"), {"q": world.resident_far.name}).content.decode()
+    far = client.get(reverse("concerns:visit_households"), {"q": world.resident_far.name}).content.decode()
     assert f'value="{world.household_far.pk}"' not in far
 
 
@@ -28,7 +32,7 @@ def test_visit_with_a_raised_problem_opens_a_concern_in_the_same_step(client, wo
     parking = category()
     client.force_login(world.users["grid_worker"])
     response = client.post(
-        reverse("visits:new"),
+        reverse("concerns:visit_new"),
         {
             "household": world.household_a.pk,
             "channel": "door",
@@ -44,24 +48,26 @@ def test_visit_with_a_raised_problem_opens_a_concern_in_the_same_step(client, wo
     assert visit.concern.description == "电瓶车在楼道充电" and visit.concern.channel == "visit"
     assert visit.concern.household_id == world.household_a.pk
     # The phone retried the same form: still one visit, one concern.
-    client.post(reverse("visits:new"), {"household": world.household_a.pk, "raised": "x", "key": "v-1"})
+    client.post(
+        reverse("concerns:visit_new"), {"household": world.household_a.pk, "raised": "x", "key": "v-1"}
+    )
     assert Visit.objects.count() == 1 and Concern.objects.count() == 1
 
 
 def test_visit_without_household_or_outside_area_is_refused(client, world):
     client.force_login(world.users["grid_worker"])
-    assert client.post(reverse("visits:new"), {"raised": "x"}).status_code == 400
-    response = client.post(reverse("visits:new"), {"household": world.household_far.pk})
+    assert client.post(reverse("concerns:visit_new"), {"raised": "x"}).status_code == 400
+    response = client.post(reverse("concerns:visit_new"), {"household": world.household_far.pk})
     assert response.status_code == 400 and Visit.objects.count() == 0
     response = client.post(
-        reverse("visits:new"), {"household": world.household_a.pk, "category": category().pk}
+        reverse("concerns:visit_new"), {"household": world.household_a.pk, "category": category().pk}
     )
     assert response.status_code == 400 and "raised" in response.context["errors"]
 
 
 def test_coverage_counts_visited_households_and_lists_the_rest(client, world):
     client.force_login(world.users["neighborhood_secretary"])
-    client.post(reverse("visits:new"), {"household": world.household_a.pk, "channel": "phone"})
+    client.post(reverse("concerns:visit_new"), {"household": world.household_a.pk, "channel": "phone"})
     month = date.today().replace(day=1)
     secretary = world.users["neighborhood_secretary"]
     rows = {r["key"]: r for r in vs.coverage_rows(secretary, month=month, months=1)}
@@ -114,7 +120,7 @@ def test_elderly_living_alone_not_visited_this_week_only_for_roles_reading_tags(
     listed = {h.pk for h in vs.tagged_rows(secretary, plan=plan)[0]["households"]}
     assert listed == {world.household_a.pk, world.household_a2.pk}
     client.force_login(secretary)
-    client.post(reverse("visits:new"), {"household": world.household_a.pk, "channel": "door"})
+    client.post(reverse("concerns:visit_new"), {"household": world.household_a.pk, "channel": "door"})
     listed = {h.pk for h in vs.tagged_rows(secretary, plan=plan)[0]["households"]}
     assert listed == {world.household_a2.pk}
     page = client.get(reverse("visits:coverage")).content.decode()
@@ -135,46 +141,67 @@ def test_search_accepts_the_ways_workers_write_building_and_room(client, world):
     h.save()
     client.force_login(world.users["grid_worker"])
     for query in ("12 301", "12-301", "12号楼 301", "12 301室"):
-        hits = client.get(reverse("visits:households"), {"q": query}).content.decode()
+        hits = client.get(reverse("concerns:visit_households"), {"q": query}).content.decode()
         assert f'value="{h.pk}"' in hits, query
-    miss = client.get(reverse("visits:households"), {"q": "13 301"}).content.decode()
-    assert f'value="{h.pk}"' not in miss
+    # No 13-301 here: 12-301 is offered as the same room elsewhere, but never chosen for the worker.
+    near = client.get(reverse("concerns:visit_households"), {"q": "13 301"}).content.decode()
+    assert f'value="{h.pk}" required>' in near and "checked" not in near
+    # With a 13-301 in the area, the flat typed comes first (the one household search's order).
+    other = Household.objects.create(
+        building=BuildingFactory(compound=h.building.compound, number="13号楼"),
+        neighborhood=h.neighborhood,
+        micro_grid=h.micro_grid,
+        room="301",
+        floor_area="60",
+    )
+    hits = client.get(reverse("concerns:visit_households"), {"q": "13 301"}).content.decode()
+    assert hits.index(f'value="{other.pk}"') < hits.index(f'value="{h.pk}"')
+
+
+def test_the_search_partial_shows_the_hint_when_nothing_can_match(client, world):
+    client.force_login(world.users["grid_worker"])
+    hits = client.post(reverse("concerns:visit_households"), {"q": "1 2 3 4"}).content.decode()
+    assert "data-hint" in hits and "请输入楼号和房号" in hits
+    hits = client.post(reverse("concerns:visit_households"), {"q": "99 9999"}).content.decode()
+    assert "没有找到匹配的住户" in hits and 'name="household"' not in hits
 
 
 def test_visit_form_offers_due_households_first_with_one_tap(client, world):
     client.force_login(world.users["neighborhood_secretary"])
-    page = client.get(reverse("visits:new")).content.decode()
+    page = client.get(reverse("concerns:visit_new")).content.decode()
     assert (
         f'data-suggested="{world.household_a.pk}"' in page
         and f'data-suggested="{world.household_a2.pk}"' in page
     )
-    client.post(reverse("visits:new"), {"household": world.household_a.pk, "channel": "door", "key": "k1"})
-    page = client.get(reverse("visits:new")).content.decode()
+    client.post(
+        reverse("concerns:visit_new"), {"household": world.household_a.pk, "channel": "door", "key": "k1"}
+    )
+    page = client.get(reverse("concerns:visit_new")).content.decode()
     assert f'data-suggested="{world.household_a.pk}"' not in page  # visited: no longer due
 
 
 def test_visit_with_unknown_channel_or_category_names_the_field(client, world):
     client.force_login(world.users["grid_worker"])
-    bad = client.post(reverse("visits:new"), {"household": world.household_a.pk, "channel": "fax"})
+    bad = client.post(reverse("concerns:visit_new"), {"household": world.household_a.pk, "channel": "fax"})
     assert bad.status_code == 400 and "channel" in bad.context["errors"]
     bad = client.post(
-        reverse("visits:new"),
+        reverse("concerns:visit_new"),
         {"household": world.household_a.pk, "raised": "x", "category": "999999"},
     )
     assert bad.status_code == 400 and "category" in bad.context["errors"]
     assert not Visit.objects.exists()
     client.logout()
-    assert client.get(reverse("visits:new")).status_code == 302
+    assert client.get(reverse("concerns:visit_new")).status_code == 302
     client.force_login(world.users["stairwell_chief"])
-    assert client.get(reverse("visits:new")).status_code == 403
+    assert client.get(reverse("concerns:visit_new")).status_code == 403
 
 
 def test_the_pages_search_households_by_post_so_names_stay_out_of_urls(client, world):
     client.force_login(world.users["grid_worker"])
-    url = reverse("visits:households")
+    url = reverse("concerns:visit_households")
     by_name = client.post(url, {"q": world.resident_a.name}).content.decode()
     assert f'value="{world.household_a.pk}"' in by_name
-    for page in (reverse("visits:new"), reverse("concerns:intake")):
+    for page in (reverse("concerns:visit_new"), reverse("concerns:intake")):
         text = client.get(page).content.decode()
         assert f'hx-post="{url}"' in text and f'hx-get="{url}"' not in text, page
     from django.test import Client

@@ -3,6 +3,7 @@ retried from two tabs (one idempotency key) is one visit and one concern. Run on
 
 import pytest
 
+from gongzhi.concerns import visit_intake
 from gongzhi.concerns.models import Concern
 from gongzhi.concerns.tests.conftest import category
 from gongzhi.core.testing import run_together
@@ -31,7 +32,7 @@ def test_a_visit_sent_twice_at_once_is_one_visit_and_one_concern(world):
     worker = world.users["grid_worker"]
 
     def record():
-        return services.record_visit(
+        return visit_intake.record_visit(
             actor=worker,
             household=world.household_a,
             raised="消防通道被占",

@@ -94,7 +94,7 @@ def test_recording_a_visit_by_role_and_area(client, world, role):
     for name, household in _households(world).items():
         before = Visit.objects.count()
         response = client.post(
-            reverse("visits:new"),
+            reverse("concerns:visit_new"),
             {"household": household.pk, "channel": "door", "raised": "路灯不亮"},
         )
         if role not in CONCERN_READERS:

@@ -9,8 +9,8 @@ from gongzhi.org.roles import DUTY_ROLES, ROLES
 pytestmark = pytest.mark.django_db
 
 PAGES = [
-    ("visits:new", ()),
-    ("visits:households", ()),
+    ("concerns:visit_new", ()),
+    ("concerns:visit_households", ()),
     ("visits:coverage", ()),
     ("visits:rules", ()),
     ("visits:cards", ()),
