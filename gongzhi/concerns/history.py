@@ -10,7 +10,7 @@ from gongzhi.concerns import lifecycle, notices
 from gongzhi.concerns.models import Concern, ConcernEvent, HandlerKind
 from gongzhi.core import permissions
 from gongzhi.core.errors import NotInScope
-from gongzhi.org.roles import ROLES
+from gongzhi.core.roles import ROLES
 
 AREA_UNIT_KINDS = frozenset({"subdistrict", "neighborhood", "micro_grid", "building"})
 

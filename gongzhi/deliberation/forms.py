@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core import pii
+from gongzhi.core.roles import role_choices
 from gongzhi.deliberation.models import AgendaItem, Meeting, Vote
-from gongzhi.org.roles import role_choices
 
 LOCAL_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 

@@ -346,7 +346,7 @@ class Invitation(models.Model):
         ]
 
     def __str__(self) -> str:
-        from gongzhi.org.roles import ROLES
+        from gongzhi.core.roles import ROLES
 
         if self.role:
             return str(ROLES[self.role].label) if self.role in ROLES else self.role

@@ -8,6 +8,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from gongzhi.core import minors, pii
 from gongzhi.core.permissions import WRITE, assignments_of, can, scoped
+from gongzhi.core.roles import ROLES
 from gongzhi.deliberation.models import (
     AgendaItem,
     Ballot,
@@ -21,7 +22,6 @@ from gongzhi.deliberation.models import (
 )
 from gongzhi.deliberation.services import CONCERN_ORIGINS, elector_for_resident, staff_of_area
 from gongzhi.org.models import Department, Household, PartyMember, Resident
-from gongzhi.org.roles import ROLES
 
 
 def may_change(user, record: Vote | Meeting) -> bool:

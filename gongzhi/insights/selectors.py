@@ -10,9 +10,9 @@ from django.utils import timezone
 from gongzhi.concerns.models import Concern
 from gongzhi.core import permissions
 from gongzhi.core.permissions import scoped
+from gongzhi.core.roles import ROLES
 from gongzhi.insights.models import HotIssue
 from gongzhi.org.models import Neighborhood, Subdistrict
-from gongzhi.org.roles import ROLES
 
 
 def hot_issues_visible_to(user) -> QuerySet[HotIssue]:

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from gongzhi.core import audit, minors, permissions
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.permissions import UNMASK, WRITE, require  # grids calls org.services.require
+from gongzhi.core.roles import POST_LEVELS, ROLES, UNIT_ANCESTORS
 from gongzhi.org.models import Building, Household, Resident, ResidentTag, RoleAssignment, Stairwell
-from gongzhi.org.roles import POST_LEVELS, ROLES, UNIT_ANCESTORS
 
 RESIDENT_FIELDS = ("name", "gender", "birth_date", "is_owner", "is_tenant", "is_registered", "lives_here")
 

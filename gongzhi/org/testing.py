@@ -41,10 +41,10 @@ resident data; residents' own accounts are made by the tests that need them
 
 from dataclasses import dataclass, field
 
+from gongzhi.core.roles import ROLES
 from gongzhi.org import factories as f
 from gongzhi.org import services
 from gongzhi.org.models import SensitiveTag
-from gongzhi.org.roles import ROLES
 
 PASSWORD = "gongzhi-test-pass"
 

@@ -27,7 +27,7 @@ def neighborhoods_for_new_survey(user) -> QuerySet[Neighborhood]:
     if getattr(user, "is_superuser", False):
         return Neighborhood.objects.all()
     from gongzhi.core.permissions import assignments_of
-    from gongzhi.org.roles import ROLES
+    from gongzhi.core.roles import ROLES
 
     q = Q(pk__in=[])
     for a in assignments_of(user):

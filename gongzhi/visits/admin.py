@@ -8,8 +8,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.admin_scope import ScopedAdmin
+from gongzhi.core.roles import ROLES
 from gongzhi.org.models import SensitiveTag
-from gongzhi.org.roles import ROLES
 from gongzhi.visits.models import Hotline, StaffContact, VisitRule
 from gongzhi.visits.selectors import VISITING_ROLES
 

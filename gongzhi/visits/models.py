@@ -11,8 +11,8 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.roles import ROLES
 from gongzhi.org.models import SensitiveTag
-from gongzhi.org.roles import ROLES
 
 
 def visit_key(actor, idempotency_key: str) -> str | None:

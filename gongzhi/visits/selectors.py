@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from gongzhi.core import pii
 from gongzhi.core.permissions import assignments_of, can_create, has_capability, may_read_class, scoped
+from gongzhi.core.roles import ROLES
 from gongzhi.grids.models import MicroGrid
 from gongzhi.org import household_search
 from gongzhi.org.household_search import SearchResult
@@ -33,7 +34,6 @@ from gongzhi.org.models import (
     SensitiveTag,
     Subdistrict,
 )
-from gongzhi.org.roles import ROLES
 from gongzhi.org.selectors import households_visible_to, tags_visible_to
 from gongzhi.visits import plan as visit_plan
 from gongzhi.visits.models import Hotline, Visit, VisitRule, visit_key

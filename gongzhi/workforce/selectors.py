@@ -14,8 +14,8 @@ from django.db.models import Avg, Count, F, QuerySet, Sum
 
 from gongzhi.core import permissions
 from gongzhi.core.errors import NotInScope
+from gongzhi.core.roles import POST_LEVELS
 from gongzhi.org.models import Neighborhood
-from gongzhi.org.roles import POST_LEVELS
 from gongzhi.workforce.models import (
     AssessmentRound,
     Bonus,

@@ -12,9 +12,9 @@ from django.urls import reverse
 from gongzhi.concerns.models import CalendarDay, Concern
 from gongzhi.concerns.tests.conftest import category, concern_for
 from gongzhi.concerns.tests.test_permissions import AREA, CONCERN_READERS, concerns, visible
+from gongzhi.core.roles import DUTY_ROLES, ROLES
 from gongzhi.deliberation.models import AgendaItem
 from gongzhi.deliberation.testing import resident_account
-from gongzhi.org.roles import DUTY_ROLES, ROLES
 from gongzhi.visits.models import Visit, VisitRule
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from gongzhi.concerns.models import Concern
 from gongzhi.concerns.tests.conftest import category, concern_for
-from gongzhi.org.roles import DUTY_ROLES, ROLES
+from gongzhi.core.roles import DUTY_ROLES, ROLES
 
 pytestmark = pytest.mark.django_db
 ROLE_CODES = list(ROLES)

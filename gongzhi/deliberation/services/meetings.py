@@ -100,7 +100,7 @@ def update_meeting(
 
 @transaction.atomic
 def invite(*, actor, meeting: Meeting, role: str = "", partner_unit=None, department=None, resident=None):
-    from gongzhi.org.roles import ROLES
+    from gongzhi.core.roles import ROLES
 
     meeting = _require_meeting(actor, meeting)
     if role and role not in ROLES:

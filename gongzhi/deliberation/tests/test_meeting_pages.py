@@ -11,12 +11,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from gongzhi.core.roles import AREA_ROLES
 from gongzhi.deliberation import services
 from gongzhi.deliberation.models import AgendaItem, Decision, FollowUpTask, Invitation, Meeting
 from gongzhi.deliberation.tests.concern_cases import concern_of_tier
 from gongzhi.org import factories as f
 from gongzhi.org import services as org_services
-from gongzhi.org.roles import AREA_ROLES
 
 pytestmark = pytest.mark.django_db
 

@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from gongzhi.core.roles import AREA_ROLES
 from gongzhi.deliberation import services
 from gongzhi.deliberation.models import Ballot, Vote
 from gongzhi.deliberation.testing import end_window, open_owners_vote, owners_in_compound, resident_account
 from gongzhi.org import factories as f
-from gongzhi.org.roles import AREA_ROLES
 
 pytestmark = pytest.mark.django_db
 

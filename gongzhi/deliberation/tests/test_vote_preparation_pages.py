@@ -9,13 +9,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from gongzhi.core.roles import AREA_ROLES
 from gongzhi.deliberation import services
 from gongzhi.deliberation.models import Ballot, Elector, Vote
 from gongzhi.deliberation.testing import open_owners_vote, owners_in_compound, window
 from gongzhi.org import factories as f
 from gongzhi.org import services as org_services
 from gongzhi.org.models import PartyOrg
-from gongzhi.org.roles import AREA_ROLES
 
 pytestmark = pytest.mark.django_db
 

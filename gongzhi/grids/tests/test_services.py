@@ -228,7 +228,7 @@ def test_subdistrict_admin_assigns_grid_chief_and_workers(world):
 
 
 def test_grid_staff_follow_the_role_rules(world):
-    # A secretary may change places but not staff (org.roles): assigning roles is refused whole.
+    # A secretary may change places but not staff (core.roles): assigning roles is refused whole.
     with pytest.raises(PermissionDenied):
         services.assign_grid_staff(
             actor=world.users["neighborhood_secretary"], micro_grid=world.grid_a, grid_chief=f.UserFactory()

@@ -8,10 +8,10 @@ from django.urls import include, path, reverse
 
 from gongzhi import urls as root_urls
 from gongzhi.core.models import AuditRecord
+from gongzhi.core.roles import AREA_ROLES, ROLES
 from gongzhi.grids import services
 from gongzhi.grids.models import GridPlan
 from gongzhi.grids.tests.test_services import SMALL, add_row
-from gongzhi.org.roles import AREA_ROLES, ROLES
 from gongzhi.org.testing import far_admin
 
 # The project URLconf includes the grids pages at "grids/"; until it does, this module serves them.

@@ -15,11 +15,11 @@ from django.contrib.auth.hashers import make_password
 from django.utils import translation
 
 from gongzhi.accounts.models import User
+from gongzhi.core.roles import ROLES
 from gongzhi.grids.models import MicroGrid
 from gongzhi.org import services
 from gongzhi.org.demo import catalog
 from gongzhi.org.models import Department, Neighborhood, PartnerUnit, Stairwell, Subdistrict
-from gongzhi.org.roles import ROLES
 
 DEFAULT_PASSWORD = "gongzhi-demo-2026"
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core import permissions, pii
+from gongzhi.core.roles import ROLES
 from gongzhi.org.ledger.checking import LedgerRow, parse_file
 from gongzhi.org.ledger.columns import _CHUNK, Counts, ImportReport
 from gongzhi.org.ledger.import_writes import _ImportWrites
@@ -23,7 +24,6 @@ from gongzhi.org.models import (
     ResidentTag,
     Stairwell,
 )
-from gongzhi.org.roles import ROLES
 
 
 def may_import(user) -> bool:

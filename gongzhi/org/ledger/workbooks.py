@@ -16,6 +16,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from gongzhi.core import audit, minors, permissions, pii
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.permissions import EXPORT
+from gongzhi.core.roles import ROLES
 from gongzhi.org.ledger.columns import (
     COLUMNS,
     DATA_SHEET,
@@ -35,7 +36,6 @@ from gongzhi.org.models import (
     ResidentTag,
     SensitiveTag,
 )
-from gongzhi.org.roles import ROLES
 
 
 def _new_workbook() -> tuple[Workbook, object]:

@@ -5,10 +5,10 @@ from functools import cache
 import pytest
 
 from gongzhi.core.permissions import scoped
+from gongzhi.core.roles import AREA_ROLES, ROLES
 from gongzhi.org.demo import accounts, catalog, loader
 from gongzhi.org.demo.generator import generate_town
 from gongzhi.org.models import Department, Household, Neighborhood, PartnerUnit, RoleAssignment
-from gongzhi.org.roles import AREA_ROLES, ROLES
 
 pytestmark = pytest.mark.django_db
 

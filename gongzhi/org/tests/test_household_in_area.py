@@ -6,10 +6,10 @@ import pytest
 from gongzhi.accounts.models import User
 from gongzhi.concerns import services as concern_services
 from gongzhi.core.permissions import scoped
+from gongzhi.core.roles import ROLES
 from gongzhi.org import factories as f
 from gongzhi.org import selectors, services
 from gongzhi.org.models import Household, RoleAssignment
-from gongzhi.org.roles import ROLES
 
 pytestmark = pytest.mark.django_db
 

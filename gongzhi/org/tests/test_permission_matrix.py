@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from gongzhi.core.models import AuditRecord
-from gongzhi.org.roles import AREA_ROLES, ROLES
+from gongzhi.core.roles import AREA_ROLES, ROLES
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core import permissions
 from gongzhi.core.errors import NotInScope
+from gongzhi.core.roles import ROLES
 from gongzhi.org.models import Neighborhood, Subdistrict
-from gongzhi.org.roles import ROLES
 from gongzhi.projects import rules
 from gongzhi.projects.models import Project
 

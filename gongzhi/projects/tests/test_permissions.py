@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from gongzhi.core.roles import ROLES
 from gongzhi.org.models import PartnerUnit
-from gongzhi.org.roles import ROLES
 from gongzhi.projects import services
 from gongzhi.projects import testing as t
 

@@ -5,7 +5,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from gongzhi.org.roles import AREA_ROLES, ROLES
+from gongzhi.core.roles import AREA_ROLES, ROLES
 from gongzhi.property.models import CommitteeMember, MonthlyFigures, ScoreRule, StairwellGovernance
 from gongzhi.property.testing import add_property, compound_a, expected_score
 

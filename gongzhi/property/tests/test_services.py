@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.models import AuditRecord
+from gongzhi.core.roles import ROLES
 from gongzhi.deliberation.models import Vote
-from gongzhi.org.roles import ROLES
 from gongzhi.property import selectors, services
 from gongzhi.property.models import MonthlyFigures
 from gongzhi.property.testing import ADMIN, add_property, compound_a, expected_score

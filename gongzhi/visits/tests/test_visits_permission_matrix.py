@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from gongzhi.concerns.tests.test_permissions import CONCERN_READERS, EXPORTERS
-from gongzhi.org.roles import ROLES
+from gongzhi.core.roles import ROLES
 from gongzhi.visits.models import Visit, VisitRule
 
 pytestmark = pytest.mark.django_db

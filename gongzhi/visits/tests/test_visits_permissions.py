@@ -4,7 +4,7 @@ tested per page elsewhere), everyone else gets 403, anonymous users are sent to 
 import pytest
 from django.urls import reverse
 
-from gongzhi.org.roles import DUTY_ROLES, ROLES
+from gongzhi.core.roles import DUTY_ROLES, ROLES
 
 pytestmark = pytest.mark.django_db
 

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from gongzhi.core.roles import DUTY_ROLES, ROLES
 from gongzhi.org.models import PartnerUnit
-from gongzhi.org.roles import DUTY_ROLES, ROLES
 from gongzhi.volunteers import services
 from gongzhi.volunteers import testing as t
 from gongzhi.volunteers.models import CallUpAnswer, PostAssignment

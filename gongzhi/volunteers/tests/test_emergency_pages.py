@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from gongzhi.core import exports
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.models import AuditRecord
-from gongzhi.org.roles import DUTY_ROLES, ROLES
+from gongzhi.core.roles import DUTY_ROLES, ROLES
 from gongzhi.volunteers import services
 from gongzhi.volunteers import testing as t
 from gongzhi.volunteers.models import CallUpAnswer, Emergency, PostAssignment

@@ -5,9 +5,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
+from gongzhi.core.roles import DUTY_ROLES, ROLES
 from gongzhi.org import factories as f
 from gongzhi.org.models import PartyOrg
-from gongzhi.org.roles import DUTY_ROLES, ROLES
 from gongzhi.volunteers import services
 from gongzhi.volunteers import testing as t
 from gongzhi.volunteers.models import EmergencySquad, HonourRollEntry, HouseholdRating, LedgerEntry

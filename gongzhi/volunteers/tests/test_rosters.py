@@ -9,8 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from gongzhi.core.errors import NotInScope
+from gongzhi.core.roles import DUTY_ROLES, ROLES
 from gongzhi.org import factories as f
-from gongzhi.org.roles import DUTY_ROLES, ROLES
 from gongzhi.volunteers import selectors, services
 from gongzhi.volunteers import testing as t
 from gongzhi.volunteers.models import RosterDuty, SwapRequest

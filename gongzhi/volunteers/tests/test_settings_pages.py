@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from gongzhi.org.roles import DUTY_ROLES, ROLES
+from gongzhi.core.roles import DUTY_ROLES, ROLES
 from gongzhi.volunteers import services
 from gongzhi.volunteers import testing as t
 from gongzhi.volunteers.models import (

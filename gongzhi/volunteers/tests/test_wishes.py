@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from gongzhi.core.errors import NotInScope
+from gongzhi.core.roles import DUTY_ROLES, ROLES
 from gongzhi.core.testing import run_together
 from gongzhi.org import factories as f
 from gongzhi.org.models import PartnerUnit
-from gongzhi.org.roles import DUTY_ROLES, ROLES
 from gongzhi.volunteers import services
 from gongzhi.volunteers import testing as t
 from gongzhi.volunteers.models import MicroWish

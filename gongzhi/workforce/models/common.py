@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from gongzhi.org.roles import POST_LEVELS
+from gongzhi.core.roles import POST_LEVELS
 
 AREA_SCOPE = {"subdistrict": "subdistrict_id", "neighborhood": "neighborhood_id"}
 SUBDISTRICT_SCOPE = {"subdistrict": "subdistrict_id"}

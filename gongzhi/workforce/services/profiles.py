@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.core import audit, permissions
+from gongzhi.core.roles import POST_LEVELS
 from gongzhi.org.models import PartyOrg
-from gongzhi.org.roles import POST_LEVELS
 from gongzhi.workforce.models import PostChange, WorkerProfile
 from gongzhi.workforce.services.common import area_path, require_create, text
 

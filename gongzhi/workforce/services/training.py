@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core import audit, permissions
 from gongzhi.core.errors import NotInScope
-from gongzhi.org.roles import POST_LEVELS
+from gongzhi.core.roles import POST_LEVELS
 from gongzhi.workforce.models import (
     Course,
     HoursCredit,

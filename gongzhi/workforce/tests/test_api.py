@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from gongzhi.org.roles import DUTY_ROLES, ROLES
+from gongzhi.core.roles import DUTY_ROLES, ROLES
 from gongzhi.workforce import services
 from gongzhi.workforce.testing import open_test_round
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from gongzhi.org.roles import AREA_ROLES, DUTY_ROLES, ROLES
+from gongzhi.core.roles import AREA_ROLES, DUTY_ROLES, ROLES
 from gongzhi.workforce import services
 from gongzhi.workforce.models import AssessmentRound
 from gongzhi.workforce.testing import PERSONAL, open_test_round

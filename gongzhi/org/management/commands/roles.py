@@ -15,9 +15,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from gongzhi.core import audit
+from gongzhi.core.roles import ROLES
 from gongzhi.org import services
 from gongzhi.org.models import District, Subdistrict
-from gongzhi.org.roles import ROLES
 
 UNIT_MODELS = {
     "subdistrict": "org.Subdistrict",
