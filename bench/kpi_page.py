@@ -94,8 +94,17 @@ def fill(town, concerns: int, visits: int) -> int:
         Category.objects.create(code="parking", name="停车").pk
     ]
     with connection.cursor() as cur:
-        cur.execute(CONCERN_SQL, {"town": town.pk, "n": concerns - have, "offset": have, "cats": category_ids,
-                                  "first": FIRST, "days": MONTHS * 30.4})  # fmt: skip
+        cur.execute(
+            CONCERN_SQL,
+            {
+                "town": town.pk,
+                "n": concerns - have,
+                "offset": have,
+                "cats": category_ids,
+                "first": FIRST,
+                "days": MONTHS * 30.4,
+            },
+        )
         if not Visit.objects.filter(subdistrict=town).exists():
             cur.execute(VISIT_SQL, {"town": town.pk, "n": visits, "first": FIRST, "days": MONTHS * 30.4})
         cur.execute("ANALYZE concerns_concern; ANALYZE concerns_visit;")

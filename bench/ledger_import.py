@@ -44,11 +44,26 @@ def ledger_file(rows: int, neighborhood: str) -> SimpleUploadedFile:
     sheet.append([c.header for c in COLUMNS])
     for n in range(rows):
         household = n // 2
-        sheet.append([
-            neighborhood, f"小区{household // 2000}", f"{household // 50 % 40 + 1}号楼", "1单元",
-            str(101 + household % 50), "68.5", f"居民{n}", "", "", f.fake_id_number(n), f.fake_phone(n),
-            "是", "否", "是", "是", "独居老人" if n % 50 == 0 else "",
-        ])  # fmt: skip
+        sheet.append(
+            [
+                neighborhood,
+                f"小区{household // 2000}",
+                f"{household // 50 % 40 + 1}号楼",
+                "1单元",
+                str(101 + household % 50),
+                "68.5",
+                f"居民{n}",
+                "",
+                "",
+                f.fake_id_number(n),
+                f.fake_phone(n),
+                "是",
+                "否",
+                "是",
+                "是",
+                "独居老人" if n % 50 == 0 else "",
+            ]
+        )
     out = io.BytesIO()
     book.save(out)
     return SimpleUploadedFile("bench.xlsx", out.getvalue())

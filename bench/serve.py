@@ -40,12 +40,24 @@ def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:
     env = dict(os.environ, DATABASE_URL=url + ("&" if "?" in url else "?") + "conn_max_age=60")
     server = subprocess.Popen(
         [
-            os.path.join(os.path.dirname(sys.executable), "gunicorn"), "gongzhi.wsgi:application",
-            "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "gthread",
-            "--threads", str(threads), "--keep-alive", "30", "--log-level", "warning",
+            os.path.join(os.path.dirname(sys.executable), "gunicorn"),
+            "gongzhi.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--worker-class",
+            "gthread",
+            "--threads",
+            str(threads),
+            "--keep-alive",
+            "30",
+            "--log-level",
+            "warning",
         ],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=env,
+    )
     for _ in range(600):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()

@@ -57,8 +57,12 @@ print(create_key(actor=None, subdistrict=town, name="fuzz")[1])
 print(selectors.categories_for(town.pk).order_by("pk").first().code)
 """
 # Who runs against which schema: (name, schema, bearer token key or None).
-RUNS = [("staff", "api", "staff"), ("resident", "api", "resident"), ("anonymous", "api", None),
-        ("open311", "open311", None)]  # fmt: skip
+RUNS = [
+    ("staff", "api", "staff"),
+    ("resident", "api", "resident"),
+    ("anonymous", "api", None),
+    ("open311", "open311", None),
+]
 
 
 def free_port() -> int:
@@ -105,10 +109,25 @@ def open311_schema_file(folder: Path, tokens: dict[str, str]) -> Path:
 
 def serve(env: dict, port: int, log: Path) -> subprocess.Popen:
     server = subprocess.Popen(
-        [str(BIN / "gunicorn"), "gongzhi.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--threads", "4", "--timeout", "60", "--error-logfile", str(log)],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(log.with_suffix(".stderr"), "w"),  # noqa: SIM115
-    )  # fmt: skip
+        [
+            str(BIN / "gunicorn"),
+            "gongzhi.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--timeout",
+            "60",
+            "--error-logfile",
+            str(log),
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=open(log.with_suffix(".stderr"), "w"),  # noqa: SIM115
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -123,12 +142,34 @@ def serve(env: dict, port: int, log: Path) -> subprocess.Popen:
 def start_schemathesis(schema: str, base: str, who: str, token: str | None, cases: int, seed: int, out: Path):
     report = out / f"{who}.ndjson"
     command = [
-        str(BIN / "st"), "run", schema, "--url", base,
-        "--checks", "not_a_server_error", "--max-examples", str(cases), "--seed", str(seed),
-        "--phases", "examples,coverage,fuzzing" if token else "examples,fuzzing", "--workers", "2", "--no-color",
-        "--request-timeout", "30", "--continue-on-failure", "--generation-database", "none",
-        "--suppress-health-check", "all", "--report", "ndjson", "--report-ndjson-path", str(report),
-    ]  # fmt: skip
+        str(BIN / "st"),
+        "run",
+        schema,
+        "--url",
+        base,
+        "--checks",
+        "not_a_server_error",
+        "--max-examples",
+        str(cases),
+        "--seed",
+        str(seed),
+        "--phases",
+        "examples,coverage,fuzzing" if token else "examples,fuzzing",
+        "--workers",
+        "2",
+        "--no-color",
+        "--request-timeout",
+        "30",
+        "--continue-on-failure",
+        "--generation-database",
+        "none",
+        "--suppress-health-check",
+        "all",
+        "--report",
+        "ndjson",
+        "--report-ndjson-path",
+        str(report),
+    ]
     if token:
         command += ["--header", f"Authorization: Bearer {token}"]
     log = open(out / f"{who}.log", "w")  # noqa: SIM115  (closed when the run ends)

@@ -33,9 +33,23 @@ from gongzhi.core.retention import audit_retention_days
 
 FORMAT = "gongzhi-audit-archive-1"
 FIELDS = [
-    "id", "at", "actor_id", "actor_label", "action", "object_type", "object_id", "summary", "reason",
-    "ip", "subdistrict_id", "neighborhood_id", "changes", "chain", "prev_hash", "hash",
-]  # fmt: skip
+    "id",
+    "at",
+    "actor_id",
+    "actor_label",
+    "action",
+    "object_type",
+    "object_id",
+    "summary",
+    "reason",
+    "ip",
+    "subdistrict_id",
+    "neighborhood_id",
+    "changes",
+    "chain",
+    "prev_hash",
+    "hash",
+]
 _BATCH = 5000
 
 

@@ -19,9 +19,19 @@ from gongzhi.org.models import Building, Household, Neighborhood, Subdistrict
 
 # Distinct, print-safe colours; grids next to each other rarely share one with 12 in turn.
 PALETTE = [
-    "#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948",
-    "#9c755f", "#86bcb6", "#8cd17d", "#d4a6c8", "#a0cbe8", "#ffbe7d",
-]  # fmt: skip
+    "#4e79a7",
+    "#f28e2b",
+    "#59a14f",
+    "#b07aa1",
+    "#76b7b2",
+    "#edc948",
+    "#9c755f",
+    "#86bcb6",
+    "#8cd17d",
+    "#d4a6c8",
+    "#a0cbe8",
+    "#ffbe7d",
+]
 FLAG_COLOUR = "#c0392b"
 DEFAULT_BOUNDS = (300, 500)
 

@@ -7,7 +7,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -15,7 +14,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from gongzhi.core import permissions
-from gongzhi.core.errors import NotInScope
 from gongzhi.grids import selectors, services
 from gongzhi.org import selectors as org_selectors
 
@@ -129,8 +127,6 @@ def _decide(request, pk: int, service, done: str):
     plan = get_object_or_404(selectors.plans_visible_to(request.user), pk=pk)
     try:
         service(actor=request.user, plan=plan)
-    except NotInScope:
-        raise Http404 from None
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

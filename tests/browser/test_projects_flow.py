@@ -125,9 +125,13 @@ def test_dashboard_and_project_fit_a_phone(phone_page, live_server, world):
     running = t.project(world, "楼道微更新", state="running", budget="12000")
     t.project(world, "口袋公园", state="submitted")
     services.record_expense(
-        actor=world.users["social_worker"], project=running, category="works", description="楼道照明",
-        amount="4500", spent_on=t.today(),
-    )  # fmt: skip
+        actor=world.users["social_worker"],
+        project=running,
+        category="works",
+        description="楼道照明",
+        amount="4500",
+        spent_on=t.today(),
+    )
     sign_in(phone_page, live_server, "neighborhood_secretary")
     for url in ("/projects/", f"/projects/{running.pk}/"):
         phone_page.goto(f"{live_server.url}{url}")
