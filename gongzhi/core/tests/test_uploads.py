@@ -209,3 +209,11 @@ def test_a_receipt_photo_is_cleaned_and_a_pdf_receipt_kept_as_sent():
     assert b"PhoneMaker" not in kept
     pdf = b"%PDF-1.7\n%..."
     assert uploads.check(upload(pdf, "发票.pdf"), "receipt")[1] == pdf
+
+
+def test_a_damaged_image_is_refused_with_a_chinese_message():
+    from django.utils import translation
+
+    with translation.override("zh-hans"), pytest.raises(uploads.UploadRejected) as error:
+        uploads.check(upload(b"\xff\xd8\xff\xe0" + b"\0" * 100, "a.jpg"), "photo")
+    assert error.value.messages == ["图片已损坏或并非真正的图片。"]
