@@ -19,7 +19,7 @@ import re
 from datetime import datetime, timedelta
 from xml.etree import ElementTree
 
-from django.db.models import Max, Min, Q
+from django.db.models import Max, Min, Q, prefetch_related_objects
 from django.http import HttpResponse, JsonResponse
 from django.urls import path
 from django.utils import timezone
@@ -240,7 +240,7 @@ def _request_out(concern: Concern, notes: dict, full: bool) -> dict:
 
 
 def _household_names(concern: Concern) -> list[str]:
-    return list(concern.household.residents.values_list("name", flat=True)) if concern.household_id else []
+    return [r.name for r in concern.household.residents.all()] if concern.household_id else []
 
 
 def _answer(fmt: str, concerns: list[Concern], in_scope) -> HttpResponse:
@@ -248,6 +248,8 @@ def _answer(fmt: str, concerns: list[Concern], in_scope) -> HttpResponse:
     if in_scope and concerns:
         ids = [c.pk for c in concerns]
         full = set(Concern.objects.filter(in_scope, pk__in=ids).values_list("pk", flat=True))
+    # One query for the names every public row is scrubbed of, not one per row.
+    prefetch_related_objects([c for c in concerns if c.pk not in full], "household__residents")
     notes = selectors.resolution_notes([c.pk for c in concerns])
     return _out(fmt, "service_requests", [_request_out(c, notes, c.pk in full) for c in concerns])
 
