@@ -3,15 +3,23 @@
 JSON or XML (`.json`, `.xml`: the spec's shapes, e.g. <service_requests><request>…). Jurisdiction = subdistrict code; service = concern category. POST needs an api_key
 (`gongzhi open311 key --create --name NAME`), a location (lat+long, address_string or address_id =
 building id) and a description. Errors use GeoReport's format: [{"code": 400, "description": "…"}].
-Public GET shows no personal data: no reporter, no room, and the description only of concerns that
-came in through Open311 itself (their reporters posted them to a public API), and no media_url:
-photos are shown only to staff of the concern's area (views.photo), never publicly.
+GET without a staff identity lists only what reporters chose to make public: concerns they posted
+through Open311 itself (a public API) and those on a building's public notice; never door visits or
+hotline calls. Their location is coarsened to the compound (its name and point, no building, no
+room), and the description and status notes are de-identified (names, room, phone and ID numbers
+masked). A staff client (signed in, or `Authorization: Bearer <API token>`) sees in full what its
+roles may read of concerns. No media_url: photos are shown only to staff of the concern's area
+(views.photo), never publicly.
+POST refuses, naming the field: a missing jurisdiction_id, an address_id that is no building of
+the jurisdiction, and a point far outside it (its buildings' bounding box plus BOUNDS_MARGIN).
 """
 
 import math
+import re
 from datetime import datetime, timedelta
 from xml.etree import ElementTree
 
+from django.db.models import Max, Min, Q, prefetch_related_objects
 from django.http import HttpResponse, JsonResponse
 from django.urls import path
 from django.utils import timezone
@@ -21,14 +29,22 @@ from django.views.decorators.http import require_http_methods
 
 from gongzhi.concerns import lifecycle, open311_keys, selectors, services, throttle
 from gongzhi.concerns.models import Channel, Concern
+from gongzhi.core import permissions
 from gongzhi.core.errors import ValidationError
+from gongzhi.core.logging import mask_text
 from gongzhi.core.middleware import client_ip
+from gongzhi.core.pages import parse_int
+from gongzhi.core.pii import mask_name
+from gongzhi.core.tokens import grant_for_token
+from gongzhi.org.models import Building
 
 POSTS_PER_MINUTE = 120
 # Wrong api_keys per client address and minute before the address must wait the minute out.
 BAD_KEYS_PER_MINUTE = 10
 MAX_RESULTS = 1000
 DEFAULT_DAYS = 90
+# How far (degrees, about 5 km) a point may lie outside the jurisdiction's buildings and still count.
+BOUNDS_MARGIN = 0.05
 
 
 FORMATS = ("json", "xml")
@@ -148,37 +164,107 @@ def _iso(value: datetime | None) -> str | None:
     return timezone.localtime(value).isoformat() if value else None
 
 
-def _request_out(concern: Concern, notes: dict) -> dict:
+# Digit runs of three or more (rooms, phones, ID and house numbers), ASCII or full-width.
+_NUMBERS = re.compile(r"[0-9０-９][0-9０-９\s\-－/]{1,}[0-9０-９Xx]")
+# A name before a form of address: 张三家, 王阿姨, 李师傅 … (the family name stays, as on notices).
+_ADDRESSED = re.compile(
+    r"([\u4e00-\u9fff])[\u4e00-\u9fff]{0,2}?(?=家|先生|女士|阿姨|叔叔|老师|师傅|大爷|大妈|奶奶|爷爷)"
+)
+
+
+def deidentify(text: str, names: tuple[str, ...] = ()) -> str:
+    """Text fit for the public feed: known names masked, names before a form of address masked,
+    phone and ID numbers masked (core.logging), then every run of three or more digits hidden."""
+    for name in sorted({n for n in names if n}, key=len, reverse=True):
+        text = text.replace(name, mask_name(name))
+    text = _ADDRESSED.sub(lambda m: m.group(1) + "*", mask_text(text))
+    return _NUMBERS.sub("***", text)
+
+
+def _staff(request):
+    """The staff account asking (signed in, or an API token as bearer), or None for the public."""
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        found = grant_for_token(header[7:].strip())
+        # Open311 serves concerns: a token scoped away from them reads only what the public reads.
+        return found[0] if found and not found[1].refusal("GET", "concerns") else None
+    user = getattr(request, "user", None)
+    return user if getattr(user, "is_authenticated", False) else None
+
+
+def _visible(request, subdistrict=None):
+    """The concerns the caller may list, and the ids of those it may see in full (its scope)."""
+    qs = selectors.open311_requests(subdistrict)
+    public = Q(channel=Channel.OPEN311) | Q(published=True)
+    staff = _staff(request)
+    if staff is None:
+        return qs.filter(public), frozenset()
+    in_scope = permissions.scope_q(staff, Concern)
+    qs = qs.filter(public | in_scope)
+    return (qs.distinct() if getattr(Concern, "scope_distinct", False) else qs), in_scope
+
+
+def _request_out(concern: Concern, notes: dict, full: bool) -> dict:
+    """One request: in full for staff whose scope holds it, else public (coarse and de-identified)."""
     building = concern.building
+    compound = building.compound if building else None
+    place = building if full else compound
     address = " ".join(
-        p for p in (concern.neighborhood.name if concern.neighborhood else "", str(building or "")) if p
+        p for p in (concern.neighborhood.name if concern.neighborhood else "", str(place or "")) if p
+    )
+    note = notes.get(concern.pk, "")
+    description = concern.description if full or concern.channel == Channel.OPEN311 else ""
+    if not full:
+        names = (concern.reporter_name, *_household_names(concern))
+        note, description = deidentify(note, names), deidentify(description, names)
+    lat, lng = (
+        (concern.lat, concern.lng)
+        if full
+        else (getattr(compound, "lat", None), getattr(compound, "lng", None))
     )
     return {
         "service_request_id": str(concern.pk),
         "status": "open" if concern.is_open else "closed",
-        "status_notes": notes.get(concern.pk, ""),
+        "status_notes": note,
         "service_name": concern.category.name,
         "service_code": concern.category.code,
-        "description": concern.description if concern.channel == Channel.OPEN311 else "",
+        "description": description,
         "agency_responsible": concern.get_handler_kind_display(),
         "service_notice": "",
         "requested_datetime": _iso(concern.accepted_at),
         "updated_datetime": _iso(concern.closed_at or concern.responded_at or concern.accepted_at),
         "expected_datetime": _iso(concern.resolution_due),
         "address": address,
-        "address_id": str(building.pk) if building else "",
+        "address_id": str(building.pk) if building and full else "",
         "zipcode": "",
-        "lat": concern.lat,
-        "long": concern.lng,
+        "lat": lat,
+        "long": lng,
         "media_url": "",
     }
 
 
+def _household_names(concern: Concern) -> list[str]:
+    return [r.name for r in concern.household.residents.all()] if concern.household_id else []
+
+
+def _answer(fmt: str, concerns: list[Concern], in_scope) -> HttpResponse:
+    full = set()
+    if in_scope and concerns:
+        ids = [c.pk for c in concerns]
+        full = set(Concern.objects.filter(in_scope, pk__in=ids).values_list("pk", flat=True))
+    # One query for the names every public row is scrubbed of, not one per row.
+    prefetch_related_objects([c for c in concerns if c.pk not in full], "household__residents")
+    notes = selectors.resolution_notes([c.pk for c in concerns])
+    return _out(fmt, "service_requests", [_request_out(c, notes, c.pk in full) for c in concerns])
+
+
 def _filtered(request):
-    qs = selectors.open311_requests(_jurisdiction_subdistrict(request))
-    ids = [i for i in request.GET.get("service_request_id", "").split(",") if i.strip().isdigit()]
+    qs, in_scope = _visible(request, _jurisdiction_subdistrict(request))
+    ids = [
+        n for i in request.GET.get("service_request_id", "").split(",") if (n := parse_int(i.strip(), low=1))
+    ]
     if ids:
-        return qs.filter(pk__in=ids)
+        return qs.filter(pk__in=ids), in_scope
     if code := request.GET.get("service_code"):
         qs = qs.filter(category__code__in=code.split(","))
     status = request.GET.get("status", "")
@@ -188,7 +274,7 @@ def _filtered(request):
         qs = qs.filter(state=lifecycle.CLOSED)
     end = parse_datetime(request.GET.get("end_date", "")) or timezone.now()
     start = parse_datetime(request.GET.get("start_date", "")) or end - timedelta(days=DEFAULT_DAYS)
-    return qs.filter(accepted_at__gte=start, accepted_at__lte=end)
+    return qs.filter(accepted_at__gte=start, accepted_at__lte=end), in_scope
 
 
 @csrf_exempt
@@ -198,19 +284,20 @@ def requests_list(request, fmt: str):
         return bad
     if request.method == "POST":
         return _post_request(request, fmt)
-    concerns = list(_filtered(request)[:MAX_RESULTS])
-    notes = selectors.resolution_notes([c.pk for c in concerns])
-    return _out(fmt, "service_requests", [_request_out(c, notes) for c in concerns])
+    qs, in_scope = _filtered(request)
+    return _answer(fmt, list(qs[:MAX_RESULTS]), in_scope)
 
 
 @require_http_methods(["GET"])
 def request_detail(request, request_id: str, fmt: str):
     if (bad := _unknown_format(fmt)) is not None:
         return bad
-    concern = selectors.open311_requests(None).filter(pk=request_id).first() if request_id.isdigit() else None
+    pk = parse_int(request_id, low=1)
+    qs, in_scope = _visible(request)
+    concern = qs.filter(pk=pk).first() if pk is not None else None
     if concern is None:
-        return _error(404, f"No service request with id {request_id}.", fmt)
-    return _out(fmt, "service_requests", [_request_out(concern, selectors.resolution_notes([concern.pk]))])
+        return _error(404, "No service request with that service_request_id.", fmt)
+    return _answer(fmt, [concern], in_scope)
 
 
 def _post_request(request, fmt: str) -> HttpResponse:
@@ -259,18 +346,17 @@ def _post_request(request, fmt: str) -> HttpResponse:
 
 
 def _jurisdiction_for_post(key, code: str, fmt: str = "json"):
-    """The key's own subdistrict, or the one the client names, or the only one there is."""
-    named = selectors.subdistrict_by_code(code) if code else None
-    if code and named is None:
-        return None, _error(404, f"No jurisdiction {code}.", fmt)
-    if key.subdistrict is not None:
-        if named is not None and named.pk != key.subdistrict_id:
-            return None, _error(403, "This api_key is not valid for that jurisdiction.", fmt)
-        return key.subdistrict, None
-    found = named or selectors.only_subdistrict()
-    if found is None:
+    """The subdistrict the client names, which a bound key must be bound to; naming none is an error
+    (guessing one put requests where their sender did not mean them)."""
+    code = code.strip()
+    if not code:
         return None, _error(400, "jurisdiction_id is required.", fmt)
-    return found, None
+    named = selectors.subdistrict_by_code(code)
+    if named is None:
+        return None, _error(404, "jurisdiction_id names no jurisdiction here.", fmt)
+    if key.subdistrict is not None and named.pk != key.subdistrict_id:
+        return None, _error(403, "This api_key is not valid for that jurisdiction.", fmt)
+    return named, None
 
 
 def _float(value: str) -> float | None:
@@ -287,10 +373,17 @@ def _locate(subdistrict, data) -> tuple[services.Place, tuple[float, float] | No
     location = (lat, lng) if lat is not None and lng is not None else None
     if location and not (-90 <= lat <= 90 and -180 <= lng <= 180):
         raise ValidationError("lat/long are out of range.")
+    if location and not _inside(subdistrict, lat, lng):
+        raise ValidationError("lat/long lie outside the jurisdiction.")
     address_id, address = (data.get("address_id") or "").strip(), (data.get("address_string") or "").strip()
     if not (location or address_id or address):
         raise ValidationError("A location is required: lat and long, address_string or address_id.")
-    building = selectors.building_in(subdistrict, address_id) if address_id.isdigit() else None
+    building = None
+    if address_id:
+        number = parse_int(address_id, low=1)
+        building = selectors.building_in(subdistrict, str(number)) if number is not None else None
+        if building is None:
+            raise ValidationError("address_id is no building of this jurisdiction.")
     if building is None and location:
         building = selectors.nearest_building(subdistrict, *location)
     if building is None and address:
@@ -298,6 +391,17 @@ def _locate(subdistrict, data) -> tuple[services.Place, tuple[float, float] | No
     if building is not None:
         return services.place_of(building=building), location
     return services.place_of(subdistrict=subdistrict), location
+
+
+def _inside(subdistrict, lat: float, lng: float) -> bool:
+    """Whether a point lies within the bounding box of the jurisdiction's located buildings plus a
+    margin; a jurisdiction with no located building has no known area, so any point passes."""
+    box = Building.objects.filter(neighborhood__subdistrict=subdistrict, lat__isnull=False, lng__isnull=False)
+    box = box.aggregate(south=Min("lat"), north=Max("lat"), west=Min("lng"), east=Max("lng"))
+    if box["south"] is None:
+        return True
+    m = BOUNDS_MARGIN
+    return box["south"] - m <= lat <= box["north"] + m and box["west"] - m <= lng <= box["east"] + m
 
 
 urlpatterns = [

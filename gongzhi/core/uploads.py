@@ -3,7 +3,9 @@
 `store(upload, kind, actor=..., area=..., data_class=...)` checks an uploaded file against the
 allow-list of its kind by its magic bytes (never its name or the client's content type), refuses
 files over the kind's size limit, checks an xlsx's entry count and real unpacked size before
-anything parses it, and writes it under `$GONGZHI_VAR_DIR/uploads/files/` with a random name.
+anything parses it, decodes every image in full and re-encodes it without its metadata (a phone
+photo's EXIF carries the resident's GPS position), and writes it under
+`$GONGZHI_VAR_DIR/uploads/files/` with a random name.
 `check(upload, kind)` runs the same checks without storing (for imports that only parse).
 Files are served by `core:stored_file`, which checks permission and sends them as attachments.
 """
@@ -19,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
 
 from gongzhi.core import audit
 from gongzhi.core.grants import grants_in_area
@@ -57,6 +60,9 @@ KINDS = {
 MAX_ZIP_ENTRIES = 2000
 MAX_UNZIPPED_BYTES = 200 * MB
 MAX_RATIO = 200  # a real workbook packs 5-20x; a bomb packs 1000x
+# A decompression bomb is a small file of a huge image: 50 megapixels is more than phones take.
+MAX_PIXELS = 50_000_000
+PIL_FORMATS = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP"}
 
 
 class UploadRejected(ValidationError):
@@ -146,8 +152,32 @@ def check_xlsx(data: bytes) -> None:
             ) from None
 
 
+def clean_image(data: bytes, found: FileType) -> bytes:
+    """The image decoded in full and written anew: only its pixels survive (no EXIF, GPS, comments,
+    text chunks or trailing bytes), turned upright first since the orientation tag goes too."""
+    bad = UploadRejected(_("The image is damaged or not really an image."), code="bad_image")
+    try:
+        with Image.open(io.BytesIO(data), formats=[PIL_FORMATS[found.code]]) as image:
+            width, height = image.size
+            if width * height > MAX_PIXELS:
+                raise UploadRejected(_("The image has too many pixels."), code="too_large")
+            image.load()  # decodes every byte: a truncated or forged image fails here
+            upright = ImageOps.exif_transpose(image)
+            if found is JPEG and upright.mode not in ("RGB", "L"):
+                upright = upright.convert("RGB")
+            out = io.BytesIO()
+            options = {"quality": 90} if found is not PNG else {"optimize": True}
+            upright.save(out, format=PIL_FORMATS[found.code], **options)
+    except UploadRejected:
+        raise
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, EOFError):
+        raise bad from None
+    return out.getvalue()
+
+
 def check(upload, kind: str) -> tuple[FileType, bytes]:
-    """(type found by content, the bytes) of an acceptable file; UploadRejected names the problem."""
+    """(type found by content, the bytes to keep) of an acceptable file; an image's bytes are its
+    clean re-encoding (clean_image). UploadRejected names the problem."""
     if upload is None:
         raise UploadRejected(_("Choose a file to upload."), code="missing")
     rule = KINDS[kind]
@@ -164,6 +194,8 @@ def check(upload, kind: str) -> tuple[FileType, bytes]:
         )
     if found is XLSX:
         check_xlsx(data)
+    if found.code in PIL_FORMATS:
+        data = clean_image(data, found)
     return found, data
 
 

@@ -167,6 +167,14 @@ def residents(request, household_id: int | None = None, limit: int = 50, offset:
     )
 
 
+# Before /residents/{resident_id}: Django tries routes in order, and that one (a str segment)
+# would take "lookup" and answer POST with 405.
+@router.post("/residents/lookup", response=list[ResidentOut])
+def lookup_residents(request, payload: LookupIn):
+    """Exact ID number or phone, sent in the body so it never lands in a URL or access log."""
+    return minors.present(request.user, selectors.find_residents_by_number(request.user, payload.number)[:20])
+
+
 @router.get("/residents/{resident_id}", response=ResidentOut)
 def resident(request, resident_id: int):
     return minors.present_one(
@@ -193,9 +201,3 @@ def update_resident(request, resident_id: int, payload: ResidentPatch):
 def unmask_resident(request, resident_id: int, payload: UnmaskIn):
     item = get_object_or_404(selectors.residents_visible_to(request.user), pk=resident_id)
     return services.unmask_resident(actor=request.user, resident=item, reason=payload.reason)
-
-
-@router.post("/residents/lookup", response=list[ResidentOut])
-def lookup_residents(request, payload: LookupIn):
-    """Exact ID number or phone, sent in the body so it never lands in a URL or access log."""
-    return minors.present(request.user, selectors.find_residents_by_number(request.user, payload.number)[:20])

@@ -26,6 +26,7 @@ from gongzhi.projects.models import (
 )
 from gongzhi.projects.services.access import is_subdistrict_staff
 from gongzhi.projects.services.money import fen
+from gongzhi.projects.services.reviews import ranking
 
 
 def projects_visible_to(user) -> QuerySet[Project]:
@@ -154,6 +155,38 @@ def rounds_visible_to(user) -> QuerySet[ReviewRound]:
 
 def round_for(user, pk: int) -> ReviewRound | None:
     return rounds_visible_to(user).filter(pk=pk).first()
+
+
+def round_ranking(user, review_round: ReviewRound) -> list:
+    """The round's ranking rows the user may see: all for the funding subdistrict's staff, else only
+    projects in the user's area or on their panel. The table, chart and export all read this one."""
+    rows = ranking(review_round)
+    if is_subdistrict_staff(user, review_round.subdistrict_id):
+        return rows
+    visible = set(projects_visible_to(user).filter(review_rounds=review_round).values_list("pk", flat=True))
+    return [r for r in rows if r.project.pk in visible]
+
+
+def round_allocations(user, review_round: ReviewRound) -> list[Allocation]:
+    """The round's allocations with the lines the user may see: every line for the funder, else only
+    lines of owner organisations whose every project in the round the user may see."""
+    allocations = list(allocations_of(review_round))
+    if is_subdistrict_staff(user, review_round.subdistrict_id):
+        for a in allocations:
+            a.shown_lines = list(a.lines.all())
+        return allocations
+    shown = {r.project.pk for r in round_ranking(user, review_round)}
+    hidden_orgs = {p.owner_id for p in review_round.projects.all() if p.pk not in shown}
+    seen = []
+    for a in allocations:
+        a.shown_lines = [
+            line
+            for line in a.lines.all()
+            if line.org_id not in hidden_orgs and all(p.get("id") in shown for p in line.projects)
+        ]
+        if a.shown_lines:
+            seen.append(a)
+    return seen
 
 
 def seats_of(user, review_round: ReviewRound) -> QuerySet[PanelMember]:

@@ -7,6 +7,7 @@ import pytest
 
 from gongzhi.concerns.models import Category, Concern
 from gongzhi.concerns.tests.conftest import category, concern_for
+from gongzhi.core.testing import image_bytes
 from tests.browser.conftest import screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -101,7 +102,7 @@ def test_stale_step_in_a_second_tab_shows_a_clear_conflict(page, live, world):
 
 def test_resident_reports_from_a_phone_with_a_photo(phone_page, live, world, tmp_path):
     photo = tmp_path / "lamp.png"
-    photo.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    photo.write_bytes(image_bytes("PNG"))
     phone_page.goto(f"{live.url}/concerns/r/new/?n={world.neighborhood_a.code}")
     phone_page.select_option("#id_category", label="电瓶车充电")
     phone_page.fill("#id_description", "车棚充电桩坏了")

@@ -81,6 +81,7 @@ def test_a_key_concern_from_open311_waits_and_scheduling_invites_the_routed_depa
         "/open311/v2/requests.json",
         {
             "api_key": api_key,
+            "jurisdiction_id": world.subdistrict.code,
             "service_code": "qa_drains",
             "address_id": building.pk,
             "description": "雨天倒灌",

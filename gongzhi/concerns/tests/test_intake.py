@@ -11,11 +11,12 @@ from gongzhi.concerns import services
 from gongzhi.concerns.models import CalendarDay, Concern, ConcernEvent, RoutingRule, Supervision, TimeLimit
 from gongzhi.concerns.tests.conftest import category, concern_for
 from gongzhi.core.errors import NotInScope
+from gongzhi.core.testing import image_bytes
 from gongzhi.org import factories as f
 
 pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+PNG = image_bytes("PNG")
 
 
 def test_concern_sits_in_the_household_area_and_is_accepted_with_one_event(world, parking):

@@ -17,6 +17,8 @@ def api_key(world):
     building = world.household_a.building
     building.lat, building.lng = 31.35, 121.42
     building.save()
+    world.subdistrict.code = "310113-YX"
+    world.subdistrict.save()
     return create_key(actor=None, subdistrict=world.subdistrict, name="civic app")[1]
 
 
@@ -26,7 +28,7 @@ def full_width(text: str) -> str:
 
 def post(client, key, ip="10.0.0.1"):
     data = {"api_key": key, "service_code": "parking", "description": "x", "lat": "31.35", "long": "121.42"}
-    return client.post(URL, data, REMOTE_ADDR=ip)
+    return client.post(URL, {**data, "jurisdiction_id": "310113-YX"}, REMOTE_ADDR=ip)
 
 
 def test_wrong_keys_are_throttled_per_client_address_and_the_right_key_then_waits(client, api_key):

@@ -7,9 +7,10 @@ from django.urls import reverse
 from gongzhi.concerns import services
 from gongzhi.concerns.models import Concern
 from gongzhi.concerns.tests.conftest import category
+from gongzhi.core.testing import image_bytes
 
 pytestmark = pytest.mark.django_db
-JPEG = b"\xff\xd8\xff\xe0" + b"\0" * 100
+JPEG = image_bytes("JPEG")
 
 
 def report(client, world, **extra):

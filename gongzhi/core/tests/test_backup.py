@@ -55,6 +55,7 @@ def _uploaded_files() -> dict[str, bytes]:
     from gongzhi.concerns import services as concern_services
     from gongzhi.concerns.models import Category
     from gongzhi.core import uploads
+    from gongzhi.core.testing import image_bytes
     from gongzhi.org.models import Household
 
     receipt = uploads.store(ContentFile(b"%PDF-1.4\n" + os.urandom(4096), name="发票.pdf"), "receipt")
@@ -70,7 +71,7 @@ def _uploaded_files() -> dict[str, bytes]:
         description="楼道灯不亮，附照片",
         idempotency_key="backup-photo",
         principal="test",
-        photos=[ContentFile(b"\xff\xd8\xff\xe0" + os.urandom(2048), name="灯.jpg")],
+        photos=[ContentFile(image_bytes("JPEG", size=(32, 32)), name="灯.jpg")],
     )
     photo = concern.photos.get()
     root = Path(settings.MEDIA_ROOT)

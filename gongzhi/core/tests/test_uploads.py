@@ -7,16 +7,15 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
+from PIL import Image
 
 from gongzhi.core import uploads
 from gongzhi.core.models import AuditRecord, StoredFile
+from gongzhi.core.testing import image_bytes
 from gongzhi.org import factories as f
 from gongzhi.org import services as org_services
 
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
-    b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
-)
+PNG = image_bytes("PNG", size=(1, 1))
 ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 200
 WINDOWS_EXE = b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 200
 
@@ -57,7 +56,8 @@ def test_a_valid_photo_is_stored_outside_the_web_root_under_a_generated_name(wor
     item = uploads.store(upload(PNG, "../../etc/门口.png", "text/html"), "photo", actor=user)
     assert item.content_type == "image/png" and item.name.endswith(".png") and "门口" not in item.name
     path = uploads.path_of(item)
-    assert path.read_bytes() == PNG and str(path).startswith(str(settings.MEDIA_ROOT))
+    assert path.read_bytes()[:8] == PNG[:8] and str(path).startswith(str(settings.MEDIA_ROOT))
+    assert Image.open(path).size == (1, 1)  # the re-encoded photo, not the bytes as sent
     assert not str(path).startswith(str(settings.STATIC_ROOT))
     assert AuditRecord.objects.filter(action="upload", object_id=str(item.pk)).exists()
 
@@ -145,7 +145,10 @@ def test_serving_checks_permission_and_sends_an_attachment(client, world):
     assert client.get(url).status_code == 302  # anonymous: sign in first
     client.force_login(world.users["social_worker"])  # reads concerns in neighborhood A
     response = client.get(url)
-    assert response.status_code == 200 and b"".join(response.streaming_content) == PNG
+    assert (
+        response.status_code == 200
+        and b"".join(response.streaming_content) == uploads.path_of(item).read_bytes()
+    )
     assert response["Content-Disposition"].startswith("attachment;")
     assert "\r" not in response["Content-Disposition"] and '"b' not in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -156,3 +159,61 @@ def test_serving_checks_permission_and_sends_an_attachment(client, world):
     assert client.get(url).status_code == 404
     client.force_login(world.users["volunteer_team_chief"])  # in A, but reads no concerns
     assert client.get(url).status_code == 404
+
+
+# ---- images are decoded in full and re-encoded without metadata (issue 19, finding 12) ----------
+
+
+@pytest.mark.parametrize(
+    ("fmt", "found"), [("JPEG", uploads.JPEG), ("PNG", uploads.PNG), ("WEBP", uploads.WEBP)]
+)
+def test_a_phone_photo_loses_its_gps_position_and_every_other_metadata(fmt, found):
+    sent = image_bytes(fmt, size=(40, 30), gps=True)
+    assert b"PhoneMaker" in sent
+    kind, kept = uploads.check(upload(sent, "门口.img"), "photo")
+    assert kind is found and b"PhoneMaker" not in kept
+    image = Image.open(io.BytesIO(kept))
+    assert image.format == fmt and image.size == (40, 30)
+    assert not image.getexif() and not image.getexif().get_ifd(0x8825)
+
+
+def test_bytes_hidden_after_the_image_are_dropped():
+    sent = image_bytes("JPEG") + b"<script>alert(1)</script>" + b"PK\x03\x04"
+    _kind, kept = uploads.check(upload(sent, "a.jpg"), "photo")
+    assert b"<script>" not in kept and b"PK\x03\x04" not in kept
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"\xff\xd8\xff\xe0" + b"\0" * 100,  # the right first bytes and nothing behind them
+        image_bytes("PNG", size=(64, 64))[:60],  # cut short
+        b"RIFF\x10\x00\x00\x00WEBPVP8 " + b"\0" * 40,
+    ],
+)
+def test_an_image_that_does_not_decode_in_full_is_rejected(content):
+    with pytest.raises(uploads.UploadRejected) as error:
+        uploads.check(upload(content, "a.jpg"), "photo")
+    assert error.value.code == "bad_image"
+
+
+def test_an_image_of_too_many_pixels_is_rejected_before_decoding(monkeypatch):
+    monkeypatch.setattr(uploads, "MAX_PIXELS", 100)
+    with pytest.raises(uploads.UploadRejected) as error:
+        uploads.check(upload(image_bytes("PNG", size=(20, 20)), "a.png"), "photo")
+    assert error.value.code == "too_large"
+
+
+def test_a_receipt_photo_is_cleaned_and_a_pdf_receipt_kept_as_sent():
+    _kind, kept = uploads.check(upload(image_bytes("JPEG", gps=True), "发票.jpg"), "receipt")
+    assert b"PhoneMaker" not in kept
+    pdf = b"%PDF-1.7\n%..."
+    assert uploads.check(upload(pdf, "发票.pdf"), "receipt")[1] == pdf
+
+
+def test_a_damaged_image_is_refused_with_a_chinese_message():
+    from django.utils import translation
+
+    with translation.override("zh-hans"), pytest.raises(uploads.UploadRejected) as error:
+        uploads.check(upload(b"\xff\xd8\xff\xe0" + b"\0" * 100, "a.jpg"), "photo")
+    assert error.value.messages == ["图片已损坏或并非真正的图片。"]

@@ -2,10 +2,9 @@
 
 from django.utils.translation import gettext as _
 
-from gongzhi.core import audit, permissions
+from gongzhi.core import audit
 from gongzhi.core.errors import NotInScope
-from gongzhi.projects.models import Allocation, PanelMember, ReviewRound
-from gongzhi.projects.services.reviews import ranking
+from gongzhi.projects.models import Allocation, ReviewRound
 
 
 def export_round(*, actor, review_round: ReviewRound) -> bytes:
@@ -14,8 +13,9 @@ def export_round(*, actor, review_round: ReviewRound) -> bytes:
 
     from openpyxl import Workbook
 
-    readable = permissions.scoped(actor, ReviewRound.objects.filter(pk=review_round.pk)).exists()
-    if not readable and not PanelMember.objects.filter(panel__review_round=review_round, user=actor).exists():
+    from gongzhi.projects import selectors  # selectors import the services package: import late
+
+    if selectors.round_for(actor, review_round.pk) is None:
         raise NotInScope(_("No such record in your area."))
     book = Workbook()
     sheet = book.active
@@ -30,7 +30,7 @@ def export_round(*, actor, review_round: ReviewRound) -> bytes:
             _("result"),
         ]
     )
-    for row in ranking(review_round):
+    for row in selectors.round_ranking(actor, review_round):
         sheet.append(
             [
                 row.rank,
@@ -41,9 +41,9 @@ def export_round(*, actor, review_round: ReviewRound) -> bytes:
                 float(row.result) if row.result is not None else None,
             ]
         )
-    chosen = (
-        review_round.allocations.filter(status=Allocation.Status.ADOPTED).first()
-        or review_round.allocations.first()
+    allocations = selectors.round_allocations(actor, review_round)
+    chosen = next((a for a in allocations if a.status == Allocation.Status.ADOPTED), None) or next(
+        iter(allocations), None
     )
     if chosen is not None:
         alloc = book.create_sheet("allocation")
@@ -59,7 +59,7 @@ def export_round(*, actor, review_round: ReviewRound) -> bytes:
                 _("reason"),
             ]
         )
-        for line in chosen.lines.select_related("org"):
+        for line in chosen.shown_lines:
             alloc.append(
                 [
                     line.rank,

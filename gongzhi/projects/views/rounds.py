@@ -83,8 +83,7 @@ def rule_create(request):
 def round_detail(request, pk: int):
     review_round = _round(request, pk)
     funder = services.is_subdistrict_staff(request.user, review_round.subdistrict_id)
-    ranking = services.ranking(review_round)
-    visible = set(selectors.projects_visible_to(request.user).values_list("pk", flat=True))
+    ranking = selectors.round_ranking(request.user, review_round)
     scored = [r for r in ranking if r.result is not None]
     return render(
         request,
@@ -93,9 +92,9 @@ def round_detail(request, pk: int):
             "round": review_round,
             "criteria": review_round.criteria.all(),
             "panels": review_round.panels.prefetch_related("members__user", "projects"),
-            "ranking": [r for r in ranking if r.project.pk in visible or funder],
+            "ranking": ranking,
             "to_score": selectors.projects_to_score(request.user, review_round),
-            "allocations": selectors.allocations_of(review_round) if funder or visible else [],
+            "allocations": selectors.round_allocations(request.user, review_round),
             "funder": funder,
             "score_chart": {
                 "labels": [r.project.title for r in scored],
