@@ -91,10 +91,10 @@ def test_an_import_hidden_in_a_function_is_still_an_arrow(tmp_path):
 def test_core_importing_any_app_is_caught(tmp_path):
     root = _write(
         tmp_path,
-        {"gongzhi/org/roles.py": "R = 1\n", "gongzhi/core/permissions.py": "import gongzhi.core.roles\n"},
+        {"gongzhi/org/roles.py": "R = 1\n", "gongzhi/core/permissions.py": "import gongzhi.org.roles\n"},
     )
     assert layers.check(root, layers=LAYERS) == [
-        "gongzhi/core/permissions.py:1: gongzhi.core.permissions imports gongzhi.core.roles (core imports no app)"
+        "gongzhi/core/permissions.py:1: gongzhi.core.permissions imports gongzhi.org.roles (core imports no app)"
     ]
 
 

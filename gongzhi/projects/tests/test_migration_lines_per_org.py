@@ -22,6 +22,15 @@ def _migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.fixture(autouse=True)
+def _whole_schema_back():
+    """Going back to projects 0003 also unapplies other apps' migrations that depend on projects
+    (workforce's micro-project designs): every later test in this process needs them again."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 def test_lines_of_one_organisation_are_merged_and_single_lines_kept():
     apps = _migrate(BEFORE)
     try:

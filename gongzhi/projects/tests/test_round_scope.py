@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from gongzhi.org.roles import ROLES
+from gongzhi.core.roles import ROLES
 from gongzhi.projects import services
 from gongzhi.projects import testing as t
 
