@@ -52,7 +52,7 @@ class AuditRecord(models.Model):
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.get_action_display()} {self.summary}"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.actor_label} {self.get_action_display()} {self.summary}"
 
 
 class AuditChainHead(models.Model):

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -118,7 +119,9 @@ class GridPlan(models.Model):
 
     def __str__(self) -> str:
         area = self.neighborhood or self.subdistrict
-        return f"{area} · {self.created_at:%Y-%m-%d %H:%M}" if self.created_at else str(area)
+        return (
+            f"{area} · {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}" if self.created_at else str(area)
+        )
 
 
 class GridAssignmentHistory(models.Model):

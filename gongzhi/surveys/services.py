@@ -431,7 +431,7 @@ def extend(*, actor, survey: Survey, closes_at) -> Survey:
         "update",
         survey,
         actor=actor,
-        summary=f"survey closes at {closes_at:%Y-%m-%d %H:%M} (was {before:%Y-%m-%d %H:%M})",
+        summary=f"survey closes at {timezone.localtime(closes_at):%Y-%m-%d %H:%M} (was {timezone.localtime(before):%Y-%m-%d %H:%M})",
     )
     return survey
 

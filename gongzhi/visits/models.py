@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core.roles import ROLES
@@ -68,7 +69,7 @@ class Visit(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.household} {self.visited_at:%Y-%m-%d}"
+        return f"{self.household} {timezone.localtime(self.visited_at):%Y-%m-%d}"
 
 
 class VisitRule(models.Model):

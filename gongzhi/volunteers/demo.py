@@ -18,7 +18,7 @@ from gongzhi.org.demo import generator
 from gongzhi.org.demo.loader import find_loaded
 from gongzhi.org.models import Neighborhood, PartnerUnit, PartyMember, Resident
 from gongzhi.volunteers import services
-from gongzhi.volunteers.models import CallUpAnswer, VolunteerTeam
+from gongzhi.volunteers.models import CallUpAnswer, Emergency, VolunteerTeam
 
 TEAM = "杨泰志愿服务队"
 SKILLS = ["medical", "driving", "electrician", "counselling", "", "", "", ""]
@@ -156,6 +156,10 @@ def _past_emergency(admin, subdistrict, neighborhood, people) -> int:
             services.answer_call_up(token=answer.token, accept=True)
     filled = services.plan_assignment(actor=admin, emergency=emergency)
     services.close_emergency(actor=admin, emergency=emergency)
+    # A past emergency: it was opened and answered before its first shift, not today.
+    Emergency.objects.filter(pk=emergency.pk).update(opened_at=start - timedelta(hours=2))
+    answers = CallUpAnswer.objects.filter(emergency=emergency, answered_at__isnull=False)
+    answers.update(answered_at=start - timedelta(hours=1))
     return filled
 
 

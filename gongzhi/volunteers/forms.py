@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.volunteers.models import MAX_SHIFTS_PER_EMERGENCY, RedemptionItem, Volunteer
@@ -186,7 +187,7 @@ class ReverseEntryForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["entry"].queryset = entries
         self.fields["entry"].label_from_instance = lambda e: (
-            f"{e.created_at:%Y-%m-%d} {e.get_kind_display()} {e.points:+d} / {e.hours:+}h {e.memo}"
+            f"{timezone.localtime(e.created_at):%Y-%m-%d} {e.get_kind_display()} {e.points:+d} / {e.hours:+}h {e.memo}"
         )
 
 

@@ -1,6 +1,7 @@
 """Emergency call-up (招募令): emergencies, posts, shifts, needs, answers and the assignment plan."""
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.org.models import Neighborhood, Subdistrict
@@ -71,7 +72,7 @@ class EmergencyShift(models.Model):
         ordering = ["starts_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.starts_at:%m-%d %H:%M}–{self.ends_at:%H:%M}"
+        return f"{timezone.localtime(self.starts_at):%m-%d %H:%M}–{timezone.localtime(self.ends_at):%H:%M}"
 
 
 class PostNeed(models.Model):

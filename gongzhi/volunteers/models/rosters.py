@@ -1,6 +1,7 @@
 """Rosters (排班): recurring shifts such as the "1+2+1" night patrol, duties and swaps."""
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.org.models import Neighborhood
@@ -67,7 +68,7 @@ class RosterShift(models.Model):
         constraints = [models.UniqueConstraint(fields=["pattern", "starts_at"], name="roster_shift_once")]
 
     def __str__(self) -> str:
-        return f"{self.pattern} {self.starts_at:%m-%d %H:%M}"
+        return f"{self.pattern} {timezone.localtime(self.starts_at):%m-%d %H:%M}"
 
 
 class RosterDuty(models.Model):

@@ -27,4 +27,8 @@ def test_demo_loads_once_with_ledger_entries_a_past_emergency_and_wishes():
     assert SignUp.objects.filter(status="waitlisted").count() == 2
     emergency = Emergency.objects.get()
     assert emergency.status == "closed" and PostAssignment.objects.filter(emergency=emergency).count() > 0
+    # A past call-up: opened and answered before its first shift (it showed today's date before).
+    first_shift = emergency.shifts.order_by("starts_at").first()
+    assert emergency.opened_at < first_shift.starts_at
+    assert all(a.answered_at < first_shift.starts_at for a in emergency.answers.exclude(answered_at=None))
     assert MicroWish.objects.filter(status="fulfilled").count() == 1

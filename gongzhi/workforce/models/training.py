@@ -2,6 +2,7 @@
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.org.models import Subdistrict
@@ -104,7 +105,7 @@ class TrainingSession(models.Model):
         ordering = ["-starts_at"]
 
     def __str__(self) -> str:
-        return f"{self.course} {self.starts_at:%Y-%m-%d}"
+        return f"{self.course} {timezone.localtime(self.starts_at):%Y-%m-%d}"
 
 
 class HoursCredit(models.Model):
