@@ -169,11 +169,6 @@ class State(models.TextChoices):
     REOPENED = lifecycle.REOPENED, _("reopened (重办)")
 
 
-def intake_key(principal: str, key: str) -> str | None:
-    """An idempotency key scoped to its sender, so one client's key never finds another's concern."""
-    return f"{principal}:{key}"[:160] if key else None
-
-
 def _public_token() -> str:
     return secrets.token_urlsafe(18)
 

@@ -21,8 +21,8 @@ from gongzhi.concerns.models import (
     ConcernPhoto,
     Rating,
     Supervision,
-    intake_key,
 )
+from gongzhi.core.idempotency import sender_key
 from gongzhi.core.memo import memo
 from gongzhi.core.permissions import assignments_of, has_capability, scoped
 from gongzhi.grids.models import MicroGrid
@@ -164,7 +164,7 @@ def categories_for(subdistrict_id: int | None) -> QuerySet[Category]:
 
 def already_taken(principal: str, key: str) -> bool:
     """A retry of a form already sent: it gets the first concern back, not the offer to join."""
-    stored = intake_key(principal, key)
+    stored = sender_key(principal, key)
     return bool(stored) and Concern.objects.filter(idempotency_key=stored).exists()
 
 

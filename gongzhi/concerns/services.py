@@ -22,10 +22,10 @@ from gongzhi.concerns.models import (
     RoutingRule,
     Supervision,
     Tier,
-    intake_key,
 )
 from gongzhi.core import audit, permissions, pii, uploads
 from gongzhi.core.errors import NotInScope
+from gongzhi.core.idempotency import sender_key
 from gongzhi.core.memo import memo
 from gongzhi.org.models import Building, Household, Neighborhood, Subdistrict
 
@@ -181,7 +181,7 @@ def submit_concern(
     """Accept (受理) a concern from any channel. A retry with the same idempotency key returns the
     first concern instead of a second one. `actor=None` is public intake (resident page, Open311),
     which its caller has authenticated or rate-limited."""
-    key = intake_key(principal or str(actor.pk if actor else "public"), idempotency_key)
+    key = sender_key(principal or str(actor.pk if actor else "public"), idempotency_key)
     # No look-up of the key first: the unique index on it decides (a retry's insert fails and the
     # first concern is answered, below), which saves every first submission a query.
     if actor is not None and not permissions.can_create(actor, Concern, place.path()):

@@ -16,12 +16,6 @@ from gongzhi.core.roles import ROLES
 from gongzhi.org.models import SensitiveTag
 
 
-def visit_key(actor, idempotency_key: str) -> str | None:
-    """The stored idempotency key: scoped to its sender, so one worker's key never finds another's
-    visit (the same shape as a concern's intake key)."""
-    return f"{actor.pk}:{idempotency_key}"[:160] if idempotency_key else None
-
-
 class Visit(models.Model):
     """走访: one contact of a staff member with a household (the 民情日志 line)."""
 

@@ -20,6 +20,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from gongzhi.core import pii
+from gongzhi.core.idempotency import sender_key
 from gongzhi.core.permissions import assignments_of, can_create, has_capability, may_read_class, scoped
 from gongzhi.core.roles import ROLES
 from gongzhi.grids.models import MicroGrid
@@ -36,7 +37,7 @@ from gongzhi.org.models import (
 )
 from gongzhi.org.selectors import households_visible_to, tags_visible_to
 from gongzhi.visits import plan as visit_plan
-from gongzhi.visits.models import Hotline, Visit, VisitRule, visit_key
+from gongzhi.visits.models import Hotline, Visit, VisitRule
 
 # Roles that go visiting: the staff rule counts them (a rule may name one of them).
 VISITING_ROLES = ("neighborhood_secretary", "social_worker", "grid_chief", "grid_worker")
@@ -406,7 +407,7 @@ def households_to_visit(user, text: str) -> SearchResult:
 
 def visit_by_key(actor, idempotency_key: str) -> Visit | None:
     """The visit a retried submission already recorded (None: the first time)."""
-    key = visit_key(actor, idempotency_key)
+    key = sender_key(str(actor.pk), idempotency_key)
     return Visit.objects.filter(idempotency_key=key).first() if key else None
 
 

@@ -9,8 +9,10 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core import audit, permissions
 from gongzhi.core.errors import NotInScope
+from gongzhi.core.idempotency import sender_key
 from gongzhi.org.models import Household, Neighborhood, SensitiveTag, Subdistrict
-from gongzhi.visits.models import Hotline, StaffContact, Visit, VisitRule, visit_key
+from gongzhi.visits.models import Hotline, StaffContact, Visit, VisitRule
+from gongzhi.visits.selectors import visit_by_key
 
 # The plan a new subdistrict starts from (the seeds' 暖杨六连心: staff visit every month; the
 # elderly living alone weekly).
@@ -49,17 +51,24 @@ def record_visit(
 ) -> Visit:
     """One 民情日志 line, linked to the concern it opened if any (concerns' visit_intake opens it).
     A retry with the same idempotency key returns the first visit."""
-    key = visit_key(actor, idempotency_key)
-    if key and (found := Visit.objects.filter(idempotency_key=key).first()) is not None:
+    if (found := visit_by_key(actor, idempotency_key)) is not None:
         return found
     check_visit(actor=actor, household=household, channel=channel)
     try:
         with transaction.atomic():
             return _save_visit(
-                actor, household, key, channel, raised, handled, suggestions, concern, visited_at
+                actor,
+                household,
+                sender_key(str(actor.pk), idempotency_key),
+                channel,
+                raised,
+                handled,
+                suggestions,
+                concern,
+                visited_at,
             )
     except IntegrityError:
-        if key and (found := Visit.objects.filter(idempotency_key=key).first()) is not None:
+        if (found := visit_by_key(actor, idempotency_key)) is not None:
             return found
         raise
 
