@@ -295,8 +295,6 @@ def _stairwells(admin, subdistrict, rng) -> int:
                 stairwell_id=pk,
                 step=step,
                 group="、".join(_name(rng) for _i in range(3)) if step >= 2 else "",
-                covenant="邻里守望、楼道整洁、垃圾分类、文明停车" if step >= 3 else "",
-                motto="楼道是我家，整洁靠大家" if step >= 3 else "",
                 brand=rng.choice(["楼道书屋", "邻里花园", "银龄互助"]) if step >= 4 else "",
                 beautiful_year=year if step == 5 and rng.random() < 0.6 else None,
             )

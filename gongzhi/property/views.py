@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.pages import form_errors, parse_int, parse_month, require_reader, say, staff_page
-from gongzhi.property import figures_import, selectors, services
-from gongzhi.property.models import ChecklistItem, StepChoices, VettingStep
+from gongzhi.property import community_views, figures_import, selectors, services
+from gongzhi.property.models import DEFAULT_ALLOWANCE, ChecklistItem, StepChoices, VettingStep
 
 FIGURE_FIELDS = ("fee_billed", "fee_collected", "burglaries", "battery_thefts", "vehicle_thefts", "fires")
 
@@ -98,6 +98,8 @@ def compound(request, pk: int):
         "figures": figures,
         "committees": selectors.committees_of(request.user, place),
         "joint": selectors.joint_committees_of(request.user, place),
+        "joint_meetings": selectors.joint_meetings_of(request.user, place)[:10],
+        "rules_in_force": selectors.rules_in_force(request.user, place),
         "complaints": selectors.complaints_of(request.user, place)[:20],
         "works": selectors.works_accounts_of(request.user, place)[:20],
         "complaint_counts": selectors.complaint_counts(place, year),
@@ -173,6 +175,9 @@ def committee(request, pk: int):
         "statements": statements,
         "vetting_kinds": VettingStep.Kind.choices,
         "may_write": selectors.may_write_property(request.user, body.compound),
+        "reports": selectors.reports_of(request.user, body),
+        "defaults": DEFAULT_ALLOWANCE,
+        "this_year": timezone.localdate().year,
     }
     return render(request, "property/committee.html", context)
 
@@ -180,11 +185,14 @@ def committee(request, pk: int):
 @require_POST
 @staff_page
 def committee_action(request, pk: int):
-    """Add a member, record a vetting step or pay an allowance (the form says which)."""
+    """Add a member, record a vetting step, pay an allowance, schedule the year's reports or record
+    one heard (the form says which)."""
     body = selectors.committee_for(request.user, pk)
     action, post = request.POST.get("action"), request.POST
     try:
-        if action == "member":
+        if action in ("reports", "heard"):
+            community_views.committee_reports(request, body)
+        elif action == "member":
             services.add_member(
                 actor=request.user,
                 committee=body,
@@ -219,7 +227,8 @@ def committee_action(request, pk: int):
 
 @staff_page
 def stairwell(request, pk: int):
-    """A stairwell's self-governance: step, group of three, 3+4+5+N checklist, covenant and brand."""
+    """A stairwell's self-governance: step, group of three, 3+4+5+N checklist, brand; its covenant
+    with every version (adopted on the covenant page's form)."""
     _reader(request.user)
     place = selectors.stairwell_for(request.user, pk)
     governance = getattr(place, "governance", None)
@@ -231,8 +240,6 @@ def stairwell(request, pk: int):
                 stairwell=place,
                 step=parse_int(request.POST.get("step"), high=5) or 0,
                 group=request.POST.get("group", ""),
-                covenant=request.POST.get("covenant", ""),
-                motto=request.POST.get("motto", ""),
                 brand=request.POST.get("brand", ""),
                 done_ids=[i for v in request.POST.getlist("done") if (i := parse_int(v)) is not None],
                 beautiful_year=parse_int(request.POST.get("beautiful_year"), low=2000, high=2100),
@@ -252,6 +259,8 @@ def stairwell(request, pk: int):
         "done": set(governance.done.values_list("pk", flat=True)) if governance else set(),
         "errors": errors,
         "this_year": date.today().year,
+        "versions": selectors.covenant_versions(request.user, place),
+        "may_write": selectors.may_write_property(request.user, place.building.compound),
     }
     return render(request, "property/stairwell.html", context, status=400 if errors else 200)
 

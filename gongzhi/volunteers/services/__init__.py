@@ -22,7 +22,13 @@ from gongzhi.volunteers.services.emergencies import (
     open_emergency,
     set_need,
 )
-from gongzhi.volunteers.services.honour import add_to_honour_roll, form_squad, household_stars, rate_household
+from gongzhi.volunteers.services.honour import (
+    add_to_honour_roll,
+    form_squad,
+    household_stars,
+    rate_household,
+    remove_household_rating,
+)
 from gongzhi.volunteers.services.planning import drop_out, export_plan, plan_assignment
 from gongzhi.volunteers.services.points import (
     active_rule,
@@ -87,6 +93,7 @@ __all__ = [
     "MAX_ROSTER_DAYS",
     "household_stars",
     "rate_household",
+    "remove_household_rating",
     "add_to_honour_roll",
     "form_squad",
 ]

@@ -45,6 +45,21 @@ def rate_household(*, actor, household, stars, reason: str) -> HouseholdRating:
 
 
 @transaction.atomic
+def remove_household_rating(*, actor, household, reason: str) -> bool:
+    """Take a household's stars away (摘星); False when it had none. The reason goes to the audit
+    log; property.community keeps the reviewed history."""
+    require_create(actor, HouseholdRating, household.neighborhood)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why.")})
+    rating = HouseholdRating.objects.select_for_update().filter(household=household).first()
+    if rating is None:
+        return False
+    audit.record("delete", rating, actor=actor, reason=reason.strip(), changes={"stars": rating.stars})
+    rating.delete()
+    return True
+
+
+@transaction.atomic
 def add_to_honour_roll(
     *,
     actor,

@@ -158,6 +158,10 @@ class Post(models.TextChoices):
     MEMBER = "member", _("committee member")
 
 
+# 闵行's monthly allowance by post (元): the default a payment takes when no amount is typed.
+DEFAULT_ALLOWANCE = {Post.MEMBER: Decimal("900"), Post.DEPUTY: Decimal("1000"), Post.CHAIR: Decimal("1200")}
+
+
 class CommitteeMember(models.Model):
     committee = models.ForeignKey(OwnersCommittee, on_delete=models.CASCADE, related_name="members")
     name = models.CharField(_("name"), max_length=64)
@@ -332,13 +336,12 @@ class ChecklistItem(models.Model):
 
 
 class StairwellGovernance(models.Model):
-    """楼组自治: a stairwell's step, its 3-person group, checklist done, covenant and brand."""
+    """楼组自治: a stairwell's step, its 3-person group, checklist done and brand. Its covenant
+    (楼组公约) is a rule book with versions (models.community.RuleBook)."""
 
     stairwell = models.OneToOneField(Stairwell, on_delete=models.CASCADE, related_name="governance")
     step = models.PositiveSmallIntegerField(_("step"), choices=StepChoices.choices, default=0)
     group = models.CharField(_("self-governance group (3 names)"), max_length=128, blank=True)
-    covenant = models.TextField(_("stairwell covenant"), blank=True)
-    motto = models.CharField(_("short form"), max_length=64, blank=True)
     brand = models.CharField(_("brand"), max_length=64, blank=True)
     done = models.ManyToManyField(ChecklistItem, blank=True, related_name="+")
     beautiful_year = models.PositiveSmallIntegerField(_("beautiful stairwell (year)"), null=True, blank=True)

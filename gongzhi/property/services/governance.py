@@ -16,6 +16,7 @@ from gongzhi.core.permissions import READ
 from gongzhi.deliberation.models import Vote
 from gongzhi.org.models import Compound, Stairwell, Subdistrict
 from gongzhi.property.models import (
+    DEFAULT_ALLOWANCE,
     AllowancePayment,
     ChecklistItem,
     CommitteeMember,
@@ -256,9 +257,11 @@ def record_vetting(*, actor, committee: OwnersCommittee, kind: str, decision: st
     return step
 
 
-def pay_allowance(*, actor, member: CommitteeMember, month: date, amount) -> AllowancePayment:
-    """Record a member's allowance for a month, once."""
+def pay_allowance(*, actor, member: CommitteeMember, month: date, amount=None) -> AllowancePayment:
+    """Record a member's allowance for a month, once; no amount typed pays the post's default."""
     _require_committee(actor, member.committee)
+    if amount is None or str(amount).strip() == "":
+        amount = DEFAULT_ALLOWANCE[member.post]
     amount = _money(amount, "amount")
     month = month.replace(day=1)
     with transaction.atomic():
@@ -367,13 +370,12 @@ def update_stairwell(
     stairwell: Stairwell,
     step: int,
     group: str = "",
-    covenant: str = "",
-    motto: str = "",
     brand: str = "",
     done_ids=(),
     beautiful_year=None,
 ) -> StairwellGovernance:
-    """Record a stairwell's step, group, covenant, brand and checklist; a step needs the one before."""
+    """Record a stairwell's step, group, brand and checklist; a step needs the one before. Its
+    covenant is a rule book of its own (community.adopt_rule_version)."""
     building = stairwell.building
     require_create(
         actor,
@@ -399,12 +401,8 @@ def update_stairwell(
         governance, _created = StairwellGovernance.objects.select_for_update().get_or_create(
             stairwell=stairwell
         )
-        governance.step, governance.group, governance.covenant = step, group.strip(), covenant.strip()
-        governance.motto, governance.brand, governance.beautiful_year = (
-            motto.strip(),
-            brand.strip(),
-            beautiful_year,
-        )
+        governance.step, governance.group = step, group.strip()
+        governance.brand, governance.beautiful_year = brand.strip(), beautiful_year
         governance.save()
         governance.done.set(items)
         audit.record("update", governance, actor=actor, changes={"step": step})

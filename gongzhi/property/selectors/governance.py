@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.concerns.models import Concern, HandlerKind
 from gongzhi.core.permissions import can_create, scoped
+from gongzhi.deliberation.models import Vote
 from gongzhi.org.models import Compound, Household, Neighborhood, Stairwell, Subdistrict
 from gongzhi.projects.models import Disclosure
 from gongzhi.property import scoring
@@ -28,6 +29,7 @@ from gongzhi.property.models import (
     MonthlyFigures,
     OwnersCommittee,
     PropertyCompany,
+    RuleBook,
     ScoreRule,
     StairwellGovernance,
     StairwellPlan,
@@ -452,3 +454,16 @@ def stairwell_map(user, neighborhood: Neighborhood) -> list[dict]:
         {"name": str(s), "lat": s.building.lat, "lng": s.building.lng, "step": steps.get(s.pk, 0), "i": i}
         for i, s in enumerate(qs.select_related("building__compound"))
     ]
+
+
+def may_write_neighborhood(user, neighborhood: Neighborhood) -> bool:
+    """May the user change the neighborhood's rules and stars (its staff and the subdistrict)."""
+    return can_create(
+        user, RuleBook, {"subdistrict": neighborhood.subdistrict_id, "neighborhood": neighborhood.pk}
+    )
+
+
+def owners_votes_of(user, compound: Compound) -> QuerySet[Vote]:
+    """The compound's owners' votes (art. 278) the user may read, newest first: the decisions a fee
+    change or a committee's election may name."""
+    return scoped(user, Vote.objects.filter(compound=compound, kind=Vote.Kind.OWNERS)).order_by("-pk")
