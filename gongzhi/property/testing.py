@@ -56,3 +56,49 @@ def add_property(world, year: int = 2026):
 def expected_score() -> Decimal:
     """Compound A by hand: collection 90 % → 75 points, 1 incident → 91.67, party 50 % → 83.33."""
     return Decimal("81.94")  # (3×75 + 2×(11/12×100) + 1×(50/60×100)) / 6 = 81.944…
+
+
+def honoured_volunteer(world, name: str = "赵六", *, points_per_hour: int = 10, hours: int = 3):
+    """A volunteer of neighborhood A with `points_per_hour × hours` points, on this year's honour roll."""
+    from gongzhi.volunteers import services as volunteers
+    from gongzhi.volunteers import testing as vt
+
+    admin = world.users[ADMIN]
+    volunteers.set_point_rule(
+        actor=admin, subdistrict=world.subdistrict, name="r", points_per_hour=points_per_hour
+    )
+    signup = vt.served(world, world.neighborhood_a, name, hours=hours)
+    volunteers.confirm_hours(actor=world.users["volunteer_team_chief"], signup=signup, hours=str(hours))
+    volunteers.add_to_honour_roll(
+        actor=admin,
+        neighborhood=world.neighborhood_a,
+        period=str(year_now()),
+        reason="守信践诺",
+        volunteer=signup.volunteer,
+    )
+    return signup.volunteer
+
+
+def year_now() -> int:
+    from django.utils import timezone
+
+    return timezone.localdate().year
+
+
+def benefit(world, *, cost: int = 10, stock: int = 100, name: str = "停车费减免"):
+    """A parking relief the property company of compound A honours, priced in points."""
+    from gongzhi.property.models import PropertyCompany
+
+    admin = world.users[ADMIN]
+    company = PropertyCompany.objects.filter(
+        subdistrict=world.subdistrict
+    ).first() or services.create_company(actor=admin, subdistrict=world.subdistrict, name="杨行物业")
+    return services.add_benefit(
+        actor=admin,
+        subdistrict=world.subdistrict,
+        name=name,
+        kind="parking_fee",
+        cost_points=cost,
+        stock=stock,
+        company=company,
+    )
