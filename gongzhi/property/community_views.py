@@ -55,6 +55,7 @@ def _required(value, field: str, message: str):
 @staff_page
 def covenant(request, pk: int):
     """Adopt a new version of a stairwell's covenant (楼组公约)."""
+    _reader(request.user)
     place = selectors.stairwell_for(request.user, pk)
     try:
         services.adopt_rule_version(
@@ -182,6 +183,7 @@ def _add_benefit(request, nb) -> None:
 @staff_page
 def joint_meeting(request, pk: int):
     """Hold a meeting of a joint committee (a 联席会商 in deliberation)."""
+    _reader(request.user)
     body = get_object_or_404(scoped(request.user, JointCommittee.objects.all()), pk=pk)
     try:
         link = services.hold_joint_meeting(
