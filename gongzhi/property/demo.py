@@ -23,7 +23,7 @@ from gongzhi.deliberation.models import Vote
 from gongzhi.org.demo import generator
 from gongzhi.org.demo.loader import find_loaded
 from gongzhi.org.models import Compound, Household, Neighborhood, Stairwell
-from gongzhi.property import services
+from gongzhi.property import community_demo, services
 from gongzhi.property.models import (
     AllowancePayment,
     ChecklistItem,
@@ -32,6 +32,7 @@ from gongzhi.property.models import (
     MonthlyFigures,
     OwnersCommittee,
     PropertyCompany,
+    RuleBook,
     StairwellGovernance,
     VettingStep,
 )
@@ -86,11 +87,14 @@ def load_demo() -> str:
     subdistrict = find_loaded(generator.SUBDISTRICT_CODE)
     if subdistrict is None:
         return "property: no demo town loaded; run `gongzhi demo load` first."
-    if PropertyCompany.objects.filter(subdistrict=subdistrict).exists():
-        return "property: red property already loaded, nothing changed."
     admin = User.objects.filter(username="admin").first()
     if admin is None:
         return "property: the demo logins are missing; run `gongzhi demo load` first."
+    if PropertyCompany.objects.filter(subdistrict=subdistrict).exists():
+        if RuleBook.objects.filter(neighborhood__subdistrict=subdistrict).exists():
+            return "property: red property already loaded, nothing changed."
+        with transaction.atomic():  # a town loaded before rules and stars were part of the demo
+            return "property: " + community_demo.load(admin, subdistrict, random.Random(18))
     rng = random.Random(17)
     compounds = list(
         Compound.objects.filter(neighborhood__subdistrict=subdistrict).select_related("neighborhood")
@@ -107,8 +111,12 @@ def load_demo() -> str:
         _joint_committees(admin, subdistrict, rng)
         covered = _stairwells(admin, subdistrict, rng)
         services.set_plan(actor=admin, subdistrict=subdistrict, year=months[-1].year, target=covered + 60)
+        community = community_demo.load(admin, subdistrict, random.Random(18))
     seconds = time.perf_counter() - started
-    return f"property: {len(compounds)} compounds with companies, fees, 12 months of figures and committees ({seconds:.1f} s)"
+    return (
+        f"property: {len(compounds)} compounds with companies, fees, 12 months of figures and committees; "
+        f"{community} ({seconds:.1f} s)"
+    )
 
 
 def _company(admin, subdistrict, name: str, branch: bool) -> PropertyCompany:

@@ -10,7 +10,17 @@ from gongzhi.org.demo import loader
 from gongzhi.org.demo.generator import generate_town
 from gongzhi.org.models import Compound
 from gongzhi.property import demo, selectors
-from gongzhi.property.models import Contract, MonthlyFigures, OwnersCommittee
+from gongzhi.property.models import (
+    CommitteeReport,
+    Contract,
+    JointCommittee,
+    JointMeeting,
+    MonthlyFigures,
+    OwnersCommittee,
+    RuleBook,
+    RuleVersion,
+    StarReview,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -36,3 +46,13 @@ def test_red_property_loads_once_for_every_compound_with_a_coverage_figure():
     year = demo.months_of_demo(timezone.localdate())[-1].year
     ranked = selectors.neighborhood_ranking(admin, result.subdistrict, year)
     assert ranked and all(score is not None for _n, score in ranked)
+    # Rules and stars: village rules in two versions everywhere, covenants, stars lowered and removed.
+    for nb in {c.neighborhood for c in compounds}:
+        assert RuleVersion.objects.filter(book__neighborhood=nb, book__kind="village").count() == 2
+    assert RuleBook.objects.filter(kind="stairwell").exists()
+    assert (
+        StarReview.objects.filter(stars_after=0).exists()
+        and StarReview.objects.filter(stars_after=2, stars_before=3).exists()
+    )
+    assert JointMeeting.objects.count() == JointCommittee.objects.count() > 0
+    assert CommitteeReport.objects.exists(), first
