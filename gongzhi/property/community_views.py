@@ -101,11 +101,12 @@ def community(request, pk: int):
         "honoured": selectors.honoured_people(request.user, nb),
         "claims": selectors.claims_of(request.user, nb)[:30],
         "may_write": selectors.may_write_neighborhood(request.user, nb),
-        "companies": selectors.companies_visible_to(request.user),
-        "partners": PartnerUnit.objects.filter(subdistrict=nb.subdistrict).order_by("name"),
         "benefit_kinds": RedemptionItem.Kind.choices,
-        "request_key": uuid.uuid4().hex,
+        "request_key": uuid.uuid4().hex,  # one per form shown: a double submit redeems once
     }
+    if context["may_write"]:
+        context["companies"] = selectors.companies_visible_to(request.user)
+        context["partners"] = PartnerUnit.objects.filter(subdistrict=nb.subdistrict).order_by("name")
     return render(request, "property/community.html", context)
 
 
@@ -214,16 +215,18 @@ def manage(request, pk: int):
         else:
             messages.success(request, _("Saved."))
         return redirect("property:manage", pk=place.pk)
+    may_write = selectors.may_write_property(request.user, place)
     context = {
         "compound": place,
-        "companies": selectors.companies_visible_to(request.user),
         "contracts": selectors.contracts_of(request.user, place),
         "fees": selectors.fees_of(request.user, place),
-        "votes": selectors.owners_votes_of(request.user, place),
-        "branches": PartyOrg.objects.filter(neighborhood=place.neighborhood).order_by("name"),
         "committees": selectors.committees_of(request.user, place),
-        "may_write": selectors.may_write_property(request.user, place),
+        "may_write": may_write,
     }
+    if may_write:  # the forms' choices, for those who may use them
+        context["companies"] = selectors.companies_visible_to(request.user)
+        context["votes"] = selectors.owners_votes_of(request.user, place)
+        context["branches"] = PartyOrg.objects.filter(neighborhood=place.neighborhood).order_by("name")
     return render(request, "property/manage.html", context)
 
 
