@@ -130,18 +130,22 @@ def _benefits(admin, subdistrict, nb, year: int) -> int:
         company=company,
         terms="凭红榜证明至物业服务中心办理",
     )
+    offers = [fee]
     shop = PartnerUnit.objects.filter(subdistrict=subdistrict).order_by("pk").first()
     if shop is not None:
-        services.add_benefit(
-            actor=admin,
-            subdistrict=subdistrict,
-            name="红榜户家电清洗一次",
-            kind="shop_service",
-            cost_points=30,
-            stock=60,
-            partner_unit=shop,
+        offers.append(
+            services.add_benefit(
+                actor=admin,
+                subdistrict=subdistrict,
+                name="红榜户家电清洗一次",
+                kind="shop_service",
+                cost_points=30,
+                stock=60,
+                partner_unit=shop,
+            )
         )
-    rich = Balance.objects.filter(volunteer__neighborhood=nb, points__gte=fee.item.cost_points)
+    cheapest = min(offers, key=lambda b: b.item.cost_points)
+    rich = Balance.objects.filter(volunteer__neighborhood=nb, points__gte=cheapest.item.cost_points)
     people = [b.volunteer for b in rich.select_related("volunteer").order_by("-points", "pk")[:3]]
     for person in people:
         volunteers.add_to_honour_roll(
@@ -149,7 +153,7 @@ def _benefits(admin, subdistrict, nb, year: int) -> int:
         )
     if not people:
         return 0
-    services.redeem_benefit(actor=admin, volunteer=people[0], benefit=fee, key="demo-benefit-1")
+    services.redeem_benefit(actor=admin, volunteer=people[0], benefit=cheapest, key="demo-benefit-1")
     return 1
 
 
