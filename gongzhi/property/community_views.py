@@ -245,6 +245,16 @@ def _manage_action(request, place) -> None:
             contact=post.get("contact", ""),
             has_party_branch=post.get("has_party_branch") == "on",
         )
+    elif action == "edit_company":
+        services.update_company(
+            actor=actor,
+            company=get_object_or_404(
+                selectors.companies_visible_to(actor), pk=parse_int(post.get("company")) or 0
+            ),
+            name=post.get("name", ""),
+            contact=post.get("contact", ""),
+            has_party_branch=post.get("has_party_branch") == "on",
+        )
     elif action == "contract":
         company = get_object_or_404(
             PropertyCompany.objects.filter(subdistrict=place.neighborhood.subdistrict),

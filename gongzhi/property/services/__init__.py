@@ -33,6 +33,7 @@ from gongzhi.property.services.governance import (
     set_plan,
     set_rule,
     sign_contract,
+    update_company,
     update_stairwell,
     write_month,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "set_rule",
     "set_star_reward",
     "sign_contract",
+    "update_company",
     "update_stairwell",
     "write_month",
 ]

@@ -77,6 +77,23 @@ def create_company(*, actor, subdistrict: Subdistrict, name: str, contact: str =
     return company
 
 
+def update_company(*, actor, company: PropertyCompany, name: str, contact: str = "", has_party_branch=False):
+    """Correct a company's name or contact, or record that it has formed a party branch."""
+    permissions.require(actor, company, denied=_("Only the subdistrict keeps the property companies."))
+    name = name.strip()
+    if not name:
+        raise ValidationError({"name": _("Enter the company's name.")})
+    taken = PropertyCompany.objects.filter(subdistrict_id=company.subdistrict_id, name=name)
+    if taken.exclude(pk=company.pk).exists():
+        raise ValidationError({"name": _("A company of this name is registered already.")})
+    with transaction.atomic():
+        changes = {"name": name, "contact": contact.strip(), "has_party_branch": bool(has_party_branch)}
+        PropertyCompany.objects.filter(pk=company.pk).update(**changes)
+        audit.record("update", company, actor=actor, changes=changes)
+    company.refresh_from_db()
+    return company
+
+
 def sign_contract(
     *, actor, compound: Compound, company: PropertyCompany, service_scope: str, starts_on: date, ends_on: date
 ) -> Contract:

@@ -4,6 +4,7 @@ property company's own account: its compound only, and the complaints routed to 
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from gongzhi.concerns.models import Concern
@@ -201,3 +202,28 @@ def test_the_company_answers_the_complaints_routed_to_it_only(prop):
     with pytest.raises(NotInScope):
         transition(actor=company, concern=Concern.objects.get(pk=theirs.pk), action="start")
     assert selectors.complaint_counts(compound_a(prop), date.today().year)["received"] >= 1
+
+
+@pytest.mark.parametrize("code", ROLE_CODES)
+def test_only_the_subdistrict_edits_a_property_company(client, prop, code):
+    from gongzhi.property.models import PropertyCompany
+
+    company = PropertyCompany.objects.get()
+    url = reverse("property:manage", args=[compound_a(prop).pk])
+    post = {"action": "edit_company", "company": company.pk, "name": "杨行红色物业", "has_party_branch": "on"}
+    response = _as(client, prop, code).post(url, post)
+    # Everyone else who reads the company (the neighborhood's staff, the company) gets 403.
+    assert response.status_code == (302 if code == ADMIN else 403)
+    company.refresh_from_db()
+    assert (company.name == "杨行红色物业") == (code == ADMIN)
+    assert company.has_party_branch == (code == ADMIN)
+
+
+def test_a_company_name_taken_by_another_is_refused(prop):
+    from gongzhi.property.models import PropertyCompany
+
+    admin = prop.users[ADMIN]
+    other = services.create_company(actor=admin, subdistrict=prop.subdistrict, name="宝杨物业")
+    with pytest.raises(ValidationError):
+        services.update_company(actor=admin, company=other, name="杨行物业")
+    assert PropertyCompany.objects.get(pk=other.pk).name == "宝杨物业"
