@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core import audit, idempotency, permissions
 from gongzhi.core.permissions import READ
 from gongzhi.deliberation.models import Duty, Meeting
-from gongzhi.deliberation.services.duties import complete_duty
+from gongzhi.deliberation.services.duties import cadence_of_year, complete_duty
 from gongzhi.deliberation.services.meetings import create_meeting
 from gongzhi.org.models import Household, Neighborhood, Stairwell, Subdistrict
 from gongzhi.property.models import (
@@ -254,12 +254,12 @@ def _claim(actor, volunteer: Volunteer, benefit: Benefit, stored_key: str) -> Be
 # --- Owners' committee reports (duties) and joint committees' meetings (meetings) --------------------
 
 
+REPORT_DUTIES = (Duty.Kind.HALF_YEAR_REVIEW, Duty.Kind.YEAR_END_RATING)
+
+
 def _report_duties(year: int) -> list[tuple[str, str, date]]:
-    """The branch cadence's review points at which the owners' committee reports (duties.cadence_of_year)."""
-    return [
-        (Duty.Kind.HALF_YEAR_REVIEW, f"{year}-H1", date(year, 7, 31)),
-        (Duty.Kind.YEAR_END_RATING, f"{year}", date(year, 12, 31)),
-    ]
+    """The points of the branch's cadence at which the owners' committee reports."""
+    return [duty for duty in cadence_of_year(year) if duty[0] in REPORT_DUTIES]
 
 
 @transaction.atomic
