@@ -123,8 +123,7 @@ def _community_action(request, nb, year: int) -> None:
             title=_("Village rules of %(place)s") % {"place": nb.name},
         )
     elif action == "stars":
-        households = scoped(actor, Household.objects.filter(neighborhood=nb))
-        household = get_object_or_404(households, pk=parse_int(post.get("household")) or 0)
+        household = _household(actor, nb, post)
         services.review_stars(
             actor=actor,
             household=household,
@@ -152,6 +151,23 @@ def _community_action(request, nb, year: int) -> None:
         )
     else:
         raise ValidationError(_("Unknown action."))
+
+
+def _household(actor, nb, post) -> Household:
+    """The household a star form names: by id (a row's form) or by building and room as typed."""
+    households = scoped(actor, Household.objects.filter(neighborhood=nb))
+    if post.get("household"):
+        return get_object_or_404(households, pk=parse_int(post.get("household")) or 0)
+    building, room = post.get("building", "").strip(), post.get("room", "").strip()
+    found = households.filter(building__number=building, room=room).first()
+    if found is None:
+        raise ValidationError(
+            {
+                "room": _("No household %(building)s %(room)s in this neighborhood.")
+                % {"building": building, "room": room}
+            }
+        )
+    return found
 
 
 def _add_benefit(request, nb) -> None:

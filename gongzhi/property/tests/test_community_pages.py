@@ -227,3 +227,20 @@ def test_a_company_name_taken_by_another_is_refused(prop):
     with pytest.raises(ValidationError):
         services.update_company(actor=admin, company=other, name="杨行物业")
     assert PropertyCompany.objects.get(pk=other.pk).name == "宝杨物业"
+
+
+def test_a_household_is_rated_by_building_and_room_as_typed(client, prop):
+    url = reverse("property:community", args=[prop.neighborhood_a.pk])
+    home = prop.household_a
+    staff = _as(client, prop, "neighborhood_secretary")
+    post = {
+        "action": "stars",
+        "building": home.building.number,
+        "room": home.room,
+        "stars": "3",
+        "reason": "示范",
+    }
+    assert staff.post(url, post).status_code == 302
+    assert StarReview.objects.get().household_id == home.pk
+    response = staff.post(url, post | {"room": "9999"}, follow=True)
+    assert "9999" in response.content.decode() and StarReview.objects.count() == 1
