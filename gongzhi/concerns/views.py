@@ -38,16 +38,34 @@ def failed(request, pk: int, exc: Exception):
 @staff_page
 def queue(request):
     require_concern_reader(request.user)
-    state = request.GET.get("state", "")
-    state = state if state in State.values else ""
-    overdue = request.GET.get("overdue") == "1"
-    concerns = selectors.concern_queue(request.user, state=state, overdue=overdue)
+    filters = selectors.QueueFilter.from_query(request.GET)
+    concerns = selectors.concern_queue(request.user, filters=filters)
     page = Paginator(concerns, 30).get_page(request.GET.get("page"))
     return render(
         request,
         "concerns/queue.html",
-        {"page": page, "state": state, "overdue": overdue, "states": State.choices, "now": timezone.now()},
+        {
+            "page": page,
+            "f": filters,
+            "query": urlencode(filters.params()),
+            "states": State.choices,
+            "categories": selectors.categories_for(selectors.home_subdistrict_id(request.user)),
+            "grids": selectors.queue_grids(request.user),
+            "dues": [("overdue", _("overdue")), ("today", _("due today")), ("week", _("due within 7 days"))],
+            "may_export": selectors.may_export(request.user),
+            "now": timezone.now(),
+        },
     )
+
+
+@staff_page
+def queue_export(request):
+    """The filtered queue as xlsx, through the export approval like every ledger (core.exports)."""
+    require_concern_reader(request.user)
+    if not selectors.may_export(request.user):
+        raise PermissionDenied(_("You may not export ledgers."))
+    query = urlencode({"kind": "concerns.queue", **selectors.QueueFilter.from_query(request.GET).params()})
+    return redirect(reverse("core:export_new") + "?" + query)
 
 
 def _handler_choices(user) -> dict:
@@ -72,6 +90,7 @@ def detail(request, pk: int, *, error: str = "", status: int = 200):
             "tiers": Tier.choices,
             "photos": concern.photos.all(),
             "supervisions": concern.supervisions.all(),
+            "map_data": selectors.concern_map(concern),
             "error": error,
             "now": timezone.now(),
             **_handler_choices(request.user),
@@ -267,9 +286,19 @@ def _staff_place(request) -> services.Place:
 @staff_page
 def supervision(request):
     require_concern_reader(request.user)
-    items = selectors.supervision_list(request.user)
+    month = parse_month(request.GET["month"]) if request.GET.get("month") else None
+    items = selectors.overdue_concerns(request.user, month=month)
     page = Paginator(items, 50).get_page(request.GET.get("page"))
-    return render(request, "concerns/supervision.html", {"page": page, "now": timezone.now()})
+    return render(
+        request,
+        "concerns/supervision.html",
+        {
+            "page": page,
+            "month": month,
+            "urgent": selectors.urgent_supervisions(request.user)[:50] if month is None else [],
+            "now": timezone.now(),
+        },
+    )
 
 
 @staff_page
@@ -295,10 +324,11 @@ def kpi(request):
             },
             "rates_chart": {
                 "labels": [r.label for r in rows],
-                "values": [round(100 * (r.resolution_rate or 0), 1) for r in rows],
+                "values": [r.resolution_pct or 0 for r in rows],
                 "unit": "%",
             },
             "may_export": selectors.may_export(request.user),
+            "overdue_link": reverse("concerns:supervision") + f"?month={month:%Y-%m}",
         },
     )
 
