@@ -85,7 +85,7 @@ def queue_workbook(concerns) -> bytes:
                 c.handler_label,
                 f"{timezone.localtime(c.accepted_at):%Y-%m-%d %H:%M}",
                 f"{timezone.localtime(c.resolution_due):%Y-%m-%d %H:%M}",
-                _("yes") if late else "",
+                _("Overdue") if late else "",
             ]
         )
     out = io.BytesIO()

@@ -23,6 +23,7 @@ from gongzhi.concerns.models import (
     Rating,
     Supervision,
 )
+from gongzhi.concerns.personal_data import concern_ids_of
 from gongzhi.core.idempotency import sender_key
 from gongzhi.core.memo import memo
 from gongzhi.core.pages import parse_int
@@ -195,6 +196,28 @@ def concern_map(concern: Concern, *, radius: float = 0.003) -> dict | None:
         }
     )
     return {"type": "FeatureCollection", "features": features}
+
+
+# The session key under which the resident page remembers the concerns reported from this browser
+# (their progress tokens): a resident sees what they just reported even under another phone number.
+REPORTED_TOKENS = "gongzhi_reported_concerns"
+MINE_SHOWN = 20
+
+
+def concerns_of_resident(user, resident, tokens: list[str]) -> list[Concern]:
+    """A signed-in resident's concerns: those matched to their account or phone (as their copy of
+    their data counts them) and those reported from this session. Each with the reply (答复) they
+    were given when it was resolved."""
+    ids = concern_ids_of(user, resident) if user.is_authenticated else set()
+    mine = Q(pk__in=ids) | Q(public_token__in=[t for t in tokens if isinstance(t, str)][:MINE_SHOWN])
+    concerns = list(
+        Concern.objects.select_related("category").filter(mine).order_by("-accepted_at")[:MINE_SHOWN]
+    )
+    replies = resolution_notes([c.pk for c in concerns])
+    for c in concerns:
+        c.reply = replies.get(c.pk, "")
+        c.awaits_rating = c.state == lifecycle.CLOSED and not c.rating
+    return concerns
 
 
 def events_of(concern: Concern) -> QuerySet[ConcernEvent]:

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from gongzhi.accounts import selectors as account_selectors
 from gongzhi.concerns import assist, coordination, lifecycle, page_context, selectors, services, throttle
 from gongzhi.concerns.models import Channel, HandlerKind, Rating, State, Tier
 from gongzhi.concerns.services import Conflict
@@ -368,11 +369,42 @@ def photo(request, pk: int):
 # ---- residents (public, no account: works inside WeChat's browser) ------------------------------
 
 
+def _own_record(request) -> dict:
+    """A signed-in resident's own register entry: their neighborhood, building, name and phone,
+    so the form is filled in for them (they may still change the name and phone)."""
+    user = request.user
+    if not user.is_authenticated or user.kind != user.Kind.RESIDENT:
+        return {}
+    resident = account_selectors.resident_of(user)
+    household = resident.household if resident is not None else None
+    return {
+        "neighborhood": household.neighborhood if household else None,
+        "building": household.building if household else None,
+        "values": {"name": resident.name if resident else "", "phone": user.phone or ""},
+    }
+
+
+def _remember_report(request, concern) -> None:
+    """The browser that reported it finds it on the resident home (signed in or not yet)."""
+    tokens = [t for t in request.session.get(selectors.REPORTED_TOKENS, []) if t != concern.public_token]
+    request.session[selectors.REPORTED_TOKENS] = [concern.public_token, *tokens][: selectors.MINE_SHOWN]
+
+
 @never_cache
 def resident_report(request):
     code = request.GET.get("n", "") or request.POST.get("n", "")
-    neighborhood = selectors.neighborhood_by_code(code)
+    own = _own_record(request)
+    neighborhood = selectors.neighborhood_by_code(code) or own.get("neighborhood")
     building = selectors.card_building(neighborhood, request.GET.get("b", "") or request.POST.get("b", ""))
+    if (
+        building is None
+        and own.get("building") is not None
+        and own["building"].neighborhood_id == getattr(neighborhood, "pk", None)
+    ):
+        building = own["building"]
+    values = dict(own.get("values", {}))
+    if building:
+        values["place"] = str(building)
     context = {
         "neighborhood": neighborhood,
         "building": building,
@@ -380,7 +412,7 @@ def resident_report(request):
         "categories": selectors.categories_for(neighborhood.subdistrict_id if neighborhood else None),
         "key": uuid.uuid4().hex,
         "errors": {},
-        "values": {"place": str(building)} if building else {},
+        "values": values,
         "suggestion": None,
         "similar": [],
     }
@@ -413,9 +445,11 @@ def resident_report(request):
             coordination.join_concern(actor=None, concern=concern, into=main)
     except ValidationError as exc:
         if "join" in getattr(exc, "error_dict", {}):
+            _remember_report(request, concern)
             return redirect("concerns:resident_progress", token=concern.public_token)
         context.update(errors=form_errors(exc), values=request.POST, key=request.POST.get("key", ""))
         return render(request, "concerns/resident_report.html", context, status=400)
+    _remember_report(request, concern)
     return redirect("concerns:resident_progress", token=concern.public_token)
 
 
@@ -472,6 +506,7 @@ def resident_progress(request, token: str):
         "concerns/resident_progress.html",
         {
             "concern": concern,
+            "reply": selectors.resolution_notes([concern.pk]).get(concern.pk, ""),
             "steps": selectors.public_progress(concern),
             "ratings": Rating.choices,
             "may_rate": concern.state == lifecycle.CLOSED and not concern.rating,
