@@ -167,8 +167,11 @@ def visit_items(user, now: datetime) -> list[Item]:
         lines = [
             Line(
                 f"{h.building.compound.name if h.building.compound_id else ''} {h.building.number} {h.room}".strip(),
-                reverse("concerns:visit_new") + f"?household={h.pk}",
-                h.last_visit.date().isoformat() if h.last_visit else _("never visited"),
+                # The visit form's household search, typed for them: exact building and room first.
+                reverse("concerns:visit_new") + "?" + urlencode({"q": f"{h.building.number} {h.room}"}),
+                _("last visit %(d)s") % {"d": f"{timezone.localtime(h.last_visit):%Y-%m-%d}"}
+                if h.last_visit
+                else _("never visited"),
                 h.status == "overdue",
             )
             for h in due[:SHOWN]
