@@ -361,7 +361,8 @@ def stairwell_items(user, roles: set[str]) -> list[Item]:
 
 
 def today(user) -> list[Item]:
-    """Everything awaiting the user, late items first, then the rest by size; empty items dropped."""
+    """Everything awaiting the user: the supervision list, then late items, then the rest by size;
+    empty items dropped."""
     now = timezone.now()
     roles = {a.role for a in assignments_of(user)}
     items = (
@@ -372,7 +373,8 @@ def today(user) -> list[Item]:
         + stairwell_items(user, roles)
         + approval_items(user)
     )
-    return sorted((i for i in items if i.count), key=lambda i: (-i.late, -i.count))
+    # The supervision list leads whenever it holds anything: it is what the next level checks.
+    return sorted((i for i in items if i.count), key=lambda i: (i.key != "overdue", -i.late, -i.count))
 
 
 # ---- pages ---------------------------------------------------------------------------------------

@@ -80,7 +80,7 @@ def test_resident_reports_from_the_phone_and_sees_the_reply(browser, live_server
     lamp = category("lighting", "路灯照明")
     context = _context(browser, width)
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/phone/")
+    page.goto(f"{live_server.url}/accounts/login/phone/")
     page.fill("#id_phone", resident.phone)
     page.click("#send-code")
     page.fill("#id_code", last_code(resident.phone))
