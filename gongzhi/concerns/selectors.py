@@ -192,7 +192,12 @@ def concern_map(concern: Concern, *, radius: float = 0.003) -> dict | None:
         {
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [lng, lat]},
-            "properties": {"tooltip": here, "households": 400, "reported": True},
+            "properties": {
+                "tooltip": here,
+                "households": 400,
+                "reported": True,
+                "style": {"color": "#c0392b", "fillColor": "#c0392b", "fillOpacity": 0.9, "weight": 3},
+            },
         }
     )
     return {"type": "FeatureCollection", "features": features}
