@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -93,22 +94,24 @@ def time_left(due: datetime, now: datetime) -> tuple[str, bool]:
 
 def _concern_lines(qs, now: datetime) -> list[Line]:
     lines = []
-    for c in qs[:SHOWN]:
-        when, late = time_left(c.resolution_due, now)
-        url = reverse("concerns:detail", args=[c.pk])
-        lines.append(Line(f"#{c.pk} {c.title}", url, when, late or c.overdue))
+    # Four columns, not the page's joined rows: compiling and reading those cost 20 ms an item.
+    for pk, title, due, overdue in qs.select_related(None).values_list(
+        "pk", "title", "resolution_due", "overdue"
+    )[:SHOWN]:
+        when, late = time_left(due, now)
+        lines.append(Line(f"#{pk} {title}", reverse("concerns:detail", args=[pk]), when, late or overdue))
     return lines
 
 
 def concern_item(user, key: str, label: str, state: str, now: datetime) -> Item:
-    """Open concerns in one state, counted by the queue's own selector and filter."""
+    """Open concerns in one state, counted on the queue's own selector and filter; the late ones
+    are those of the list the queue's "overdue" deadline filter keeps (the same `overdue_q`)."""
     filters = concern_selectors.QueueFilter(state=state)
     qs = concern_selectors.concern_queue(user, filters=filters)
-    late = concern_selectors.concern_queue(
-        user, filters=concern_selectors.QueueFilter(state=state, due="overdue")
-    )
+    counts = qs.aggregate(n=Count("id"), late=Count("id", filter=concern_selectors.overdue_q(now)))
     url = reverse("concerns:queue") + "?" + urlencode(filters.params())
-    return Item(key, label, qs.count(), url, late.count(), _concern_lines(qs, now))
+    lines = _concern_lines(qs, now) if counts["n"] else []
+    return Item(key, label, counts["n"], url, counts["late"], lines)
 
 
 def concern_items(user, roles: set[str], now: datetime) -> list[Item]:
