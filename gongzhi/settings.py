@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "gongzhi.notifications.context.unread",
+                "gongzhi.menu.menu",
             ],
         },
     },

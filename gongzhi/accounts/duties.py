@@ -33,17 +33,18 @@ ALLOWED = {
     "system_admin": (*COMMON, "/admin/"),
     "resident": (*COMMON, "/accounts/me/", "/api/"),
 }
-# Residents' pages in other apps (their own permission checks still apply). Staff pages answer a
-# resident 404, as records out of scope do: a resident learns nothing about what staff pages exist.
+# Residents' pages in other apps (their own permission checks still apply); "/" is their home.
+# Staff pages answer a resident 404, as records out of scope do: a resident learns nothing about
+# what staff pages exist.
 RESIDENT_PAGES = re.compile(
-    r"^/(concerns/(r|b)/|deliberation/votes/$|deliberation/votes/\d+/(ballot|notice)/|projects/public/|surveys/(a|o)/"
-    r"|volunteers/(answer|check-in)/|notifications/)"
+    r"^/($|concerns/(r|b)/|deliberation/votes/$|deliberation/votes/\d+/(ballot|notice)/|projects/public/|surveys/(a|o)/"
+    r"|volunteers/(answer|check-in|wishes/board)/|notifications/)"
 )
 HOME = {
     "auditor": "/audit/",
     "security_admin": "/accounts/security/",
     "system_admin": "/admin/",
-    "resident": "/accounts/me/",
+    "resident": "/",  # the resident home (gongzhi/workbench.py)
 }
 
 

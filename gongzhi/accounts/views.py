@@ -166,7 +166,7 @@ def phone_sign_in(request):
             errors, status = exc.message_dict, 429 if isinstance(exc, services.SignInLocked) else 400
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return _remembered(request, redirect("accounts:me"), posted_name)
+            return _remembered(request, redirect("core:workbench"), posted_name)
     elif request.method == "POST" and request.POST.get("step") == "verify" and phone:
         try:
             user = services.sign_in_with_phone_code(phone=phone, code=request.POST.get("code", ""))
@@ -175,7 +175,7 @@ def phone_sign_in(request):
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             request.session.pop(PHONE_PENDING, None)
-            return _remembered(request, redirect("accounts:me"), services.phone_account_name(phone))
+            return _remembered(request, redirect("core:workbench"), services.phone_account_name(phone))
     context = {"errors": errors, "phone_masked": pii.mask_phone(phone) if phone else "", "sent": bool(phone)}
     return render(request, "accounts/phone_sign_in.html", context, status=status)
 

@@ -15,6 +15,7 @@ from gongzhi.concerns import selectors, services, visit_intake
 from gongzhi.concerns.services import Conflict
 from gongzhi.core import paging
 from gongzhi.core.errors import NotInScope, ValidationError
+from gongzhi.core.pages import parse_month
 from gongzhi.org import selectors as org_selectors
 
 # Bearer token first, then the session: the API-wide authentication (gongzhi/api.py).
@@ -118,6 +119,58 @@ def create_concern(request, payload: ConcernIn):
 def list_concerns(request, state: str = "", limit: int = 100, offset: int = 0):
     qs = selectors.concern_queue(request.user, state=state)
     return list(qs[paging.window(offset, limit)])
+
+
+class KpiOut(Schema):
+    """One KPI line; rates are percentages with one decimal (null: nothing to measure), as the
+    page, chart and xlsx show them (docs/concerns.md defines each figure)."""
+
+    label: str
+    households_visited: int
+    collected: int
+    resolved: int
+    response_rate: float | None
+    resolution_rate: float | None
+    satisfaction_rate: float | None
+    overdue: int
+    median_close_hours: float | None
+
+
+class KpiReportOut(Schema):
+    month: str
+    by: str
+    rows: list[KpiOut]
+    total: KpiOut
+
+
+def _kpi_line(row) -> dict:
+    hours = row.median_close_hours
+    return {
+        "label": row.label,
+        "households_visited": row.households_visited,
+        "collected": row.collected,
+        "resolved": row.resolved,
+        "response_rate": row.response_pct,
+        "resolution_rate": row.resolution_pct,
+        "satisfaction_rate": row.satisfaction_pct,
+        "overdue": row.overdue,
+        "median_close_hours": None if hours is None else round(hours, 1),
+    }
+
+
+@router.get("/concerns/kpi", response=KpiReportOut)
+def concern_kpis(request, month: str = "", by: str = "neighborhood"):
+    """The KPI ledger of a month (`YYYY-MM`, this month by default) for the caller's area."""
+    if by not in selectors.KPI_GROUPS:
+        raise ValidationError({"by": f"one of {', '.join(selectors.KPI_GROUPS)}"})
+    first = parse_month(month)
+    rows, total = selectors.kpi_report(request.user, month=first, by=by)
+    return {
+        "month": f"{first:%Y-%m}",
+        "by": by,
+        "rows": [_kpi_line(r) for r in rows],
+        "total": _kpi_line(total) | {"label": ""},
+    }
 
 
 @router.get("/concerns/{concern_id}", response=ConcernOut)

@@ -27,7 +27,7 @@ from gongzhi.concerns import assist, deadlines, lifecycle, selectors, services, 
 from gongzhi.concerns.models import Concern, ConcernEvent, Rating, Supervision
 from gongzhi.core import audit
 from gongzhi.org.demo.generator import SUBDISTRICT_CODE
-from gongzhi.org.models import Household, Neighborhood, Subdistrict
+from gongzhi.org.models import Household, Neighborhood, RoleAssignment, Subdistrict
 
 FIXTURES = Path(__file__).with_name("tests") / "fixtures"
 KEY_PREFIX = "demo:"
@@ -123,6 +123,9 @@ def load_demo() -> str:
     if subdistrict is None:
         return "concerns: no demo town loaded; run `gongzhi demo load` first."
     if Concern.objects.filter(subdistrict=subdistrict, idempotency_key__startswith=KEY_PREFIX).exists():
+        routed = _route_to_handlers(subdistrict)
+        if routed:
+            return f"concerns: demo concerns already loaded; {routed} routed to the demo handlers."
         return "concerns: demo concerns already loaded, nothing changed."
     users = {
         u.username: u
@@ -150,6 +153,7 @@ def load_demo() -> str:
         ConcernEvent.objects.bulk_update(events, ["at"], batch_size=300)
         _join_cluster(concerns, now)
         supervised = _supervise(concerns, now)
+        routed = _route_to_handlers(subdistrict)
         audit.record(
             "create",
             None,
@@ -159,7 +163,8 @@ def load_demo() -> str:
     states = sorted({c.state for c in concerns})
     return (
         f"concerns: {len(concerns)} demo concerns in {len(neighborhoods)} neighborhoods ({', '.join(states)}), "
-        f"{supervised} on the supervision list, in {time.perf_counter() - started:.1f} s."
+        f"{supervised} on the supervision list, {routed} routed to the demo handlers, "
+        f"in {time.perf_counter() - started:.1f} s."
     )
 
 
@@ -409,3 +414,46 @@ def _supervise(concerns, now) -> int:
         Concern.objects.filter(pk=c).update(escalation_level=1)
     Concern.objects.filter(pk__in=[c.pk for c in late]).update(overdue=True)
     return len({i.concern_id for i in items})
+
+
+# Which demo login handles how many of the open, dispatched concerns: without these every demo
+# concern stays with the residents' committee and the handlers' workbenches are empty.
+DEMO_HANDLERS = (
+    ("department", "department", 3),
+    ("property", "property_company", 3),
+    ("owners", "owners_committee", 2),
+    ("partner", "partner_unit", 2),
+)
+
+
+def _route_to_handlers(subdistrict) -> int:
+    """Hand a few dispatched or in-hand concerns to the demo department, property company, owners'
+    committee and partner unit (once: nothing happens when any demo concern has a handler unit)."""
+    demo = Concern.objects.filter(subdistrict=subdistrict, idempotency_key__startswith=KEY_PREFIX)
+    if demo.exclude(handler_kind="residents_committee").exists():
+        return 0
+    units = {
+        a.user.username: a
+        for a in RoleAssignment.objects.filter(
+            subdistrict=subdistrict, user__username__in=[u for u, _k, _n in DEMO_HANDLERS]
+        ).select_related("user")
+    }
+    waiting = list(
+        demo.filter(state__in=[lifecycle.DISPATCHED, lifecycle.HANDLING], joined_to__isnull=True).order_by(
+            "pk"
+        )
+    )
+    routed = []
+    for username, kind, count in DEMO_HANDLERS:
+        unit = units.get(username)
+        for concern in waiting[len(routed) : len(routed) + count] if unit else []:
+            concern.handler_kind = kind
+            concern.handler_department_id = unit.department_id if kind == "department" else None
+            concern.handler_partner_unit_id = unit.partner_unit_id if kind == "partner_unit" else None
+            concern.handler_compound_id = (
+                unit.compound_id if kind in ("property_company", "owners_committee") else None
+            )
+            routed.append(concern)
+    fields = ["handler_kind", "handler_department_id", "handler_partner_unit_id", "handler_compound_id"]
+    Concern.objects.bulk_update(routed, fields)
+    return len(routed)

@@ -1,4 +1,5 @@
-"""Exports of the concerns app that go through approval (core.exports): the KPI ledger."""
+"""Exports of the concerns app that go through approval (core.exports): the KPI ledger and the
+filtered concern queue."""
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -41,5 +42,35 @@ exports.register(
         area=_area,
         fields=("month", "by"),
         produce=_produce,
+    )
+)
+
+
+QUEUE_FIELDS = ("q", "state", "category", "grid", "due")
+
+
+def _queue_filter(params: dict) -> selectors.QueueFilter:
+    # The page's own parser, so the file holds what the page listed.
+    return selectors.QueueFilter.from_query({k: str(params.get(k) or "") for k in QUEUE_FIELDS})
+
+
+def _queue_area(actor, params: dict) -> tuple[int | None, int | None]:
+    _queue_filter(params)
+    return exports.area_of_exporter(actor, "concern")
+
+
+def _queue_produce(actor, params: dict) -> exports.ExportFile:
+    concerns = selectors.concern_queue(actor, filters=_queue_filter(params))
+    return exports.ExportFile(workbooks.queue_workbook(concerns), "concern-queue.xlsx")
+
+
+exports.register(
+    exports.ExportKind(
+        code="concerns.queue",
+        label=gettext_lazy("concern queue"),
+        data_class="concern",
+        area=_queue_area,
+        fields=QUEUE_FIELDS,
+        produce=_queue_produce,
     )
 )

@@ -29,6 +29,11 @@ def satisfaction_rate(satisfied: int, basically: int, dissatisfied: int) -> floa
     return rate(satisfied + BASICALLY_WEIGHT * basically, satisfied + basically + dissatisfied)
 
 
+def percent(value: float | None) -> float | None:
+    """A share as the percentage every surface shows (cards, table, chart, xlsx, API): one decimal."""
+    return None if value is None else round(100 * value, 1)
+
+
 def median_or_none(values: list[float]) -> float | None:
     return median(values) if values else None
 
@@ -61,6 +66,18 @@ class KpiRow:
     @property
     def satisfaction_rate(self) -> float | None:
         return satisfaction_rate(self.satisfied, self.basically, self.dissatisfied)
+
+    @property
+    def response_pct(self) -> float | None:
+        return percent(self.response_rate)
+
+    @property
+    def resolution_pct(self) -> float | None:
+        return percent(self.resolution_rate)
+
+    @property
+    def satisfaction_pct(self) -> float | None:
+        return percent(self.satisfaction_rate)
 
     @property
     def median_close_hours(self) -> float | None:

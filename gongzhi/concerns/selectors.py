@@ -1,7 +1,8 @@
 """Every read of concerns and their figures (the KPIs count visits too), already filtered to the
 caller's area."""
 
-from datetime import date, datetime, time
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -22,8 +23,10 @@ from gongzhi.concerns.models import (
     Rating,
     Supervision,
 )
+from gongzhi.concerns.personal_data import concern_ids_of
 from gongzhi.core.idempotency import sender_key
 from gongzhi.core.memo import memo
+from gongzhi.core.pages import parse_int
 from gongzhi.core.permissions import assignments_of, has_capability, scoped
 from gongzhi.grids.models import MicroGrid
 from gongzhi.org.models import (
@@ -59,21 +62,100 @@ def concerns_visible_to(user) -> QuerySet[Concern]:
     )
 
 
+def overdue_q(now: datetime | None = None) -> Q:
+    """超期, one definition for the supervision list, the queue's deadline filter, the KPIs and the
+    workbench: flagged overdue by the escalation sweep, or still open past its resolution deadline
+    (the sweep runs every few minutes; a concern late since then counts already)."""
+    now = now or timezone.now()
+    return Q(overdue=True) | Q(closed_at__isnull=True, resolution_due__lt=now)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """The queue's filters, parsed once (views, export and workbench links build the same one)."""
+
+    q: str = ""
+    state: str = ""  # a State value; "" is every open concern
+    category: int | None = None
+    grid: int | None = None
+    due: str = ""  # "" any, "overdue", "today" (due before today ends), "week" (within 7 days)
+    handler_only: bool = False
+
+    @classmethod
+    def from_query(cls, source) -> "QueueFilter":
+        """The filters from a query string (page, export request); unknown values are dropped."""
+        state, due = source.get("state", ""), source.get("due", "")
+        due = due or ("overdue" if source.get("overdue") == "1" else "")
+        return cls(
+            q=(source.get("q") or "").strip()[:60],
+            state=state if state in lifecycle.STATES else "",
+            category=parse_int(source.get("category"), low=1),
+            grid=parse_int(source.get("grid"), low=1),
+            due=due if due in DUE_CHOICES else "",
+        )
+
+    def params(self) -> dict[str, str]:
+        """The query string that gives this filter back (links and the export request)."""
+        values = {"q": self.q, "state": self.state, "category": self.category, "grid": self.grid}
+        values["due"] = self.due
+        return {k: str(v) for k, v in values.items() if v not in ("", None)}
+
+
+DUE_CHOICES = ("overdue", "today", "week")
+
+
+def _due_q(due: str, now: datetime) -> Q:
+    if due == "overdue":
+        return overdue_q(now)
+    end_of_today = datetime.combine(timezone.localdate(now), time.max, tzinfo=ZoneInfo(settings.TIME_ZONE))
+    until = end_of_today if due == "today" else now + timedelta(days=7)
+    return Q(resolution_due__lte=until) & ~overdue_q(now)
+
+
 def concern_queue(
-    user, *, state: str = "", overdue: bool = False, handler_only: bool = False
+    user,
+    *,
+    state: str = "",
+    overdue: bool = False,
+    handler_only: bool = False,
+    filters: QueueFilter | None = None,
 ) -> QuerySet[Concern]:
     """The worklist: open concerns first by resolution deadline; a handler sees only theirs anyway."""
+    f = filters or QueueFilter(state=state, due="overdue" if overdue else "", handler_only=handler_only)
     qs = concerns_visible_to(user)
-    if state:
-        qs = qs.filter(state=state)
+    if f.state:
+        qs = qs.filter(state=f.state)
     else:
         # Reports joined to a similar concern are worked through that one.
         qs = qs.filter(state__in=lifecycle.OPEN_STATES, joined_to__isnull=True)
-    if overdue:
-        qs = qs.filter(Q(overdue=True) | Q(resolution_due__lt=timezone.now()))
-    if handler_only:
+    if f.due in DUE_CHOICES:
+        qs = qs.filter(_due_q(f.due, timezone.now()))
+    if f.q:
+        qs = qs.filter(Q(title__icontains=f.q) | Q(description__icontains=f.q) | Q(place__icontains=f.q))
+    if f.category:
+        qs = qs.filter(category_id=f.category)
+    if f.grid:
+        qs = qs.filter(micro_grid_id=f.grid)
+    if f.handler_only:
         qs = qs.exclude(handler_kind="residents_committee")
     return qs.order_by("resolution_due", "id")
+
+
+def queue_grids(user) -> QuerySet[MicroGrid]:
+    """The micro-grids the queue's grid filter offers: those of the user's area."""
+    return scoped(user, MicroGrid.objects.select_related("neighborhood")).order_by("neighborhood_id", "name")[
+        :300
+    ]
+
+
+def overdue_concerns(user, *, month: date | None = None) -> QuerySet[Concern]:
+    """The supervision list: every overdue concern of the user's area (of one month's intake if
+    given, as the KPI page counts it), with its escalations."""
+    qs = concerns_visible_to(user).filter(overdue_q())
+    if month is not None:
+        start, end = month_bounds(month)
+        qs = qs.filter(accepted_at__gte=start, accepted_at__lt=end)
+    return qs.prefetch_related("supervisions").order_by("resolution_due", "id")
 
 
 def concern_by_token(token: str) -> Concern | None:
@@ -81,6 +163,66 @@ def concern_by_token(token: str) -> Concern | None:
     if not token or len(token) > 32:
         return None
     return Concern.objects.select_related("category", "neighborhood").filter(public_token=token).first()
+
+
+def concern_map(concern: Concern, *, radius: float = 0.003) -> dict | None:
+    """GeoJSON for the concern page's small map: the point the resident reported (or its
+    building's) and the buildings around it, so staff see where to go. None without a place."""
+    building = concern.building
+    lat, lng = concern.lat, concern.lng
+    if lat is None and building is not None and building.lat is not None:
+        lat, lng = building.lat, building.lng
+    if lat is None or lng is None:
+        return None
+    near = Building.objects.filter(
+        neighborhood__subdistrict_id=concern.subdistrict_id,
+        lat__range=(lat - radius, lat + radius),
+        lng__range=(lng - radius, lng + radius),
+    ).select_related("compound")[:80]
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [b.lng, b.lat]},
+            "properties": {"tooltip": str(b), "style": {"color": "#7f8c8d", "fillOpacity": 0.2}},
+        }
+        for b in near
+    ]
+    here = _("Reported here") if concern.lat is not None else _("The concern's building")
+    features.append(
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [lng, lat]},
+            "properties": {
+                "tooltip": here,
+                "households": 400,
+                "reported": True,
+                "style": {"color": "#c0392b", "fillColor": "#c0392b", "fillOpacity": 0.9, "weight": 3},
+            },
+        }
+    )
+    return {"type": "FeatureCollection", "features": features}
+
+
+# The session key under which the resident page remembers the concerns reported from this browser
+# (their progress tokens): a resident sees what they just reported even under another phone number.
+REPORTED_TOKENS = "gongzhi_reported_concerns"
+MINE_SHOWN = 20
+
+
+def concerns_of_resident(user, resident, tokens: list[str]) -> list[Concern]:
+    """A signed-in resident's concerns: those matched to their account or phone (as their copy of
+    their data counts them) and those reported from this session. Each with the reply (答复) they
+    were given when it was resolved."""
+    ids = concern_ids_of(user, resident) if user.is_authenticated else set()
+    mine = Q(pk__in=ids) | Q(public_token__in=[t for t in tokens if isinstance(t, str)][:MINE_SHOWN])
+    concerns = list(
+        Concern.objects.select_related("category").filter(mine).order_by("-accepted_at")[:MINE_SHOWN]
+    )
+    replies = resolution_notes([c.pk for c in concerns])
+    for c in concerns:
+        c.reply = replies.get(c.pk, "")
+        c.awaits_rating = c.state == lifecycle.CLOSED and not c.rating
+    return concerns
 
 
 def events_of(concern: Concern) -> QuerySet[ConcernEvent]:
@@ -148,10 +290,12 @@ def building_for_notice(building_id: int) -> Building | None:
     return Building.objects.select_related("compound", "neighborhood").filter(pk=building_id).first()
 
 
-def supervision_list(user) -> QuerySet[Supervision]:
+def urgent_supervisions(user) -> QuerySet[Supervision]:
+    """Urgent matters under supervision that are not (yet) overdue: shown below the overdue list."""
     return (
         scoped(user, Supervision.objects.select_related("concern__category", "concern__neighborhood"))
-        .filter(cleared_at__isnull=True)
+        .filter(cleared_at__isnull=True, reason=Supervision.Reason.URGENT)
+        .exclude(concern__in=Concern.objects.filter(overdue_q()))
         .order_by("concern__resolution_due", "id")
     )
 
@@ -345,7 +489,7 @@ def _concern_counts(concerns: QuerySet, field: str):
             satisfied=Count("id", filter=Q(rating=Rating.SATISFIED)),
             basically=Count("id", filter=Q(rating=Rating.BASICALLY)),
             dissatisfied=Count("id", filter=Q(rating=Rating.DISSATISFIED)),
-            overdue=Count("id", filter=Q(overdue=True) | Q(closed_at__isnull=True, resolution_due__lt=now)),
+            overdue=Count("id", filter=overdue_q(now)),
             **({"median_close_hours_value": Median("close_hours")} if _sql_median() else {}),
         )
         .order_by()

@@ -7,6 +7,7 @@ app_name = "concerns"
 urlpatterns = [
     path("", views.queue, name="queue"),
     path("new/", views.intake, name="intake"),
+    path("export/", views.queue_export, name="queue_export"),
     # The visit form, at the paths it had beside the visit plan (/concerns/visits/…): it may open
     # a concern, which is intake.
     path("visits/new/", views_visit.visit_new, name="visit_new"),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from gongzhi.accounts import selectors as account_selectors
 from gongzhi.concerns import assist, coordination, lifecycle, page_context, selectors, services, throttle
 from gongzhi.concerns.models import Channel, HandlerKind, Rating, State, Tier
 from gongzhi.concerns.services import Conflict
@@ -38,16 +39,34 @@ def failed(request, pk: int, exc: Exception):
 @staff_page
 def queue(request):
     require_concern_reader(request.user)
-    state = request.GET.get("state", "")
-    state = state if state in State.values else ""
-    overdue = request.GET.get("overdue") == "1"
-    concerns = selectors.concern_queue(request.user, state=state, overdue=overdue)
+    filters = selectors.QueueFilter.from_query(request.GET)
+    concerns = selectors.concern_queue(request.user, filters=filters)
     page = Paginator(concerns, 30).get_page(request.GET.get("page"))
     return render(
         request,
         "concerns/queue.html",
-        {"page": page, "state": state, "overdue": overdue, "states": State.choices, "now": timezone.now()},
+        {
+            "page": page,
+            "f": filters,
+            "query": urlencode(filters.params()),
+            "states": State.choices,
+            "categories": selectors.categories_for(selectors.home_subdistrict_id(request.user)),
+            "grids": selectors.queue_grids(request.user),
+            "dues": [("overdue", _("overdue")), ("today", _("due today")), ("week", _("due within 7 days"))],
+            "may_export": selectors.may_export(request.user),
+            "now": timezone.now(),
+        },
     )
+
+
+@staff_page
+def queue_export(request):
+    """The filtered queue as xlsx, through the export approval like every ledger (core.exports)."""
+    require_concern_reader(request.user)
+    if not selectors.may_export(request.user):
+        raise PermissionDenied(_("You may not export ledgers."))
+    query = urlencode({"kind": "concerns.queue", **selectors.QueueFilter.from_query(request.GET).params()})
+    return redirect(reverse("core:export_new") + "?" + query)
 
 
 def _handler_choices(user) -> dict:
@@ -72,6 +91,7 @@ def detail(request, pk: int, *, error: str = "", status: int = 200):
             "tiers": Tier.choices,
             "photos": concern.photos.all(),
             "supervisions": concern.supervisions.all(),
+            "map_data": selectors.concern_map(concern),
             "error": error,
             "now": timezone.now(),
             **_handler_choices(request.user),
@@ -267,9 +287,19 @@ def _staff_place(request) -> services.Place:
 @staff_page
 def supervision(request):
     require_concern_reader(request.user)
-    items = selectors.supervision_list(request.user)
+    month = parse_month(request.GET["month"]) if request.GET.get("month") else None
+    items = selectors.overdue_concerns(request.user, month=month)
     page = Paginator(items, 50).get_page(request.GET.get("page"))
-    return render(request, "concerns/supervision.html", {"page": page, "now": timezone.now()})
+    return render(
+        request,
+        "concerns/supervision.html",
+        {
+            "page": page,
+            "month": month,
+            "urgent": selectors.urgent_supervisions(request.user)[:50] if month is None else [],
+            "now": timezone.now(),
+        },
+    )
 
 
 @staff_page
@@ -295,10 +325,11 @@ def kpi(request):
             },
             "rates_chart": {
                 "labels": [r.label for r in rows],
-                "values": [round(100 * (r.resolution_rate or 0), 1) for r in rows],
+                "values": [r.resolution_pct or 0 for r in rows],
                 "unit": "%",
             },
             "may_export": selectors.may_export(request.user),
+            "overdue_link": reverse("concerns:supervision") + f"?month={month:%Y-%m}",
         },
     )
 
@@ -338,11 +369,42 @@ def photo(request, pk: int):
 # ---- residents (public, no account: works inside WeChat's browser) ------------------------------
 
 
+def _own_record(request) -> dict:
+    """A signed-in resident's own register entry: their neighborhood, building, name and phone,
+    so the form is filled in for them (they may still change the name and phone)."""
+    user = request.user
+    if not user.is_authenticated or user.kind != user.Kind.RESIDENT:
+        return {}
+    resident = account_selectors.resident_of(user)
+    household = resident.household if resident is not None else None
+    return {
+        "neighborhood": household.neighborhood if household else None,
+        "building": household.building if household else None,
+        "values": {"name": resident.name if resident else "", "phone": user.phone or ""},
+    }
+
+
+def _remember_report(request, concern) -> None:
+    """The browser that reported it finds it on the resident home (signed in or not yet)."""
+    tokens = [t for t in request.session.get(selectors.REPORTED_TOKENS, []) if t != concern.public_token]
+    request.session[selectors.REPORTED_TOKENS] = [concern.public_token, *tokens][: selectors.MINE_SHOWN]
+
+
 @never_cache
 def resident_report(request):
     code = request.GET.get("n", "") or request.POST.get("n", "")
-    neighborhood = selectors.neighborhood_by_code(code)
+    own = _own_record(request)
+    neighborhood = selectors.neighborhood_by_code(code) or own.get("neighborhood")
     building = selectors.card_building(neighborhood, request.GET.get("b", "") or request.POST.get("b", ""))
+    if (
+        building is None
+        and own.get("building") is not None
+        and own["building"].neighborhood_id == getattr(neighborhood, "pk", None)
+    ):
+        building = own["building"]
+    values = dict(own.get("values", {}))
+    if building:
+        values["place"] = str(building)
     context = {
         "neighborhood": neighborhood,
         "building": building,
@@ -350,7 +412,7 @@ def resident_report(request):
         "categories": selectors.categories_for(neighborhood.subdistrict_id if neighborhood else None),
         "key": uuid.uuid4().hex,
         "errors": {},
-        "values": {"place": str(building)} if building else {},
+        "values": values,
         "suggestion": None,
         "similar": [],
     }
@@ -383,9 +445,11 @@ def resident_report(request):
             coordination.join_concern(actor=None, concern=concern, into=main)
     except ValidationError as exc:
         if "join" in getattr(exc, "error_dict", {}):
+            _remember_report(request, concern)
             return redirect("concerns:resident_progress", token=concern.public_token)
         context.update(errors=form_errors(exc), values=request.POST, key=request.POST.get("key", ""))
         return render(request, "concerns/resident_report.html", context, status=400)
+    _remember_report(request, concern)
     return redirect("concerns:resident_progress", token=concern.public_token)
 
 
@@ -442,6 +506,7 @@ def resident_progress(request, token: str):
         "concerns/resident_progress.html",
         {
             "concern": concern,
+            "reply": selectors.resolution_notes([concern.pk]).get(concern.pk, ""),
             "steps": selectors.public_progress(concern),
             "ratings": Rating.choices,
             "may_rate": concern.state == lifecycle.CLOSED and not concern.rating,

@@ -2,7 +2,7 @@
 
 An app may import its own modules and the apps of lower layers, never a higher layer and never
 another app of its own layer. `core` is at the bottom and imports no app. The project modules
-(`gongzhi/urls.py`, `api.py`, `cli.py`, `settings.py`, `workbench.py`) sit on top.
+(`gongzhi/urls.py`, `api.py`, `cli.py`, `settings.py`, `workbench.py`, `menu.py`) sit on top.
 
 Test and demo code stand beside the layers: an app's tests and demo data may use any app (a
 retention test needs every app's records, the demo of concerns needs the demo town), but runtime
@@ -31,7 +31,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("surveys",),
     ("workforce", "property"),
     ("insights",),
-    ("gongzhi",),  # the project modules: urls, api, cli, settings, workbench
+    ("gongzhi",),  # the project modules: urls, api, cli, settings, workbench, menu
 ]
 PROJECT = "gongzhi"  # the "app" of the project modules at the package's top
 RUNTIME, SUPPORT, DEMO = "runtime", "support", "demo"

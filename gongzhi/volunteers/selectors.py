@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from gongzhi.core.permissions import EXPORT, WRITE, can, can_create, scoped
 from gongzhi.org.models import Household, Neighborhood, PartnerUnit, Subdistrict
@@ -397,3 +398,11 @@ def swap_partner(duty: RosterDuty, pk) -> Volunteer | None:
 def swap_by_id(pk: int) -> SwapRequest | None:
     """A swap request; the service decides whether the caller may answer it."""
     return SwapRequest.objects.filter(pk=pk).first()
+
+
+def open_activities(neighborhood_id: int) -> QuerySet[Activity]:
+    """Activities still to come in a neighborhood, open for sign-up: the resident home lists their
+    title, place and time (no names)."""
+    return Activity.objects.filter(
+        neighborhood_id=neighborhood_id, status=Activity.Status.OPEN, starts_at__gte=timezone.now()
+    ).order_by("starts_at")

@@ -61,5 +61,5 @@ def sign_in(page, live_server, username: str, password: str = "gongzhi-test-pass
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("button[type=submit]")
-    # Staff land on the workbench, residents on their own page (/accounts/me/).
+    # Staff land on the workbench, residents on their home (the same URL, /).
     page.wait_for_url(lambda url: url.startswith(live_server.url) and "/accounts/login/" not in url)

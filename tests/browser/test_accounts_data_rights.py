@@ -22,6 +22,8 @@ def test_resident_sees_downloads_and_corrects_their_data(page, phone_page, live_
     assert resident.phone not in phone_page.url
     phone_page.fill("#id_code", last_code(resident.phone))
     phone_page.click("#verify")
+    phone_page.wait_for_url(f"{live_server.url}/")  # the resident home; their data one link away
+    phone_page.click("#my-data")
     phone_page.wait_for_url(f"{live_server.url}/accounts/me/")
 
     body = phone_page.locator("main").inner_text()

@@ -22,7 +22,7 @@ UNKNOWN = "13912345678"
 def test_a_known_phone_signs_in_and_is_linked_to_its_register_entry(client, world):
     resident = world.resident_a
     response = sign_in_by_phone(client, resident.phone)
-    assert response.url == reverse("accounts:me")
+    assert response.url == reverse("core:workbench")  # the resident home
     resident.refresh_from_db()
     user = resident.user
     assert user.kind == User.Kind.RESIDENT and not user.has_usable_password()
@@ -132,7 +132,7 @@ def test_a_phone_shared_by_two_register_entries_links_to_neither(client, world):
 
 def test_residents_see_no_staff_pages(client, world):
     sign_in_by_phone(client, world.resident_a.phone)
-    assert client.get("/").url == reverse("accounts:me")
+    assert client.get("/").status_code == 200  # the resident home, not the staff workbench
     for url in (
         "/org/households/",
         "/concerns/",
@@ -179,7 +179,7 @@ def test_a_resident_with_a_password_signs_in_with_phone_and_password(client, wor
     user.save()
     client.logout()
     form = {"step": "password", "phone": phone, "password": "lantern-river-42"}
-    assert client.post(reverse("accounts:phone"), form).url == reverse("accounts:me")
+    assert client.post(reverse("accounts:phone"), form).url == reverse("core:workbench")
 
 
 def test_phone_and_password_failures_look_alike_and_lock_after_five(client, world):

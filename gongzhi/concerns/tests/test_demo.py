@@ -41,3 +41,6 @@ def test_demo_concerns_load_once_in_every_state():
 
     secretary = User.objects.get(username="secretary")
     assert selectors.concern_queue(secretary).exists()
+    # The handlers' demo logins have concerns routed to them (their workbenches are not empty).
+    for username in ("department", "property", "owners", "partner"):
+        assert selectors.concern_queue(User.objects.get(username=username)).exists(), username

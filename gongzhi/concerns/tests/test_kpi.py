@@ -317,10 +317,8 @@ def test_xlsx_ledger_holds_the_numbers_of_the_page(client, october, by):
     for label, cells in on_page.items():
         book = in_book[label]
         assert [int(c) for c in cells[:3]] == list(book[:3]), label  # visited, collected, resolved
-        for shown, pct in zip(cells[3:6], book[3:6], strict=True):  # rates: 0.667 on the page, 66.7 %
-            assert (shown == "—") == (pct is None), label
-            if pct is not None:
-                assert float(shown) * 100 == pytest.approx(pct, abs=0.05), label
+        for shown, pct in zip(cells[3:6], book[3:6], strict=True):  # rates: "66.7%" on the page, 66.7
+            assert shown == ("—" if pct is None else f"{pct:.1f}%"), label
         assert int(cells[6]) == book[6], label
         assert (cells[7] == "—" and book[7] is None) or float(cells[7]) == book[7], label
     total = lines[-1]
@@ -328,3 +326,28 @@ def test_xlsx_ledger_holds_the_numbers_of_the_page(client, october, by):
         assert f'data-kpi="{name}">{value}<' in page
     assert f'data-kpi="overdue">{total[7]}<' in page
     assert f'data-kpi="median_close_hours">{total[8]:.1f}<' in page
+
+
+def test_page_api_xlsx_and_supervision_list_agree(client, october):
+    """One definition per figure: the cards, the ledger, the API and the xlsx show the same
+    percentages with one decimal, and 超期 is the supervision list's count for the month."""
+    import re
+
+    secretary = october.users["neighborhood_secretary"]
+    Concern.objects.filter(state="accepted").update(resolution_due=timezone.now() - timedelta(hours=1))
+    client.force_login(secretary)
+    page = client.get(reverse("concerns:kpi"), {"month": "2026-10"}).content.decode()
+    api = client.get("/api/v1/concerns/kpi", {"month": "2026-10"}).json()
+    book = _approved_workbook(october, "neighborhood")[-1]  # the total line
+    total = api["total"]
+    for name, column in (("response_rate", 4), ("resolution_rate", 5), ("satisfaction_rate", 6)):
+        assert total[name] == book[column]
+        assert f'data-kpi="{name}">{total[name]:.1f}%<' in page
+        assert total[name] == round(total[name], 1)
+    assert total["overdue"] == book[7]
+    supervision = client.get(reverse("concerns:supervision"), {"month": "2026-10"}).content.decode()
+    listed = re.search(r'id="overdue-count" data-count="(\d+)"', supervision).group(1)
+    assert int(listed) == total["overdue"] == supervision.count("data-supervision=") == 2
+    assert f'data-kpi="overdue">{total["overdue"]}<' in page
+    chart = re.search(r'id="rates-data"[^>]*>(.*?)</script>', page, re.S).group(1)
+    assert f"{api['rows'][0]['resolution_rate']}" in chart  # the chart axis in percent, not 0–1

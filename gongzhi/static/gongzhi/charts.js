@@ -10,6 +10,8 @@
     var longest = data.labels.reduce(function (m, l) { return Math.max(m, String(l).length); }, 0);
     var category = { type: "category", data: data.labels, axisLabel: { interval: 0 } };
     var value = { type: "value", name: data.unit || "" };
+    // Percentages run 0–100 whatever the data, so two charts of rates read alike.
+    if (data.unit === "%") { value.min = 0; value.max = 100; }
     chart.setOption({
       animation: false,
       grid: { left: horizontal ? Math.min(240, 13 * longest + 16) : 48, right: 20, top: 30, bottom: 30 },

@@ -1,0 +1,139 @@
+"""The main menu, shaped by the person's roles: groups of links, each shown only to those who read
+the data behind it (a department handler sees concerns, not households; a volunteer team chief sees
+volunteers). A context processor (settings.TEMPLATES), so every staff page gets the same menu.
+
+It links to every app (and to the grid map of the user's own area), so it sits on top with the
+other project modules.
+"""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from gongzhi.core.permissions import assignments_of, duty_of, may_read_class
+from gongzhi.visits.selectors import map_area
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    label: str
+    links: tuple[Link, ...]
+
+
+def _links(*pairs: tuple[str, str]) -> tuple[Link, ...]:
+    return tuple(Link(label, reverse(name)) for label, name in pairs)
+
+
+def grid_map_url(user) -> str:
+    """网格 opens the map of the user's own area, not the list of plans."""
+    area = map_area(user)
+    if area is None:
+        return reverse("grids:plans")
+    kind, pk = area
+    return reverse("grids:neighborhood_map" if kind == "neighborhood" else "grids:subdistrict_map", args=[pk])
+
+
+def _concerns(user) -> Group | None:
+    if not may_read_class(user, "concern"):
+        return None
+    links = _links(
+        (_("Concern queue"), "concerns:queue"),
+        (_("New concern"), "concerns:intake"),
+        (_("Supervision list"), "concerns:supervision"),
+        (_("KPIs"), "concerns:kpi"),
+        (_("Hot issues"), "insights:hot_issues"),
+    )
+    if may_read_class(user, "household"):
+        links += _links((_("Record a visit"), "concerns:visit_new"), (_("Visit coverage"), "visits:coverage"))
+    return Group("concerns", _("Concerns"), links)
+
+
+def _places(user) -> Group | None:
+    if not may_read_class(user, "household"):
+        return None
+    links = (Link(_("Grid map"), grid_map_url(user)),)
+    links += _links((_("Households"), "org:households"), (_("Grid plans"), "grids:plans"))
+    if may_read_class(user, "resident"):
+        links += _links((_("Ledgers"), "org:ledger_import"))
+    return Group("places", _("Grids"), links)
+
+
+def _together(user) -> list[Group]:
+    groups = []
+    if may_read_class(user, "deliberation"):
+        groups.append(
+            Group(
+                "deliberation",
+                _("Deliberation"),
+                _links((_("Meetings"), "deliberation:meetings"), (_("Votes"), "deliberation:votes")),
+            )
+        )
+    if may_read_class(user, "volunteer"):
+        links = _links(
+            (_("Volunteers"), "volunteers:list"),
+            (_("Activities"), "volunteers:activities"),
+            (_("Call-ups"), "volunteers:emergencies"),
+            (_("Rosters"), "volunteers:rosters"),
+            (_("Micro-wishes"), "volunteers:wishes"),
+        )
+        groups.append(Group("volunteers", _("Volunteers"), links))
+    links = ()
+    if may_read_class(user, "project"):
+        links += _links((_("Projects"), "projects:list"))
+    if may_read_class(user, "survey"):
+        links += _links((_("Surveys"), "surveys:list"))
+    if may_read_class(user, "property"):
+        links += _links((_("Red property"), "property:overview"))
+    if may_read_class(user, "workforce"):
+        links += _links((_("Workforce"), "workforce:home"))
+    if links:
+        groups.append(Group("programmes", _("Programmes"), links))
+    return groups
+
+
+def _records(user) -> Group | None:
+    links = ()
+    if may_read_class(user, "audit"):
+        links += _links((_("Audit trail"), "core:audit"))
+    if may_read_class(user, "resident"):
+        links += _links((_("Data-subject requests"), "accounts:requests"))
+    links += _links((_("Exports"), "core:exports"))
+    if user.is_staff:
+        links += _links((_("Admin"), "admin:index"))
+    return Group("records", _("Records"), links)
+
+
+def menu_of(user) -> list[Group]:
+    """The groups for a signed-in staff member; a duty account (auditor, security or system admin)
+    keeps to its own pages, and a resident has the resident pages' own links."""
+    if not getattr(user, "is_authenticated", False) or user.kind == user.Kind.RESIDENT:
+        return []
+    home = Group(
+        "today",
+        _("Today"),
+        _links((_("Workbench"), "core:workbench"), (_("Messages"), "notifications:inbox")),
+    )
+    duty = duty_of(user)
+    if duty == "auditor":
+        return [Group("records", _("Records"), _links((_("Audit trail"), "core:audit")))]
+    if duty == "security_admin":
+        return [Group("records", _("Records"), _links((_("Security"), "accounts:security")))]
+    if duty == "system_admin":
+        return [Group("records", _("Records"), _links((_("Admin"), "admin:index")))]
+    groups = [home, _concerns(user), _places(user), *_together(user)]
+    if assignments_of(user):
+        groups.append(_records(user))
+    return [g for g in groups if g is not None]
+
+
+def menu(request) -> dict:
+    """Context processor: the menu, computed only when a page draws it."""
+    return {"menu": lambda: menu_of(request.user)}
