@@ -213,7 +213,11 @@ def published_votes(user, area: Area, month: date | None = None) -> list[Vote]:
         qs = qs.filter(neighborhood=area.neighborhood)
     if month is not None:
         start, end = concerns.month_bounds(month)
-        qs = qs.filter(published_at__gte=start, published_at__lt=end)
+        # A result published before publication was timestamped counts in the month it closed.
+        qs = qs.filter(
+            Q(published_at__gte=start, published_at__lt=end)
+            | Q(published_at__isnull=True, closes_at__gte=start, closes_at__lt=end)
+        )
     return list(qs.filter(status=Vote.Status.PUBLISHED).order_by("-published_at", "-pk")[:100])
 
 
