@@ -28,9 +28,10 @@ def _charts(r: figures.MonthReport) -> dict:
             "values": [c["count"] for c in r.by_category],
             "unit": _("concerns"),
         },
+        # Grids with no concern in the month would fill the chart with empty rows; the map shows them.
         "grid": {
-            "labels": [g["label"] for g in r.by_grid],
-            "values": [g["collected"] for g in r.by_grid],
+            "labels": [g["label"] for g in r.by_grid if g["collected"]],
+            "values": [g["collected"] for g in r.by_grid if g["collected"]],
             "unit": _("concerns"),
         },
         "trend": {
