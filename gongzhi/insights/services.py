@@ -299,7 +299,10 @@ def publish_open_data(
     it). The same bytes published twice are one release: a retried command adds nothing."""
     digest = hashlib.sha256(archive).hexdigest()
     with transaction.atomic():
-        latest = OpenDataRelease.objects.select_for_update().filter(subdistrict=subdistrict).first()
+        # The subdistrict's row is the lock: two exports finishing together publish one after the
+        # other, and the second sees the first (locking the newest release locks nothing at first).
+        Subdistrict.objects.select_for_update().filter(pk=subdistrict.pk).first()
+        latest = OpenDataRelease.objects.filter(subdistrict=subdistrict).first()
         if latest is not None and latest.sha256 == digest:
             return latest
         release = OpenDataRelease(
@@ -314,7 +317,5 @@ def publish_open_data(
             f"{subdistrict.code}-{last:%Y-%m}-{digest[:12]}.zip", ContentFile(archive), save=False
         )
         release.save()
-        audit.record(
-            "insights.opendata_publish", release, summary=f"open data {release}", area=(subdistrict.pk, None)
-        )
+        audit.record("create", release, summary=f"open data {release}", area=(subdistrict.pk, None))
     return release

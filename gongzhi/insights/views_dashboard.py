@@ -120,7 +120,7 @@ def report_download(request, fmt: str):
     r = _report(request)
     content, content_type = report.render(r, fmt)
     audit.record(
-        "insights.report",
+        "export",
         None,
         actor=request.user,
         summary=f"monthly report {r.area.label} {r.month:%Y-%m} ({fmt})",

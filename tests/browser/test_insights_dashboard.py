@@ -74,6 +74,8 @@ def test_secretary_opens_the_dashboard_and_downloads_the_report(browser, live, w
     context.close()
     # The download is on the record, for the secretary's neighborhood.
     record = AuditRecord.objects.filter(
-        action="insights.report", actor_id=world.users["neighborhood_secretary"].pk
+        action="export",
+        summary__startswith="monthly report",
+        actor_id=world.users["neighborhood_secretary"].pk,
     ).get()
     assert record.neighborhood_id == world.neighborhood_a.pk and kind in record.summary

@@ -163,7 +163,7 @@ def test_neighborhood_secretary_downloads_their_pdf_and_it_is_audited(client, wo
     assert response.content.startswith(b"%PDF")
     assert f"monthly-report-{world.neighborhood_a.code}-{month:%Y-%m}.pdf" in response["Content-Disposition"]
     assert AuditRecord.objects.filter(
-        action="insights.report", neighborhood_id=world.neighborhood_a.pk
+        action="export", neighborhood_id=world.neighborhood_a.pk, summary__startswith="monthly report"
     ).exists()
 
 

@@ -45,6 +45,9 @@ def test_pdf_and_xlsx_hold_the_kpi_pages_figures(world, tmp_path):
     assert lines["响应率（%）"] == figures.percent(total.response_rate)
     assert lines["满意率（%）"] == figures.percent(total.satisfaction_rate)
     assert not list(tmp_path.glob("*.partial"))
+    from gongzhi.core.models import AuditRecord
+
+    assert AuditRecord.objects.filter(action="export", summary__contains="command line").count() == 2
 
 
 def test_the_reader_sees_its_subdistrict_only(world):

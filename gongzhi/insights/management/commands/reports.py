@@ -62,7 +62,7 @@ class Command(BaseCommand):
         partial.write_bytes(content)
         partial.replace(out)
         audit.record(
-            "insights.report",
+            "export",
             None,
             summary=f"monthly report {area.label} {month:%Y-%m} ({fmt}, command line)",
             area=(area.subdistrict.pk, area.neighborhood.pk if area.neighborhood else None),
