@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from gongzhi.insights import figures, report
+from gongzhi.insights import figures, opendata, report
 from gongzhi.insights.selectors import Area
 from gongzhi.insights.tests.month_data import build_month, last_month
 from gongzhi.org.testing import PASSWORD
@@ -171,3 +171,37 @@ def test_screen_refreshes_itself(client, world):
     c = _login(client, "subdistrict_admin")
     html = c.get(SCREEN).content.decode()
     assert '<meta http-equiv="refresh" content="300">' in html and 'class="screen"' in html
+
+
+def test_dashboard_report_open_data_and_kpi_page_agree_for_one_month(client, world, month, tmp_path):
+    """The four surfaces of issue 18, side by side, for each neighborhood and the subdistrict."""
+    import csv
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    c = _login(client, "subdistrict_admin")
+    rows, total = _kpi_page(c, month, "neighborhood")
+    call_command(
+        "opendata", "export", "--subdistrict", world.subdistrict.code, "--out", str(tmp_path / "od"),
+        "--month", f"{month:%Y-%m}", "--months", "1", "--no-publish", stdout=StringIO(), stderr=StringIO(),
+    )  # fmt: skip
+    text = (tmp_path / "od" / "concerns_by_category.csv").read_text(encoding="utf-8-sig")
+    published = list(csv.DictReader(StringIO(text)))
+    admin = world.users["subdistrict_admin"]
+    cases = [
+        (Area(world.subdistrict, nb), next(r for r in rows if r.key == nb.pk))
+        for nb in (world.neighborhood_a, world.neighborhood_b)
+    ]
+    cases.append((Area(world.subdistrict, None), total))
+    for area, line in cases:
+        area_key, label = area.key, area.neighborhood.name if area.neighborhood else None
+        html = c.get(DASH, {"area": area_key, "month": f"{month:%Y-%m}"}).content.decode()
+        assert _figure(html, "collected") == str(line.collected)
+        assert _figure(html, "resolution_rate") == _shown(figures.percent(line.resolution_rate))
+        summary = {s["key"]: s["now"] for s in report.summary(figures.month_report(admin, area, month))}
+        assert summary["collected"] == line.collected and summary["resolved"] == line.resolved
+        mine = [r for r in published if label is None or r["neighborhood"] == label]
+        assert sum(int(r["concerns"]) for r in mine) == line.collected
+        if label is not None:  # one category a neighborhood: the cell is the count, or "<5" for 1–4
+            assert [r["resolved"] for r in mine] == [str(opendata.small(line.resolved))]
