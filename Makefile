@@ -13,9 +13,9 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint demo bench clean browser-deps deploy-check
+.PHONY: install run test lint demo bench clean browser-deps report-deps deploy-check
 
-install: $(STAMP) node_modules/.installed var/.dir
+install: report-deps $(STAMP) node_modules/.installed var/.dir
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12+ is required (apt-get install python3.12 or pyenv install 3.12)"; exit 1; }
@@ -48,6 +48,12 @@ browser-deps:
 	@test -x /usr/bin/chromium || { \
 	  echo "installing Debian chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+# Pango for WeasyPrint (the monthly report's PDF) and Debian's CJK fonts for its Chinese text.
+report-deps:
+	@test -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc && ldconfig -p 2>/dev/null | grep -q libpango-1.0 || { \
+	  echo "installing pango and fonts-noto-cjk for the monthly report's PDF"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-noto-cjk >/dev/null; }
 
 lint: install
 	$(BIN)/ruff check gongzhi tests bench scripts

@@ -19,6 +19,7 @@ from gongzhi.visits.selectors import map_area
 class Link:
     label: str
     url: str
+    key: str = ""  # data-nav, for a test or a script to find the link
 
 
 @dataclass(frozen=True)
@@ -121,6 +122,9 @@ def menu_of(user) -> list[Group]:
         _("Today"),
         _links((_("Workbench"), "core:workbench"), (_("Messages"), "notifications:inbox")),
     )
+    if may_read_class(user, "concern"):
+        dashboard = Link(_("Dashboard"), reverse("insights:dashboard"), key="dashboard")
+        home = Group(home.key, home.label, (*home.links, dashboard))
     duty = duty_of(user)
     if duty == "auditor":
         return [Group("records", _("Records"), _links((_("Audit trail"), "core:audit")))]

@@ -72,3 +72,27 @@ class HotIssueMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hot_issue_id}: {self.concern_id}"
+
+
+class OpenDataRelease(models.Model):
+    """One open-data export of a subdistrict (`gongzhi opendata export`), published as a zip on the
+    public open-data page; the newest of each subdistrict is the one offered. Holds de-identified
+    aggregates only (insights.opendata), so it has no data class and no area scope: it is public."""
+
+    subdistrict = models.ForeignKey("org.Subdistrict", on_delete=models.CASCADE, related_name="open_data")
+    created_at = models.DateTimeField(_("published at"), auto_now_add=True)
+    first_month = models.DateField(_("first month"))
+    last_month = models.DateField(_("last month"))
+    archive = models.FileField(_("archive"), upload_to="opendata/")
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    descriptor = models.JSONField(_("datapackage.json"))
+
+    class Meta:
+        verbose_name = _("open-data release")
+        verbose_name_plural = _("open-data releases")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["subdistrict", "-created_at"], name="opendata_latest")]
+
+    def __str__(self) -> str:
+        return f"{self.subdistrict} {self.first_month:%Y-%m}–{self.last_month:%Y-%m}"

@@ -110,3 +110,19 @@ def _month_key(value) -> str:
         value = timezone.localtime(value) if hasattr(value, "hour") and timezone.is_aware(value) else value
         return value.strftime("%Y-%m")
     return str(value)[:7]
+
+
+def latest_open_data() -> list:
+    """The newest open-data release of every subdistrict that published one (the public page)."""
+    from gongzhi.insights.models import OpenDataRelease
+
+    latest = []
+    for sub in Subdistrict.objects.filter(open_data__isnull=False).distinct().order_by("name"):
+        latest.append(OpenDataRelease.objects.filter(subdistrict=sub).select_related("subdistrict").first())
+    return latest
+
+
+def open_data_release(code: str):
+    from gongzhi.insights.models import OpenDataRelease
+
+    return OpenDataRelease.objects.filter(subdistrict__code=code).select_related("subdistrict").first()

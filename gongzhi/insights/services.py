@@ -1,9 +1,11 @@
 """Writes of insights: recompute the stored hot issues, turn one into a practical-matter project."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -11,7 +13,7 @@ from django.utils.translation import gettext as _
 from gongzhi.concerns.intelligence import hotissues
 from gongzhi.concerns.models import Concern
 from gongzhi.core import audit, permissions
-from gongzhi.insights.models import HotIssue, HotIssueMember
+from gongzhi.insights.models import HotIssue, HotIssueMember, OpenDataRelease
 from gongzhi.org.models import Neighborhood, Subdistrict
 
 # Concerns older than this no longer make an issue hot (the engine's recency fades them anyway).
@@ -288,3 +290,32 @@ def _neighborhood_of(issue: HotIssue) -> Neighborhood | None:
 
 def _day(value: datetime | None) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d") if value else "—"
+
+
+def publish_open_data(
+    subdistrict: Subdistrict, archive: bytes, descriptor: dict, first, last
+) -> OpenDataRelease:
+    """Store an export's zip as the subdistrict's newest open-data release (the public page offers
+    it). The same bytes published twice are one release: a retried command adds nothing."""
+    digest = hashlib.sha256(archive).hexdigest()
+    with transaction.atomic():
+        # The subdistrict's row is the lock: two exports finishing together publish one after the
+        # other, and the second sees the first (locking the newest release locks nothing at first).
+        Subdistrict.objects.select_for_update().filter(pk=subdistrict.pk).first()
+        latest = OpenDataRelease.objects.filter(subdistrict=subdistrict).first()
+        if latest is not None and latest.sha256 == digest:
+            return latest
+        release = OpenDataRelease(
+            subdistrict=subdistrict,
+            first_month=first,
+            last_month=last,
+            size=len(archive),
+            sha256=digest,
+            descriptor=descriptor,
+        )
+        release.archive.save(
+            f"{subdistrict.code}-{last:%Y-%m}-{digest[:12]}.zip", ContentFile(archive), save=False
+        )
+        release.save()
+        audit.record("create", release, summary=f"open data {release}", area=(subdistrict.pk, None))
+    return release

@@ -1,11 +1,11 @@
-"""Pages of insights: hot issues per area, one hot issue with its members, a small dashboard."""
+"""Pages of insights: hot issues per area and one hot issue with its members (the dashboards,
+the large screen and the monthly report are in views_dashboard.py)."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,10 +13,8 @@ from gongzhi.core import pii
 from gongzhi.core.pages import require_concern_reader, say, staff_page
 from gongzhi.insights import selectors, services
 
-TOP_ON_DASHBOARD = 5
 
-
-def _area(request) -> tuple[selectors.Area, list[selectors.Area]]:
+def area_of(request) -> tuple[selectors.Area, list[selectors.Area]]:
     """The area named by ?area=s<id>|n<id> among the caller's; the first of them by default."""
     areas = selectors.areas_of(request.user)
     if not areas:
@@ -35,7 +33,7 @@ def _url(name: str, area: selectors.Area) -> str:
 @staff_page
 def hot_issues(request):
     require_concern_reader(request.user)
-    area, areas = _area(request)
+    area, areas = area_of(request)
     issues = list(
         selectors.hot_issues_of_area(
             request.user,
@@ -106,7 +104,7 @@ def hot_issue(request, pk: int):
 @staff_page
 def refresh(request):
     require_concern_reader(request.user)
-    area, _areas = _area(request)
+    area, _areas = area_of(request)
     result = services.refresh_hot_issues(area.subdistrict, actor=request.user)
     messages.success(
         request,
@@ -138,33 +136,6 @@ def make_project(request, pk: int):
         say(request, exc)
         return redirect("insights:hot_issue", pk=issue.pk)
     return redirect("projects:detail", pk=project.pk)
-
-
-@staff_page
-def dashboard(request):
-    require_concern_reader(request.user)
-    area, areas = _area(request)
-    top = list(
-        selectors.hot_issues_of_area(
-            request.user,
-            subdistrict_id=area.subdistrict.pk,
-            neighborhood_id=area.neighborhood.pk if area.neighborhood else None,
-        ).filter(current=True)[:TOP_ON_DASHBOARD]
-    )
-    monthly = selectors.monthly_by_category(request.user, area)
-    return render(
-        request,
-        "insights/dashboard.html",
-        {
-            "area": area,
-            "areas": areas,
-            "top": top,
-            "monthly": monthly,
-            "total": sum(sum(s["values"]) for s in monthly["series"]),
-            "map_data": _map_data(top),
-            "now": timezone.now(),
-        },
-    )
 
 
 def _map_data(issues) -> dict | None:

@@ -32,3 +32,20 @@ def test_two_clicks_at_once_make_one_project(world, concerns):
     assert outcomes[0].pk == outcomes[1].pk and Project.objects.count() == 1
     issue.refresh_from_db()
     assert issue.project_id == outcomes[0].pk
+
+
+def test_two_exports_published_at_once_make_one_release(world, settings, tmp_path):
+    from datetime import date
+
+    from gongzhi.insights.models import OpenDataRelease
+
+    settings.MEDIA_ROOT = tmp_path
+    archive, first, last = b"PK-same-bytes", date(2026, 1, 1), date(2026, 11, 1)
+    outcomes = run_together(
+        *(
+            lambda: services.publish_open_data(world.subdistrict, archive, {"resources": []}, first, last)
+            for _ in range(3)
+        )
+    )
+    assert all(isinstance(o, OpenDataRelease) for o in outcomes), outcomes
+    assert OpenDataRelease.objects.count() == 1 and len({o.pk for o in outcomes}) == 1
