@@ -135,6 +135,7 @@ def session(request, pk: int):
     the paper sheet for those who did not scan, and scores case discussions and speech contests."""
     found = selectors.get_visible(selectors.sessions_visible_to(request.user), pk)
     workers = selectors.profiles_visible_to(request.user).filter(subdistrict_id=found.subdistrict_id)
+    # The subdistrict keeps its sessions (the sheet); a secretary scores the workers of their area.
     keeps = selectors.may_write(request.user, "workforce")
     if request.method == "POST":
         if not keeps:
@@ -151,6 +152,7 @@ def session(request, pk: int):
         "check_in_url": url,
         "credits": [(c, scores.get(c.profile_id)) for c in credits],
         "keeps": keeps,
+        "keeps_sheet": selectors.may_change(request.user, found),
         "scored": found.course.kind in SCORED_KINDS,
         "absent": [w for w in workers.order_by("neighborhood__name", "name") if w.pk not in came],
     }
