@@ -171,17 +171,63 @@ def _new_pair(request) -> None:
 
 @staff_page
 def forums(request):
-    """社工论坛 and roundtables: who speaks when, and the 学写讲评 averages; workers rate past talks."""
+    """社工论坛 and roundtables: who speaks when, and the 学写讲评 averages; workers rate past talks;
+    the subdistrict schedules the forums on the 23rd and holds roundtables with minutes here."""
+    subdistrict = selectors.planning_subdistrict(request.user)
+    keeps = subdistrict is not None and selectors.may_plan(request.user, subdistrict.pk)
+    errors, values = {}, {}
+    if request.method == "POST":
+        if not keeps:
+            raise PermissionDenied(_("Only the subdistrict runs forums."))
+        values = dict(request.POST.items())
+        try:
+            _forum_post(request, subdistrict)
+        except ValidationError as exc:
+            errors = form_errors(exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("workforce:forums")
     rows = list(selectors.forums_visible_to(request.user)[:36])
     for forum in rows:
         forum.averages = selectors.forum_averages(forum)
+    today = timezone.localdate()
     context = {
         "forums": rows,
         "profile": selectors.profile_of(request.user),
-        "today": timezone.localdate(),
+        "today": today,
         "scale": range(1, 6),
+        "keeps": keeps,
+        "errors": errors,
+        "values": values,
+        "next_month": f"{today.year}-{today.month:02d}",
     }
-    return render(request, "workforce/forums.html", context)
+    return render(request, "workforce/forums.html", context, status=400 if errors else 200)
+
+
+def _forum_post(request, subdistrict) -> None:
+    p = request.POST
+    if p.get("form") == "roundtable":
+        held_on = _date(p.get("held_on"))
+        if held_on is None:
+            raise ValidationError({"held_on": _("Enter a date.")})
+        services.hold_roundtable(
+            actor=request.user,
+            subdistrict=subdistrict,
+            held_on=held_on,
+            topic=p.get("topic", ""),
+            minutes=p.get("minutes", ""),
+        )
+        return
+    first = parse_month(p.get("first_month"))
+    topics = [line.strip() for line in p.get("topics", "").splitlines() if line.strip()]
+    services.schedule_forums(
+        actor=request.user,
+        subdistrict=subdistrict,
+        year=first.year,
+        first_month=first.month,
+        months=len(topics),
+        topics=topics,
+    )
 
 
 @staff_page

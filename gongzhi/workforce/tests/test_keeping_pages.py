@@ -15,6 +15,7 @@ from gongzhi.workforce import services
 from gongzhi.workforce.models import (
     Chief,
     ContestScore,
+    Forum,
     HoursCredit,
     LeadGooseMember,
     MeetingAttendance,
@@ -241,3 +242,18 @@ def test_the_secretary_nominates_a_chief_and_signs_them_in_at_a_meeting(client, 
     assert "参加会议" in page and '<td class="n" data-meetings>1</td>' in page
     client.force_login(world.users["social_worker"])
     assert client.post(url, form).status_code == 403
+
+
+def test_the_subdistrict_schedules_forums_and_holds_a_roundtable_on_the_forums_page(client, world, crew):
+    url = reverse("workforce:forums")
+    client.force_login(crew.admin)
+    client.post(url, {"form": "forums", "first_month": "2027-01", "topics": "走访中的倾听\n加装电梯"})
+    held = list(Forum.objects.filter(kind="worker_forum").values_list("held_on", flat=True))
+    assert sorted(held) == [date(2027, 1, 23), date(2027, 2, 23)]
+    again = client.post(url, {"form": "forums", "first_month": "2027-02", "topics": "重复"})
+    assert again.status_code == 400 and "2027-02-23" in again.content.decode()
+    empty = client.post(url, {"form": "roundtable", "held_on": "2026-06-12", "topic": ""})
+    assert empty.status_code == 400 and "必填" in empty.content.decode()
+    assert not Forum.objects.filter(kind="roundtable").exists()
+    client.force_login(world.users["neighborhood_secretary"])
+    assert client.post(url, {"form": "forums", "first_month": "2027-05", "topics": "x"}).status_code == 403
