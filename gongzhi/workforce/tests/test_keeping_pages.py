@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from gongzhi.core.roles import DUTY_ROLES, ROLES
 from gongzhi.deliberation import services as deliberation
+from gongzhi.org import factories as f
 from gongzhi.projects.testing import project as project_of
 from gongzhi.workforce import services
 from gongzhi.workforce.models import (
@@ -252,8 +253,13 @@ def test_the_subdistrict_schedules_forums_and_holds_a_roundtable_on_the_forums_p
     assert sorted(held) == [date(2027, 1, 23), date(2027, 2, 23)]
     again = client.post(url, {"form": "forums", "first_month": "2027-02", "topics": "重复"})
     assert again.status_code == 400 and "2027-02-23" in again.content.decode()
-    empty = client.post(url, {"form": "roundtable", "held_on": "2026-06-12", "topic": ""})
+    f.PartyOrgFactory(subdistrict=world.subdistrict, neighborhood=None, level="committee")
+    roundtable = {"form": "roundtable", "held_on": "2026-06-12", "minutes": "议定分片推进"}
+    empty = client.post(url, {**roundtable, "topic": ""})
     assert empty.status_code == 400 and "必填" in empty.content.decode()
     assert not Forum.objects.filter(kind="roundtable").exists()
+    client.post(url, {**roundtable, "topic": "书记圆桌：加装电梯"})
+    kept = Forum.objects.get(kind="roundtable")
+    assert kept.meeting.minutes == "议定分片推进" and kept.held_on == date(2026, 6, 12)
     client.force_login(world.users["neighborhood_secretary"])
     assert client.post(url, {"form": "forums", "first_month": "2027-05", "topics": "x"}).status_code == 403
