@@ -29,7 +29,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("volunteers",),
     ("projects",),
     ("surveys",),
-    ("workforce", "property"),
+    ("property",),
+    ("workforce",),
     ("insights",),
     ("gongzhi",),  # the project modules: urls, api, cli, settings, workbench, menu
 ]

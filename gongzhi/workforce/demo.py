@@ -14,9 +14,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from gongzhi.accounts.models import User
+from gongzhi.deliberation import services as deliberation
+from gongzhi.deliberation.models import Meeting
 from gongzhi.org.demo import generator
 from gongzhi.org.demo.loader import find_loaded
 from gongzhi.org.models import Neighborhood, PartyOrg
+from gongzhi.projects.models import Project
+from gongzhi.volunteers import services as volunteers
+from gongzhi.volunteers.models import CallUpAnswer
 from gongzhi.workforce import services
 from gongzhi.workforce.models import Line, TrainingPlan
 
@@ -96,6 +101,91 @@ def _team(admin, neighborhoods, known: dict) -> list:
     return profiles
 
 
+def _kind(title: str) -> str:
+    for prefix, kind in (
+        ("头雁", "lead_goose"),
+        ("案例研讨", "case_discussion"),
+        ("演讲比赛", "speech_contest"),
+    ):
+        if title.startswith(prefix):
+            return kind
+    return "lecture"
+
+
+def _contests(admin, plan) -> int:
+    """Scores of those who came to the case discussions and speech contests held so far."""
+    scored = 0
+    for course in plan.courses.filter(kind__in=("case_discussion", "speech_contest")):
+        for session in course.sessions.all():
+            for k, credit in enumerate(session.credits.select_related("profile")):
+                score = Decimal(75 + (k * 7 + session.pk) % 24)
+                services.score_contest(actor=admin, session=session, profile=credit.profile, score=score)
+                scored += 1
+    return scored
+
+
+def _designs(secretary, profiles) -> int:
+    """微项目 designs of the first neighborhood's team lead and regular workers; one accepted and
+    linked to the neighborhood's first project, one returned for rework, one waiting."""
+    first = profiles[0].neighborhood
+    mid = [p for p in profiles if p.neighborhood_id == first.pk and p.post_level in ("team_lead", "regular")]
+    titles = [
+        (
+            "楼道微更新：旧物换新",
+            "需求：楼道堆物多、照明差。目标：三个月清理 12 个楼道。步骤：楼组长动员、志愿者清运、居民自治公约。",
+        ),
+        (
+            "银发手机课堂",
+            "需求：独居老人不会用健康码与挂号。目标：每月两次课堂，覆盖 40 人。伙伴：共建单位青年志愿者。",
+        ),
+        ("雨天积水点巡查队", "需求：东门积水点每逢暴雨积水。目标：组建 8 人巡查队，汛期每日巡查。"),
+    ]
+    made = []
+    for profile, (title, text_) in zip(mid, titles, strict=False):
+        made.append(services.submit_design(actor=profile.user, title=title, design=text_))
+    project = Project.objects.filter(neighborhood=first).order_by("pk").first()
+    if made:
+        services.review_design(
+            actor=secretary, design=made[0], accepted=True, review="切实可行，纳入微项目", project=project
+        )
+    if len(made) > 1:
+        services.review_design(actor=secretary, design=made[1], accepted=False, review="请补充预算与场地安排")
+    return len(made)
+
+
+def _emergency_service(admin, profiles) -> int:
+    """Two workers of the second neighborhood who answered last summer's flood call-up and held
+    posts: the adopted round puts them on the promotion list early, for service in emergencies."""
+    nb = profiles[5].neighborhood
+    chosen = [p for p in profiles if p.neighborhood_id == nb.pk and p.post_level in ("novice", "regular")]
+    chosen = [p for p in chosen if Decimal(72 + (profiles.index(p) * 7) % 27) < 90][:2]
+    for p in chosen:
+        volunteers.register_volunteer(actor=admin, neighborhood=nb, name=p.name, user=p.user)
+    emergency = volunteers.open_emergency(
+        actor=admin, subdistrict=nb.subdistrict, neighborhood=nb, title="暴雨积水紧急召集"
+    )
+    start = timezone.now().replace(minute=0, second=0, microsecond=0) - timedelta(days=60)
+    post = volunteers.add_post(
+        actor=admin,
+        emergency=emergency,
+        name="地下车库入口",
+        latitude=Decimal("31.3431"),
+        longitude=Decimal("121.4198"),
+    )
+    shift = volunteers.add_shift(
+        actor=admin, emergency=emergency, starts_at=start, ends_at=start + timedelta(hours=8)
+    )
+    volunteers.set_need(actor=admin, post=post, shift=shift, count=len(chosen))
+    volunteers.call_up(actor=admin, emergency=emergency)
+    for answer in CallUpAnswer.objects.filter(
+        emergency=emergency, volunteer__user__in=[p.user for p in chosen]
+    ):
+        volunteers.answer_call_up(token=answer.token, accept=True)
+    volunteers.plan_assignment(actor=admin, emergency=emergency)
+    volunteers.close_emergency(actor=admin, emergency=emergency)
+    return len(chosen)
+
+
 def _plan(admin, subdistrict, profiles, year: int) -> tuple[TrainingPlan, int]:
     requirements = {
         (lvl, line): h for lvl, hours in REQUIRED.items() for line, h in zip(Line.values, hours, strict=True)
@@ -118,7 +208,7 @@ def _plan(admin, subdistrict, profiles, year: int) -> tuple[TrainingPlan, int]:
             line=line,
             audience=audience,
             hours=hours,
-            kind="lead_goose" if "头雁" in title else "lecture",
+            kind=_kind(title),
         )
         for sitting in range(2):  # each course runs twice a year, spring and autumn
             held = date(year, 1 + (k + 6 * sitting) % 12, 10 + k)
@@ -216,6 +306,8 @@ def _forums(admin, subdistrict, profiles, year: int) -> int:
     return len(forums)
 
 
+# 华漕镇: a secretary's personal score is 30 % their neighborhood's red-property score.
+CRITERIA = [{"code": "red_property", "level": "secretary", "weight": "30"}]
 GROUPS = [
     ("party", "社区党委", "40"),
     ("office", "机关科室及职能部门", "30"),
@@ -245,6 +337,7 @@ def _assessment(admin, subdistrict, neighborhoods, profiles, department, year: i
         period=str(year - 1),
         pool="200000.00",
         groups=GROUPS,
+        criteria=CRITERIA,
     )
     groups = _raters(admin, last, department)
     for code, group in groups.items():
@@ -263,6 +356,7 @@ def _assessment(admin, subdistrict, neighborhoods, profiles, department, year: i
         period=f"{year}Q3",
         pool="50000.00",
         groups=GROUPS,
+        criteria=CRITERIA,
     )
     groups = _raters(admin, current, department)
     rater = groups["party"].raters.first()
@@ -273,6 +367,23 @@ def _assessment(admin, subdistrict, neighborhoods, profiles, department, year: i
 
 def _chiefs(secretary, neighborhood, known: dict, year: int) -> int:
     made = 0
+    held = (timezone.make_aware(datetime(year, 1, 1)), timezone.now())
+    meetings = list(
+        Meeting.objects.filter(neighborhood=neighborhood, held_at__range=held).order_by("held_at")[:4]
+    )
+    for month, title in ((3, "居民议事会：楼道堆物整治"), (6, "联席会商：小区停车"))[len(meetings) :]:
+        on = timezone.make_aware(datetime(year, month, 18, 19, 0))
+        if on < timezone.now():
+            meetings.append(
+                deliberation.create_meeting(
+                    actor=secretary,
+                    kind="deliberation" if month == 3 else "joint_consultation",
+                    title=title,
+                    held_at=on,
+                    neighborhood=neighborhood,
+                    place="居委会会议室",
+                )
+            )
     rows = [
         ("stairwellchief", "stairwell_chief", "1号楼 2 单元楼组", "150.00"),
         ("partygroupchief", "party_group_chief", "1号楼党小组", "150.00"),
@@ -304,6 +415,8 @@ def _chiefs(secretary, neighborhood, known: dict, year: int) -> int:
         services.record_chief_event(
             actor=secretary, chief=chief, action="trained", on=date(year, 1, 15), note="三长岗前培训"
         )
+        for meeting in meetings[: 2 + made]:  # the meetings' sign-in sheets
+            services.record_meeting_attendance(actor=secretary, chief=chief, meeting=meeting)
         for month in range(1, timezone.localdate().month if timezone.localdate().year == year else 13):
             services.pay_allowance(actor=secretary, chief=chief, month=date(year, month, 1))
         made += 1
@@ -370,7 +483,10 @@ def load_demo() -> str:
     )
     with transaction.atomic():
         profiles = _team(admin, neighborhoods, known)
+        served = _emergency_service(admin, profiles)
         plan, credited = _plan(admin, subdistrict, profiles, year)
+        scored = _contests(admin, plan)
+        designs = _designs(known["secretary"], profiles)
         graduated = _classes(admin, plan, profiles)
         pairs = _pairs(admin, profiles, year)
         forums = _forums(admin, subdistrict, profiles, year)
@@ -379,6 +495,7 @@ def load_demo() -> str:
     seconds = time.perf_counter() - started
     return (
         f"workforce: {len(profiles)} social workers, plan {plan.title} ({credited} attendances credited, "
-        f"{graduated} secretaries graduated from the lead-goose classes), "
+        f"{graduated} secretaries graduated from the lead-goose classes, {scored} contest scores), "
+        f"{designs} micro-project designs, {served} workers called up in an emergency, "
         f"{pairs} pairs, {forums} forums, last year's round adopted ({results}), {chiefs} chiefs in {seconds:.1f} s."
     )

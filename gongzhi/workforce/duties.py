@@ -1,5 +1,5 @@
-"""A chief's duties measured from the platform's own records: visits made, concerns raised, training
-sessions attended and patrol shifts served. Each source app is asked through its models only."""
+"""A chief's duties measured from the platform's own records: visits made, concerns raised, meetings
+attended (signed in at deliberation meetings), training sessions attended and patrol shifts served. Each source app is asked through its models only."""
 
 from datetime import date, datetime, time
 
@@ -7,7 +7,7 @@ from django.apps import apps
 from django.utils import timezone
 
 from gongzhi.volunteers.models import RosterDuty
-from gongzhi.workforce.models import HoursCredit
+from gongzhi.workforce.models import HoursCredit, MeetingAttendance
 
 
 def _visit_model():
@@ -35,6 +35,12 @@ def measured_duties(user_id: int, since: date, until: date) -> dict[str, int]:
         if visit
         else 0,
         "concerns": concern.objects.filter(created_by_id=user_id, accepted_at__range=(start, end)).count(),
+        "meetings": MeetingAttendance.objects.filter(
+            chief__user_id=user_id, meeting__held_at__range=(start, end)
+        )
+        .values("meeting_id")
+        .distinct()
+        .count(),
         "trainings": HoursCredit.objects.filter(
             profile__user_id=user_id, credited_at__range=(start, end)
         ).count(),

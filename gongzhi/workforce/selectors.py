@@ -15,7 +15,12 @@ from django.db.models import Avg, Count, F, QuerySet, Sum
 from gongzhi.core import permissions
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.roles import POST_LEVELS
-from gongzhi.org.models import Neighborhood
+from gongzhi.deliberation.models import Meeting
+from gongzhi.deliberation.selectors import meetings_visible_to as deliberation_meetings
+from gongzhi.grids.models import MicroGrid
+from gongzhi.org.models import Neighborhood, PartyOrg
+from gongzhi.projects.models import Project
+from gongzhi.workforce import criteria
 from gongzhi.workforce.models import (
     AssessmentRound,
     Bonus,
@@ -25,6 +30,7 @@ from gongzhi.workforce.models import (
     LeadGooseClass,
     Line,
     Mentorship,
+    MicroProjectDesign,
     NeighborhoodRating,
     PersonalScore,
     Promotion,
@@ -296,3 +302,89 @@ def chief_duties(chief: Chief, since: date, until: date) -> dict[str, int]:
     from gongzhi.workforce.duties import measured_duties
 
     return measured_duties(chief.user_id, since, until)
+
+
+# --- what the forms offer ------------------------------------------------------------------------
+
+
+def writable_neighborhoods(user) -> list[Neighborhood]:
+    """The neighborhoods where the user may enter workers (their secretary's, the subdistrict's all)."""
+    visible = permissions.scoped(user, Neighborhood.objects.order_by("name"))
+    return [
+        nb
+        for nb in visible
+        if permissions.can_create(
+            user, WorkerProfile, {"subdistrict": nb.subdistrict_id, "neighborhood": nb.pk}
+        )
+    ]
+
+
+def outposts_in(neighborhood_ids) -> QuerySet[PartyOrg]:
+    """The outpost branches (前哨支部) a worker of these neighborhoods may instruct."""
+    return PartyOrg.objects.filter(
+        neighborhood_id__in=neighborhood_ids, branch_kind=PartyOrg.BranchKind.OUTPOST
+    ).order_by("neighborhood_id", "name")
+
+
+def grids_in(neighborhood_ids) -> QuerySet[MicroGrid]:
+    return MicroGrid.objects.filter(neighborhood_id__in=neighborhood_ids).order_by("neighborhood_id", "name")
+
+
+def may_plan(user, subdistrict_id: int) -> bool:
+    """Whether the user keeps the subdistrict's training plan (its personnel and workforce roles)."""
+    return permissions.can_create(user, TrainingPlan, {"subdistrict": subdistrict_id, "neighborhood": None})
+
+
+def designs_visible_to(user) -> QuerySet[MicroProjectDesign]:
+    """Designs of the user's area, and the user's own."""
+    own = MicroProjectDesign.objects.filter(profile__user_id=user.pk)
+    scoped = _visible(user, MicroProjectDesign.objects.all())
+    return (own | scoped).select_related("profile__neighborhood", "project").distinct()
+
+
+def projects_for_design(design: MicroProjectDesign) -> QuerySet[Project]:
+    """The projects of the designer's neighborhood a design may be linked to."""
+    return Project.objects.filter(neighborhood_id=design.profile.neighborhood_id).order_by("-pk")
+
+
+def meetings_visible_to(user) -> QuerySet[Meeting]:
+    return deliberation_meetings(user)
+
+
+def meetings_for_chiefs(user) -> QuerySet[Meeting]:
+    """Meetings the user may read, latest first: the sign-in sheet picks one."""
+    return deliberation_meetings(user).order_by("-held_at")[:40]
+
+
+def round_criteria_rows(assessment: AssessmentRound, sheet) -> dict[int, dict]:
+    """profile id → the criteria that count for the worker: the red-property score and the blend."""
+    if not assessment.criteria:
+        return {}
+    places = {p.neighborhood for p, _score in sheet}
+    found = criteria.scores_by_neighborhood(assessment, places)
+    rows = {}
+    for profile, entered in sheet:
+        own = [c for c in assessment.criteria if c["level"] == profile.post_level]
+        if not own:
+            continue
+        value = found.get((own[0]["code"], profile.neighborhood_id))
+        used = None
+        if entered is not None:
+            used = criteria.blended(
+                entered, profile.post_level, profile.neighborhood_id, assessment.criteria, found
+            )
+        rows[profile.pk] = {"criterion": own[0], "value": value, "used": used}
+    return rows
+
+
+def may_change(user, record) -> bool:
+    """Whether the user may change this record (to show its forms; the services check again)."""
+    return permissions.can(user, record, permissions.WRITE)
+
+
+def planning_subdistrict(user):
+    """The subdistrict whose training the user keeps (None for the neighborhoods' staff)."""
+    for a in permissions.assignments_of(user):
+        if a.unit_kind == "subdistrict" and "workforce" in permissions.ROLES[a.role].write:
+            return a.subdistrict
+    return None

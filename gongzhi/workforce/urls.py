@@ -1,15 +1,20 @@
 from django.urls import path
 
-from gongzhi.workforce import views
+from gongzhi.workforce import views, views_people, views_training
 
 app_name = "workforce"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("me/", views.me, name="me"),
+    path("people/", views_people.people, name="people"),
+    path("people/new/", views_people.new_person, name="new_person"),
+    path("people/<int:pk>/", views_people.person, name="person"),
+    path("designs/", views_people.designs, name="designs"),
     path("training/", views.training, name="training"),
-    path("sessions/<int:pk>/", views.session, name="session"),
-    path("classes/", views.classes, name="classes"),
+    path("plan/", views_training.plan, name="plan"),
+    path("sessions/<int:pk>/", views_training.session, name="session"),
+    path("classes/", views_training.classes, name="classes"),
     path("check-in/<str:token>/", views.check_in, name="check_in"),
     path("pairs/", views.pairs, name="pairs"),
     path("pairs/<int:pk>/", views.pair, name="pair"),

@@ -3,18 +3,17 @@ NotInScope (404) and uncaught ValidationError (400) are answered by ScopeErrorsM
 
 from datetime import date
 
-import segno
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gongzhi.core.pages import parse_int, parse_month, require_reader, say, staff_page
-from gongzhi.workforce import bonus, selectors, services
-from gongzhi.workforce.models import Forum, Mentorship
+from gongzhi.core.pages import form_errors, parse_int, parse_month, require_reader, say, staff_page
+from gongzhi.core.roles import POST_LEVELS
+from gongzhi.workforce import bonus, criteria, selectors, services
+from gongzhi.workforce.models import Chief, Forum, Mentorship
 
 
 def _year(request) -> int:
@@ -82,32 +81,6 @@ def training(request):
         "sessions": selectors.sessions_visible_to(request.user).filter(starts_at__year=year)[:30],
     }
     return render(request, "workforce/training.html", context)
-
-
-@staff_page
-def classes(request):
-    """头雁班: the year's classes of secretaries, attendance of each member, who graduated."""
-    require_reader(request.user, "workforce", _("You do not work with the workforce."))
-    year = _year(request)
-    return render(
-        request,
-        "workforce/classes.html",
-        {"classes": selectors.classes_visible_to(request.user, year), "year": year},
-    )
-
-
-@staff_page
-def session(request, pk: int):
-    """A training session with its QR code for the room, and who checked in."""
-    found = selectors.get_visible(selectors.sessions_visible_to(request.user), pk)
-    url = request.build_absolute_uri(reverse("workforce:check_in", args=[found.check_in_token]))
-    context = {
-        "session": found,
-        "qr_svg": segno.make(url).svg_inline(scale=4),
-        "check_in_url": url,
-        "credits": found.credits.select_related("profile"),
-    }
-    return render(request, "workforce/session.html", context)
 
 
 @staff_page
@@ -198,17 +171,63 @@ def _new_pair(request) -> None:
 
 @staff_page
 def forums(request):
-    """社工论坛 and roundtables: who speaks when, and the 学写讲评 averages; workers rate past talks."""
+    """社工论坛 and roundtables: who speaks when, and the 学写讲评 averages; workers rate past talks;
+    the subdistrict schedules the forums on the 23rd and holds roundtables with minutes here."""
+    subdistrict = selectors.planning_subdistrict(request.user)
+    keeps = subdistrict is not None and selectors.may_plan(request.user, subdistrict.pk)
+    errors, values = {}, {}
+    if request.method == "POST":
+        if not keeps:
+            raise PermissionDenied(_("Only the subdistrict runs forums."))
+        values = dict(request.POST.items())
+        try:
+            _forum_post(request, subdistrict)
+        except ValidationError as exc:
+            errors = form_errors(exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("workforce:forums")
     rows = list(selectors.forums_visible_to(request.user)[:36])
     for forum in rows:
         forum.averages = selectors.forum_averages(forum)
+    today = timezone.localdate()
     context = {
         "forums": rows,
         "profile": selectors.profile_of(request.user),
-        "today": timezone.localdate(),
+        "today": today,
         "scale": range(1, 6),
+        "keeps": keeps,
+        "errors": errors,
+        "values": values,
+        "next_month": f"{today.year}-{today.month:02d}",
     }
-    return render(request, "workforce/forums.html", context)
+    return render(request, "workforce/forums.html", context, status=400 if errors else 200)
+
+
+def _forum_post(request, subdistrict) -> None:
+    p = request.POST
+    if p.get("form") == "roundtable":
+        held_on = _date(p.get("held_on"))
+        if held_on is None:
+            raise ValidationError({"held_on": _("Enter a date.")})
+        services.hold_roundtable(
+            actor=request.user,
+            subdistrict=subdistrict,
+            held_on=held_on,
+            topic=p.get("topic", ""),
+            minutes=p.get("minutes", ""),
+        )
+        return
+    first = parse_month(p.get("first_month"))
+    topics = [line.strip() for line in p.get("topics", "").splitlines() if line.strip()]
+    services.schedule_forums(
+        actor=request.user,
+        subdistrict=subdistrict,
+        year=first.year,
+        first_month=first.month,
+        months=len(topics),
+        topics=topics,
+    )
 
 
 @staff_page
@@ -262,6 +281,7 @@ def rounds(request):
                 period=p.get("period", ""),
                 pool=p.get("pool", ""),
                 groups=groups,
+                criteria=_criteria(p),
             )
             return redirect("workforce:round", pk=found.pk)
         except ValidationError as exc:
@@ -269,6 +289,12 @@ def rounds(request):
         return redirect("workforce:rounds")
     context = {"rounds": selectors.rounds_visible_to(request.user), "groups": DEFAULT_GROUPS}
     return render(request, "workforce/rounds.html", context)
+
+
+def _criteria(p) -> list[dict]:
+    """The red-property criterion of the secretaries' assessment, when the form gives it a weight."""
+    weight = p.get("red_property_weight", "").strip()
+    return [{"code": "red_property", "level": "secretary", "weight": weight}] if weight else []
 
 
 @staff_page
@@ -299,6 +325,11 @@ def round_detail(request, pk: int):
         return redirect("workforce:round", pk=assessment.pk)
     context = selectors.round_results(request.user, assessment)
     context["sheet"] = selectors.personal_sheet(assessment)
+    context["criteria"] = selectors.round_criteria_rows(assessment, context["sheet"])
+    context["criteria_list"] = [
+        {"label": criteria.KNOWN[c["code"]], "level": POST_LEVELS[c["level"]], "weight": c["weight"]}
+        for c in assessment.criteria
+    ]
     context["preview"], context["preview_error"] = _preview(request, assessment, context["personal"])
     context["chart"] = _chart([(b.profile.name, b.amount) for b in context["bonuses"]], _("yuan"))
     return render(request, "workforce/round.html", context)
@@ -372,20 +403,68 @@ def score(request):
 
 @staff_page
 def chiefs(request):
-    """The three chiefs of the user's area with status, term, allowance and what they did this year."""
+    """The three chiefs of the user's area with status, term, allowance and what they did this year;
+    those who keep the workforce nominate here and take each chief through the steps."""
     require_reader(request.user, "workforce", _("You do not work with the workforce."))
     year = _year(request)
+    manages = selectors.may_write(request.user, "workforce")
+    errors, values = {}, {}
+    if request.method == "POST":
+        if not manages:
+            raise PermissionDenied(_("You may not nominate chiefs here."))
+        values = dict(request.POST.items())
+        try:
+            _nominate(request)
+        except ValidationError as exc:
+            errors = form_errors(exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("workforce:chiefs")
     rows = list(selectors.chiefs_visible_to(request.user).prefetch_related("events"))
     for chief in rows:
         chief.duties = selectors.chief_duties(chief, date(year, 1, 1), date(year, 12, 31))
-    manages = selectors.may_write(request.user, "workforce")
     context = {
         "chiefs": rows,
         "year": year,
         "manages": manages,
         "month": timezone.localdate().strftime("%Y-%m"),
+        "meetings": selectors.meetings_for_chiefs(request.user) if manages else [],
+        "neighborhoods": selectors.writable_neighborhoods(request.user) if manages else [],
+        "kinds": Chief.Kind.choices,
+        "errors": errors,
+        "values": values,
+        "today": timezone.localdate().isoformat(),
     }
-    return render(request, "workforce/chiefs.html", context)
+    return render(request, "workforce/chiefs.html", context, status=400 if errors else 200)
+
+
+def _nominate(request) -> None:
+    p = request.POST
+    user = selectors.account_named(p.get("username", ""))
+    if user is None:
+        raise ValidationError({"username": _("No account with this username.")})
+    neighborhood = next(
+        (
+            nb
+            for nb in selectors.writable_neighborhoods(request.user)
+            if nb.pk == parse_int(p.get("neighborhood"))
+        ),
+        None,
+    )
+    if neighborhood is None:
+        raise ValidationError({"neighborhood": _("Choose one of the listed options.")})
+    on = _date(p.get("on"))
+    if on is None:
+        raise ValidationError({"on": _("Enter a date.")})
+    services.nominate_chief(
+        actor=request.user,
+        neighborhood=neighborhood,
+        user=user,
+        name=p.get("name", ""),
+        kind=p.get("kind", ""),
+        unit_label=p.get("unit_label", ""),
+        on=on,
+    )
 
 
 def _date(value) -> date | None:
@@ -420,6 +499,11 @@ def _chief_step(request, chief):
         return services.record_chief_event(
             actor=request.user, chief=chief, action=action, on=on, note=p.get("note", "")
         )
+    if action == "meeting":
+        meeting = selectors.get_visible(
+            selectors.meetings_visible_to(request.user), parse_int(p.get("meeting"))
+        )
+        return services.record_meeting_attendance(actor=request.user, chief=chief, meeting=meeting)
     if action == "exit":
         return services.exit_chief(actor=request.user, chief=chief, on=on, note=p.get("note", ""))
     raise ValidationError({"action": _("Unknown step.")})

@@ -1,13 +1,14 @@
-"""Workforce in the browser, at desk and phone widths: a worker scans a training session's code and
-finds the hours on their page; raters score neighborhoods on their phones, the personnel role adopts
+"""Workforce in the browser, at desk and phone widths: the subdistrict schedules a training session on
+the plan page, a worker scans its code and finds the hours on their page; raters score neighborhoods on their phones, the personnel role adopts
 the round, and the worker sees their bonus. Each journey ends by checking the database."""
 
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from gongzhi.workforce import services
-from gongzhi.workforce.models import AssessmentRound, Bonus, HoursCredit
+from gongzhi.workforce.models import AssessmentRound, Bonus, HoursCredit, TrainingSession
 from gongzhi.workforce.testing import PERSONAL, build_crew, open_test_round
 from tests.browser.conftest import screenshot, sign_in
 
@@ -27,11 +28,22 @@ def sized_page(request, browser):
     context.close()
 
 
-def test_a_training_check_in_becomes_the_workers_hours(sized_page, live_server, world):
+def test_a_session_scheduled_on_the_plan_page_is_checked_in_and_becomes_the_workers_hours(
+    sized_page, live_server, world
+):
     page, live = sized_page, live_server
     crew = build_crew(world)
     sign_in(page, live, "subdistrict_admin")
-    page.goto(f"{live.url}/workforce/sessions/{crew.session.pk}/")
+    page.goto(f"{live.url}/workforce/plan/")
+    starts = timezone.localtime().replace(second=0, microsecond=0)
+    form = page.locator("#session-form")
+    form.locator("select[name=course]").select_option(str(crew.course.pk))
+    form.locator("input[name=starts_at]").fill(starts.strftime("%Y-%m-%dT%H:%M"))
+    form.locator("input[name=place]").fill("杨泰一村会议室")
+    form.locator("button").click()
+    page.wait_for_selector("text=场次已安排")
+    screenshot(page, f"workforce-plan-{page.width}")
+    page.click(f"#courses a:has-text('{starts:%m-%d %H:%M}')")
     check_in_url = page.locator("#check-in-link").get_attribute("href")
     assert page.locator(".qr svg").count() == 1
 
@@ -46,7 +58,9 @@ def test_a_training_check_in_becomes_the_workers_hours(sized_page, live_server, 
     assert Decimal(credited) == Decimal(3)
     screenshot(page, f"workforce-hours-{page.width}")
 
-    credit = HoursCredit.objects.get(profile=crew.worker, session=crew.session)
+    session = TrainingSession.objects.get(course=crew.course, place="杨泰一村会议室")
+    assert session.starts_at == starts  # typed in Asia/Shanghai, kept as that instant
+    credit = HoursCredit.objects.get(profile=crew.worker, session=session)
     assert (credit.line, credit.hours, credit.year) == ("must_know", Decimal("3.0"), crew.plan.year)
 
 

@@ -152,9 +152,23 @@ def test_apps_of_one_layer_may_not_import_each_other(tmp_path):
     root = _write(
         tmp_path,
         {
-            "gongzhi/workforce/models.py": "X = 1\n",
+            "gongzhi/surveys/models.py": "X = 1\n",
+            "gongzhi/projects/models.py": "import gongzhi.surveys.models\n",
+        },
+    )
+    shared = [("core",), ("projects", "surveys")]
+    (found,) = layers.check(root, layers=shared)
+    assert found.endswith("(projects may not import surveys: same layer)")
+
+
+def test_property_sits_below_workforce(tmp_path):
+    """Workforce reads the red-property score of a secretary's neighborhood; property never reads workforce."""
+    root = _write(
+        tmp_path,
+        {
+            "gongzhi/workforce/selectors.py": "import gongzhi.property.selectors\n",
             "gongzhi/property/models.py": "import gongzhi.workforce.models\n",
         },
     )
     (found,) = layers.check(root)
-    assert found.endswith("(property may not import workforce: same layer)")
+    assert found.endswith("(property may not import workforce: it sits above)")

@@ -19,6 +19,7 @@ from gongzhi.workforce.models.common import Line, new_token
 from gongzhi.workforce.models.people import (
     Chief,
     ChiefEvent,
+    MeetingAttendance,
     MentorLog,
     Mentorship,
     MicroProjectDesign,
@@ -51,6 +52,7 @@ __all__ = [
     "LeadGooseClass",
     "LeadGooseMember",
     "Line",
+    "MeetingAttendance",
     "MentorLog",
     "Mentorship",
     "MicroProjectDesign",

@@ -30,6 +30,10 @@ class AssessmentRound(models.Model):
     pool = models.DecimalField(_("bonus pool (yuan)"), max_digits=14, decimal_places=2)
     # Level → factor, as data: the rule's defaults unless the round says otherwise.
     level_factors = models.JSONField(_("level factors"), default=dict)
+    # Criteria beside the entered personal score, as data: [{"code": "red_property", "level":
+    # "secretary", "weight": "30"}] blends a secretary's personal score with the red-property score
+    # of their neighborhood (weight in percent of the personal score). Fixed when the round opens.
+    criteria = models.JSONField(_("criteria"), default=list, blank=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
     adopted_at = models.DateTimeField(null=True, blank=True)
     adopted_by = models.ForeignKey(

@@ -197,6 +197,25 @@ class ChiefEvent(models.Model):
         return f"{self.chief} {self.get_action_display()} {self.on}"
 
 
+class MeetingAttendance(models.Model):
+    """A chief signed in at a meeting held on the platform (议事会, 联席会商, 圆桌会议): the sign-in
+    sheet the neighborhood enters, counted among the chief's duties."""
+
+    chief = models.ForeignKey(Chief, on_delete=models.PROTECT, related_name="meetings_attended")
+    meeting = models.ForeignKey("deliberation.Meeting", on_delete=models.PROTECT, related_name="+")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    scope_paths = through("chief__", AREA_SCOPE)
+    data_class = "workforce"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["chief", "meeting"], name="chief_signs_in_once")]
+
+    def __str__(self) -> str:
+        return f"{self.chief} @ {self.meeting_id}"
+
+
 class MicroProjectDesign(models.Model):
     """微项目 design by a mid-level worker (regular or team lead), reviewed by the neighborhood and,
     once it runs, linked to the project that carries it (gongzhi.projects)."""

@@ -15,6 +15,7 @@ from gongzhi.workforce.services.chiefs import (
     nominate_chief,
     pay_allowance,
     record_chief_event,
+    record_meeting_attendance,
     vet_chief,
 )
 from gongzhi.workforce.services.classes import (
@@ -58,6 +59,7 @@ __all__ = [
     "rate_forum",
     "record_attendance",
     "record_chief_event",
+    "record_meeting_attendance",
     "review_design",
     "review_pair",
     "scan_session_check_in",

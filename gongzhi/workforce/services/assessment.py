@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core import audit, permissions
 from gongzhi.core.errors import NotInScope
 from gongzhi.workforce import bonus as rule
+from gongzhi.workforce import criteria as round_criteria
 from gongzhi.workforce.models import (
     AssessmentRound,
     Bonus,
@@ -39,8 +40,10 @@ def open_round(
     pool,
     groups: list[tuple[str, str, str]],
     level_factors: dict | None = None,
+    criteria: list[dict] | None = None,
 ) -> AssessmentRound:
-    """A round open for scoring; `groups` are (code, name, weight) of the rater groups."""
+    """A round open for scoring; `groups` are (code, name, weight) of the rater groups, `criteria`
+    the criteria blended into a level's personal score (gongzhi.workforce.criteria)."""
     path = {"subdistrict": subdistrict.pk}
     require_create(
         actor, AssessmentRound, path, refusal=_("Only the subdistrict's personnel roles run assessments.")
@@ -59,6 +62,7 @@ def open_round(
         kind=kind,
         period=text(period, field="period", max_length=16),
         level_factors=factors,
+        criteria=round_criteria.clean(criteria),
         pool=decimal(pool, field="pool", low=Decimal(0), high=Decimal("999999999999.99")),
     )
     for code, name, weight in groups:
@@ -69,7 +73,10 @@ def open_round(
             weight=decimal(weight, field="groups", low=Decimal("0.01"), high=Decimal(1000)),
         )
     audit.record(
-        "create", assessment, actor=actor, changes={"pool": str(assessment.pool), "groups": len(groups)}
+        "create",
+        assessment,
+        actor=actor,
+        changes={"pool": str(assessment.pool), "groups": len(groups), "criteria": assessment.criteria},
     )
     return assessment
 
@@ -123,6 +130,28 @@ def set_personal_score(*, actor, round: AssessmentRound, profile: WorkerProfile,
     return entry
 
 
+def personal_scores(assessment: AssessmentRound) -> list[tuple[PersonalScore, Decimal]]:
+    """Each entered personal score with the score the rule takes (blended with the round's criteria)."""
+    scores = list(
+        assessment.personal_scores.select_related("profile__neighborhood").order_by(
+            "profile__name", "profile_id"
+        )
+    )
+    if not assessment.criteria:
+        return [(s, s.score) for s in scores]
+    places = {s.profile.neighborhood for s in scores}
+    found = round_criteria.scores_by_neighborhood(assessment, places)
+    return [
+        (
+            s,
+            round_criteria.blended(
+                s.score, s.profile.post_level, s.profile.neighborhood_id, assessment.criteria, found
+            ),
+        )
+        for s in scores
+    ]
+
+
 def rule_inputs(assessment: AssessmentRound):
     """The round's records as the bonus rule's inputs: ratings, weights, workers, levels."""
     ratings = [
@@ -130,12 +159,11 @@ def rule_inputs(assessment: AssessmentRound):
         for r in assessment.ratings.select_related("group")
     ]
     weights = {g.code: g.weight for g in assessment.groups.all()}
-    scores = assessment.personal_scores.select_related("profile").order_by("profile__name", "profile_id")
     workers = [
         rule.Worker(
-            str(s.profile_id), str(s.profile.neighborhood_id), s.profile.post_level, s.score, s.profile.name
+            str(s.profile_id), str(s.profile.neighborhood_id), s.profile.post_level, used, s.profile.name
         )
-        for s in scores
+        for s, used in personal_scores(assessment)
     ]
     levels = {k: Decimal(v) for k, v in assessment.level_factors.items()}
     return ratings, weights, workers, levels
@@ -158,19 +186,20 @@ def adopt_round(*, actor, round: AssessmentRound) -> AssessmentRound:
     if not permissions.can(actor, assessment, permissions.WRITE):
         raise PermissionDenied(_("Only the subdistrict's personnel roles change rounds."))
     shares = preview_round(actor=actor, round=assessment)
-    scores = {s.profile_id: s for s in assessment.personal_scores.select_related("profile")}
+    used = {s.profile_id: (s, score) for s, score in personal_scores(assessment)}
     Bonus.objects.bulk_create(
         Bonus(
             round=assessment,
             profile_id=int(s.worker),
-            post_level=scores[int(s.worker)].profile.post_level,
-            personal_score=scores[int(s.worker)].score,
+            post_level=used[int(s.worker)][0].profile.post_level,
+            personal_score=used[int(s.worker)][1],
             neighborhood_score=rule.display(s.neighborhood_score),
             points=rule.display(s.points),
             amount=s.bonus,
         )
         for s in shares
     )
+    scores = {pk: entry for pk, (entry, _used) in used.items()}
     promotion_list(assessment, list(scores.values()))
     assessment.status, assessment.adopted_at, assessment.adopted_by = (
         AssessmentRound.Status.ADOPTED,

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.core import audit, permissions
-from gongzhi.workforce.models import Chief, ChiefEvent
+from gongzhi.workforce.models import Chief, ChiefEvent, MeetingAttendance
 from gongzhi.workforce.services.common import area_path, decimal, require_create, text
 
 MAX_ALLOWANCE = Decimal("99999.99")
@@ -108,3 +108,21 @@ def exit_chief(*, actor, chief: Chief, on: date, note: str) -> Chief:
     chief.save(update_fields=["status"])
     _event(actor, chief, ChiefEvent.Action.EXITED, on, text(note, field="note"))
     return chief
+
+
+@transaction.atomic
+def record_meeting_attendance(*, actor, chief: Chief, meeting) -> MeetingAttendance:
+    """The meeting's sign-in sheet: an appointed chief attended a meeting of their neighborhood (or
+    one of the whole subdistrict). Signing in twice changes nothing."""
+    chief = _locked(actor, chief, expected=(Chief.Status.APPOINTED,))
+    if meeting.subdistrict_id != chief.subdistrict_id or meeting.neighborhood_id not in (
+        None,
+        chief.neighborhood_id,
+    ):
+        raise ValidationError({"meeting": _("Choose a meeting of the chief's neighborhood.")})
+    found, created = MeetingAttendance.objects.get_or_create(
+        chief=chief, meeting=meeting, defaults={"recorded_by": actor}
+    )
+    if created:
+        audit.record("create", found, actor=actor, changes={"meeting": meeting.pk})
+    return found

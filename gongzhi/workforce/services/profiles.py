@@ -121,7 +121,9 @@ def change_post(
         effective_on=effective_on,
         reason=text(reason, field="reason"),
     )
+    if target.pk != profile.neighborhood_id:  # second posts belong to the neighborhood left behind
+        profile.outpost_branch, profile.grid = None, None
     profile.post_level, profile.neighborhood = post_level, target
-    profile.save(update_fields=["post_level", "neighborhood"])
+    profile.save(update_fields=["post_level", "neighborhood", "outpost_branch", "grid"])
     audit.record("update", profile, actor=actor, changes={"post_level": post_level, "reason": reason})
     return profile

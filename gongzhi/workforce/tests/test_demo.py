@@ -11,9 +11,13 @@ from gongzhi.workforce.models import (
     AssessmentRound,
     Bonus,
     Chief,
+    ContestScore,
     Forum,
     LeadGooseClass,
+    MeetingAttendance,
     Mentorship,
+    MicroProjectDesign,
+    Promotion,
     WorkerProfile,
 )
 
@@ -39,3 +43,14 @@ def test_demo_loads_once_with_workers_a_plan_pairs_forums_an_adopted_round_and_c
     assert AssessmentRound.objects.filter(status="open").exists()
     assert LeadGooseClass.objects.count() == 2
     assert set(Chief.objects.values_list("status", flat=True)) == {"appointed", "exited", "nominated"}
+    # Early promotion for service in an emergency, from the call-up and its posts, with its reason.
+    early = Promotion.objects.filter(round=adopted, reason="emergency")
+    assert early.exists() and all(p.detail == "1/1" for p in early)
+    assert adopted.criteria == [{"code": "red_property", "level": "secretary", "weight": "30"}]
+    assert MeetingAttendance.objects.filter(chief__status="appointed").exists()
+    assert ContestScore.objects.exists()
+    assert set(MicroProjectDesign.objects.values_list("status", flat=True)) == {
+        "accepted",
+        "returned",
+        "submitted",
+    }

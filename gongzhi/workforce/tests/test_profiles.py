@@ -94,6 +94,17 @@ def test_second_posts_must_lie_in_the_workers_neighborhood(world, crew):
             actor=admin, profile=crew.worker, qualification="", topics=[], outpost_branch=None, grid=far_grid
         )
     assert "grid" in e.value.message_dict
+    services.change_post(
+        actor=admin,
+        profile=crew.worker,
+        post_level="regular",
+        effective_on=date(2026, 1, 1),
+        reason="调任",
+        neighborhood=world.neighborhood_b,
+    )
+    moved = WorkerProfile.objects.get(pk=crew.worker.pk)
+    assert moved.neighborhood == world.neighborhood_b
+    assert (moved.outpost_branch, moved.grid) == (None, None)  # they stay with neighborhood A
 
 
 def test_a_promotion_appends_to_the_history_and_cannot_predate_it(world, crew):
