@@ -119,11 +119,11 @@ def kpi_trend(user, area: Area, month: date, span: int = TREND_MONTHS) -> list[d
 
 
 def overdue_matters(user, area: Area, limit: int = 20) -> list:
-    """Open supervision items (超期督办) of the area: the supervision page's list."""
-    items = concerns.supervision_list(user).filter(concern__subdistrict=area.subdistrict)
+    """Overdue concerns (超期督办) of the area: the supervision page's list, most overdue first."""
+    items = concerns.overdue_concerns(user).filter(subdistrict=area.subdistrict)
     if area.neighborhood:
-        items = items.filter(concern__neighborhood=area.neighborhood)
-    return list(items[:limit])
+        items = items.filter(neighborhood=area.neighborhood)
+    return list(items.select_related("category", "neighborhood")[:limit])
 
 
 # ---- visits (the coverage page's selector) ------------------------------------------------------
