@@ -16,6 +16,7 @@ from gongzhi.accounts import selectors
 from gongzhi.accounts.models import DataSubjectRequest, User
 from gongzhi.core import audit, personal_data
 from gongzhi.core.errors import NotInScope
+from gongzhi.core.separation import require_second_person
 
 ANSWER_WORKING_DAYS = 15
 
@@ -117,6 +118,8 @@ def decide(*, actor, request: DataSubjectRequest, approve: bool, reason: str = "
     )
     if locked is None:
         raise NotInScope(_("No such request in your area."))
+    # A staff member who is also a resident does not decide their own request.
+    require_second_person(locked.user_id, actor, step=_("Deciding a data-subject request"))
     if locked.status != DataSubjectRequest.Status.PENDING:
         raise ValidationError({"status": _("This request was already decided.")})
     reason = (reason or "").strip()
