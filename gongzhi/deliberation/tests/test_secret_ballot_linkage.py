@@ -15,6 +15,7 @@ from io import StringIO
 
 import pytest
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
@@ -139,7 +140,7 @@ def test_closing_with_a_share_missing_unseals_nothing(world):
     assert len(shares) == 3
     services.cast_ballot(voter=owners[0].user, vote=vote, choice="yes")
     secretary = world.users["neighborhood_secretary"]
-    with pytest.raises(Exception, match="scrutineers"):
+    with pytest.raises(ValidationError, match="scrutineer_key"):
         services.close_vote(actor=secretary, vote=end_window(vote), scrutineer_key="+".join(shares[:2]))
     vote.refresh_from_db()
     assert vote.status == Vote.Status.OPEN and SealedBallot.objects.filter(vote=vote).count() == 1

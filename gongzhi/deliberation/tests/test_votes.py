@@ -91,7 +91,7 @@ def test_secret_ballot_stores_no_link_from_voter_to_choice(world, owners):
         services.cast_ballot(voter=owners[0].user, vote=vote, choice="yes")
     assert SealedBallot.objects.filter(vote=vote).count() == 1
     secretary = world.users["neighborhood_secretary"]
-    with pytest.raises(ValidationError, match="scrutineers"):
+    with pytest.raises(ValidationError, match="scrutineer_key"):
         services.close_vote(actor=secretary, vote=end_window(vote), scrutineer_key="ab" * 32)
     vote = services.close_vote(actor=secretary, vote=vote, scrutineer_key=key)
     ballot = Ballot.objects.get(vote=vote)
