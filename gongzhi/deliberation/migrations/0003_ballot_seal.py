@@ -6,33 +6,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('deliberation', '0002_agenda_concern_and_neighborhood_duties'),
+        ("deliberation", "0002_agenda_concern_and_neighborhood_duties"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='ballot',
-            name='weight_box',
+            model_name="ballot",
+            name="weight_box",
             field=models.BinaryField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='vote',
-            name='seal_key',
+            model_name="vote",
+            name="seal_key",
             field=models.CharField(blank=True, max_length=64, verbose_name="scrutineers' public key"),
         ),
         migrations.AddField(
-            model_name='vote',
-            name='secret_weights',
+            model_name="vote",
+            name="secret_weights",
             field=models.JSONField(blank=True, null=True),
         ),
         migrations.CreateModel(
-            name='SealedBallot',
+            name="SealedBallot",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('box', models.BinaryField()),
-                ('vote', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sealed_ballots', to='deliberation.vote')),
+                (
+                    "id",
+                    models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
+                ),
+                ("box", models.BinaryField()),
+                (
+                    "vote",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sealed_ballots",
+                        to="deliberation.vote",
+                    ),
+                ),
             ],
         ),
     ]
