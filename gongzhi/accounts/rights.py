@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 
 from gongzhi.accounts import selectors
 from gongzhi.accounts.models import DataSubjectRequest, User
-from gongzhi.core import audit, personal_data
+from gongzhi.core import audit, personal_data, pii
 from gongzhi.core.errors import NotInScope
+from gongzhi.core.separation import require_second_person
 
 ANSWER_WORKING_DAYS = 15
 
@@ -117,6 +118,8 @@ def decide(*, actor, request: DataSubjectRequest, approve: bool, reason: str = "
     )
     if locked is None:
         raise NotInScope(_("No such request in your area."))
+    # A staff member who is also a resident does not decide their own request.
+    require_second_person(locked.user_id, actor, step=_("Deciding a data-subject request"))
     if locked.status != DataSubjectRequest.Status.PENDING:
         raise ValidationError({"status": _("This request was already decided.")})
     reason = (reason or "").strip()
@@ -156,22 +159,92 @@ def _apply(actor, request: DataSubjectRequest) -> None:
         org_services.update_resident(actor=actor, resident=request.resident, **{request.field: value})
         return
     user = User.objects.select_for_update().get(pk=request.user_id)
-    # Found by the phones before they are blanked below.
-    erased = _erase_contact_copies(user, request.resident)
-    if request.resident is not None:
-        org_services.update_resident(actor=actor, resident=request.resident, phone="")
-        type(request.resident).objects.filter(pk=request.resident_id).update(user=None)
-    user.is_active = False
-    user.phone, user.phone_digest, user.display_name = "", "", ""
-    user.save(update_fields=["is_active", "phone", "phone_digest", "display_name"])
-    end_sessions(user)
+    resident = request.resident
+    # Every account of the person, and every phone they used, found before anything is blanked.
+    accounts = list(User.objects.select_for_update().filter(pk__in=linked_accounts(user, resident)))
+    digests = phone_digests(accounts, resident)
+    erased: dict[str, int] = {}
+    for account in accounts:
+        for key, count in _erase_contact_copies(account, resident).items():
+            erased[key] = erased.get(key, 0) + count
+    erased |= _erase_sign_in_traces(accounts, digests)
+    if resident is not None:
+        org_services.update_resident(actor=actor, resident=resident, phone="")
+        type(resident).objects.filter(pk=request.resident_id).update(user=None)
+    for account in accounts:
+        account.is_active = False
+        account.phone, account.phone_digest, account.display_name = "", "", ""
+        account.first_name, account.last_name, account.email = "", "", ""
+        account.save(
+            update_fields=[
+                "is_active",
+                "phone",
+                "phone_digest",
+                "display_name",
+                "first_name",
+                "last_name",
+                "email",
+            ]
+        )
+        end_sessions(account)
+    erased["accounts"] = len(accounts)
     audit.record(
         "delete",
         user,
         actor=actor,
         summary=f"{user.username}: account and contact data deleted",
-        changes=erased,
+        changes=erased | {"account_ids": sorted(a.pk for a in accounts)},
     )
+
+
+def linked_accounts(user: User, resident) -> set[int]:
+    """The person's sign-in accounts: the one asking, the register entry's, any account signed in
+    with one of their phones, and those the apps know of (a volunteer's own account)."""
+    ids = {user.pk}
+    if resident is not None and resident.user_id:
+        ids.add(resident.user_id)
+    phones = {p for p in (user.phone, getattr(resident, "phone", "")) if p}
+    if phones:
+        digests = [pii.blind_index("phone", p) for p in phones]
+        ids |= set(User.objects.filter(phone_digest__in=digests).values_list("pk", flat=True))
+    for part in personal_data.parts():
+        if part.linked_accounts:
+            ids |= part.linked_accounts(user, resident)
+    return ids
+
+
+def phone_digests(accounts: list[User], resident) -> set[str]:
+    """Keyed fingerprints of every phone of the person (sign-in codes and counters keep them)."""
+    phones = {a.phone for a in accounts if a.phone} | (
+        {resident.phone} if resident is not None and resident.phone else set()
+    )
+    return {pii.blind_index("phone", p) for p in phones} | {
+        a.phone_digest for a in accounts if a.phone_digest
+    }
+
+
+def _erase_sign_in_traces(accounts: list[User], digests: set[str]) -> dict[str, int]:
+    """SMS sign-in codes, the messages that carried them, send and lockout counters keyed by the
+    phone, API tokens and second factors of the accounts: none outlives the deletion."""
+    from gongzhi.accounts.models import LoginThrottle, PhoneCode, RecoveryCode, TotpDevice
+    from gongzhi.core.models import ApiToken
+    from gongzhi.notifications.models import Message
+
+    codes = PhoneCode.objects.filter(phone_digest__in=digests)
+    code_messages = Message.objects.filter(key__in=[f"otp:{pk}" for pk in codes.values_list("pk", flat=True)])
+    counters = LoginThrottle.objects.none()
+    for digest in digests:
+        counters |= LoginThrottle.objects.filter(key__contains=digest[:32])
+    ids = [a.pk for a in accounts]
+    return {
+        "sign_in_code_messages": code_messages.delete()[0],
+        "sign_in_codes": codes.delete()[0],
+        "phone_counters": counters.delete()[0],
+        "message_addresses": Message.objects.filter(user_id__in=ids).exclude(address="").update(address=""),
+        "api_tokens": ApiToken.objects.filter(user_id__in=ids).delete()[0],
+        "second_factors": TotpDevice.objects.filter(user_id__in=ids).delete()[0]
+        + RecoveryCode.objects.filter(user_id__in=ids).delete()[0],
+    }
 
 
 def _erase_contact_copies(user: User, resident) -> dict[str, int]:

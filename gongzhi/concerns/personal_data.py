@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.concerns.deadlines import end_of_working_day
 from gongzhi.concerns.models import Concern
-from gongzhi.core.personal_data import Part, Section, local, register, register_calendar
+from gongzhi.core.personal_data import Holding, Part, Section, hold, local, register, register_calendar
 
 # Reporter phones are encrypted without an index: the candidates of the resident's neighborhood are
 # decrypted and compared, up to this many (the newest).
@@ -62,3 +62,13 @@ def _end_of_working_day(start: datetime, days: int) -> datetime:
 
 register(Part("concerns", 50, concerns_section, erase_reporters, newest_concern_area))
 register_calendar(_end_of_working_day)
+
+hold(
+    Holding(
+        "concerns.Concern",
+        ("reporter_name", "reporter_phone"),
+        lambda user, resident: Concern.objects.filter(pk__in=concern_ids_of(user, resident)).exclude(
+            reporter_phone="", reporter_name=""
+        ),
+    )
+)

@@ -33,6 +33,7 @@ from gongzhi.core.errors import NotInScope
 from gongzhi.core.grants import grants_in_area
 from gongzhi.core.models import ExportRequest
 from gongzhi.core.roles import ROLES
+from gongzhi.core.separation import require_second_person
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv"
@@ -164,8 +165,7 @@ def may_decide(user, item: ExportRequest) -> bool:
 
 def decide(user, item: ExportRequest, *, approve: bool, note: str = "") -> ExportRequest:
     """Approve (and produce the file) or refuse a pending request. Two deciders at once: one wins."""
-    if item.requested_by_id == getattr(user, "pk", None):
-        raise PermissionDenied(_("Someone other than the requester must approve an export."))
+    require_second_person(item.requested_by_id, user, step=_("Deciding an export request"))
     if not may_decide(user, item):
         raise NotInScope(_("This export request is outside your area."))
     note = (note or "").strip()

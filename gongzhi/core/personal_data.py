@@ -41,9 +41,28 @@ class Part:
     copy: Callable[..., Section | None]
     erase_contacts: Callable[..., dict[str, int]] | None = None
     home_area: Callable[..., object | None] | None = None
+    # Other sign-in accounts of the same person this app knows of (user ids), e.g. a volunteer's.
+    linked_accounts: Callable[..., set[int]] | None = None
+
+
+@dataclass(frozen=True)
+class Holding:
+    """A model that holds personal data, declared by its app (issue 19, finding 11).
+
+    `reaching(user, resident)` returns the rows that would still reach the person once their
+    deletion is approved (given the account and register entry as they were before): a deletion
+    leaves it empty. `kept` says instead why the rows stay (the law, the ledger, the statistics)
+    and what is blanked. `core/tests/test_deletion_reach.py` checks both, and fails on a model
+    with a personal field that no app declared."""
+
+    model: str  # "app_label.ModelName"
+    fields: tuple[str, ...]
+    reaching: Callable[..., object] | None = None
+    kept: str = ""
 
 
 _parts: dict[str, Part] = {}
+_holdings: dict[str, Holding] = {}
 _calendar: list[Callable[[datetime, int], datetime]] = []
 
 
@@ -51,6 +70,16 @@ def register(part: Part) -> Part:
     """Add (or replace, on a second import) an app's part."""
     _parts[part.key] = part
     return part
+
+
+def hold(*holdings: Holding) -> None:
+    """Declare an app's models holding personal data (or replace them, on a second import)."""
+    for holding in holdings:
+        _holdings[holding.model] = holding
+
+
+def holdings() -> list[Holding]:
+    return sorted(_holdings.values(), key=lambda h: h.model)
 
 
 def parts() -> list[Part]:

@@ -8,7 +8,7 @@ from uuid import UUID
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from gongzhi.core import permissions
 from gongzhi.core.errors import PermissionDenied
@@ -61,6 +61,8 @@ class VoidIn(Schema):
     reason: str
     elector_id: int | None = None
     ballot_id: UUID | None = None
+    # A secret owners' ballot's area is sealed: voiding it takes the scrutineers' private key.
+    scrutineer_key: str = Field("", max_length=700)
 
 
 class ReceiptOut(Schema):
@@ -144,7 +146,12 @@ def void(request, vote_id: int, payload: VoidIn):
     if payload.elector_id is not None:
         elector = get_object_or_404(selectors.electors_of(request.user, item), pk=payload.elector_id)
     services.void_ballot(
-        actor=request.user, vote=item, reason=payload.reason, elector=elector, ballot_id=payload.ballot_id
+        actor=request.user,
+        vote=item,
+        reason=payload.reason,
+        elector=elector,
+        ballot_id=payload.ballot_id,
+        scrutineer_key=payload.scrutineer_key,
     )
     return Status(204, None)
 

@@ -2,8 +2,9 @@
 
 A vote keeps a snapshot of its electorate (Elector, with the units behind each owner), one
 VoterReceipt per elector that votes (a partial unique index: two submissions at once cannot both
-win) and the Ballot rows that are counted. A secret ballot has a random id, no voter, no time: the
-receipt proves that someone voted, the ballot what was chosen, and nothing joins the two.
+win) and the Ballot rows that are counted. A secret ballot is first a SealedBallot (unreadable
+without the scrutineers' key); closing writes it as a Ballot with a random id, no voter, no time,
+no area, in random order, in another transaction than any receipt (docs/deliberation.md).
 """
 
 import uuid
@@ -74,6 +75,12 @@ class Vote(models.Model):
     opens_at = models.DateTimeField(_("opens at"))
     closes_at = models.DateTimeField(_("closes at"))
     secret = models.BooleanField(_("secret ballot"), default=False)
+    # Secret votes: the scrutineers' public key (hex); their private key never reaches the server
+    # except typed in at closing (deliberation/seal.py).
+    seal_key = models.CharField(_("scrutineers' public key"), max_length=64, blank=True)
+    # Secret owners' votes after closing: area (cents) per choice of the live unsealed ballots,
+    # so no tallied ballot carries a unit's area (mostly unique, so it would name the unit).
+    secret_weights = models.JSONField(null=True, blank=True)
     count_non_voters = models.BooleanField(_("count non-voters with the majority"), default=False)
     max_ticks = models.PositiveSmallIntegerField(_("ticks allowed"), default=1)
     support_threshold = models.PositiveIntegerField(_("support threshold"), default=0)
@@ -207,8 +214,28 @@ class VoterReceipt(models.Model):
         return f"{self.vote_id} · {self.elector_id}"
 
 
+class SealedBallot(models.Model):
+    """A secret ballot as cast: choice, ticks and weight sealed to the scrutineers' key, padded.
+
+    It is written with the voter's receipt (one transaction, so a ballot never lands without a
+    receipt or twice), which a database reader can see; the box is unreadable without the key.
+    Closing unseals every box, writes the tallied Ballots in random order and deletes these rows.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="sealed_ballots")
+    box = models.BinaryField()
+
+    scope_paths = scope_through("vote", AREA_SCOPE)
+    data_class = "deliberation"
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
 class Ballot(models.Model):
-    """What was chosen. Open ballots name their elector; secret ones carry only the weight."""
+    """What was chosen. Open ballots name their elector and area; a secret one (written at
+    closing from its sealed box) has neither: its weight stays sealed in `weight_box`."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="ballots")
@@ -218,6 +245,8 @@ class Ballot(models.Model):
     choice = models.CharField(max_length=8, blank=True)
     ticks = models.JSONField(default=list, blank=True)
     area = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    # Secret owners' ballots: the area sealed again to the scrutineers' key, needed only to void it.
+    weight_box = models.BinaryField(null=True, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.CharField(max_length=255, blank=True)
 

@@ -4,7 +4,7 @@ and whether they voted (never how: ballots are secret and not linked to voters).
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from gongzhi.core.personal_data import Part, Section, register
+from gongzhi.core.personal_data import Holding, Part, Section, hold, register
 from gongzhi.deliberation.models import Elector, VoterReceipt
 
 
@@ -22,3 +22,15 @@ def votes_section(user, resident) -> Section | None:
 
 
 register(Part("votes", 80, votes_section))
+
+hold(
+    Holding(
+        "deliberation.Elector",
+        ("name",),
+        kept="a vote's electorate is its record (who could vote, who voted, never how); the notice "
+        "shows names masked",
+    ),
+    Holding(
+        "deliberation.Invitation", ("resident",), kept="who was invited to a meeting is its minutes' record"
+    ),
+)

@@ -124,11 +124,25 @@ def vote_step(request, pk: int, step: str):
     vote = _staff_vote(request, pk)
     if step not in STEPS:
         raise Http404
+    extra = {}
+    if step == "open" and vote.secret:
+        extra = {"seal_key": request.POST.get("seal_key", ""), "shares": _shares(request)}
+    if step == "close" and vote.secret:
+        extra = {"scrutineer_key": request.POST.get("scrutineer_key", "")}
     try:
-        STEPS[step](actor=request.user, vote=vote)
+        done = STEPS[step](actor=request.user, vote=vote, **extra)
     except ValidationError as exc:
         say(request, exc)
+        return redirect("deliberation:vote", pk=vote.pk)
+    if getattr(done, "scrutineer_key_shares", None):
+        # Shown once, in this answer only: not in a message (sessions are stored), never saved.
+        return _render_vote(request, done, {"scrutineer_key_shares": done.scrutineer_key_shares})
     return redirect("deliberation:vote", pk=vote.pk)
+
+
+def _shares(request) -> int:
+    value = request.POST.get("shares", "1").strip()
+    return int(value) if value in {str(n) for n in range(1, 10)} else 1
 
 
 @require_POST
@@ -191,6 +205,7 @@ def void_ballot(request, pk: int):
             reason=form.cleaned_data["reason"],
             elector=elector,
             ballot_id=form.cleaned_data["ballot"],
+            scrutineer_key=request.POST.get("scrutineer_key", ""),
         )
     except ValidationError as exc:
         say(request, exc)

@@ -5,7 +5,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from gongzhi.core import pii
-from gongzhi.core.personal_data import Part, Section, local, register
+from gongzhi.core.personal_data import Holding, Part, Section, hold, local, register
 from gongzhi.surveys.models import Respondent
 
 
@@ -38,3 +38,11 @@ def erase_contacts(user, resident) -> dict[str, int]:
 
 
 register(Part("surveys", 90, surveys_section, erase_contacts))
+
+hold(
+    Holding(
+        "surveys.Respondent",
+        ("name", "phone", "phone_digest", "resident"),
+        lambda user, resident: entries_of_person(user, resident).exclude(name="", phone=""),
+    )
+)

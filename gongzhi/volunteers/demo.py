@@ -18,7 +18,7 @@ from gongzhi.org.demo import generator
 from gongzhi.org.demo.loader import find_loaded
 from gongzhi.org.models import Neighborhood, PartnerUnit, PartyMember, Resident
 from gongzhi.volunteers import services
-from gongzhi.volunteers.models import CallUpAnswer, Emergency, VolunteerTeam
+from gongzhi.volunteers.models import CallUpAnswer, Emergency, SignUp, VolunteerTeam
 
 TEAM = "杨泰志愿服务队"
 SKILLS = ["medical", "driving", "electrician", "counselling", "", "", "", ""]
@@ -97,8 +97,10 @@ def _served_activity(admin, chief, team, people) -> int:
     for person in [p for p in people if p.user_id][:6]:
         signup = services.sign_up(actor=person.user, activity=served, volunteer=person)
         services.scan_check_in(actor=person.user, token=served.check_in_token)
+        # They came at the start (the demo is loaded two hours in) and leave now.
+        SignUp.objects.filter(pk=signup.pk).update(checked_in_at=served.starts_at)
         services.scan_check_in(actor=person.user, token=served.check_in_token)
-        services.confirm_hours(actor=chief, signup=signup, hours="3")
+        services.confirm_hours(actor=chief, signup=signup, hours="2")
         posted += 1
     upcoming = services.publish_activity(
         actor=admin,
@@ -173,7 +175,8 @@ def _wishes(worker, neighborhood) -> int:
     unit = PartnerUnit.objects.filter(subdistrict_id=neighborhood.subdistrict_id).first()
     if wishes and unit is not None:
         services.claim_wish(actor=worker, wish=wishes[0], partner_unit=unit)
-        services.confirm_wish(actor=worker, wish=wishes[0])
+        # The resident confirms from their link: the worker who recorded the claim may not.
+        services.confirm_wish(token=wishes[0].confirm_token)
     return len(wishes)
 
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("activities/<int:pk>/sign-up/", activities.activity_sign_up, name="sign_up"),
     path("sign-ups/<int:pk>/cancel/", activities.signup_cancel, name="cancel"),
     path("sign-ups/<int:pk>/confirm/", activities.hours_confirm, name="confirm"),
+    path("sign-ups/<int:pk>/approve-hours/", activities.hours_approve, name="approve_hours"),
     path("check-in/<str:token>/", activities.check_in, name="check_in"),
     path("emergencies/", emergencies.emergency_list, name="emergencies"),
     path("emergencies/<int:pk>/", emergencies.emergency_detail, name="emergency"),

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from gongzhi.volunteers import services
 from gongzhi.volunteers import testing as t
-from gongzhi.volunteers.models import CallUpAnswer, Emergency, PostAssignment
+from gongzhi.volunteers.models import CallUpAnswer, Emergency, PostAssignment, SignUp
 from tests.browser.conftest import screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,6 +39,12 @@ def test_sign_up_check_in_out_chief_confirms_and_the_ledger_shows_points(
     phone_page.click("#scan")
     phone_page.wait_for_selector("#scan-result")
     assert "已签到" in phone_page.locator("#scan-result").inner_text()
+    phone_page.click("#scan")  # a second scan at once is the same scan, not a check-out
+    phone_page.wait_for_selector("#scan-result >> text=已签到")
+    # Three hours of patrol pass (the check-in is dated back, as time would).
+    SignUp.objects.filter(activity=activity, volunteer=me).update(
+        checked_in_at=timezone.now() - timedelta(hours=3)
+    )
     phone_page.click("#scan")
     phone_page.wait_for_selector("#scan-result >> text=已签退")
 

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core import audit
 from gongzhi.core.permissions import require
-from gongzhi.deliberation import rules
-from gongzhi.deliberation.models import Ballot, Channel, Elector, Vote, VoterReceipt
-from gongzhi.deliberation.services.counting import count_vote
+from gongzhi.deliberation import rules, seal
+from gongzhi.deliberation.models import Ballot, Channel, Elector, SealedBallot, Vote, VoterReceipt
+from gongzhi.deliberation.services.counting import KEY_REFUSED, count_vote
 from gongzhi.deliberation.services.places import VOTE_DENIED
 from gongzhi.deliberation.services.setup import MIN_REASON
 from gongzhi.org.models import PartyMember, Resident
@@ -67,13 +67,13 @@ def _record_ballot(
             )
     except IntegrityError:
         raise ValidationError(_("This voter has already voted.")) from None
-    Ballot.objects.create(
-        vote=vote,
-        elector=None if vote.secret else elector,
-        choice=choice,
-        ticks=ticks,
-        area=elector.area,
-    )
+    if vote.secret:
+        # Sealed: the row sits beside the receipt (same transaction), but reads as noise of one
+        # length until the scrutineers unseal every box at closing (services/counting.py).
+        box = seal.seal(vote.seal_key, {"choice": choice, "ticks": ticks, "area": str(elector.area)})
+        SealedBallot.objects.create(vote=vote, box=box)
+    else:
+        Ballot.objects.create(vote=vote, elector=elector, choice=choice, ticks=ticks, area=elector.area)
     changes = {"channel": channel} | ({} if vote.secret else {"choice": choice or ticks})
     audit.record(
         "vote", vote, actor=entered_by, summary=f"{vote.subject}: {elector.name}"[:255], changes=changes
@@ -101,9 +101,13 @@ def enter_paper_ballot(*, actor, vote: Vote, elector: Elector, choice: str | Non
 
 
 @transaction.atomic
-def void_ballot(*, actor, vote: Vote, reason: str, elector: Elector | None = None, ballot_id=None) -> None:
+def void_ballot(
+    *, actor, vote: Vote, reason: str, elector: Elector | None = None, ballot_id=None, scrutineer_key=""
+) -> None:
     """The only correction: audited, with a reason. An open ballot is voided with its receipt, so
-    the voter may vote again; a secret ballot is voided by its number and its voter stays voted."""
+    the voter may vote again; a secret ballot is voided by its number once the scrutineers have
+    unsealed the ballots at closing, and its voter stays voted. A secret owners' ballot takes the
+    scrutineers' key too: its area is sealed and leaves the tally with it."""
     vote = Vote.objects.select_for_update().get(pk=vote.pk)
     require(actor, vote, denied=VOTE_DENIED)
     reason = (reason or "").strip()
@@ -114,7 +118,10 @@ def void_ballot(*, actor, vote: Vote, reason: str, elector: Elector | None = Non
     now = timezone.now()
     live = Ballot.objects.filter(vote=vote, voided_at__isnull=True)
     if vote.secret:
-        count = live.filter(pk=ballot_id).update(voided_at=now, void_reason=reason[:255]) if ballot_id else 0
+        if vote.status != Vote.Status.CLOSED:
+            raise ValidationError(_("Secret ballots can be voided once the vote is closed and unsealed."))
+        ballot = live.filter(pk=ballot_id).first() if ballot_id else None
+        count = _void_secret(vote, ballot, now, reason, scrutineer_key) if ballot else 0
         summary = f"{vote.subject}: ballot {ballot_id}"
     else:
         count = live.filter(elector=elector).update(voided_at=now, void_reason=reason[:255]) if elector else 0
@@ -128,3 +135,16 @@ def void_ballot(*, actor, vote: Vote, reason: str, elector: Elector | None = Non
         vote.result = count_vote(vote)
         vote.save(update_fields=["result"])
     audit.record("void", vote, actor=actor, summary=summary[:255], reason=reason[:255])
+
+
+def _void_secret(vote: Vote, ballot: Ballot, now, reason: str, scrutineer_key: str) -> int:
+    if vote.kind == Vote.Kind.OWNERS:
+        try:
+            weight = seal.unseal(seal.private_key(scrutineer_key, vote.seal_key), ballot.weight_box)
+        except seal.SealError:
+            raise ValidationError({"scrutineer_key": KEY_REFUSED()}) from None
+        weights = dict(vote.secret_weights or {})
+        weights[ballot.choice] = weights.get(ballot.choice, 0) - rules.area_cents(weight["area"])
+        vote.secret_weights = weights
+        vote.save(update_fields=["secret_weights"])
+    return Ballot.objects.filter(pk=ballot.pk).update(voided_at=now, void_reason=reason[:255])

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core import audit, permissions
 from gongzhi.core.permissions import require
-from gongzhi.deliberation import rules
+from gongzhi.deliberation import rules, seal
 from gongzhi.deliberation.models import Candidate, Elector, ElectorUnit, Vote
 from gongzhi.deliberation.services.places import VOTE_DENIED, _place_path
 from gongzhi.org.models import Compound, Household, Neighborhood, PartyMember, PartyOrg, Resident
@@ -230,13 +230,30 @@ def disclose(*, actor, vote: Vote, principle: str, content: str, procedure: str,
 
 
 @transaction.atomic
-def open_vote(*, actor, vote: Vote) -> Vote:
+def open_vote(*, actor, vote: Vote, seal_key: str = "", shares: int = 1) -> Vote:
+    """Open the vote. A secret vote needs the scrutineers' public key: given (made off the server
+    with `gongzhi votes keypair`), or made here, its private key handed back once on
+    `vote.scrutineer_key_shares` and never stored."""
     vote = _locked_draft(actor, vote)
     if vote.kind == Vote.Kind.PARTY_ASSEMBLY and vote.disclosed_at is None:
         raise ValidationError(_("Disclose principle, content, procedure and accountability before voting."))
     if not vote.electors.exists():
         raise ValidationError(_("The electorate is empty."))
+    shares_out: list[str] = []
+    if vote.secret:
+        try:
+            if seal_key.strip():
+                vote.seal_key = seal.check_public(seal_key)
+            else:
+                vote.seal_key, shares_out = seal.new_keypair(shares)
+        except seal.SealError:
+            raise ValidationError(
+                {"seal_key": _("The scrutineers' public key is 64 hexadecimal characters.")}
+            ) from None
     vote.status = Vote.Status.OPEN
-    vote.save(update_fields=["status"])
-    audit.record("open", vote, actor=actor, changes={"electors": vote.electors.count()})
+    vote.save(update_fields=["status", "seal_key"])
+    audit.record(
+        "open", vote, actor=actor, changes={"electors": vote.electors.count(), "seal_key": vote.seal_key}
+    )
+    vote.scrutineer_key_shares = shares_out
     return vote

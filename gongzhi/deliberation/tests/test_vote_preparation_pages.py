@@ -12,7 +12,7 @@ from django.utils import timezone
 from gongzhi.core.roles import AREA_ROLES
 from gongzhi.deliberation import services
 from gongzhi.deliberation.models import Ballot, Elector, Vote
-from gongzhi.deliberation.testing import open_owners_vote, owners_in_compound, window
+from gongzhi.deliberation.testing import end_window, open_owners_vote, owners_in_compound, window
 from gongzhi.org import factories as f
 from gongzhi.org import services as org_services
 from gongzhi.org.models import PartyOrg
@@ -158,8 +158,13 @@ def test_excusing_without_approval_names_the_field_and_changes_nothing(client, w
 def secret_vote(world):
     owners_in_compound(world, ["90", "60", "80"])
     vote = open_owners_vote(world, secret=True)
+    vote.key = "+".join(vote.scrutineer_key_shares)
     services.cast_ballot(voter=world.resident_a.user, vote=vote, choice="yes")
-    return vote
+    closed = services.close_vote(
+        actor=world.users["neighborhood_secretary"], vote=end_window(vote), scrutineer_key=vote.key
+    )
+    closed.key = vote.key
+    return closed
 
 
 @pytest.mark.parametrize("role", ROLE_CODES)
@@ -168,7 +173,7 @@ def test_voiding_a_secret_ballot_needs_area_and_write(client, world, secret_vote
     client.force_login(world.users[role])
     response = client.post(
         reverse("deliberation:void_ballot", args=[secret_vote.pk]),
-        {"ballot": str(ballot.pk), "reason": "选票填写不清"},
+        {"ballot": str(ballot.pk), "reason": "选票填写不清", "scrutineer_key": secret_vote.key},
     )
     want = expected(role, "own")
     assert response.status_code == (302 if want == 200 else want)
@@ -182,16 +187,22 @@ def test_voiding_a_secret_ballot_from_the_page(client, world, secret_vote):
     page = client.get(reverse("deliberation:vote", args=[secret_vote.pk])).content.decode()
     assert 'id="void-secret"' in page
     url = reverse("deliberation:void_ballot", args=[secret_vote.pk])
+    key = secret_vote.key
     for data in (
-        {"ballot": "not-a-number", "reason": "选票填写不清"},
-        {"ballot": str(ballot.pk), "reason": "x"},
+        {"ballot": "not-a-number", "reason": "选票填写不清", "scrutineer_key": key},
+        {"ballot": str(ballot.pk), "reason": "x", "scrutineer_key": key},
+        {"ballot": str(ballot.pk), "reason": "选票填写不清", "scrutineer_key": "ab" * 32},
+        {"ballot": str(ballot.pk), "reason": "选票填写不清"},
     ):
         assert client.post(url, data).status_code == 302
         ballot.refresh_from_db()
         assert ballot.voided_at is None, data
-    client.post(url, {"ballot": str(ballot.pk), "reason": "选票填写不清"})
+    assert services.count_vote(secret_vote)["counts"]["yes_area"] == "90.00"
+    client.post(url, {"ballot": str(ballot.pk), "reason": "选票填写不清", "scrutineer_key": key})
     ballot.refresh_from_db()
     assert ballot.voided_at is not None and ballot.void_reason == "选票填写不清"
+    # Its sealed area left the tally with it.
+    assert services.count_vote(secret_vote)["counts"]["yes_area"] == "0.00"
     # The voter stays voted: a secret ballot cannot be traced back to be cast again.
     assert secret_vote.receipts.filter(voided_at__isnull=True).count() == 1
 

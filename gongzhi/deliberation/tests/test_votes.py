@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from gongzhi.core.models import AuditRecord
 from gongzhi.deliberation import selectors, services
-from gongzhi.deliberation.models import AgendaItem, Ballot, Vote, VoterReceipt
+from gongzhi.deliberation.models import AgendaItem, Ballot, SealedBallot, Vote, VoterReceipt
 from gongzhi.deliberation.testing import (
     end_window,
     msg,
@@ -80,15 +80,24 @@ def test_online_ballots_count_by_area_and_owner_and_publish_a_masked_notice(worl
 
 def test_secret_ballot_stores_no_link_from_voter_to_choice(world, owners):
     vote = open_owners_vote(world, secret=True)
+    key = vote.scrutineer_key_shares[0]
     services.cast_ballot(voter=owners[0].user, vote=vote, choice="no")
-    ballot = Ballot.objects.get(vote=vote)
-    assert ballot.elector_id is None and ballot.choice == "no"
+    assert not Ballot.objects.filter(vote=vote).exists()  # sealed until the scrutineers close
+    assert b"no" not in bytes(SealedBallot.objects.get(vote=vote).box)
     assert VoterReceipt.objects.filter(vote=vote, elector__units__household=owners[0].household).exists()
     record = AuditRecord.objects.filter(action="vote").last()
     assert "no" not in json.dumps(record.changes)
     with pytest.raises(ValidationError, match=msg("This voter has already voted.")):
         services.cast_ballot(voter=owners[0].user, vote=vote, choice="yes")
-    assert Ballot.objects.filter(vote=vote).count() == 1
+    assert SealedBallot.objects.filter(vote=vote).count() == 1
+    secretary = world.users["neighborhood_secretary"]
+    with pytest.raises(ValidationError, match="scrutineer_key"):
+        services.close_vote(actor=secretary, vote=end_window(vote), scrutineer_key="ab" * 32)
+    vote = services.close_vote(actor=secretary, vote=vote, scrutineer_key=key)
+    ballot = Ballot.objects.get(vote=vote)
+    assert (ballot.elector_id, ballot.choice, ballot.area) == (None, "no", 0)
+    assert not SealedBallot.objects.filter(vote=vote).exists()
+    assert vote.result["counts"]["no_area"] == "90.00" and services.verify_vote(vote_id=vote.pk)["matches"]
 
 
 def test_paper_ballot_blocks_a_second_online_ballot(world, owners):

@@ -180,6 +180,11 @@ class SignUp(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     hours_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # Hours above the scanned time (or the activity's length) wait for a second person's approval.
+    hours_entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    hours_reason = models.CharField(_("reason for more hours"), max_length=255, blank=True)
 
     scope_paths = scope_through("activity__")
     data_class = "volunteer"

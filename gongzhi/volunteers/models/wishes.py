@@ -39,6 +39,10 @@ class MicroWish(models.Model):
         PartnerUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="claimed_wishes"
     )
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # The account that recorded the claim: it may not also confirm the wish fulfilled.
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     fulfilled_at = models.DateTimeField(null=True, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

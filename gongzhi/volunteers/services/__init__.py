@@ -3,8 +3,12 @@ One module per part of the domain; everything public is re-exported here so call
 `gongzhi.volunteers.services` as before."""
 
 from gongzhi.volunteers.services.activities import (
+    CHECK_IN_GRACE,
+    MIN_STAY,
+    approve_hours,
     cancel_signup,
     confirm_hours,
+    hours_cap,
     publish_activity,
     scan_check_in,
     served_hours,
@@ -62,6 +66,10 @@ __all__ = [
     "scan_check_in",
     "served_hours",
     "confirm_hours",
+    "approve_hours",
+    "hours_cap",
+    "CHECK_IN_GRACE",
+    "MIN_STAY",
     "active_rule",
     "set_point_rule",
     "add_redemption_item",

@@ -1,5 +1,6 @@
 """Activities, sign-ups, check-in and confirmed hours."""
 
+from datetime import timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core import audit, permissions
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.permissions import WRITE, require
+from gongzhi.core.separation import require_second_person
 from gongzhi.volunteers.models import (
     Activity,
     LedgerEntry,
@@ -127,9 +129,17 @@ def _promote_waitlist(activity: Activity, actor) -> None:
         audit.record("update", promoted, actor=actor, changes={"status": "confirmed", "promoted": True})
 
 
+# A check-in opens this long before the activity starts (volunteers come early to set up) and
+# closes when it ends; a scan within MIN_STAY of the check-in is the same scan repeated, not a
+# check-out (four scans sent at once are one check-in).
+CHECK_IN_GRACE = timedelta(minutes=30)
+MIN_STAY = timedelta(minutes=5)
+
+
 @transaction.atomic
 def scan_check_in(*, actor, token: str) -> SignUp:
-    """The volunteer scans the activity's QR code: the first scan checks in, the second out."""
+    """The volunteer scans the activity's QR code: the first scan checks in, a later one out.
+    One state change per scan, decided with the sign-up row locked."""
     activity = Activity.objects.filter(check_in_token=token).first()
     volunteer = Volunteer.objects.filter(user_id=getattr(actor, "pk", None)).first()
     if activity is None or volunteer is None:
@@ -143,13 +153,17 @@ def scan_check_in(*, actor, token: str) -> SignUp:
         raise NotInScope(_("This code does not belong to an activity you signed up for."))
     now = timezone.now()
     if signup.checked_in_at is None:
+        if not activity.starts_at - CHECK_IN_GRACE <= now <= activity.ends_at:
+            raise ValidationError(
+                _("Check-in opens 30 minutes before the activity starts and closes when it ends.")
+            )
         signup.checked_in_at = now
         action = "check_in"
-    elif signup.checked_out_at is None:
+    elif signup.checked_out_at is None and now - signup.checked_in_at >= MIN_STAY:
         signup.checked_out_at = now
         action = "check_out"
     else:
-        return signup  # a third scan changes nothing
+        return signup  # a repeated scan changes nothing
     signup.save(update_fields=["checked_in_at", "checked_out_at"])
     audit.record("update", signup, actor=actor, changes={action: str(now)})
     return signup
@@ -163,26 +177,90 @@ def served_hours(signup: SignUp) -> Decimal:
     return (Decimal(seconds) / 3600).quantize(HOURS, ROUND_DOWN)
 
 
+def hours_cap(signup: SignUp) -> Decimal:
+    """The most hours one person may confirm: the time between check-in and check-out, and never
+    more than the activity lasts."""
+    stayed = signup.checked_out_at - signup.checked_in_at
+    length = signup.activity.ends_at - signup.activity.starts_at
+    seconds = max(int(min(stayed, length).total_seconds()), 0)
+    return (Decimal(seconds) / 3600).quantize(HOURS, ROUND_DOWN)
+
+
 def _may_confirm(actor, activity: Activity) -> bool:
     return activity.team.chief_id == actor.pk and permissions.can(actor, activity, WRITE)
 
 
+def _locked_signup(signup: SignUp) -> SignUp:
+    return SignUp.objects.select_for_update().select_related("activity__team", "volunteer").get(pk=signup.pk)
+
+
 @transaction.atomic
-def confirm_hours(*, actor, signup: SignUp, hours=None) -> LedgerEntry:
-    """The team chief confirms service hours; they earn points by the subdistrict's active rule."""
+def confirm_hours(*, actor, signup: SignUp, hours=None, reason: str = "") -> LedgerEntry | None:
+    """The team chief confirms service hours; they earn points by the subdistrict's active rule.
+    Hours above `hours_cap` need a reason and wait for a second person (`approve_hours`): then
+    None is returned and nothing is credited yet. Nobody confirms their own hours."""
     require(actor, signup)
-    signup = (
-        SignUp.objects.select_for_update().select_related("activity__team", "volunteer").get(pk=signup.pk)
-    )
+    signup = _locked_signup(signup)
     if not _may_confirm(actor, signup.activity):
         raise PermissionDenied(_("Only the team chief confirms hours."))
+    require_second_person(signup.volunteer.user_id, actor, step=_("Confirming hours"))
     if signup.hours_confirmed_at is not None:
         return signup.ledger_entry
     if signup.status != SignUp.Status.CONFIRMED or signup.checked_out_at is None:
         raise ValidationError(_("Hours are confirmed after the volunteer checks out."))
-    signup.hours = parse_hours(hours) if hours not in (None, "") else served_hours(signup)
+    hours = parse_hours(hours) if hours not in (None, "") else served_hours(signup)
+    cap = hours_cap(signup)
+    if hours > cap:
+        reason = (reason or "").strip()
+        if len(reason) < 4:
+            raise ValidationError(
+                {
+                    "hours": _(
+                        "%(hours)s hours is more than the %(cap)s hours between check-in and check-out "
+                        "(or the activity's length): give a reason, and a second person approves them."
+                    )
+                    % {"hours": hours, "cap": cap}
+                }
+            )
+        signup.hours, signup.hours_entered_by, signup.hours_reason = hours, actor, reason[:255]
+        signup.save(update_fields=["hours", "hours_entered_by", "hours_reason"])
+        audit.record(
+            "update", signup, actor=actor, reason=reason, changes={"hours_pending": [str(cap), str(hours)]}
+        )
+        return None
+    signup.hours, signup.hours_entered_by, signup.hours_reason = hours, None, ""
+    return _credit(actor, signup)
+
+
+@transaction.atomic
+def approve_hours(*, actor, signup: SignUp) -> LedgerEntry:
+    """A second person with write on the activity approves hours entered above the cap."""
+    require(actor, signup)
+    signup = _locked_signup(signup)
+    if signup.hours_confirmed_at is not None:
+        return signup.ledger_entry
+    if signup.hours_entered_by_id is None:
+        raise ValidationError({"hours": _("No hours wait for approval here.")})
+    require_second_person(signup.hours_entered_by_id, actor, step=_("Approving hours"))
+    require_second_person(signup.volunteer.user_id, actor, step=_("Approving hours"))
+    return _credit(actor, signup)
+
+
+def _credit(actor, signup: SignUp) -> LedgerEntry:
     signup.hours_confirmed_by, signup.hours_confirmed_at = actor, timezone.now()
-    signup.save(update_fields=["hours", "hours_confirmed_by", "hours_confirmed_at"])
+    signup.save(
+        update_fields=[
+            "hours",
+            "hours_confirmed_by",
+            "hours_confirmed_at",
+            "hours_entered_by",
+            "hours_reason",
+        ]
+    )
+    if signup.hours_entered_by_id:
+        audit.record(
+            "approve", signup, actor=actor, reason=signup.hours_reason, changes={"hours": str(signup.hours)}
+        )
     rule = active_rule(signup.activity.neighborhood.subdistrict_id)
     points = int(signup.hours * rule.points_per_hour) if rule else 0
     return post_entry(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core import audit, permissions
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.permissions import WRITE, require
+from gongzhi.core.separation import require_second_person
 from gongzhi.notifications import services as notify_services
 from gongzhi.org.models import Neighborhood
 from gongzhi.volunteers.models import (
@@ -83,6 +84,7 @@ def claim_wish(*, actor, wish: MicroWish, party_member=None, partner_unit=None) 
             claimed_by_member=party_member,
             claimed_by_unit=partner_unit,
             claimed_at=timezone.now(),
+            claimed_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         if not won:
             raise ValidationError({"status": _("This wish has already been claimed.")})
@@ -136,8 +138,12 @@ def confirm_wish(*, actor=None, wish: MicroWish | None = None, token: str = "") 
         return wish
     if wish.status != MicroWish.Status.CLAIMED:
         raise ValidationError({"status": _("Only a claimed wish can be confirmed fulfilled.")})
-    wish.status, wish.fulfilled_at = MicroWish.Status.FULFILLED, timezone.now()
     authenticated = actor is not None and getattr(actor, "is_authenticated", False)
+    if authenticated:
+        # Whoever recorded the claim does not also confirm the wish came true (the resident's
+        # link, used signed out, is the resident's own confirmation).
+        require_second_person(wish.claimed_by_id, actor, step=_("Confirming a wish fulfilled"))
+    wish.status, wish.fulfilled_at = MicroWish.Status.FULFILLED, timezone.now()
     wish.confirmed_by = actor if authenticated else None
     wish.save(update_fields=["status", "fulfilled_at", "confirmed_by"])
     audit.record("update", wish, actor=actor, changes={"status": "fulfilled", "by_link": bool(token)})

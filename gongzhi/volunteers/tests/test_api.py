@@ -1,15 +1,18 @@
 """API of activities and call-up answers, driven through ninja's test client on the router.
 (The project mounts the router at /api/v1/volunteers/ with the platform's auth and error handlers.)"""
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 from ninja.testing import TestClient
 
 from gongzhi.core.errors import NotInScope
 from gongzhi.volunteers import services
 from gongzhi.volunteers import testing as t
 from gongzhi.volunteers.api import router
-from gongzhi.volunteers.models import CallUpAnswer
+from gongzhi.volunteers.models import CallUpAnswer, SignUp
 
 pytestmark = pytest.mark.django_db
 api = TestClient(router)
@@ -31,6 +34,7 @@ def test_a_volunteer_signs_up_checks_in_and_out_through_the_api(world):
     assert first["id"] == again["id"] and first["status"] == "confirmed"
     checked_in = api.post("/check-in", json={"token": activity.check_in_token}, user=me.user).json()
     assert checked_in["checked_in_at"] and not checked_in["checked_out_at"]
+    SignUp.objects.filter(pk=first["id"]).update(checked_in_at=timezone.now() - timedelta(minutes=30))
     assert api.post("/check-in", json={"token": activity.check_in_token}, user=me.user).json()[
         "checked_out_at"
     ]

@@ -17,8 +17,7 @@ def test_concurrent_redemptions_never_take_the_balance_below_zero(world):
     activity = t.activity(world, started=True)
     person = t.volunteer(world, "赵六", with_user=True)
     signup = services.sign_up(actor=person.user, activity=activity, volunteer=person)
-    services.scan_check_in(actor=person.user, token=activity.check_in_token)
-    services.scan_check_in(actor=person.user, token=activity.check_in_token)
+    t.attend(person, activity)
     services.confirm_hours(actor=world.users["volunteer_team_chief"], signup=signup, hours="3")  # 30 points
     prize = services.add_redemption_item(
         actor=admin,
@@ -48,8 +47,7 @@ def test_concurrent_redemptions_of_the_last_item_leave_one_winner(world):
     for name in ("甲", "乙", "丙", "丁"):
         person = t.volunteer(world, name, with_user=True)
         signup = services.sign_up(actor=person.user, activity=activity, volunteer=person)
-        services.scan_check_in(actor=person.user, token=activity.check_in_token)
-        services.scan_check_in(actor=person.user, token=activity.check_in_token)
+        t.attend(person, activity)
         services.confirm_hours(actor=world.users["volunteer_team_chief"], signup=signup, hours="1")
         people.append(person)
     prize = services.add_redemption_item(

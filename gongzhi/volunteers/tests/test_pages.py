@@ -1,5 +1,7 @@
 """Every volunteers page and endpoint by role: own area, other area, no write, anonymous."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -49,6 +51,7 @@ def _urls(objs):
         "sign_up": ("post", reverse("volunteers:sign_up", args=[a.pk])),
         "cancel": ("post", reverse("volunteers:cancel", args=[s.pk])),
         "confirm": ("post", reverse("volunteers:confirm", args=[s.pk])),
+        "approve_hours": ("post", reverse("volunteers:approve_hours", args=[s.pk])),
     }
 
 
@@ -176,6 +179,10 @@ def test_qr_check_in_then_out_and_the_chief_confirms_the_scanned_hours(client, w
     client.force_login(person.user)
     url = reverse("volunteers:check_in", args=[activity.check_in_token])
     assert client.post(url).status_code == 200
+    assert client.post(url).status_code == 200  # a repeated scan: still checked in
+    signup.refresh_from_db()
+    assert signup.checked_in_at and not signup.checked_out_at
+    SignUp.objects.filter(pk=signup.pk).update(checked_in_at=timezone.now() - timedelta(minutes=90))
     assert client.post(url).status_code == 200
     signup.refresh_from_db()
     assert signup.checked_in_at and signup.checked_out_at and signup.checked_out_at <= timezone.now()

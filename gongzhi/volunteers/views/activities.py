@@ -108,7 +108,29 @@ def signup_cancel(request, pk: int):
 def hours_confirm(request, pk: int):
     signup = _signup_or_404(request, pk)
     try:
-        services.confirm_hours(actor=request.user, signup=signup, hours=request.POST.get("hours"))
+        entry = services.confirm_hours(
+            actor=request.user,
+            signup=signup,
+            hours=request.POST.get("hours"),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as exc:
+        say(request, exc)
+    else:
+        if entry is None:
+            messages.success(request, _("Hours recorded; a second person approves them."))
+        else:
+            messages.success(request, _("Hours confirmed."))
+    return redirect("volunteers:activity", pk=signup.activity_id)
+
+
+@require_POST
+@staff_page
+def hours_approve(request, pk: int):
+    """A second person approves hours entered above the scanned time."""
+    signup = _signup_or_404(request, pk)
+    try:
+        services.approve_hours(actor=request.user, signup=signup)
         messages.success(request, _("Hours confirmed."))
     except ValidationError as exc:
         say(request, exc)
@@ -118,7 +140,11 @@ def hours_confirm(request, pk: int):
 @staff_page
 def check_in(request, token: str):
     """The page the activity's QR code opens on the volunteer's phone."""
-    signup = None
+    signup, status = None, 200
     if request.method == "POST":
-        signup = services.scan_check_in(actor=request.user, token=token)
-    return render(request, "volunteers/check_in.html", {"signup": signup, "token": token})
+        try:
+            signup = services.scan_check_in(actor=request.user, token=token)
+        except ValidationError as exc:
+            say(request, exc)
+            status = 400
+    return render(request, "volunteers/check_in.html", {"signup": signup, "token": token}, status=status)

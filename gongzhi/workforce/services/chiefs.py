@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.core import audit, permissions
+from gongzhi.core.separation import require_second_person
 from gongzhi.workforce.models import Chief, ChiefEvent, MeetingAttendance
 from gongzhi.workforce.services.common import area_path, decimal, require_create, text
 
@@ -55,6 +56,7 @@ def nominate_chief(*, actor, neighborhood, user, name: str, kind: str, unit_labe
 def vet_chief(*, actor, chief: Chief, approved: bool, on: date, note: str = "") -> Chief:
     """The party organisation's vetting (政治审查): approved or not, with a note."""
     chief = _locked(actor, chief, expected=(Chief.Status.NOMINATED,))
+    require_second_person(chief.user_id, actor, step=_("Recording a chief's vetting"))
     chief.status = Chief.Status.VETTED if approved else Chief.Status.REJECTED
     chief.save(update_fields=["status"])
     action = ChiefEvent.Action.VETTED if approved else ChiefEvent.Action.REJECTED

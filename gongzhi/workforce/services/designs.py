@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from gongzhi.core import audit, permissions
+from gongzhi.core.separation import require_second_person
 from gongzhi.workforce.models import MicroProjectDesign, WorkerProfile
 from gongzhi.workforce.services.common import text
 
@@ -34,6 +35,7 @@ def review_design(
     """The neighborhood accepts (optionally linking the project that carries it) or returns a design."""
     permissions.require(actor, design)
     locked = MicroProjectDesign.objects.select_for_update().get(pk=design.pk)
+    require_second_person(locked.profile.user_id, actor, step=_("Reviewing a design"))
     if project is not None and project.neighborhood_id != locked.profile.neighborhood_id:
         raise ValidationError({"project": _("Link a project of the worker's neighborhood.")})
     locked.status = MicroProjectDesign.Status.ACCEPTED if accepted else MicroProjectDesign.Status.RETURNED

@@ -1,4 +1,5 @@
-"""`gongzhi votes tally` (auditors, paper-only votes) and `gongzhi votes verify --vote ID`.
+"""`gongzhi votes tally` (auditors, paper-only votes), `gongzhi votes verify --vote ID` and
+`gongzhi votes keypair [--shares N]` (scrutineers of a secret vote, best on their own machine).
 
 Thin: the rules live in gongzhi.deliberation.rules, the file reading in ballot_files, the
 recount of a stored vote in gongzhi.deliberation.services.
@@ -11,7 +12,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from gongzhi.deliberation import rules
+from gongzhi.deliberation import rules, seal
 from gongzhi.deliberation.ballot_files import tally_files
 from gongzhi.deliberation.rules import TallyInputError
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
     help = "Votes (表决): count ballot files by a rule, or recount a stored vote from its ballots."
 
     def add_arguments(self, parser) -> None:
-        actions = parser.add_subparsers(dest="action", required=True, metavar="{tally,verify}")
+        actions = parser.add_subparsers(dest="action", required=True, metavar="{tally,verify,keypair}")
         tally = actions.add_parser(
             "tally", help="count electorate.csv and ballots.csv by a rule; prints JSON"
         )
@@ -38,10 +39,19 @@ class Command(BaseCommand):
             "verify", help="recount a stored vote and compare with its published result"
         )
         verify.add_argument("--vote", required=True, type=int, help="id of the vote")
+        keypair = actions.add_parser(
+            "keypair",
+            help="a secret vote's key pair: give the public key when opening, keep the shares off the server",
+        )
+        keypair.add_argument(
+            "--shares", type=int, default=1, help="split the private key among N scrutineers"
+        )
 
     def handle(self, *args, **options) -> None:
         if options["action"] == "tally":
             self.tally(options)
+        elif options["action"] == "keypair":
+            self.keypair(options["shares"])
         else:
             self.verify(options["vote"])
 
@@ -56,6 +66,15 @@ class Command(BaseCommand):
         except TallyInputError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+
+    def keypair(self, shares: int) -> None:
+        try:
+            public, parts = seal.new_keypair(shares)
+        except seal.SealError as exc:
+            raise CommandError(f"--shares: {exc}") from exc
+        self.stdout.write(f"public key (give when opening the vote): {public}")
+        for i, part in enumerate(parts, start=1):
+            self.stdout.write(f"private share {i} of {len(parts)} (one scrutineer keeps it): {part}")
 
     def verify(self, vote_id: int) -> None:
         from gongzhi.deliberation import services

@@ -23,8 +23,7 @@ def served(world, hours: str = "3", rate: int = 10):
     activity = t.activity(world, started=True)
     person = t.volunteer(world, "张三", with_user=True)
     signup = services.sign_up(actor=person.user, activity=activity, volunteer=person)
-    services.scan_check_in(actor=person.user, token=activity.check_in_token)
-    services.scan_check_in(actor=person.user, token=activity.check_in_token)
+    t.attend(person, activity)
     entry = services.confirm_hours(actor=world.users["volunteer_team_chief"], signup=signup, hours=hours)
     return person, entry
 
@@ -152,8 +151,7 @@ def test_only_the_team_chief_confirms_hours(world):
     activity = t.activity(world, started=True)
     person = t.volunteer(world, "李四", with_user=True)
     signup = services.sign_up(actor=person.user, activity=activity, volunteer=person)
-    services.scan_check_in(actor=person.user, token=activity.check_in_token)
-    services.scan_check_in(actor=person.user, token=activity.check_in_token)
+    t.attend(person, activity)
     with pytest.raises(PermissionDenied):
         services.confirm_hours(actor=world.users["social_worker"], signup=signup)
 
