@@ -36,6 +36,12 @@ EXEMPT = {
     "accounts/services.py:confirm_enrollment": "a person confirms their own second factor",
     "accounts/services.py:verify_second_factor": "a person proves their own second factor",
     "deliberation/services/counting.py:verify_vote": "a recount that changes nothing; anyone may run it",
+    "property/services/community.py:adopt_rule_version": (
+        "records rules the villagers' or stairwell meeting adopted; no account's work is checked"
+    ),
+    "property/services/community.py:review_stars": (
+        "a decision on a household's stars with its reason, not a check of another account's work"
+    ),
     "grids/services.py:adopt_plan": "the plan is computed by the platform from the register, not a person's work",
     "workforce/services/assessment.py:adopt_round": (
         "bonuses computed by the rule from scores each entered by their own assessor"
