@@ -41,6 +41,9 @@ class MicroGrid(models.Model):
     # The dissolved footprints of the grid's buildings, written when a plan is adopted, so the
     # map of a whole subdistrict needs no geometry work per request.
     boundary = models.JSONField(_("boundary (GeoJSON)"), null=True, blank=True)
+    # Set when an adopted plan held a secretary's hand edit of this grid: the next redraw keeps
+    # the grid as it is unless told to redraw hand edits too.
+    hand_edited = models.BooleanField(_("edited by hand"), default=False)
 
     scope_paths = {
         "subdistrict": "neighborhood__subdistrict_id",

@@ -13,6 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from gongzhi.core.permissions import WRITE, can, scoped
+from gongzhi.grids import units
 from gongzhi.grids.models import GridAssignmentHistory, GridPlan, MicroGrid
 from gongzhi.grids.services import outline
 from gongzhi.org.models import Building, Household, Neighborhood, Subdistrict
@@ -194,17 +195,31 @@ def plan_previous_name(plan: GridPlan, code: str) -> str:
 
 
 def _incoming(plan: GridPlan) -> dict[str, Counter]:
-    """Per proposed grid, households of buildings that were in another grid (or none) before."""
+    """Per proposed grid, households of buildings (or stairwells) that were in another grid (or
+    none) before."""
     incoming: dict[str, Counter] = defaultdict(Counter)
-    for key, code in plan.proposed.items():
-        before = plan.previous.get(key) or ""
-        if before != code:
-            incoming[code][before] += plan.households.get(key, 0)
+    for _key, before, after, households in _stairwell_changes(plan):
+        incoming[after][before] += households
     return incoming
 
 
+def _stairwell_changes(plan: GridPlan):
+    """(building key, code before, code after, households) per building, or per stairwell of a
+    building with stairwells, whose grid changes."""
+    counts = {key: len(rows) for key, rows in plan.report.get("stairwells", {}).items()}
+    before = units.per_stairwell(plan.previous, counts)
+    after = units.per_stairwell(plan.proposed, counts)
+    stairwells = plan.report.get("stairwells", {})
+    for key, codes in after.items():
+        old = before.get(key) or [""] * len(codes)
+        for index, (was, now) in enumerate(zip(old, codes, strict=False)):
+            if was != now:
+                households = stairwells[key][index][2] if key in stairwells else plan.households.get(key, 0)
+                yield key, was, now, households
+
+
 def plan_changed_buildings(plan: GridPlan) -> list[str]:
-    return [key for key, code in plan.proposed.items() if (plan.previous.get(key) or "") != code]
+    return list(dict.fromkeys(key for key, *_rest in _stairwell_changes(plan)))
 
 
 def plan_geojson(plan: GridPlan) -> dict:
@@ -227,6 +242,13 @@ def plan_geojson(plan: GridPlan) -> dict:
 
 def changed_buildings_geojson(plan: GridPlan) -> dict:
     keys = [int(k) for k in plan_changed_buildings(plan)]
+    counts = {key: len(rows) for key, rows in plan.report.get("stairwells", {}).items()}
+    before = units.per_stairwell(plan.previous, counts)
+    after = units.per_stairwell(plan.proposed, counts)
+
+    def names(codes, lookup) -> str:
+        return "、".join(dict.fromkeys(lookup(c) for c in codes))
+
     features = [
         {
             "type": "Feature",
@@ -234,8 +256,8 @@ def changed_buildings_geojson(plan: GridPlan) -> dict:
             "properties": {
                 "tooltip": _("Changes grid: %(before)s → %(after)s")
                 % {
-                    "before": plan_previous_name(plan, plan.previous.get(str(pk)) or ""),
-                    "after": plan.grid_names.get(plan.proposed[str(pk)], plan.proposed[str(pk)]),
+                    "before": names(before.get(str(pk), [""]), lambda c: plan_previous_name(plan, c)),
+                    "after": names(after[str(pk)], lambda c: plan.grid_names.get(c, c)),
                 },
                 "style": {"color": "#111", "weight": 1.5, "dashArray": "3 3", "fillOpacity": 0},
             },
@@ -250,14 +272,16 @@ def changed_buildings_geojson(plan: GridPlan) -> dict:
 def plan_figures(plan: GridPlan) -> dict:
     totals = plan.report.get("totals", {})
     compared = plan.households_compared
+    # counted again here, not taken from the drawing: hand edits change it after the drawing
+    moved = sum(h for _key, was, _now, h in _stairwell_changes(plan) if was)
     return {
         "grids": totals.get("grids", 0),
         "households": totals.get("households", 0),
         "within": totals.get("grids_within_bounds", 0),
         "flagged": sum(1 for g in plan.report.get("grids", []) if g["flags"]),
         "buildings_changed": len(plan_changed_buildings(plan)),
-        "households_moved": plan.households_moved,
-        "stable_share": round(100 * (1 - plan.households_moved / compared), 1) if compared else None,
+        "households_moved": moved,
+        "stable_share": round(100 * (1 - moved / compared), 1) if compared else None,
         "grids_unchanged": plan.grids_unchanged,
         "seconds": plan.seconds,
         "unplaced": len(plan.report.get("unplaced", [])),
@@ -293,3 +317,65 @@ def _feature(geometry: dict, code: str, name: str, households: int, tooltip: str
             "style": style,
         },
     }
+
+
+# --- hand edits ---------------------------------------------------------------------------------
+
+
+def plan_buildings_geojson(plan: GridPlan) -> dict:
+    """The plan's buildings to select on the map: each with its grid(s), households and
+    stairwells (number, name, households, grid), drawn as outlines over the grids."""
+    counts = {key: len(rows) for key, rows in plan.report.get("stairwells", {}).items()}
+    codes = units.per_stairwell(plan.proposed, counts)
+    stairwells = plan.report.get("stairwells", {})
+    rows = Building.objects.filter(pk__in=[int(k) for k in codes], footprint__isnull=False)
+    features = []
+    for pk, number, compound, footprint in rows.values_list("id", "number", "compound__name", "footprint"):
+        key = str(pk)
+        grids = list(dict.fromkeys(codes[key]))
+        households = sum(r[2] for r in stairwells[key]) if key in stairwells else plan.households.get(key, 0)
+        label = f"{compound} {number}"
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": footprint,
+                "properties": {
+                    "key": key,
+                    "label": label,
+                    "grids": grids,
+                    "households": households,
+                    "stairwells": [
+                        {"n": i + 1, "name": r[1], "households": r[2], "grid": codes[key][i]}
+                        for i, r in enumerate(stairwells.get(key, []))
+                    ],
+                    "tooltip": _("%(name)s: %(n)s households") % {"name": label, "n": households},
+                    "style": {
+                        "color": "#1f2933",
+                        "weight": 1,
+                        "fillOpacity": 0.15,
+                        "className": f"bld bld-{key}",
+                    },
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def plan_edits(plan: GridPlan) -> list[dict]:
+    """The secretary's hand edits of a plan, oldest first, with grid names."""
+    return [
+        e
+        | {
+            "from_name": plan.grid_names.get(e["from"], e["from"]),
+            "to_name": plan.grid_names.get(e["to"], e["to"]),
+        }
+        for e in plan.report.get("edits", [])
+    ]
+
+
+def plan_grid_choices(plan: GridPlan) -> list[tuple[str, str, str]]:
+    """(code, name, neighborhood code) of the plan's grids, for the move form."""
+    return [
+        (g["id"], plan.grid_names.get(g["id"], g["id"]), g["neighborhood"])
+        for g in sorted(plan.report.get("grids", []), key=lambda g: g["id"])
+    ]

@@ -13,4 +13,6 @@ urlpatterns = [
     path("plans/<int:pk>/", views.plan_detail, name="plan"),
     path("plans/<int:pk>/adopt/", views.plan_adopt, name="plan_adopt"),
     path("plans/<int:pk>/discard/", views.plan_discard, name="plan_discard"),
+    path("plans/<int:pk>/move/", views.plan_move, name="plan_move"),
+    path("plans/<int:pk>/move/preview/", views.plan_move_preview, name="plan_move_preview"),
 ]

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -119,8 +120,52 @@ def plan_detail(request, pk: int):
             "map_data": selectors.plan_geojson(plan),
             "changed_data": selectors.changed_buildings_geojson(plan),
             "may_decide": selectors.may_decide(request.user, plan),
+            "buildings_data": selectors.plan_buildings_geojson(plan)
+            if selectors.may_decide(request.user, plan)
+            else None,
+            "grid_choices": selectors.plan_grid_choices(plan),
+            "edits": selectors.plan_edits(plan),
         },
     )
+
+
+def _editable_plan(request, pk: int):
+    """A plan the user may see (else 404) and edit (else 403)."""
+    plan = get_object_or_404(selectors.plans_visible_to(request.user), pk=pk)
+    if not selectors.may_decide(request.user, plan):
+        raise PermissionDenied
+    return plan
+
+
+@never_cache
+@login_required
+def plan_move_preview(request, pk: int):
+    """Both grids' households, contiguity and bounds if the selection moved (JSON for the map)."""
+    plan = _editable_plan(request, pk)
+    verdict = services.preview_move(plan, request.GET.getlist("unit"), request.GET.get("to", ""))
+    verdict.pop("units", None)
+    return JsonResponse(verdict)
+
+
+@never_cache
+@require_POST
+@login_required
+def plan_move(request, pk: int):
+    plan = _editable_plan(request, pk)
+    try:
+        services.move_units(
+            actor=request.user,
+            plan=plan,
+            selection=request.POST.getlist("unit"),
+            to_code=request.POST.get("to", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Moved. Review the plan again before adopting it."))
+    return redirect("grids:plan", pk=plan.pk)
 
 
 def _decide(request, pk: int, service, done: str):
