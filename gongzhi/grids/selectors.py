@@ -237,7 +237,17 @@ def plan_geojson(plan: GridPlan) -> dict:
         features.append(
             _feature(geometry, code, row["name"], row["households"], tooltip, index, bool(row["flags"]))
         )
+    features.extend(_cut_line_features(plan.report.get("barriers", [])))
     return {"type": "FeatureCollection", "features": features}
+
+
+def _cut_line_features(lines: list[dict]) -> list[dict]:
+    """Roads, rivers and walls the plan was drawn against: thick dark lines no grid crosses."""
+    style = {"color": "#243b53", "weight": 4, "opacity": 0.9, "fillOpacity": 0, "className": "cut-line"}
+    return [
+        {"type": "Feature", "geometry": line, "properties": {"tooltip": _("cut line"), "style": style}}
+        for line in lines
+    ]
 
 
 def changed_buildings_geojson(plan: GridPlan) -> dict:

@@ -22,8 +22,8 @@ from shapely.geometry.base import BaseGeometry
 
 from gongzhi.core import audit
 from gongzhi.core.permissions import WRITE
-from gongzhi.grids import engine, units
-from gongzhi.grids.models import GridAssignmentHistory, GridPlan, MicroGrid
+from gongzhi.grids import engine, mapfiles, units
+from gongzhi.grids.models import CutLine, GridAssignmentHistory, GridPlan, MicroGrid
 from gongzhi.grids.signals import households_regridded
 from gongzhi.org import services as org_services
 from gongzhi.org.models import Building, Household, Neighborhood, Stairwell, Subdistrict
@@ -60,6 +60,8 @@ def propose_plan(
     locked = _locked_codes(stored) if keep_edits else set()
     placed = [b for b in stored if b.footprint is not None]
     drawn = [b for b in placed if not locked & set(b.units().values())]
+    lines = list(CutLine.objects.filter(subdistrict=subdistrict).values_list("geometry", flat=True))
+    barriers = [shape(line) for line in lines]
     try:
         result = engine.draw_grids(
             [b.engine_building for b in drawn],
@@ -69,11 +71,12 @@ def propose_plan(
             # kept grids' units too, so their codes are not given to a new grid
             previous={u: c for b in placed for u, c in b.units().items() if c},
             full_redraw=full,
+            barriers=barriers,
         )
     except engine.GridInputError as error:
         raise ValidationError(str(error)) from None
     with transaction.atomic():
-        plan = _store_plan(actor, subdistrict, neighborhood, stored, result, full, locked)
+        plan = _store_plan(actor, subdistrict, neighborhood, stored, result, full, locked, lines)
         audit.record("propose", plan, actor=actor, summary=_plan_summary(plan))
     return plan
 
@@ -210,7 +213,7 @@ def _footprint(row: dict) -> BaseGeometry | None:
     return None
 
 
-def _store_plan(actor, subdistrict, neighborhood, stored, result, full, locked) -> GridPlan:
+def _store_plan(actor, subdistrict, neighborhood, stored, result, full, locked, lines) -> GridPlan:
     previous = {u: c for b in stored for u, c in b.units().items()}
     counts = {b.key: len(b.stairwells) for b in stored if b.stairwells}
     proposed = dict(result.assignment)
@@ -224,6 +227,7 @@ def _store_plan(actor, subdistrict, neighborhood, stored, result, full, locked) 
     report["stairwells"] = {b.key: [s[:3] for s in b.stairwells] for b in stored if b.stairwells}
     report["locked"] = sorted(locked)
     report["edits"] = []
+    report["barriers"] = lines  # the cut lines drawn against; hand edits check contiguity with them
     # Names of the grids the buildings are in now, for the review page's "from" column.
     report["previous_names"] = dict(
         MicroGrid.objects.filter(code__in=set(previous.values()) - {""}).values_list("code", "name")
@@ -770,3 +774,96 @@ def _edited_row(plan: GridPlan, code: str, keys: list[str], households: int) -> 
         "unavoidable": False,
         "hand_edited": True,
     }
+
+
+# --- a map from the district's GIS --------------------------------------------------------------
+
+
+@transaction.atomic
+def import_map(*, actor, area: Subdistrict | Neighborhood, raw: bytes | str, crs: str) -> dict:
+    """Read a GeoJSON of buildings (polygons with an address) and cut lines (roads, rivers,
+    walls), converted from `crs` to WGS84. Buildings are matched to the ledger's buildings of the
+    area by address and get their footprint; cut lines replace the area's earlier ones. Returns
+    the report: matched, lines, features that matched no building (or several), and ledger
+    buildings no feature matched. A bad file changes nothing."""
+    org_services.require(actor, area, WRITE)
+    features, lines = mapfiles.read_geojson(raw, crs)
+    ledger = _ledger_addresses(area)
+    matched, unmatched = {}, []
+    for item in features:
+        found = ledger.get(mapfiles.address_key(item.address), [])
+        if len(found) == 1 and found[0] not in matched:
+            matched[found[0]] = item
+        else:
+            why = (
+                _("no building with this address")
+                if not found
+                else _("several features or buildings share it")
+            )
+            unmatched.append({"row": item.row, "address": item.address, "why": why})
+    for pk, item in matched.items():
+        point = item.geometry.representative_point()
+        Building.objects.filter(pk=pk).update(
+            footprint=mapfiles.geojson_of(item.geometry), lng=round(point.x, 7), lat=round(point.y, 7)
+        )
+    _replace_cut_lines(area, lines)
+    report = _import_report(area, matched, unmatched, lines, crs)
+    audit.record(
+        "import",
+        area,
+        actor=actor,
+        summary=_import_summary(report),
+        changes=report | {"unmatched": len(unmatched)},
+    )
+    return report
+
+
+def _ledger_addresses(area) -> dict[str, list[int]]:
+    """Address key → building ids of the area: "<compound><number>" and "<compound address><number>"."""
+    rows = Building.objects.filter(_area_q(area)).values_list(
+        "id", "number", "compound__name", "compound__address"
+    )
+    out: dict[str, list[int]] = defaultdict(list)
+    for pk, number, compound, address in rows:
+        for prefix in {compound, address} - {None, ""}:
+            out[mapfiles.address_key(f"{prefix}{number}")].append(pk)
+    return {k: list(dict.fromkeys(v)) for k, v in out.items()}
+
+
+def _area_q(area) -> Q:
+    return Q(neighborhood=area) if isinstance(area, Neighborhood) else Q(neighborhood__subdistrict=area)
+
+
+def _replace_cut_lines(area, lines) -> None:
+    neighborhood = area if isinstance(area, Neighborhood) else None
+    subdistrict = area.subdistrict if neighborhood else area
+    CutLine.objects.filter(subdistrict=subdistrict, neighborhood=neighborhood).delete()
+    CutLine.objects.bulk_create(
+        CutLine(
+            subdistrict=subdistrict,
+            neighborhood=neighborhood,
+            kind=item.kind,
+            name=item.name,
+            geometry=mapfiles.geojson_of(item.geometry),
+        )
+        for item in lines
+    )
+
+
+def _import_report(area, matched, unmatched, lines, crs) -> dict:
+    missing = Building.objects.filter(_area_q(area)).exclude(pk__in=list(matched)).select_related("compound")
+    return {
+        "crs": crs,
+        "buildings_matched": len(matched),
+        "lines": len(lines),
+        "unmatched_features": unmatched,
+        "ledger_without_feature": [str(b) for b in missing.order_by("compound__name", "number")[:500]],
+        "ledger_without_feature_count": missing.count(),
+    }
+
+
+def _import_summary(report: dict) -> str:
+    return (
+        f"map import: {report['buildings_matched']} buildings matched, {report['lines']} cut lines, "
+        f"{len(report['unmatched_features'])} features unmatched"
+    )

@@ -9,6 +9,15 @@ urlpatterns = [
     path("subdistricts/<int:pk>/", views.grid_map, {"kind": "subdistrict"}, name="subdistrict_map"),
     path("neighborhoods/<int:pk>/draw/", views.draw, {"kind": "neighborhood"}, name="neighborhood_draw"),
     path("subdistricts/<int:pk>/draw/", views.draw, {"kind": "subdistrict"}, name="subdistrict_draw"),
+    path(
+        "neighborhoods/<int:pk>/import/",
+        views.map_import,
+        {"kind": "neighborhood"},
+        name="neighborhood_import",
+    ),
+    path(
+        "subdistricts/<int:pk>/import/", views.map_import, {"kind": "subdistrict"}, name="subdistrict_import"
+    ),
     path("plans/", views.plan_list, name="plans"),
     path("plans/<int:pk>/", views.plan_detail, name="plan"),
     path("plans/<int:pk>/adopt/", views.plan_adopt, name="plan_adopt"),

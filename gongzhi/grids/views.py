@@ -32,6 +32,9 @@ class DrawForm(forms.Form):
         initial="least",
         widget=forms.RadioSelect,
     )
+    redraw_edits = forms.BooleanField(
+        label=gettext_lazy("Also redraw grids edited by hand"), required=False, initial=False
+    )
 
     def clean(self):
         data = super().clean()
@@ -93,6 +96,7 @@ def draw(request, kind: str, pk: int):
                 max_households=data["max_households"],
                 gap_m=data["gap_m"],
                 full=data["mode"] == "full",
+                keep_edits=not data["redraw_edits"],
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -100,6 +104,48 @@ def draw(request, kind: str, pk: int):
             return redirect("grids:plan", pk=plan.pk)
     status = 400 if form.errors else 200
     return render(request, "grids/draw.html", {"area": area, "kind": kind, "form": form}, status=status)
+
+
+class MapImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("GeoJSON file of buildings and cut lines"))
+    crs = forms.ChoiceField(
+        label=gettext_lazy("Coordinate system of the file"),
+        choices=[
+            ("wgs84", "WGS84"),
+            ("cgcs2000", "CGCS2000"),
+            ("gcj02", gettext_lazy("GCJ-02 (Amap, Tencent)")),
+            ("bd09", gettext_lazy("BD-09 (Baidu)")),
+        ],
+        initial="wgs84",
+    )
+
+
+MAP_FILE_MAX_BYTES = 20 * 1024 * 1024
+
+
+@never_cache
+@login_required
+def map_import(request, kind: str, pk: int):
+    """Upload a GeoJSON of buildings and roads, rivers, walls; show what matched and what did not."""
+    area = _area(request, kind, pk)
+    if not selectors.may_draw(request.user, area):
+        raise PermissionDenied
+    form = MapImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > MAP_FILE_MAX_BYTES:
+                raise ValidationError({"file": _("The file is larger than 20 MB.")})
+            report = services.import_map(
+                actor=request.user, area=area, raw=upload.read(), crs=form.cleaned_data["crs"]
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+    status = 400 if form.errors else 200
+    context = {"area": area, "kind": kind, "form": form, "report": report, "may_draw": True}
+    return render(request, "grids/import.html", context, status=status)
 
 
 @never_cache
