@@ -7,16 +7,18 @@ stays a plain drawer.
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from gongzhi.core import pii
 from gongzhi.core.permissions import WRITE, can, scoped
 from gongzhi.grids import units
 from gongzhi.grids.models import GridAssignmentHistory, GridPlan, MicroGrid
 from gongzhi.grids.services import outline
-from gongzhi.org.models import Building, Household, Neighborhood, Subdistrict
+from gongzhi.org.models import Building, Household, Neighborhood, RoleAssignment, Stairwell, Subdistrict
 
 # Distinct, print-safe colours; grids next to each other rarely share one with 12 in turn.
 PALETTE = [
@@ -389,3 +391,93 @@ def plan_grid_choices(plan: GridPlan) -> list[tuple[str, str, str]]:
         (g["id"], plan.grid_names.get(g["id"], g["id"]), g["neighborhood"])
         for g in sorted(plan.report.get("grids", []), key=lambda g: g["id"])
     ]
+
+
+# --- the printable grid sheet -------------------------------------------------------------------
+
+SHEET_MM = 180  # the map's side on an A4 page, within 15 mm margins
+
+
+def grid_sheet(user, pk: int) -> dict | None:
+    """A micro-grid for its notice board: buildings (stairwells in this grid) with households, grid
+    staff (masked names, as on visit cards) and an SVG map of the footprints. None when the user
+    may not see the grid."""
+    grid = (
+        scoped(user, MicroGrid.objects.filter(level=MicroGrid.Level.MICRO))
+        .select_related("neighborhood")
+        .filter(pk=pk)
+        .first()
+    )
+    if grid is None:
+        return None
+    counts = dict(
+        Household.objects.filter(micro_grid=grid)
+        .values_list("building_id")
+        .annotate(n=Count("id"))
+        .values_list("building_id", "n")
+    )
+    in_grid = Q(pk__in=list(counts)) | Q(micro_grid=grid) | Q(stairwells__micro_grid=grid)
+    buildings = list(
+        Building.objects.filter(in_grid)
+        .distinct()
+        .select_related("compound")
+        .order_by("compound__name", "number")
+    )
+    stairwells = defaultdict(list)
+    for building_id, name in (
+        Stairwell.objects.filter(micro_grid=grid).order_by("name").values_list("building_id", "name")
+    ):
+        stairwells[building_id].append(name)
+    rows = [
+        {"building": b, "households": counts.get(b.pk, 0), "stairwells": stairwells.get(b.pk, [])}
+        for b in buildings
+    ]
+    return {
+        "grid": grid,
+        "rows": rows,
+        "households": sum(counts.values()),
+        "staff": _grid_staff(grid),
+        "svg": _sheet_svg(buildings),
+    }
+
+
+def _grid_staff(grid: MicroGrid) -> list[dict]:
+    people = []
+    if grid.grid_chief_id:
+        people.append(("grid_chief", grid.grid_chief))
+    assigned = RoleAssignment.objects.filter(micro_grid=grid, role__in=("grid_chief", "grid_worker"))
+    people.extend((a.role, a.user) for a in assigned.select_related("user").order_by("role", "pk"))
+    seen, out = set(), []
+    labels = {"grid_chief": _("grid chief"), "grid_worker": _("grid worker")}
+    for role, person in people:
+        if person.pk not in seen:
+            seen.add(person.pk)
+            out.append({"role": labels[role], "name": pii.mask_name(str(person))})
+    return out
+
+
+def _sheet_svg(buildings: list[Building]) -> dict:
+    """Footprints as SVG paths in a square viewBox of SHEET_MM (north up, equal scale)."""
+    from shapely.geometry import shape
+
+    shapes = [(b, shape(b.footprint)) for b in buildings if b.footprint]
+    if not shapes:
+        return {"paths": [], "size": SHEET_MM}
+    lat0 = sum(s.centroid.y for _b, s in shapes) / len(shapes)
+    kx = math.cos(math.radians(lat0))
+    xs = [x * kx for _b, s in shapes for x in (s.bounds[0], s.bounds[2])]
+    ys = [y for _b, s in shapes for y in (s.bounds[1], s.bounds[3])]
+    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1e-4
+    scale = (SHEET_MM - 20) / span
+
+    def point(x, y):
+        return f"{10 + (x * kx - min(xs)) * scale:.1f},{SHEET_MM - 10 - (y - min(ys)) * scale:.1f}"
+
+    paths = []
+    for building, geometry in shapes:
+        d = ""
+        for polygon in getattr(geometry, "geoms", [geometry]):
+            d += "M" + " L".join(point(x, y) for x, y in polygon.exterior.coords) + " Z "
+        c = geometry.centroid
+        paths.append({"d": d.strip(), "label": building.number, "at": point(c.x, c.y).split(",")})
+    return {"paths": paths, "size": SHEET_MM}

@@ -18,6 +18,7 @@ urlpatterns = [
     path(
         "subdistricts/<int:pk>/import/", views.map_import, {"kind": "subdistrict"}, name="subdistrict_import"
     ),
+    path("micro/<int:pk>/print/", views.grid_print, name="grid_print"),
     path("plans/", views.plan_list, name="plans"),
     path("plans/<int:pk>/", views.plan_detail, name="plan"),
     path("plans/<int:pk>/adopt/", views.plan_adopt, name="plan_adopt"),

@@ -7,7 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -238,6 +238,16 @@ def plan_adopt(request, pk: int):
 @login_required
 def plan_discard(request, pk: int):
     return _decide(request, pk, services.discard_plan, _("The plan is discarded."))
+
+
+@never_cache
+@login_required
+def grid_print(request, pk: int):
+    """A grid's A4 sheet for its notice board: map, buildings, households, grid staff."""
+    sheet = selectors.grid_sheet(request.user, pk)
+    if sheet is None:
+        raise Http404
+    return render(request, "grids/print.html", sheet)
 
 
 @never_cache

@@ -204,3 +204,21 @@ def test_anonymous_is_sent_to_sign_in_for_moves(client, plans):
     ):
         assert response.status_code == 302 and "/accounts/login/" in response.url
     assert GridPlan.objects.get(pk=own.pk).report["edits"] == []
+
+
+@pytest.mark.parametrize("code", ROLE_CODES)
+def test_the_printable_sheet_needs_the_grid_in_the_area(client, world, code):
+    row = add_row(world.neighborhood_a, 3, 2, grid=world.grid_a)
+    client.force_login(world.users[code])
+    response = client.get(reverse("grids:grid_print", args=[world.grid_a.pk]))
+    assert response.status_code == expected(code)
+    if response.status_code == 200:
+        page = response.content.decode()
+        assert page.count("data-building") >= len(row) and "<path d=" in page
+    far = MicroGrid.objects.create(neighborhood=world.neighborhood_far, code="FAR-PRINT", name="远方网格")
+    assert client.get(reverse("grids:grid_print", args=[far.pk])).status_code == 404
+
+
+def test_anonymous_is_sent_to_sign_in_for_the_sheet(client, world):
+    response = client.get(reverse("grids:grid_print", args=[world.grid_a.pk]))
+    assert response.status_code == 302 and "/accounts/login/" in response.url
