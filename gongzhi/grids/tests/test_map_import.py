@@ -142,3 +142,19 @@ def test_anonymous_is_sent_to_sign_in_for_imports(client, world, row):
     response = client.post(url, {"crs": "wgs84"})
     assert response.status_code == 302 and "/accounts/login/" in response.url
     assert not CutLine.objects.exists()
+
+
+def test_the_demo_puts_a_road_between_the_two_largest_compounds_once(world):
+    from gongzhi.grids import demo
+    from gongzhi.org.demo.generator import SUBDISTRICT_CODE
+
+    world.subdistrict.code = SUBDISTRICT_CODE
+    world.subdistrict.save(update_fields=["code"])
+    south = add_row(world.neighborhood_a, 4, 2, lat=LAT)
+    north = add_row(world.neighborhood_a, 4, 2, lat=LAT + 0.0004)
+    assert demo.load_demo() == "grids: 1 demo roads as cut lines"
+    road = shape(CutLine.objects.get().geometry)
+    assert road.intersects(
+        LineString([shape(south[1].footprint).centroid, shape(north[1].footprint).centroid])
+    )
+    assert demo.load_demo() == "grids: demo cut lines already loaded" and CutLine.objects.count() == 1
