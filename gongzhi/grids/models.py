@@ -43,7 +43,8 @@ class MicroGrid(models.Model):
     boundary = models.JSONField(_("boundary (GeoJSON)"), null=True, blank=True)
     # Set when an adopted plan held a secretary's hand edit of this grid: the next redraw keeps
     # the grid as it is unless told to redraw hand edits too.
-    hand_edited = models.BooleanField(_("edited by hand"), default=False)
+    # db_default too: the demo loader writes grids with raw multi-row inserts
+    hand_edited = models.BooleanField(_("edited by hand"), default=False, db_default=False)
 
     scope_paths = {
         "subdistrict": "neighborhood__subdistrict_id",

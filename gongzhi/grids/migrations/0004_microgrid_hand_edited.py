@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='microgrid',
             name='hand_edited',
-            field=models.BooleanField(default=False, verbose_name='edited by hand'),
+            field=models.BooleanField(default=False, db_default=False, verbose_name='edited by hand'),
         ),
     ]

@@ -4,6 +4,7 @@ moves within a neighborhood that keep grids contiguous, with a reason; kept by t
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 
 from gongzhi.core.models import AuditRecord
 from gongzhi.grids import services
@@ -120,6 +121,7 @@ def test_a_secretary_moves_a_stairwell_to_the_neighbouring_grid_with_a_reason(wo
     assert redrawn.report["locked"] == [] and f"{building.pk}#1-1" in redrawn.proposed
 
 
+@translation.override("en")  # the refusals are matched by their English msgids
 def test_a_move_that_breaks_contiguity_or_crosses_a_neighborhood_is_refused(world):
     row = add_row(world.neighborhood_a, 6, 2)
     other = add_row(world.neighborhood_b, 3, 2, lat=31.3002)  # close by, another neighborhood
