@@ -70,7 +70,9 @@ def _road_between_largest(neighborhood_id: int) -> dict | None:
         extent.append(union.envelope)
     if len(centres) < 2:
         return None
-    (a, b), span = centres, shapely.union_all(extent).length / 2
+    (a, b) = centres
+    x0, y0, x1, y1 = shapely.union_all(extent).bounds
+    span = ((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5  # the two compounds' diagonal
     mx, my = (a.x + b.x) / 2, (a.y + b.y) / 2
     dx, dy = b.x - a.x, b.y - a.y
     norm = (dx * dx + dy * dy) ** 0.5 or 1.0

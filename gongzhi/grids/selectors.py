@@ -239,17 +239,32 @@ def plan_geojson(plan: GridPlan) -> dict:
         features.append(
             _feature(geometry, code, row["name"], row["households"], tooltip, index, bool(row["flags"]))
         )
-    features.extend(_cut_line_features(plan.report.get("barriers", [])))
+    features.extend(_cut_line_features(plan.report.get("barriers", []), list(plan.boundaries.values())))
     return {"type": "FeatureCollection", "features": features}
 
 
-def _cut_line_features(lines: list[dict]) -> list[dict]:
-    """Roads, rivers and walls the plan was drawn against: thick dark lines no grid crosses."""
+def _cut_line_features(lines: list[dict], outlines: list[dict]) -> list[dict]:
+    """Roads, rivers and walls the plan was drawn against, clipped to the plan's area (a
+    subdistrict's lines elsewhere would only zoom the map out): thick dark lines no grid crosses."""
+    import shapely
+    from shapely.geometry import mapping, shape
+
+    if not lines or not outlines:
+        return []
+    area = shapely.box(*shapely.union_all([shape(o) for o in outlines]).bounds).buffer(50 / 111_320)
     style = {"color": "#243b53", "weight": 4, "opacity": 0.9, "fillOpacity": 0, "className": "cut-line"}
-    return [
-        {"type": "Feature", "geometry": line, "properties": {"tooltip": _("cut line"), "style": style}}
-        for line in lines
-    ]
+    features = []
+    for line in lines:
+        clipped = shape(line).intersection(area)
+        if not clipped.is_empty:
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": mapping(clipped),
+                    "properties": {"tooltip": _("cut line"), "style": style},
+                }
+            )
+    return features
 
 
 def changed_buildings_geojson(plan: GridPlan) -> dict:
@@ -469,9 +484,12 @@ def _sheet_svg(buildings: list[Building]) -> dict:
     ys = [y for _b, s in shapes for y in (s.bounds[1], s.bounds[3])]
     span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1e-4
     scale = (SHEET_MM - 20) / span
+    # centre the drawing in the square
+    left = 10 + ((SHEET_MM - 20) - (max(xs) - min(xs)) * scale) / 2
+    bottom = 10 + ((SHEET_MM - 20) - (max(ys) - min(ys)) * scale) / 2
 
     def point(x, y):
-        return f"{10 + (x * kx - min(xs)) * scale:.1f},{SHEET_MM - 10 - (y - min(ys)) * scale:.1f}"
+        return f"{left + (x * kx - min(xs)) * scale:.1f},{SHEET_MM - bottom - (y - min(ys)) * scale:.1f}"
 
     paths = []
     for building, geometry in shapes:
