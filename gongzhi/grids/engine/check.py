@@ -182,20 +182,8 @@ def contiguous_groups(
     for i, j in pairs.tolist():
         neighbours[i].add(j)
         neighbours[j].add(i)
-    return {
-        name: _connected({index[m] for m in members if m in index}, neighbours)
-        for name, members in groups.items()
-    }
-
-
-def _connected(nodes: set[int], neighbours: dict[int, set[int]]) -> bool:
-    if len(nodes) <= 1:
-        return True
-    start = next(iter(nodes))
-    seen, stack = {start}, [start]
-    while stack:
-        for u in neighbours[stack.pop()] & nodes:
-            if u not in seen:
-                seen.add(u)
-                stack.append(u)
-    return seen == nodes
+    verdict = {}
+    for name, members in groups.items():
+        nodes = sorted(index[m] for m in members if m in index)
+        verdict[name] = len(nodes) <= 1 or _connected(nodes, neighbours)
+    return verdict
