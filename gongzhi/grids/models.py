@@ -41,6 +41,10 @@ class MicroGrid(models.Model):
     # The dissolved footprints of the grid's buildings, written when a plan is adopted, so the
     # map of a whole subdistrict needs no geometry work per request.
     boundary = models.JSONField(_("boundary (GeoJSON)"), null=True, blank=True)
+    # Set when an adopted plan held a secretary's hand edit of this grid: the next redraw keeps
+    # the grid as it is unless told to redraw hand edits too.
+    # db_default too: the demo loader writes grids with raw multi-row inserts
+    hand_edited = models.BooleanField(_("edited by hand"), default=False, db_default=False)
 
     scope_paths = {
         "subdistrict": "neighborhood__subdistrict_id",
@@ -153,3 +157,36 @@ class GridAssignmentHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.building_id}: {self.from_code or '—'} → {self.to_code}"
+
+
+class CutLine(models.Model):
+    """A road, river or wall that cuts a neighborhood: buildings on its two sides are never
+    neighbours when grids are drawn. Imported from the district's GIS (see services.import_map)."""
+
+    class Kind(models.TextChoices):
+        ROAD = "road", _("road")
+        RIVER = "river", _("river")
+        WALL = "wall", _("wall")
+        OTHER = "other", _("other line")
+
+    subdistrict = models.ForeignKey("org.Subdistrict", on_delete=models.CASCADE, related_name="cut_lines")
+    # None: imported for the whole subdistrict.
+    neighborhood = models.ForeignKey(
+        "org.Neighborhood", on_delete=models.CASCADE, null=True, blank=True, related_name="cut_lines"
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.ROAD)
+    name = models.CharField(_("name"), max_length=64, blank=True)
+    geometry = models.JSONField(_("line (GeoJSON, WGS84)"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_paths = {"subdistrict": "subdistrict_id", "neighborhood": "neighborhood_id"}
+    visible_from_below = True
+    data_class = "place"
+
+    class Meta:
+        verbose_name = _("cut line")
+        verbose_name_plural = _("cut lines")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name or self.get_kind_display()

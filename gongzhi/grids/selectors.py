@@ -7,15 +7,18 @@ stays a plain drawer.
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from gongzhi.core import pii
 from gongzhi.core.permissions import WRITE, can, scoped
+from gongzhi.grids import units
 from gongzhi.grids.models import GridAssignmentHistory, GridPlan, MicroGrid
 from gongzhi.grids.services import outline
-from gongzhi.org.models import Building, Household, Neighborhood, Subdistrict
+from gongzhi.org.models import Building, Household, Neighborhood, RoleAssignment, Stairwell, Subdistrict
 
 # Distinct, print-safe colours; grids next to each other rarely share one with 12 in turn.
 PALETTE = [
@@ -194,17 +197,31 @@ def plan_previous_name(plan: GridPlan, code: str) -> str:
 
 
 def _incoming(plan: GridPlan) -> dict[str, Counter]:
-    """Per proposed grid, households of buildings that were in another grid (or none) before."""
+    """Per proposed grid, households of buildings (or stairwells) that were in another grid (or
+    none) before."""
     incoming: dict[str, Counter] = defaultdict(Counter)
-    for key, code in plan.proposed.items():
-        before = plan.previous.get(key) or ""
-        if before != code:
-            incoming[code][before] += plan.households.get(key, 0)
+    for _key, before, after, households in _stairwell_changes(plan):
+        incoming[after][before] += households
     return incoming
 
 
+def _stairwell_changes(plan: GridPlan):
+    """(building key, code before, code after, households) per building, or per stairwell of a
+    building with stairwells, whose grid changes."""
+    counts = {key: len(rows) for key, rows in plan.report.get("stairwells", {}).items()}
+    before = units.per_stairwell(plan.previous, counts)
+    after = units.per_stairwell(plan.proposed, counts)
+    stairwells = plan.report.get("stairwells", {})
+    for key, codes in after.items():
+        old = before.get(key) or [""] * len(codes)
+        for index, (was, now) in enumerate(zip(old, codes, strict=False)):
+            if was != now:
+                households = stairwells[key][index][2] if key in stairwells else plan.households.get(key, 0)
+                yield key, was, now, households
+
+
 def plan_changed_buildings(plan: GridPlan) -> list[str]:
-    return [key for key, code in plan.proposed.items() if (plan.previous.get(key) or "") != code]
+    return list(dict.fromkeys(key for key, *_rest in _stairwell_changes(plan)))
 
 
 def plan_geojson(plan: GridPlan) -> dict:
@@ -222,11 +239,43 @@ def plan_geojson(plan: GridPlan) -> dict:
         features.append(
             _feature(geometry, code, row["name"], row["households"], tooltip, index, bool(row["flags"]))
         )
+    features.extend(_cut_line_features(plan.report.get("barriers", []), list(plan.boundaries.values())))
     return {"type": "FeatureCollection", "features": features}
+
+
+def _cut_line_features(lines: list[dict], outlines: list[dict]) -> list[dict]:
+    """Roads, rivers and walls the plan was drawn against, clipped to the plan's area (a
+    subdistrict's lines elsewhere would only zoom the map out): thick dark lines no grid crosses."""
+    import shapely
+    from shapely.geometry import mapping, shape
+
+    if not lines or not outlines:
+        return []
+    area = shapely.box(*shapely.union_all([shape(o) for o in outlines]).bounds).buffer(50 / 111_320)
+    style = {"color": "#243b53", "weight": 4, "opacity": 0.9, "fillOpacity": 0, "className": "cut-line"}
+    features = []
+    for line in lines:
+        clipped = shape(line).intersection(area)
+        if not clipped.is_empty:
+            features.append(
+                {
+                    "type": "Feature",
+                    "geometry": mapping(clipped),
+                    "properties": {"tooltip": _("cut line"), "style": style},
+                }
+            )
+    return features
 
 
 def changed_buildings_geojson(plan: GridPlan) -> dict:
     keys = [int(k) for k in plan_changed_buildings(plan)]
+    counts = {key: len(rows) for key, rows in plan.report.get("stairwells", {}).items()}
+    before = units.per_stairwell(plan.previous, counts)
+    after = units.per_stairwell(plan.proposed, counts)
+
+    def names(codes, lookup) -> str:
+        return "、".join(dict.fromkeys(lookup(c) for c in codes))
+
     features = [
         {
             "type": "Feature",
@@ -234,8 +283,8 @@ def changed_buildings_geojson(plan: GridPlan) -> dict:
             "properties": {
                 "tooltip": _("Changes grid: %(before)s → %(after)s")
                 % {
-                    "before": plan_previous_name(plan, plan.previous.get(str(pk)) or ""),
-                    "after": plan.grid_names.get(plan.proposed[str(pk)], plan.proposed[str(pk)]),
+                    "before": names(before.get(str(pk), [""]), lambda c: plan_previous_name(plan, c)),
+                    "after": names(after[str(pk)], lambda c: plan.grid_names.get(c, c)),
                 },
                 "style": {"color": "#111", "weight": 1.5, "dashArray": "3 3", "fillOpacity": 0},
             },
@@ -250,14 +299,16 @@ def changed_buildings_geojson(plan: GridPlan) -> dict:
 def plan_figures(plan: GridPlan) -> dict:
     totals = plan.report.get("totals", {})
     compared = plan.households_compared
+    # counted again here, not taken from the drawing: hand edits change it after the drawing
+    moved = sum(h for _key, was, _now, h in _stairwell_changes(plan) if was)
     return {
         "grids": totals.get("grids", 0),
         "households": totals.get("households", 0),
         "within": totals.get("grids_within_bounds", 0),
         "flagged": sum(1 for g in plan.report.get("grids", []) if g["flags"]),
         "buildings_changed": len(plan_changed_buildings(plan)),
-        "households_moved": plan.households_moved,
-        "stable_share": round(100 * (1 - plan.households_moved / compared), 1) if compared else None,
+        "households_moved": moved,
+        "stable_share": round(100 * (1 - moved / compared), 1) if compared else None,
         "grids_unchanged": plan.grids_unchanged,
         "seconds": plan.seconds,
         "unplaced": len(plan.report.get("unplaced", [])),
@@ -293,3 +344,158 @@ def _feature(geometry: dict, code: str, name: str, households: int, tooltip: str
             "style": style,
         },
     }
+
+
+# --- hand edits ---------------------------------------------------------------------------------
+
+
+def plan_buildings_geojson(plan: GridPlan) -> dict:
+    """The plan's buildings to select on the map: each with its grid(s), households and
+    stairwells (number, name, households, grid), drawn as outlines over the grids."""
+    counts = {key: len(rows) for key, rows in plan.report.get("stairwells", {}).items()}
+    codes = units.per_stairwell(plan.proposed, counts)
+    stairwells = plan.report.get("stairwells", {})
+    rows = Building.objects.filter(pk__in=[int(k) for k in codes], footprint__isnull=False)
+    features = []
+    for pk, number, compound, footprint in rows.values_list("id", "number", "compound__name", "footprint"):
+        key = str(pk)
+        grids = list(dict.fromkeys(codes[key]))
+        households = sum(r[2] for r in stairwells[key]) if key in stairwells else plan.households.get(key, 0)
+        label = f"{compound} {number}"
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": footprint,
+                "properties": {
+                    "key": key,
+                    "label": label,
+                    "grids": grids,
+                    "households": households,
+                    "stairwells": [
+                        {"n": i + 1, "name": r[1], "households": r[2], "grid": codes[key][i]}
+                        for i, r in enumerate(stairwells.get(key, []))
+                    ],
+                    "tooltip": _("%(name)s: %(n)s households") % {"name": label, "n": households},
+                    "style": {
+                        "color": "#1f2933",
+                        "weight": 1,
+                        "fillOpacity": 0.15,
+                        "className": f"bld bld-{key}",
+                    },
+                },
+            }
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def plan_edits(plan: GridPlan) -> list[dict]:
+    """The secretary's hand edits of a plan, oldest first, with grid names."""
+    return [
+        e
+        | {
+            "from_name": plan.grid_names.get(e["from"], e["from"]),
+            "to_name": plan.grid_names.get(e["to"], e["to"]),
+        }
+        for e in plan.report.get("edits", [])
+    ]
+
+
+def plan_grid_choices(plan: GridPlan) -> list[tuple[str, str, str]]:
+    """(code, name, neighborhood code) of the plan's grids, for the move form."""
+    return [
+        (g["id"], plan.grid_names.get(g["id"], g["id"]), g["neighborhood"])
+        for g in sorted(plan.report.get("grids", []), key=lambda g: g["id"])
+    ]
+
+
+# --- the printable grid sheet -------------------------------------------------------------------
+
+SHEET_MM = 180  # the map's side on an A4 page, within 15 mm margins
+
+
+def grid_sheet(user, pk: int) -> dict | None:
+    """A micro-grid for its notice board: buildings (stairwells in this grid) with households, grid
+    staff (masked names, as on visit cards) and an SVG map of the footprints. None when the user
+    may not see the grid."""
+    grid = (
+        scoped(user, MicroGrid.objects.filter(level=MicroGrid.Level.MICRO))
+        .select_related("neighborhood")
+        .filter(pk=pk)
+        .first()
+    )
+    if grid is None:
+        return None
+    counts = dict(
+        Household.objects.filter(micro_grid=grid)
+        .values_list("building_id")
+        .annotate(n=Count("id"))
+        .values_list("building_id", "n")
+    )
+    in_grid = Q(pk__in=list(counts)) | Q(micro_grid=grid) | Q(stairwells__micro_grid=grid)
+    buildings = list(
+        Building.objects.filter(in_grid)
+        .distinct()
+        .select_related("compound")
+        .order_by("compound__name", "number")
+    )
+    stairwells = defaultdict(list)
+    for building_id, name in (
+        Stairwell.objects.filter(micro_grid=grid).order_by("name").values_list("building_id", "name")
+    ):
+        stairwells[building_id].append(name)
+    rows = [
+        {"building": b, "households": counts.get(b.pk, 0), "stairwells": stairwells.get(b.pk, [])}
+        for b in buildings
+    ]
+    return {
+        "grid": grid,
+        "rows": rows,
+        "households": sum(counts.values()),
+        "staff": _grid_staff(grid),
+        "svg": _sheet_svg(buildings),
+    }
+
+
+def _grid_staff(grid: MicroGrid) -> list[dict]:
+    people = []
+    if grid.grid_chief_id:
+        people.append(("grid_chief", grid.grid_chief))
+    assigned = RoleAssignment.objects.filter(micro_grid=grid, role__in=("grid_chief", "grid_worker"))
+    people.extend((a.role, a.user) for a in assigned.select_related("user").order_by("role", "pk"))
+    seen, out = set(), []
+    labels = {"grid_chief": _("grid chief"), "grid_worker": _("grid worker")}
+    for role, person in people:
+        if person.pk not in seen:
+            seen.add(person.pk)
+            out.append({"role": labels[role], "name": pii.mask_name(str(person))})
+    return out
+
+
+def _sheet_svg(buildings: list[Building]) -> dict:
+    """Footprints as SVG paths in a square viewBox of SHEET_MM (north up, equal scale)."""
+    from shapely.geometry import shape
+
+    shapes = [(b, shape(b.footprint)) for b in buildings if b.footprint]
+    if not shapes:
+        return {"paths": [], "size": SHEET_MM}
+    lat0 = sum(s.centroid.y for _b, s in shapes) / len(shapes)
+    kx = math.cos(math.radians(lat0))
+    xs = [x * kx for _b, s in shapes for x in (s.bounds[0], s.bounds[2])]
+    ys = [y for _b, s in shapes for y in (s.bounds[1], s.bounds[3])]
+    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1e-4
+    scale = (SHEET_MM - 20) / span
+    # centre the drawing in the square
+    left = 10 + ((SHEET_MM - 20) - (max(xs) - min(xs)) * scale) / 2
+    bottom = 10 + ((SHEET_MM - 20) - (max(ys) - min(ys)) * scale) / 2
+
+    def point(x, y):
+        return f"{left + (x * kx - min(xs)) * scale:.1f},{SHEET_MM - bottom - (y - min(ys)) * scale:.1f}"
+
+    paths = []
+    for building, geometry in shapes:
+        d = ""
+        for polygon in getattr(geometry, "geoms", [geometry]):
+            d += "M" + " L".join(point(x, y) for x, y in polygon.exterior.coords) + " Z "
+        c = geometry.centroid
+        paths.append({"d": d.strip(), "label": building.number, "at": point(c.x, c.y).split(",")})
+    return {"paths": paths, "size": SHEET_MM}

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,6 +31,9 @@ class DrawForm(forms.Form):
         ],
         initial="least",
         widget=forms.RadioSelect,
+    )
+    redraw_edits = forms.BooleanField(
+        label=gettext_lazy("Also redraw grids edited by hand"), required=False, initial=False
     )
 
     def clean(self):
@@ -92,6 +96,7 @@ def draw(request, kind: str, pk: int):
                 max_households=data["max_households"],
                 gap_m=data["gap_m"],
                 full=data["mode"] == "full",
+                keep_edits=not data["redraw_edits"],
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -99,6 +104,48 @@ def draw(request, kind: str, pk: int):
             return redirect("grids:plan", pk=plan.pk)
     status = 400 if form.errors else 200
     return render(request, "grids/draw.html", {"area": area, "kind": kind, "form": form}, status=status)
+
+
+class MapImportForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("GeoJSON file of buildings and cut lines"))
+    crs = forms.ChoiceField(
+        label=gettext_lazy("Coordinate system of the file"),
+        choices=[
+            ("wgs84", "WGS84"),
+            ("cgcs2000", "CGCS2000"),
+            ("gcj02", gettext_lazy("GCJ-02 (Amap, Tencent)")),
+            ("bd09", gettext_lazy("BD-09 (Baidu)")),
+        ],
+        initial="wgs84",
+    )
+
+
+MAP_FILE_MAX_BYTES = 20 * 1024 * 1024
+
+
+@never_cache
+@login_required
+def map_import(request, kind: str, pk: int):
+    """Upload a GeoJSON of buildings and roads, rivers, walls; show what matched and what did not."""
+    area = _area(request, kind, pk)
+    if not selectors.may_draw(request.user, area):
+        raise PermissionDenied
+    form = MapImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > MAP_FILE_MAX_BYTES:
+                raise ValidationError({"file": _("The file is larger than 20 MB.")})
+            report = services.import_map(
+                actor=request.user, area=area, raw=upload.read(), crs=form.cleaned_data["crs"]
+            )
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+    status = 400 if form.errors else 200
+    context = {"area": area, "kind": kind, "form": form, "report": report, "may_draw": True}
+    return render(request, "grids/import.html", context, status=status)
 
 
 @never_cache
@@ -119,8 +166,52 @@ def plan_detail(request, pk: int):
             "map_data": selectors.plan_geojson(plan),
             "changed_data": selectors.changed_buildings_geojson(plan),
             "may_decide": selectors.may_decide(request.user, plan),
+            "buildings_data": selectors.plan_buildings_geojson(plan)
+            if selectors.may_decide(request.user, plan)
+            else None,
+            "grid_choices": selectors.plan_grid_choices(plan),
+            "edits": selectors.plan_edits(plan),
         },
     )
+
+
+def _editable_plan(request, pk: int):
+    """A plan the user may see (else 404) and edit (else 403)."""
+    plan = get_object_or_404(selectors.plans_visible_to(request.user), pk=pk)
+    if not selectors.may_decide(request.user, plan):
+        raise PermissionDenied
+    return plan
+
+
+@never_cache
+@login_required
+def plan_move_preview(request, pk: int):
+    """Both grids' households, contiguity and bounds if the selection moved (JSON for the map)."""
+    plan = _editable_plan(request, pk)
+    verdict = services.preview_move(plan, request.GET.getlist("unit"), request.GET.get("to", ""))
+    verdict.pop("units", None)
+    return JsonResponse(verdict)
+
+
+@never_cache
+@require_POST
+@login_required
+def plan_move(request, pk: int):
+    plan = _editable_plan(request, pk)
+    try:
+        services.move_units(
+            actor=request.user,
+            plan=plan,
+            selection=request.POST.getlist("unit"),
+            to_code=request.POST.get("to", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Moved. Review the plan again before adopting it."))
+    return redirect("grids:plan", pk=plan.pk)
 
 
 def _decide(request, pk: int, service, done: str):
@@ -147,6 +238,16 @@ def plan_adopt(request, pk: int):
 @login_required
 def plan_discard(request, pk: int):
     return _decide(request, pk, services.discard_plan, _("The plan is discarded."))
+
+
+@never_cache
+@login_required
+def grid_print(request, pk: int):
+    """A grid's A4 sheet for its notice board: map, buildings, households, grid staff."""
+    sheet = selectors.grid_sheet(request.user, pk)
+    if sheet is None:
+        raise Http404
+    return render(request, "grids/print.html", sheet)
 
 
 @never_cache

@@ -4,6 +4,7 @@ phones."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -256,3 +257,10 @@ def set_work_phone(
             contact.save()
         audit.record("create" if created else "update", contact, actor=actor, area=(subdistrict.pk, None))
     return contact
+
+
+def follow_households(sender=None, *, building_ids, **kwargs) -> int:
+    """Visits of households in these buildings take their household's grid now (receiver of
+    grids.signals.households_regridded); one UPDATE, returns the visits changed."""
+    grid_now = Household.objects.filter(pk=OuterRef("household_id")).values("micro_grid_id")[:1]
+    return Visit.objects.filter(building_id__in=building_ids).update(micro_grid_id=Subquery(grid_now))

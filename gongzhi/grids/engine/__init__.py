@@ -1,6 +1,6 @@
 """The micro-grid engine: pure functions, no Django. See docs/grids.md for the algorithm."""
 
-from .check import check_assignment
+from .check import check_assignment, contiguous_groups
 from .draw import draw_grids
 from .files import (
     lines_to_geojson,
@@ -18,6 +18,7 @@ from .model import (
     SPLIT,
     UNDERSIZE,
     Building,
+    ExactRun,
     Grid,
     GridInputError,
     Result,
@@ -33,12 +34,14 @@ __all__ = [
     "SPLIT",
     "UNDERSIZE",
     "Building",
+    "ExactRun",
     "Grid",
     "GridInputError",
     "Result",
     "Stability",
     "Town",
     "check_assignment",
+    "contiguous_groups",
     "draw_grids",
     "generate_town",
     "lines_to_geojson",

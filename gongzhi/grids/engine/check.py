@@ -159,3 +159,31 @@ def _is_whole_island(ids, by_id, index, adjacency, result: Result) -> bool:
             if u not in members and by_id[reverse[u]].households <= result.max_households:
                 return False
     return True
+
+
+def contiguous_groups(
+    footprints: dict[str, BaseGeometry],
+    groups: dict[str, set[str]],
+    gap_m: float,
+    barriers: Sequence[BaseGeometry] | None = None,
+) -> dict[str, bool]:
+    """Whether each group of buildings (ids into `footprints`, WGS84) is connected under the
+    engine's adjacency: footprints within `gap_m`, not across a barrier. Used by hand edits,
+    which must keep both grids of a move contiguous."""
+    ids = sorted(footprints)
+    if not ids:
+        return dict.fromkeys(groups, True)
+    index = {key: k for k, key in enumerate(ids)}
+    origin = origin_of(list(footprints.values()))
+    projected = project([footprints[key] for key in ids], origin)
+    lines = project(list(barriers), origin) if barriers else None
+    pairs = adjacency_pairs(projected, gap_m, np.zeros(len(ids), dtype=np.int64), lines)
+    neighbours: dict[int, set[int]] = {k: set() for k in range(len(ids))}
+    for i, j in pairs.tolist():
+        neighbours[i].add(j)
+        neighbours[j].add(i)
+    verdict = {}
+    for name, members in groups.items():
+        nodes = sorted(index[m] for m in members if m in index)
+        verdict[name] = len(nodes) <= 1 or _connected(nodes, neighbours)
+    return verdict

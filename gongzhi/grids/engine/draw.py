@@ -19,21 +19,31 @@ import numpy as np
 from shapely.geometry.base import BaseGeometry
 
 from .cutting import count_fits, cut_component, strict_cut
+from .exact import SearchBudgetExceeded, exact_partition
 from .geometry import polsby_popper_of_hulls
 from .graph import TownGraph
+from .milp import BUDGET, FOUND, INFEASIBLE, ExactOutcome, milp_partition
 from .model import (
     CONSTRAINED,
     OVERSIZE,
     SPLIT,
     UNDERSIZE,
     Building,
+    ExactRun,
     Grid,
     GridInputError,
     Result,
     Stability,
     unit_key,
 )
-from .partition import split_run
+from .partition import partition_tree, split_run
+
+EXACT_SECONDS = 2.0  # HiGHS time limit per group the heuristic left out of bounds
+RANDOM_TREES = 300  # tried first on such a group, within RANDOM_TREES_SECONDS
+RANDOM_TREES_SECONDS = 0.3
+SMALL_EXACT_NODES = 40  # up to here the enumeration of connected sets is tried first
+SMALL_EXACT_STEPS = 50_000
+EXACT_TOTAL_SECONDS = 6.0  # and in all, so a 20,000-building town still draws in under 10 s
 
 
 @dataclass
@@ -59,15 +69,20 @@ def draw_grids(
     barriers: Sequence[BaseGeometry] | None = None,
     previous: Mapping[str, str] | None = None,
     full_redraw: bool = False,
+    exact_seconds: float = EXACT_SECONDS,
+    exact_total_seconds: float = EXACT_TOTAL_SECONDS,
 ) -> Result:
     """Assign every building to one micro-grid (see the module doc). `previous` maps unit keys
     (building ids, or "<id>#a-b" for stairwell parts) to grid names; with it, grids that still
-    meet every rule are kept and names are carried over, unless `full_redraw`."""
+    meet every rule are kept and names are carried over, unless `full_redraw`. A group the
+    heuristic leaves out of bounds goes to the exact search, `exact_seconds` each and
+    `exact_total_seconds` in all (then the rest report the budget as exhausted)."""
     started = time.perf_counter()
     _check_parameters(buildings, min_households, max_households, gap_m)
     if not buildings:
         return Result([], {}, 0.0, min_households, max_households, gap_m)
     g = TownGraph(buildings, min_households, max_households, gap_m, barriers)
+    g.exact_budget = (exact_seconds, exact_total_seconds)
     timings = {"graph": time.perf_counter() - started}
     pieces = _oversize_pieces(g)
     kept = {} if previous is None or full_redraw else _keepable(g, previous)
@@ -82,7 +97,10 @@ def draw_grids(
     timings["report"] = time.perf_counter() - started - timings["graph"] - timings["partition"]
     stability = None if previous is None else _stability(g, previous, assignment, grids)
     seconds = time.perf_counter() - started
-    return Result(grids, assignment, seconds, min_households, max_households, gap_m, stability, timings)
+    timings["exact"] = sum(run.seconds for run in g.exact_runs)
+    return Result(
+        grids, assignment, seconds, min_households, max_households, gap_m, stability, timings, g.exact_runs
+    )
 
 
 def _check_parameters(buildings: Sequence[Building], lo: int, hi: int, gap_m: float) -> None:
@@ -187,16 +205,86 @@ def _partition_component(g: TownGraph, nodes: np.ndarray) -> list[_Piece]:
     if total <= g.hi:
         return [_piece(g, nodes)]
     one_grid = not count_fits(total, g.lo, g.hi) and total < 1.5 * g.target
+    groups = [nodes.tolist()] if one_grid else cut_component(g, nodes)
+    outcome = None
+    if not one_grid and nodes.tobytes() not in g.proven_impossible and not _all_fit(g, groups):
+        outcome, exact_groups = _exact(g, nodes)
+        groups = exact_groups or groups
     pieces = []
-    for members in [nodes.tolist()] if one_grid else cut_component(g, nodes):
+    for members in groups:
         piece = _piece(g, members)
         if not g.lo <= piece.households <= g.hi:
             piece.flags = (CONSTRAINED,)
-            proven = one_grid or nodes.tobytes() in g.proven_impossible
+            proven = one_grid or nodes.tobytes() in g.proven_impossible or outcome == INFEASIBLE
             piece.unavoidable = proven
-            piece.reasons = (_constrained_reason(g, len(nodes), total, piece.households, proven),)
+            piece.reasons = (_constrained_reason(g, len(nodes), total, piece.households, proven, outcome),)
         pieces.append(piece)
     return pieces
+
+
+def _all_fit(g: TownGraph, groups: list[list[int]]) -> bool:
+    return all(g.lo <= int(g.households[m].sum()) <= g.hi for m in groups)
+
+
+def _exact(g: TownGraph, nodes: np.ndarray) -> tuple[str, list[list[int]] | None]:
+    """The exact step (`milp.milp_partition`) on a whole connected group the heuristic left out
+    of bounds: a partition within bounds, a proof that none exists, or the budget spent."""
+    per_group, total = g.exact_budget
+    left = total - sum(run.seconds for run in g.exact_runs)
+    weights = g.households[nodes].tolist()
+    if left <= 0:
+        g.exact_runs.append(ExactRun(len(nodes), sum(weights), BUDGET, 0.0))
+        return BUDGET, None
+    sub = g.subgraph(nodes)
+    adjacency = [sub.indices[sub.indptr[i] : sub.indptr[i + 1]].tolist() for i in range(len(nodes))]
+    outcome = (
+        _random_trees(g, nodes, weights)
+        or _small_exact(weights, adjacency, g)
+        or milp_partition(weights, adjacency, g.lo, g.hi, time_limit=min(per_group, left))
+    )
+    groups = None
+    status = outcome.status
+    if status == FOUND:
+        groups = [list(m) for m in _group_labels(nodes, outcome.labels)]
+        if not (_all_fit(g, groups) and all(g.is_contiguous(m) for m in groups)):
+            groups, status = None, BUDGET  # a solver answer off by rounding is no answer
+    g.exact_runs.append(ExactRun(len(nodes), sum(weights), status, outcome.seconds))
+    return status, groups
+
+
+def _random_trees(g: TownGraph, nodes: np.ndarray, weights: list[int]) -> ExactOutcome | None:
+    """Many spanning trees on random weights, each cut exactly (`partition_tree`): a partition
+    that splits a group in two or three needs one tree crossing each boundary once, and random
+    trees find one in a few dozen tries where the Hilbert-biased trees did not. Finds only; a
+    "no" here proves nothing, so the exact searches follow."""
+    started = time.perf_counter()
+    for parent, order in g.random_spanning_trees(nodes, RANDOM_TREES):
+        labels = partition_tree(weights, parent, order, g.lo, g.hi, target=g.target)
+        if labels is not None:
+            return ExactOutcome(FOUND, labels, time.perf_counter() - started)
+        if time.perf_counter() - started > RANDOM_TREES_SECONDS:
+            break
+    return None
+
+
+def _small_exact(weights: list[int], adjacency: list[list[int]], g: TownGraph) -> ExactOutcome | None:
+    """On a few buildings the enumeration of connected sets (`exact.exact_partition`) decides in
+    milliseconds where the MILP may spend seconds; None when it gives up (then the MILP runs)."""
+    if len(weights) > SMALL_EXACT_NODES:
+        return None
+    started = time.perf_counter()
+    try:
+        labels = exact_partition(weights, adjacency, g.lo, g.hi, target=g.target, budget=SMALL_EXACT_STEPS)
+    except SearchBudgetExceeded:
+        return None
+    return ExactOutcome(FOUND if labels else INFEASIBLE, labels, time.perf_counter() - started)
+
+
+def _group_labels(nodes: np.ndarray, labels: list[int]) -> list[list[int]]:
+    groups: dict[int, list[int]] = defaultdict(list)
+    for v, label in zip(nodes.tolist(), labels, strict=True):
+        groups[label].append(v)
+    return list(groups.values())
 
 
 def _undersize_reason(g: TownGraph, nodes: np.ndarray, total: int) -> str:
@@ -211,10 +299,19 @@ def _undersize_reason(g: TownGraph, nodes: np.ndarray, total: int) -> str:
     )
 
 
-def _constrained_reason(g: TownGraph, size: int, total: int, households: int, proven: bool) -> str:
+def _constrained_reason(
+    g: TownGraph, size: int, total: int, households: int, proven: bool, outcome: str | None = None
+) -> str:
     lo, hi = g.lo, g.hi
     if -(-total // hi) * lo > total:
         why = f"连片楼群 {size} 栋共 {total} 户，分成任何格数都无法使每格在 {lo}–{hi} 户之间"
+    elif outcome == INFEASIBLE:
+        why = f"连片楼群 {size} 栋共 {total} 户，经精确搜索（整数规划）证明按楼栋相邻关系无法全部划入 {lo}–{hi} 户"
+    elif outcome == BUDGET:
+        why = (
+            f"连片楼群 {size} 栋共 {total} 户，启发式未能全部划入 {lo}–{hi} 户，"
+            f"精确搜索在时限内未能判定（时限用尽）"
+        )
     elif proven:
         why = f"连片楼群 {size} 栋共 {total} 户，经穷举验证，按楼栋相邻关系无法全部划入 {lo}–{hi} 户"
     else:

@@ -201,6 +201,12 @@ def report(result: Result) -> dict:
             "flags": dict(Counter(f for g in grids for f in g.flags)),
         },
         "stability": None if result.stability is None else vars(result.stability),
+        "exact": {
+            "groups": len(result.exact),
+            "outcomes": dict(Counter(run.outcome for run in result.exact)),
+            "seconds": round(sum(run.seconds for run in result.exact), 4),
+            "runs": [vars(run) | {"seconds": round(run.seconds, 4)} for run in result.exact],
+        },
         "grids": [
             {
                 "id": g.id,

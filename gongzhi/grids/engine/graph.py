@@ -42,6 +42,8 @@ class TownGraph:
         self.graph = self._graph(xy)
         self.strict_cuts: dict[bytes, list[int] | None] = {}
         self.proven_impossible: set[bytes] = set()  # node sets no partition within bounds exists for
+        self.exact_runs: list = []  # model.ExactRun per group sent to the exact search
+        self.exact_budget: tuple[float, float] = (2.0, 6.0)  # seconds per group, in all
 
     def _graph(self, xy: np.ndarray) -> csr_matrix:
         """Edge weight: Hilbert rank distance (plus a sub-unit distance tie-break), so the minimum
@@ -89,4 +91,19 @@ class TownGraph:
                 weighted = weighted.maximum(weighted.T)  # keep the jittered graph symmetric
             tree = minimum_spanning_tree(weighted)
             order, pred = breadth_first_order(tree, root, directed=False, return_predecessors=True)
+            yield pred.tolist(), order.tolist()
+
+    def random_spanning_trees(
+        self, nodes: np.ndarray, count: int, seed: int = 0
+    ) -> Iterator[tuple[list, list]]:
+        """(parent, breadth-first order) of spanning trees on uniformly random edge weights: no
+        bias to the Hilbert curve, so they reach cuts the curve-following trees cannot."""
+        sub = self.subgraph(nodes)
+        rng = np.random.default_rng(seed + len(nodes))
+        for _ in range(count):
+            weighted = sub.copy()
+            weighted.data = rng.uniform(1.0, 2.0, len(weighted.data))
+            weighted = weighted.maximum(weighted.T)
+            tree = minimum_spanning_tree(weighted)
+            order, pred = breadth_first_order(tree, 0, directed=False, return_predecessors=True)
             yield pred.tolist(), order.tolist()

@@ -56,6 +56,16 @@ class Stability:
     grids_changed: int  # grids new, renamed or holding other units than before
 
 
+@dataclass(frozen=True)
+class ExactRun:
+    """One group the heuristic left out of bounds, handed to the exact search (`milp`)."""
+
+    buildings: int
+    households: int
+    outcome: str  # "found" (a partition within bounds), "infeasible" (proven none), "budget"
+    seconds: float
+
+
 @dataclass
 class Result:
     grids: list[Grid]
@@ -66,6 +76,7 @@ class Result:
     gap_m: float
     stability: Stability | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    exact: list[ExactRun] = field(default_factory=list)
 
     def grid_of(self, building_id: str) -> list[str]:
         """The grid(s) of a building: one, or one per stairwell part of a split building."""

@@ -15,6 +15,7 @@ from gongzhi.org.demo import accounts, generator, loader
 # Each app's sample records, in dependency order: hot issues need concerns, projects and surveys
 # link to hot issues and to each other. Every loader is idempotent and returns one line.
 APP_DEMOS = [
+    "gongzhi.grids.demo",
     "gongzhi.concerns.demo",
     "gongzhi.visits.demo",
     "gongzhi.insights.demo",
