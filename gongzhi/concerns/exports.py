@@ -4,9 +4,9 @@ import io
 from datetime import date
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from gongzhi.concerns.kpi import KpiRow
+from gongzhi.core.sheets import Workbook
 
 
 def _pct(value: float | None):
