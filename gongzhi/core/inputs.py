@@ -3,8 +3,9 @@
 Text that a database cannot store or a later encoding cannot write ends in a server error far
 from where it came in: a NUL byte (PostgreSQL refuses it in text) and a lone UTF-16 surrogate
 (`"\\ud800"` in a JSON body: no UTF-8 encoding exists for it). Numbers beyond a signed 64-bit
-integer overflow every integer column. `InputGuardMiddleware` refuses all three in the path, the
-query string, form fields (names and values) and JSON bodies with a 400 that names the field,
+integer overflow every integer column. `InputGuardMiddleware` refuses the two kinds of text in
+the path, the query string, form fields (names and values) and JSON bodies, and the numbers in
+JSON bodies (form and query numbers are read by `pages.parse_int`), with a 400 naming the field,
 before a view, a schema or a service sees them; `check_text` is the same rule for code that
 reads text from elsewhere (imports, the model save guard in `core/columns.py`).
 """
@@ -64,25 +65,23 @@ def check_json(value, field: str = "body") -> None:
         _check_number(field, value)
 
 
-def check_pairs(pairs, *, numbers: bool) -> None:
-    """Form or query fields; with `numbers`, an all-digit value beyond 64 bits is refused too (the
-    API types such parameters as integers; pages read them through `pages.parse_int`)."""
+def check_pairs(pairs) -> None:
+    """Form or query fields, names and values. Numbers in them are text until a view reads them
+    through `pages.parse_int` (or the API's typed parameters, whose lookups and paging clamp)."""
     for key, values in pairs.lists():
         check_text(key, key)
         for value in values:
             check_text(key, value)
-            if numbers and value.isascii() and value.lstrip("-").isdigit():
-                _check_number(key, int(value))
 
 
 def check_request(request) -> None:
     check_text("path", request.path_info)
-    check_pairs(request.GET, numbers=request.path_info.startswith(API_PREFIX))
+    check_pairs(request.GET)
     if request.method in ("GET", "HEAD", "OPTIONS"):
         return
     content_type = request.content_type or ""
     if content_type in FORM_TYPES:
-        check_pairs(request.POST, numbers=request.path_info.startswith(API_PREFIX))
+        check_pairs(request.POST)
     elif content_type == "application/json" or content_type.endswith("+json"):
         try:
             document = json.loads(request.body or b"null")
