@@ -70,7 +70,7 @@ def column_problems(instance) -> dict[str, list[str]]:
                 % {"field": field.name, "length": len(value), "limit": field.max_length}
             ]
         elif problem := text_problem(value):
-            problems[field.name] = [f"{field.name} {problem}."]
+            problems[field.name] = [_("%(field)s %(reason)s.") % {"field": field.name, "reason": problem}]
     return problems
 
 
