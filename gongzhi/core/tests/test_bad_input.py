@@ -221,3 +221,16 @@ def test_boundary_modules_parse_numbers_only_through_parse_int():
             if isinstance(func, ast.Attribute) and func.attr in ("isdigit", "isdecimal", "isnumeric"):
                 found.append(f"{name}:{node.lineno} {ast.unparse(node)}")
     assert not found, found
+
+
+@pytest.mark.parametrize("year", ["0", "99999", "-1"])
+def test_api_years_outside_the_calendar_are_refused_not_a_server_error(client, world, year):
+    """Found by `make fuzz`: `?year=0` reached `date(0, 1, 1)`."""
+    client.force_login(world.users["subdistrict_admin"])
+    paths = [
+        f"/api/v1/property/neighborhoods/{world.neighborhood_a.pk}/ranking",
+        f"/api/v1/property/compounds/{world.household_a.building.compound_id}/figures",
+        "/api/v1/workforce/training",
+    ]
+    for path in paths:
+        assert client.get(path, {"year": year}).status_code == 422, path
