@@ -296,7 +296,11 @@ def main() -> None:
         port = free_port()
         server = serve(env, port, folder / "server-errors.log")
         base = f"http://127.0.0.1:{port}"
-        schemas["api"] = f"{base}/api/v1/openapi.json"
+        # Read once, here, with a generous timeout: schemathesis' own loader gives up after 10 s,
+        # which a loaded machine starting four runs at once can exceed ("resident: LoaderError").
+        api_schema = folder / "api.openapi.json"
+        api_schema.write_bytes(urllib.request.urlopen(f"{base}/api/v1/openapi.json", timeout=120).read())
+        schemas["api"] = str(api_schema)
         print(f"fuzz: installation ready in {time.monotonic() - started:.0f} s", file=sys.stderr)
         # The clients run at once; each is bounded by --cases per operation. Anonymous requests
         # meet the authentication wall first, so they skip the (large) coverage phase.
