@@ -87,7 +87,7 @@ clean:
 
 # Every page (each URL pattern of each app, the API aside: `make fuzz`) with fuzzed path, query and
 # form values, as each role and anonymously (gongzhi/core/tests/test_page_fuzz.py; the suite runs
-# it with 300 cases). SQLite, then PostgreSQL when DATABASE_URL is set; each run's last line is
+# it with 600 cases). SQLite, then PostgreSQL when DATABASE_URL is set; each run's last line is
 # `page fuzz: N patterns, M cases, K server errors`, preceded by every failing request.
 PAGE_FUZZ_CASES ?= 2000
 page-fuzz: install

@@ -6,7 +6,7 @@ fields drawn by hypothesis: real record ids and numbers beyond 64 bits, digits o
 scripts (`²`, `٣`), NUL, lone surrogates, long text, dates that are none. Each case picks a
 role of the test world, or no one, and GET or a form-encoded POST. Server errors are collected
 rather than shrunk, so one run lists every failing URL. The number of cases is bounded for CI
-(`GONGZHI_PAGE_FUZZ_CASES`, default 300: about a minute on one core); `make page-fuzz` runs
+(`GONGZHI_PAGE_FUZZ_CASES`, default 600: under a minute on one idle core); `make page-fuzz` runs
 more. The run's counts are written to `GONGZHI_PAGE_FUZZ_REPORT` when it is set, whose last
 line reads `page fuzz: N patterns, M cases, K server errors`.
 """
@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 pytestmark = pytest.mark.django_db
-CASES = int(os.environ.get("GONGZHI_PAGE_FUZZ_CASES", "300"))
+CASES = int(os.environ.get("GONGZHI_PAGE_FUZZ_CASES", "600"))
 SKIPPED_PREFIXES = ("admin/", "api/v1/")
 # Query and form fields pages read (and a few no page reads).
 FIELDS = [
