@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint demo bench clean browser-deps report-deps deploy-check
+.PHONY: install run test lint demo bench clean browser-deps report-deps deploy-check page-fuzz
 
 install: report-deps $(STAMP) node_modules/.installed var/.dir
 
@@ -90,3 +90,21 @@ bench: install
 
 clean:
 	rm -rf $(VENV) node_modules var static_root
+
+# Every page (each URL pattern of each app, the API aside: `make fuzz`) with fuzzed path, query and
+# form values, as each role and anonymously (gongzhi/core/tests/test_page_fuzz.py; the suite runs
+# it with 600 cases). SQLite, then PostgreSQL when DATABASE_URL is set; each run's last line is
+# `page fuzz: N patterns, M cases, K server errors`, preceded by every failing request.
+PAGE_FUZZ_CASES ?= 2000
+page-fuzz: install
+	@status=0; rm -f var/page-fuzz-*.txt; \
+	env -u DATABASE_URL GONGZHI_TEST_DB=sqlite GONGZHI_PAGE_FUZZ_CASES=$(PAGE_FUZZ_CASES) \
+	  GONGZHI_PAGE_FUZZ_REPORT=var/page-fuzz-sqlite.txt $(BIN)/pytest -p no:xdist -q \
+	  gongzhi/core/tests/test_page_fuzz.py >var/page-fuzz-sqlite.log 2>&1 || status=1; \
+	cat var/page-fuzz-sqlite.txt 2>/dev/null || { tail -20 var/page-fuzz-sqlite.log; status=1; }; \
+	if [ -n "$$DATABASE_URL" ]; then \
+	  GONGZHI_TEST_DB=postgresql GONGZHI_PAGE_FUZZ_CASES=$(PAGE_FUZZ_CASES) \
+	  GONGZHI_PAGE_FUZZ_REPORT=var/page-fuzz-postgresql.txt $(BIN)/pytest -p no:xdist -q \
+	  gongzhi/core/tests/test_page_fuzz.py >var/page-fuzz-postgresql.log 2>&1 || status=1; \
+	  cat var/page-fuzz-postgresql.txt 2>/dev/null || { tail -20 var/page-fuzz-postgresql.log; status=1; }; \
+	fi; exit $$status

@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gongzhi.core.middleware.RequestContextMiddleware",
+    "gongzhi.core.inputs.InputGuardMiddleware",
     "gongzhi.accounts.middleware.SessionLimitsMiddleware",
     "gongzhi.core.middleware.ScopeErrorsMiddleware",
 ]

@@ -6,7 +6,8 @@ port (never a fixed one, so it meets no other server); schemathesis then runs ev
 /api/v1/openapi.json as a staff member (the subdistrict admin), as a resident and anonymously,
 and every operation of /open311/v2/ (described by scripts/open311_schema.py, since GeoReport v2
 has no schema of its own), with a bounded number of cases per operation and the check that
-matters here: no server errors. The last line reads
+matters here: no server errors. Open311's POST is also sent as its clients send it, form-encoded
+with `Content-Type: application/x-www-form-urlencoded` (`open311_form_run`, 20 cases per --cases). The last line reads
 
     fuzz: N operations, M cases, K server errors
 
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -216,6 +218,57 @@ def _count(result: dict, recorder: dict, who: str, *, fuzzing: bool) -> None:
                 )
 
 
+# Field values for the form-encoded Open311 run: what a probe sends first.
+ODD_VALUES = ["", " ", "²", "٣", "１２", "-1", "0", "1e9", str(2**63), str(2**70), "\x00", "a\x00b", "\ud800",
+              "x" * 5000, "31.35", "121.42", "999", "-999", "nan", "inf", "2026-13-45", "<b>x</b>", "'; --"]  # fmt: skip
+FORM_FIELDS = ["api_key", "jurisdiction_id", "service_code", "lat", "long", "address_string", "address_id",
+               "description", "first_name", "last_name", "phone", "email", "idempotency_key", "media_url"]  # fmt: skip
+
+
+def open311_form_run(base: str, tokens: dict[str, str], cases: int, seed: int) -> dict:
+    """POSTs to /open311/v2/requests.{json,xml} as GeoReport clients send them: form-encoded,
+    `Content-Type: application/x-www-form-urlencoded`, with the real key, jurisdiction and service
+    most of the time (so the fields behind the key check are reached) and odd values everywhere
+    (other digits, beyond 64 bits, NUL, raw surrogate bytes, 5,000 characters, points far away)."""
+    import random
+    from urllib.parse import quote
+
+    rng = random.Random(seed)
+    real = {
+        "api_key": tokens["open311_key"],
+        "jurisdiction_id": JURISDICTION,
+        "service_code": tokens["service_code"],
+    }
+    real |= {"lat": "31.3500", "long": "121.4200", "description": "楼道堆物，消防通道被堵"}
+    result = {"operations": set(), "cases": 0, "errors": 0, "failing": [], "problems": []}
+    for _case in range(cases):
+        fields = {k: v for k, v in real.items() if rng.random() < 0.85}
+        for name in rng.sample(FORM_FIELDS, rng.randint(1, 4)):
+            fields[name] = rng.choice(ODD_VALUES + [str(rng.randint(-(2**70), 2**70))])
+        body = "&".join(f"{quote(k)}={quote(v.encode('utf-8', 'surrogatepass'))}" for k, v in fields.items())
+        fmt = rng.choice(["json", "json", "xml"])
+        operation = f"POST /open311/v2/requests.{fmt} (form)"
+        request = urllib.request.Request(
+            f"{base}/open311/v2/requests.{fmt}",
+            data=body.encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            method="POST",
+        )
+        try:
+            status = urllib.request.urlopen(request, timeout=30).status
+        except urllib.error.HTTPError as exc:
+            status = exc.code
+        except OSError as exc:
+            result["problems"].append(f"open311-form: {operation}: {exc}")
+            break
+        result["operations"].add(operation)
+        result["cases"] += 1
+        if status >= 500:
+            result["errors"] += 1
+            result["failing"].append(f"open311-form: {operation} {body[:200]}")
+    return result
+
+
 def verdict(result: dict, who: str, exit_code: int) -> list[str]:
     """Why a run proves nothing (empty when it counts): schemathesis exits 0 when all is well and
     1 when checks failed; anything else, or 1 without a server error, is the run's own trouble."""
@@ -243,7 +296,11 @@ def main() -> None:
         port = free_port()
         server = serve(env, port, folder / "server-errors.log")
         base = f"http://127.0.0.1:{port}"
-        schemas["api"] = f"{base}/api/v1/openapi.json"
+        # Read once, here, with a generous timeout: schemathesis' own loader gives up after 10 s,
+        # which a loaded machine starting four runs at once can exceed ("resident: LoaderError").
+        api_schema = folder / "api.openapi.json"
+        api_schema.write_bytes(urllib.request.urlopen(f"{base}/api/v1/openapi.json", timeout=120).read())
+        schemas["api"] = str(api_schema)
         print(f"fuzz: installation ready in {time.monotonic() - started:.0f} s", file=sys.stderr)
         # The clients run at once; each is bounded by --cases per operation. Anonymous requests
         # meet the authentication wall first, so they skip the (large) coverage phase.
@@ -253,12 +310,17 @@ def main() -> None:
             )
             for who, schema, token in RUNS
         }
+        # Schemathesis sends the Open311 POST as its schema says; this run makes sure the
+        # form-encoded body with its real content type is exercised however schemathesis encodes it.
+        form = open311_form_run(base, tokens, max(options.cases * 20, 50), options.seed)
         results, problems = [], []
         for who, (process, report, log) in runs.items():
             process.wait()
             log.close()
             results.append(summarise(report, who))
             problems += verdict(results[-1], who, process.returncode)
+        results.append(form)
+        problems += form["problems"] + (["open311-form: no case was sent"] if not form["cases"] else [])
     finally:
         if server is not None:
             server.terminate()
@@ -268,7 +330,7 @@ def main() -> None:
     errors = sum(r["errors"] for r in results)
     for line in sorted({f for r in results for f in r["failing"]}):
         print(f"server error: {line}")
-    for r, (who, *_rest) in zip(results, RUNS, strict=True):
+    for r, who in zip(results, [who for who, *_rest in RUNS] + ["open311-form"], strict=True):
         print(f"{who}: {len(r['operations'])} operations, {r['cases']} cases, {r['errors']} server errors")
     for line in problems:
         print(f"run failed: {line}")

@@ -288,7 +288,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _xlsx(sections) -> bytes:
-    from openpyxl import Workbook
+    from gongzhi.core.sheets import Workbook
 
     book = Workbook()
     book.remove(book.active)

@@ -5,9 +5,9 @@ from datetime import date
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from gongzhi.concerns.kpi import KpiRow
+from gongzhi.core.sheets import Workbook
 
 
 def _line(label: str, r: KpiRow) -> list:

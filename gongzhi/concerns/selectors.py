@@ -372,17 +372,17 @@ def neighborhood_by_code(code: str) -> Neighborhood | None:
 
 def neighborhood_by_id(value: str) -> Neighborhood | None:
     return (
-        Neighborhood.objects.select_related("subdistrict").filter(pk=value).first()
-        if value.isdigit()
+        Neighborhood.objects.select_related("subdistrict").filter(pk=number).first()
+        if (number := parse_int(value)) is not None
         else None
     )
 
 
 def card_building(neighborhood: Neighborhood | None, value: str) -> Building | None:
     """The building on a contact card's QR code (`b=`), only inside the card's neighborhood."""
-    if neighborhood is None or not (value or "").isdigit():
+    if neighborhood is None or (number := parse_int(value)) is None:
         return None
-    building = building_in(neighborhood.subdistrict, value)
+    building = building_in(neighborhood.subdistrict, number)
     return building if building is not None and building.neighborhood_id == neighborhood.pk else None
 
 

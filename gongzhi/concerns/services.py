@@ -191,7 +191,7 @@ def submit_concern(
     text = _clean_text(fields)
     concern = _build(actor, channel, category, place, text, parse_cost(estimated_cost), urgent)
     concern.idempotency_key = key
-    concern.reporter_name = (reporter_name or "").strip()[:64]
+    concern.reporter_name = (reporter_name or "").strip()  # longer than its column: core/columns.py
     concern.reporter_phone = _phone(reporter_phone)
     concern.place = ((address or "").strip() or str(place.household or place.building or ""))[:255]
     if location is not None:

@@ -107,7 +107,7 @@ def _handler_from(post) -> services.Handler | None:
     ids = {}
     for name in ("department", "partner_unit"):
         value = post.get(name, "")
-        ids[f"{name}_id"] = int(value) if value.isdigit() else None
+        ids[f"{name}_id"] = parse_int(value)
     return services.Handler(kind, **ids)
 
 
@@ -127,7 +127,7 @@ def transition(request, pk: int):
             concern=concern,
             action=request.POST.get("action", ""),
             note=request.POST.get("note", ""),
-            expected_version=int(version) if version.isdigit() else None,
+            expected_version=parse_int(version),
             handler=handler,
             reply_override=request.POST.get("reply_override", ""),
         )
@@ -148,7 +148,7 @@ def retier(request, pk: int):
             concern=concern,
             tier=request.POST.get("tier", ""),
             reason=request.POST.get("reason", ""),
-            expected_version=int(version) if version.isdigit() else None,
+            expected_version=parse_int(version),
         )
     except (Conflict, ValidationError) as exc:
         return failed(request, pk, exc)
@@ -270,14 +270,14 @@ def _category(subdistrict_id, value):
 
 def _staff_place(request) -> services.Place:
     household_id = request.POST.get("household", "")
-    if household_id.isdigit():
-        household = org_selectors.household_in_area(request.user, parse_int(household_id))
+    if household_id.strip():
+        household = org_selectors.household_in_area(request.user, parse_int(household_id) or 0)
         if household is None:
             raise NotInScope(_("No such household in your area."))
         return services.place_of(household=household)
     neighborhood_id = request.POST.get("neighborhood", "")
-    if neighborhood_id.isdigit():
-        neighborhood = selectors.neighborhood_in_area(request.user, parse_int(neighborhood_id))
+    if neighborhood_id.strip():
+        neighborhood = selectors.neighborhood_in_area(request.user, parse_int(neighborhood_id) or 0)
         if neighborhood is None:
             raise NotInScope(_("No such neighborhood in your area."))
         return services.place_of(neighborhood=neighborhood)

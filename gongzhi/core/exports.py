@@ -13,7 +13,6 @@ Apps register the kinds they can export in a module `<app>/export_kinds.py`:
 """
 
 import hashlib
-import io
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -336,10 +335,11 @@ def _watermark_csv(content: bytes, text: str) -> bytes:
 
 
 def _watermark_xlsx(content: bytes, text: str, lines: dict[str, str]) -> bytes:
-    from openpyxl import load_workbook
     from openpyxl.styles import Font, PatternFill
 
-    book = load_workbook(io.BytesIO(content))
+    from gongzhi.core import sheets
+
+    book = sheets.load_for_edit(content)
     for sheet in book.worksheets:
         _shift_down(sheet)
         cell = sheet.cell(row=1, column=1, value=text)
@@ -357,9 +357,7 @@ def _watermark_xlsx(content: bytes, text: str, lines: dict[str, str]) -> bytes:
     props.description = text
     props.keywords = f"gongzhi-export:{lines['request']}"
     props.identifier = f"gongzhi-export-{lines['request']}"
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return sheets.to_bytes(book)
 
 
 def _shift_down(sheet) -> None:

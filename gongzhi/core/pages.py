@@ -14,6 +14,8 @@ from gongzhi.core import permissions
 
 # A database key is a signed 64-bit integer; larger numbers from a form name no row.
 MAX_ID = 2**63 - 1
+# The years a page or API call may ask about (year pickers, `?year=`); `date(0, 1, 1)` fails.
+YEARS = (2000, 2100)
 
 
 def staff_page(view):

@@ -23,6 +23,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from gongzhi.core import audit
+from gongzhi.core.pages import parse_int
 
 # What an anonymised free-text field says instead of what it said.
 ANONYMISED = "〔已按保存期限匿名化〕"
@@ -231,8 +232,8 @@ def configured_days() -> dict[str, int]:
     days = dict(getattr(settings, "RETENTION_DAYS", {}) or {})
     for part in os.environ.get("GONGZHI_RETENTION_DAYS", "").split(","):
         code, _sep, value = part.partition("=")
-        if code.strip() and value.strip().isdigit():
-            days[code.strip()] = int(value)
+        if code.strip() and (number := parse_int(value)) is not None:
+            days[code.strip()] = number
     return days
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.core import exports, permissions
 from gongzhi.core.errors import NotInScope
+from gongzhi.core.pages import parse_int
 from gongzhi.org import ledger
 from gongzhi.org.models import Neighborhood
 
@@ -15,9 +16,10 @@ def _neighborhood(actor, params: dict) -> Neighborhood | None:
     raw = str(params.get("neighborhood") or "")
     if not raw:
         return None
-    if not raw.isdigit():
+    number = parse_int(raw)
+    if number is None:
         raise ValidationError({"neighborhood": _("Choose a neighborhood from the list.")})
-    found = permissions.scoped(actor, Neighborhood.objects.filter(pk=int(raw)), permissions.EXPORT).first()
+    found = permissions.scoped(actor, Neighborhood.objects.filter(pk=number), permissions.EXPORT).first()
     if found is None:
         raise NotInScope(_("No such neighborhood in your area."))
     return found

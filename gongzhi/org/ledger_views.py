@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from gongzhi.core import permissions
+from gongzhi.core.pages import parse_int
 from gongzhi.org import ledger, selectors
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -61,9 +62,9 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
     raw = request.POST.get("neighborhood") or request.GET.get("neighborhood") or ""
     neighborhood = None
     if raw:
-        if not raw.isdigit():
+        if (number := parse_int(raw)) is None:
             raise Http404
-        neighborhood = get_object_or_404(selectors.neighborhoods_visible_to(request.user), pk=int(raw))
+        neighborhood = get_object_or_404(selectors.neighborhoods_visible_to(request.user), pk=number)
     if not permissions.has_capability(request.user, "export"):
         raise PermissionDenied(_("You may not export ledgers."))
     # Bulk personal data: a second person approves before the file is produced (core.exports).

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from gongzhi.core import sheets
+
 FEN = Decimal("0.01")
 HUNDRED = Decimal(100)
 # The platform's money fields hold 14 digits, two of them fen: budgets stay below a trillion yuan.
@@ -271,7 +273,7 @@ def allocate_csv(
             raise AllocationError(f"{budgets_name} row {row}: org {org!r} is missing from {scores_name}")
     lines = allocate({o: v for o, (v, _r) in scores.items()}, {o: v for o, (v, _r) in budgets.items()}, rule)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = sheets.csv_writer(out, lineterminator="\n")
     writer.writerow(["org", "old", "new", "reason"])
     for line in lines:
         writer.writerow([line.org, f"{line.old:.2f}", f"{line.new:.2f}", explain(line, rule, len(lines))])

@@ -3,9 +3,9 @@
 from datetime import date
 from decimal import Decimal
 
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 
-from gongzhi.core.pages import require_reader
+from gongzhi.core.pages import YEARS, require_reader
 from gongzhi.property import selectors, services
 
 router = Router(tags=["property"])
@@ -51,7 +51,7 @@ def _reader(user) -> None:
 
 
 @router.get("/neighborhoods/{pk}/ranking", response=RankingOut)
-def ranking(request, pk: int, year: int):
+def ranking(request, pk: int, year: int = Query(..., ge=YEARS[0], le=YEARS[1])):
     """The neighborhood's compounds ranked by the red-property score, and its own score."""
     _reader(request.user)
     neighborhood = selectors.neighborhood_for(request.user, pk)
@@ -66,7 +66,7 @@ def ranking(request, pk: int, year: int):
 
 
 @router.get("/compounds/{pk}/figures", response=list[FiguresOut])
-def figures(request, pk: int, year: int):
+def figures(request, pk: int, year: int = Query(..., ge=YEARS[0], le=YEARS[1])):
     _reader(request.user)
     return list(selectors.figures_for(request.user, selectors.compound_for(request.user, pk), year))
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from fractions import Fraction
 
+from gongzhi.core import sheets
+
 HIGHER = "higher"
 LOWER = "lower"
 DIRECTIONS = (HIGHER, LOWER)
@@ -195,7 +197,7 @@ def score_files(compounds_text: str, metrics_text: str, rules_text: str) -> str:
     check_complete(compounds, metrics, rules)
     by_compound, by_neighborhood = score_all(compounds, metrics, rules)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = sheets.csv_writer(out, lineterminator="\n")
     writer.writerow(["level", "id", "score"])
     for name, value in by_compound.items():
         writer.writerow(["compound", name, rounded(value)])

@@ -97,11 +97,12 @@ def _cell(q: Question, a: Answer | None) -> str | int:
 
 
 def export_workbook(survey: Survey) -> bytes:
-    import openpyxl
     from openpyxl.styles import Font
 
+    from gongzhi.core import sheets
+
     result = tally(survey)
-    book = openpyxl.Workbook()
+    book = sheets.workbook()
     summary = book.active
     summary.title = _("Summary")[:31]
     bold = Font(bold=True)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gongzhi.core import exports
-from gongzhi.core.pages import parse_month
+from gongzhi.core.pages import parse_int, parse_month
 from gongzhi.visits import exports as workbooks
 from gongzhi.visits import selectors as vs
 
@@ -25,9 +25,10 @@ def _by(params: dict) -> str:
 
 def _grid(params: dict) -> int | None:
     value = str(params.get("grid") or "")
-    if value and not value.isdigit():
+    number = parse_int(value)
+    if value and number is None:
         raise ValidationError({"grid": _("Unknown grid.")})
-    return int(value) if value else None
+    return number
 
 
 def _coverage_area(actor, params: dict) -> tuple[int | None, int | None]:

@@ -6,8 +6,8 @@ from datetime import date
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
+from gongzhi.core.sheets import Workbook
 from gongzhi.visits import selectors as vs
 
 CHUNK = 500

@@ -7,15 +7,17 @@ from django.utils.translation import gettext_lazy
 
 from gongzhi.core import exports, permissions
 from gongzhi.core.errors import NotInScope
+from gongzhi.core.pages import parse_int
 from gongzhi.volunteers import selectors, services
 from gongzhi.volunteers.models import Emergency
 
 
 def _emergency(actor, params: dict) -> Emergency:
     raw = str(params.get("emergency") or "")
-    if not raw.isdigit():
+    number = parse_int(raw)
+    if number is None:
         raise ValidationError({"emergency": _("Choose an emergency.")})
-    found = selectors.emergencies_visible_to(actor).filter(pk=int(raw)).first()
+    found = selectors.emergencies_visible_to(actor).filter(pk=number).first()
     if found is None or not permissions.can(actor, found, permissions.EXPORT):
         raise NotInScope(_("No such emergency in your area."))
     return found

@@ -7,9 +7,9 @@ from decimal import Decimal
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
-from gongzhi.core.pages import require_reader
+from gongzhi.core.pages import YEARS, require_reader
 from gongzhi.workforce import selectors, services
 
 router = Router(tags=["workforce"])
@@ -94,7 +94,7 @@ def _pairs(rows) -> list[dict]:
 
 
 @router.get("/me", response={200: MeOut})
-def me(request, year: int | None = None):
+def me(request, year: int | None = Query(None, ge=YEARS[0], le=YEARS[1])):
     """The signed-in worker's profile and this year's hours by line."""
     profile = selectors.profile_of(request.user)
     if profile is None:
@@ -121,7 +121,7 @@ def check_in(request, data: TokenIn):
 
 
 @router.get("/training", response={200: DashboardOut})
-def training(request, year: int | None = None):
+def training(request, year: int | None = Query(None, ge=YEARS[0], le=YEARS[1])):
     """Hours by line and level over the workers in the caller's area, and who is behind."""
     require_reader(request.user, "workforce", _("You do not work with the workforce."))
     year = year or timezone.localdate().year

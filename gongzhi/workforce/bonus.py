@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
+from gongzhi.core import sheets
+
 DEFAULT_LEVELS = {
     "novice": Decimal("1.0"),
     "regular": Decimal("1.2"),
@@ -251,7 +253,7 @@ def parse_pool(text: str) -> Decimal:
 
 def write_shares(shares: list[Share]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = sheets.csv_writer(out, lineterminator="\n")
     writer.writerow(["worker", "neighborhood", "neighborhood_score", "points", "bonus"])
     for s in shares:
         writer.writerow(

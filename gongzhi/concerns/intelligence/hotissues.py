@@ -261,7 +261,8 @@ def _ranked(issue: HotIssue, rank: int) -> HotIssue:
 
 
 def _id_order(value: str) -> tuple[int, str]:
-    return (int(value), value) if value.isdigit() else (2**63, value)
+    # ASCII only: "²".isdigit() is true and int("²") fails (pure module: no core.pages here).
+    return (int(value), value) if value.isascii() and value.isdigit() else (2**63, value)
 
 
 def messages_from_rows(rows: Iterable[dict[str, str]]) -> list[Message]:

@@ -19,6 +19,8 @@ import shapely.geometry
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
+from gongzhi.core import sheets
+
 from .model import Building, GridInputError, Result, unit_building, unit_key, unit_stairwells
 
 POLYGONS = ("Polygon", "MultiPolygon")
@@ -174,7 +176,7 @@ def write_assignment(result: Result, buildings: list[Building], path: str | Path
             row = (b.id, result.assignment[unit])
             rows.append((*row, unit_stairwells(unit)) if split else row)
     with _atomic(path) as handle:
-        csv.writer(handle, lineterminator="\n").writerows(rows)
+        sheets.csv_writer(handle, lineterminator="\n").writerows(rows)
 
 
 def report(result: Result) -> dict:

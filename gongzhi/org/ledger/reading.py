@@ -13,7 +13,7 @@ from openpyxl.styles.numbers import is_date_format
 from openpyxl.utils import column_index_from_string
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, from_excel
 
-from gongzhi.core import uploads
+from gongzhi.core import sheets, uploads
 from gongzhi.org.ledger.columns import COLUMNS, DATA_SHEET, ImportReport, LedgerFileError
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -203,7 +203,8 @@ def _text(value) -> str:
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    # A ledger the platform exported wrote "'=…" for a name beginning with "=" (core.sheets).
+    return sheets.unquote(str(value).strip())
 
 
 def _norm_header(value) -> str:

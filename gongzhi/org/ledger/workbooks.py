@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -17,6 +16,7 @@ from gongzhi.core import audit, minors, permissions, pii
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.permissions import EXPORT
 from gongzhi.core.roles import ROLES
+from gongzhi.core.sheets import Workbook
 from gongzhi.org.ledger.columns import (
     COLUMNS,
     DATA_SHEET,

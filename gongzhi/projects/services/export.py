@@ -11,8 +11,7 @@ def export_round(*, actor, review_round: ReviewRound) -> bytes:
     """The round's ranking and its latest adopted (else newest) allocation as xlsx; audited."""
     from io import BytesIO
 
-    from openpyxl import Workbook
-
+    from gongzhi.core.sheets import Workbook
     from gongzhi.projects import selectors  # selectors import the services package: import late
 
     if selectors.round_for(actor, review_round.pk) is None:

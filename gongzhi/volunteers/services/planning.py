@@ -135,7 +135,7 @@ def drop_out(*, actor, emergency: Emergency, volunteer: Volunteer) -> CallUpAnsw
 
 def export_plan(*, actor, emergency: Emergency) -> bytes:
     """The assignment plan as xlsx: one sheet per post and shift, one per person; audited."""
-    from openpyxl import Workbook
+    from gongzhi.core.sheets import Workbook
 
     if not permissions.can(actor, emergency, EXPORT):
         require(actor, emergency, permissions.READ)

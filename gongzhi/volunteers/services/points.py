@@ -187,7 +187,7 @@ def reverse_entry(*, actor, entry: LedgerEntry, reason: str) -> LedgerEntry:
 
 def export_statement(*, actor, volunteer: Volunteer) -> bytes:
     """The person's time-bank and points statement as an xlsx workbook; the export is audited."""
-    from openpyxl import Workbook
+    from gongzhi.core.sheets import Workbook
 
     if not permissions.can(actor, volunteer, EXPORT):
         require(actor, volunteer, permissions.READ)

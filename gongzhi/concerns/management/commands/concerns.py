@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from gongzhi.concerns.intelligence import classifier, hotissues, replies
 from gongzhi.concerns.intelligence.timestamps import parse_time
 from gongzhi.concerns.models import Category, Concern
+from gongzhi.core import sheets
 
 # The data folder's messages without labels: `train` reads them for vocabulary and idf.
 UNLABELED_NAME = "unlabeled_messages.csv"
@@ -227,7 +228,7 @@ def write_csv(path: str, header: list[str], rows: Iterable[list]) -> None:
     fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".csv.part")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.writer(fh)
+            writer = sheets.csv_writer(fh)
             writer.writerow(header)
             writer.writerows(rows)
         os.replace(tmp, target)
