@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from gongzhi.core.pages import form_errors, say, staff_page
+from gongzhi.core.pages import form_errors, parse_int, say, staff_page
 from gongzhi.deliberation import selectors, services
 from gongzhi.deliberation.forms import (
     AgendaItemForm,
@@ -141,8 +141,7 @@ def vote_step(request, pk: int, step: str):
 
 
 def _shares(request) -> int:
-    value = request.POST.get("shares", "1").strip()
-    return int(value) if value in {str(n) for n in range(1, 10)} else 1
+    return parse_int(request.POST.get("shares"), low=1, high=9) or 1
 
 
 @require_POST

@@ -7,7 +7,6 @@ Every count of people, households or concerns (which people raise) from 1 to 4 i
 at one household. docs/insight.md documents every field.
 """
 
-import csv
 import hashlib
 import io
 import json
@@ -23,6 +22,7 @@ from django.utils import timezone
 from gongzhi.concerns import lifecycle
 from gongzhi.concerns import selectors as concerns
 from gongzhi.concerns.models import Rating
+from gongzhi.core import sheets
 from gongzhi.deliberation import selectors as deliberation
 from gongzhi.grids import selectors as grids
 from gongzhi.insights import figures
@@ -257,7 +257,7 @@ def grids_geojson(reader, area: Area) -> dict:
 
 def _csv(table: Table) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = sheets.csv_writer(out, lineterminator="\n")
     writer.writerow([f[0] for f in table.fields])
     for row in table.rows:
         writer.writerow(["" if v is None else v for v in row])

@@ -5,13 +5,12 @@ fonts-noto-cjk, installed by `make install`); its charts are inline SVG (insight
 drawn from the report's own figures.
 """
 
-from io import BytesIO
-
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from gongzhi.core import sheets
 from gongzhi.insights import figures, svgcharts
 
 FORMATS = {
@@ -72,10 +71,8 @@ def pdf(r: figures.MonthReport) -> bytes:
 
 
 def xlsx(r: figures.MonthReport) -> bytes:
-    from openpyxl import Workbook
-
     with override(REPORT_LANGUAGE):
-        book = Workbook()
+        book = sheets.workbook()
         sheet = book.active
         sheet.title = _("Figures")
         sheet.append([_("Monthly report"), r.area.label, f"{r.month:%Y-%m}"])
@@ -148,9 +145,7 @@ def xlsx(r: figures.MonthReport) -> bytes:
                 for u in r.projects["use"]
             ],
         )
-        out = BytesIO()
-        book.save(out)
-        return out.getvalue()
+        return sheets.to_bytes(book)
 
 
 def _table(book, title: str, header: list, rows: list[list]) -> None:
