@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.volunteers import skills
 from gongzhi.volunteers.models import MAX_SHIFTS_PER_EMERGENCY, RedemptionItem, Volunteer
 
 LOCAL_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -62,7 +63,7 @@ class ShiftForm(forms.Form):
 class NeedForm(forms.Form):
     post = forms.ModelChoiceField(queryset=None, label=_("post"))
     shift = forms.ModelChoiceField(queryset=None, label=_("shift"))
-    skill = forms.CharField(label=_("skill"), max_length=32, required=False)
+    skill = forms.ChoiceField(label=_("skill"), required=False, choices=[("", "—"), *skills.choices()])
     count = forms.IntegerField(label=_("people needed"), min_value=0, max_value=1000)
 
     def __init__(self, *args, emergency=None, **kwargs):
@@ -72,7 +73,9 @@ class NeedForm(forms.Form):
 
 
 class CallUpForm(forms.Form):
-    skill = forms.CharField(label=_("only with skill"), max_length=32, required=False)
+    skill = forms.ChoiceField(
+        label=_("only with skill"), required=False, choices=[("", "—"), *skills.choices()]
+    )
     in_service_only = forms.BooleanField(label=_("in-service party members only"), required=False)
     partner_units = forms.ModelMultipleChoiceField(
         queryset=None, label=_("only staff of these partner units"), required=False
@@ -98,7 +101,12 @@ class RegisterForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=64)
     kind = forms.ChoiceField(label=_("kind"), choices=Volunteer.Kind.choices)
     phone = forms.CharField(label=_("phone"), max_length=20, required=False)
-    skills = forms.CharField(label=_("skills (comma-separated)"), max_length=255, required=False)
+    skills = forms.CharField(
+        label=_("skills (comma-separated)"),
+        max_length=255,
+        required=False,
+        help_text=_("For example: medical care, driving, electrician, counselling (in either language)."),
+    )
     availability = forms.CharField(
         label=_("availability (daily windows, e.g. 08:00-12:00, 18:00-22:00)"), max_length=255, required=False
     )

@@ -6,6 +6,7 @@ from django.db.models import Count, Q, QuerySet
 
 from gongzhi.core.permissions import EXPORT, WRITE, can, can_create, scoped
 from gongzhi.org.models import Household, Neighborhood, PartnerUnit, Subdistrict
+from gongzhi.volunteers import skills
 from gongzhi.volunteers.models import (
     Activity,
     CallUpAnswer,
@@ -42,14 +43,19 @@ def search_talents(user, *, skill: str = "", neighborhood_id: int | None = None)
     """The talent pool (达人库): volunteers in the caller's area by skill and place."""
     found = volunteers_visible_to(user)
     if skill.strip():
-        # Skills are stored comma-joined, so a whole-word match needs the commas around it.
-        word = skill.strip().lower()
-        found = found.filter(
-            Q(skills=word)
-            | Q(skills__startswith=word + ",")
-            | Q(skills__endswith="," + word)
-            | Q(skills__contains="," + word + ",")
-        )
+        # Stored as codes, comma-joined: a whole-code match needs the commas around it. The text
+        # may be a Chinese label ("医疗"), an alias or a code; a word outside the taxonomy still
+        # finds the same word typed as a skill.
+        words = skills.codes_matching(skill) | {skills.code_for(skill)}
+        q = Q()
+        for word in words:
+            q |= (
+                Q(skills=word)
+                | Q(skills__startswith=word + ",")
+                | Q(skills__endswith="," + word)
+                | Q(skills__contains="," + word + ",")
+            )
+        found = found.filter(q)
     if neighborhood_id:
         found = found.filter(neighborhood_id=neighborhood_id)
     return found
