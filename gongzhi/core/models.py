@@ -3,6 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import actors
+
 
 class AuditRecord(models.Model):
     """Who did what, when, from where. Append-only: database triggers refuse UPDATE and DELETE."""
@@ -53,6 +55,11 @@ class AuditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.actor_label} {self.get_action_display()} {self.summary}"
+
+    @property
+    def actor_name(self) -> str:
+        """The actor as people read it: "system" reads 系统 (core.actors)."""
+        return actors.actor_name(self.actor_label)
 
 
 class AuditChainHead(models.Model):
