@@ -35,18 +35,33 @@ class EmergencyForm(forms.Form):
 
 
 class PostForm(forms.Form):
+    """A post placed by clicking the map (post_map.js fills the hidden coordinates)."""
+
     name = forms.CharField(label=_("name"), max_length=128)
     latitude = forms.DecimalField(
-        label=_("latitude"), max_digits=9, decimal_places=6, min_value=-90, max_value=90
+        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False, widget=forms.HiddenInput
     )
     longitude = forms.DecimalField(
-        label=_("longitude"), max_digits=9, decimal_places=6, min_value=-180, max_value=180
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        required=False,
+        widget=forms.HiddenInput,
     )
     post_lead = forms.ModelChoiceField(queryset=None, label=_("post lead"), required=False)
 
     def __init__(self, *args, volunteers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["post_lead"].queryset = volunteers
+
+    def clean(self):
+        data = super().clean()
+        if self.has_error("latitude") or self.has_error("longitude"):
+            raise forms.ValidationError(_("The point is off the map: click the map again."))
+        if data.get("latitude") is None or data.get("longitude") is None:
+            raise forms.ValidationError(_("Click the map where the post is."))
+        return data
 
 
 class ShiftForm(forms.Form):
@@ -114,6 +129,7 @@ class RegisterForm(forms.Form):
         label=_("most shifts per emergency"), min_value=1, max_value=MAX_SHIFTS_PER_EMERGENCY, initial=2
     )
     reserve = forms.BooleanField(label=_("reserve volunteer"), required=False)
+    call_ups_opt_out = forms.BooleanField(label=_("no call-up messages"), required=False)
     building = forms.CharField(label=_("resident's building number"), max_length=32, required=False)
     room = forms.CharField(label=_("resident's room"), max_length=16, required=False)
     partner_unit = forms.ModelChoiceField(queryset=None, label=_("partner unit"), required=False)
