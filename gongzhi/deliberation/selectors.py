@@ -251,9 +251,12 @@ def departments_for_invitation(meeting: Meeting) -> QuerySet[Department]:
 def residents_for_invitation(user, meeting: Meeting) -> QuerySet[Resident]:
     """Adults of the meeting's area: children (under 14) neither vote nor sit in residents'
     meetings, so their names are not offered (core.minors)."""
+    if not meeting.neighborhood_id:
+        # A subdistrict-wide meeting (书记圆桌) would list every resident of the town (300,000+ in
+        # the demo: the page never loaded); residents are invited to their neighborhood's meetings.
+        return Resident.objects.none()
     residents = scoped(user, Resident.objects.select_related("household__building__compound"))
-    if meeting.neighborhood_id:
-        residents = residents.filter(household__neighborhood_id=meeting.neighborhood_id)
+    residents = residents.filter(household__neighborhood_id=meeting.neighborhood_id)
     return minors.without_minors(residents).order_by("household__building_id", "household__room", "pk")
 
 
