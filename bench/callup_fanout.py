@@ -103,7 +103,7 @@ def main() -> None:
         town, admin = build_town(args.volunteers)
         emergency = services.open_emergency(actor=admin, subdistrict=town, title="防台风紧急召集")
         started = time.monotonic()
-        called = services.call_up(actor=admin, emergency=emergency)
+        called = services.call_up(actor=admin, emergency=emergency).called
         called_at = time.monotonic()
         leftover = fan_out()  # anything the task left queued (it should be nothing)
         seconds = time.monotonic() - started

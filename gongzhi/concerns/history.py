@@ -40,7 +40,7 @@ def locked(concern_id: int) -> Concern:
 def check_version(concern: Concern, expected_version: int | None) -> None:
     if expected_version is not None and concern.version != expected_version:
         last = concern.events.order_by("-at", "-id").first()
-        who = f"{last.actor_label} ({timezone.localtime(last.at):%H:%M:%S})" if last else ""
+        who = f"{last.actor_name} ({timezone.localtime(last.at):%H:%M:%S})" if last else ""
         raise Conflict(
             _(
                 "Someone else changed this concern meanwhile (%(who)s); it is now %(state)s. Reload and try again."

@@ -15,7 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.concerns import lifecycle, tiering
-from gongzhi.core import pii
+from gongzhi.core import actors, pii
 from gongzhi.core.fields import EncryptedTextField
 
 
@@ -340,6 +340,11 @@ class ConcernEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.from_state}→{self.to_state}"
+
+    @property
+    def actor_name(self) -> str:
+        """The actor as people read it: "system" reads 系统 (core.actors)."""
+        return actors.actor_name(self.actor_label)
 
     @property
     def action_label(self) -> str:

@@ -3,6 +3,29 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core import actors
+
+# Actions apps record besides AuditRecord.Action (the column is free text), as people read them.
+OTHER_ACTIONS = {
+    "check_in": _("checked in"),
+    "complete": _("complete"),
+    "disclose": _("disclose"),
+    "override": _("override"),
+    "tick": _("tick"),
+    "transition": _("state change"),
+    "nominated": _("nominated"),
+    "vetted": _("vetted"),
+    "appointed": _("appointed"),
+    "exited": _("exited"),
+    "rewarded": _("rewarded"),
+    "trained": _("trained"),
+    "allowance": _("allowance"),
+    "vote": _("vote"),
+    "void": _("void"),
+    "propose": _("propose"),
+    "discard": _("discard"),
+}
+
 
 class AuditRecord(models.Model):
     """Who did what, when, from where. Append-only: database triggers refuse UPDATE and DELETE."""
@@ -53,6 +76,19 @@ class AuditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.actor_label} {self.get_action_display()} {self.summary}"
+
+    @property
+    def action_label(self) -> str:
+        """The action in the reader's language, also for the actions apps record beyond the choices
+        (a workforce vetting, a check-in): the stored code is never shown."""
+        if self.action in self.Action.values:
+            return self.get_action_display()
+        return str(OTHER_ACTIONS.get(self.action, _("other")))
+
+    @property
+    def actor_name(self) -> str:
+        """The actor as people read it: "system" reads 系统 (core.actors)."""
+        return actors.actor_name(self.actor_label)
 
 
 class AuditChainHead(models.Model):

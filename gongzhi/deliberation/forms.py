@@ -10,40 +10,94 @@ from gongzhi.deliberation.models import AgendaItem, Meeting, Vote
 LOCAL_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class VoteForm(forms.Form):
-    kind = forms.ChoiceField(label=_("kind"), choices=Vote.Kind.choices)
+# Civil Code art. 278 para. 1: what owners decide jointly, in the Code's own order. Items (6)-(8)
+# need the three-quarters majority (rules.SPECIAL_ITEMS); people pick the matter by its wording.
+OWNERS_ITEMS = (
+    (1, _("(1) adopt or amend the owners' assembly rules of procedure")),
+    (2, _("(2) adopt or amend the management statute")),
+    (3, _("(3) elect the owners' committee or replace its members")),
+    (4, _("(4) engage or dismiss the property service company or other manager")),
+    (5, _("(5) use the maintenance fund of the building and its facilities")),
+    (6, _("(6) raise the maintenance fund of the building and its facilities")),
+    (7, _("(7) rebuild or reconstruct the building and its facilities")),
+    (8, _("(8) change the use of common parts or use them for business")),
+    (9, _("(9) other major matters of common ownership and joint management")),
+)
+
+
+def owners_item_label(item: int | None) -> str:
+    return str(dict(OWNERS_ITEMS).get(item, "")) if item else ""
+
+
+class _VoteFormBase(forms.Form):
+    """What every vote has; each kind's form adds its own fields (one form per kind, no fields of
+    another kind to leave empty)."""
+
+    kind: str = ""
     subject = forms.CharField(label=_("subject"), max_length=200)
     description = forms.CharField(
         label=_("description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
-    compound = forms.ModelChoiceField(label=_("compound"), queryset=None, required=False)
-    neighborhood = forms.ModelChoiceField(label=_("neighborhood"), queryset=None, required=False)
-    party_org = forms.ModelChoiceField(label=_("party organisation"), queryset=None, required=False)
-    owners_item = forms.TypedChoiceField(
-        label=_("Civil Code art. 278 item"),
-        coerce=int,
-        required=False,
-        empty_value=None,
-        choices=[("", "—")] + [(i, str(i)) for i in range(1, 10)],
-    )
-    major_matter = forms.ChoiceField(
-        label=_("major matter"), choices=[("", "—"), *Vote.MajorMatter.choices], required=False
-    )
     opens_at = forms.DateTimeField(label=_("opens at"), widget=LOCAL_DATETIME)
     closes_at = forms.DateTimeField(label=_("closes at"), widget=LOCAL_DATETIME)
     secret = forms.BooleanField(label=_("secret ballot"), required=False)
+
+    def __init__(self, *args, compounds=None, neighborhoods=None, party_orgs=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, queryset in (
+            ("compound", compounds),
+            ("neighborhood", neighborhoods),
+            ("party_org", party_orgs),
+        ):
+            if name in self.fields:
+                self.fields[name].queryset = queryset
+
+    def service_data(self) -> dict:
+        """The cleaned data as services.create_vote takes it."""
+        return {"kind": self.kind, **self.cleaned_data}
+
+
+class PartyAssemblyVoteForm(_VoteFormBase):
+    kind = Vote.Kind.PARTY_ASSEMBLY
+    field_order = ["subject", "party_org", "major_matter", "description", "opens_at", "closes_at", "secret"]
+    party_org = forms.ModelChoiceField(label=_("party organisation"), queryset=None)
+    major_matter = forms.ChoiceField(
+        label=_("major matter"), choices=[("", "—"), *Vote.MajorMatter.choices], required=False
+    )
+
+
+class OwnersVoteForm(_VoteFormBase):
+    kind = Vote.Kind.OWNERS
+    field_order = ["subject", "compound", "owners_item", "description", "opens_at", "closes_at", "secret"]
+    compound = forms.ModelChoiceField(label=_("compound"), queryset=None)
+    owners_item = forms.TypedChoiceField(
+        label=_("matter (Civil Code art. 278)"),
+        coerce=int,
+        empty_value=None,
+        choices=[("", "—"), *OWNERS_ITEMS],
+        help_text=_(
+            "Items (6)-(8) need three quarters of the area and of the owners taking part; the others more than half."
+        ),
+    )
     count_non_voters = forms.BooleanField(label=_("count non-voters with the majority"), required=False)
+
+
+class TickListVoteForm(_VoteFormBase):
+    kind = Vote.Kind.TICK_LIST
+    field_order = ["subject", "neighborhood", "compound", "candidates", "max_ticks", "support_threshold"]
+    neighborhood = forms.ModelChoiceField(label=_("neighborhood"), queryset=None, required=False)
+    compound = forms.ModelChoiceField(label=_("compound"), queryset=None, required=False)
     candidates = forms.CharField(
-        label=_("projects to tick, one a line"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("projects to tick, one a line"), widget=forms.Textarea(attrs={"rows": 3})
     )
     max_ticks = forms.IntegerField(label=_("ticks allowed"), min_value=1, initial=1)
     support_threshold = forms.IntegerField(label=_("support threshold"), min_value=0, initial=0)
 
-    def __init__(self, *args, compounds, neighborhoods, party_orgs, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["compound"].queryset = compounds
-        self.fields["neighborhood"].queryset = neighborhoods
-        self.fields["party_org"].queryset = party_orgs
+    def clean_candidates(self):
+        return self.cleaned_data["candidates"].splitlines()
+
+
+VOTE_FORMS = {form.kind: form for form in (OwnersVoteForm, PartyAssemblyVoteForm, TickListVoteForm)}
 
 
 class VoidForm(forms.Form):

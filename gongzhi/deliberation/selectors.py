@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet, Sum
 
 from gongzhi.core import minors, pii
@@ -21,7 +23,12 @@ from gongzhi.deliberation.models import (
     VoterReceipt,
 )
 from gongzhi.deliberation.services import CONCERN_ORIGINS, elector_for_resident, staff_of_area
+from gongzhi.org import household_search
 from gongzhi.org.models import Department, Household, PartyMember, Resident
+
+ELECTORS_PER_PAGE = 50
+MAX_SEARCH_HITS = 200  # a search names a flat or a person; more hits than this is no search
+AREA = Decimal("0.01")
 
 
 def may_change(user, record: Vote | Meeting) -> bool:
@@ -57,9 +64,60 @@ def turnout(vote: Vote) -> dict:
         "online": by_channel.get("online", 0),
         "paper": by_channel.get("paper", 0),
         "percent": round(100 * voted / total, 1) if total else 0,
-        "area_total": str(area_total),
-        "area_voted": str(area_voted),
+        # SQLite sums decimals as floats with nine places: shown as m² to the hundredth.
+        "area_total": str(Decimal(area_total).quantize(AREA)),
+        "area_voted": str(Decimal(area_voted).quantize(AREA)),
     }
+
+
+def _searched_elector_ids(user, vote: Vote, q: str) -> list[int]:
+    """Electors found by what was typed, best first: the flat named ("5 301", "5号楼301") through
+    the one household search, then electors whose name holds the text."""
+    units = ElectorUnit.objects.filter(vote=vote)
+    households = household_search.matching(
+        Household.objects.filter(pk__in=units.values("household_id")), q
+    ).values_list("pk", flat=True)[:MAX_SEARCH_HITS]
+    by_household = dict(
+        units.filter(household_id__in=list(households)).values_list("household_id", "elector_id")
+    )
+    ranked = [by_household[pk] for pk in households if pk in by_household]
+    ranked += electors_of(user, vote).filter(name__contains=q).values_list("pk", flat=True)[:MAX_SEARCH_HITS]
+    visible = set(electors_of(user, vote).filter(pk__in=ranked).values_list("pk", flat=True))
+    return [pk for pk in dict.fromkeys(ranked) if pk in visible]
+
+
+def electorate_page(user, vote: Vote, *, q: str = "", not_voted: bool = False, page=1) -> Page:
+    """One page of the electorate (3,000+ owners never on one page), searched by building and room
+    or name, optionally only those who have not voted; each elector carries `voted`."""
+    q = household_search.normalize(q)
+    live = VoterReceipt.objects.filter(vote=vote, voided_at__isnull=True).values("elector_id")
+    if q:
+        ids = _searched_elector_ids(user, vote, q)
+        if not_voted:
+            done = set(live.values_list("elector_id", flat=True))
+            ids = [pk for pk in ids if pk not in done]
+    else:
+        ids = electors_of(user, vote).order_by("pk").values_list("pk", flat=True)
+        if not_voted:
+            ids = ids.exclude(pk__in=live)
+    found = Paginator(ids, ELECTORS_PER_PAGE).get_page(page)
+    electors = electors_of(user, vote).in_bulk(list(found.object_list))
+    voted = set(
+        VoterReceipt.objects.filter(vote=vote, voided_at__isnull=True, elector_id__in=electors).values_list(
+            "elector_id", flat=True
+        )
+    )
+    found.object_list = [electors[pk] for pk in found.object_list if pk in electors]
+    for elector in found.object_list:
+        elector.voted = elector.pk in voted
+    return found
+
+
+def elector_row(user, vote: Vote, pk) -> Elector:
+    """One elector of the vote the caller sees, with `voted`: the row a paper ballot redraws."""
+    elector = electors_of(user, vote).get(pk=pk)
+    elector.voted = VoterReceipt.objects.filter(vote=vote, elector=elector, voided_at__isnull=True).exists()
+    return elector
 
 
 def voted_elector_ids(vote: Vote) -> set[int]:
@@ -193,9 +251,12 @@ def departments_for_invitation(meeting: Meeting) -> QuerySet[Department]:
 def residents_for_invitation(user, meeting: Meeting) -> QuerySet[Resident]:
     """Adults of the meeting's area: children (under 14) neither vote nor sit in residents'
     meetings, so their names are not offered (core.minors)."""
+    if not meeting.neighborhood_id:
+        # A subdistrict-wide meeting (书记圆桌) would list every resident of the town (300,000+ in
+        # the demo: the page never loaded); residents are invited to their neighborhood's meetings.
+        return Resident.objects.none()
     residents = scoped(user, Resident.objects.select_related("household__building__compound"))
-    if meeting.neighborhood_id:
-        residents = residents.filter(household__neighborhood_id=meeting.neighborhood_id)
+    residents = residents.filter(household__neighborhood_id=meeting.neighborhood_id)
     return minors.without_minors(residents).order_by("household__building_id", "household__room", "pk")
 
 

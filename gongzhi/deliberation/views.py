@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from gongzhi.core.pages import form_errors, parse_int, say, staff_page
 from gongzhi.deliberation import selectors, services
 from gongzhi.deliberation.forms import (
+    VOTE_FORMS,
     AgendaItemForm,
     DecisionForm,
     ExcuseForm,
@@ -34,7 +35,7 @@ from gongzhi.deliberation.forms import (
     MinutesForm,
     TaskForm,
     VoidForm,
-    VoteForm,
+    owners_item_label,
 )
 from gongzhi.deliberation.models import FollowUpTask, Meeting, Vote
 from gongzhi.org import selectors as org_selectors
@@ -64,17 +65,27 @@ def vote_list(request):
 
 @staff_page
 def vote_create(request):
-    form = VoteForm(
+    """Which kind of vote to set up: each kind has its own form."""
+    if not selectors.may_run_deliberation(request.user):
+        raise PermissionDenied(_("You may not set up votes here."))
+    return render(request, "deliberation/vote_kinds.html", {"kinds": Vote.Kind.choices})
+
+
+@staff_page
+def vote_create_kind(request, kind: str):
+    if kind not in VOTE_FORMS:
+        raise Http404
+    if not selectors.may_run_deliberation(request.user):
+        raise PermissionDenied(_("You may not set up votes here."))
+    form = VOTE_FORMS[kind](
         request.POST or None,
         compounds=org_selectors.compounds_visible_to(request.user),
         neighborhoods=org_selectors.neighborhoods_visible_to(request.user),
         party_orgs=org_selectors.party_orgs_visible_to(request.user),
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        data["candidates"] = data["candidates"].splitlines()
         try:
-            vote = services.create_vote(actor=request.user, **data)
+            vote = services.create_vote(actor=request.user, **form.service_data())
         except ValidationError as exc:
             _add_errors(form, exc)
         except PermissionDenied as exc:
@@ -82,7 +93,9 @@ def vote_create(request):
         else:
             messages.success(request, _("Vote set up as a draft."))
             return redirect("deliberation:vote", pk=vote.pk)
-    return render(request, "deliberation/vote_form.html", {"form": form})
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "kind": kind, "kind_label": Vote.Kind(kind).label}
+    return render(request, "deliberation/vote_form.html", context, status=status)
 
 
 @staff_page
@@ -90,21 +103,44 @@ def vote_detail(request, pk: int):
     return _render_vote(request, _staff_vote(request, pk))
 
 
+def _electorate(request, vote: Vote) -> dict:
+    """The electorate's page asked for: ?q= building and room or name, ?todo=1 not voted yet, ?page=."""
+    q = request.GET.get("q", "")[:64]
+    not_voted = request.GET.get("todo") == "1"
+    page = selectors.electorate_page(
+        request.user, vote, q=q, not_voted=not_voted, page=request.GET.get("page")
+    )
+    return {"page": page, "q": q, "not_voted": not_voted}
+
+
 def _render_vote(request, vote: Vote, extra: dict | None = None, status: int = 200):
     may_write = selectors.may_change(request.user, vote)
     context = {
         "vote": vote,
         "turnout": selectors.turnout(vote),
-        "electors": selectors.electors_of(request.user, vote),
-        "voted": selectors.voted_elector_ids(vote),
         "candidates": vote.candidates.all(),
         "may_write": may_write,
+        "owners_item": owners_item_label(vote.owners_item),
+        **_electorate(request, vote),
     }
     if may_write and vote.status == Vote.Status.DRAFT and vote.kind == Vote.Kind.OWNERS:
         context["group_form"] = _group_form(request, vote)
     if may_write and vote.status == Vote.Status.DRAFT and vote.kind == Vote.Kind.PARTY_ASSEMBLY:
         context["excuse_form"] = _excuse_form(request, vote)
     return render(request, "deliberation/vote.html", context | (extra or {}), status=status)
+
+
+@staff_page
+def vote_electors(request, pk: int):
+    """The electorate table alone: searched or paged in place by htmx."""
+    vote = _staff_vote(request, pk)
+    context = {
+        "vote": vote,
+        "candidates": vote.candidates.all(),
+        "may_write": selectors.may_change(request.user, vote),
+        **_electorate(request, vote),
+    }
+    return render(request, "deliberation/_electorate.html", context)
 
 
 @staff_page
@@ -162,12 +198,14 @@ def vote_disclose(request, pk: int):
 @require_POST
 @login_required
 def paper_ballot(request, pk: int):
-    """Staff type in a paper ballot for one elector."""
+    """Staff type in a paper ballot for one elector. From the page (htmx) the answer is that
+    elector's row and the turnout, redrawn in place: no reload of a 3,000-owner page."""
     vote = _staff_vote(request, pk)
     _write_or_forbidden(request, vote)
     elector = get_object_or_404(
-        selectors.electors_of(request.user, vote), pk=request.POST.get("elector") or 0
+        selectors.electors_of(request.user, vote), pk=parse_int(request.POST.get("elector")) or 0
     )
+    error = ""
     try:
         services.enter_paper_ballot(
             actor=request.user,
@@ -177,9 +215,24 @@ def paper_ballot(request, pk: int):
             ticks=request.POST.getlist("ticks"),
         )
     except ValidationError as exc:
-        messages.error(request, f"{elector.name}: {' '.join(exc.messages)}")
-        return redirect("deliberation:vote", pk=vote.pk)
-    messages.success(request, _("Paper ballot of %(name)s entered.") % {"name": elector.name})
+        error = f"{elector.name}: {' '.join(exc.messages)}"
+    done = "" if error else _("Paper ballot of %(name)s entered.") % {"name": elector.name}
+    if request.headers.get("HX-Request"):
+        vote.refresh_from_db()
+        context = {
+            "vote": vote,
+            "e": selectors.elector_row(request.user, vote, elector.pk),
+            "candidates": vote.candidates.all(),
+            "may_write": True,
+            "row_error": error,
+            "row_done": done,
+            "turnout": selectors.turnout(vote),
+        }
+        return render(request, "deliberation/_paper_entered.html", context)
+    if error:
+        messages.error(request, error)
+    else:
+        messages.success(request, done)
     return redirect("deliberation:vote", pk=vote.pk)
 
 

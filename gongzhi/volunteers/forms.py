@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.volunteers import skills
 from gongzhi.volunteers.models import MAX_SHIFTS_PER_EMERGENCY, RedemptionItem, Volunteer
 
 LOCAL_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -34,18 +35,33 @@ class EmergencyForm(forms.Form):
 
 
 class PostForm(forms.Form):
+    """A post placed by clicking the map (post_map.js fills the hidden coordinates)."""
+
     name = forms.CharField(label=_("name"), max_length=128)
     latitude = forms.DecimalField(
-        label=_("latitude"), max_digits=9, decimal_places=6, min_value=-90, max_value=90
+        max_digits=9, decimal_places=6, min_value=-90, max_value=90, required=False, widget=forms.HiddenInput
     )
     longitude = forms.DecimalField(
-        label=_("longitude"), max_digits=9, decimal_places=6, min_value=-180, max_value=180
+        max_digits=9,
+        decimal_places=6,
+        min_value=-180,
+        max_value=180,
+        required=False,
+        widget=forms.HiddenInput,
     )
     post_lead = forms.ModelChoiceField(queryset=None, label=_("post lead"), required=False)
 
     def __init__(self, *args, volunteers=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["post_lead"].queryset = volunteers
+
+    def clean(self):
+        data = super().clean()
+        if self.has_error("latitude") or self.has_error("longitude"):
+            raise forms.ValidationError(_("The point is off the map: click the map again."))
+        if data.get("latitude") is None or data.get("longitude") is None:
+            raise forms.ValidationError(_("Click the map where the post is."))
+        return data
 
 
 class ShiftForm(forms.Form):
@@ -62,7 +78,7 @@ class ShiftForm(forms.Form):
 class NeedForm(forms.Form):
     post = forms.ModelChoiceField(queryset=None, label=_("post"))
     shift = forms.ModelChoiceField(queryset=None, label=_("shift"))
-    skill = forms.CharField(label=_("skill"), max_length=32, required=False)
+    skill = forms.ChoiceField(label=_("skill"), required=False, choices=[("", "—"), *skills.choices()])
     count = forms.IntegerField(label=_("people needed"), min_value=0, max_value=1000)
 
     def __init__(self, *args, emergency=None, **kwargs):
@@ -72,7 +88,9 @@ class NeedForm(forms.Form):
 
 
 class CallUpForm(forms.Form):
-    skill = forms.CharField(label=_("only with skill"), max_length=32, required=False)
+    skill = forms.ChoiceField(
+        label=_("only with skill"), required=False, choices=[("", "—"), *skills.choices()]
+    )
     in_service_only = forms.BooleanField(label=_("in-service party members only"), required=False)
     partner_units = forms.ModelMultipleChoiceField(
         queryset=None, label=_("only staff of these partner units"), required=False
@@ -98,7 +116,12 @@ class RegisterForm(forms.Form):
     name = forms.CharField(label=_("name"), max_length=64)
     kind = forms.ChoiceField(label=_("kind"), choices=Volunteer.Kind.choices)
     phone = forms.CharField(label=_("phone"), max_length=20, required=False)
-    skills = forms.CharField(label=_("skills (comma-separated)"), max_length=255, required=False)
+    skills = forms.CharField(
+        label=_("skills (comma-separated)"),
+        max_length=255,
+        required=False,
+        help_text=_("For example: medical care, driving, electrician, counselling (in either language)."),
+    )
     availability = forms.CharField(
         label=_("availability (daily windows, e.g. 08:00-12:00, 18:00-22:00)"), max_length=255, required=False
     )
@@ -106,6 +129,7 @@ class RegisterForm(forms.Form):
         label=_("most shifts per emergency"), min_value=1, max_value=MAX_SHIFTS_PER_EMERGENCY, initial=2
     )
     reserve = forms.BooleanField(label=_("reserve volunteer"), required=False)
+    call_ups_opt_out = forms.BooleanField(label=_("no call-up messages"), required=False)
     building = forms.CharField(label=_("resident's building number"), max_length=32, required=False)
     room = forms.CharField(label=_("resident's room"), max_length=16, required=False)
     partner_unit = forms.ModelChoiceField(queryset=None, label=_("partner unit"), required=False)

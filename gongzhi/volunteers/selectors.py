@@ -5,8 +5,11 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from gongzhi.core.models import AuditRecord
 from gongzhi.core.permissions import EXPORT, WRITE, can, can_create, scoped
-from gongzhi.org.models import Household, Neighborhood, PartnerUnit, Subdistrict
+from gongzhi.org import selectors as org_selectors
+from gongzhi.org.models import Compound, Household, Neighborhood, PartnerUnit, Subdistrict
+from gongzhi.volunteers import skills
 from gongzhi.volunteers.models import (
     Activity,
     CallUpAnswer,
@@ -26,6 +29,7 @@ from gongzhi.volunteers.models import (
     Volunteer,
     VolunteerTeam,
 )
+from gongzhi.volunteers.models.emergencies import UNREACHED_REASONS
 
 
 def volunteer_of(user) -> Volunteer | None:
@@ -43,14 +47,19 @@ def search_talents(user, *, skill: str = "", neighborhood_id: int | None = None)
     """The talent pool (达人库): volunteers in the caller's area by skill and place."""
     found = volunteers_visible_to(user)
     if skill.strip():
-        # Skills are stored comma-joined, so a whole-word match needs the commas around it.
-        word = skill.strip().lower()
-        found = found.filter(
-            Q(skills=word)
-            | Q(skills__startswith=word + ",")
-            | Q(skills__endswith="," + word)
-            | Q(skills__contains="," + word + ",")
-        )
+        # Stored as codes, comma-joined: a whole-code match needs the commas around it. The text
+        # may be a Chinese label ("医疗"), an alias or a code; a word outside the taxonomy still
+        # finds the same word typed as a skill.
+        words = skills.codes_matching(skill) | {skills.code_for(skill)}
+        q = Q()
+        for word in words:
+            q |= (
+                Q(skills=word)
+                | Q(skills__startswith=word + ",")
+                | Q(skills__endswith="," + word)
+                | Q(skills__contains="," + word + ",")
+            )
+        found = found.filter(q)
     if neighborhood_id:
         found = found.filter(neighborhood_id=neighborhood_id)
     return found
@@ -199,6 +208,66 @@ def plan_rows(emergency: Emergency) -> list[dict]:
 
 def answer_counts(emergency: Emergency) -> dict[str, int]:
     return dict(emergency.answers.values_list("answer").annotate(n=Count("id")).values_list("answer", "n"))
+
+
+def unreached_by_last_call_up(emergency: Emergency) -> list[dict]:
+    """Who the latest call-up could not message, and why (its audit record keeps ids and reasons,
+    no names): staff phone them or fix their record and call up again."""
+    record = (
+        AuditRecord.objects.filter(
+            object_type=emergency._meta.label_lower, object_id=str(emergency.pk), changes__has_key="unreached"
+        )
+        .order_by("-at", "-id")
+        .first()
+    )
+    rows = (record.changes.get("unreached") if record else None) or []
+    people = Volunteer.objects.in_bulk([row["volunteer"] for row in rows])
+    return [
+        {"volunteer": people[row["volunteer"]], "reason": UNREACHED_REASONS.get(row["reason"], row["reason"])}
+        for row in rows
+        if row["volunteer"] in people
+    ]
+
+
+def post_map(emergency: Emergency) -> dict:
+    """GeoJSON for placing a post by clicking: the compounds of the emergency's area (no basemap is
+    needed to find a gate among them) and the posts already placed."""
+    compounds = Compound.objects.filter(neighborhood__subdistrict_id=emergency.subdistrict_id)
+    if emergency.neighborhood_id:
+        compounds = compounds.filter(neighborhood_id=emergency.neighborhood_id)
+    data = org_selectors.compound_points(compounds.annotate(household_count=Count("buildings__households")))
+    for post in emergency.posts.all():
+        data["features"].append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [float(post.longitude), float(post.latitude)]},
+                "properties": {"name": post.name, "tooltip": post.name, "style": {"color": "#1f6feb"}},
+            }
+        )
+    return data
+
+
+def call_up_details(token: str) -> dict | None:
+    """What the called-up volunteer's link page says (the token is their credential): the call-up's
+    title and place, their own post and shift once planned, else the posts and shifts it has."""
+    answer = (
+        CallUpAnswer.objects.select_related("emergency__neighborhood", "emergency__subdistrict", "volunteer")
+        .filter(token=token, emergency__status=Emergency.Status.OPEN)
+        .first()
+    )
+    if answer is None:
+        return None
+    emergency = answer.emergency
+    mine = emergency.assignments.filter(volunteer_id=answer.volunteer_id).select_related("post", "shift")
+    return {
+        "emergency": emergency,
+        "place": emergency.neighborhood or emergency.subdistrict,
+        "volunteer_name": answer.volunteer.name,
+        "assignments": list(mine.order_by("shift__starts_at")),
+        "posts": list(emergency.posts.order_by("pk")),
+        "shifts": list(emergency.shifts.order_by("starts_at")),
+        "given": answer.answer,
+    }
 
 
 def call_up_link_valid(token: str) -> bool:

@@ -24,9 +24,14 @@ def volunteer(
     neighborhood=None,
     with_user: bool = False,
     skills: str = "",
-    phone: str = "",
+    phone: str | None = None,
 ) -> Volunteer:
-    user = f.UserFactory(username=f"vol-{name}-{Volunteer.objects.count()}") if with_user else None
+    """A volunteer with a phone of their own unless `phone=""` (then a call-up cannot reach them
+    without an account)."""
+    seq = Volunteer.objects.count()
+    user = f.UserFactory(username=f"vol-{name}-{seq}") if with_user else None
+    if phone is None:
+        phone = f.fake_phone(10_000 + seq)
     return services.register_volunteer(
         actor=_clerk(world, neighborhood),
         neighborhood=neighborhood or world.neighborhood_a,

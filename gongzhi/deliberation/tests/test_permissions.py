@@ -73,7 +73,7 @@ def expect(role: str, name: str, write: bool = False) -> int:
     return 200
 
 
-READ_PAGES = ["deliberation:vote", "deliberation:vote_turnout"]
+READ_PAGES = ["deliberation:vote", "deliberation:vote_turnout", "deliberation:vote_electors"]
 
 
 @pytest.mark.parametrize("role", ROLE_CODES)

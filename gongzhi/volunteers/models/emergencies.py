@@ -8,6 +8,12 @@ from gongzhi.org.models import Neighborhood, Subdistrict
 from gongzhi.volunteers.models.common import new_token
 from gongzhi.volunteers.models.people import Volunteer
 
+# Why a call-up sent a volunteer no message (services.emergencies.call_up), as staff read it.
+UNREACHED_REASONS = {
+    "opted_out": _("asked for no call-up messages"),
+    "no_contact": _("no phone and no account"),
+}
+
 
 class Emergency(models.Model):
     """An emergency mobilisation: posts (点位) and shifts that volunteers are called up to fill."""

@@ -57,6 +57,8 @@ class Volunteer(models.Model):
     )
     # 后备志愿者: kept back for call-ups rather than everyday activities.
     reserve = models.BooleanField(_("reserve volunteer"), default=False)
+    # Asked not to be called up by message: a call-up lists them as not reached, and why.
+    call_ups_opt_out = models.BooleanField(_("no call-up messages"), default=False)
     latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

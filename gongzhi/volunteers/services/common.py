@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core import permissions
 from gongzhi.core.errors import NotInScope
 from gongzhi.org.models import Neighborhood
+from gongzhi.volunteers import skills
 
 HOURS = Decimal("0.01")
 MAX_SIGNUP_HOURS = Decimal("24")
@@ -24,9 +25,10 @@ def require_create(actor, model, neighborhood: Neighborhood) -> None:
 
 
 def clean_skills(value: str) -> str:
-    """Skills typed with either comma, as one sorted, lower-case, de-duplicated list."""
-    words = sorted({w.strip().lower() for w in (value or "").replace("，", ",").split(",") if w.strip()})
-    return ",".join(words)
+    """Skills typed with any comma or 、, as one sorted, de-duplicated list of codes: "医疗" is stored
+    as "medical" like the English, so one search finds both (volunteers.skills)."""
+    typed = (value or "").replace("，", ",").replace("、", ",").split(",")
+    return ",".join(sorted({skills.code_for(w) for w in typed if w.strip()}))
 
 
 def parse_hours(value) -> Decimal:

@@ -1,5 +1,7 @@
 """Emergency call-ups: posts, shifts, needs, the call-up itself, answers and standing down."""
 
+from typing import NamedTuple
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -103,10 +105,12 @@ def call_up(
     members, the staff of chosen partner units, reserve volunteers, and homes within `within_km`
     of a post (someone whose home is unknown is then left out: nobody can say they are near).
 
-    Each gets one `CallUpAnswer` whose unguessable token is in their yes and no links, sent
-    through notifications (inbox, email and SMS of those with an account, else SMS to their
-    phone); the messages are queued here and carried after the commit. Calling up twice reaches
-    only those not yet called. Returns how many were newly called.
+    Each one reached gets one `CallUpAnswer` whose unguessable token is in their yes and no links,
+    sent through notifications (inbox, email and SMS of those with an account, else SMS to their
+    phone); the messages are queued here and carried after the commit. Those no message can reach
+    (no account and no phone) or who asked for none are not called, and are listed with why: the
+    called count is the people messaged. Calling up twice reaches only those not yet called (and
+    those reachable since).
     """
     require(actor, emergency)
     if emergency.status != Emergency.Status.OPEN:
@@ -128,7 +132,8 @@ def call_up(
     if within_km is not None:
         chosen = _near_posts(emergency, chosen, within_km)
     already = set(emergency.answers.values_list("volunteer_id", flat=True))
-    new_ids = [v.pk for v in chosen if v.pk not in already]
+    unreached = _unreachable([v.pk for v in chosen if v.pk not in already])
+    new_ids = [v.pk for v in chosen if v.pk not in already and v.pk not in unreached]
     CallUpAnswer.objects.bulk_create(
         [CallUpAnswer(emergency=emergency, volunteer_id=pk) for pk in new_ids],
         ignore_conflicts=True,
@@ -150,6 +155,7 @@ def call_up(
         changes={
             "called": len(new_ids),
             "messages": queued,
+            "unreached": [{"volunteer": pk, "reason": reason} for pk, reason in unreached.items()],
             "skill": wanted,
             "in_service_only": in_service_only,
             "partner_units": [u.pk for u in units],
@@ -159,7 +165,29 @@ def call_up(
     )
     if queued:
         transaction.on_commit(_deliver_after_commit)
-    return len(new_ids)
+    return CallUpResult(called=len(new_ids), messages=queued, unreached=unreached)
+
+
+class CallUpResult(NamedTuple):
+    """What a call-up did: people called (each sent at least one message), messages queued, and
+    those not reached by volunteer id with the reason (models.UNREACHED_REASONS)."""
+
+    called: int
+    messages: int
+    unreached: dict[int, str]
+
+
+def _unreachable(ids: list[int]) -> dict[int, str]:
+    """Volunteers of `ids` no call-up message goes to, with why: opted out, or no account (inbox)
+    and no phone of their own or in the registry."""
+    found = {}
+    people = Volunteer.objects.filter(pk__in=ids).select_related("resident").order_by("name", "pk")
+    for volunteer in people.iterator(chunk_size=1000):
+        if volunteer.call_ups_opt_out:
+            found[volunteer.pk] = "opted_out"
+        elif volunteer.user_id is None and not volunteer.contact_phone():
+            found[volunteer.pk] = "no_contact"
+    return found
 
 
 def _near_posts(emergency: Emergency, chosen: list[Volunteer], within_km) -> list[Volunteer]:

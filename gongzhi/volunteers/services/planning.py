@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core import audit, permissions
 from gongzhi.core.permissions import EXPORT, require
 from gongzhi.volunteers import assignment as engine
-from gongzhi.volunteers import availability
+from gongzhi.volunteers import availability, skills
 from gongzhi.volunteers.models import (
     CallUpAnswer,
     Emergency,
@@ -163,7 +163,12 @@ def export_plan(*, actor, emergency: Emergency) -> bytes:
     for row in selectors.person_rows(emergency):
         for place in row["places"]:
             by_person.append(
-                [row["volunteer"].name, _shift_label(place["shift"]), place["post"].name, place["skill"]]
+                [
+                    row["volunteer"].name,
+                    _shift_label(place["shift"]),
+                    place["post"].name,
+                    skills.label(place["skill"]),
+                ]
             )
     out = BytesIO()
     book.save(out)

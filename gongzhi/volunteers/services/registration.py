@@ -27,6 +27,7 @@ def register_volunteer(
     availability: str = "",
     max_shifts: int = 2,
     reserve: bool = False,
+    call_ups_opt_out: bool = False,
     **links,
 ) -> Volunteer:
     """A volunteer in the neighborhood; links name the resident, party member, partner unit or user they are."""
@@ -46,6 +47,7 @@ def register_volunteer(
         availability=_availability(availability),
         max_shifts=max_shifts,
         reserve=bool(reserve),
+        call_ups_opt_out=bool(call_ups_opt_out),
         **links,
     )
     volunteer.full_clean()

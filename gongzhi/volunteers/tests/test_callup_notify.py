@@ -8,7 +8,7 @@ from django.urls import reverse
 from gongzhi.notifications.models import Message
 from gongzhi.volunteers import services
 from gongzhi.volunteers import testing as t
-from gongzhi.volunteers.models import CallUpAnswer
+from gongzhi.volunteers.models import CallUpAnswer, Volunteer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -30,14 +30,21 @@ def _sms(settings) -> list[dict]:
 def test_call_up_sends_each_volunteer_links_once_and_the_link_answers(world, settings, client):
     admin = world.users["subdistrict_admin"]
     by_phone = t.volunteer(world, "王五", phone="13700137000")
-    with_account = t.volunteer(world, "赵六", with_user=True)
+    with_account = t.volunteer(world, "赵六", with_user=True, phone="")
     with_account.user.email = "zhao@example.org"
     with_account.user.save()
-    unreachable = t.volunteer(world, "孙七")
+    unreachable = t.volunteer(world, "孙七", phone="")
+    opted_out = t.volunteer(world, "周八")
+    Volunteer.objects.filter(pk=opted_out.pk).update(call_ups_opt_out=True)
     emergency = services.open_emergency(actor=admin, subdistrict=world.subdistrict, title="防汛招募令")
 
-    assert services.call_up(actor=admin, emergency=emergency) == 3
-    assert services.call_up(actor=admin, emergency=emergency) == 0
+    result = services.call_up(actor=admin, emergency=emergency)
+    # called = the people messaged; the others are listed with why, and not counted as called
+    assert result.called == 2 and result.unreached == {
+        unreachable.pk: "no_contact",
+        opted_out.pk: "opted_out",
+    }
+    assert services.call_up(actor=admin, emergency=emergency).called == 0
 
     answer = CallUpAnswer.objects.get(emergency=emergency, volunteer=by_phone)
     sms = _sms(settings)
@@ -49,7 +56,7 @@ def test_call_up_sends_each_volunteer_links_once_and_the_link_answers(world, set
     other = CallUpAnswer.objects.get(emergency=emergency, volunteer=with_account)
     assert keys == {f"callup:{answer.pk}/sms", f"callup:{other.pk}/inbox", f"callup:{other.pk}/email"}
     assert not Message.objects.filter(status="queued").exists()
-    assert CallUpAnswer.objects.filter(volunteer=unreachable).exists()
+    assert not CallUpAnswer.objects.filter(volunteer__in=[unreachable, opted_out]).exists()
 
     page = client.get(reverse("volunteers:answer_choice", args=[answer.token, "yes"]))
     assert page.status_code == 200 and 'id="answer-no"' not in page.content.decode()

@@ -85,7 +85,7 @@ def test_call_up_on_the_page_by_partner_unit_reserve_and_distance(client, world)
 
     def register(name, **fields):
         return services.register_volunteer(
-            actor=admin, neighborhood=world.neighborhood_a, name=name, **fields
+            actor=admin, neighborhood=world.neighborhood_a, name=name, phone="13800138000", **fields
         )
 
     near = {"latitude": Decimal("31.301"), "longitude": Decimal("121.401")}

@@ -144,6 +144,7 @@ def test_only_those_who_may_set_up_branches_form_one(world):
         name="党员乙",
         kind="party_member",
         party_member=member,
+        phone="13800138000",  # reachable by the call-up
     )
     services.call_up(actor=admin, emergency=emergency)
     chief = world.users["volunteer_team_chief"]
@@ -283,6 +284,7 @@ def _emergency_with_called(world, *names: str):
         name="党员甲",
         kind="party_member",
         party_member=member,
+        phone="13800138000",  # reachable by the call-up
     )
     others = [t.volunteer(world, name) for name in names or ("队员",)]
     services.call_up(actor=admin, emergency=emergency)

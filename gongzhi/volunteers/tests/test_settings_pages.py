@@ -154,7 +154,7 @@ def test_registering_a_volunteer_needs_write_in_the_neighborhood(client, world, 
     assert (made is not None) == (role in WRITERS)
     if made:
         assert (made.skills, made.availability, made.max_shifts, made.reserve) == (
-            "医疗,驾驶",
+            "driving,medical",  # typed in Chinese, stored as the taxonomy's codes
             "08:00-12:00, 18:00-22:00",
             3,
             True,

@@ -58,8 +58,11 @@ def _called(user, emergency):
     return selectors.emergency_volunteers(user, emergency).filter(call_up_answers__emergency=emergency)
 
 
-def _called_up(n: int) -> str:
-    return _("%(n)s volunteers called up.") % {"n": n}
+def _called_up(result) -> str:
+    said = _("%(n)s volunteers called up: %(m)s messages sent.") % {"n": result.called, "m": result.messages}
+    if result.unreached:
+        said += " " + _("%(n)s not reached (listed under Call-up).") % {"n": len(result.unreached)}
+    return said
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,8 @@ def _emergency_context(request, emergency, **forms) -> dict:
         "summary": selectors.fill_summary(emergency),
         "answers": selectors.answer_counts(emergency),
         "answer_list": selectors.answers_of(emergency)[:500],
+        "unreached": selectors.unreached_by_last_call_up(emergency),
+        "post_map": selectors.post_map(emergency) if rights.may_write else None,
         "posts": emergency.posts.select_related("post_lead"),
         "shifts": emergency.shifts.all(),
         "may_plan": rights.may_write,
@@ -213,6 +218,7 @@ def call_up_answer(request, token: str, choice: str = ""):
     answer = None
     if request.method == "POST":
         answer = services.answer_call_up(token=token, accept=request.POST.get("answer") == "yes")
-    elif not selectors.call_up_link_valid(token):
+    details = selectors.call_up_details(token)
+    if details is None:
         raise Http404
-    return render(request, "volunteers/answer.html", {"answer": answer, "choice": choice})
+    return render(request, "volunteers/answer.html", {"answer": answer, "choice": choice, **details})

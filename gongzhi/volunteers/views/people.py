@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.pages import parse_int, say, staff_page
-from gongzhi.volunteers import selectors, services
+from gongzhi.volunteers import selectors, services, skills
 from gongzhi.volunteers.forms import (
     BankedHoursForm,
     PointRuleForm,
@@ -42,6 +42,7 @@ def volunteer_list(request):
         {
             "volunteers": found[:200],
             "skill": skill,
+            "skill_choices": skills.choices(),
             "neighborhoods": neighborhoods,
             "place": place,
             "may_register": selectors.writable_neighborhoods(request.user).exists(),

@@ -52,8 +52,8 @@ def test_call_up_reaches_each_volunteer_once(world, emergency):
     t.volunteer(world, "甲")
     t.volunteer(world, "乙", neighborhood=world.neighborhood_far)
     admin = world.users["subdistrict_admin"]
-    assert services.call_up(actor=admin, emergency=emergency) == 1
-    assert services.call_up(actor=admin, emergency=emergency) == 0
+    assert services.call_up(actor=admin, emergency=emergency).called == 1
+    assert services.call_up(actor=admin, emergency=emergency).called == 0
 
 
 def test_plan_fills_every_place_with_the_doctor_on_the_medical_place(world, emergency):
@@ -96,6 +96,7 @@ def test_an_unknown_call_up_link_is_refused(world, emergency):
 
 
 def _register(world, name, **fields):
+    fields.setdefault("phone", "13800138000")  # reachable by a call-up
     return services.register_volunteer(
         actor=world.users["subdistrict_admin"], neighborhood=world.neighborhood_a, name=name, **fields
     )
@@ -149,7 +150,7 @@ def test_call_up_of_chosen_partner_units_reaches_only_their_staff(world, emergen
     staff = _register(world, "单位职工", kind="partner_staff", partner_unit=unit)
     _register(world, "居民")
     admin = world.users["subdistrict_admin"]
-    assert services.call_up(actor=admin, emergency=emergency, partner_units=[unit]) == 1
+    assert services.call_up(actor=admin, emergency=emergency, partner_units=[unit]).called == 1
     assert list(emergency.answers.values_list("volunteer", flat=True)) == [staff.pk]
 
 
@@ -177,7 +178,7 @@ def test_reserve_call_up_reaches_only_reserve_volunteers(world, emergency):
     reserve = _register(world, "后备", reserve=True)
     _register(world, "常备")
     admin = world.users["subdistrict_admin"]
-    assert services.call_up(actor=admin, emergency=emergency, reserve_only=True) == 1
+    assert services.call_up(actor=admin, emergency=emergency, reserve_only=True).called == 1
     assert list(emergency.answers.values_list("volunteer", flat=True)) == [reserve.pk]
 
 
@@ -190,7 +191,7 @@ def test_call_up_within_a_distance_reaches_homes_near_a_post_only(world, emergen
     _register(world, "远处", latitude=Decimal("31.40"), longitude=Decimal("121.50"))
     _register(world, "无住址")
     admin = world.users["subdistrict_admin"]
-    assert services.call_up(actor=admin, emergency=emergency, within_km=Decimal("2")) == 2
+    assert services.call_up(actor=admin, emergency=emergency, within_km=Decimal("2")).called == 2
     assert set(emergency.answers.values_list("volunteer", flat=True)) == {near.pk, in_building.pk}
 
 
