@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps
+from PIL import Image, ImageFile, ImageOps
 
 from gongzhi.core import audit
 from gongzhi.core.grants import grants_in_area
@@ -161,6 +161,9 @@ def clean_image(data: bytes, found: FileType) -> bytes:
             width, height = image.size
             if width * height > MAX_PIXELS:
                 raise UploadRejected(_("The image has too many pixels."), code="too_large")
+            # The platform's policy, put back if a library turned it on for the process
+            # (WeasyPrint does on import): a truncated image must fail to decode.
+            ImageFile.LOAD_TRUNCATED_IMAGES = False
             image.load()  # decodes every byte: a truncated or forged image fails here
             upright = ImageOps.exif_transpose(image)
             if found is JPEG and upright.mode not in ("RGB", "L"):

@@ -65,8 +65,14 @@ def html(r: figures.MonthReport, *, printable: bool = False) -> str:
 
 
 def pdf(r: figures.MonthReport) -> bytes:
+    from PIL import ImageFile
+
+    truncated = ImageFile.LOAD_TRUNCATED_IMAGES
     from weasyprint import HTML  # heavy (pango, cairo): loaded only when a PDF is made
 
+    # WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process when imported; the
+    # upload check (core.uploads.clean_image) relies on a truncated image failing to decode.
+    ImageFile.LOAD_TRUNCATED_IMAGES = truncated
     return HTML(string=html(r)).write_pdf()
 
 

@@ -217,3 +217,14 @@ def test_a_damaged_image_is_refused_with_a_chinese_message():
     with translation.override("zh-hans"), pytest.raises(uploads.UploadRejected) as error:
         uploads.check(upload(b"\xff\xd8\xff\xe0" + b"\0" * 100, "a.jpg"), "photo")
     assert error.value.messages == ["图片已损坏或并非真正的图片。"]
+
+
+def test_a_truncated_image_is_refused_even_after_weasyprint_loaded():
+    # WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process when imported.
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = True
+    with pytest.raises(uploads.UploadRejected) as error:
+        uploads.check(upload(image_bytes("PNG", size=(64, 64))[:60], "a.png"), "photo")
+    assert error.value.code == "bad_image" and ImageFile.LOAD_TRUNCATED_IMAGES is False

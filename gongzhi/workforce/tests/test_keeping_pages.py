@@ -65,7 +65,7 @@ def test_the_secretary_enters_a_worker_field_errors_first_then_kept(client, worl
         "topics": ["civil_affairs", "health"],
     }
     bad = client.post(url, form)
-    assert bad.status_code == 400 and "请输入日期" in bad.content.decode()
+    assert bad.status_code == 400 and "请填写日期" in bad.content.decode()
     assert 'value="新社工"' in bad.content.decode()  # the form keeps what was typed
     far = client.post(url, {**form, "started_on": "2026-02-01", "neighborhood": world.neighborhood_b.pk})
     assert far.status_code == 400 and "请从列出的选项中选择" in far.content.decode()
