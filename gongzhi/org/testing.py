@@ -34,6 +34,10 @@ The cast. `world.users[code]` is a staff user named after the role code it holds
 | security_admin | 杨行镇 | nothing (security settings, sessions) | nothing | none |
 | auditor | 杨行镇 | the audit trail | nothing | none |
 
+One more account stands beside the table (which names each role once): `subdistrict_colleague(world)`
+makes, once, a second subdistrict_admin of 杨行镇, reading and writing as subdistrict_admin, for
+the four-eyes steps where the subdistrict checks its own work (core/separation.py: a fund
+allocation is adopted by a colleague of the account that previewed it).
 "people" is places, households, residents and sensitive tags. The three duty roles (三员) reach no
 resident data; residents' own accounts are made by the tests that need them
 (accounts/tests/residents.py). docs/architecture.md ("Test cast") repeats this table.
@@ -131,4 +135,16 @@ def far_admin(world: World):
     if user is None:
         user = f.UserFactory(username="far_admin", is_staff=True)
         services.assign_role(actor=None, user=user, role="subdistrict_admin", unit=world.subdistrict_far)
+    return user
+
+
+def subdistrict_colleague(world: World):
+    """A second subdistrict admin of 杨行镇 (made once): the second person of a check where both
+    halves belong to the subdistrict (core/separation.py), such as adopting an allocation."""
+    from gongzhi.accounts.models import User
+
+    user = User.objects.filter(username="subdistrict_colleague").first()
+    if user is None:
+        user = f.UserFactory(username="subdistrict_colleague", is_staff=True)
+        services.assign_role(actor=None, user=user, role="subdistrict_admin", unit=world.subdistrict)
     return user

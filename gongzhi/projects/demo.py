@@ -1,7 +1,7 @@
 """Demo data for projects: the demo town's special party-building fund round, after 杨行镇's
 "年初立项、中期评估、终期报告" and 大场镇's "九个一". Eight neighborhood projects are submitted,
 scored by a three-member panel on setup, progress and fund management, ranked, and the
-"top 3 +10%, bottom 5 −10%" rule is previewed and adopted; the projects then run with
+"top 3 +10%, bottom 5 −10%" rule is previewed by `admin` and adopted by `admin2` (four eyes); the projects then run with
 milestones, tasks, check-ins and expenses (one override), and one is disclosed (公示).
 Everything goes through the services, so the audit trail is real. Idempotent.
 """
@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gongzhi.accounts.models import User
-from gongzhi.org.demo import generator
+from gongzhi.org.demo import catalog, generator
 from gongzhi.org.demo.loader import find_loaded
 from gongzhi.org.models import Neighborhood, PartyOrg
 from gongzhi.projects import services
@@ -113,7 +113,8 @@ def load_demo() -> str:
         return f"projects: {ROUND} already loaded, nothing changed."
     users = _users()
     admin = users.get("admin")
-    if admin is None:
+    colleague = User.objects.filter(username=catalog.SUBDISTRICT_COLLEAGUE[0]).first()
+    if admin is None or colleague is None:
         return "projects: the demo logins are missing; run `gongzhi demo load` first."
     neighborhoods = [
         nb
@@ -183,7 +184,8 @@ def load_demo() -> str:
                 services.submit_scores(actor=judge, review_round=review, project=p, values=values)
         services.close_round(actor=admin, review_round=review)
         preview = services.preview_allocation(actor=admin, review_round=review)
-        services.adopt_allocation(actor=admin, allocation_obj=preview)
+        # four eyes: the second subdistrict login adopts what admin previewed
+        services.adopt_allocation(actor=colleague, allocation_obj=preview)
         for p in projects:
             services.transition(actor=admin, project=p, to="under_review", note="进入评审")
         for p in projects[:-1]:

@@ -9,6 +9,7 @@ from django.utils import timezone
 from gongzhi.core import permissions
 from gongzhi.core.permissions import READ, WRITE
 from gongzhi.core.pii import mask_name
+from gongzhi.core.separation import same_account
 from gongzhi.org.models import Compound, Department, Neighborhood, PartnerUnit
 from gongzhi.projects import rules
 from gongzhi.projects.models import (
@@ -174,6 +175,8 @@ def round_allocations(user, review_round: ReviewRound) -> list[Allocation]:
     if is_subdistrict_staff(user, review_round.subdistrict_id):
         for a in allocations:
             a.shown_lines = list(a.lines.all())
+            # four eyes: whoever made a preview sees who must adopt it, not a button that fails
+            a.previewed_by_viewer = same_account(a.created_by_id, user)
         return allocations
     shown = {r.project.pk for r in round_ranking(user, review_round)}
     hidden_orgs = {p.owner_id for p in review_round.projects.all() if p.pk not in shown}

@@ -1,12 +1,13 @@
 """From a hot issue to a funded, disclosed project: the secretary drafts and submits it, the
-subdistrict puts it under review with a panel, a panel member scores, the subdistrict previews and
-adopts the allocation and approves the budget, and a resident sees the budget on the public notice."""
+subdistrict puts it under review with a panel, a panel member scores, the subdistrict admin previews
+the allocation and a subdistrict colleague adopts it (four eyes), the admin approves the budget, and a resident sees the budget on the public notice."""
 
 import pytest
 
 from gongzhi.insights import services as insights
 from gongzhi.insights.models import HotIssue
 from gongzhi.insights.tests.conftest import make_concerns, sample_rows
+from gongzhi.org.testing import subdistrict_colleague
 from gongzhi.projects import testing as t
 from gongzhi.projects.models import Allocation, Project
 from tests.browser.conftest import screenshot, sign_in
@@ -82,15 +83,24 @@ def test_hot_issue_to_project_review_allocation_and_disclosure(browser, live_ser
         judge.wait_for_url(round_url)
     assert judge.locator("#to-score .tag").count() == 2
 
-    # 4. the subdistrict previews and adopts the allocation, then approves the new budget
+    # 4. the subdistrict admin previews the allocation and is told a colleague adopts it (four
+    # eyes); the colleague adopts it; the admin approves the new budget
     admin.goto(round_url)
     admin.click("#preview-form button")
-    admin.click("button[data-adopt]")
-    screenshot(admin, "projects-round")
+    assert "另一位同事采纳" in admin.locator(".allocation .second-person").inner_text()
+    assert admin.locator("button[data-adopt]").count() == 0
+    colleague = _as(browser, live, subdistrict_colleague(world).username)
+    colleague.goto(round_url)
+    colleague.click("button[data-adopt]")
+    screenshot(colleague, "projects-round")
     adopted = Allocation.objects.get(status="adopted")
+    assert (adopted.created_by, adopted.adopted_by) == (
+        world.users["subdistrict_admin"],
+        subdistrict_colleague(world),
+    )
     line = adopted.lines.get(org=project.owner)
     assert str(line.new) == "22000.00"
-    assert "22000.00" in admin.locator(".allocation[data-status=adopted]").inner_text()
+    assert "22000.00" in colleague.locator(".allocation[data-status=adopted]").inner_text()
     admin.goto(f"{live.url}/projects/{project.pk}/")
     # pre-filled from the owner organisation's next-round budget (its only project awaiting approval)
     assert admin.input_value("input[name=approved_budget]") == "22000.00"

@@ -24,6 +24,7 @@ CHECKING = re.compile(r"^(confirm|approve|adopt|decide|review|verify|accept|sign
 # Steps that call require_second_person, with the first half they check.
 GUARDED = {
     "accounts/rights.py:decide": "the resident who made the data-subject request",
+    "projects/services/allocations.py:adopt_allocation": "the subdistrict account that made the preview",
     "core/exports.py:decide": "the requester of the export",
     "volunteers/services/activities.py:confirm_hours": "the volunteer whose hours they are",
     "volunteers/services/activities.py:approve_hours": "the chief who entered hours above the scanned time",
@@ -47,10 +48,6 @@ EXEMPT = {
         "bonuses computed by the rule from scores each entered by their own assessor"
     ),
     "workforce/services/mentoring.py:review_pair": "the mentor's own account of the pairing; it credits nothing",
-    "projects/services/allocations.py:adopt_allocation": (
-        "NOT YET GUARDED (issue 19 finding 10, open): the preview is computed from the panel's "
-        "scores; a second subdistrict account adopting it is still to come"
-    ),
 }
 
 

@@ -1,5 +1,6 @@
 """Demo logins: one staff account per role, on units inside the demo town, plus `sysadmin`, the
-system admin of the town (accounts, roles and the Django admin; no residents' data). It is no
+system admin of the town (accounts, roles and the Django admin; no residents' data), and
+`admin2`, a second subdistrict admin who adopts what `admin` previews (four eyes). It is no
 Django superuser: the superuser flag grants no data here, and a duty comes from its role.
 
 Roles are given through `services.assign_role(actor=None, …)` like any other role, so the scope
@@ -81,6 +82,17 @@ def ensure_accounts(subdistrict: Subdistrict) -> list[Login]:
         user = _user(username, display_name, hashed)
         services.assign_role(actor=None, user=user, role="system_admin", unit=subdistrict)
         logins.append(Login(username, display_name, "系统管理员（Django 后台）", _unit_label(subdistrict)))
+        username, display_name = catalog.SUBDISTRICT_COLLEAGUE
+        user = _user(username, display_name, hashed)
+        services.assign_role(actor=None, user=user, role="subdistrict_admin", unit=subdistrict)
+        logins.append(
+            Login(
+                username,
+                display_name,
+                f"{ROLES['subdistrict_admin'].label}（双人复核）",
+                _unit_label(subdistrict),
+            )
+        )
     return logins
 
 

@@ -107,3 +107,6 @@ DEMO_ACCOUNTS: list[tuple[str, str, str, str]] = [
 ]
 # The town's system admin (system_admin role on the subdistrict): a staff account, no superuser.
 SYSTEM_ADMIN = ("sysadmin", "系统管理员")
+# A second subdistrict admin (subdistrict_admin role, like `admin`): the colleague who adopts the
+# fund allocation `admin` previewed, since one account may not do both (core/separation.py).
+SUBDISTRICT_COLLEAGUE = ("admin2", "钱慧敏")

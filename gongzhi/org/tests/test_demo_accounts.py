@@ -28,11 +28,17 @@ def test_there_is_one_demo_account_per_role(loaded):
     assert sorted(roles.values_list("role", flat=True)) == sorted(
         AREA_ROLES
     )  # duty accounts come from accounts.demo
-    assert {login.username for login in loaded.logins} >= {"admin", "secretary", "gridworker", "sysadmin"}
+    assert {login.username for login in loaded.logins} >= {
+        "admin",
+        "admin2",
+        "secretary",
+        "gridworker",
+        "sysadmin",
+    }
 
 
 def test_every_demo_account_signs_in_with_the_demo_password(loaded, client):
-    for username, *_rest in [*catalog.DEMO_ACCOUNTS, catalog.SYSTEM_ADMIN]:
+    for username, *_rest in [*catalog.DEMO_ACCOUNTS, catalog.SYSTEM_ADMIN, catalog.SUBDISTRICT_COLLEAGUE]:
         assert client.login(username=username, password=accounts.DEFAULT_PASSWORD), username
         client.logout()
 

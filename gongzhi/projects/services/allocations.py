@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.core import audit
+from gongzhi.core.separation import require_second_person
 from gongzhi.org.models import PartyOrg, Subdistrict
 from gongzhi.projects import allocation, rules
 from gongzhi.projects.models import (
@@ -253,10 +254,13 @@ def preview_allocation(*, actor, review_round: ReviewRound, rule: AllocationRule
 
 @transaction.atomic
 def adopt_allocation(*, actor, allocation_obj: Allocation, reason: str = "") -> Allocation:
-    """Adopt a preview; an earlier adopted allocation of the round is superseded, never changed."""
+    """Adopt a preview; an earlier adopted allocation of the round is superseded, never changed.
+    Four eyes (core/separation.py): a subdistrict colleague adopts, not the one who previewed, as
+    adopting sets every owner organisation's budget for the next round."""
     require_subdistrict(actor, allocation_obj.review_round.subdistrict_id)
     ReviewRound.objects.select_for_update().get(pk=allocation_obj.review_round_id)  # one adoption at a time
     target = Allocation.objects.select_for_update().get(pk=allocation_obj.pk)
+    require_second_person(target.created_by_id, actor, step=_("Adopting an allocation"))
     if target.status != Allocation.Status.PREVIEW:
         raise ValidationError(
             {

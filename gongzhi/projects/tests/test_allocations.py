@@ -1,5 +1,6 @@
 """Allocations (services/allocations.py): preview, adopt and supersede; per owner organisation, from
-pinned baselines; an adopted allocation feeds approvals and refuses every change at the model level."""
+pinned baselines; an adopted allocation feeds approvals and refuses every change at the model level.
+One subdistrict account previews, a colleague adopts (four eyes, core/separation.py)."""
 
 from decimal import Decimal
 
@@ -7,6 +8,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from gongzhi.core.models import AuditRecord
+from gongzhi.core.separation import SamePerson
+from gongzhi.org.testing import subdistrict_colleague
 from gongzhi.projects import services
 from gongzhi.projects import testing as t
 from gongzhi.projects.models import Allocation, AllocationLine, AllocationLocked, RoundBaseline
@@ -32,9 +35,11 @@ def _score(r, judge, project, value):
     services.submit_scores(actor=judge, review_round=r, project=project, values=values)
 
 
-def _adopt(admin, r, reason=""):
-    preview = services.preview_allocation(actor=admin, review_round=r)
-    return services.adopt_allocation(actor=admin, allocation_obj=preview, reason=reason)
+def _adopt(world, r, reason=""):
+    preview = services.preview_allocation(actor=world.users["subdistrict_admin"], review_round=r)
+    return services.adopt_allocation(
+        actor=subdistrict_colleague(world), allocation_obj=preview, reason=reason
+    )
 
 
 def test_a_second_preview_after_approval_starts_from_the_same_baseline(world):
@@ -44,7 +49,7 @@ def test_a_second_preview_after_approval_starts_from_the_same_baseline(world):
     r, (judge,) = t.review_round(world, [a, b], members=1, rule=_rule(world))
     _score(r, judge, a, 92)
     _score(r, judge, b, 75)
-    first = _adopt(admin, r)
+    first = _adopt(world, r)
     assert services.transition(actor=admin, project=a, to="approved").approved_budget == D("22000.00")
     assert services.transition(actor=admin, project=b, to="approved").approved_budget == D("7200.00")
     _score(r, judge, b, 76)  # a corrected score, then a new preview of the same round
@@ -84,7 +89,7 @@ def test_the_next_rounds_budget_prefills_and_caps_the_organisations_approvals(wo
     r, (judge,) = t.review_round(world, [x, y], members=1, rule=_rule(world))
     _score(r, judge, x, 90)
     _score(r, judge, y, 60)
-    _adopt(admin, r)
+    _adopt(world, r)
     services.transition(actor=admin, project=x, to="rejected", note="并入明年项目")
     # next round: the organisation X asks for two projects; its 11000 is shared in proportion to
     # what they request (the projects of the organisation still awaiting approval)
@@ -125,7 +130,7 @@ def test_an_adopted_allocation_refuses_changes_on_save_update_and_delete(world):
     line = preview.lines.first()
     line.reason = "a preview may still change"
     line.save()
-    adopted = services.adopt_allocation(actor=admin, allocation_obj=preview)
+    adopted = services.adopt_allocation(actor=subdistrict_colleague(world), allocation_obj=preview)
     adopted.rule_name = "changed"
     with pytest.raises(AllocationLocked):
         adopted.save()
@@ -147,7 +152,7 @@ def test_an_adopted_allocation_refuses_changes_on_save_update_and_delete(world):
         line.delete()
     assert AllocationLine.objects.get(pk=line.pk).new == D("11000.00")
     # superseding is the one change: through the service, with a reason, audited
-    second = _adopt(admin, r, reason="评分更正")
+    second = _adopt(world, r, reason="评分更正")
     adopted.refresh_from_db()
     assert adopted.status == "superseded" and second.supersedes_id == adopted.pk
     assert AuditRecord.objects.filter(action="supersede", object_id=str(adopted.pk)).exists()
@@ -183,15 +188,16 @@ def test_allocation_preview_then_adopt_then_supersede(world):
         ("乙支部", D("20000.00"), D("20000.00")),
         ("丙支部", D("30000.05"), D("27000.05")),  # 27000.045 → half up
     ]
-    adopted = services.adopt_allocation(actor=admin, allocation_obj=preview)
-    assert adopted.status == "adopted"
+    colleague = subdistrict_colleague(world)
+    adopted = services.adopt_allocation(actor=colleague, allocation_obj=preview)
+    assert adopted.status == "adopted" and adopted.adopted_by == colleague and adopted.created_by == admin
     with pytest.raises(ValidationError):
-        services.adopt_allocation(actor=admin, allocation_obj=adopted)
+        services.adopt_allocation(actor=colleague, allocation_obj=adopted)
     second = services.preview_allocation(actor=admin, review_round=r)
     with pytest.raises(ValidationError) as e:
-        services.adopt_allocation(actor=admin, allocation_obj=second)
+        services.adopt_allocation(actor=colleague, allocation_obj=second)
     assert "reason" in e.value.message_dict
-    services.adopt_allocation(actor=admin, allocation_obj=second, reason="评分更正")
+    services.adopt_allocation(actor=colleague, allocation_obj=second, reason="评分更正")
     assert Allocation.objects.get(pk=preview.pk).status == "superseded"
     assert Allocation.objects.get(pk=second.pk).supersedes_id == preview.pk
     # the superseded one keeps its lines unchanged
@@ -218,7 +224,29 @@ def test_approval_defaults_to_the_adopted_allocation(world):
     r, judges = t.review_round(world, [a, b], members=1, rule=rule)
     t.score_all(r, judges, {a: [(90, 90, 90)], b: [(60, 60, 60)]})
     services.adopt_allocation(
-        actor=admin, allocation_obj=services.preview_allocation(actor=admin, review_round=r)
+        actor=subdistrict_colleague(world),
+        allocation_obj=services.preview_allocation(actor=admin, review_round=r),
     )
     assert services.transition(actor=admin, project=a, to="approved").approved_budget == D("11000.00")
     assert services.transition(actor=admin, project=b, to="approved").approved_budget == D("9000.00")
+
+
+def test_the_account_that_previewed_an_allocation_cannot_adopt_it(world):
+    """Issue 19, finding 10: adopting sets next year's budgets, so it checks the preview's maker."""
+    admin, colleague = world.users["subdistrict_admin"], subdistrict_colleague(world)
+    a = t.project(world, "甲", state="submitted", budget="10000", owner=t.org(world, "甲支部"))
+    b = t.project(world, "乙", state="submitted", budget="10000", owner=t.org(world, "乙支部"))
+    r, (judge,) = t.review_round(world, [a, b], members=1, rule=_rule(world))
+    _score(r, judge, a, 90)
+    _score(r, judge, b, 60)
+    preview = services.preview_allocation(actor=admin, review_round=r)
+    with pytest.raises(SamePerson):
+        services.adopt_allocation(actor=admin, allocation_obj=preview)
+    preview.refresh_from_db()
+    assert (preview.status, preview.adopted_by, preview.adopted_at) == ("preview", None, None)
+    assert not AuditRecord.objects.filter(action="adopt").exists()
+    # the colleague's own preview is the admin's to adopt: the rule binds the pair, not a rank
+    theirs = services.preview_allocation(actor=colleague, review_round=r)
+    with pytest.raises(SamePerson):
+        services.adopt_allocation(actor=colleague, allocation_obj=theirs)
+    assert services.adopt_allocation(actor=admin, allocation_obj=theirs).adopted_by == admin

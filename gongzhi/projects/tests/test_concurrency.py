@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from gongzhi.core.testing import run_together
+from gongzhi.org.testing import subdistrict_colleague
 from gongzhi.projects import services
 from gongzhi.projects import testing as t
 from gongzhi.projects.models import Allocation, Expense, Project, Step
@@ -67,8 +68,10 @@ def test_concurrent_adoptions_adopt_one_preview(world):
     for p, v in ((a, 90), (b, 80)):
         services.submit_scores(actor=judges[0], review_round=r, project=p, values={c.pk: v for c in crit})
     previews = [services.preview_allocation(actor=admin, review_round=r) for _ in range(3)]
+    colleague = subdistrict_colleague(world)  # four eyes: the previewer may not adopt
     outcomes = run_together(
-        *(lambda x=x: services.adopt_allocation(actor=admin, allocation_obj=x) for x in previews)
+        *(lambda x=x: services.adopt_allocation(actor=colleague, allocation_obj=x) for x in previews)
     )
     assert sum(isinstance(o, Allocation) for o in outcomes) == 1, outcomes
+    assert sum(isinstance(o, ValidationError) for o in outcomes) == 2, outcomes  # told, not refused
     assert Allocation.objects.filter(review_round=r, status="adopted").count() == 1

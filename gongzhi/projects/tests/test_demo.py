@@ -20,6 +20,7 @@ def test_demo_loads_once_with_a_scored_round_an_adopted_allocation_and_a_disclos
     assert Project.objects.count() == len(demo.PROJECTS) + 1
     assert [r.rank for r in services.ranking(review)] == list(range(1, 9))
     adopted = Allocation.objects.get(review_round=review, status="adopted")
+    assert (adopted.created_by.username, adopted.adopted_by.username) == ("admin", "admin2")  # four eyes
     groups = [line.new > line.old for line in adopted.lines.all()]
     assert groups[:3] == [True] * 3 and sum(groups) == 3
     assert sum(line.new < line.old for line in adopted.lines.all()) == 5

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from gongzhi.org import factories as f
+from gongzhi.org.testing import subdistrict_colleague
 from gongzhi.projects import services
 from gongzhi.projects import testing as t
 from gongzhi.projects.models import Allocation, Comment, Project
@@ -173,7 +174,13 @@ def test_allocation_preview_and_adopt_only_by_the_subdistrict(client, world):
     preview = Allocation.objects.get(review_round=r)
     c.force_login(world.users["neighborhood_secretary"])
     assert c.post(reverse("projects:allocation_adopt", args=[r.pk, preview.pk])).status_code == 403
-    c.force_login(world.users["subdistrict_admin"])
+    c.force_login(world.users["subdistrict_admin"])  # made the preview: told to ask a colleague
+    page = c.get(reverse("projects:round", args=[r.pk])).content.decode()
+    assert f'data-adopt="{preview.pk}"' not in page and 'class="second-person' in page
+    assert c.post(reverse("projects:allocation_adopt", args=[r.pk, preview.pk])).status_code == 403
+    assert Allocation.objects.get(pk=preview.pk).status == "preview"
+    c.force_login(subdistrict_colleague(world))
+    assert f'data-adopt="{preview.pk}"' in c.get(reverse("projects:round", args=[r.pk])).content.decode()
     c.post(reverse("projects:allocation_adopt", args=[r.pk, preview.pk]))
     assert Allocation.objects.get(pk=preview.pk).status == "adopted"
     page = c.get(reverse("projects:round", args=[r.pk])).content.decode()

@@ -9,6 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from gongzhi.core.roles import ROLES
+from gongzhi.org.testing import subdistrict_colleague
 from gongzhi.projects import services
 from gongzhi.projects import testing as t
 
@@ -37,7 +38,7 @@ def _scored_round(world):
     r, judges = t.review_round(world, [mine, other], members=1, rule=rule)
     t.score_all(r, judges, {mine: [(40, 30, 30)], other: [(30, 20, 20)]})
     preview = services.preview_allocation(actor=admin, review_round=r, rule=None)
-    services.adopt_allocation(actor=admin, allocation_obj=preview, reason="")
+    services.adopt_allocation(actor=subdistrict_colleague(world), allocation_obj=preview, reason="")
     return r
 
 
