@@ -8,8 +8,9 @@ Each demo login with a role (one per role, as `demo load` makes them; the duty a
 is their one page, left out) signs in through Django's
 test client and fetches `/` (the workbench, or the resident home for the demo resident) the given
 number of times after one warm-up request; the page is rendered in full, every selector included,
-inside this process. Reads only: the database is not changed. Last line:
-`workbench: p95 M ms over R roles (target < 300 ms)`.
+inside this process. Staff roles also fetch the area in figures (`/workbench/area/`, which the page
+loads after itself through htmx) as many times, timed on its own. Reads only: the database is not
+changed. Last lines: `workbench: p95 M ms over R roles (target < 300 ms)` and the same for the area.
 """
 
 from __future__ import annotations
@@ -66,7 +67,11 @@ def main() -> None:
     from django.test import Client
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    from django.urls import reverse
+
+    area_url = reverse("core:workbench_area")
     every: list[float] = []
+    every_area: list[float] = []
     rows = accounts()
     for role, user in rows:
         client = Client()
@@ -74,19 +79,30 @@ def main() -> None:
         first = client.get("/")
         if first.status_code != 200:
             sys.exit(f"{role}: / answered {first.status_code}")
-        times = []
-        for _ in range(args.requests):
-            start = time.perf_counter()
-            response = client.get("/")
-            times.append((time.perf_counter() - start) * 1000)
-            assert response.status_code == 200
+        times = timed(client, "/", args.requests)
         every += times
         items = first.content.decode().count('data-item="')
-        print(
-            f"{role:26} p95 {p95(times):6.1f} ms  median {statistics.median(times):6.1f} ms  items {items}",
-            flush=True,
-        )
+        line = f"{role:26} p95 {p95(times):6.1f} ms  median {statistics.median(times):6.1f} ms  items {items}"
+        if role != "resident":
+            client.get(area_url)
+            area = timed(client, area_url, args.requests)
+            every_area += area
+            line += f"  | area p95 {p95(area):6.1f} ms"
+        print(line, flush=True)
     print(f"workbench: p95 {p95(every):.0f} ms over {len(rows)} roles (target < {TARGET_MS} ms)")
+    print(
+        f"area in figures: p95 {p95(every_area):.0f} ms over {len(rows) - 1} staff roles (loaded after the page)"
+    )
+
+
+def timed(client, url: str, n: int) -> list[float]:
+    times = []
+    for _ in range(n):
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return times
 
 
 if __name__ == "__main__":

@@ -7,7 +7,19 @@ from gongzhi.core import urls as core_urls
 
 urlpatterns = [
     # The workbench sits on top (it reads every app) but keeps its name in core's namespace.
-    path("", include(([path("", workbench.workbench, name="workbench"), *core_urls.urlpatterns], "core"))),
+    path(
+        "",
+        include(
+            (
+                [
+                    path("", workbench.workbench, name="workbench"),
+                    path("workbench/area/", workbench.workbench_area, name="workbench_area"),
+                    *core_urls.urlpatterns,
+                ],
+                "core",
+            )
+        ),
+    ),
     path("accounts/", include("gongzhi.accounts.urls")),
     path("org/", include("gongzhi.org.urls")),
     path("grids/", include("gongzhi.grids.urls")),

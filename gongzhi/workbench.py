@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.shortcuts import render
 from django.urls import reverse
@@ -33,6 +34,7 @@ from gongzhi.deliberation.models import Vote
 from gongzhi.grids import selectors as grid_selectors
 from gongzhi.notifications import selectors as notification_selectors
 from gongzhi.org import selectors as org_selectors
+from gongzhi.property import selectors as property_selectors
 from gongzhi.visits import selectors as visit_selectors
 from gongzhi.volunteers import selectors as volunteer_selectors
 
@@ -114,6 +116,23 @@ def concern_item(user, key: str, label: str, state: str, now: datetime) -> Item:
     return Item(key, label, counts["n"], url, counts["late"], lines)
 
 
+def rating_item(user) -> Item:
+    """Closed concerns the resident has not rated yet: staff follow up (回访) for the rating. Nothing
+    is late here, so the lines give the day it was closed, not a deadline."""
+    filters = concern_selectors.QueueFilter(state=concern_selectors.AWAITING_RATING)
+    qs = concern_selectors.concern_queue(user, filters=filters)
+    lines = [
+        Line(
+            f"#{pk} {title}",
+            reverse("concerns:detail", args=[pk]),
+            _("closed %(d)s") % {"d": f"{timezone.localtime(closed):%m-%d}"} if closed else "",
+        )
+        for pk, title, closed in qs.select_related(None).values_list("pk", "title", "closed_at")[:SHOWN]
+    ]
+    url = reverse("concerns:queue") + "?" + urlencode(filters.params())
+    return Item("to_rate", _("Closed, awaiting the resident's rating"), qs.count(), url, 0, lines)
+
+
 def concern_items(user, roles: set[str], now: datetime) -> list[Item]:
     if not may_read_class(user, "concern"):
         return []
@@ -135,6 +154,7 @@ def concern_items(user, roles: set[str], now: datetime) -> list[Item]:
             concern_item(user, "returned", _("Returned by the handler"), "returned", now),
             concern_item(user, "reopened", _("Reopened after a dissatisfied rating"), "reopened", now),
             concern_item(user, "to_verify", _("Concerns to verify and close"), "verifying", now),
+            rating_item(user),
         ]
     items += [
         concern_item(user, "to_accept", _("Concerns to take up"), "dispatched", now),
@@ -363,6 +383,33 @@ def stairwell_items(user, roles: set[str]) -> list[Item]:
     return items
 
 
+def disclosure_items(user) -> list[Item]:
+    """An owners' committee member: the works accounts (公示) of their compound now open for
+    comment, the notices they are there to check; counted on the compound page's own filter."""
+    today = timezone.localdate()
+    items = []
+    for a in assignments_of(user):
+        if a.role != "owners_committee_member" or not a.compound_id:
+            continue
+        compound = property_selectors.compounds_visible_to(user).filter(pk=a.compound_id).first()
+        if compound is None:
+            continue
+        notices = property_selectors.works_accounts_of(compound, open_on=today)
+        lines = [
+            Line(
+                f"{d.title} · {d.project.title}",
+                reverse("projects:public", args=[d.token]),
+                _("%(n)d days left") % {"n": (d.closes_on - today).days},
+            )
+            for d in notices[:SHOWN]
+        ]
+        url = reverse("property:compound", args=[compound.pk]) + "?works=open#works"
+        items.append(
+            Item(f"works_{compound.pk}", _("Works accounts open for comment"), notices.count(), url, 0, lines)
+        )
+    return items
+
+
 def today(user) -> list[Item]:
     """Everything awaiting the user: the supervision list, then late items, then the rest by size;
     empty items dropped."""
@@ -374,6 +421,7 @@ def today(user) -> list[Item]:
         + deliberation_items(user, timezone.localdate())
         + volunteer_items(user, now)
         + stairwell_items(user, roles)
+        + disclosure_items(user)
         + approval_items(user)
     )
     # The supervision list leads whenever it holds anything: it is what the next level checks.
@@ -386,9 +434,29 @@ def today(user) -> list[Item]:
 @never_cache
 @login_required
 def workbench(request):
-    """Home page: a resident's home, or a staff member's day and their area at a glance."""
+    """Home page: a resident's home, or a staff member's day. Their area in figures comes after the
+    page (`workbench_area`, loaded by htmx): a town's counts are not what anyone waits on."""
     if request.user.kind == request.user.Kind.RESIDENT:
         return resident_home(request)
+    return render(
+        request,
+        "workbench.html",
+        {
+            "items": today(request.user),
+            "roles": org_selectors.roles_of(request.user),
+            "tasks": deliberation_selectors.tasks_of(request.user).order_by("due_on", "pk"),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@never_cache
+@login_required
+def workbench_area(request):
+    """The workbench's lower part, fetched after the page: the area in figures and the households
+    per neighborhood (or per micro-grid when the area is one neighborhood)."""
+    if request.user.kind == request.user.Kind.RESIDENT:
+        raise PermissionDenied(_("This part of the workbench is for staff."))
     neighborhoods = neighborhood_table(request.user)
     if len(neighborhoods) == 1:
         # One neighborhood: the useful picture is the workload of each of its grids.
@@ -400,16 +468,12 @@ def workbench(request):
     chart = {"labels": [p[0] for p in pairs], "values": [p[1] for p in pairs]}
     return render(
         request,
-        "workbench.html",
+        "workbench_area.html",
         {
-            "items": today(request.user),
             "counts": area_counts(request.user),
             "neighborhoods": neighborhoods,
             "chart_data": chart | {"unit": _("households")},
             "chart_title": chart_title,
-            "roles": org_selectors.roles_of(request.user),
-            "tasks": deliberation_selectors.tasks_of(request.user).order_by("due_on", "pk"),
-            "today": timezone.localdate(),
         },
     )
 

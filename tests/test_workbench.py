@@ -178,3 +178,79 @@ def test_a_resident_sees_no_one_elses_concern(resident_client, world):
     home = resident_client.get(reverse("core:workbench")).content.decode()
     assert f'data-concern="{other.pk}"' not in home
     assert User.objects.filter(kind="resident").count() == 1
+
+
+def test_closed_concerns_awaiting_the_residents_rating_count_equals_the_queue(client, world):
+    """回访: closed and not yet rated is the secretary's item; rated or still open is not."""
+    waiting, rated = concern_for(world, title="楼道堆物"), concern_for(world, title="路面坑洼")
+    concern_for(world, title="仍在受理")
+    closed = {"state": "closed", "closed_at": timezone.now() - timedelta(days=1)}
+    Concern.objects.filter(pk=waiting.pk).update(**closed)
+    Concern.objects.filter(pk=rated.pk).update(**closed, rating="satisfied")
+    client.force_login(world.users["neighborhood_secretary"])
+    page = client.get(reverse("core:workbench")).content.decode()
+    count, url = _items(page)["to_rate"]
+    assert count == 1 and _listed(client, url) == 1 and "楼道堆物" in page
+    queue = client.get(url).content.decode()
+    assert "楼道堆物" in queue and "路面坑洼" not in queue and "仍在受理" not in queue
+    services.rate_concern(public_token=waiting.public_token, rating="satisfied")
+    assert "to_rate" not in _items(client.get(reverse("core:workbench")).content.decode())
+    client.force_login(world.users["department_handler"])  # handlers do not call residents back
+    assert "to_rate" not in _items(client.get(reverse("core:workbench")).content.decode())
+
+
+def test_owners_committee_sees_its_compounds_works_accounts_open_for_comment(client, world):
+    from gongzhi.org.models import PartyOrg
+    from gongzhi.projects.models import Disclosure, Project
+
+    compound = world.household_a.building.compound
+    project = Project.objects.create(
+        neighborhood=world.neighborhood_a,
+        owner=PartyOrg.objects.filter(neighborhood=world.neighborhood_a).first(),
+        compound=compound,
+        title="屋面防水维修",
+    )
+    today = timezone.localdate()
+    for title, opens, closes in (
+        ("维修资金使用公示", -2, 5),  # open for comment today
+        ("上季度维修账目", -40, -10),  # its period is over
+        ("下月维修计划", 3, 10),  # not yet open
+    ):
+        Disclosure.objects.create(
+            project=project,
+            title=title,
+            opens_on=today + timedelta(days=opens),
+            closes_on=today + timedelta(days=closes),
+        )
+    client.force_login(world.users["owners_committee_member"])
+    page = client.get(reverse("core:workbench")).content.decode()
+    count, url = _items(page)[f"works_{compound.pk}"]
+    assert count == 1 and "维修资金使用公示" in page
+    listed = client.get(url).content.decode()
+    works = listed[listed.index('id="works"') :]
+    assert int(re.search(r'data-count="(\d+)"', works).group(1)) == 1
+    assert "维修资金使用公示" in works and "上季度维修账目" not in works
+    everything = client.get(reverse("property:compound", args=[compound.pk])).content.decode()
+    assert "上季度维修账目" in everything  # the unfiltered page lists every notice
+    client.force_login(world.users["property_staff"])  # same compound, not the committee
+    assert f"works_{compound.pk}" not in _items(client.get(reverse("core:workbench")).content.decode())
+
+
+def test_the_area_in_figures_comes_after_the_page(client, world):
+    """`/` asks for the area's figures once it is shown; the part itself is for staff only."""
+    from gongzhi.accounts.tests.residents import sign_in_by_phone
+
+    url = reverse("core:workbench_area")
+    client.force_login(world.users["neighborhood_secretary"])
+    assert f'hx-get="{url}"' in client.get(reverse("core:workbench")).content.decode()
+    area = client.get(url).content.decode()
+    households = world.neighborhood_a.households.count()
+    assert re.search(r'data-count="households">(\d+)<', area).group(1) == str(households)
+    assert 'id="households-chart"' in area and "chart-data" in area
+    client.force_login(world.users["auditor"])  # a duty account keeps to its one page
+    assert client.get(url).status_code == 403
+    client.logout()
+    response = client.get(url)
+    assert response.status_code == 302 and reverse("accounts:login") in response.url
+    sign_in_by_phone(client, world.resident_a.phone)
+    assert client.get(url).status_code == 404  # residents keep to their pages; staff pages are absent

@@ -88,7 +88,7 @@ class QueueFilter:
         due = due or ("overdue" if source.get("overdue") == "1" else "")
         return cls(
             q=(source.get("q") or "").strip()[:60],
-            state=state if state in lifecycle.STATES else "",
+            state=state if state in lifecycle.STATES or state == AWAITING_RATING else "",
             category=parse_int(source.get("category"), low=1),
             grid=parse_int(source.get("grid"), low=1),
             due=due if due in DUE_CHOICES else "",
@@ -102,6 +102,9 @@ class QueueFilter:
 
 
 DUE_CHOICES = ("overdue", "today", "week")
+# The queue's one state that is not a lifecycle state: closed and not yet rated by the resident
+# (staff call them back for the rating, 回访). Newest closed first.
+AWAITING_RATING = "to_rate"
 
 
 def _due_q(due: str, now: datetime) -> Q:
@@ -123,7 +126,9 @@ def concern_queue(
     """The worklist: open concerns first by resolution deadline; a handler sees only theirs anyway."""
     f = filters or QueueFilter(state=state, due="overdue" if overdue else "", handler_only=handler_only)
     qs = concerns_visible_to(user)
-    if f.state:
+    if f.state == AWAITING_RATING:
+        qs = qs.filter(state=lifecycle.CLOSED, rating="")  # as rate_concern accepts a rating
+    elif f.state:
         qs = qs.filter(state=f.state)
     else:
         # Reports joined to a similar concern are worked through that one.
@@ -138,6 +143,8 @@ def concern_queue(
         qs = qs.filter(micro_grid_id=f.grid)
     if f.handler_only:
         qs = qs.exclude(handler_kind="residents_committee")
+    if f.state == AWAITING_RATING:
+        return qs.order_by("-closed_at", "-id")
     return qs.order_by("resolution_due", "id")
 
 

@@ -49,7 +49,7 @@ def queue(request):
             "page": page,
             "f": filters,
             "query": urlencode(filters.params()),
-            "states": State.choices,
+            "states": [*State.choices, (selectors.AWAITING_RATING, _("closed, awaiting rating"))],
             "categories": selectors.categories_for(selectors.home_subdistrict_id(request.user)),
             "grids": selectors.queue_grids(request.user),
             "dues": [("overdue", _("overdue")), ("today", _("due today")), ("week", _("due within 7 days"))],

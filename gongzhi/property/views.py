@@ -90,6 +90,9 @@ def compound(request, pk: int):
     place = selectors.compound_for(request.user, pk)
     year = _year(request)
     figures = list(selectors.figures_for(request.user, place, year))
+    # ?works=open: the notices open for comment today (the owners' committee's workbench item).
+    works_open = request.GET.get("works") == "open"
+    works = selectors.works_accounts_of(place, open_on=timezone.localdate() if works_open else None)
     context = {
         "compound": place,
         "year": year,
@@ -101,7 +104,9 @@ def compound(request, pk: int):
         "joint_meetings": selectors.joint_meetings_of(request.user, place)[:10],
         "rules_in_force": selectors.rules_in_force(request.user, place),
         "complaints": selectors.complaints_of(request.user, place)[:20],
-        "works": selectors.works_accounts_of(request.user, place)[:20],
+        "works": works[:20],
+        "works_count": works.count(),
+        "works_open": works_open,
         "complaint_counts": selectors.complaint_counts(place, year),
         "stairwells": selectors.stairwells_of(request.user, place),
         "may_enter": selectors.may_enter_figures(request.user, place),

@@ -141,10 +141,16 @@ def joint_committees_of(user, compound: Compound) -> QuerySet[JointCommittee]:
     return scoped(user, qs).prefetch_related("members")
 
 
-def works_accounts_of(user, compound: Compound) -> QuerySet[Disclosure]:
-    """Public notices (公示) of the compound's projects, maintenance-fund works among them."""
+def works_accounts_of(compound: Compound, *, open_on: date | None = None) -> QuerySet[Disclosure]:
+    """Public notices (公示) of the compound's projects, maintenance-fund works among them; with
+    `open_on`, only those open for comment that day (what awaits the owners' committee). Not
+    scoped by project: the caller has checked the compound (`compound_for`), and these notices are
+    public, listed for anyone on the compound's public page (projects' `public_compound`), so the
+    owners' committee, which reads no projects, sees its compound's accounts too."""
     qs = Disclosure.objects.filter(project__compound=compound).select_related("project")
-    return scoped(user, qs)
+    if open_on is not None:
+        return qs.filter(opens_on__lte=open_on, closes_on__gte=open_on).order_by("closes_on", "id")
+    return qs.order_by("-opens_on", "-id")
 
 
 def companies_visible_to(user) -> QuerySet[PropertyCompany]:

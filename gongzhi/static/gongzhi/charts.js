@@ -27,4 +27,8 @@
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-chart]").forEach(draw);
   });
+  // Charts in a part fetched after the page (htmx), e.g. the workbench's area in figures.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    event.target.querySelectorAll("[data-chart]").forEach(draw);
+  });
 })();
