@@ -1,6 +1,7 @@
 """The one place that decides what a user may see and change: area scope from role assignments.
 
-A model that lives in an area declares `scope_paths` (unit kind → lookup of that unit's id) and a
+A model that lives in an area declares `scope_paths` (unit kind → lookup of that unit's id, or a
+function of the unit id returning a Q when one lookup cannot say it) and a
 `data_class`. A role grants a data class for reading and/or writing on its unit; the record is in
 scope when the lookup for the role's unit kind equals the unit's id. Models with
 `visible_from_below` (areas, buildings, grids) are also readable by roles on units inside them:
@@ -111,9 +112,15 @@ def scope_terms(user, model: type[Model], action: str = READ) -> tuple[tuple[str
     return tuple(lookup for lookup, _ in terms), [unit_id for _, unit_id in terms]
 
 
-def terms_q(lookups: tuple[str, ...], unit_ids: list) -> Q:
-    parts = [Q(**{lookup: unit_id}) for lookup, unit_id in zip(lookups, unit_ids, strict=True)]
+def terms_q(lookups: tuple, unit_ids: list) -> Q:
+    parts = [_term(lookup, unit_id) for lookup, unit_id in zip(lookups, unit_ids, strict=True)]
     return reduce(or_, parts) if parts else NOTHING
+
+
+def _term(lookup, unit_id) -> Q:
+    """A lookup string (`"micro_grid_id"`), or a function of the unit id returning a Q, for a
+    record reached by more than one road (a building split between grids: org.Building)."""
+    return lookup(unit_id) if callable(lookup) else Q(**{lookup: unit_id})
 
 
 def scoped(user, queryset: QuerySet, action: str = READ) -> QuerySet:

@@ -82,6 +82,7 @@ class StairwellFactory(factory.django.DjangoModelFactory):
 
     building = factory.SubFactory(BuildingFactory)
     name = factory.Sequence(lambda n: f"{n}单元")
+    micro_grid = factory.SelfAttribute("building.micro_grid")
 
 
 class HouseholdFactory(factory.django.DjangoModelFactory):

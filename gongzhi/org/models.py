@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core import pii
@@ -142,6 +143,14 @@ class Compound(models.Model):
         return self.name
 
 
+def _building_in_grid(grid_id: int | None) -> Q:
+    """Buildings of the grid, and split buildings with a stairwell in it (a subquery: no duplicate
+    rows, no DISTINCT on every building list)."""
+    return Q(micro_grid_id=grid_id) | Q(
+        pk__in=Stairwell.objects.filter(micro_grid_id=grid_id).values("building_id")
+    )
+
+
 class Building(models.Model):
     compound = models.ForeignKey(Compound, on_delete=models.PROTECT, related_name="buildings")
     # Denormalised from the compound so that area filters need no join.
@@ -163,7 +172,9 @@ class Building(models.Model):
     scope_paths = {
         "subdistrict": "neighborhood__subdistrict_id",
         "neighborhood": "neighborhood_id",
-        "micro_grid": "micro_grid_id",
+        # A building split by stairwell belongs to the grid holding most of its households and is
+        # seen by every grid holding one of its stairwells (their households only: Household).
+        "micro_grid": _building_in_grid,
         "compound": "compound_id",
         "building": "id",
     }
@@ -184,6 +195,9 @@ class Stairwell(models.Model):
 
     building = models.ForeignKey(Building, on_delete=models.CASCADE, related_name="stairwells")
     name = models.CharField(_("name"), max_length=32)
+    # The stairwell's own grid: its building's, unless the building is split between grids by
+    # stairwell (grids adoption). Kept set whenever the building has a grid: every scope of a
+    # stairwell, and of what hangs on it, follows this field, not the building's.
     micro_grid = models.ForeignKey(
         "grids.MicroGrid", on_delete=models.SET_NULL, null=True, blank=True, related_name="stairwells"
     )
@@ -191,7 +205,7 @@ class Stairwell(models.Model):
     scope_paths = {
         "subdistrict": "building__neighborhood__subdistrict_id",
         "neighborhood": "building__neighborhood_id",
-        "micro_grid": "building__micro_grid_id",
+        "micro_grid": "micro_grid_id",
         "compound": "building__compound_id",
         "building": "building_id",
         "stairwell": "id",

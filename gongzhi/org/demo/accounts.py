@@ -47,10 +47,7 @@ def demo_units(subdistrict: Subdistrict) -> dict[str, object]:
         .first()
     )
     stairwell = (
-        Stairwell.objects.filter(building__micro_grid=grid)
-        .select_related("building__compound")
-        .order_by("pk")
-        .first()
+        Stairwell.objects.filter(micro_grid=grid).select_related("building__compound").order_by("pk").first()
     )
     return {
         "subdistrict": subdistrict,

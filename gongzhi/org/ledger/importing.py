@@ -204,7 +204,8 @@ class _Import(_ImportWrites):
             return Compound(neighborhood=nb, name=key[1])
         if model is Building:
             return Building(compound=self.compounds[key[:2]], neighborhood=nb, number=key[2])
-        return Stairwell(building=self.buildings[key[:3]], name=key[3])
+        building = self.buildings[key[:3]]  # a new stairwell starts in its building's grid
+        return Stairwell(building=building, name=key[3], micro_grid_id=building.micro_grid_id)
 
     def _household_path(self, household: Household, nb: Neighborhood, bk: tuple) -> dict:
         building = self.buildings[bk]

@@ -6,6 +6,7 @@ from django.db import connection
 
 from gongzhi.core import pii
 from gongzhi.core.models import AuditRecord
+from gongzhi.core.permissions import scoped
 from gongzhi.org import factories as f
 from gongzhi.org.ledger import import_ledger
 from gongzhi.org.models import Building, Compound, Household, Resident, ResidentTag, Stairwell
@@ -211,3 +212,15 @@ def test_tags_are_replaced_and_cleared_with_wu(area):
     row["特殊标签"] = "无"
     report = import_ledger(actor=area.users["social_worker"], uploaded_file=xlsx_file([row]))
     assert report.residents.updated == 1 and ResidentTag.objects.count() == 0
+
+
+def test_a_new_stairwell_starts_in_its_building_grid(area):
+    """Scopes follow the stairwell's own grid (a split building's stairwells differ), so a stairwell
+    the ledger adds must carry its building's grid, or the grid's staff would not see it."""
+    report = import_ledger(
+        actor=area.users["social_worker"], uploaded_file=xlsx_file([person(0, 单元="3单元")])
+    )
+    assert report.ok, report.errors
+    added = Stairwell.objects.get(building=area.building, name="3单元")
+    assert added.micro_grid == area.grid
+    assert scoped(area.users["grid_worker"], Stairwell.objects.filter(pk=added.pk)).exists()
