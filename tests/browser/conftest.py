@@ -79,7 +79,16 @@ def context_at(browser, width: int):
 
 def fits(page, width: int) -> None:
     """Nothing is cut off: the page never scrolls sideways."""
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, page.url
+    if page.evaluate("document.documentElement.scrollWidth") <= width:
+        return
+    wide = page.evaluate(
+        """w => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > w).slice(0, 8)
+            .map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className + ' ' +
+                 Math.round(e.getBoundingClientRect().right))""",
+        width,
+    )
+    raise AssertionError(f"{page.url} scrolls sideways at {width} px: {wide}")
 
 
 def open_menu(page, group: str, label: str, width: int) -> None:
