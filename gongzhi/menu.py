@@ -107,6 +107,8 @@ def _records(user) -> Group | None:
     if may_read_class(user, "resident"):
         links += _links((_("Data-subject requests"), "accounts:requests"))
     links += _links((_("Exports"), "core:exports"))
+    # Staff who connect another system find the API's reference here, not by guessing its URL.
+    links += (Link(_("API docs"), reverse("api:openapi-view"), key="api-docs"),)
     if user.is_staff:
         links += _links((_("Admin"), "admin:index"))
     return Group("records", _("Records"), links)

@@ -63,3 +63,41 @@ def sign_in(page, live_server, username: str, password: str = "gongzhi-test-pass
     page.click("button[type=submit]")
     # Staff land on the workbench, residents on their home (the same URL, /).
     page.wait_for_url(lambda url: url.startswith(live_server.url) and "/accounts/login/" not in url)
+
+
+# Issue 15: every journey is walked at a desktop and a phone width.
+WIDTHS = [1366, 420]
+
+
+def context_at(browser, width: int):
+    """A browser context at `width` px; below 720 px it is a touch phone."""
+    phone = width < 720
+    return browser.new_context(
+        viewport={"width": width, "height": 900}, locale="zh-CN", is_mobile=phone, has_touch=phone
+    )
+
+
+def fits(page, width: int) -> None:
+    """Nothing is cut off: the page never scrolls sideways."""
+    if page.evaluate("document.documentElement.scrollWidth") <= width:
+        return
+    wide = page.evaluate(
+        """w => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > w).slice(0, 8)
+            .map(e => e.tagName + (e.id ? '#' + e.id : '') + '.' + e.className + ' ' +
+                 Math.round(e.getBoundingClientRect().right))""",
+        width,
+    )
+    raise AssertionError(f"{page.url} scrolls sideways at {width} px: {wide}")
+
+
+def open_menu(page, group: str, label: str, width: int) -> None:
+    """From any staff page, follow the main menu as a person would: on a phone the menu is behind
+    the menu button, on a desktop the group opens on hover."""
+    if width < 720:
+        page.click("#menu-toggle")
+    page.locator(f'[data-group="{group}"] .navgroup-title').click()
+    link = page.locator(f'[data-group="{group}"] a', has_text=label).first
+    assert link.is_visible(), f"{label} hidden in the {group} menu at {width} px"
+    link.click()
+    page.wait_for_load_state()

@@ -1,5 +1,6 @@
 """The whole loop in the browser: a grid worker's visit on a phone opens a concern; a social worker
-dispatches, handles, verifies and closes it; the resident rates it on their phone page."""
+dispatches, handles, verifies and closes it; the resident rates it on their phone page. The
+whole loop runs at 1366 and 420 px."""
 
 import re
 
@@ -8,7 +9,9 @@ import pytest
 from gongzhi.concerns.models import Category, Concern
 from gongzhi.concerns.tests.conftest import category, concern_for
 from gongzhi.core.testing import image_bytes
-from tests.browser.conftest import screenshot, sign_in
+from gongzhi.org import factories as f
+from gongzhi.visits.models import Visit
+from tests.browser.conftest import WIDTHS, context_at, fits, open_menu, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,21 +22,43 @@ def live(live_server, world):
     return live_server
 
 
-def record_visit_on_phone(phone_page, live, world):
-    sign_in(phone_page, live, "grid_worker")
-    phone_page.goto(f"{live.url}/concerns/visits/new/")
+def flat_5_301(world):
+    """household_a becomes 5号楼 301 among flats a hurried worker could mistake for it: 15号楼,
+    50号楼 and 105号楼 301 in the same grid (typing `5 301` once listed 105号楼 first)."""
     household = world.household_a
-    phone_page.fill("input[name=q]", f"{household.building.number} {household.room}")
-    phone_page.wait_for_selector(f"input[name=household][value='{household.pk}']")  # htmx search
-    phone_page.check(f"input[name=household][value='{household.pk}']")
-    phone_page.check("input[name=channel][value=door]")
-    phone_page.fill("#id_raised", "楼道里有人给电瓶车飞线充电")
-    phone_page.select_option("#id_category", label="电瓶车充电")
-    phone_page.fill("#id_handled", "当场提醒住户")
-    screenshot(phone_page, "concern-visit-phone")
-    phone_page.click("form.phone-form button.btn")
-    phone_page.wait_for_selector(".messages li")
-    assert re.search(r"#\d+", phone_page.locator(".messages li").inner_text())
+    household.building.number = "5号楼"
+    household.building.save()
+    household.room = "301"
+    household.save()
+    for number in ("105号楼", "50号楼", "15号楼"):
+        building = f.BuildingFactory(
+            compound=household.building.compound, micro_grid=household.building.micro_grid, number=number
+        )
+        f.HouseholdFactory(building=building, room="301")
+    return household
+
+
+def record_visit(page, live, world, width):
+    """The grid worker starts at the workbench, opens 记录走访 from the menu, types `5 301` and,
+    in a hurry, takes the first flat listed."""
+    household = flat_5_301(world)
+    sign_in(page, live, "grid_worker")
+    open_menu(page, "concerns", "记录走访", width)
+    page.wait_for_url("**/concerns/visits/new/")
+    page.fill("input[name=q]", "5 301")
+    page.wait_for_selector("#household-hits label:not([data-suggested]) input[name=household]")  # htmx
+    first = page.locator("#household-hits label:not([data-suggested]) input[name=household]").first
+    assert first.get_attribute("value") == str(household.pk)
+    first.check()
+    page.check("input[name=channel][value=door]")
+    page.fill("#id_raised", "楼道里有人给电瓶车飞线充电")
+    page.select_option("#id_category", label="电瓶车充电")
+    page.fill("#id_handled", "当场提醒住户")
+    fits(page, width)
+    screenshot(page, f"concern-visit-{width}")
+    page.click("#visit-form button.btn")
+    page.wait_for_selector(".messages li")
+    assert re.search(r"#\d+", page.locator(".messages li").inner_text())
     return Concern.objects.get()
 
 
@@ -45,10 +70,18 @@ def take_step(page, action: str, note: str = "") -> None:
     page.wait_for_load_state()
 
 
-def test_visit_to_rating_loop(page, phone_page, live, world):
-    concern = record_visit_on_phone(phone_page, live, world)
+@pytest.mark.parametrize("width", WIDTHS)
+def test_visit_to_rating_loop(browser, phone_page, live, world, width):
+    worker = context_at(browser, width)
+    concern = record_visit(worker.new_page(), live, world, width)
+    worker.close()
     assert concern.channel == "visit" and concern.state == "accepted"
+    visit = Visit.objects.get(concern=concern)
+    assert (visit.household.building.number, visit.household.room) == ("5号楼", "301")
+    assert concern.household_id == visit.household_id
 
+    social = context_at(browser, width)
+    page = social.new_page()
     sign_in(page, live, "social_worker")
     page.goto(f"{live.url}/concerns/")
     page.click(f"tr[data-concern='{concern.pk}'] a")
@@ -56,6 +89,7 @@ def test_visit_to_rating_loop(page, phone_page, live, world):
     # The classifier's suggestion is shown next to the category the worker chose.
     suggested = page.locator("[data-suggested]")
     assert "建议" in suggested.inner_text() and "置信度" in suggested.inner_text()
+    fits(page, width)
     take_step(page, "dispatch")
     take_step(page, "start")
     take_step(page, "resolve", "已拆除飞线，引导到充电桩充电")
@@ -63,12 +97,13 @@ def test_visit_to_rating_loop(page, phone_page, live, world):
     # The supervisor sees the reply check before closing; this reply talks about the concern.
     check = page.locator("form[data-action=close] [data-reply-check]")
     assert "答复核查" in check.inner_text() and page.locator("[data-reply-flags]").count() == 0
-    screenshot(page, "concern-verify-reply-check")
+    screenshot(page, f"concern-verify-reply-check-{width}")
     take_step(page, "close", "回访住户确认")
     assert page.locator("[data-state]").first.get_attribute("data-state") == "closed"
     actions = [e.get_attribute("data-event") for e in page.locator("tr[data-event]").all()]
     assert actions == ["accept", "dispatch", "start", "resolve", "close"]
-    screenshot(page, "concern-detail-closed")
+    fits(page, width)
+    screenshot(page, f"concern-detail-closed-{width}")
     progress = page.locator("a[data-progress]").get_attribute("href")
 
     phone_page.goto(f"{live.url}{progress}")
@@ -77,14 +112,20 @@ def test_visit_to_rating_loop(page, phone_page, live, world):
     phone_page.click("form.phone-form button.btn")
     phone_page.wait_for_selector("[data-rating=satisfied]")
     screenshot(phone_page, "concern-resident-rated")
-    concern.refresh_from_db()
-    assert concern.rating == "satisfied" and concern.state == "closed"
 
     page.goto(f"{live.url}/concerns/kpi/")
     page.wait_for_selector("#collected-chart svg")
     assert page.locator("[data-kpi=collected]").inner_text() == "1"
-    assert page.locator("[data-kpi=satisfaction_rate]").inner_text() == "100%"
-    screenshot(page, "concern-kpi")
+    assert page.locator("[data-kpi=satisfaction_rate]").inner_text() == "100.0%"
+    fits(page, width)
+    screenshot(page, f"concern-kpi-{width}")
+    social.close()
+    concern.refresh_from_db()
+    assert (concern.state, concern.rating, concern.household_id) == (
+        "closed",
+        "satisfied",
+        visit.household_id,
+    )
 
 
 def test_stale_step_in_a_second_tab_shows_a_clear_conflict(page, live, world):

@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.browser.conftest import screenshot, sign_in
+from gongzhi.core.models import ApiToken, AuditRecord
+from tests.browser.conftest import WIDTHS, context_at, fits, open_menu, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -62,3 +63,31 @@ def test_english_can_be_chosen(page, live, world):
     sign_in(page, live, "neighborhood_secretary")
     page.click("button[value=en]")
     page.wait_for_selector("h1:text('Workbench')")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_subdistrict_admin_reads_the_api_docs_offline(browser, live, world, width):
+    """From the workbench to the API reference: Swagger UI from the site's own static files, so
+    its operations render (not a blank page) with no network beyond the site. Reading changes
+    nothing: no token issued, nothing written to the audit trail."""
+    context = context_at(browser, width)
+    page = context.new_page()
+    outside = []
+    page.on("request", lambda r: None if r.url.startswith(live.url) else outside.append(r.url))
+    sign_in(page, live, "subdistrict_admin")
+    assert page.locator("h1").inner_text() == "工作台"
+    fits(page, width)
+    audited, tokens = AuditRecord.objects.count(), ApiToken.objects.count()
+    open_menu(page, "records", "接口文档", width)
+    page.wait_for_url("**/api/v1/docs")
+    page.wait_for_selector(".opblock-summary-path", timeout=30_000)
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert "/api/v1/households" in paths and len(paths) >= 5, paths
+    assert page.locator(".swagger-ui .info .title").inner_text().startswith("gongzhi API")
+    page.locator(".opblock-summary-path", has_text="/api/v1/households").first.click()
+    page.wait_for_selector(".opblock.is-open .parameters")
+    fits(page, width)
+    screenshot(page, f"api-docs-{width}")
+    context.close()
+    assert not outside, outside  # offline: no CDN
+    assert (AuditRecord.objects.count(), ApiToken.objects.count()) == (audited, tokens)

@@ -7,7 +7,8 @@ import pytest
 from gongzhi.grids import services
 from gongzhi.grids.models import GridPlan
 from gongzhi.grids.tests.test_services import add_row
-from tests.browser.conftest import screenshot, sign_in
+from gongzhi.org.models import Building
+from tests.browser.conftest import WIDTHS, context_at, fits, open_menu, screenshot, sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -35,33 +36,48 @@ def live(live_server, world):
     return live_server
 
 
-def test_secretary_draws_reviews_and_adopts_grids(page, live, world):
+@pytest.mark.parametrize("width", WIDTHS)
+def test_secretary_draws_reviews_and_adopts_grids(browser, live, world, width):
+    """From the workbench's 网格地图 to a redrawn, adopted plan, at a desk and on a phone."""
+    context = context_at(browser, width)
+    page = context.new_page()
     sign_in(page, live, "neighborhood_secretary")
-    page.goto(f"{live.url}/grids/neighborhoods/{world.neighborhood_a.pk}/")
+    open_menu(page, "places", "网格地图", width)
+    page.wait_for_url(f"**/grids/neighborhoods/{world.neighborhood_a.pk}/")
     page.wait_for_selector("#grid-map path.leaflet-interactive")
     page.wait_for_selector("#grid-chart svg")
     assert page.locator("#grid-map path.leaflet-interactive").count() >= 6
+    fits(page, width)
     page.click(f'a[href="/grids/neighborhoods/{world.neighborhood_a.pk}/draw/"]')
     page.fill("#id_min_households", "300")
     page.fill("#id_max_households", "500")
     page.check("input[name=mode][value=full]")
+    fits(page, width)
     page.click("button[type=submit]")
     page.wait_for_url("**/grids/plans/*/")
     page.wait_for_selector("#plan-map path.leaflet-interactive")
     plan = GridPlan.objects.latest("id")
-    assert page.locator("#plan-map path.leaflet-interactive").count() >= len(set(plan.proposed.values()))
-    assert page.locator("tr[data-grid]").count() == len(set(plan.proposed.values()))
+    grids = len(set(plan.proposed.values()))
+    assert page.locator("#plan-map path.leaflet-interactive").count() >= grids
+    assert page.locator("tr[data-grid]").count() == grids
     page.locator("#plan-map path.leaflet-interactive").first.hover()
     page.wait_for_selector(".leaflet-tooltip")
-    screenshot(page, "grid-proposal")
+    fits(page, width)
+    screenshot(page, f"grid-proposal-{width}")
     page.click("button[data-action=adopt]")
     page.wait_for_selector("[data-status=adopted]")
-    plan.refresh_from_db()
-    assert plan.status == GridPlan.Status.ADOPTED
     page.goto(f"{live.url}/grids/neighborhoods/{world.neighborhood_a.pk}/")
     page.wait_for_selector("#grid-map path.leaflet-interactive")
     page.wait_for_selector("#grid-chart svg")
-    screenshot(page, "grid-map")
+    screenshot(page, f"grid-map-{width}")
+    context.close()
+    plan.refresh_from_db()
+    assert plan.status == GridPlan.Status.ADOPTED
+    # every building now sits in the grid the adopted plan drew for it
+    placed = dict(
+        Building.objects.filter(pk__in=[int(k) for k in plan.proposed]).values_list("pk", "micro_grid__code")
+    )
+    assert {str(pk): code for pk, code in placed.items()} == plan.proposed
 
 
 def test_draw_form_shows_drawing_note_and_field_errors(page, live, world):
@@ -72,15 +88,6 @@ def test_draw_form_shows_drawing_note_and_field_errors(page, live, world):
     page.click("button[type=submit]")
     page.wait_for_selector("[data-error=max_households]")
     assert GridPlan.objects.filter(status=GridPlan.Status.PROPOSED).count() == 0
-
-
-def test_grid_map_on_a_phone(phone_page, live, world):
-    sign_in(phone_page, live, "neighborhood_secretary")
-    phone_page.goto(f"{live.url}/grids/neighborhoods/{world.neighborhood_a.pk}/")
-    phone_page.wait_for_selector("#grid-map path.leaflet-interactive")
-    width = phone_page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 400
-    screenshot(phone_page, "grid-map-phone")
 
 
 # --- issue 22: hand edits, stairwell splits, maps from the GIS ----------------------------------

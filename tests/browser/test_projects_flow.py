@@ -10,21 +10,20 @@ from gongzhi.insights.tests.conftest import make_concerns, sample_rows
 from gongzhi.org.testing import subdistrict_colleague
 from gongzhi.projects import testing as t
 from gongzhi.projects.models import Allocation, Project
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import WIDTHS, context_at, fits, open_menu, screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _as(browser, live, username, *, phone=False):
-    size = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
-    context = browser.new_context(viewport=size, locale="zh-CN", is_mobile=phone)
-    page = context.new_page()
+def _as(browser, live, username, *, width=1366):
+    page = context_at(browser, width).new_page()
     if username:
         sign_in(page, live, username)
     return page
 
 
-def test_hot_issue_to_project_review_allocation_and_disclosure(browser, live_server, world):
+@pytest.mark.parametrize("width", WIDTHS)
+def test_hot_issue_to_project_review_allocation_and_disclosure(browser, live_server, world, width):
     live = live_server
     make_concerns(world, sample_rows())
     insights.refresh_hot_issues(world.subdistrict)
@@ -34,9 +33,13 @@ def test_hot_issue_to_project_review_allocation_and_disclosure(browser, live_ser
         world, "社区花园", state="under_review", budget="8000", neighborhood=world.neighborhood_b
     )
 
-    # 1. the secretary turns the hot issue into a draft, fills it in and submits it
-    secretary = _as(browser, live, "neighborhood_secretary")
-    secretary.goto(f"{live.url}/insights/hot/{issue.pk}/")
+    # 1. from the workbench the secretary opens the hot issues, turns the first into a draft,
+    # fills it in and submits it
+    secretary = _as(browser, live, "neighborhood_secretary", width=width)
+    open_menu(secretary, "concerns", "热点问题", width)
+    secretary.click(f'[data-hot-issue="{issue.pk}"] a.hot-title')
+    secretary.wait_for_url(f"**/insights/hot/{issue.pk}/")
+    fits(secretary, width)
     secretary.click("#make-project")
     secretary.wait_for_url("**/projects/*/")
     project = Project.objects.get(origin="hot_issue")
@@ -54,7 +57,7 @@ def test_hot_issue_to_project_review_allocation_and_disclosure(browser, live_ser
     assert secretary.locator("#project-state").inner_text() == "已提交"
 
     # 2. the subdistrict puts it under review, sets a rule and a round with one panel member
-    admin = _as(browser, live, "subdistrict_admin")
+    admin = _as(browser, live, "subdistrict_admin", width=width)
     admin.goto(f"{live.url}/projects/{project.pk}/")
     admin.click("button[data-to=under_review]")
     assert admin.locator("#project-state").inner_text() == "评审中"
@@ -73,7 +76,7 @@ def test_hot_issue_to_project_review_allocation_and_disclosure(browser, live_ser
     round_url = admin.url
 
     # 3. the panel member scores both projects on a phone
-    judge = _as(browser, live, "social_worker", phone=True)
+    judge = _as(browser, live, "social_worker", width=420)
     for title, value in ((project.title, "92"), ("社区花园", "75")):
         judge.goto(round_url)
         judge.click(f"a.score-link:has-text('{title}')")
@@ -89,10 +92,12 @@ def test_hot_issue_to_project_review_allocation_and_disclosure(browser, live_ser
     admin.click("#preview-form button")
     assert "另一位同事采纳" in admin.locator(".allocation .second-person").inner_text()
     assert admin.locator("button[data-adopt]").count() == 0
-    colleague = _as(browser, live, subdistrict_colleague(world).username)
+    fits(admin, width)
+    colleague = _as(browser, live, subdistrict_colleague(world).username, width=width)
     colleague.goto(round_url)
     colleague.click("button[data-adopt]")
-    screenshot(colleague, "projects-round")
+    fits(colleague, width)
+    screenshot(colleague, f"projects-round-{width}")
     adopted = Allocation.objects.get(status="adopted")
     assert (adopted.created_by, adopted.adopted_by) == (
         world.users["subdistrict_admin"],
@@ -107,7 +112,8 @@ def test_hot_issue_to_project_review_allocation_and_disclosure(browser, live_ser
     assert admin.locator("#allocated-budget").inner_text() == "22000.00"
     admin.click("button[data-to=approved]")
     assert admin.locator("#approved-budget").inner_text() == "22000.00"
-    screenshot(admin, "projects-detail")
+    fits(admin, width)
+    screenshot(admin, f"projects-detail-{width}")
 
     # 5. the secretary publishes the notice; a resident reads it without signing in
     secretary.goto(f"{live.url}/projects/{project.pk}/")
@@ -116,8 +122,9 @@ def test_hot_issue_to_project_review_allocation_and_disclosure(browser, live_ser
     href = secretary.locator("a.public-link").get_attribute("href")
     admin.goto(f"{live.url}/projects/")
     admin.wait_for_selector("#state-chart svg")
-    screenshot(admin, "projects-dashboard")
-    resident = _as(browser, live, None, phone=True)
+    fits(admin, width)
+    screenshot(admin, f"projects-dashboard-{width}")
+    resident = _as(browser, live, None, width=420)
     resident.goto(f"{live.url}{href}")
     assert resident.locator("#public-approved").inner_text() == "22000.00"
     assert "公示" in resident.locator("h1").inner_text()
@@ -125,8 +132,12 @@ def test_hot_issue_to_project_review_allocation_and_disclosure(browser, live_ser
     resident.fill("textarea[name=body]", "施工时间请避开午休")
     resident.click("#comment-form button")
     assert "施工时间请避开午休" in resident.locator("#comments").inner_text()
-    assert resident.evaluate("document.documentElement.scrollWidth") <= 400
+    fits(resident, 420)
     screenshot(resident, "projects-disclosure-phone")
+    project.refresh_from_db()
+    assert (project.state, str(project.approved_budget)) == ("approved", "22000.00")
+    comment = project.disclosures.get().comments.get()
+    assert (comment.kind, comment.body) == ("objection", "施工时间请避开午休")
 
 
 def test_dashboard_and_project_fit_a_phone(phone_page, live_server, world):

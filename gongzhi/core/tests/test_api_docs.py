@@ -24,3 +24,11 @@ def test_every_script_the_docs_need_is_allowed_by_the_csp(client, db):
     # No inline script runs: the settings travel as JSON, which the CSP does not execute.
     inline = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", response.content.decode())
     assert all('type="application/json"' in attrs for attrs in inline), inline
+
+
+def test_staff_find_the_api_docs_in_the_menu_and_the_page_fits_a_phone(client, world):
+    client.force_login(world.users["subdistrict_admin"])
+    home = client.get("/").content.decode()
+    assert 'href="/api/v1/docs" data-nav="api-docs"' in home
+    docs = client.get("/api/v1/docs").content.decode()
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in docs
