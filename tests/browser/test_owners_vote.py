@@ -36,7 +36,7 @@ def test_owners_vote_from_notice_to_published_result(page, phone_page, live_serv
 
     sign_in(page, live, "neighborhood_secretary")
     page.goto(f"{live.url}/deliberation/votes/new/")
-    page.select_option("#id_kind", "owners")
+    page.click("[data-kind=owners]")  # one form per kind of vote
     page.fill("#id_subject", "续聘物业服务企业（民法典第二百七十八条第四项）")
     page.fill("#id_description", "续聘现物业服务企业三年，物业费标准不变。")
     page.select_option("#id_compound", str(compound.pk))

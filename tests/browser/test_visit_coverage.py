@@ -39,7 +39,7 @@ def test_coverage_map_layer_and_cards(page, live, world):
     assert page.locator(f"tr[data-unvisited='{world.household_a2.pk}'] .badge.overdue").count() == 1
     screenshot(page, "visit-coverage")
 
-    page.click("text=网格地图")
+    page.click("main a[href$='#visits']")  # 在网格地图上查看 (the menu has a 网格地图 link too)
     page.wait_for_selector("#grid-map.leaflet-container")
     page.check("#visit-layer-toggle")
     status = page.locator("#visit-layer-status")

@@ -71,10 +71,10 @@ def test_an_emergency_from_opening_to_the_assignment_plan(page, live_server, wor
     page.wait_for_selector("#fill-board")
     emergency = Emergency.objects.get(title="暴雨积水应急召集")
 
-    for name, lat in (("东门积水点", "31.3420"), ("车库入口", "31.3431")):
-        page.fill("#post-form #id_name", name)
-        page.fill("#post-form #id_latitude", lat)
-        page.fill("#post-form #id_longitude", "121.4210")
+    for name, x in (("东门积水点", 120), ("车库入口", 180)):  # posts placed by clicking the map
+        page.fill("#post-form [name=name]", name)
+        page.locator("#post-map").scroll_into_view_if_needed()
+        page.locator("#post-map").click(position={"x": x, "y": 90})
         page.click("#add-post")
         page.wait_for_selector(f"text={name}")
     start = timezone.localtime(timezone.now() + timedelta(hours=2)).replace(minute=0)
