@@ -16,12 +16,12 @@ import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import TextIO
 
 from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import OperationalError, connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -147,12 +147,18 @@ def _rollback_journal() -> Iterator[None]:
         return
     with connection.cursor() as cursor:
         before = cursor.execute("PRAGMA journal_mode").fetchone()[0]
-        cursor.execute("PRAGMA journal_mode = DELETE")
+        try:
+            cursor.execute("PRAGMA journal_mode = DELETE")
+        except OperationalError:
+            # Another connection is reading at this moment (a server thread answering a
+            # request): SQLite refuses the switch as "database is locked"; load in WAL then.
+            before = None
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA journal_mode = {before}")
+        if before is not None:
+            with connection.cursor() as cursor, suppress(OperationalError):  # same race: stays as is
+                cursor.execute(f"PRAGMA journal_mode = {before}")
 
 
 def _tune_connection() -> None:

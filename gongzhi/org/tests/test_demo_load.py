@@ -118,3 +118,24 @@ def _index_names(model) -> set[str]:
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
     return {name for name, c in constraints.items() if c["index"]}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reader_on_another_connection_does_not_stop_the_load_on_sqlite():
+    # A live server thread answering a request holds a read lock at the moment the load starts:
+    # SQLite then refuses the switch to a rollback journal ("database is locked"); the load goes
+    # on in WAL instead of failing.
+    if connection.vendor != "sqlite":
+        pytest.skip("the journal switch is SQLite's")
+    import sqlite3
+
+    connection.ensure_connection()
+    reader = sqlite3.connect(connection.settings_dict["NAME"], timeout=0.1, isolation_level=None)
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM org_subdistrict").fetchone()
+        result = loader.load_town(generate_town(households=500, seed=11), progress=None)
+    finally:
+        reader.execute("COMMIT")
+        reader.close()
+    assert result.loaded and Household.objects.count() == result.counts["households"]
