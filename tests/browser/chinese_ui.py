@@ -83,6 +83,8 @@ def english_words(text: str, allowed: set[str]) -> set[str]:
             continue  # a code, a number, a time
         if word.lower() in allowed:
             continue
+        if word.isupper() and len(word) <= 5:
+            continue  # an acronym as Chinese text writes it (KTV, ETC, ATM in residents' titles)
         found.add(word)
     return found
 

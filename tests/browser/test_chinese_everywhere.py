@@ -39,6 +39,7 @@ KNOWN_GAPS = {
         "vetted",
         "account",
         "linked",
+        "sys",
     },
     "/workforce/rounds/<id>/": {"every", "has", "no", "points", "share", "to", "worker"},
 }
