@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
-from gongzhi.grids.engine.coords import CRS, to_wgs84
+from gongzhi.core.coords import CRS, to_wgs84
 
 ADDRESS_KEYS = ("address", "地址", "addr", "name", "名称")
 KIND_KEYS = ("kind", "type", "类型")

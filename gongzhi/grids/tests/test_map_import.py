@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import translation
 from shapely.geometry import LineString, mapping, shape
 
+from gongzhi.core.coords import bd09_to_gcj02, gcj02_to_wgs84, to_wgs84, wgs84_to_gcj02
 from gongzhi.core.models import AuditRecord
 from gongzhi.grids import services
-from gongzhi.grids.engine.coords import bd09_to_gcj02, gcj02_to_wgs84, to_wgs84, wgs84_to_gcj02
 from gongzhi.grids.mapfiles import address_key
 from gongzhi.grids.models import CutLine
 from gongzhi.grids.tests.test_services import add_row

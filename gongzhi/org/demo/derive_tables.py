@@ -9,7 +9,8 @@ Run once by a maintainer (`python -m gongzhi.org.demo.derive_tables [DATA_DIR]`)
 - `households.json`: quantiles of households per compound and per building (Beijing file, split
   by era: built before 1990 or after; Harbin file pooled as a check), never the raw rows.
 
-No Django imports: the conversion functions are pure and tested alone.
+No Django imports; the coordinate conversions are `gongzhi.core.coords` (shared with the grid
+map import).
 """
 
 from __future__ import annotations
@@ -21,59 +22,11 @@ import re
 import sys
 from pathlib import Path
 
+from gongzhi.core.coords import bd09_to_wgs84
+
 TABLES = Path(__file__).with_name("tables")
 DEFAULT_DATA = Path(__file__).resolve().parents[4] / "shared" / "data" / "compounds"
 QUANTILES = [i / 40 for i in range(41)]  # 0, 2.5 %, …, 100 %: 41 points are plenty to resample
-
-# Krasovsky 1940 ellipsoid, the one the GCJ-02 offset is defined on.
-_A = 6378245.0
-_EE = 0.00669342162296594323
-_X_PI = math.pi * 3000.0 / 180.0
-
-
-def bd09_to_gcj02(lng: float, lat: float) -> tuple[float, float]:
-    """Baidu BD-09 → GCJ-02 (the published inverse of Baidu's forward formula)."""
-    x, y = lng - 0.0065, lat - 0.006
-    z = math.hypot(x, y) - 0.00002 * math.sin(y * _X_PI)
-    theta = math.atan2(y, x) - 0.000003 * math.cos(x * _X_PI)
-    return z * math.cos(theta), z * math.sin(theta)
-
-
-def _gcj_offset(lng: float, lat: float) -> tuple[float, float]:
-    """The GCJ-02 shift (degrees) at a WGS84 point."""
-    x, y = lng - 105.0, lat - 35.0
-    d_lat = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))
-    d_lat += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
-    d_lat += (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
-    d_lat += (160.0 * math.sin(y / 12.0 * math.pi) + 320 * math.sin(y * math.pi / 30.0)) * 2.0 / 3.0
-    d_lng = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x))
-    d_lng += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
-    d_lng += (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
-    d_lng += (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
-    rad = lat / 180.0 * math.pi
-    magic = 1 - _EE * math.sin(rad) ** 2
-    d_lat = (d_lat * 180.0) / ((_A * (1 - _EE)) / (magic * math.sqrt(magic)) * math.pi)
-    d_lng = (d_lng * 180.0) / (_A / math.sqrt(magic) * math.cos(rad) * math.pi)
-    return d_lng, d_lat
-
-
-def wgs84_to_gcj02(lng: float, lat: float) -> tuple[float, float]:
-    d_lng, d_lat = _gcj_offset(lng, lat)
-    return lng + d_lng, lat + d_lat
-
-
-def gcj02_to_wgs84(lng: float, lat: float) -> tuple[float, float]:
-    """GCJ-02 → WGS84. The usual one-step inverse (subtract the offset taken at the GCJ point) is
-    off by a metre or two; a few fixed-point steps bring it under a millimetre."""
-    w_lng, w_lat = lng, lat
-    for _ in range(5):
-        g_lng, g_lat = wgs84_to_gcj02(w_lng, w_lat)
-        w_lng, w_lat = w_lng - (g_lng - lng), w_lat - (g_lat - lat)
-    return w_lng, w_lat
-
-
-def bd09_to_wgs84(lng: float, lat: float) -> tuple[float, float]:
-    return gcj02_to_wgs84(*bd09_to_gcj02(lng, lat))
 
 
 def quantiles(values: list[float], qs: list[float] = QUANTILES) -> list[float]:

@@ -5,8 +5,7 @@ from functools import cache
 
 import pytest
 
-from gongzhi.core import pii
-from gongzhi.org.demo import derive_tables
+from gongzhi.core import coords, pii
 from gongzhi.org.demo.generator import generate_town
 
 
@@ -103,8 +102,8 @@ def test_sensitive_tags_and_party_members_are_present_in_realistic_shares():
 
 @pytest.mark.parametrize(("bd", "wgs"), [((121.43951467, 31.35329672), (121.42844, 31.348754))])
 def test_baidu_coordinates_convert_to_wgs84(bd, wgs):
-    lng, lat = derive_tables.bd09_to_wgs84(*bd)
+    lng, lat = coords.bd09_to_wgs84(*bd)
     assert abs(lng - wgs[0]) < 1e-5 and abs(lat - wgs[1]) < 1e-5
     # The inverse GCJ step is exact to well under a metre.
-    back = derive_tables.wgs84_to_gcj02(lng, lat)
-    assert back == pytest.approx(derive_tables.bd09_to_gcj02(*bd), abs=1e-8)
+    back = coords.wgs84_to_gcj02(lng, lat)
+    assert back == pytest.approx(coords.bd09_to_gcj02(*bd), abs=1e-8)

@@ -1,4 +1,5 @@
-"""Coordinates as Chinese GIS exports them, to WGS84 (what the engine and Leaflet use).
+"""Coordinates as Chinese GIS exports them, to WGS84 (what the grid engine and Leaflet use): the
+map import of grids and the demo's compound table (org/demo/derive_tables.py). Pure functions.
 
 WGS84 and CGCS2000 differ by centimetres (same datum for mapping at building scale): taken as
 they are. GCJ-02 (the "Mars" offset of Amap, Tencent) is undone by a few fixed-point steps of
@@ -21,7 +22,7 @@ def to_wgs84(lng: float, lat: float, crs: str) -> tuple[float, float]:
     if crs == "gcj02":
         return gcj02_to_wgs84(lng, lat)
     if crs == "bd09":
-        return gcj02_to_wgs84(*bd09_to_gcj02(lng, lat))
+        return bd09_to_wgs84(lng, lat)
     raise ValueError(f"unknown coordinate system {crs!r}; one of {', '.join(CRS)}")
 
 
@@ -60,3 +61,7 @@ def _gcj_offset(lng: float, lat: float) -> tuple[float, float]:
     d_lat = (d_lat * 180.0) / ((_A * (1 - _EE)) / (magic * math.sqrt(magic)) * math.pi)
     d_lng = (d_lng * 180.0) / (_A / math.sqrt(magic) * math.cos(rad) * math.pi)
     return d_lng, d_lat
+
+
+def bd09_to_wgs84(lng: float, lat: float) -> tuple[float, float]:
+    return gcj02_to_wgs84(*bd09_to_gcj02(lng, lat))
