@@ -207,16 +207,11 @@ def timeline(place: Place, now: datetime | None = None, days: int = TIMELINE_DAY
         a, b = max(row.started_at, start), min(row.ended_at or now, now)
         if b <= a:
             continue
+        # A switch of the last hours still shows: at least 0.5 % wide, kept inside the bar.
+        width = max(0.5, round((b - a).total_seconds() / span * 100, 2))
+        left = min(round((a - start).total_seconds() / span * 100, 2), 100 - width)
         segments.append(
-            Segment(
-                row.kind,
-                row.get_kind_display(),
-                row.started_at,
-                row.ended_at,
-                round((a - start).total_seconds() / span * 100, 2),
-                max(0.5, round((b - a).total_seconds() / span * 100, 2)),
-                row.reason,
-            )
+            Segment(row.kind, row.get_kind_display(), row.started_at, row.ended_at, left, width, row.reason)
         )
     return segments
 
@@ -245,7 +240,7 @@ def emergency_contacts(user, modes: list[ActiveMode]) -> list[Contact]:
             Q(role="subdistrict_admin") | Q(role="neighborhood_secretary", neighborhood_id__in=neighborhoods)
         )
         for a in rows.select_related("user", "neighborhood").order_by("role", "pk"):
-            if not a.user.is_active or a.user.kind != "staff" or a.user_id in found:
+            if not a.user.is_active or a.user.kind != "staff" or a.user_id in found or a.user_id == user.pk:
                 continue
             phone = a.user.phone or ""
             name = a.user.display_name or a.user.get_full_name() or a.user.username
