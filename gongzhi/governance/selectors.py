@@ -171,6 +171,11 @@ def place_of(user, key: str) -> Place:
     raise NotInScope("No such place in your area.")
 
 
+def subdistrict_place(user, place: Place) -> Place:
+    """The whole subdistrict a place lies in (its modes apply to every neighborhood)."""
+    return _place(user, place.subdistrict, None)
+
+
 def switches_of(place: Place) -> list[GovernanceMode]:
     """Every switch of the place, newest first."""
     return list(

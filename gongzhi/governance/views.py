@@ -33,6 +33,10 @@ def _place_page(request, place, *, errors=None, values=None, status=200):
         {
             "place": place,
             "segments": selectors.timeline(place),
+            # A neighborhood's page shows the whole subdistrict's modes too: they apply there.
+            "whole": selectors.timeline(selectors.subdistrict_place(request.user, place))
+            if place.neighborhood
+            else None,
             "days": selectors.TIMELINE_DAYS,
             "now": timezone.now(),
             "switches": selectors.switches_of(place),
