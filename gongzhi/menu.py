@@ -127,6 +127,9 @@ def menu_of(user) -> list[Group]:
     if may_read_class(user, "concern"):
         dashboard = Link(_("Dashboard"), reverse("insights:dashboard"), key="dashboard")
         home = Group(home.key, home.label, (*home.links, dashboard))
+    if may_read_class(user, "governance"):
+        loop = Link(_("Governance loop"), reverse("governance:home"), key="governance")
+        home = Group(home.key, home.label, (*home.links, loop))
     duty = duty_of(user)
     if duty == "auditor":
         return [Group("records", _("Records"), _links((_("Audit trail"), "core:audit")))]

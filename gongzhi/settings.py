@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "gongzhi.accounts",
     "gongzhi.org",
     "gongzhi.grids",
+    "gongzhi.governance",
     "gongzhi.concerns",
     "gongzhi.visits",
     "gongzhi.deliberation",

@@ -29,6 +29,7 @@ urlpatterns = [
     path("volunteers/", include("gongzhi.volunteers.urls")),
     path("notifications/", include("gongzhi.notifications.urls")),
     path("insights/", include("gongzhi.insights.urls")),
+    path("governance/", include("gongzhi.governance.urls")),
     path("projects/", include("gongzhi.projects.urls")),
     path("surveys/", include("gongzhi.surveys.urls")),
     path("property/", include("gongzhi.property.urls")),

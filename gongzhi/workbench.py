@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +31,7 @@ from gongzhi.core.models import ExportRequest
 from gongzhi.core.permissions import assignments_of, may_read_class
 from gongzhi.deliberation import selectors as deliberation_selectors
 from gongzhi.deliberation.models import Vote
+from gongzhi.governance import selectors as governance_selectors
 from gongzhi.grids import selectors as grid_selectors
 from gongzhi.notifications import selectors as notification_selectors
 from gongzhi.org import selectors as org_selectors
@@ -428,6 +429,103 @@ def today(user) -> list[Item]:
     return sorted((i for i in items if i.count), key=lambda i: (i.key != "overdue", -i.late, -i.count))
 
 
+# ---- governance loop (治理环) ---------------------------------------------------------------------
+
+# What each mode puts first: in an emergency the call-ups, the urgent concerns, the rosters standing
+# by and whom to call; under risk the risk list (overdue matters, people living alone due a visit,
+# open hazards). Daily work keeps the usual order.
+EMERGENCY_FIRST = ("callups", "urgent", "standby", "contacts")
+RISK_FIRST = ("overdue", "visit_", "hazards")
+
+
+def urgent_item(user, since: datetime, now: datetime) -> Item | None:
+    """Open concerns that cannot wait: urgent ones, and those accepted since the emergency began
+    (they run on hour deadlines)."""
+    if not may_read_class(user, "concern"):
+        return None
+    qs = concern_selectors.concern_queue(user).filter(Q(tier="urgent") | Q(accepted_at__gte=since))
+    counts = qs.aggregate(n=Count("id"), late=Count("id", filter=concern_selectors.overdue_q(now)))
+    lines = _concern_lines(qs, now) if counts["n"] else []
+    return Item(
+        "urgent",
+        _("Urgent concerns and those since the emergency"),
+        counts["n"],
+        reverse("concerns:queue"),
+        counts["late"],
+        lines,
+    )
+
+
+def hazard_item(user, now: datetime) -> Item | None:
+    """Open key and urgent concerns: the hazards a risk watch follows."""
+    if not may_read_class(user, "concern"):
+        return None
+    qs = concern_selectors.concern_queue(user).filter(tier__in=("key", "urgent"))
+    counts = qs.aggregate(n=Count("id"), late=Count("id", filter=concern_selectors.overdue_q(now)))
+    lines = _concern_lines(qs, now) if counts["n"] else []
+    return Item(
+        "hazards",
+        _("Hazards: open key and urgent concerns"),
+        counts["n"],
+        reverse("concerns:queue"),
+        counts["late"],
+        lines,
+    )
+
+
+def standby_item(user) -> Item | None:
+    if not may_read_class(user, "volunteer"):
+        return None
+    rosters = volunteer_selectors.standby_rosters(user)
+    lines = [
+        Line(
+            f"{r.name} · {r.team.name} · {r.place}",
+            reverse("volunteers:roster", args=[r.pk]),
+            r.neighborhood.name,
+        )
+        for r in rosters[:SHOWN]
+    ]
+    return Item(
+        "standby", _("Call-up rosters standing by"), len(rosters), reverse("volunteers:rosters"), 0, lines
+    )
+
+
+def contacts_item(user, modes) -> Item:
+    """Whom to call: the secretaries and the subdistrict's admins of the places in emergency."""
+    lines = []
+    for person in governance_selectors.emergency_contacts(user, modes):
+        lines.append(Line(person.text, person.url, person.when))
+    return Item("contacts", _("Emergency contacts"), len(lines), reverse("governance:home"), 0, lines)
+
+
+def mode_items(user, modes, items: list[Item], now: datetime) -> tuple[list[Item], list[Item]]:
+    """(the mode's section, the rest): the items the user's most severe mode puts first."""
+    if not modes or modes[0].kind == governance_selectors.Kind.DAILY:
+        return [], items
+    first_keys = EMERGENCY_FIRST if modes[0].kind == governance_selectors.Kind.EMERGENCY else RISK_FIRST
+    extra = []
+    if modes[0].kind == governance_selectors.Kind.EMERGENCY:
+        extra = [
+            urgent_item(user, modes[0].switch.started_at, now),
+            standby_item(user),
+            contacts_item(user, modes),
+        ]
+    else:
+        extra = [hazard_item(user, now)]
+    pool = [i for i in items + [e for e in extra if e is not None]]
+
+    def rank(item: Item) -> int | None:
+        for n, key in enumerate(first_keys):
+            if item.key == key or (key.endswith("_") and item.key.startswith(key)):
+                return n
+        return None
+
+    lead = sorted((i for i in pool if rank(i) is not None), key=lambda i: (rank(i), -i.late))
+    # An empty item still shows in the emergency section (nothing standing by is news too).
+    rest = [i for i in pool if rank(i) is None]
+    return lead, rest
+
+
 # ---- pages ---------------------------------------------------------------------------------------
 
 
@@ -438,11 +536,16 @@ def workbench(request):
     page (`workbench_area`, loaded by htmx): a town's counts are not what anyone waits on."""
     if request.user.kind == request.user.Kind.RESIDENT:
         return resident_home(request)
+    modes = governance_selectors.modes_for_user(request.user)
+    lead, items = mode_items(request.user, modes, today(request.user), timezone.now())
     return render(
         request,
         "workbench.html",
         {
-            "items": today(request.user),
+            "modes": modes,
+            "mode": modes[0].kind if modes else governance_selectors.Kind.DAILY,
+            "lead": lead,
+            "items": items,
             "roles": org_selectors.roles_of(request.user),
             "tasks": deliberation_selectors.tasks_of(request.user).order_by("due_on", "pk"),
             "today": timezone.localdate(),

@@ -53,6 +53,22 @@ def _limits(category_id: int, tier: str) -> tuple[int, int]:
     return tiering.DEFAULT_LIMITS[tier]
 
 
+# Governance loop (治理环): a concern accepted while its place is in emergency mode must be answered
+# within 2 hours and resolved within 24, counted round the clock (an emergency keeps no holidays);
+# a working-day deadline that falls earlier (an urgent concern's) stays.
+EMERGENCY_HOURS = (2, 24)
+
+
+def emergency_due_dates(
+    accepted_at: datetime, response_due: datetime, resolution_due: datetime
+) -> tuple[datetime, datetime]:
+    respond, resolve = EMERGENCY_HOURS
+    return (
+        min(response_due, accepted_at + timedelta(hours=respond)),
+        min(resolution_due, accepted_at + timedelta(hours=resolve)),
+    )
+
+
 def due_dates(accepted_at: datetime, category: Category, tier: str) -> tuple[datetime, datetime]:
     respond, resolve = limits_for(category, tier)
     first = accepted_at.astimezone(local_zone()).date()

@@ -27,6 +27,7 @@ from gongzhi.core import audit, permissions, pii, uploads
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.idempotency import sender_key
 from gongzhi.core.memo import memo
+from gongzhi.governance import selectors as governance
 from gongzhi.org.models import Building, Household, Neighborhood, Subdistrict
 
 HANDLER_UNIT_KINDS = frozenset({"compound", "department", "partner_unit"})
@@ -226,6 +227,9 @@ def _build(actor, channel, category, place: Place, text: dict, cost, urgent: boo
     )
     now = timezone.now()
     response_due, resolution_due = deadlines.due_dates(now, category, tier)
+    mode = governance.mode_of(place.subdistrict.pk, place.neighborhood.pk if place.neighborhood else None)
+    if mode == governance.Kind.EMERGENCY:
+        response_due, resolution_due = deadlines.emergency_due_dates(now, response_due, resolution_due)
     handler = handler_for(
         route(
             subdistrict_id=place.subdistrict.pk,
@@ -235,7 +239,7 @@ def _build(actor, channel, category, place: Place, text: dict, cost, urgent: boo
         place,
     )
     path = place.path()
-    return Concern(
+    concern = Concern(
         subdistrict=place.subdistrict,
         neighborhood=place.neighborhood,
         micro_grid_id=path["micro_grid"],
@@ -257,6 +261,8 @@ def _build(actor, channel, category, place: Place, text: dict, cost, urgent: boo
         created_by=actor if actor is not None and actor.is_authenticated else None,
         **text,
     )
+    concern.governance_mode = mode  # said in the audit record of the acceptance
+    return concern
 
 
 def _accept(actor, concern: Concern, photos: list) -> None:
@@ -268,7 +274,10 @@ def _accept(actor, concern: Concern, photos: list) -> None:
     for upload, content_type in photos:
         ConcernPhoto.objects.create(concern=concern, file=upload, content_type=content_type, size=upload.size)
     history.record_event(concern, "accept", "", lifecycle.ACCEPTED, actor, "")
-    audit.record("create", concern, actor=actor, changes={"channel": concern.channel, "tier": concern.tier})
+    changes = {"channel": concern.channel, "tier": concern.tier}
+    if getattr(concern, "governance_mode", governance.Kind.DAILY) != governance.Kind.DAILY:
+        changes["governance_mode"] = concern.governance_mode
+    audit.record("create", concern, actor=actor, changes=changes)
     if concern.tier == Tier.URGENT:
         _supervise(concern, Supervision.Reason.URGENT)
 
@@ -374,6 +383,10 @@ def _apply(concern: Concern, action: str, handler: Handler | None) -> None:
         concern.close_hours = None
         concern.rating = ""
         _, concern.resolution_due = deadlines.due_dates(now, concern.category, concern.tier)
+        if governance.mode_of(concern.subdistrict_id, concern.neighborhood_id) == governance.Kind.EMERGENCY:
+            _, concern.resolution_due = deadlines.emergency_due_dates(
+                now, concern.resolution_due, concern.resolution_due
+            )
 
 
 @transaction.atomic

@@ -23,6 +23,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("org",),
     ("accounts",),
     ("grids",),
+    ("governance",),
     ("visits",),
     ("deliberation",),
     ("concerns",),

@@ -188,6 +188,15 @@ for _code in ("subdistrict_admin", "neighborhood_secretary"):
 _grant("social_worker", "workforce", write=False)
 _grant("subdistrict_admin", "personnel", write=True)
 
+# governance (the governance loop's modes, 治理环; gongzhi.governance): the subdistrict switches
+# itself or any neighborhood, the neighborhood secretary their own neighborhood (an emergency does
+# not wait for the subdistrict; the whole subdistrict's mode stays the subdistrict's); the area's
+# other staff read the mode and its timeline.
+for _code in ("subdistrict_admin", "neighborhood_secretary"):
+    _grant(_code, "governance", write=True)
+for _code in ("social_worker", "grid_chief", "grid_worker"):
+    _grant(_code, "governance", write=False)
+
 # Separation of duties (等保 2.0 三员管理): the system admin keeps accounts and configuration, the
 # security admin the security settings, the auditor reads the audit trail; none reads resident
 # data, and one account holds at most one of the three (gongzhi.accounts.duties).

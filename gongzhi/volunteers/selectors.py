@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from gongzhi.core.models import AuditRecord
 from gongzhi.core.permissions import EXPORT, WRITE, can, can_create, scoped
+from gongzhi.governance import selectors as governance
 from gongzhi.org import selectors as org_selectors
 from gongzhi.org.models import Compound, Household, Neighborhood, PartnerUnit, Subdistrict
 from gongzhi.volunteers import skills
@@ -347,6 +348,23 @@ def rosters_visible_to(user) -> QuerySet[RosterPattern]:
     visible = scoped(user, RosterPattern.objects.all()).values("pk")
     led = Q(team__chief_id=user.pk) if getattr(user, "is_authenticated", False) else Q(pk__in=[])
     return RosterPattern.objects.filter(Q(pk__in=visible) | led).select_related("team", "neighborhood")
+
+
+def standby_rosters(user) -> list[RosterPattern]:
+    """The rosters designated to stand by in an emergency whose neighborhood is in emergency mode
+    now (治理环): they stand ready, on the workbench and the roster page."""
+    return [
+        p
+        for p in rosters_visible_to(user).filter(emergency_standby=True).order_by("neighborhood_id", "name")
+        if stands_by(p)
+    ]
+
+
+def stands_by(pattern: RosterPattern) -> bool:
+    return pattern.emergency_standby and (
+        governance.mode_of(pattern.neighborhood.subdistrict_id, pattern.neighborhood_id)
+        == governance.Kind.EMERGENCY
+    )
 
 
 def duties_markable_by(user) -> QuerySet[RosterDuty]:

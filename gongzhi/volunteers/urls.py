@@ -30,6 +30,7 @@ urlpatterns = [
     path("emergencies/<int:pk>/<str:part>/", emergencies.emergency_edit, name="emergency_edit"),
     path("rosters/", rosters.roster_list, name="rosters"),
     path("rosters/<int:pk>/", rosters.roster_detail, name="roster"),
+    path("rosters/<int:pk>/standby/", rosters.roster_standby, name="roster_standby"),
     path("duties/<int:pk>/attendance/", rosters.duty_attendance, name="duty_attendance"),
     path("duties/<int:pk>/swap/", rosters.swap_request, name="swap_request"),
     path("swaps/<int:pk>/answer/", rosters.swap_answer, name="swap_answer"),

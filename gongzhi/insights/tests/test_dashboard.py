@@ -205,3 +205,107 @@ def test_dashboard_report_open_data_and_kpi_page_agree_for_one_month(client, wor
         assert sum(int(r["concerns"]) for r in mine) == line.collected
         if label is not None:  # one category a neighborhood: the cell is the count, or "<5" for 1–4
             assert [r["resolved"] for r in mine] == [str(opendata.small(line.resolved))]
+
+
+def test_every_headline_figure_agrees_on_all_four_surfaces(client, world, month, tmp_path):
+    """Issue 18's "Done when" in full: for the subdistrict and each neighborhood, every headline
+    figure of the dashboard (cards), the monthly report (its summary, which the print page, PDF and
+    xlsx show) and the open data equals the page that owns it: the KPI page's line for the concern
+    figures, the coverage page's line for visit coverage, the projects, volunteers and published
+    votes selectors for the rest."""
+    import csv
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from gongzhi.deliberation import selectors as deliberation_selectors
+    from gongzhi.projects import selectors as project_selectors
+    from gongzhi.projects.testing import project
+    from gongzhi.volunteers import selectors as volunteer_selectors
+
+    project(world, state="approved", budget="20000")
+    project(world, "楼道微更新", neighborhood=world.neighborhood_b)
+    admin = world.users["subdistrict_admin"]
+    c = _login(client, "subdistrict_admin")
+    rows, total = _kpi_page(c, month, "neighborhood")
+    coverage_page = c.get(
+        reverse("visits:coverage"), {"month": f"{month:%Y-%m}", "by": "neighborhood"}
+    ).context
+    call_command(
+        "opendata", "export", "--subdistrict", world.subdistrict.code, "--out", str(tmp_path / "od"),
+        "--month", f"{month:%Y-%m}", "--months", "1", "--no-publish", stdout=StringIO(), stderr=StringIO(),
+    )  # fmt: skip
+
+    def table(name):
+        text = (tmp_path / "od" / f"{name}.csv").read_text(encoding="utf-8-sig")
+        return list(csv.DictReader(StringIO(text)))
+
+    by_category, coverage_csv, projects_csv, votes_csv = (
+        table(n) for n in ("concerns_by_category", "visit_coverage", "projects", "votes")
+    )
+    cases = [(world.neighborhood_a, next(r for r in rows if r.key == world.neighborhood_a.pk))]
+    cases += [
+        (world.neighborhood_b, next(r for r in rows if r.key == world.neighborhood_b.pk)),
+        (None, total),
+    ]
+    for nb, line in cases:
+        area = Area(world.subdistrict, nb)
+        where = nb.name if nb else "subdistrict"
+        kpi = {
+            "collected": line.collected,
+            "resolved": line.resolved,
+            "response_rate": figures.percent(line.response_rate),
+            "resolution_rate": figures.percent(line.resolution_rate),
+            "satisfaction_rate": figures.percent(line.satisfaction_rate),
+            "overdue": line.overdue,
+        }
+        cov = next(r for r in coverage_page["rows"] if r["key"] == nb.pk) if nb else coverage_page["total"]
+        kpi["coverage"] = figures.percent(cov["rate"])
+        projects = project_selectors.projects_visible_to(admin).filter(
+            neighborhood__subdistrict=world.subdistrict
+        )
+        people = volunteer_selectors.volunteers_visible_to(admin).filter(
+            neighborhood__subdistrict=world.subdistrict
+        )
+        votes = deliberation_selectors.published_votes_visible_to(admin).filter(subdistrict=world.subdistrict)
+        if nb:
+            projects, people, votes = (q.filter(neighborhood=nb) for q in (projects, people, votes))
+        owners = {"projects": projects.count(), "volunteers": people.count(), "votes": votes.count()}
+        # 1. The dashboard's cards.
+        html = c.get(DASH, {"area": area.key, "month": f"{month:%Y-%m}"}).content.decode()
+        for key in (
+            "collected",
+            "response_rate",
+            "resolution_rate",
+            "satisfaction_rate",
+            "overdue",
+            "coverage",
+        ):
+            assert _figure(html, key) == _shown(kpi[key]), (where, key)
+        for key, value in owners.items():
+            assert _figure(html, key) == str(value), (where, key)
+        # 2. The monthly report.
+        r = figures.month_report(admin, area, month)
+        summary = {s["key"]: s["now"] for s in report.summary(r)}
+        assert summary == kpi, where
+        assert (r.projects["total"], r.volunteers["volunteers"], r.votes["published"]) == (
+            owners["projects"],
+            owners["volunteers"],
+            owners["votes"],
+        ), where
+        # 3. The open data (counts of 1–4 written "<5", a rate beside one left empty).
+        mine = [row for row in by_category if nb is None or row["neighborhood"] == nb.name]
+        assert sum(int(row["concerns"]) for row in mine if row["concerns"] != "<5") <= line.collected
+        if nb is not None:
+            assert [row["concerns"] for row in mine] == [str(opendata.small(line.collected))], where
+            assert [row["resolved"] for row in mine] == [str(opendata.small(line.resolved))], where
+            (cov_row,) = [row for row in coverage_csv if row["neighborhood"] == nb.name]
+            assert cov_row["households"] == str(opendata.small(cov["total"])), where
+            assert cov_row["households_visited"] == str(opendata.small(cov["visited"])), where
+            assert cov_row["coverage_rate"] in ("", str(kpi["coverage"])), where
+        else:
+            assert sum(int(row["concerns"]) for row in by_category) == line.collected
+        published_projects = [row for row in projects_csv if nb is None or row["neighborhood"] == nb.name]
+        assert len(published_projects) == owners["projects"], where
+        published_votes = [row for row in votes_csv if nb is None or row["neighborhood"] == nb.name]
+        assert len(published_votes) >= owners["votes"], where  # the file holds every published vote

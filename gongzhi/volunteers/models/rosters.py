@@ -29,6 +29,8 @@ class RosterPattern(models.Model):
     leads = models.PositiveSmallIntegerField(_("party-member leads"), default=1)
     volunteers = models.PositiveSmallIntegerField(_("volunteers"), default=2)
     security = models.PositiveSmallIntegerField(_("police or security"), default=1)
+    # Governance loop: a designated roster stands by (待命) while its neighborhood is in emergency mode.
+    emergency_standby = models.BooleanField(_("stands by in an emergency"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope_paths = NEIGHBORHOOD_SCOPE

@@ -49,6 +49,7 @@ from gongzhi.volunteers.services.rosters import (
     ROLE_KINDS,
     answer_swap,
     create_roster,
+    designate_standby,
     generate_roster,
     mark_attendance,
     request_swap,
@@ -56,6 +57,7 @@ from gongzhi.volunteers.services.rosters import (
 from gongzhi.volunteers.services.wishes import claim_wish, confirm_wish, post_wish
 
 __all__ = [
+    "designate_standby",
     "HOURS",
     "MAX_SIGNUP_HOURS",
     "register_volunteer",

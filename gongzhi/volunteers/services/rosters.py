@@ -72,6 +72,18 @@ def create_roster(
     return pattern
 
 
+@transaction.atomic
+def designate_standby(*, actor, pattern: RosterPattern, standby: bool) -> RosterPattern:
+    """Whether the roster stands by (待命) while its neighborhood is in emergency mode (治理环)."""
+    require(actor, pattern)
+    pattern = RosterPattern.objects.select_for_update().get(pk=pattern.pk)
+    if pattern.emergency_standby != standby:
+        pattern.emergency_standby = standby
+        pattern.save(update_fields=["emergency_standby"])
+        audit.record("update", pattern, actor=actor, changes={"emergency_standby": standby})
+    return pattern
+
+
 def _pools(pattern: RosterPattern) -> dict[str, list[Volunteer]]:
     members = list(pattern.team.members.order_by("id"))
     return {role: [v for v in members if v.kind in kinds] for role, kinds in ROLE_KINDS.items()}

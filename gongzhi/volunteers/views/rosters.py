@@ -55,8 +55,21 @@ def roster_detail(request, pk: int):
         "counts": selectors.attendance_counts(pattern),
         "now": now,
         "may_mark": selectors.may_mark_roster(request.user, pattern),
+        "standing_by": selectors.stands_by(pattern),
+        "may_designate": selectors.rights_on(request.user, pattern).may_write,
     }
     return render(request, "volunteers/roster.html", context, status=status)
+
+
+@require_POST
+@staff_page
+def roster_standby(request, pk: int):
+    """Designate the roster to stand by in an emergency, or not (治理环)."""
+    pattern = get_object_or_404(selectors.rosters_visible_to(request.user), pk=pk)
+    services.designate_standby(
+        actor=request.user, pattern=pattern, standby=request.POST.get("standby") == "1"
+    )
+    return redirect("volunteers:roster", pk=pattern.pk)
 
 
 @require_POST

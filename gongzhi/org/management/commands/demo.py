@@ -16,6 +16,7 @@ from gongzhi.org.demo import accounts, generator, loader
 # link to hot issues and to each other. Every loader is idempotent and returns one line.
 APP_DEMOS = [
     "gongzhi.grids.demo",
+    "gongzhi.governance.demo",
     "gongzhi.concerns.demo",
     "gongzhi.visits.demo",
     "gongzhi.insights.demo",
