@@ -196,3 +196,14 @@ class StoredFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name or self.name
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker's last sign of life (core/jobs.py): running tasks of a silent worker go back
+    in the queue."""
+
+    worker_id = models.CharField(max_length=100, unique=True)
+    seen_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} @ {self.seen_at:%H:%M:%S}"

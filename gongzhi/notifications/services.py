@@ -29,7 +29,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.core import pii
+from gongzhi.core import jobs, pii
 from gongzhi.notifications.channels import PermanentError, TransientError, transport_for
 from gongzhi.notifications.models import Message
 
@@ -90,7 +90,12 @@ def send(
         },
     )
     if created and deliver:
-        transaction.on_commit(lambda: _deliver_claimed(_claim(Q(pk=message.pk)), tries=1))
+        if jobs.uses_workers():  # a worker delivers it; the web request does not wait on a gateway
+            from gongzhi.notifications.tasks import deliver_pending
+
+            jobs.enqueue_once(deliver_pending)
+        else:
+            transaction.on_commit(lambda: _deliver_claimed(_claim(Q(pk=message.pk)), tries=1))
     return message
 
 
