@@ -16,10 +16,12 @@ Three guarantees are added here, because the framework leaves them to the applic
 
 import functools
 import logging
+import uuid
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.dispatch import Signal
 from django.tasks import task_backends
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -29,6 +31,18 @@ log = logging.getLogger(__name__)
 DATABASE_BACKEND = "django_tasks_db.DatabaseBackend"
 # A worker beats every HEARTBEAT; one silent for `stale()` is taken for dead.
 HEARTBEAT = timedelta(seconds=2)
+
+
+# This process's tag: work it claims outside the task table (e.g. messages being sent) carries
+# it, so what a dead worker held can be released when it is found dead (`worker_lost`).
+PROCESS_TAG = uuid.uuid4().hex[:8]
+# Sent once per worker found silent, with its `tag`: apps release what it had claimed.
+worker_lost = Signal()
+
+
+def claim_token() -> str:
+    """A 32-character claim token that starts with this process's tag."""
+    return PROCESS_TAG + uuid.uuid4().hex[:24]
 
 
 def stale() -> timedelta:
@@ -89,18 +103,21 @@ def retried(attempts: int = 5, base_seconds: float = 10):
 def beat(worker_id: str) -> None:
     from gongzhi.core.models import WorkerHeartbeat
 
-    WorkerHeartbeat.objects.update_or_create(worker_id=worker_id, defaults={"seen_at": timezone.now()})
+    WorkerHeartbeat.objects.update_or_create(
+        worker_id=worker_id, defaults={"seen_at": timezone.now(), "tag": PROCESS_TAG}
+    )
 
 
 def reap(*, now=None) -> int:
-    """Put back in the queue the running tasks of workers that stopped beating; forget workers
-    silent for a day. Returns how many tasks were requeued."""
+    """Put back in the queue the running tasks of workers that stopped beating, and tell the apps
+    (`worker_lost`) to release what those workers had claimed. Returns how many tasks were requeued."""
     from django.tasks import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
     from gongzhi.core.models import WorkerHeartbeat
 
     now = now or timezone.now()
+    silent = WorkerHeartbeat.objects.filter(seen_at__lt=now - stale())
     alive = set(
         WorkerHeartbeat.objects.filter(seen_at__gte=now - stale()).values_list("worker_id", flat=True)
     )
@@ -115,5 +132,8 @@ def reap(*, now=None) -> int:
                 row.save(update_fields=["status", "started_at"])
                 requeued += 1
                 log.warning("task %s of silent worker %s requeued", row.id, row.worker_ids[-1])
-    WorkerHeartbeat.objects.filter(seen_at__lt=now - timedelta(days=1)).delete()
+    for worker in silent:
+        # Deleted first: of several reapers, only the one whose delete took the row tells.
+        if WorkerHeartbeat.objects.filter(pk=worker.pk, seen_at=worker.seen_at).delete()[0]:
+            worker_lost.send(sender=WorkerHeartbeat, worker_id=worker.worker_id, tag=worker.tag)
     return requeued

@@ -204,6 +204,7 @@ class WorkerHeartbeat(models.Model):
 
     worker_id = models.CharField(max_length=100, unique=True)
     seen_at = models.DateTimeField()
+    tag = models.CharField(max_length=8, blank=True)  # the process's claim tag (core/jobs.py)
 
     def __str__(self) -> str:
         return f"{self.worker_id} @ {self.seen_at:%H:%M:%S}"

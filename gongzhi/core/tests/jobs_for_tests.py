@@ -1,24 +1,25 @@
 """Tasks the job tests enqueue (a worker process imports them by path)."""
 
 import time
+from pathlib import Path
 
 from django.tasks import task
-from django.utils import timezone
 
 from gongzhi.core import jobs
-from gongzhi.core.models import WorkerHeartbeat
 
 
 @task
-def mark_then_linger(key: str, seconds: float) -> str:
-    """Does its work (one marker row, idempotent), then lingers as a long task would: a worker
-    killed while it lingers has done the work but not recorded the task as finished."""
-    _row, created = WorkerHeartbeat.objects.get_or_create(
-        worker_id=f"done-{key}", defaults={"seen_at": timezone.now()}
-    )
-    if created:
-        time.sleep(seconds)
-    return "done" if created else "found done"
+def mark_then_linger(path: str, seconds: float) -> str:
+    """Does its work (a line in a file, once: the task is idempotent), then lingers as a long
+    task would: a worker killed while it lingers has done the work but not recorded the task as
+    finished."""
+    marker = Path(path)
+    if marker.exists():
+        return "found done"
+    with marker.open("a") as out:
+        out.write("done\n")
+    time.sleep(seconds)
+    return "done"
 
 
 @task

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -32,16 +33,19 @@ def workers(settings):
 
 
 @pytest.mark.django_db
-def test_in_process_tasks_run_after_the_commit_and_never_on_a_rollback(django_capture_on_commit_callbacks):
+def test_in_process_tasks_run_after_the_commit_and_never_on_a_rollback(
+    django_capture_on_commit_callbacks, tmp_path
+):
     assert not jobs.uses_workers()
+    a, b = tmp_path / "a", tmp_path / "b"
     with django_capture_on_commit_callbacks(execute=True):
-        jobs.enqueue(jobs_for_tests.mark_then_linger, "a", 0)
-        assert not WorkerHeartbeat.objects.filter(worker_id="done-a").exists()
-    assert WorkerHeartbeat.objects.filter(worker_id="done-a").exists()
+        jobs.enqueue(jobs_for_tests.mark_then_linger, str(a), 0)
+        assert not a.exists()
+    assert a.read_text() == "done\n"
     with pytest.raises(RuntimeError), transaction.atomic():
-        jobs.enqueue(jobs_for_tests.mark_then_linger, "b", 0)
+        jobs.enqueue(jobs_for_tests.mark_then_linger, str(b), 0)
         raise RuntimeError("the caller's work failed")
-    assert not WorkerHeartbeat.objects.filter(worker_id="done-b").exists()
+    assert not b.exists()
 
 
 @pytest.mark.django_db
@@ -91,6 +95,25 @@ def test_the_running_tasks_of_a_silent_worker_go_back_in_the_queue(workers):
     alive.refresh_from_db()
     assert dead.status == TaskResultStatus.READY and dead.started_at is None
     assert alive.status == TaskResultStatus.RUNNING
+    # Told once, and the silent worker forgotten: a second reap finds nothing to do.
+    assert list(WorkerHeartbeat.objects.values_list("worker_id", flat=True)) == ["w-alive"]
+    assert jobs.reap(now=now) == 0
+
+
+@pytest.mark.django_db
+def test_messages_claimed_by_a_worker_found_dead_are_due_again_at_once(workers):
+    from gongzhi.notifications import services as notify
+    from gongzhi.notifications.models import Message
+
+    for n in range(3):
+        notify.send(key=f"k{n}", channel="sms", address="13900000000", subject="s", body="b", deliver=False)
+    notify._claim(Q(), batch=2)  # this process claims two, as a worker's fan-out would
+    now = timezone.now()
+    WorkerHeartbeat.objects.create(
+        worker_id="w-dead", tag=jobs.PROCESS_TAG, seen_at=now - timedelta(minutes=5)
+    )
+    jobs.reap(now=now)
+    assert Message.objects.filter(notify._due(timezone.now())).count() == 3  # not two minutes from now
 
 
 def _worker(worker_id: str) -> subprocess.Popen:
@@ -111,7 +134,7 @@ def _worker(worker_id: str) -> subprocess.Popen:
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=open(os.devnull, "w") if not os.environ.get("GONGZHI_JOB_TEST_LOG") else None,  # noqa: SIM115
     )
 
 
@@ -125,11 +148,12 @@ def _until(check, seconds: float) -> bool:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_in_the_middle_of_a_task_loses_nothing_and_doubles_nothing(workers):
-    jobs.enqueue(jobs_for_tests.mark_then_linger, "k", 600)
+def test_a_worker_killed_in_the_middle_of_a_task_loses_nothing_and_doubles_nothing(workers, tmp_path):
+    marker = tmp_path / "work"
+    jobs.enqueue(jobs_for_tests.mark_then_linger, str(marker), 600)
     first = _worker("w-first")
     try:
-        assert _until(lambda: WorkerHeartbeat.objects.filter(worker_id="done-k").exists(), 60)
+        assert _until(marker.exists, 120)
         os.kill(first.pid, signal.SIGKILL)  # the work is done, the task not recorded as finished
         first.wait(10)
         second = _worker("w-second")
@@ -147,4 +171,4 @@ def test_a_worker_killed_in_the_middle_of_a_task_loses_nothing_and_doubles_nothi
     row = DBTaskResult.objects.get()
     assert row.worker_ids == ["w-first", "w-second"]
     assert row.return_value == "found done"  # run again, it found its work done
-    assert WorkerHeartbeat.objects.filter(worker_id="done-k").count() == 1
+    assert marker.read_text() == "done\n"  # the work was done once
