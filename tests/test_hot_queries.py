@@ -40,9 +40,9 @@ def _full_scans(queryset) -> list[str]:
 
 
 HOT = {
-    "audit trail of a subdistrict, newest first": lambda: AuditRecord.objects.filter(subdistrict_id=1).order_by(
-        "-at", "-id"
-    )[:50],
+    "audit trail of a subdistrict, newest first": lambda: AuditRecord.objects.filter(
+        subdistrict_id=1
+    ).order_by("-at", "-id")[:50],
     "audit trail of a day": lambda: AuditRecord.objects.filter(
         at__gte=timezone.now() - timedelta(days=1), at__lt=timezone.now()
     ),
