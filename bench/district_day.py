@@ -156,10 +156,11 @@ class Pacer:
         self.times: list[float] = []
         self.errors: list[str] = []
         self.sent = 0
+        self.started = self.ended = 0.0
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
-        start = time.monotonic()
+        start = self.started = time.monotonic()
         while not self.stop.is_set():
             due = start + self.sent / self.rate
             if due > time.monotonic():
@@ -167,6 +168,7 @@ class Pacer:
                 continue
             self.pool.submit(self._one, self.sent)
             self.sent += 1
+        self.ended = time.monotonic()
 
     def _one(self, n: int) -> None:
         began = time.perf_counter()
@@ -177,7 +179,12 @@ class Pacer:
             self.errors.append(f"{type(exc).__name__}: {exc}"[:200])
 
     def p95_ms(self) -> float:
-        return statistics.quantiles(self.times, n=20)[18] * 1000 if len(self.times) >= 20 else float("nan")
+        if len(self.times) < 2:
+            return float("nan")
+        return statistics.quantiles(self.times, n=20, method="inclusive")[18] * 1000
+
+    def rate(self) -> float:
+        return len(self.times) / max(1e-9, self.ended - self.started)
 
 
 class Clients:
@@ -196,15 +203,19 @@ class Clients:
         return pool[port]
 
     def call(self, n: int, method: str, path: str, body: dict | None, headers: dict) -> tuple[int, bytes]:
-        conn = self.conn(n)
         data = json.dumps(body).encode() if body is not None else None
-        try:
-            conn.request(method, path, data, {"Content-Type": "application/json", **headers})
-            response = conn.getresponse()
-            return response.status, response.read()
-        except (http.client.HTTPException, OSError):
-            conn.close()
-            raise
+        for again in (True, False):  # a keep-alive connection the server closed: once more, anew
+            conn = self.conn(n)
+            try:
+                conn.request(method, path, data, {"Content-Type": "application/json", **headers})
+                response = conn.getresponse()
+                return response.status, response.read()
+            except (http.client.HTTPException, OSError):
+                conn.close()
+                self.local.pool.pop(self.ports[n % len(self.ports)], None)
+                if not again:
+                    raise
+        raise AssertionError("unreachable")
 
 
 def start_workers(n: int, env: dict) -> list[subprocess.Popen]:
@@ -307,13 +318,16 @@ def main() -> None:
         f"kpi: {len(kpi.times)} ok, {len(kpi.errors)} errors; dashboard: {len(dashboard.times)} ok, p95 {dashboard.p95_ms():.0f} ms"
     )
     print(f"fanout: resent after the kill {resent} (same key, acted on once); not marked sent {unsent}")
-    rate = len(intake.times) / (args.minutes * 60)
+    rate = intake.rate()
     print(
         f"district: {ready['household_count']:,} households, {ready['subdistricts']} subdistricts; "
         f"intake p95 {intake.p95_ms():.0f} ms at {rate:.0f} req/s; kpi p95 {kpi.p95_ms():.0f} ms; "
         f"fanout {len(keys)} messages in {result['fanout_seconds']:.0f} s, lost {lost}, "
         f"duplicated {duplicated}; workers killed {killed}"
     )
+    failed = len(intake.errors) + len(result["visits"].errors) + len(kpi.errors) + len(dashboard.errors)
+    if lost or duplicated or unsent or not killed or failed > 0.01 * max(1, len(intake.times)):
+        sys.exit("district: FAILED (messages lost, doubled or unsent, no worker killed, or requests failing)")
 
 
 def drive(args, ready: dict, ports: list[int], box, ids: dict, env: dict) -> dict:
@@ -336,7 +350,11 @@ def drive(args, ready: dict, ports: list[int], box, ids: dict, env: dict) -> dic
             raise RuntimeError(f"intake {status} {text[:100]!r}")
 
     def visit(n: int) -> None:
-        body = {"household_id": households[(n * 7) % len(households)], "raised": "家中一切都好"}
+        body = {
+            "household_id": households[(n * 7) % len(households)],
+            "raised": "家中一切都好",
+            "idempotency_key": uuid.uuid4().hex,
+        }
         status, text = clients.call(n, "POST", "/api/v1/visits", body, token)
         if status != 201:
             raise RuntimeError(f"visit {status} {text[:100]!r}")
