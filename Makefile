@@ -43,6 +43,11 @@ run: install
 	@echo "演示环境未开启工作人员二次验证（生产默认开启；GONGZHI_MFA_REQUIRED=true 可在演示中开启）"
 	GONGZHI_MFA_REQUIRED=$${GONGZHI_MFA_REQUIRED:-false} $(BIN)/gongzhi runserver --noreload $(HOST):$(PORT)
 
+# A district's processes on this machine (deploy/ on one host): nginx, two web servers, two task
+# workers and the scheduled jobs, on the PostgreSQL at 127.0.0.1:5432 (scripts/district.sh).
+district: install
+	scripts/district.sh
+
 # Headless Chromium for the browser tests, from Debian's packages.
 browser-deps:
 	@test -x /usr/bin/chromium || { \

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     # django-ninja ships Swagger UI as static files: with the app installed the API docs load them
     # from this site (inside the CSP, and offline) instead of from a CDN.
     "ninja",
+    # The task table of the worker backend (GONGZHI_TASKS=database); unused by the in-process demo.
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "gongzhi.core.replica.PinMiddleware",
     "gongzhi.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -139,6 +142,29 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # busy timeout) as a deployment does; one file per process keeps parallel runs apart.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# A read replica (docs/operations.md): dashboards, reports and exports read from it
+# (gongzhi/core/replica.py); tests point it at the primary.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+elif os.environ.get("PYTEST_VERSION"):  # the suite reads through the alias, pointed at the primary
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+if "replica" in DATABASES and DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql"):
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+DATABASE_ROUTERS = ["gongzhi.core.replica.Router"]
+
+# Background tasks (core/jobs.py): in-process by default (the demo needs nothing more); a
+# deployment sets GONGZHI_TASKS=database and runs `gongzhi worker` processes.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if env.str("GONGZHI_TASKS", default="immediate") == "database"
+        else "django.tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": [],
+    }
+}
+# A worker silent this long is taken for dead and its running tasks go back in the queue.
+GONGZHI_WORKER_STALE_SECONDS = env.int("GONGZHI_WORKER_STALE_SECONDS", default=20)
 
 # Where residents reach the platform, e.g. https://gz.example.gov.cn: prefixes links sent by SMS and email.
 GONGZHI_PUBLIC_URL = env.str("GONGZHI_PUBLIC_URL", default="")

@@ -9,9 +9,11 @@ process). A deployment that adds a worker backend runs the same task unchanged.
 from django.tasks import task
 
 from gongzhi.concerns import services, throttle
+from gongzhi.core import jobs
 
 
 @task
+@jobs.retried()
 def escalate_overdue() -> int:
     escalated = services.escalate_overdue()
     throttle.sweep()

@@ -196,3 +196,15 @@ class StoredFile(models.Model):
 
     def __str__(self) -> str:
         return self.original_name or self.name
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker's last sign of life (core/jobs.py): running tasks of a silent worker go back
+    in the queue."""
+
+    worker_id = models.CharField(max_length=100, unique=True)
+    seen_at = models.DateTimeField()
+    tag = models.CharField(max_length=8, blank=True)  # the process's claim tag (core/jobs.py)
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} @ {self.seen_at:%H:%M:%S}"

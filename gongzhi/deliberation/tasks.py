@@ -8,10 +8,12 @@ December) next year's weekly and monthly meeting duties. Creating them is idempo
 from django.tasks import task
 from django.utils import timezone
 
+from gongzhi.core import jobs
 from gongzhi.deliberation import services
 
 
 @task
+@jobs.retried()
 def schedule_meeting_duties() -> int:
     today = timezone.localdate()
     years = [today.year] + ([today.year + 1] if today.month == 12 else [])

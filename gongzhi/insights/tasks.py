@@ -7,11 +7,13 @@ command's own process); a deployment with a worker backend runs the same task un
 
 from django.tasks import task
 
+from gongzhi.core import jobs
 from gongzhi.insights import services
 from gongzhi.org.models import Subdistrict
 
 
 @task
+@jobs.retried()
 def refresh_hot_issues(subdistrict_id: int) -> str:
     subdistrict = Subdistrict.objects.filter(pk=subdistrict_id).first()
     if subdistrict is None:

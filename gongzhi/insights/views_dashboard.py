@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core import audit
 from gongzhi.core.pages import parse_month, require_concern_reader, staff_page
+from gongzhi.core.replica import reads_replica
 from gongzhi.insights import figures, report, selectors
 from gongzhi.insights.views import area_of
 
@@ -89,11 +90,13 @@ def _context(request, template_flags: dict) -> dict:
 
 
 @staff_page
+@reads_replica
 def dashboard(request):
     return render(request, "insights/dashboard.html", _context(request, {}))
 
 
 @staff_page
+@reads_replica
 def screen(request):
     """The command centre's large screen: the same figures, dark, full width, reloading itself."""
     context = _context(request, {"refresh": SCREEN_REFRESH_SECONDS})
@@ -107,6 +110,7 @@ def _report(request) -> figures.MonthReport:
 
 
 @staff_page
+@reads_replica
 def report_page(request):
     """The monthly report as a print page: the same template the PDF is made from."""
     r = _report(request)
@@ -114,6 +118,7 @@ def report_page(request):
 
 
 @staff_page
+@reads_replica
 def report_download(request, fmt: str):
     if fmt not in ("pdf", "xlsx"):
         raise Http404(_("No such report format."))

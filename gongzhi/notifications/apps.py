@@ -6,3 +6,9 @@ class NotificationsConfig(AppConfig):
     name = "gongzhi.notifications"
     label = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from gongzhi.core.jobs import worker_lost
+        from gongzhi.notifications.services import release_claims
+
+        worker_lost.connect(release_claims, dispatch_uid="notifications.release_claims")

@@ -16,7 +16,6 @@ caused it is audited by the service that called `send`.
 
 import random
 import time
-import uuid
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -29,7 +28,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.core import pii
+from gongzhi.core import jobs, pii
 from gongzhi.notifications.channels import PermanentError, TransientError, transport_for
 from gongzhi.notifications.models import Message
 
@@ -90,7 +89,12 @@ def send(
         },
     )
     if created and deliver:
-        transaction.on_commit(lambda: _deliver_claimed(_claim(Q(pk=message.pk)), tries=1))
+        if jobs.uses_workers():  # a worker delivers it; the web request does not wait on a gateway
+            from gongzhi.notifications.tasks import deliver_pending
+
+            jobs.enqueue_once(deliver_pending)
+        else:
+            transaction.on_commit(lambda: _deliver_claimed(_claim(Q(pk=message.pk)), tries=1))
     return message
 
 
@@ -189,7 +193,7 @@ def _claim(which: Q, batch: int = 1) -> list[Message]:
     ids = list(Message.objects.filter(which & _due(now)).order_by("id").values_list("pk", flat=True)[:batch])
     if not ids:
         return []
-    token = uuid.uuid4().hex
+    token = jobs.claim_token()
     Message.objects.filter(Q(pk__in=ids) & _due(now)).update(
         status=Message.Status.SENDING, claimed_by=token, due_at=now + LEASE
     )
@@ -319,6 +323,17 @@ def fan_out(*, batch: int = 500, workers: int = 32, which: Q | None = None) -> R
     report.rounds = [n for n in report.rounds if n]
     report.seconds = time.monotonic() - started
     return report
+
+
+def release_claims(*, tag: str, **_signal) -> int:
+    """A worker found dead (core/jobs.py `worker_lost`): its messages being sent are due again
+    now rather than when their lease ends. A message it had already handed over is sent again
+    under the same key, which the gateway recognises (Idempotency-Key)."""
+    if not tag:
+        return 0
+    return Message.objects.filter(status=Message.Status.SENDING, claimed_by__startswith=tag).update(
+        due_at=timezone.now()
+    )
 
 
 def retry_failed(*, actor, message: Message) -> Message:

@@ -68,10 +68,21 @@ def draw_quantile(rng: random.Random, points: list[float]) -> float:
     return points[i] + (points[i + 1] - points[i]) * (u - i)
 
 
-def generate_town(households: int = DEFAULT_HOUSEHOLDS, seed: int = DEFAULT_SEED) -> Town:
+def generate_town(
+    households: int = DEFAULT_HOUSEHOLDS,
+    seed: int = DEFAULT_SEED,
+    *,
+    code: str = SUBDISTRICT_CODE,
+    name: str = "杨行镇",
+    id_area: str = people.AREA_CODE,
+) -> Town:
+    """The demo town; other `code`, `name` and `id_area` (residents' ID numbers stay unique
+    across towns) make the further towns of a district (bench/district_day.py)."""
     if households < 500:
         raise ValueError("A demo town needs at least 500 households.")
-    town = Town(district="宝山区", name="杨行镇", code=SUBDISTRICT_CODE, kind="town", seed=seed)
+    town = Town(district="宝山区", name=name, code=code, kind="town", seed=seed, id_area=id_area)
+    if code != SUBDISTRICT_CODE:
+        town.grid_prefix = code.replace("-", "")
     _neighborhoods(town, households)
     _places(town, households)
     town.grid_method = grid_layout.draw(town)
@@ -105,9 +116,7 @@ def _neighborhoods(town: Town, households: int) -> None:
         road = parts["roads"][i % len(parts["roads"])]
         name = "" if kind == "urban" else _village_name(parts["villages"], i - urban)
         town.neighborhoods.append(
-            NeighborhoodRecord(
-                key, f"{SUBDISTRICT_CODE}-{key:03d}", name, kind, block, f"{road}{100 + 7 * key}号"
-            )
+            NeighborhoodRecord(key, f"{town.code}-{key:03d}", name, kind, block, f"{road}{100 + 7 * key}号")
         )
 
 
@@ -309,7 +318,7 @@ def _village(town: Town, rng: random.Random, nb: NeighborhoodRecord, budget: int
         lat = base_lat + ((group - 1) // 3) * 300 * METRE_LAT
         name = f"{nb.name}{_group_name(group)}"
         compound = CompoundRecord(
-            len(town.compounds) + 1, nb.key, name, f"上海市宝山区杨行镇{name}", 1985, lng, lat, "village"
+            len(town.compounds) + 1, nb.key, name, f"上海市宝山区{town.name}{name}", 1985, lng, lat, "village"
         )
         town.compounds.append(compound)
         remaining -= _houses(town, rng, compound, target)
@@ -430,7 +439,15 @@ def _service_points(town: Town) -> None:
         nb = villages[i % len(villages)]
         name = f"{town.name}{'东西南北中'[i]}片乡村服务圈"
         lng, lat = _neighborhood_point(town, nb.key)
-        add(nb.key, name, "circle", f"上海市宝山区杨行镇{nb.name}村委会旁", catalog.CIRCLE_HOURS, lng, lat)
+        add(
+            nb.key,
+            name,
+            "circle",
+            f"上海市宝山区{town.name}{nb.name}村委会旁",
+            catalog.CIRCLE_HOURS,
+            lng,
+            lat,
+        )
     for nb in town.neighborhoods:
         lng, lat = _neighborhood_point(town, nb.key)
         address = f"上海市宝山区{nb.address}"

@@ -125,12 +125,12 @@ def _add_grids(town: Town, runs: dict[int, list[list[int]]]) -> None:
         return len(grids)
 
     everything = [b.key for b in town.buildings]
-    top = add(1, None, 1, f"{GRID_PREFIX}-L1", f"{town.name}街镇网格", _hull(_corners(town, everything)))
+    top = add(1, None, 1, f"{town.grid_prefix}-L1", f"{town.name}街镇网格", _hull(_corners(town, everything)))
     first_stairwell = _first_stairwell_of_buildings(town)
     for nb in town.neighborhoods:
         nb_runs = runs.get(nb.key, [])
         keys = [k for run in nb_runs for k in run]
-        code = f"{GRID_PREFIX}-N{nb.key:03d}"
+        code = f"{town.grid_prefix}-N{nb.key:03d}"
         nb_grid = add(nb.key, top, 2, code, f"{nb.name}党总支网格", _hull(_corners(town, keys)))
         branch = None
         for i, run in enumerate(nb_runs):

@@ -97,23 +97,24 @@ def find_loaded(code: str) -> Subdistrict | None:
     return Subdistrict.objects.filter(code=code).first()
 
 
-def load_town(town: Town, *, progress: TextIO | None = sys.stderr) -> LoadResult:
-    """Load `town` unless a subdistrict with its code exists; either way ensure the demo logins."""
+def load_town(town: Town, *, progress: TextIO | None = sys.stderr, logins: bool = True) -> LoadResult:
+    """Load `town` unless a subdistrict with its code exists; either way ensure the demo logins
+    (unless `logins` is False: the further towns of a district bench have none)."""
     started = time.perf_counter()
     with _rollback_journal(), transaction.atomic():
         existing = find_loaded(town.code)
         if existing is not None:
-            logins = accounts.ensure_accounts(existing)
-            return LoadResult(False, existing, {}, time.perf_counter() - started, logins)
+            made = accounts.ensure_accounts(existing) if logins else []
+            return LoadResult(False, existing, {}, time.perf_counter() - started, made)
         subdistrict = _write_town(town, Progress(progress))
-        logins = accounts.ensure_accounts(subdistrict)
+        made = accounts.ensure_accounts(subdistrict) if logins else []
         counts = town.counts()
         summary = (
             f"演示街镇 {town.name}（种子 {town.seed}）：{counts['neighborhoods']} 个居民区，"
             f"{counts['households']} 户，{counts['residents']} 名居民"
         )
         audit.record("import", summary=summary, area=(subdistrict.pk, None))
-    return LoadResult(True, subdistrict, counts, time.perf_counter() - started, logins)
+    return LoadResult(True, subdistrict, counts, time.perf_counter() - started, made)
 
 
 def load_town_logins(subdistrict: Subdistrict) -> LoadResult:

@@ -80,7 +80,9 @@ def check_digit_sums(texts: list[str], weights: tuple[int, ...]) -> np.ndarray:
     return np.array([sum(int(d) * w for d, w in zip(t, weights, strict=True)) for t in texts], dtype=np.int64)
 
 
-def id_numbers(birth: np.ndarray, male: np.ndarray) -> tuple[np.ndarray, list[str]]:
+def id_numbers(
+    birth: np.ndarray, male: np.ndarray, area_code: str = AREA_CODE
+) -> tuple[np.ndarray, list[str]]:
     """Unique GB 11643 numbers for birth-day ordinals and genders: per day and gender a running
     sequence (odd for men); a day whose 500 numbers are used up passes the rest to the next day.
     Returns the (possibly moved) birth ordinals and the numbers."""
@@ -94,12 +96,12 @@ def id_numbers(birth: np.ndarray, male: np.ndarray) -> tuple[np.ndarray, list[st
     seq = rank * 2 + male
     days, day_index = np.unique(birth, return_inverse=True)
     texts = [date.fromordinal(int(d)).strftime("%Y%m%d") for d in days]
-    area = sum(int(d) * w for d, w in zip(AREA_CODE, ID_WEIGHTS, strict=False))
+    area = sum(int(d) * w for d, w in zip(area_code, ID_WEIGHTS, strict=False))
     seq_sum = check_digit_sums([f"{n:03d}" for n in range(1000)], ID_WEIGHTS[14:])
     total = area + check_digit_sums(texts, ID_WEIGHTS[6:14])[day_index] + seq_sum[seq]
     checks = total % 11
     numbers = [
-        f"{AREA_CODE}{texts[d]}{s:03d}{ID_CHECK[c]}"
+        f"{area_code}{texts[d]}{s:03d}{ID_CHECK[c]}"
         for d, s, c in zip(day_index.tolist(), seq.tolist(), checks.tolist(), strict=True)
     ]
     return birth, numbers
@@ -249,7 +251,7 @@ def _residents(town: Town, f: _Families) -> None:
     rng = stream(town.seed, "names")
     n = len(f.pos)
     names = _names(rng, f)
-    birth, numbers = id_numbers(f.birth, f.male.astype(np.int64))
+    birth, numbers = id_numbers(f.birth, f.male.astype(np.int64), town.id_area)
     days = {int(d): date.fromordinal(int(d)) for d in np.unique(birth)}
     prefixes = rng.integers(0, len(_PHONE_PREFIXES), n)
     phones = phone_numbers(np.arange(1, n + 1), prefixes, int(rng.integers(100_000_000)))

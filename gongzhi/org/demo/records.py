@@ -172,6 +172,8 @@ class Town:
     code: str
     kind: str
     seed: int
+    id_area: str = "310113"  # the area code of the residents' ID numbers (GB 11643)
+    grid_prefix: str = "YXDEMO"  # grid codes are unique across towns
     grid_method: str = ""
     blocks: list[BlockRecord] = field(default_factory=list)
     neighborhoods: list[NeighborhoodRecord] = field(default_factory=list)

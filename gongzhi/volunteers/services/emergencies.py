@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.core import audit, permissions
+from gongzhi.core import audit, jobs, permissions
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.permissions import require
 from gongzhi.notifications import services as notify_services
@@ -164,7 +164,9 @@ def call_up(
         },
     )
     if queued:
-        transaction.on_commit(_deliver_after_commit)
+        from gongzhi.notifications.tasks import deliver_pending
+
+        jobs.enqueue_once(deliver_pending)  # in-process after the commit, or a worker's
     return CallUpResult(called=len(new_ids), messages=queued, unreached=unreached)
 
 
@@ -211,12 +213,6 @@ def _near_posts(emergency: Emergency, chosen: list[Volunteer], within_km) -> lis
     points = [engine.Volunteer(v.pk, home[0], home[1]) for v, home in located]
     nearest = engine.distances_m(points, posts).min(axis=1)
     return [v for (v, _home), metres in zip(located, nearest, strict=True) if metres <= limit_m]
-
-
-def _deliver_after_commit() -> None:
-    from gongzhi.notifications.tasks import deliver_pending
-
-    deliver_pending.enqueue()
 
 
 def answer_paths(answer: CallUpAnswer) -> tuple[str, str]:

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from gongzhi.core.replica import replica_reads
 from gongzhi.insights import figures, opendata, services
 from gongzhi.insights.management.commands.reports import parse_month
 from gongzhi.insights.reader import SubdistrictReader, area_for
@@ -43,9 +44,10 @@ class Command(BaseCommand):
             raise CommandError(f"--out: {out} exists and is not an empty folder")
         started = time.monotonic()
         reader = SubdistrictReader(area.subdistrict)
-        package = opendata.export(
-            reader, area, out, last=last, months=options["months"], progress=self._progress
-        )
+        with replica_reads():
+            package = opendata.export(
+                reader, area, out, last=last, months=options["months"], progress=self._progress
+            )
         first = figures.add_months(last, -(options["months"] - 1))
         published = ""
         if not options["no_publish"]:

@@ -9,6 +9,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from gongzhi.core import audit
+from gongzhi.core.replica import replica_reads
 from gongzhi.insights import figures, report
 from gongzhi.insights.reader import SubdistrictReader, area_for
 
@@ -54,9 +55,10 @@ class Command(BaseCommand):
         )
         started = time.monotonic()
         reader = SubdistrictReader(area.subdistrict)
-        r = figures.month_report(reader, area, month, progress=self._progress)
-        self._say(f"rendering {fmt} …")
-        content, _type = report.render(r, fmt)
+        with replica_reads():
+            r = figures.month_report(reader, area, month, progress=self._progress)
+            self._say(f"rendering {fmt} …")
+            content, _type = report.render(r, fmt)
         # Written beside the target and moved: an interrupted run leaves no half a report behind.
         partial = out.with_name(out.name + ".partial")
         partial.write_bytes(content)

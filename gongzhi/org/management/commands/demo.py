@@ -4,6 +4,7 @@ Thin: the generator makes the town as plain records, the loader writes it (once;
 changes nothing and says so), then the demo logins are printed.
 """
 
+import argparse
 import importlib
 import sys
 import time
@@ -39,9 +40,16 @@ class Command(BaseCommand):
         load.add_argument("--households", type=int, default=generator.DEFAULT_HOUSEHOLDS)
         load.add_argument("--seed", type=int, default=generator.DEFAULT_SEED)
         load.add_argument("--quiet", action="store_true", help="No progress on stderr.")
+        # A further town of a district (bench/district_day.py): its places and people only.
+        load.add_argument("--town", nargs=3, metavar=("CODE", "NAME", "ID_AREA"), help=argparse.SUPPRESS)
 
-    def handle(self, *args, action: str, households: int, seed: int, quiet: bool, **options) -> None:
+    def handle(
+        self, *args, action: str, households: int, seed: int, quiet: bool, town=None, **options
+    ) -> None:
         progress = None if quiet else sys.stderr
+        if town:
+            self._further_town(households, seed, *town, progress)
+            return
         existing = loader.find_loaded(generator.SUBDISTRICT_CODE)
         town = None
         if existing is None:
@@ -62,6 +70,15 @@ class Command(BaseCommand):
         password = accounts.demo_password()
         shown = password if password == accounts.DEFAULT_PASSWORD else "$GONGZHI_DEMO_PASSWORD"
         self.stdout.write(accounts.format_logins(result.logins, shown))
+
+    def _further_town(self, households: int, seed: int, code: str, name: str, id_area: str, progress) -> None:
+        if loader.find_loaded(code) is None:
+            made = generator.generate_town(
+                households=households, seed=seed, code=code, name=name, id_area=id_area
+            )
+            self.stdout.write(self._summary(loader.load_town(made, progress=progress, logins=False)))
+        else:
+            self.stdout.write(f"{name}（{code}）已加载，未作任何更改。")
 
     def _summary(self, result: loader.LoadResult) -> str:
         name = result.subdistrict.name

@@ -1,0 +1,423 @@
+"""A day of a district, compressed: many subdistricts on PostgreSQL, two web servers, two task
+workers, residents' intake, visits, KPI and dashboard reads and a big call-up, with a worker
+killed in the middle of the fan-out.
+
+    .venv/bin/python bench/district_day.py                      # 12 subdistricts, 1.4 M households, 10 min
+    .venv/bin/python bench/district_day.py --subdistricts 1 --households 5000 --minutes 1 --callup 2000
+
+The database (`--db`, default gongzhi_district on 127.0.0.1:5432, user postgres) is dropped and
+made afresh unless `--reuse` is given: never point it at real data. The first subdistrict is the
+whole demo (`gongzhi demo load`: logins, concerns, visits …); the others are further demo towns
+(places and people, each with its own codes and residents' ID numbers).
+
+Processes, as deploy/ runs them: two gunicorn servers (bench/serve.py settings, one gthread
+process of 4 threads each, the client spreading its connections over both as nginx would), two
+`gongzhi worker` processes (GONGZHI_TASKS=database) and a webhook receiver standing in for the
+SMS gateway (`gongzhi.notifications.testing.Receiver`: it checks signatures and acts on each
+Idempotency-Key once). The load, open loop (requests are sent on a schedule, not when the last
+one returns, so a slow server shows as latency):
+- intake: `--rate` concerns per second through POST /api/v1/concerns (bearer token);
+- visits: one in ten of the intake rate through POST /api/v1/visits;
+- KPI page every 2 s and the dashboard every 5 s, as the subdistrict admin (session);
+- at a tenth of the run, a call-up of `--callup` volunteers; once a fifth of its messages reached
+  the receiver, the worker running the fan-out is killed with SIGKILL and started again 5 s later.
+Then the run waits for the fan-out to finish and checks, at the receiver, that every call-up
+message arrived (lost) and none was acted on twice (duplicated); messages handed over by the
+killed worker and sent again under the same key are counted as resent.
+
+Last line: `district: H households, S subdistricts; intake p95 X ms at R req/s; kpi p95 Y ms;
+fanout N messages in T s, lost 0, duplicated 0; workers killed 1`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, ROOT)
+from bench import serve  # noqa: E402
+
+PG = "postgres://postgres@127.0.0.1:5432"
+from bench.kpi_page import PASSWORD  # noqa: E402  (its Browser signs in with it)
+
+GONGZHI = [sys.executable, "-c", "from gongzhi.cli import main; main()"]
+# Area codes of Shanghai's districts: each further town's residents get their own ID numbers.
+ID_AREAS = ["310113", "310101", "310104", "310105", "310106", "310107", "310109", "310110", "310112"]
+ID_AREAS += ["310114", "310115", "310116", "310117", "310118", "310120", "310151"]
+
+
+def configure(db: str, reuse: bool) -> None:
+    url = f"{PG}/{db}"
+    if not reuse:
+        import psycopg
+
+        with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{db}"')
+    os.environ.update(
+        DATABASE_URL=url,
+        DJANGO_SETTINGS_MODULE="gongzhi.settings",
+        GONGZHI_VAR_DIR=os.path.join(ROOT, "var", f"bench-{db}"),
+        GONGZHI_TASKS="database",
+        GONGZHI_WORKER_STALE_SECONDS="5",
+        GONGZHI_LOG_LEVEL="ERROR",
+        GONGZHI_MFA_REQUIRED="false",
+        GONGZHI_WEBHOOK_SECRET="district-bench",
+        GONGZHI_WEBHOOK_TIMEOUT="5",
+        GONGZHI_DEMO_PASSWORD=PASSWORD,
+    )
+    os.makedirs(os.environ["GONGZHI_VAR_DIR"], exist_ok=True)
+
+
+def load_district(subdistricts: int, households: int) -> float:
+    started = time.monotonic()
+    subprocess.run([*GONGZHI, "migrate", "-v0"], cwd=ROOT, check=True)
+    per_town = households // subdistricts
+    subprocess.run([*GONGZHI, "demo", "load", "--households", str(per_town), "--quiet"], cwd=ROOT, check=True)
+    for n in range(1, subdistricts):
+        town = ["--town", f"310113-D{n:02d}", f"压测{n:02d}镇", ID_AREAS[n % len(ID_AREAS)]]
+        subprocess.run(
+            [
+                *GONGZHI,
+                "demo",
+                "load",
+                "--households",
+                str(per_town),
+                "--seed",
+                str(3000 + n),
+                *town,
+                "--quiet",
+            ],
+            cwd=ROOT,
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    return time.monotonic() - started
+
+
+def prepare(callup: int) -> dict:
+    """Tokens, households, the admin's password and the call-up's volunteers (made once)."""
+    import django
+
+    django.setup()
+    from django.db import connections
+
+    from gongzhi.accounts.models import User
+    from gongzhi.core.tokens import create_token
+    from gongzhi.org.models import Household, Subdistrict
+    from gongzhi.volunteers.models import Volunteer
+
+    town = Subdistrict.objects.get(code="310113-YX-DEMO")
+    worker = User.objects.get(username="socialworker")
+    _item, token = create_token(actor=None, user=worker, name=f"district bench {uuid.uuid4().hex[:6]}")
+    from gongzhi.org import selectors as org_selectors
+
+    households = list(org_selectors.households_visible_to(worker).values_list("pk", flat=True)[:2000])
+    admin = User.objects.get(username="admin")
+    admin.set_password(PASSWORD)
+    admin.save(update_fields=["password"])
+    places = list(town.neighborhoods.all())
+    have = Volunteer.objects.filter(name__startswith="压测志愿者").count()
+    Volunteer.objects.bulk_create(
+        [
+            Volunteer(neighborhood=places[i % len(places)], name=f"压测志愿者{i:05d}", phone=f"137{i:08d}")
+            for i in range(have, callup)
+        ],
+        batch_size=2000,
+    )
+    # A reused database may hold an interrupted run's undelivered messages: not this run's to send.
+    from gongzhi.notifications.models import Message
+
+    Message.objects.filter(status__in=["queued", "sending"]).update(
+        status="failed", error="earlier bench run"
+    )
+    counts = {"household_count": Household.objects.count(), "subdistricts": Subdistrict.objects.count()}
+    connections.close_all()
+    return {"token": token, "households": households, "town": town.pk, **counts}
+
+
+class Pacer:
+    """Calls `fn` `rate` times a second on a thread pool until `stop`, recording latencies."""
+
+    def __init__(self, fn, rate: float, threads: int, stop: threading.Event):
+        self.fn, self.rate, self.stop = fn, rate, stop
+        self.pool = ThreadPoolExecutor(threads)
+        self.times: list[float] = []
+        self.errors: list[str] = []
+        self.sent = 0
+        self.started = self.ended = 0.0
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        start = self.started = time.monotonic()
+        while not self.stop.is_set():
+            due = start + self.sent / self.rate
+            if due > time.monotonic():
+                time.sleep(min(0.05, due - time.monotonic()))
+                continue
+            self.pool.submit(self._one, self.sent)
+            self.sent += 1
+        self.ended = time.monotonic()
+
+    def _one(self, n: int) -> None:
+        began = time.perf_counter()
+        try:
+            self.fn(n)
+            self.times.append(time.perf_counter() - began)
+        except Exception as exc:  # noqa: BLE001  (counted and shown, the run goes on)
+            self.errors.append(f"{type(exc).__name__}: {exc}"[:200])
+
+    def p95_ms(self) -> float:
+        if len(self.times) < 2:
+            return float("nan")
+        return statistics.quantiles(self.times, n=20, method="inclusive")[18] * 1000
+
+    def rate(self) -> float:
+        return len(self.times) / max(1e-9, self.ended - self.started)
+
+
+class Clients:
+    """Keep-alive connections per thread, spread over the web servers."""
+
+    def __init__(self, ports: list[int]):
+        self.ports, self.local = ports, threading.local()
+
+    def conn(self, n: int) -> http.client.HTTPConnection:
+        pool = getattr(self.local, "pool", None)
+        if pool is None:
+            pool = self.local.pool = {}
+        port = self.ports[n % len(self.ports)]
+        if port not in pool:
+            pool[port] = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        return pool[port]
+
+    def call(self, n: int, method: str, path: str, body: dict | None, headers: dict) -> tuple[int, bytes]:
+        data = json.dumps(body).encode() if body is not None else None
+        for again in (True, False):  # a keep-alive connection the server closed: once more, anew
+            conn = self.conn(n)
+            try:
+                conn.request(method, path, data, {"Content-Type": "application/json", **headers})
+                response = conn.getresponse()
+                return response.status, response.read()
+            except (http.client.HTTPException, OSError):
+                conn.close()
+                self.local.pool.pop(self.ports[n % len(self.ports)], None)
+                if not again:
+                    raise
+        raise AssertionError("unreachable")
+
+
+def start_workers(n: int, env: dict) -> list[subprocess.Popen]:
+    return [start_worker(f"district-w{i + 1}", env) for i in range(n)]
+
+
+def start_worker(worker_id: str, env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [*GONGZHI, "worker", "--worker-id", worker_id, "--interval", "0.2"], cwd=ROOT, env=env
+    )
+
+
+def running_fanout_worker() -> str | None:
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    row = (
+        DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, task_path__endswith="deliver_pending")
+        .order_by("-started_at")
+        .first()
+    )
+    return row.worker_ids[-1] if row else None
+
+
+def call_up(town_id: int) -> tuple[set[str], float]:
+    from gongzhi.accounts.models import User
+    from gongzhi.notifications.models import Message
+    from gongzhi.org.models import Subdistrict
+    from gongzhi.volunteers import services
+
+    admin = User.objects.get(username="admin")
+    town = Subdistrict.objects.get(pk=town_id)
+    emergency = services.open_emergency(
+        actor=admin, subdistrict=town, title=f"区级防汛演练召集 {uuid.uuid4().hex[:4]}"
+    )
+    started = time.monotonic()
+    services.call_up(actor=admin, emergency=emergency)
+    keys = set(
+        # SMS go through the gateway (the receiver); volunteers with an account also get an inbox message.
+        Message.objects.filter(
+            key__startswith="callup:", channel="sms", created_at__gte=emergency.opened_at
+        ).values_list("key", flat=True)
+    )
+    return keys, started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subdistricts", type=int, default=12)
+    parser.add_argument("--households", type=int, default=1_400_000, help="in all subdistricts together")
+    parser.add_argument("--minutes", type=float, default=10)
+    parser.add_argument("--rate", type=float, default=100, help="intake requests per second")
+    parser.add_argument("--callup", type=int, default=20_000)
+    parser.add_argument("--db", default="gongzhi_district")
+    parser.add_argument("--reuse", action="store_true", help="keep the loaded database of an earlier run")
+    args = parser.parse_args()
+
+    # Stopped from outside: the `finally` below still stops the servers and workers it started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))
+    configure(args.db, args.reuse)
+    if not args.reuse:
+        seconds = load_district(args.subdistricts, args.households)
+        print(f"loaded {args.subdistricts} subdistricts in {seconds:.0f} s", flush=True)
+    ready = prepare(args.callup)
+    print(f"{ready['household_count']:,} households in {ready['subdistricts']} subdistricts", flush=True)
+
+    from gongzhi.notifications.models import Message
+    from gongzhi.notifications.testing import Receiver
+
+    with Receiver(os.environ["GONGZHI_WEBHOOK_SECRET"]) as box:
+        os.environ["GONGZHI_WEBHOOK_URL"] = box.url
+        env = dict(os.environ)
+        ports = [serve.free_port(), serve.free_port()]
+        servers = [serve.start_gunicorn(port, workers=1, threads=4) for port in ports]
+        workers = start_workers(2, env)
+        ids = {f"district-w{i + 1}": w for i, w in enumerate(workers)}
+        killed = 0
+        try:
+            result = drive(args, ready, ports, box, ids, env)
+            killed = result["killed"]
+        finally:
+            for process in [*servers, *ids.values()]:
+                process.terminate()
+            for process in [*servers, *ids.values()]:
+                try:
+                    process.wait(30)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+        keys = result["keys"]
+        lost = len(keys - set(box.processed))
+        duplicated = sum(1 for k in keys if box.processed[k] > 1)
+        resent = sum(box.requests[k] - 1 for k in keys if box.requests[k] > 1)
+        unsent = Message.objects.filter(key__in=keys).exclude(status="sent").count()
+    intake, kpi = result["intake"], result["kpi"]
+    print(f"intake: {len(intake.times)} ok, {len(intake.errors)} errors {intake.errors[:3]}")
+    print(f"visits: {len(result['visits'].times)} ok, {len(result['visits'].errors)} errors")
+    dashboard = result["dashboard"]
+    print(
+        f"kpi: {len(kpi.times)} ok, {len(kpi.errors)} errors; dashboard: {len(dashboard.times)} ok, p95 {dashboard.p95_ms():.0f} ms"
+    )
+    print(f"fanout: resent after the kill {resent} (same key, acted on once); not marked sent {unsent}")
+    rate = intake.rate()
+    print(
+        f"district: {ready['household_count']:,} households, {ready['subdistricts']} subdistricts; "
+        f"intake p95 {intake.p95_ms():.0f} ms at {rate:.0f} req/s; kpi p95 {kpi.p95_ms():.0f} ms; "
+        f"fanout {len(keys)} messages in {result['fanout_seconds']:.0f} s, lost {lost}, "
+        f"duplicated {duplicated}; workers killed {killed}"
+    )
+    failed = len(intake.errors) + len(result["visits"].errors) + len(kpi.errors) + len(dashboard.errors)
+    if lost or duplicated or unsent or not killed or failed > 0.01 * max(1, len(intake.times)):
+        sys.exit("district: FAILED (messages lost, doubled or unsent, no worker killed, or requests failing)")
+
+
+def drive(args, ready: dict, ports: list[int], box, ids: dict, env: dict) -> dict:
+    from bench.kpi_page import Browser
+
+    clients = Clients(ports)
+    token = {"Authorization": f"Bearer {ready['token']}"}
+    households = ready["households"]
+
+    def intake(n: int) -> None:
+        body = {
+            "category": "parking",
+            "description": f"楼下乱停车 {n}",
+            "household_id": households[n % len(households)],
+        }
+        status, text = clients.call(
+            n, "POST", "/api/v1/concerns", body, {**token, "Idempotency-Key": uuid.uuid4().hex}
+        )
+        if status != 201:
+            raise RuntimeError(f"intake {status} {text[:100]!r}")
+
+    def visit(n: int) -> None:
+        body = {
+            "household_id": households[(n * 7) % len(households)],
+            "raised": "家中一切都好",
+            "idempotency_key": uuid.uuid4().hex,
+        }
+        status, text = clients.call(n, "POST", "/api/v1/visits", body, token)
+        if status != 201:
+            raise RuntimeError(f"visit {status} {text[:100]!r}")
+
+    browsers = {port: Browser(port) for port in ports}
+    for browser in browsers.values():
+        browser.sign_in("admin")
+    lock = threading.Lock()
+
+    def page(path: str):
+        def read(n: int) -> None:
+            with lock:  # one admin session per server, one request at a time on it
+                status, _location, text = browsers[ports[n % len(ports)]].request("GET", path)
+            if status != 200:
+                raise RuntimeError(f"{path} {status}")
+
+        return read
+
+    stop = threading.Event()
+    pacers = {
+        "intake": Pacer(intake, args.rate, 48, stop),
+        "visits": Pacer(visit, max(1.0, args.rate / 10), 8, stop),
+        "kpi": Pacer(page("/concerns/kpi/"), 0.5, 2, stop),
+        "dashboard": Pacer(page("/insights/"), 0.2, 2, stop),
+    }
+    for pacer in pacers.values():
+        pacer.thread.start()
+    duration = args.minutes * 60
+    began = time.monotonic()
+    time.sleep(duration / 10)
+    keys, called_at = call_up(ready["town"])
+    print(f"call-up of {len(keys)} messages at {time.monotonic() - began:.0f} s", flush=True)
+    killed = kill_during_fanout(keys, box, ids, env, share=0.2)
+    done_at = None
+    deadline = began + duration
+    while time.monotonic() < deadline or done_at is None:
+        if done_at is None and keys <= set(box.processed):
+            done_at = time.monotonic()
+        if time.monotonic() > max(deadline, called_at + 600):
+            break
+        time.sleep(0.5)
+    stop.set()
+    for pacer in pacers.values():
+        pacer.pool.shutdown(wait=True, cancel_futures=True)  # requests not yet sent are dropped
+    fanout_seconds = (done_at or time.monotonic()) - called_at
+    return {**pacers, "keys": keys, "fanout_seconds": fanout_seconds, "killed": killed}
+
+
+def kill_during_fanout(keys: set[str], box, ids: dict, env: dict, share: float) -> int:
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and len(keys & set(box.processed)) < share * len(keys):
+        time.sleep(0.1)
+    victim = running_fanout_worker()
+    if victim not in ids:
+        print(f"no worker is running the fan-out ({victim}): nothing killed", flush=True)
+        return 0
+    os.kill(ids[victim].pid, signal.SIGKILL)
+    ids[victim].wait(10)
+    print(f"killed {victim} at {len(keys & set(box.processed))} of {len(keys)} messages", flush=True)
+    time.sleep(5)
+    ids[victim] = start_worker(victim + "-again", env)
+    return 1
+
+
+if __name__ == "__main__":
+    main()
