@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.org import household_search
 from gongzhi.volunteers import skills
 from gongzhi.volunteers.models import MAX_SHIFTS_PER_EMERGENCY, RedemptionItem, Volunteer
 
@@ -216,16 +217,38 @@ class ReverseEntryForm(forms.Form):
 
 
 class WishForm(forms.Form):
-    neighborhood = forms.ModelChoiceField(queryset=None, label=_("neighborhood"))
+    """A wish for a resident of the caller's area: their flat as typed ("5号楼 301", "5-301") and
+    their name as the registry has it, so the resident is told and can confirm it came true."""
+
+    flat = forms.CharField(
+        label=_("building and room"),
+        max_length=64,
+        help_text=_("e.g. 5号楼 301, 5-301 or 5 301; add the compound's name if the number is in two compounds"),
+    )
     wisher_name = forms.CharField(label=_("name of the person wishing"), max_length=64)
     title = forms.CharField(label=_("wish"), max_length=128)
     description = forms.CharField(
         label=_("details"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
 
-    def __init__(self, *args, neighborhoods=None, **kwargs):
+    def __init__(self, *args, households=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["neighborhood"].queryset = neighborhoods
+        self.households = households
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        household, hint = household_search.one_flat(self.households, data["flat"])
+        if household is None:
+            self.add_error("flat", hint)
+            return data
+        resident = household.residents.filter(name=data["wisher_name"].strip()).first()
+        if resident is None:
+            self.add_error("wisher_name", _("Nobody of this name lives in %(flat)s.") % {"flat": household})
+            return data
+        data.update(resident=resident, neighborhood=household.neighborhood, building=household.building)
+        return data
 
 
 class RosterForm(forms.Form):
@@ -270,7 +293,7 @@ class HouseholdPickForm(forms.Form):
 
     neighborhood = forms.ModelChoiceField(queryset=None, label=_("neighborhood"))
     building = forms.CharField(label=_("building number"), max_length=32)
-    room = forms.CharField(label=_("room"), max_length=16)
+    room = forms.CharField(label=_("room"), max_length=16, required=False)
 
     def __init__(self, *args, neighborhoods=None, households=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -281,13 +304,12 @@ class HouseholdPickForm(forms.Form):
         data = super().clean()
         if self.errors:
             return data
-        data["household"] = self.households.filter(
-            neighborhood=data["neighborhood"],
-            building__number=data["building"].strip(),
-            room=data["room"].strip(),
-        ).first()
+        # The one household search (org.household_search): "5", "5号楼" or "5-301" as people type them.
+        data["household"], hint = household_search.one_flat(
+            self.households.filter(neighborhood=data["neighborhood"]), data["building"], data["room"]
+        )
         if data["household"] is None:
-            self.add_error("room", _("No such household in your area."))
+            self.add_error("room", hint)
         return data
 
 

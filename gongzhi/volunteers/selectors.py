@@ -6,7 +6,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from gongzhi.core.models import AuditRecord
-from gongzhi.core.permissions import EXPORT, WRITE, can, can_create, scoped
+from gongzhi.core.permissions import EXPORT, WRITE, assignments_of, can, can_create, scoped
+from gongzhi.core.roles import ROLES
 from gongzhi.org import selectors as org_selectors
 from gongzhi.org.models import Compound, Household, Neighborhood, PartnerUnit, Subdistrict
 from gongzhi.volunteers import skills
@@ -332,6 +333,29 @@ def claimers_for(user, wish: MicroWish) -> tuple[QuerySet, QuerySet]:
     members = scoped(user, PartyMember.objects.filter(party_org__neighborhood_id=wish.neighborhood_id))
     units = scoped(user, PartnerUnit.objects.filter(subdistrict_id=wish.neighborhood.subdistrict_id))
     return members, units
+
+
+MEMBERS_SHOWN = 10
+
+
+def claimer_members_matching(user, wish: MicroWish, text: str) -> list:
+    """The first few party members of the wish's neighborhood whose name holds `text` (the search
+    the secretary types in to claim for one; never a list of hundreds)."""
+    text = (text or "").strip()[:32]
+    if not text:
+        return []
+    members, _units = claimers_for(user, wish)
+    return list(members.filter(name__contains=text).order_by("name", "pk")[:MEMBERS_SHOWN])
+
+
+def may_post_wishes(user) -> bool:
+    """Whether any of the caller's roles posts micro-wishes (said before any form is shown)."""
+    return any("wish" in ROLES[a.role].write for a in assignments_of(user))
+
+
+def wish_households(user) -> QuerySet[Household]:
+    """The households the caller may name on a wish: those of their area they see."""
+    return scoped(user, Household.objects.select_related("building__compound", "neighborhood"))
 
 
 def wish_by_token(token: str) -> MicroWish | None:

@@ -53,7 +53,7 @@ from gongzhi.volunteers.services.rosters import (
     mark_attendance,
     request_swap,
 )
-from gongzhi.volunteers.services.wishes import claim_wish, confirm_wish, post_wish
+from gongzhi.volunteers.services.wishes import claim_wish, confirm_wish, deliver_wish, liaison_units, post_wish
 
 __all__ = [
     "HOURS",
@@ -92,6 +92,8 @@ __all__ = [
     "post_wish",
     "claim_wish",
     "confirm_wish",
+    "deliver_wish",
+    "liaison_units",
     "create_roster",
     "generate_roster",
     "request_swap",
