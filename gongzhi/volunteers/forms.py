@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.org import household_search
 from gongzhi.volunteers import skills
-from gongzhi.volunteers.models import MAX_SHIFTS_PER_EMERGENCY, RedemptionItem, Volunteer
+from gongzhi.volunteers.models import MAX_SHIFTS_PER_EMERGENCY, RedemptionItem, Volunteer, VolunteerTeam
 
 LOCAL_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -134,11 +134,13 @@ class RegisterForm(forms.Form):
     building = forms.CharField(label=_("resident's building number"), max_length=32, required=False)
     room = forms.CharField(label=_("resident's room"), max_length=16, required=False)
     partner_unit = forms.ModelChoiceField(queryset=None, label=_("partner unit"), required=False)
+    team = forms.ModelChoiceField(queryset=None, label=_("team"), required=False)
 
-    def __init__(self, *args, neighborhoods=None, households=None, units=None, **kwargs):
+    def __init__(self, *args, neighborhoods=None, households=None, units=None, teams=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["neighborhood"].queryset = neighborhoods
         self.fields["partner_unit"].queryset = units
+        self.fields["team"].queryset = teams if teams is not None else VolunteerTeam.objects.none()
         self.households = households
 
     def clean(self):
@@ -251,18 +253,50 @@ class WishForm(forms.Form):
         return data
 
 
-class RosterForm(forms.Form):
-    team = forms.ModelChoiceField(queryset=None, label=_("team"))
+WEEKDAYS = [
+    ("1", _("Mon")),
+    ("2", _("Tue")),
+    ("3", _("Wed")),
+    ("4", _("Thu")),
+    ("5", _("Fri")),
+    ("6", _("Sat")),
+    ("7", _("Sun")),
+]
+
+
+class PatternForm(forms.Form):
+    """A roster's pattern: when it runs and its make-up (1+2+1); weekdays are ticked, not typed."""
+
     name = forms.CharField(label=_("name"), max_length=64, initial="1+2+1 夜间巡逻")
     place = forms.CharField(label=_("place"), max_length=128)
     start_time = forms.TimeField(label=_("starts at"), widget=forms.TimeInput(attrs={"type": "time"}))
     duration_minutes = forms.IntegerField(
         label=_("duration (minutes)"), min_value=1, max_value=1440, initial=240
     )
-    weekdays = forms.CharField(label=_("weekdays (1 = Monday … 7 = Sunday)"), max_length=7, initial="1234567")
+    weekdays = forms.MultipleChoiceField(
+        label=_("weekdays"),
+        choices=WEEKDAYS,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "weekday"}),
+        initial=[d for d, _label in WEEKDAYS],
+        error_messages={"required": _("Pick at least one weekday (Monday to Sunday).")},
+    )
     leads = forms.IntegerField(label=_("party-member leads"), min_value=0, max_value=20, initial=1)
     volunteers = forms.IntegerField(label=_("volunteers"), min_value=0, max_value=50, initial=2)
     security = forms.IntegerField(label=_("police or security"), min_value=0, max_value=20, initial=1)
+
+    def clean_weekdays(self):
+        return "".join(sorted(self.cleaned_data["weekdays"]))
+
+    @classmethod
+    def of(cls, pattern, data=None):
+        initial = {field: getattr(pattern, field) for field in cls.base_fields}
+        initial["weekdays"] = list(pattern.weekdays)
+        return cls(data, initial=initial, prefix="pattern")
+
+
+class RosterForm(PatternForm):
+    team = forms.ModelChoiceField(queryset=None, label=_("team"))
+    field_order = ["team"]
 
     def __init__(self, *args, teams=None, **kwargs):
         super().__init__(*args, **kwargs)

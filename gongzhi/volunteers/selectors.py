@@ -83,6 +83,11 @@ def signups_of(user, activity: Activity) -> QuerySet[SignUp]:
     return scoped(user, SignUp.objects.filter(activity=activity).select_related("volunteer", "ledger_entry"))
 
 
+def activity_by_token(token: str) -> Activity | None:
+    """The activity a check-in code belongs to (the code is printed on site, not a secret)."""
+    return Activity.objects.select_related("team").filter(check_in_token=token).first()
+
+
 def my_signup(user, activity: Activity) -> SignUp | None:
     me = volunteer_of(user)
     return SignUp.objects.filter(activity=activity, volunteer=me).first() if me else None
@@ -153,6 +158,14 @@ def settings_subdistricts(user) -> QuerySet[Subdistrict]:
         or can_create(user, RedemptionItem, {"subdistrict": s.pk})
     ]
     return Subdistrict.objects.filter(pk__in=mine).order_by("name", "id")
+
+
+def points_subdistrict_read(user) -> Subdistrict | None:
+    """The subdistrict whose rules a keeper of volunteers reads (a team chief: their neighborhood's)."""
+    if not any("volunteer" in ROLES[a.role].read for a in assignments_of(user)):
+        return None
+    neighborhood = neighborhoods_visible_to(user).select_related("subdistrict").first()
+    return neighborhood.subdistrict if neighborhood else None
 
 
 def point_rules_of(subdistrict: Subdistrict) -> QuerySet[PointRule]:
@@ -468,6 +481,12 @@ def signup_for(user, pk: int) -> SignUp | None:
 def may_mark_roster(user, pattern: RosterPattern) -> bool:
     """Whether the caller marks attendance on this roster: its area's staff or the team's chief."""
     return can(user, pattern, WRITE) or pattern.team.chief_id == user.pk
+
+
+def team_candidates(user, pattern: RosterPattern) -> QuerySet[Volunteer]:
+    """Volunteers of the roster's neighborhood, not on its team yet, the caller may change."""
+    found = scoped(user, Volunteer.objects.filter(neighborhood_id=pattern.team.neighborhood_id), WRITE)
+    return found.exclude(team_id=pattern.team_id).order_by("kind", "name")
 
 
 def teammates_of(volunteer: Volunteer) -> QuerySet[Volunteer] | list:

@@ -49,9 +49,7 @@ def create_roster(
     security=1,
 ) -> RosterPattern:
     require(actor, team)
-    days = "".join(sorted(set(str(weekdays or ""))))
-    if not days or any(d not in "1234567" for d in days):
-        raise ValidationError({"weekdays": _("Weekdays are digits 1 (Monday) to 7 (Sunday).")})
+    days = clean_weekdays(weekdays)
     pattern = RosterPattern(
         neighborhood_id=team.neighborhood_id,
         team=team,
@@ -70,6 +68,75 @@ def create_roster(
     pattern.save()
     audit.record("create", pattern, actor=actor, changes={"pattern": f"{leads}+{volunteers}+{security}"})
     return pattern
+
+
+def clean_weekdays(weekdays) -> str:
+    """ISO weekdays as stored ("135"): from the page's checkboxes (a list), or typed with or without
+    separators ("1,3,5", "1、3、5", "135")."""
+    if isinstance(weekdays, list | tuple | set):
+        weekdays = "".join(str(d) for d in weekdays)
+    text = str(weekdays or "")
+    for sep in ",，、 ;；":
+        text = text.replace(sep, "")
+    days = "".join(sorted(set(text)))
+    if not days or any(d not in "1234567" for d in days):
+        raise ValidationError({"weekdays": _("Pick at least one weekday (Monday to Sunday).")})
+    return days
+
+
+EDITABLE = ("name", "place", "start_time", "duration_minutes", "weekdays", "leads", "volunteers", "security")
+
+
+@transaction.atomic
+def update_roster(*, actor, pattern: RosterPattern, **changes) -> RosterPattern:
+    """Change a pattern (time, weekdays, the 1+2+1 make-up): shifts generated from now on follow it;
+    shifts already generated stay as they are."""
+    require(actor, pattern)
+    pattern = RosterPattern.objects.select_for_update().get(pk=pattern.pk)
+    before = {field: str(getattr(pattern, field)) for field in EDITABLE}
+    for field, value in changes.items():
+        if field not in EDITABLE:
+            raise ValidationError(_("Unknown field."))
+        if field == "weekdays":
+            value = clean_weekdays(value)
+        elif field in ("name", "place"):
+            value = (value or "").strip()
+        setattr(pattern, field, value)
+    pattern.full_clean()
+    if pattern.leads + pattern.volunteers + pattern.security == 0:
+        raise ValidationError({"volunteers": _("A shift needs at least one person.")})
+    pattern.save()
+    after = {field: str(getattr(pattern, field)) for field in EDITABLE}
+    audit.record(
+        "update", pattern, actor=actor, changes={k: [before[k], after[k]] for k in EDITABLE if before[k] != after[k]}
+    )
+    return pattern
+
+
+def missing_roles(pattern: RosterPattern) -> list[dict]:
+    """The roles the team has too few people for: the role, how many it has and needs, and which
+    kinds of volunteer can take it (to add one from the page)."""
+    pools = _pools(pattern)
+    return [
+        {"role": role, "label": RosterPattern.Role(role).label, "have": len(pools[role]), "need": count}
+        for role, count in pattern.counts().items()
+        if count > len(pools[role])
+    ]
+
+
+@transaction.atomic
+def add_to_team(*, actor, team: VolunteerTeam, volunteer: Volunteer) -> Volunteer:
+    """Put a volunteer of the team's neighborhood on the team (the roster then counts them)."""
+    require(actor, team)
+    require(actor, volunteer)
+    if volunteer.neighborhood_id != team.neighborhood_id:
+        raise ValidationError({"volunteer": _("The volunteer lives in another neighborhood.")})
+    if volunteer.team_id == team.pk:
+        return volunteer
+    volunteer.team = team
+    volunteer.save(update_fields=["team"])
+    audit.record("update", volunteer, actor=actor, changes={"team": team.pk})
+    return volunteer
 
 
 def _pools(pattern: RosterPattern) -> dict[str, list[Volunteer]]:
@@ -95,8 +162,11 @@ def generate_roster(*, actor, pattern: RosterPattern, first_day, last_day) -> in
         if count > len(pools[role]):
             raise ValidationError(
                 {
-                    "team": _("The team has too few people for the role %(role)s: %(have)s of %(need)s.")
-                    % {"role": RosterPattern.Role(role).label, "have": len(pools[role]), "need": count}
+                    "team": ValidationError(
+                        _("The team has too few people for the role %(role)s: %(have)s of %(need)s.")
+                        % {"role": RosterPattern.Role(role).label, "have": len(pools[role]), "need": count},
+                        code="missing_role",
+                    )
                 }
             )
     load = dict(
@@ -215,3 +285,50 @@ def mark_attendance(*, actor, duty: RosterDuty, attendance: str) -> RosterDuty:
     duty.save(update_fields=["attendance"])
     audit.record("update", duty, actor=actor, changes={"attendance": attendance})
     return duty
+
+
+@transaction.atomic
+def arrange_swap(*, actor, duty: RosterDuty, to_volunteer: Volunteer) -> SwapRequest:
+    """The team chief (or the area's staff) hands a duty to a teammate, having agreed it with both:
+    it takes effect at once, is kept as an accepted swap, and both are told."""
+    duty = (
+        RosterDuty.objects.select_for_update().select_related("shift__pattern__team", "volunteer").get(pk=duty.pk)
+    )
+    pattern = duty.shift.pattern
+    if pattern.team.chief_id != getattr(actor, "pk", None):
+        require(actor, duty)
+    if duty.shift.starts_at <= timezone.now() or duty.attendance != RosterDuty.Attendance.SCHEDULED:
+        raise ValidationError({"duty": _("Only a duty still to come can be swapped.")})
+    if to_volunteer.team_id != pattern.team_id or to_volunteer.kind not in ROLE_KINDS[duty.role]:
+        raise ValidationError({"to_volunteer": _("Only a teammate who can take this role.")})
+    if duty.shift.duties.filter(volunteer=to_volunteer).exists():
+        raise ValidationError({"to_volunteer": _("They are already on this shift.")})
+    now = timezone.now()
+    SwapRequest.objects.filter(duty=duty, status=SwapRequest.Status.REQUESTED).update(
+        status=SwapRequest.Status.WITHDRAWN, decided_at=now
+    )
+    swap = SwapRequest.objects.create(
+        duty=duty,
+        from_volunteer=duty.volunteer,
+        to_volunteer=to_volunteer,
+        status=SwapRequest.Status.ACCEPTED,
+        decided_at=now,
+    )
+    before = duty.volunteer
+    duty.volunteer = to_volunteer
+    duty.save(update_fields=["volunteer"])
+    audit.record("update", swap, actor=actor, changes={"arranged_by_chief": True, "to": to_volunteer.pk})
+    for person in (before, to_volunteer):
+        if person.user_id:
+            user = person.user
+            transaction.on_commit(
+                lambda user=user: notify_services.notify_user(
+                    user,
+                    key=f"swap:{swap.pk}:arranged:{user.pk}",
+                    subject=_("Duty changed: %(shift)s") % {"shift": duty.shift},
+                    body=_("The team chief handed the duty from %(from)s to %(to)s.")
+                    % {"from": before.name, "to": to_volunteer.name},
+                    link=reverse("volunteers:my_duties"),
+                )
+            )
+    return swap
