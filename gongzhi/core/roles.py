@@ -148,7 +148,13 @@ for _code in ("subdistrict_admin", "neighborhood_secretary", "social_worker", "v
 # wish (micro-wishes, 微心愿; gongzhi.volunteers): posted and followed by the neighborhood's staff,
 # the grid chief in the grid and the party group chief in the stairwell; a partner unit reads its
 # subdistrict's wishes and claims and fulfils them as itself (checked in the service).
-for _code in ("subdistrict_admin", "neighborhood_secretary", "social_worker", "grid_chief", "party_group_chief"):
+for _code in (
+    "subdistrict_admin",
+    "neighborhood_secretary",
+    "social_worker",
+    "grid_chief",
+    "party_group_chief",
+):
     _grant(_code, "wish", write=True)
 _grant("partner_liaison", "wish", write=False)
 

@@ -225,7 +225,9 @@ class WishForm(forms.Form):
     flat = forms.CharField(
         label=_("building and room"),
         max_length=64,
-        help_text=_("e.g. 5号楼 301, 5-301 or 5 301; add the compound's name if the number is in two compounds"),
+        help_text=_(
+            "e.g. 5号楼 301, 5-301 or 5 301; add the compound's name if the number is in two compounds"
+        ),
     )
     wisher_name = forms.CharField(label=_("name of the person wishing"), max_length=64)
     title = forms.CharField(label=_("wish"), max_length=128)

@@ -12,7 +12,9 @@ from gongzhi.volunteers.models.common import NEIGHBORHOOD_SCOPE, new_token
 
 def _wish_in_grid(grid_id) -> Q:
     """A wish of a building the grid holds (a split building: every grid with one of its stairwells)."""
-    return Q(building_id__in=Building.objects.filter(Building.scope_paths["micro_grid"](grid_id)).values("pk"))
+    return Q(
+        building_id__in=Building.objects.filter(Building.scope_paths["micro_grid"](grid_id)).values("pk")
+    )
 
 
 def _wish_in_stairwell(stairwell_id) -> Q:

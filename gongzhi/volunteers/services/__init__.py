@@ -61,7 +61,13 @@ from gongzhi.volunteers.services.rosters import (
     request_swap,
     update_roster,
 )
-from gongzhi.volunteers.services.wishes import claim_wish, confirm_wish, deliver_wish, liaison_units, post_wish
+from gongzhi.volunteers.services.wishes import (
+    claim_wish,
+    confirm_wish,
+    deliver_wish,
+    liaison_units,
+    post_wish,
+)
 
 __all__ = [
     "HOURS",

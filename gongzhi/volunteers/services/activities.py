@@ -301,7 +301,11 @@ def _check_moment(activity: Activity, at, field: str):
         raise ValidationError({field: _("The time is still to come.")})
     if not activity.starts_at - CHECK_IN_GRACE <= at <= activity.ends_at + CHECK_IN_GRACE:
         raise ValidationError(
-            {field: _("The time must lie within the activity (from 30 minutes before it starts to 30 minutes after it ends).")}
+            {
+                field: _(
+                    "The time must lie within the activity (from 30 minutes before it starts to 30 minutes after it ends)."
+                )
+            }
         )
     return at
 
@@ -361,9 +365,14 @@ def record_paper_sheet(*, actor, activity: Activity, volunteer: Volunteer, arriv
         return signup
     if signup.checked_in_at is not None or signup.checked_out_at is not None:
         raise ValidationError(
-            {"volunteer": _("%(name)s is already checked in or out for this activity.") % {"name": volunteer.name}}
+            {
+                "volunteer": _("%(name)s is already checked in or out for this activity.")
+                % {"name": volunteer.name}
+            }
         )
     signup.checked_in_at, signup.checked_out_at = arrived, left
     signup.save(update_fields=["checked_in_at", "checked_out_at"])
-    audit.record("update", signup, actor=actor, changes={"arrived": str(arrived), "left": str(left), "by": "paper"})
+    audit.record(
+        "update", signup, actor=actor, changes={"arrived": str(arrived), "left": str(left), "by": "paper"}
+    )
     return signup

@@ -108,7 +108,10 @@ def update_roster(*, actor, pattern: RosterPattern, **changes) -> RosterPattern:
     pattern.save()
     after = {field: str(getattr(pattern, field)) for field in EDITABLE}
     audit.record(
-        "update", pattern, actor=actor, changes={k: [before[k], after[k]] for k in EDITABLE if before[k] != after[k]}
+        "update",
+        pattern,
+        actor=actor,
+        changes={k: [before[k], after[k]] for k in EDITABLE if before[k] != after[k]},
     )
     return pattern
 
@@ -292,7 +295,9 @@ def arrange_swap(*, actor, duty: RosterDuty, to_volunteer: Volunteer) -> SwapReq
     """The team chief (or the area's staff) hands a duty to a teammate, having agreed it with both:
     it takes effect at once, is kept as an accepted swap, and both are told."""
     duty = (
-        RosterDuty.objects.select_for_update().select_related("shift__pattern__team", "volunteer").get(pk=duty.pk)
+        RosterDuty.objects.select_for_update()
+        .select_related("shift__pattern__team", "volunteer")
+        .get(pk=duty.pk)
     )
     pattern = duty.shift.pattern
     if pattern.team.chief_id != getattr(actor, "pk", None):

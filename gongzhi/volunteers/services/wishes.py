@@ -169,7 +169,9 @@ def _is_claimer(actor, wish: MicroWish) -> bool:
     if wish.claimed_by_unit_id and wish.claimed_by_unit_id in liaison_units(actor):
         return True
     volunteer = getattr(actor, "volunteer", None) if getattr(actor, "is_authenticated", False) else None
-    return bool(wish.claimed_by_member_id and volunteer and volunteer.party_member_id == wish.claimed_by_member_id)
+    return bool(
+        wish.claimed_by_member_id and volunteer and volunteer.party_member_id == wish.claimed_by_member_id
+    )
 
 
 @transaction.atomic
@@ -194,7 +196,10 @@ def _tell_about_delivery(wish: MicroWish) -> None:
     subject = _("Micro-wish done: %(title)s") % {"title": wish.title}
     body = _("%(claimer)s says your wish is fulfilled. Please confirm.") % {"claimer": wish.claimer}
     notify_services.notify_user(
-        wish.posted_by, key=f"wish:{wish.pk}:delivered", subject=subject, body=body,
+        wish.posted_by,
+        key=f"wish:{wish.pk}:delivered",
+        subject=subject,
+        body=body,
         link=reverse("volunteers:wishes"),
     )
     resident = wish.resident
@@ -202,7 +207,9 @@ def _tell_about_delivery(wish: MicroWish) -> None:
         return
     link = notify_services.outside_link(reverse("volunteers:wish_confirm_link", args=[wish.confirm_token]))
     if resident.user_id and resident.user_id != wish.posted_by_id:
-        notify_services.notify_user(resident.user, key=f"wish:{wish.pk}:done", subject=subject, body=body, link=link)
+        notify_services.notify_user(
+            resident.user, key=f"wish:{wish.pk}:done", subject=subject, body=body, link=link
+        )
     elif resident.phone and not resident.user_id:
         notify_services.send(
             key=f"wish:{wish.pk}:done/sms",

@@ -26,7 +26,12 @@ def scene(world):
     activity = t.activity(world, started=True, capacity=5)
     elder = t.volunteer(world, "王老伯")  # no account, as 34 of the demo's 40
     signup = services.sign_up(actor=admin, activity=activity, volunteer=elder)
-    return {"activity": activity, "elder": elder, "signup": signup, "chief": world.users["volunteer_team_chief"]}
+    return {
+        "activity": activity,
+        "elder": elder,
+        "signup": signup,
+        "chief": world.users["volunteer_team_chief"],
+    }
 
 
 def _local_hm(moment) -> str:
@@ -100,11 +105,15 @@ def test_a_paper_sheet_adds_a_walk_in_once_and_refuses_a_second_different_line(c
     assert client.post(url, data).status_code == 302
     client.post(url, data)  # typed twice: one line
     signup = SignUp.objects.get(activity=activity, volunteer=walk_in)
-    assert signup.status == "confirmed" and signup.checked_out_at - signup.checked_in_at == timedelta(minutes=50)
+    assert signup.status == "confirmed" and signup.checked_out_at - signup.checked_in_at == timedelta(
+        minutes=50
+    )
     client.post(url, {**data, "left": _local_hm(left + timedelta(minutes=30))})
     signup.refresh_from_db()
     assert signup.checked_out_at - signup.checked_in_at == timedelta(minutes=50)
-    client.post(url, {**data, "volunteer": scene["elder"].pk, "left": _local_hm(arrived)})  # leaves before arriving
+    client.post(
+        url, {**data, "volunteer": scene["elder"].pk, "left": _local_hm(arrived)}
+    )  # leaves before arriving
     assert SignUp.objects.get(pk=scene["signup"].pk).checked_in_at is None
     services.confirm_hours(actor=chief, signup=signup)
     assert LedgerEntry.objects.get(volunteer=walk_in).hours == Decimal("0.83")
@@ -129,13 +138,21 @@ def test_checking_in_and_the_paper_sheet_by_role(client, world, scene, role):
 def test_outside_the_area_and_signed_out_nothing_is_recorded(client, world, scene):
     far = t.activity(world, neighborhood=world.neighborhood_far, started=True)
     far_person = t.volunteer(world, "外区", neighborhood=world.neighborhood_far)
-    far_signup = services.sign_up(actor=t._clerk(world, world.neighborhood_far), activity=far, volunteer=far_person)
+    far_signup = services.sign_up(
+        actor=t._clerk(world, world.neighborhood_far), activity=far, volunteer=far_person
+    )
     client.force_login(scene["chief"])
-    assert client.post(reverse("volunteers:attendance", args=[far_signup.pk]), {"action": "in"}).status_code == 404
+    assert (
+        client.post(reverse("volunteers:attendance", args=[far_signup.pk]), {"action": "in"}).status_code
+        == 404
+    )
     data = {"volunteer": scene["elder"].pk, "arrived": "08:00", "left": "09:00"}
     assert client.post(reverse("volunteers:paper_sheet", args=[far.pk]), data).status_code == 404
     client.logout()
-    assert client.post(reverse("volunteers:attendance", args=[scene["signup"].pk]), {"action": "in"}).status_code == 302
+    assert (
+        client.post(reverse("volunteers:attendance", args=[scene["signup"].pk]), {"action": "in"}).status_code
+        == 302
+    )
     far_signup.refresh_from_db()
     scene["signup"].refresh_from_db()
     assert far_signup.checked_in_at is None and scene["signup"].checked_in_at is None
@@ -145,7 +162,9 @@ def test_the_chiefs_scan_leads_to_the_list_and_a_strangers_scan_is_explained(cli
     activity = scene["activity"]
     client.force_login(scene["chief"])
     response = client.get(reverse("volunteers:check_in", args=[activity.check_in_token]))
-    assert response.status_code == 302 and response["Location"].endswith(f"/activities/{activity.pk}/#confirmed")
+    assert response.status_code == 302 and response["Location"].endswith(
+        f"/activities/{activity.pk}/#confirmed"
+    )
     stranger = t.volunteer(world, "路人", with_user=True)
     client.force_login(stranger.user)
     response = client.post(reverse("volunteers:check_in", args=[activity.check_in_token]))

@@ -384,7 +384,12 @@ def test_the_pattern_is_edited_on_the_page_and_bad_input_changes_nothing(client,
     assert (pattern.place, pattern.weekdays) == ("东门岗亭", "1234567")
     assert client.post(url, data).status_code == 302
     pattern.refresh_from_db()
-    assert (pattern.place, pattern.weekdays, pattern.security, pattern.start_time) == ("北门", "135", 0, time(21, 0))
+    assert (pattern.place, pattern.weekdays, pattern.security, pattern.start_time) == (
+        "北门",
+        "135",
+        0,
+        time(21, 0),
+    )
 
 
 def test_a_missing_kind_of_member_is_explained_with_a_way_to_add_one(client, world):
@@ -393,15 +398,21 @@ def test_a_missing_kind_of_member_is_explained_with_a_way_to_add_one(client, wor
         _member(world, f"成员{i}", kind, team)
     guard = _member(world, "门卫老张", "partner_staff", None)
     pattern = services.create_roster(
-        actor=world.users["neighborhood_secretary"], team=team, name="夜巡", place="东门",
-        start_time=time(20, 0), duration_minutes=240,
+        actor=world.users["neighborhood_secretary"],
+        team=team,
+        name="夜巡",
+        place="东门",
+        start_time=time(20, 0),
+        duration_minutes=240,
     )
     client.force_login(world.users["volunteer_team_chief"])
     url = reverse("volunteers:roster", args=[pattern.pk])
     page = client.get(url).content.decode()
     assert 'data-missing="security"' in page
     assert f"?kind=partner_staff&amp;team={team.pk}" in page
-    register = client.get(reverse("volunteers:register"), {"kind": "partner_staff", "team": team.pk}).content.decode()
+    register = client.get(
+        reverse("volunteers:register"), {"kind": "partner_staff", "team": team.pk}
+    ).content.decode()
     assert 'value="partner_staff" selected' in register
     response = client.post(url, {"form": "member", "volunteer": guard.pk})
     assert response.status_code == 302
@@ -410,7 +421,7 @@ def test_a_missing_kind_of_member_is_explained_with_a_way_to_add_one(client, wor
     first = timezone.localdate() + timedelta(days=1)
     client.post(url, {"first_day": first.isoformat(), "last_day": first.isoformat()})
     assert pattern.shifts.count() == 1
-    assert 'data-missing' not in client.get(url).content.decode()
+    assert "data-missing" not in client.get(url).content.decode()
 
 
 def test_the_chief_hands_a_duty_to_a_teammate_at_once(client, world, patrol, settings):
@@ -446,11 +457,15 @@ def test_arranging_a_swap_and_editing_the_pattern_by_role(client, world, patrol,
     before = duty.volunteer
     spare = next(v for v in people["volunteer"] if not duty.shift.duties.filter(volunteer=v).exists())
     client.force_login(world.users[role])
-    response = client.post(reverse("volunteers:duty_arrange_swap", args=[duty.pk]), {"to_volunteer": spare.pk})
+    response = client.post(
+        reverse("volunteers:duty_arrange_swap", args=[duty.pk]), {"to_volunteer": spare.pk}
+    )
     assert response.status_code == (302 if role in WRITERS else 404)
     duty.refresh_from_db()
     assert (duty.volunteer == spare) == (role in WRITERS) and (duty.volunteer == before) != (role in WRITERS)
-    response = client.post(reverse("volunteers:roster", args=[pattern.pk]), {"form": "pattern", "pattern-place": "x"})
+    response = client.post(
+        reverse("volunteers:roster", args=[pattern.pk]), {"form": "pattern", "pattern-place": "x"}
+    )
     assert response.status_code == (400 if role in WRITERS else 404)
     client.logout()
     assert client.post(reverse("volunteers:duty_arrange_swap", args=[duty.pk])).status_code == 302

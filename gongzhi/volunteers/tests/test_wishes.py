@@ -212,12 +212,20 @@ def test_nobody_claims_or_confirms_another_areas_wish(client, world, role):
 def test_a_grid_chief_posts_in_the_grid_and_not_outside_it(client, world):
     client.force_login(world.users["grid_chief"])
     outside = world.household_a2  # same neighborhood, another grid
-    data = {"flat": f"{outside.building.number} {outside.room}", "wisher_name": world.resident_a2.name, "title": "外格心愿"}
+    data = {
+        "flat": f"{outside.building.number} {outside.room}",
+        "wisher_name": world.resident_a2.name,
+        "title": "外格心愿",
+    }
     response = client.post(reverse("volunteers:wishes"), data)
     assert response.status_code == 400 and 'data-errors="flat"' in response.content.decode()
     assert not MicroWish.objects.filter(title="外格心愿").exists()
     inside = world.household_a
-    data = {"flat": f"{inside.building.number}{inside.room}", "wisher_name": "不是此户的人", "title": "格内心愿"}
+    data = {
+        "flat": f"{inside.building.number}{inside.room}",
+        "wisher_name": "不是此户的人",
+        "title": "格内心愿",
+    }
     response = client.post(reverse("volunteers:wishes"), data)
     assert response.status_code == 400 and 'data-errors="wisher_name"' in response.content.decode()
     data["wisher_name"] = world.resident_a.name
@@ -226,7 +234,9 @@ def test_a_grid_chief_posts_in_the_grid_and_not_outside_it(client, world):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ["volunteer_team_chief", "stairwell_chief", "partner_liaison", "property_staff"])
+@pytest.mark.parametrize(
+    "role", ["volunteer_team_chief", "stairwell_chief", "partner_liaison", "property_staff"]
+)
 def test_who_may_not_post_is_told_before_any_form(client, world, role):
     client.force_login(world.users[role])
     response = client.get(reverse("volunteers:wishes"))
@@ -302,6 +312,9 @@ def test_the_member_search_by_role(client, world, role):
     status = client.get(reverse("volunteers:wish_members", args=[wish.pk]), {"q": "党"}).status_code
     assert status == (200 if role in WRITERS else 403 if role in READERS | DUTY_ROLES else 404)
     far = _far_wish(world)
-    assert client.get(reverse("volunteers:wish_members", args=[far.pk]), {"q": "党"}).status_code in (403, 404)
+    assert client.get(reverse("volunteers:wish_members", args=[far.pk]), {"q": "党"}).status_code in (
+        403,
+        404,
+    )
     client.logout()
     assert client.get(reverse("volunteers:wish_members", args=[wish.pk])).status_code == 302

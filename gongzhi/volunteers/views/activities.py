@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import NotInScope
-
 from gongzhi.core.pages import parse_int, say, staff_page
 from gongzhi.volunteers import selectors, services
 from gongzhi.volunteers.forms import ActivityForm
@@ -65,7 +64,9 @@ def activity_detail(request, pk: int):
             "now_hm": timezone.localtime().strftime("%H:%M"),
             "check_in_url": check_in_url,
             "qr_svg": segno.make(check_in_url).svg_inline(scale=4) if may_manage else "",
-            "volunteers": selectors.volunteers_visible_to(request.user).order_by("name")[:500] if may_manage else [],
+            "volunteers": selectors.volunteers_visible_to(request.user).order_by("name")[:500]
+            if may_manage
+            else [],
         },
     )
 
@@ -155,7 +156,9 @@ def check_in(request, token: str):
         and services.may_take_attendance(request.user, activity)
         and selectors.my_signup(request.user, activity) is None
     ):
-        messages.info(request, _("You check volunteers in and out from this list, with or without their phone."))
+        messages.info(
+            request, _("You check volunteers in and out from this list, with or without their phone.")
+        )
         return redirect(reverse("volunteers:activity", args=[activity.pk]) + "#confirmed")
     signup, status, error = None, 200, ""
     if request.method == "POST":
@@ -183,7 +186,10 @@ def _typed_time(activity, value: str, field: str):
         raise ValidationError({field: _("Type the time as HH:MM, e.g. 08:30.")}) from None
     start = timezone.localtime(activity.starts_at)
     at = timezone.make_aware(datetime.combine(start.date(), moment))
-    if at < activity.starts_at - services.CHECK_IN_GRACE and timezone.localtime(activity.ends_at).date() > start.date():
+    if (
+        at < activity.starts_at - services.CHECK_IN_GRACE
+        and timezone.localtime(activity.ends_at).date() > start.date()
+    ):
         at += timedelta(days=1)
     return at
 
@@ -212,9 +218,11 @@ def attendance(request, pk: int):
 def paper_sheet(request, pk: int):
     """One line of a paper sign-in sheet typed in afterwards."""
     activity = get_object_or_404(selectors.activities_visible_to(request.user), pk=pk)
-    volunteer = selectors.volunteers_visible_to(request.user).filter(
-        pk=parse_int(request.POST.get("volunteer")) or 0
-    ).first()
+    volunteer = (
+        selectors.volunteers_visible_to(request.user)
+        .filter(pk=parse_int(request.POST.get("volunteer")) or 0)
+        .first()
+    )
     try:
         if volunteer is None:
             raise ValidationError({"volunteer": _("Choose the volunteer.")})

@@ -55,9 +55,11 @@ def roster_detail(request, pk: int):
             messages.success(request, _("Pattern saved; shifts generated from now on follow it."))
             return redirect("volunteers:roster", pk=pattern.pk)
         if which == "member":
-            volunteer = selectors.team_candidates(request.user, pattern).filter(
-                pk=parse_int(request.POST.get("volunteer")) or 0
-            ).first()
+            volunteer = (
+                selectors.team_candidates(request.user, pattern)
+                .filter(pk=parse_int(request.POST.get("volunteer")) or 0)
+                .first()
+            )
             if volunteer is None:
                 raise ValidationError({"volunteer": _("Choose a volunteer of the neighborhood.")})
             services.add_to_team(actor=request.user, team=pattern.team, volunteer=volunteer)

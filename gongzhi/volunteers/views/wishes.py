@@ -28,7 +28,11 @@ def wish_list(request):
     may_post = selectors.may_post_wishes(request.user)
     if request.method == "POST" and not may_post:
         raise PermissionDenied(_("You may not post micro-wishes."))
-    form = WishForm(request.POST or None, households=selectors.wish_households(request.user)) if may_post else None
+    form = (
+        WishForm(request.POST or None, households=selectors.wish_households(request.user))
+        if may_post
+        else None
+    )
     if form is not None and request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -53,7 +57,9 @@ def wish_list(request):
     units = list(selectors.partner_units_visible_to(request.user))
     for wish in wishes:
         wish.may_write = can(request.user, wish, WRITE)
-        wish.shown_name = wish.wisher_name if see_names or wish.posted_by_id == request.user.pk else wish.masked_name
+        wish.shown_name = (
+            wish.wisher_name if see_names or wish.posted_by_id == request.user.pk else wish.masked_name
+        )
         wish.own_unit_claim = wish.claimed_by_unit_id in own_units
         wish.units = [u for u in units if u.subdistrict_id == wish.neighborhood.subdistrict_id]
     return render(
