@@ -80,13 +80,26 @@ def roster_detail(request, pk: int):
         "may_write": may_write,
         "missing": missing,
         "candidates": selectors.team_candidates(request.user, pattern) if missing and may_write else [],
-        "shifts": selectors.roster_shifts(pattern, now - timedelta(days=7), now + timedelta(days=31)),
+        "shifts": _with_swap_options(
+            selectors.roster_shifts(pattern, now - timedelta(days=7), now + timedelta(days=31)),
+            list(pattern.team.members.order_by("name")) if may_mark else [],
+        ),
         "counts": selectors.attendance_counts(pattern),
         "now": now,
         "may_mark": may_mark,
-        "teammates": list(pattern.team.members.order_by("name")) if may_mark else [],
     }
     return render(request, "volunteers/roster.html", context, status=status)
+
+
+def _with_swap_options(shifts, teammates) -> list:
+    """Each duty with the teammates who could take it over (the role's kinds, not on that shift)."""
+    shifts = list(shifts)
+    for shift in shifts:
+        on = {d.volunteer_id for d in shift.duties.all()}
+        for duty in shift.duties.all():
+            kinds = services.ROLE_KINDS[duty.role]
+            duty.swap_options = [v for v in teammates if v.kind in kinds and v.pk not in on]
+    return shifts
 
 
 @require_POST
