@@ -1,6 +1,7 @@
 """Duty rosters: patterns, generated duties, swaps and attendance."""
 
 from datetime import datetime, timedelta
+from decimal import ROUND_DOWN, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -12,8 +13,10 @@ from django.utils.translation import gettext as _
 from gongzhi.core import audit, permissions
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.permissions import require
+from gongzhi.core.separation import require_second_person
 from gongzhi.notifications import services as notify_services
 from gongzhi.volunteers.models import (
+    LedgerEntry,
     RosterDuty,
     RosterPattern,
     RosterShift,
@@ -21,6 +24,8 @@ from gongzhi.volunteers.models import (
     Volunteer,
     VolunteerTeam,
 )
+from gongzhi.volunteers.services.common import HOURS
+from gongzhi.volunteers.services.points import active_rule, post_entry
 
 ROLE_KINDS = {
     RosterPattern.Role.LEAD: {Volunteer.Kind.PARTY_MEMBER},
@@ -284,10 +289,43 @@ def mark_attendance(*, actor, duty: RosterDuty, attendance: str) -> RosterDuty:
         raise ValidationError({"attendance": _("Mark served or no-show.")})
     if duty.shift.starts_at > timezone.now():
         raise ValidationError({"attendance": _("Attendance is marked once the shift has started.")})
+    credited = LedgerEntry.objects.filter(duty=duty).exists()
+    if credited and attendance != RosterDuty.Attendance.SERVED:
+        raise ValidationError(
+            {"attendance": _("The hours of this duty are in the ledger: reverse that entry first.")}
+        )
+    if duty.attendance == attendance:
+        return duty  # marked again: nothing changes, nothing is credited twice
+    if attendance == RosterDuty.Attendance.SERVED and not credited:
+        _credit_duty(actor, duty)
     duty.attendance = attendance
     duty.save(update_fields=["attendance"])
     audit.record("update", duty, actor=actor, changes={"attendance": attendance})
     return duty
+
+
+def _credit_duty(actor, duty: RosterDuty) -> LedgerEntry:
+    """A served patrol duty earns the shift's length in hours (never more: the person was there for
+    the shift) and points by the subdistrict's active rule. Nobody credits their own duty."""
+    require_second_person(duty.volunteer.user_id, actor, step=_("Confirming hours"))
+    shift = duty.shift
+    seconds = int((shift.ends_at - shift.starts_at).total_seconds())
+    hours = (Decimal(seconds) / 3600).quantize(HOURS, ROUND_DOWN)
+    rule = active_rule(shift.pattern.neighborhood.subdistrict_id)
+    memo = f"{shift.pattern.name} {timezone.localtime(shift.starts_at):%Y-%m-%d %H:%M}"
+    return post_entry(
+        LedgerEntry(
+            volunteer=duty.volunteer,
+            kind=LedgerEntry.Kind.EARNED,
+            points=int(hours * rule.points_per_hour) if rule else 0,
+            hours=hours,
+            duty=duty,
+            rule=rule,
+            memo=memo[:255],
+            created_by=actor,
+        ),
+        actor,
+    )
 
 
 @transaction.atomic

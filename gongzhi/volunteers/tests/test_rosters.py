@@ -469,3 +469,25 @@ def test_arranging_a_swap_and_editing_the_pattern_by_role(client, world, patrol,
     assert response.status_code == (400 if role in WRITERS else 404)
     client.logout()
     assert client.post(reverse("volunteers:duty_arrange_swap", args=[duty.pk])).status_code == 302
+
+
+def test_a_served_patrol_duty_puts_its_hours_in_the_ledger_once(world, rostered, client):
+    """Issue 23: patrol hours reach the points ledger (append-only), for people without an account too."""
+    from decimal import Decimal
+
+    from gongzhi.volunteers.models import LedgerEntry
+
+    pattern, _people = rostered
+    services.set_point_rule(
+        actor=world.users["subdistrict_admin"], subdistrict=world.subdistrict, name="r", points_per_hour=10
+    )
+    past = RosterDuty.objects.filter(shift__pattern=pattern, shift__starts_at__lt=timezone.now()).first()
+    client.force_login(world.users["volunteer_team_chief"])
+    url = reverse("volunteers:duty_attendance", args=[past.pk])
+    client.post(url, {"attendance": "served"})
+    client.post(url, {"attendance": "served"})  # a retry credits nothing twice
+    entry = LedgerEntry.objects.get(duty=past)
+    assert (entry.hours, entry.points, entry.kind) == (Decimal("4.00"), 40, "earned")
+    client.post(url, {"attendance": "no_show"})  # refused while the hours stand
+    past.refresh_from_db()
+    assert past.attendance == "served" and LedgerEntry.objects.filter(volunteer=past.volunteer).count() == 1
