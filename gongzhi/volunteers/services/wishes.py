@@ -180,7 +180,7 @@ def deliver_wish(*, actor, wish: MicroWish) -> MicroWish:
     claimer); the resident is asked to confirm. Saying it twice changes nothing."""
     if not _is_claimer(actor, wish):
         require(actor, wish)
-    wish = MicroWish.objects.select_for_update().select_related("resident").get(pk=wish.pk)
+    wish = MicroWish.objects.select_for_update().get(pk=wish.pk)
     if wish.status != MicroWish.Status.CLAIMED:
         raise ValidationError({"status": _("Only a claimed wish can be reported done.")})
     if wish.delivered_at is not None:
