@@ -491,3 +491,16 @@ def test_a_served_patrol_duty_puts_its_hours_in_the_ledger_once(world, rostered,
     client.post(url, {"attendance": "no_show"})  # refused while the hours stand
     past.refresh_from_db()
     assert past.attendance == "served" and LedgerEntry.objects.filter(volunteer=past.volunteer).count() == 1
+
+
+@pytest.mark.parametrize("role", AREA_ROLES)
+def test_adding_a_member_to_the_team_from_the_roster_by_role(client, world, patrol, role):
+    pattern, _people = patrol
+    newcomer = _member(world, "新来的保安", "partner_staff", None)
+    client.force_login(world.users[role])
+    response = client.post(
+        reverse("volunteers:roster", args=[pattern.pk]), {"form": "member", "volunteer": newcomer.pk}
+    )
+    assert response.status_code == (302 if role in WRITERS else 404)
+    newcomer.refresh_from_db()
+    assert (newcomer.team_id == pattern.team_id) == (role in WRITERS)

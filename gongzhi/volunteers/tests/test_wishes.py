@@ -318,3 +318,19 @@ def test_the_member_search_by_role(client, world, role):
     )
     client.logout()
     assert client.get(reverse("volunteers:wish_members", args=[wish.pk])).status_code == 302
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", AREA_ROLES + sorted(DUTY_ROLES))
+def test_reporting_a_wish_done_by_role(client, world, role):
+    wish = _wish(world)
+    unit = PartnerUnit.objects.get(subdistrict=world.subdistrict)
+    services.claim_wish(actor=world.users["partner_liaison"], wish=wish, partner_unit=unit)
+    client.force_login(world.users[role])
+    status = client.post(reverse("volunteers:wish_deliver", args=[wish.pk])).status_code
+    may = role in WRITERS or role == "partner_liaison"  # workers of the area, and the claiming unit
+    assert status == (302 if may else 403 if role in READERS | DUTY_ROLES else 404)
+    wish.refresh_from_db()
+    assert (wish.delivered_at is not None) == may
+    client.logout()
+    assert client.post(reverse("volunteers:wish_deliver", args=[wish.pk])).status_code == 302
