@@ -24,6 +24,9 @@ def scene(world):
     admin = world.users["subdistrict_admin"]
     services.set_point_rule(actor=admin, subdistrict=world.subdistrict, name="r", points_per_hour=10)
     activity = t.activity(world, started=True, capacity=5)
+    whole = activity.starts_at.replace(second=0, microsecond=0)  # times are typed to the minute
+    activity.starts_at, activity.ends_at = whole, whole + timedelta(hours=3)
+    activity.save(update_fields=["starts_at", "ends_at"])
     elder = t.volunteer(world, "王老伯")  # no account, as 34 of the demo's 40
     signup = services.sign_up(actor=admin, activity=activity, volunteer=elder)
     return {
