@@ -83,9 +83,13 @@ def _together(user) -> list[Group]:
             (_("Activities"), "volunteers:activities"),
             (_("Call-ups"), "volunteers:emergencies"),
             (_("Rosters"), "volunteers:rosters"),
-            (_("Micro-wishes"), "volunteers:wishes"),
         )
+        if may_read_class(user, "wish"):
+            links += _links((_("Micro-wishes"), "volunteers:wishes"))
         groups.append(Group("volunteers", _("Volunteers"), links))
+    elif may_read_class(user, "wish"):
+        # Grid chiefs, party group chiefs and partner units post, claim and follow micro-wishes.
+        groups.append(Group("volunteers", _("Volunteers"), _links((_("Micro-wishes"), "volunteers:wishes"))))
     links = ()
     if may_read_class(user, "project"):
         links += _links((_("Projects"), "projects:list"))

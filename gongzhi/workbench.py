@@ -262,7 +262,7 @@ def deliberation_items(user, today: date) -> list[Item]:
 
 def volunteer_items(user, now: datetime) -> list[Item]:
     if not may_read_class(user, "volunteer"):
-        return []
+        return wish_items(user)
     items = []
     callups = volunteer_selectors.emergencies_visible_to(user).filter(status="open")
     lines = [Line(e.title, reverse("volunteers:emergency", args=[e.pk])) for e in callups[:SHOWN]]
@@ -299,12 +299,19 @@ def volunteer_items(user, now: datetime) -> list[Item]:
             [],
         )
     )
+    return items + wish_items(user)
+
+
+def wish_items(user) -> list[Item]:
+    """Micro-wishes claimed and waiting for confirmation: also for grid chiefs, party group chiefs
+    and partner units, who run wishes without keeping volunteers (issue 23)."""
+    if not may_read_class(user, "wish"):
+        return []
     wishes = volunteer_selectors.wishes_visible_to(user).filter(status="claimed")
     lines = [Line(w.title, reverse("volunteers:wishes")) for w in wishes[:SHOWN]]
-    items.append(
+    return [
         Item("wishes", _("Micro-wishes to confirm"), wishes.count(), reverse("volunteers:wishes"), 0, lines)
-    )
-    return items
+    ]
 
 
 # ---- approvals and messages ----------------------------------------------------------------------

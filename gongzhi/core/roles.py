@@ -145,6 +145,19 @@ _grant("owners_committee_member", "deliberation", write=False)
 for _code in ("subdistrict_admin", "neighborhood_secretary", "social_worker", "volunteer_team_chief"):
     _grant(_code, "volunteer", write=True)
 
+# wish (micro-wishes, 微心愿; gongzhi.volunteers): posted and followed by the neighborhood's staff,
+# the grid chief in the grid and the party group chief in the stairwell; a partner unit reads its
+# subdistrict's wishes and claims and fulfils them as itself (checked in the service).
+for _code in (
+    "subdistrict_admin",
+    "neighborhood_secretary",
+    "social_worker",
+    "grid_chief",
+    "party_group_chief",
+):
+    _grant(_code, "wish", write=True)
+_grant("partner_liaison", "wish", write=False)
+
 # survey (questionnaires, respondents and their answers; gongzhi.surveys): run by the
 # neighborhood's staff; respondents answer through their own link and need no role.
 for _code in ("subdistrict_admin", "neighborhood_secretary", "social_worker"):

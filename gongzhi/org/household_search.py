@@ -149,3 +149,19 @@ def search(households: QuerySet, text, *, limit: int = 15) -> SearchResult:
     rows = list(matching(households, text)[:limit])
     hint = "" if rows else _("No household matches. Check the building and room, e.g. 5 301.")
     return SearchResult(rows, hint)
+
+
+def one_flat(households: QuerySet, building, room="") -> tuple[object | None, str]:
+    """The one household a typed building and room name ("5号楼" + "301", "5-301", "5 301", "5号楼
+    301" in either box), and a hint when there is none or more than one (the same building number in
+    two compounds: add the compound's name). Only the exact flat counts, never a neighbour."""
+    text = normalize(f"{building or ''} {room or ''}")
+    query = parse(text)
+    if not (query.building and query.room):
+        return None, _("Type the building and the room, e.g. 5号楼 301 or 5-301.")
+    rows = list(_ranked(households, query).filter(rank=0).order_by(*RANKED_ORDER)[:2])
+    if not rows:
+        return None, _("No household %(flat)s in your area.") % {"flat": text}
+    if len(rows) > 1:
+        return None, _("%(flat)s is in more than one compound: add the compound's name.") % {"flat": text}
+    return rows[0], ""

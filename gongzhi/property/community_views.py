@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from gongzhi.core.pages import parse_int, require_reader, say, staff_page
 from gongzhi.core.permissions import scoped
 from gongzhi.deliberation.models import Vote
+from gongzhi.org import household_search
 from gongzhi.org.models import Household, PartnerUnit, PartyOrg
 from gongzhi.property import selectors, services
 from gongzhi.property.models import JointCommittee, OwnersCommittee, PropertyCompany
@@ -158,15 +159,10 @@ def _household(actor, nb, post) -> Household:
     households = scoped(actor, Household.objects.filter(neighborhood=nb))
     if post.get("household"):
         return get_object_or_404(households, pk=parse_int(post.get("household")) or 0)
-    building, room = post.get("building", "").strip(), post.get("room", "").strip()
-    found = households.filter(building__number=building, room=room).first()
+    # The one household search (org.household_search): "5", "5号楼", "5-301" as people type them.
+    found, hint = household_search.one_flat(households, post.get("building", ""), post.get("room", ""))
     if found is None:
-        raise ValidationError(
-            {
-                "room": _("No household %(building)s %(room)s in this neighborhood.")
-                % {"building": building, "room": room}
-            }
-        )
+        raise ValidationError({"room": hint})
     return found
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from gongzhi.accounts.models import User
 from gongzhi.org.demo import generator
 from gongzhi.org.demo.loader import find_loaded
-from gongzhi.org.models import Neighborhood, PartnerUnit, PartyMember, Resident
+from gongzhi.org.models import Neighborhood, PartnerUnit, PartyMember, Resident, RoleAssignment
 from gongzhi.volunteers import services
 from gongzhi.volunteers.models import CallUpAnswer, Emergency, SignUp, VolunteerTeam
 
@@ -166,7 +166,14 @@ def _past_emergency(admin, subdistrict, neighborhood, people) -> int:
 
 
 def _wishes(worker, neighborhood) -> int:
-    residents = list(Resident.objects.filter(household__neighborhood=neighborhood).order_by("-id")[:3])
+    # Two open wishes in the demo party group chief's stairwell (so the party group chief and the
+    # grid chief find them on their list, issue 23), and one fulfilled wish elsewhere.
+    here = Resident.objects.filter(household__neighborhood=neighborhood)
+    stairwells = RoleAssignment.objects.filter(role="party_group_chief", neighborhood=neighborhood)
+    near = list(
+        here.filter(household__stairwell_id__in=stairwells.values("stairwell_id")).order_by("-id")[:2]
+    )
+    residents = list(here.exclude(pk__in=[r.pk for r in near]).order_by("-id")[: 3 - len(near)]) + near
     titles = ["想要一副老花镜", "希望有人陪我去医院复查", "想给孙子买一套课外书"]
     wishes = [
         services.post_wish(actor=worker, neighborhood=neighborhood, title=t, resident=r)

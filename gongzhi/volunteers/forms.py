@@ -2,8 +2,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.org import household_search
 from gongzhi.volunteers import skills
-from gongzhi.volunteers.models import MAX_SHIFTS_PER_EMERGENCY, RedemptionItem, Volunteer
+from gongzhi.volunteers.models import MAX_SHIFTS_PER_EMERGENCY, RedemptionItem, Volunteer, VolunteerTeam
 
 LOCAL_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -133,11 +134,13 @@ class RegisterForm(forms.Form):
     building = forms.CharField(label=_("resident's building number"), max_length=32, required=False)
     room = forms.CharField(label=_("resident's room"), max_length=16, required=False)
     partner_unit = forms.ModelChoiceField(queryset=None, label=_("partner unit"), required=False)
+    team = forms.ModelChoiceField(queryset=None, label=_("team"), required=False)
 
-    def __init__(self, *args, neighborhoods=None, households=None, units=None, **kwargs):
+    def __init__(self, *args, neighborhoods=None, households=None, units=None, teams=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["neighborhood"].queryset = neighborhoods
         self.fields["partner_unit"].queryset = units
+        self.fields["team"].queryset = teams if teams is not None else VolunteerTeam.objects.none()
         self.households = households
 
     def clean(self):
@@ -216,30 +219,86 @@ class ReverseEntryForm(forms.Form):
 
 
 class WishForm(forms.Form):
-    neighborhood = forms.ModelChoiceField(queryset=None, label=_("neighborhood"))
+    """A wish for a resident of the caller's area: their flat as typed ("5号楼 301", "5-301") and
+    their name as the registry has it, so the resident is told and can confirm it came true."""
+
+    flat = forms.CharField(
+        label=_("building and room"),
+        max_length=64,
+        help_text=_(
+            "e.g. 5号楼 301, 5-301 or 5 301; add the compound's name if the number is in two compounds"
+        ),
+    )
     wisher_name = forms.CharField(label=_("name of the person wishing"), max_length=64)
     title = forms.CharField(label=_("wish"), max_length=128)
     description = forms.CharField(
         label=_("details"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
 
-    def __init__(self, *args, neighborhoods=None, **kwargs):
+    def __init__(self, *args, households=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["neighborhood"].queryset = neighborhoods
+        self.households = households
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        household, hint = household_search.one_flat(self.households, data["flat"])
+        if household is None:
+            self.add_error("flat", hint)
+            return data
+        resident = household.residents.filter(name=data["wisher_name"].strip()).first()
+        if resident is None:
+            self.add_error("wisher_name", _("Nobody of this name lives in %(flat)s.") % {"flat": household})
+            return data
+        data.update(resident=resident, neighborhood=household.neighborhood, building=household.building)
+        return data
 
 
-class RosterForm(forms.Form):
-    team = forms.ModelChoiceField(queryset=None, label=_("team"))
+WEEKDAYS = [
+    ("1", _("Mon")),
+    ("2", _("Tue")),
+    ("3", _("Wed")),
+    ("4", _("Thu")),
+    ("5", _("Fri")),
+    ("6", _("Sat")),
+    ("7", _("Sun")),
+]
+
+
+class PatternForm(forms.Form):
+    """A roster's pattern: when it runs and its make-up (1+2+1); weekdays are ticked, not typed."""
+
     name = forms.CharField(label=_("name"), max_length=64, initial="1+2+1 夜间巡逻")
     place = forms.CharField(label=_("place"), max_length=128)
     start_time = forms.TimeField(label=_("starts at"), widget=forms.TimeInput(attrs={"type": "time"}))
     duration_minutes = forms.IntegerField(
         label=_("duration (minutes)"), min_value=1, max_value=1440, initial=240
     )
-    weekdays = forms.CharField(label=_("weekdays (1 = Monday … 7 = Sunday)"), max_length=7, initial="1234567")
+    weekdays = forms.MultipleChoiceField(
+        label=_("weekdays"),
+        choices=WEEKDAYS,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "weekday"}),
+        initial=[d for d, _label in WEEKDAYS],
+        error_messages={"required": _("Pick at least one weekday (Monday to Sunday).")},
+    )
     leads = forms.IntegerField(label=_("party-member leads"), min_value=0, max_value=20, initial=1)
     volunteers = forms.IntegerField(label=_("volunteers"), min_value=0, max_value=50, initial=2)
     security = forms.IntegerField(label=_("police or security"), min_value=0, max_value=20, initial=1)
+
+    def clean_weekdays(self):
+        return "".join(sorted(self.cleaned_data["weekdays"]))
+
+    @classmethod
+    def of(cls, pattern, data=None):
+        initial = {field: getattr(pattern, field) for field in cls.base_fields}
+        initial["weekdays"] = list(pattern.weekdays)
+        return cls(data, initial=initial, prefix="pattern")
+
+
+class RosterForm(PatternForm):
+    team = forms.ModelChoiceField(queryset=None, label=_("team"))
+    field_order = ["team"]
 
     def __init__(self, *args, teams=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -270,7 +329,7 @@ class HouseholdPickForm(forms.Form):
 
     neighborhood = forms.ModelChoiceField(queryset=None, label=_("neighborhood"))
     building = forms.CharField(label=_("building number"), max_length=32)
-    room = forms.CharField(label=_("room"), max_length=16)
+    room = forms.CharField(label=_("room"), max_length=16, required=False)
 
     def __init__(self, *args, neighborhoods=None, households=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -281,13 +340,12 @@ class HouseholdPickForm(forms.Form):
         data = super().clean()
         if self.errors:
             return data
-        data["household"] = self.households.filter(
-            neighborhood=data["neighborhood"],
-            building__number=data["building"].strip(),
-            room=data["room"].strip(),
-        ).first()
+        # The one household search (org.household_search): "5", "5号楼" or "5-301" as people type them.
+        data["household"], hint = household_search.one_flat(
+            self.households.filter(neighborhood=data["neighborhood"]), data["building"], data["room"]
+        )
         if data["household"] is None:
-            self.add_error("room", _("No such household in your area."))
+            self.add_error("room", hint)
         return data
 
 

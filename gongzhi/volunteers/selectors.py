@@ -6,7 +6,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from gongzhi.core.models import AuditRecord
-from gongzhi.core.permissions import EXPORT, WRITE, can, can_create, scoped
+from gongzhi.core.permissions import EXPORT, WRITE, assignments_of, can, can_create, scoped
+from gongzhi.core.roles import ROLES
 from gongzhi.governance import selectors as governance
 from gongzhi.org import selectors as org_selectors
 from gongzhi.org.models import Compound, Household, Neighborhood, PartnerUnit, Subdistrict
@@ -83,6 +84,11 @@ def signups_of(user, activity: Activity) -> QuerySet[SignUp]:
     return scoped(user, SignUp.objects.filter(activity=activity).select_related("volunteer", "ledger_entry"))
 
 
+def activity_by_token(token: str) -> Activity | None:
+    """The activity a check-in code belongs to (the code is printed on site, not a secret)."""
+    return Activity.objects.select_related("team").filter(check_in_token=token).first()
+
+
 def my_signup(user, activity: Activity) -> SignUp | None:
     me = volunteer_of(user)
     return SignUp.objects.filter(activity=activity, volunteer=me).first() if me else None
@@ -153,6 +159,14 @@ def settings_subdistricts(user) -> QuerySet[Subdistrict]:
         or can_create(user, RedemptionItem, {"subdistrict": s.pk})
     ]
     return Subdistrict.objects.filter(pk__in=mine).order_by("name", "id")
+
+
+def points_subdistrict_read(user) -> Subdistrict | None:
+    """The subdistrict whose rules a keeper of volunteers reads (a team chief: their neighborhood's)."""
+    if not any("volunteer" in ROLES[a.role].read for a in assignments_of(user)):
+        return None
+    neighborhood = neighborhoods_visible_to(user).select_related("subdistrict").first()
+    return neighborhood.subdistrict if neighborhood else None
 
 
 def point_rules_of(subdistrict: Subdistrict) -> QuerySet[PointRule]:
@@ -335,6 +349,29 @@ def claimers_for(user, wish: MicroWish) -> tuple[QuerySet, QuerySet]:
     return members, units
 
 
+MEMBERS_SHOWN = 10
+
+
+def claimer_members_matching(user, wish: MicroWish, text: str) -> list:
+    """The first few party members of the wish's neighborhood whose name holds `text` (the search
+    the secretary types in to claim for one; never a list of hundreds)."""
+    text = (text or "").strip()[:32]
+    if not text:
+        return []
+    members, _units = claimers_for(user, wish)
+    return list(members.filter(name__contains=text).order_by("name", "pk")[:MEMBERS_SHOWN])
+
+
+def may_post_wishes(user) -> bool:
+    """Whether any of the caller's roles posts micro-wishes (said before any form is shown)."""
+    return any("wish" in ROLES[a.role].write for a in assignments_of(user))
+
+
+def wish_households(user) -> QuerySet[Household]:
+    """The households the caller may name on a wish: those of their area they see."""
+    return scoped(user, Household.objects.select_related("building__compound", "neighborhood"))
+
+
 def wish_by_token(token: str) -> MicroWish | None:
     return MicroWish.objects.filter(confirm_token=token).first()
 
@@ -462,6 +499,12 @@ def signup_for(user, pk: int) -> SignUp | None:
 def may_mark_roster(user, pattern: RosterPattern) -> bool:
     """Whether the caller marks attendance on this roster: its area's staff or the team's chief."""
     return can(user, pattern, WRITE) or pattern.team.chief_id == user.pk
+
+
+def team_candidates(user, pattern: RosterPattern) -> QuerySet[Volunteer]:
+    """Volunteers of the roster's neighborhood, not on its team yet, the caller may change."""
+    found = scoped(user, Volunteer.objects.filter(neighborhood_id=pattern.team.neighborhood_id), WRITE)
+    return found.exclude(team_id=pattern.team_id).order_by("kind", "name")
 
 
 def teammates_of(volunteer: Volunteer) -> QuerySet[Volunteer] | list:

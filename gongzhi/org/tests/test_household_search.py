@@ -141,3 +141,31 @@ def test_the_api_without_q_still_lists_the_area_in_id_order(town, client):
     client.force_login(town)
     ids = [h["id"] for h in client.get("/api/v1/households", {"limit": 20}).json()]
     assert ids == sorted(ids) and len(ids) == 20
+
+
+@pytest.mark.parametrize(
+    ("building", "room"), [("5", "301"), ("5号楼", "301"), ("5-301", ""), ("5号楼 301", ""), ("5 301", "")]
+)
+def test_one_flat_is_the_exact_flat_or_a_hint(town, building, room):
+    """The star-household forms (issue 23): typed in one box or two, only the exact flat counts."""
+    scope = households_visible_to(town)
+    found, hint = household_search.one_flat(scope, building, room)
+    assert (found.building.number, found.room, hint) == ("5号楼", "301", "")
+
+
+def test_one_flat_refuses_a_neighbour_an_ambiguity_and_nonsense(town, world):
+    scope = households_visible_to(town)
+    assert household_search.one_flat(scope, "5", "302")[0] is None  # never 5号楼 301 or 1301
+    assert household_search.one_flat(scope, "5", "")[0] is None
+    assert household_search.one_flat(scope, "'; drop table", "")[0] is None
+    other = f.CompoundFactory(neighborhood=world.neighborhood_a, name="宝杨二村")
+    Household.objects.create(
+        building=f.BuildingFactory(compound=other, number="5号楼"),
+        neighborhood=world.neighborhood_a,
+        room="301",
+        floor_area="60",
+    )
+    found, hint = household_search.one_flat(scope, "5 301")
+    assert found is None and hint
+    found, _hint = household_search.one_flat(scope, "宝杨二村 5 301")
+    assert found.building.compound == other

@@ -244,3 +244,20 @@ def test_a_household_is_rated_by_building_and_room_as_typed(client, prop):
     assert StarReview.objects.get().household_id == home.pk
     response = staff.post(url, post | {"room": "9999"}, follow=True)
     assert "9999" in response.content.decode() and StarReview.objects.count() == 1
+
+
+def test_a_building_typed_without_its_suffix_finds_the_flat(client, prop):
+    """Issue 23: "5" and "301" (or "5-301" in one box) find 5号楼 301."""
+    url = reverse("property:community", args=[prop.neighborhood_a.pk])
+    home = prop.household_a
+    staff = _as(client, prop, "neighborhood_secretary")
+    number = home.building.number.removesuffix("号楼")
+    post = {
+        "action": "stars",
+        "building": f"{number}-{home.room}",
+        "room": "",
+        "stars": "2",
+        "reason": "互助",
+    }
+    assert staff.post(url, post).status_code == 302
+    assert StarReview.objects.get().household_id == home.pk

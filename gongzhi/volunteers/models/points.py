@@ -129,6 +129,10 @@ class LedgerEntry(models.Model):
     redemption = models.OneToOneField(
         Redemption, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entry"
     )
+    # A patrol duty marked served (issue 23): its hours, once.
+    duty = models.OneToOneField(
+        "volunteers.RosterDuty", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entry"
+    )
     reverses = models.OneToOneField(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
     )
@@ -148,6 +152,7 @@ class LedgerEntry(models.Model):
             models.CheckConstraint(
                 condition=(
                     models.Q(kind="earned", signup__isnull=False)
+                    | models.Q(kind="earned", duty__isnull=False)
                     | models.Q(kind="redeemed", redemption__isnull=False)
                     | models.Q(kind="reversal", reverses__isnull=False)
                     | models.Q(kind="bank_withdrawal", memo__gt="")

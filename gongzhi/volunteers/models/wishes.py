@@ -2,11 +2,33 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from gongzhi.core import pii
-from gongzhi.org.models import Neighborhood, PartnerUnit, PartyMember, Resident
+from gongzhi.org.models import Building, Neighborhood, PartnerUnit, PartyMember, Resident, Stairwell
 from gongzhi.volunteers.models.common import NEIGHBORHOOD_SCOPE, new_token
+
+
+def _wish_in_grid(grid_id) -> Q:
+    """A wish of a building the grid holds (a split building: every grid with one of its stairwells)."""
+    return Q(
+        building_id__in=Building.objects.filter(Building.scope_paths["micro_grid"](grid_id)).values("pk")
+    )
+
+
+def _wish_in_stairwell(stairwell_id) -> Q:
+    """A party group chief's stairwell: its residents' wishes, and wishes of its building."""
+    return Q(resident__household__stairwell_id=stairwell_id) | Q(
+        building_id__in=Stairwell.objects.filter(pk=stairwell_id).values("building_id")
+    )
+
+
+def _wish_of_unit(unit_id) -> Q:
+    """A partner unit sees the wishes of its subdistrict (to claim one) and those it claimed."""
+    return Q(
+        neighborhood__subdistrict_id__in=PartnerUnit.objects.filter(pk=unit_id).values("subdistrict_id")
+    ) | Q(claimed_by_unit_id=unit_id)
 
 
 class MicroWish(models.Model):
@@ -43,6 +65,8 @@ class MicroWish(models.Model):
     claimed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The claimer says it is done (a partner unit from its own account); the resident then confirms.
+    delivered_at = models.DateTimeField(null=True, blank=True)
     fulfilled_at = models.DateTimeField(null=True, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -51,8 +75,15 @@ class MicroWish(models.Model):
     confirm_token = models.CharField(max_length=32, unique=True, default=new_token, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    scope_paths = NEIGHBORHOOD_SCOPE
-    data_class = "volunteer"
+    # Its own data class, "wish" (core/roles.py): run by the neighborhood's staff, the grid chief for
+    # the grid and the party group chief for the stairwell; partner units read their subdistrict's.
+    scope_paths = {
+        **NEIGHBORHOOD_SCOPE,
+        "micro_grid": _wish_in_grid,
+        "stairwell": _wish_in_stairwell,
+        "partner_unit": _wish_of_unit,
+    }
+    data_class = "wish"
 
     class Meta:
         verbose_name = _("micro-wish")

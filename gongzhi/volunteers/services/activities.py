@@ -276,3 +276,103 @@ def _credit(actor, signup: SignUp) -> LedgerEntry:
         ),
         actor,
     )
+
+
+# --- the chief's list and the paper sign-in sheet (issue 23) ------------------------------------
+# Most volunteers have no account (elderly volunteers above all), so the team chief, or the area's
+# staff, checks people in and out from the activity's list, live or from a paper sheet afterwards.
+CLOCK_SKEW = timedelta(minutes=2)
+
+
+def may_take_attendance(actor, activity: Activity) -> bool:
+    """The activity's team chief, or staff who may change the activity."""
+    return activity.team.chief_id == getattr(actor, "pk", None) or permissions.can(actor, activity, WRITE)
+
+
+def _require_attendance(actor, activity: Activity) -> None:
+    if not may_take_attendance(actor, activity):
+        require(actor, activity)
+        raise PermissionDenied(_("Only the team chief or the area's staff check volunteers in and out."))
+
+
+def _check_moment(activity: Activity, at, field: str):
+    now = timezone.now()
+    if at > now + CLOCK_SKEW:
+        raise ValidationError({field: _("The time is still to come.")})
+    if not activity.starts_at - CHECK_IN_GRACE <= at <= activity.ends_at + CHECK_IN_GRACE:
+        raise ValidationError(
+            {
+                field: _(
+                    "The time must lie within the activity (from 30 minutes before it starts to 30 minutes after it ends)."
+                )
+            }
+        )
+    return at
+
+
+@transaction.atomic
+def record_attendance(*, actor, signup: SignUp, action: str, at=None) -> SignUp:
+    """The chief checks one signed-up volunteer in ("in") or out ("out") at `at` (now if None).
+    Doing it again changes nothing; once hours are confirmed, times stay as they are."""
+    activity = signup.activity
+    _require_attendance(actor, activity)
+    signup = _locked_signup(signup)
+    if signup.status != SignUp.Status.CONFIRMED:
+        raise ValidationError(_("Only a confirmed sign-up is checked in."))
+    if action not in ("in", "out"):
+        raise ValidationError(_("Check in or check out."))
+    at = _check_moment(activity, at or timezone.now(), "at")
+    if action == "in":
+        if signup.checked_in_at is not None:
+            return signup
+        signup.checked_in_at = at
+    else:
+        if signup.checked_in_at is None:
+            raise ValidationError({"at": _("Check the volunteer in first.")})
+        if signup.checked_out_at is not None:
+            return signup
+        if at <= signup.checked_in_at:
+            raise ValidationError({"at": _("The check-out must come after the check-in.")})
+        signup.checked_out_at = at
+    signup.save(update_fields=["checked_in_at", "checked_out_at"])
+    audit.record("update", signup, actor=actor, changes={f"check_{action}": str(at), "by": "chief"})
+    return signup
+
+
+@transaction.atomic
+def record_paper_sheet(*, actor, activity: Activity, volunteer: Volunteer, arrived, left) -> SignUp:
+    """One line of a paper sign-in sheet typed in afterwards: who came, when they arrived and left.
+    Someone who came without signing up is added to the activity. The same line typed again
+    changes nothing; a different time for someone already recorded is refused."""
+    _require_attendance(actor, activity)
+    if not permissions.can(actor, volunteer) and volunteer.team_id != activity.team_id:
+        raise NotInScope(_("No such record in your area."))
+    if volunteer.neighborhood.subdistrict_id != activity.neighborhood.subdistrict_id:
+        raise ValidationError({"volunteer": _("This activity belongs to another subdistrict.")})
+    arrived = _check_moment(activity, arrived, "arrived")
+    left = _check_moment(activity, left, "left")
+    if left <= arrived:
+        raise ValidationError({"left": _("The time of leaving must come after the time of arriving.")})
+    activity = _locked_activity(activity)
+    signup = SignUp.objects.select_for_update().filter(activity=activity, volunteer=volunteer).first()
+    if signup is None:
+        signup = SignUp.objects.create(activity=activity, volunteer=volunteer, status=SignUp.Status.CONFIRMED)
+        audit.record("create", signup, actor=actor, changes={"status": "confirmed", "paper_sheet": True})
+    elif signup.status != SignUp.Status.CONFIRMED:
+        signup.status = SignUp.Status.CONFIRMED
+        signup.save(update_fields=["status"])
+    if (signup.checked_in_at, signup.checked_out_at) == (arrived, left):
+        return signup
+    if signup.checked_in_at is not None or signup.checked_out_at is not None:
+        raise ValidationError(
+            {
+                "volunteer": _("%(name)s is already checked in or out for this activity.")
+                % {"name": volunteer.name}
+            }
+        )
+    signup.checked_in_at, signup.checked_out_at = arrived, left
+    signup.save(update_fields=["checked_in_at", "checked_out_at"])
+    audit.record(
+        "update", signup, actor=actor, changes={"arrived": str(arrived), "left": str(left), "by": "paper"}
+    )
+    return signup

@@ -189,7 +189,9 @@ def export_statement(*, actor, volunteer: Volunteer) -> bytes:
     """The person's time-bank and points statement as an xlsx workbook; the export is audited."""
     from gongzhi.core.sheets import Workbook
 
-    if not permissions.can(actor, volunteer, EXPORT):
+    # The export capability, or the chief of the person's team (who tells them their hours).
+    chief = volunteer.team_id is not None and volunteer.team.chief_id == getattr(actor, "pk", None)
+    if not permissions.can(actor, volunteer, EXPORT) and not (chief and permissions.can(actor, volunteer)):
         require(actor, volunteer, permissions.READ)
         raise PermissionDenied(_("You may not export statements."))
     book = Workbook()

@@ -82,6 +82,10 @@ def _require_linked_in_area(field: str, linked, neighborhood: Neighborhood) -> N
         subdistrict = linked.party_org.subdistrict_id
     elif field == "partner_unit":
         subdistrict = linked.subdistrict_id
+    elif field == "team":
+        if linked.neighborhood_id != neighborhood.pk:
+            raise ValidationError({"team": _("The team belongs to another neighborhood.")})
+        return
     else:
         return
     if subdistrict is not None and subdistrict != neighborhood.subdistrict_id:

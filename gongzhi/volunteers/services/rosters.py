@@ -1,6 +1,7 @@
 """Duty rosters: patterns, generated duties, swaps and attendance."""
 
 from datetime import datetime, timedelta
+from decimal import ROUND_DOWN, Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -12,8 +13,10 @@ from django.utils.translation import gettext as _
 from gongzhi.core import audit, permissions
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.permissions import require
+from gongzhi.core.separation import require_second_person
 from gongzhi.notifications import services as notify_services
 from gongzhi.volunteers.models import (
+    LedgerEntry,
     RosterDuty,
     RosterPattern,
     RosterShift,
@@ -21,6 +24,8 @@ from gongzhi.volunteers.models import (
     Volunteer,
     VolunteerTeam,
 )
+from gongzhi.volunteers.services.common import HOURS
+from gongzhi.volunteers.services.points import active_rule, post_entry
 
 ROLE_KINDS = {
     RosterPattern.Role.LEAD: {Volunteer.Kind.PARTY_MEMBER},
@@ -49,9 +54,7 @@ def create_roster(
     security=1,
 ) -> RosterPattern:
     require(actor, team)
-    days = "".join(sorted(set(str(weekdays or ""))))
-    if not days or any(d not in "1234567" for d in days):
-        raise ValidationError({"weekdays": _("Weekdays are digits 1 (Monday) to 7 (Sunday).")})
+    days = clean_weekdays(weekdays)
     pattern = RosterPattern(
         neighborhood_id=team.neighborhood_id,
         team=team,
@@ -84,6 +87,78 @@ def designate_standby(*, actor, pattern: RosterPattern, standby: bool) -> Roster
     return pattern
 
 
+def clean_weekdays(weekdays) -> str:
+    """ISO weekdays as stored ("135"): from the page's checkboxes (a list), or typed with or without
+    separators ("1,3,5", "1、3、5", "135")."""
+    if isinstance(weekdays, list | tuple | set):
+        weekdays = "".join(str(d) for d in weekdays)
+    text = str(weekdays or "")
+    for sep in ",，、 ;；":
+        text = text.replace(sep, "")
+    days = "".join(sorted(set(text)))
+    if not days or any(d not in "1234567" for d in days):
+        raise ValidationError({"weekdays": _("Pick at least one weekday (Monday to Sunday).")})
+    return days
+
+
+EDITABLE = ("name", "place", "start_time", "duration_minutes", "weekdays", "leads", "volunteers", "security")
+
+
+@transaction.atomic
+def update_roster(*, actor, pattern: RosterPattern, **changes) -> RosterPattern:
+    """Change a pattern (time, weekdays, the 1+2+1 make-up): shifts generated from now on follow it;
+    shifts already generated stay as they are."""
+    require(actor, pattern)
+    pattern = RosterPattern.objects.select_for_update().get(pk=pattern.pk)
+    before = {field: str(getattr(pattern, field)) for field in EDITABLE}
+    for field, value in changes.items():
+        if field not in EDITABLE:
+            raise ValidationError(_("Unknown field."))
+        if field == "weekdays":
+            value = clean_weekdays(value)
+        elif field in ("name", "place"):
+            value = (value or "").strip()
+        setattr(pattern, field, value)
+    pattern.full_clean()
+    if pattern.leads + pattern.volunteers + pattern.security == 0:
+        raise ValidationError({"volunteers": _("A shift needs at least one person.")})
+    pattern.save()
+    after = {field: str(getattr(pattern, field)) for field in EDITABLE}
+    audit.record(
+        "update",
+        pattern,
+        actor=actor,
+        changes={k: [before[k], after[k]] for k in EDITABLE if before[k] != after[k]},
+    )
+    return pattern
+
+
+def missing_roles(pattern: RosterPattern) -> list[dict]:
+    """The roles the team has too few people for: the role, how many it has and needs, and which
+    kinds of volunteer can take it (to add one from the page)."""
+    pools = _pools(pattern)
+    return [
+        {"role": role, "label": RosterPattern.Role(role).label, "have": len(pools[role]), "need": count}
+        for role, count in pattern.counts().items()
+        if count > len(pools[role])
+    ]
+
+
+@transaction.atomic
+def add_to_team(*, actor, team: VolunteerTeam, volunteer: Volunteer) -> Volunteer:
+    """Put a volunteer of the team's neighborhood on the team (the roster then counts them)."""
+    require(actor, team)
+    require(actor, volunteer)
+    if volunteer.neighborhood_id != team.neighborhood_id:
+        raise ValidationError({"volunteer": _("The volunteer lives in another neighborhood.")})
+    if volunteer.team_id == team.pk:
+        return volunteer
+    volunteer.team = team
+    volunteer.save(update_fields=["team"])
+    audit.record("update", volunteer, actor=actor, changes={"team": team.pk})
+    return volunteer
+
+
 def _pools(pattern: RosterPattern) -> dict[str, list[Volunteer]]:
     members = list(pattern.team.members.order_by("id"))
     return {role: [v for v in members if v.kind in kinds] for role, kinds in ROLE_KINDS.items()}
@@ -107,8 +182,11 @@ def generate_roster(*, actor, pattern: RosterPattern, first_day, last_day) -> in
         if count > len(pools[role]):
             raise ValidationError(
                 {
-                    "team": _("The team has too few people for the role %(role)s: %(have)s of %(need)s.")
-                    % {"role": RosterPattern.Role(role).label, "have": len(pools[role]), "need": count}
+                    "team": ValidationError(
+                        _("The team has too few people for the role %(role)s: %(have)s of %(need)s.")
+                        % {"role": RosterPattern.Role(role).label, "have": len(pools[role]), "need": count},
+                        code="missing_role",
+                    )
                 }
             )
     load = dict(
@@ -223,7 +301,89 @@ def mark_attendance(*, actor, duty: RosterDuty, attendance: str) -> RosterDuty:
         raise ValidationError({"attendance": _("Mark served or no-show.")})
     if duty.shift.starts_at > timezone.now():
         raise ValidationError({"attendance": _("Attendance is marked once the shift has started.")})
+    credited = LedgerEntry.objects.filter(duty=duty).exists()
+    if credited and attendance != RosterDuty.Attendance.SERVED:
+        raise ValidationError(
+            {"attendance": _("The hours of this duty are in the ledger: reverse that entry first.")}
+        )
+    if duty.attendance == attendance:
+        return duty  # marked again: nothing changes, nothing is credited twice
+    if attendance == RosterDuty.Attendance.SERVED and not credited:
+        _credit_duty(actor, duty)
     duty.attendance = attendance
     duty.save(update_fields=["attendance"])
     audit.record("update", duty, actor=actor, changes={"attendance": attendance})
     return duty
+
+
+def _credit_duty(actor, duty: RosterDuty) -> LedgerEntry:
+    """A served patrol duty earns the shift's length in hours (never more: the person was there for
+    the shift) and points by the subdistrict's active rule. Nobody credits their own duty."""
+    require_second_person(duty.volunteer.user_id, actor, step=_("Confirming hours"))
+    shift = duty.shift
+    seconds = int((shift.ends_at - shift.starts_at).total_seconds())
+    hours = (Decimal(seconds) / 3600).quantize(HOURS, ROUND_DOWN)
+    rule = active_rule(shift.pattern.neighborhood.subdistrict_id)
+    memo = f"{shift.pattern.name} {timezone.localtime(shift.starts_at):%Y-%m-%d %H:%M}"
+    return post_entry(
+        LedgerEntry(
+            volunteer=duty.volunteer,
+            kind=LedgerEntry.Kind.EARNED,
+            points=int(hours * rule.points_per_hour) if rule else 0,
+            hours=hours,
+            duty=duty,
+            rule=rule,
+            memo=memo[:255],
+            created_by=actor,
+        ),
+        actor,
+    )
+
+
+@transaction.atomic
+def arrange_swap(*, actor, duty: RosterDuty, to_volunteer: Volunteer) -> SwapRequest:
+    """The team chief (or the area's staff) hands a duty to a teammate, having agreed it with both:
+    it takes effect at once, is kept as an accepted swap, and both are told."""
+    duty = (
+        RosterDuty.objects.select_for_update()
+        .select_related("shift__pattern__team", "volunteer")
+        .get(pk=duty.pk)
+    )
+    pattern = duty.shift.pattern
+    if pattern.team.chief_id != getattr(actor, "pk", None):
+        require(actor, duty)
+    if duty.shift.starts_at <= timezone.now() or duty.attendance != RosterDuty.Attendance.SCHEDULED:
+        raise ValidationError({"duty": _("Only a duty still to come can be swapped.")})
+    if to_volunteer.team_id != pattern.team_id or to_volunteer.kind not in ROLE_KINDS[duty.role]:
+        raise ValidationError({"to_volunteer": _("Only a teammate who can take this role.")})
+    if duty.shift.duties.filter(volunteer=to_volunteer).exists():
+        raise ValidationError({"to_volunteer": _("They are already on this shift.")})
+    now = timezone.now()
+    SwapRequest.objects.filter(duty=duty, status=SwapRequest.Status.REQUESTED).update(
+        status=SwapRequest.Status.WITHDRAWN, decided_at=now
+    )
+    swap = SwapRequest.objects.create(
+        duty=duty,
+        from_volunteer=duty.volunteer,
+        to_volunteer=to_volunteer,
+        status=SwapRequest.Status.ACCEPTED,
+        decided_at=now,
+    )
+    before = duty.volunteer
+    duty.volunteer = to_volunteer
+    duty.save(update_fields=["volunteer"])
+    audit.record("update", swap, actor=actor, changes={"arranged_by_chief": True, "to": to_volunteer.pk})
+    for person in (before, to_volunteer):
+        if person.user_id:
+            user = person.user
+            transaction.on_commit(
+                lambda user=user: notify_services.notify_user(
+                    user,
+                    key=f"swap:{swap.pk}:arranged:{user.pk}",
+                    subject=_("Duty changed: %(shift)s") % {"shift": duty.shift},
+                    body=_("The team chief handed the duty from %(from)s to %(to)s.")
+                    % {"from": before.name, "to": to_volunteer.name},
+                    link=reverse("volunteers:my_duties"),
+                )
+            )
+    return swap

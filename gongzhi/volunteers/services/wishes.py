@@ -18,6 +18,29 @@ from gongzhi.volunteers.models import (
 from gongzhi.volunteers.services.common import require_create
 
 
+def _require_post(actor, neighborhood: Neighborhood, household=None, building=None) -> None:
+    """Refuse posting where the actor may not: a household's wish needs the right on that household's
+    place (a grid chief's grid, a party group chief's stairwell), any other the neighborhood's."""
+    if household is not None:
+        path = permissions.household_path(household)
+    elif building is not None:
+        path = {
+            "subdistrict": neighborhood.subdistrict_id,
+            "neighborhood": neighborhood.pk,
+            "micro_grid": building.micro_grid_id,
+            "compound": building.compound_id,
+            "building": building.pk,
+        }
+    else:
+        require_create(actor, MicroWish, neighborhood)
+        return
+    if permissions.can_create(actor, MicroWish, path):
+        return
+    if household is not None and permissions.can(actor, household):
+        raise PermissionDenied(_("You may not post wishes for this household."))
+    require_create(actor, MicroWish, neighborhood)
+
+
 @transaction.atomic
 def post_wish(
     *,
@@ -36,7 +59,8 @@ def post_wish(
         if own.household.neighborhood_id != neighborhood.pk:
             raise NotInScope(_("No such neighborhood in your area."))
     else:
-        require_create(actor, MicroWish, neighborhood)
+        household = resident.household if resident is not None and resident.household_id else None
+        _require_post(actor, neighborhood, household, building)
     if resident is not None:
         wisher_name = wisher_name or resident.name
         if building is None and resident.household_id:
@@ -58,13 +82,29 @@ def post_wish(
     return wish
 
 
+def liaison_units(actor) -> set[int]:
+    """The partner units the actor speaks for (their partner-unit liaison roles)."""
+    return {a.partner_unit_id for a in permissions.assignments_of(actor) if a.role == "partner_liaison"}
+
+
+def _speaks_for(actor, wish: MicroWish, partner_unit) -> bool:
+    """A partner unit's own liaison claims as that unit, for wishes of its subdistrict."""
+    return (
+        partner_unit is not None
+        and partner_unit.pk in liaison_units(actor)
+        and partner_unit.subdistrict_id == wish.neighborhood.subdistrict_id
+    )
+
+
 def _may_claim_for(actor, wish: MicroWish, party_member, partner_unit) -> bool:
     if permissions.can(actor, wish, WRITE):
         return True
     volunteer = getattr(actor, "volunteer", None) if getattr(actor, "is_authenticated", False) else None
     if party_member is not None and volunteer is not None and volunteer.party_member_id == party_member.pk:
         return True
-    return partner_unit is not None and permissions.can(actor, partner_unit, WRITE)
+    return _speaks_for(actor, wish, partner_unit) or (
+        partner_unit is not None and permissions.can(actor, partner_unit, WRITE)
+    )
 
 
 def claim_wish(*, actor, wish: MicroWish, party_member=None, partner_unit=None) -> MicroWish:
@@ -116,6 +156,63 @@ def _tell_about_claim(wish: MicroWish) -> None:
     elif resident.phone and not resident.user_id:
         notify_services.send(
             key=f"wish:{wish.pk}:confirm/sms",
+            channel="sms",
+            address=resident.phone,
+            subject=subject,
+            body=f"{body} {link}",
+            link=link,
+        )
+
+
+def _is_claimer(actor, wish: MicroWish) -> bool:
+    """The claimer's own account: the unit's liaison, or the party member's volunteer account."""
+    if wish.claimed_by_unit_id and wish.claimed_by_unit_id in liaison_units(actor):
+        return True
+    volunteer = getattr(actor, "volunteer", None) if getattr(actor, "is_authenticated", False) else None
+    return bool(
+        wish.claimed_by_member_id and volunteer and volunteer.party_member_id == wish.claimed_by_member_id
+    )
+
+
+@transaction.atomic
+def deliver_wish(*, actor, wish: MicroWish) -> MicroWish:
+    """The claimer says the wish is done (a partner unit from its own account, or a worker for the
+    claimer); the resident is asked to confirm. Saying it twice changes nothing."""
+    if not _is_claimer(actor, wish):
+        require(actor, wish)
+    wish = MicroWish.objects.select_for_update().get(pk=wish.pk)
+    if wish.status != MicroWish.Status.CLAIMED:
+        raise ValidationError({"status": _("Only a claimed wish can be reported done.")})
+    if wish.delivered_at is not None:
+        return wish
+    wish.delivered_at = timezone.now()
+    wish.save(update_fields=["delivered_at"])
+    audit.record("update", wish, actor=actor, changes={"delivered": True})
+    transaction.on_commit(lambda: _tell_about_delivery(wish))
+    return wish
+
+
+def _tell_about_delivery(wish: MicroWish) -> None:
+    subject = _("Micro-wish done: %(title)s") % {"title": wish.title}
+    body = _("%(claimer)s says your wish is fulfilled. Please confirm.") % {"claimer": wish.claimer}
+    notify_services.notify_user(
+        wish.posted_by,
+        key=f"wish:{wish.pk}:delivered",
+        subject=subject,
+        body=body,
+        link=reverse("volunteers:wishes"),
+    )
+    resident = wish.resident
+    if resident is None:
+        return
+    link = notify_services.outside_link(reverse("volunteers:wish_confirm_link", args=[wish.confirm_token]))
+    if resident.user_id and resident.user_id != wish.posted_by_id:
+        notify_services.notify_user(
+            resident.user, key=f"wish:{wish.pk}:done", subject=subject, body=body, link=link
+        )
+    elif resident.phone and not resident.user_id:
+        notify_services.send(
+            key=f"wish:{wish.pk}:done/sms",
             channel="sms",
             address=resident.phone,
             subject=subject,

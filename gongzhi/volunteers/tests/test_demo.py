@@ -32,3 +32,17 @@ def test_demo_loads_once_with_ledger_entries_a_past_emergency_and_wishes():
     assert emergency.opened_at < first_shift.starts_at
     assert all(a.answered_at < first_shift.starts_at for a in emergency.answers.exclude(answered_at=None))
     assert MicroWish.objects.filter(status="fulfilled").count() == 1
+
+
+def test_the_demo_party_group_chief_and_grid_chief_find_open_wishes_and_the_chief_a_name():
+    """Issue 23: they saw an empty list while the public board showed open wishes."""
+    from gongzhi.accounts.models import User
+    from gongzhi.volunteers import selectors
+    from gongzhi.volunteers.models import VolunteerTeam
+
+    loader.load_town(generate_town(households=2000, seed=5), progress=None)
+    demo.load_demo()
+    for username in ("partygroupchief", "gridchief", "secretary"):
+        user = User.objects.get(username=username)
+        assert selectors.wishes_visible_to(user).filter(status="open").exists(), username
+    assert str(VolunteerTeam.objects.get().chief) == "刘丽萍"

@@ -329,3 +329,24 @@ def test_standing_down_dissolves_squads_only_for_writers(client, world, role):
     squad = EmergencySquad.objects.get(name="突击队")
     assert (squad.dissolved_at is not None) == (role in WRITERS)
     assert set(squad.members.all()) >= {other}  # the record is kept either way
+
+
+@pytest.mark.parametrize("typed", ["{n}-{r}", "{n}号楼 {r}", "{n} {r}", "{n}号楼{r}"])
+def test_a_household_is_rated_by_building_and_room_as_people_type_them(world, client, typed):
+    """Issue 23: "5" or "5-301" found 5号楼 301 (it answered 本辖区内没有此户)."""
+    client.force_login(world.users["social_worker"])
+    household = world.household_a
+    number = household.building.number.removesuffix("号楼")
+    answer = client.post(
+        reverse("volunteers:honour_manage"),
+        {
+            "form": "rating",
+            "neighborhood": world.neighborhood_a.pk,
+            "building": typed.format(n=number, r=household.room),
+            "room": "",
+            "stars": 1,
+            "reason": "邻里互助",
+        },
+    )
+    assert answer.status_code == 302
+    assert household.rating.stars == 1

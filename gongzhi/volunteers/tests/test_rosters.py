@@ -241,7 +241,7 @@ def test_roster_list_and_creating_a_roster_by_role(client, world, patrol, role):
         "place": "西门",
         "start_time": "06:00",
         "duration_minutes": "120",
-        "weekdays": "1234567",
+        "weekdays": ["1", "2", "3", "4", "5", "6", "7"],  # ticked, not typed (issue 23)
         "leads": "1",
         "volunteers": "2",
         "security": "1",
@@ -349,3 +349,158 @@ def _swappable(pattern, people):
         if not d.shift.duties.filter(volunteer=asked).exists()
     )
     return duty, asked
+
+
+# --- issue 23: patterns edited, a missing kind explained with a way out, chiefs arrange swaps ----
+
+
+def test_weekdays_typed_any_way_are_the_same_days(world, patrol):
+    pattern, _people = patrol
+    for typed in ("1,3,5", "1、3、5", "135", "5 3 1", ["5", "1", "3"]):
+        assert services.clean_weekdays(typed) == "135"
+    for bad in ("", "8", "周一", []):
+        with pytest.raises(ValidationError):
+            services.clean_weekdays(bad)
+
+
+def test_the_pattern_is_edited_on_the_page_and_bad_input_changes_nothing(client, world, patrol):
+    pattern, _people = patrol
+    client.force_login(world.users["volunteer_team_chief"])
+    url = reverse("volunteers:roster", args=[pattern.pk])
+    data = {
+        "form": "pattern",
+        "pattern-name": pattern.name,
+        "pattern-place": "北门",
+        "pattern-start_time": "21:00",
+        "pattern-duration_minutes": "180",
+        "pattern-weekdays": ["1", "3", "5"],
+        "pattern-leads": "1",
+        "pattern-volunteers": "2",
+        "pattern-security": "0",
+    }
+    bad = client.post(url, {**data, "pattern-weekdays": [], "pattern-place": "坏"})
+    assert bad.status_code == 400 and 'data-errors="weekdays"' in bad.content.decode()
+    pattern.refresh_from_db()
+    assert (pattern.place, pattern.weekdays) == ("东门岗亭", "1234567")
+    assert client.post(url, data).status_code == 302
+    pattern.refresh_from_db()
+    assert (pattern.place, pattern.weekdays, pattern.security, pattern.start_time) == (
+        "北门",
+        "135",
+        0,
+        time(21, 0),
+    )
+
+
+def test_a_missing_kind_of_member_is_explained_with_a_way_to_add_one(client, world):
+    team = t.team(world)
+    for i, kind in enumerate(("party_member", "resident", "resident")):
+        _member(world, f"成员{i}", kind, team)
+    guard = _member(world, "门卫老张", "partner_staff", None)
+    pattern = services.create_roster(
+        actor=world.users["neighborhood_secretary"],
+        team=team,
+        name="夜巡",
+        place="东门",
+        start_time=time(20, 0),
+        duration_minutes=240,
+    )
+    client.force_login(world.users["volunteer_team_chief"])
+    url = reverse("volunteers:roster", args=[pattern.pk])
+    page = client.get(url).content.decode()
+    assert 'data-missing="security"' in page
+    assert f"?kind=partner_staff&amp;team={team.pk}" in page
+    register = client.get(
+        reverse("volunteers:register"), {"kind": "partner_staff", "team": team.pk}
+    ).content.decode()
+    assert 'value="partner_staff" selected' in register
+    response = client.post(url, {"form": "member", "volunteer": guard.pk})
+    assert response.status_code == 302
+    guard.refresh_from_db()
+    assert guard.team_id == team.pk
+    first = timezone.localdate() + timedelta(days=1)
+    client.post(url, {"first_day": first.isoformat(), "last_day": first.isoformat()})
+    assert pattern.shifts.count() == 1
+    assert "data-missing" not in client.get(url).content.decode()
+
+
+def test_the_chief_hands_a_duty_to_a_teammate_at_once(client, world, patrol, settings):
+    pattern, people = patrol
+    first = timezone.localdate() + timedelta(days=1)
+    services.generate_roster(
+        actor=world.users["neighborhood_secretary"], pattern=pattern, first_day=first, last_day=first
+    )
+    duty = RosterDuty.objects.filter(shift__pattern=pattern, role="volunteer").first()
+    before = duty.volunteer
+    spare = next(v for v in people["volunteer"] if not duty.shift.duties.filter(volunteer=v).exists())
+    client.force_login(world.users["volunteer_team_chief"])
+    url = reverse("volunteers:duty_arrange_swap", args=[duty.pk])
+    guard = people["security"][0]
+    client.post(url, {"to_volunteer": guard.pk})  # a guard cannot take a volunteer's place
+    duty.refresh_from_db()
+    assert duty.volunteer == before
+    assert client.post(url, {"to_volunteer": spare.pk}).status_code == 302
+    duty.refresh_from_db()
+    assert duty.volunteer == spare
+    swap = SwapRequest.objects.get(duty=duty)
+    assert (swap.from_volunteer, swap.to_volunteer, swap.status) == (before, spare, "accepted")
+
+
+@pytest.mark.parametrize("role", AREA_ROLES)
+def test_arranging_a_swap_and_editing_the_pattern_by_role(client, world, patrol, role):
+    pattern, people = patrol
+    first = timezone.localdate() + timedelta(days=1)
+    services.generate_roster(
+        actor=world.users["neighborhood_secretary"], pattern=pattern, first_day=first, last_day=first
+    )
+    duty = RosterDuty.objects.filter(shift__pattern=pattern, role="volunteer").first()
+    before = duty.volunteer
+    spare = next(v for v in people["volunteer"] if not duty.shift.duties.filter(volunteer=v).exists())
+    client.force_login(world.users[role])
+    response = client.post(
+        reverse("volunteers:duty_arrange_swap", args=[duty.pk]), {"to_volunteer": spare.pk}
+    )
+    assert response.status_code == (302 if role in WRITERS else 404)
+    duty.refresh_from_db()
+    assert (duty.volunteer == spare) == (role in WRITERS) and (duty.volunteer == before) != (role in WRITERS)
+    response = client.post(
+        reverse("volunteers:roster", args=[pattern.pk]), {"form": "pattern", "pattern-place": "x"}
+    )
+    assert response.status_code == (400 if role in WRITERS else 404)
+    client.logout()
+    assert client.post(reverse("volunteers:duty_arrange_swap", args=[duty.pk])).status_code == 302
+
+
+def test_a_served_patrol_duty_puts_its_hours_in_the_ledger_once(world, rostered, client):
+    """Issue 23: patrol hours reach the points ledger (append-only), for people without an account too."""
+    from decimal import Decimal
+
+    from gongzhi.volunteers.models import LedgerEntry
+
+    pattern, _people = rostered
+    services.set_point_rule(
+        actor=world.users["subdistrict_admin"], subdistrict=world.subdistrict, name="r", points_per_hour=10
+    )
+    past = RosterDuty.objects.filter(shift__pattern=pattern, shift__starts_at__lt=timezone.now()).first()
+    client.force_login(world.users["volunteer_team_chief"])
+    url = reverse("volunteers:duty_attendance", args=[past.pk])
+    client.post(url, {"attendance": "served"})
+    client.post(url, {"attendance": "served"})  # a retry credits nothing twice
+    entry = LedgerEntry.objects.get(duty=past)
+    assert (entry.hours, entry.points, entry.kind) == (Decimal("4.00"), 40, "earned")
+    client.post(url, {"attendance": "no_show"})  # refused while the hours stand
+    past.refresh_from_db()
+    assert past.attendance == "served" and LedgerEntry.objects.filter(volunteer=past.volunteer).count() == 1
+
+
+@pytest.mark.parametrize("role", AREA_ROLES)
+def test_adding_a_member_to_the_team_from_the_roster_by_role(client, world, patrol, role):
+    pattern, _people = patrol
+    newcomer = _member(world, "新来的保安", "partner_staff", None)
+    client.force_login(world.users[role])
+    response = client.post(
+        reverse("volunteers:roster", args=[pattern.pk]), {"form": "member", "volunteer": newcomer.pk}
+    )
+    assert response.status_code == (302 if role in WRITERS else 404)
+    newcomer.refresh_from_db()
+    assert (newcomer.team_id == pattern.team_id) == (role in WRITERS)

@@ -1,4 +1,7 @@
-"""Activity pages: the list, publishing, sign-ups, hours and the QR check-in."""
+"""Activity pages: the list, publishing, sign-ups, the chief's check-in list and paper sheet,
+hours and the QR check-in."""
+
+from datetime import datetime, time, timedelta
 
 import segno
 from django.contrib import messages
@@ -6,9 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gongzhi.core.errors import NotInScope
 from gongzhi.core.pages import parse_int, say, staff_page
 from gongzhi.volunteers import selectors, services
 from gongzhi.volunteers.forms import ActivityForm
@@ -55,9 +60,13 @@ def activity_detail(request, pk: int):
             "mine": selectors.my_signup(request.user, activity),
             "may_manage": may_manage,
             "is_chief": activity.team.chief_id == request.user.pk,
+            "may_check": services.may_take_attendance(request.user, activity),
+            "now_hm": timezone.localtime().strftime("%H:%M"),
             "check_in_url": check_in_url,
             "qr_svg": segno.make(check_in_url).svg_inline(scale=4) if may_manage else "",
-            "volunteers": selectors.volunteers_visible_to(request.user)[:500] if may_manage else [],
+            "volunteers": selectors.volunteers_visible_to(request.user).order_by("name")[:500]
+            if may_manage
+            else [],
         },
     )
 
@@ -139,12 +148,92 @@ def hours_approve(request, pk: int):
 
 @staff_page
 def check_in(request, token: str):
-    """The page the activity's QR code opens on the volunteer's phone."""
-    signup, status = None, 200
+    """The page the activity's QR code opens on the volunteer's phone. The team chief (or staff)
+    who scans it is taken to the activity's list, where they check people in and out."""
+    activity = selectors.activity_by_token(token)
+    if (
+        activity is not None
+        and services.may_take_attendance(request.user, activity)
+        and selectors.my_signup(request.user, activity) is None
+    ):
+        messages.info(
+            request, _("You check volunteers in and out from this list, with or without their phone.")
+        )
+        return redirect(reverse("volunteers:activity", args=[activity.pk]) + "#confirmed")
+    signup, status, error = None, 200, ""
     if request.method == "POST":
         try:
             signup = services.scan_check_in(actor=request.user, token=token)
+        except NotInScope as exc:
+            error, status = str(exc), 404
         except ValidationError as exc:
             say(request, exc)
             status = 400
-    return render(request, "volunteers/check_in.html", {"signup": signup, "token": token}, status=status)
+    return render(
+        request, "volunteers/check_in.html", {"signup": signup, "token": token, "error": error}, status=status
+    )
+
+
+def _typed_time(activity, value: str, field: str):
+    """A time of day typed as HH:MM on the activity's day (Asia/Shanghai); the next day for an
+    activity running past midnight; None when blank."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        moment = time.fromisoformat(value)
+    except ValueError:
+        raise ValidationError({field: _("Type the time as HH:MM, e.g. 08:30.")}) from None
+    start = timezone.localtime(activity.starts_at)
+    at = timezone.make_aware(datetime.combine(start.date(), moment))
+    if (
+        at < activity.starts_at - services.CHECK_IN_GRACE
+        and timezone.localtime(activity.ends_at).date() > start.date()
+    ):
+        at += timedelta(days=1)
+    return at
+
+
+@require_POST
+@staff_page
+def attendance(request, pk: int):
+    """The chief checks one volunteer in or out from the activity's list (at the time typed, or now)."""
+    signup = _signup_or_404(request, pk)
+    try:
+        at = _typed_time(signup.activity, request.POST.get("at", ""), "at")
+        action = request.POST.get("action", "")
+        services.record_attendance(actor=request.user, signup=signup, action=action, at=at)
+        messages.success(
+            request,
+            (_("%(name)s checked in.") if action == "in" else _("%(name)s checked out."))
+            % {"name": signup.volunteer.name},
+        )
+    except ValidationError as exc:
+        say(request, exc)
+    return redirect(reverse("volunteers:activity", args=[signup.activity_id]) + "#confirmed")
+
+
+@require_POST
+@staff_page
+def paper_sheet(request, pk: int):
+    """One line of a paper sign-in sheet typed in afterwards."""
+    activity = get_object_or_404(selectors.activities_visible_to(request.user), pk=pk)
+    volunteer = (
+        selectors.volunteers_visible_to(request.user)
+        .filter(pk=parse_int(request.POST.get("volunteer")) or 0)
+        .first()
+    )
+    try:
+        if volunteer is None:
+            raise ValidationError({"volunteer": _("Choose the volunteer.")})
+        arrived = _typed_time(activity, request.POST.get("arrived", ""), "arrived")
+        left = _typed_time(activity, request.POST.get("left", ""), "left")
+        if arrived is None or left is None:
+            raise ValidationError({"arrived": _("Type when they arrived and when they left.")})
+        services.record_paper_sheet(
+            actor=request.user, activity=activity, volunteer=volunteer, arrived=arrived, left=left
+        )
+        messages.success(request, _("%(name)s recorded from the paper sheet.") % {"name": volunteer.name})
+    except ValidationError as exc:
+        say(request, exc)
+    return redirect(reverse("volunteers:activity", args=[activity.pk]) + "#confirmed")

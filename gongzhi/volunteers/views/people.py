@@ -17,6 +17,7 @@ from gongzhi.volunteers.forms import (
     ReverseEntryForm,
     TeamForm,
 )
+from gongzhi.volunteers.models import Volunteer
 from gongzhi.volunteers.views.common import errors_to, require_volunteer_reader
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -59,7 +60,8 @@ def _volunteer_context(request, volunteer, **forms) -> dict:
         "entries": selectors.ledger_of(request.user, volunteer),
         "balance": getattr(volunteer, "balance", None),
         "items": selectors.redemption_items_for(request.user, volunteer),
-        "may_export": rights.may_export,
+        "may_export": rights.may_export
+        or (volunteer.team_id is not None and volunteer.team.chief_id == request.user.pk),
         "may_write": rights.may_write,
         "hours_form": forms.get("hours_form") or BankedHoursForm(),
         "reverse_form": forms.get("reverse_form") or ReverseEntryForm(entries=entries),
@@ -122,11 +124,20 @@ def volunteer_register(request):
     neighborhoods = selectors.writable_neighborhoods(request.user)
     if not neighborhoods.exists():
         raise PermissionDenied(_("You may not register volunteers."))
+    # A roster short of a kind of member links here with the kind and the team chosen (issue 23).
+    initial = {}
+    if request.GET.get("kind") in Volunteer.Kind.values:
+        initial["kind"] = request.GET["kind"]
+    team = selectors.writable_teams(request.user).filter(pk=parse_int(request.GET.get("team")) or 0).first()
+    if team is not None:
+        initial.update(team=team.pk, neighborhood=team.neighborhood_id)
     form = RegisterForm(
         request.POST or None,
+        initial=initial,
         neighborhoods=neighborhoods,
         households=selectors.households_visible_to(request.user),
         units=selectors.partner_units_visible_to(request.user),
+        teams=selectors.writable_teams(request.user),
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -182,7 +193,20 @@ def points_settings(request):
     """积分规则与兑换: the subdistrict sets the points an hour earns and lists what points buy."""
     subdistrict = selectors.settings_subdistricts(request.user).first()
     if subdistrict is None:
-        raise PermissionDenied(_("Only the subdistrict sets point rules and redemption items."))
+        # Those who keep volunteers (a team chief) read the rules and items; only the subdistrict sets them.
+        subdistrict = selectors.points_subdistrict_read(request.user)
+        if subdistrict is None or request.method == "POST":
+            raise PermissionDenied(_("Only the subdistrict sets point rules and redemption items."))
+        return render(
+            request,
+            "volunteers/points_settings.html",
+            {
+                "subdistrict": subdistrict,
+                "rules": selectors.point_rules_of(subdistrict)[:50],
+                "items": selectors.redemption_items_of(subdistrict),
+                "read_only": True,
+            },
+        )
     which = request.POST.get("form") if request.method == "POST" else ""
     forms = {
         key: form_class(request.POST if which == key else None)
