@@ -127,6 +127,9 @@ def menu_of(user) -> list[Group]:
     if may_read_class(user, "concern"):
         dashboard = Link(_("Dashboard"), reverse("insights:dashboard"), key="dashboard")
         home = Group(home.key, home.label, (*home.links, dashboard))
+    if may_read_class(user, "notice"):
+        notices = Link(_("Notices"), reverse("insights:notices"), key="notices")
+        home = Group(home.key, home.label, (*home.links, notices))
     duty = duty_of(user)
     if duty == "auditor":
         return [Group("records", _("Records"), _links((_("Audit trail"), "core:audit")))]
