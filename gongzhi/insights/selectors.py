@@ -247,6 +247,37 @@ def neighborhoods_to_narrow(user) -> list[Neighborhood]:
     return list(Neighborhood.objects.filter(q).order_by("code")) if writes else []
 
 
+def reaches_of(notices: list[Notice]) -> dict[int, Reach]:
+    """`reach_of` for a page of notices in a few queries: readers per notice, and households per
+    addressed place, one grouped count per level."""
+    ids = [n.pk for n in notices]
+    reads = NoticeRead.objects.filter(notice_id__in=ids).values("notice_id")
+    readers = dict(reads.annotate(n=Count("id")).values_list("notice_id", "n"))
+    households_read = dict(
+        reads.exclude(household=None)
+        .annotate(n=Count("household", distinct=True))
+        .values_list("notice_id", "n")
+    )
+    per_place: dict[tuple[str, int], int] = {}
+    for level in {n.level for n in notices}:
+        lookup = Household.scope_paths[level]
+        places = {getattr(n, f"{level}_id") for n in notices if n.level == level}
+        rows = Household.objects.filter(**{f"{lookup}__in": places}).values(lookup).annotate(n=Count("id"))
+        per_place.update({(level, row[lookup]): row["n"] for row in rows})
+    return {
+        n.pk: Reach(
+            readers=readers.get(n.pk, 0),
+            households_read=households_read.get(n.pk, 0),
+            households=per_place.get((n.level, getattr(n, f"{n.level}_id")), 0),
+        )
+        for n in notices
+    }
+
+
+def may_write_notices(user) -> bool:
+    return bool(_notice_writes(user))
+
+
 def places_for_notice(user, neighborhood_id: int | None = None) -> list[tuple[str, list[tuple[str, str]]]]:
     """The places the user may address, grouped by level as (level label, [(value, label)]):
     "stairwell:12" and so on. Buildings and stairwells of one neighborhood at a time when the

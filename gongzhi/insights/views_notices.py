@@ -42,7 +42,7 @@ def notice_list(request):
     state, level = request.GET.get("state", ""), request.GET.get("level", "")
     text = request.GET.get("q", "").strip()[:60]
     notices = list(selectors.notice_list(request.user, state=state, level=level, text=text)[:200])
-    reaches = {n.pk: selectors.reach_of(n) for n in notices if n.state != Notice.State.DRAFT}
+    reaches = selectors.reaches_of([n for n in notices if n.state != Notice.State.DRAFT])
     for n in notices:
         n.reach = reaches.get(n.pk)
     return render(
@@ -53,7 +53,7 @@ def notice_list(request):
             "states": Notice.State.choices,
             "levels": Notice.Level.choices,
             "filters": {"state": state, "level": level, "q": text},
-            "may_write": selectors.places_for_notice(request.user) != [],
+            "may_write": selectors.may_write_notices(request.user),
         },
     )
 
@@ -101,6 +101,9 @@ def notice_new(request):
 @staff_page
 def notice_edit(request, pk: int):
     notice = _notice_of(request, pk)
+    if notice.state != Notice.State.DRAFT:
+        messages.error(request, _("Only a draft can be changed."))
+        return redirect("insights:notice", pk=pk)
     initial = {"place": f"{notice.level}:{notice.place.pk}", "title": notice.title, "body": notice.body}
     initial["expires_at"] = notice.expires_at
     places = [("", [(initial["place"], str(notice.place))])]

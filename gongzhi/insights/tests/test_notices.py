@@ -154,6 +154,10 @@ def test_each_residents_first_opening_counts_once(world):
     services.notice_record_read(resident=people["neighbour"].resident, notice=notice)
     reach = selectors.reach_of(notice)
     assert (reach.readers, reach.households_read, reach.households) == (2, 2, 2)
+    town = _notice(world, world.subdistrict, "subdistrict", actor="subdistrict_admin")
+    services.notice_record_read(resident=world.resident_b, notice=town)
+    assert selectors.reaches_of([notice, town]) == {notice.pk: reach, town.pk: selectors.reach_of(town)}
+    assert selectors.reach_of(town).households == 4  # a, a2, b and the neighbour; not the far town
     assert NoticeRead.objects.count() == 2
 
 
