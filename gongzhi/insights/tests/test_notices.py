@@ -154,11 +154,11 @@ def test_each_residents_first_opening_counts_once(world):
     services.notice_record_read(resident=people["neighbour"].resident, notice=notice)
     reach = selectors.reach_of(notice)
     assert (reach.readers, reach.households_read, reach.households) == (2, 2, 2)
+    assert NoticeRead.objects.count() == 2
     town = _notice(world, world.subdistrict, "subdistrict", actor="subdistrict_admin")
     services.notice_record_read(resident=world.resident_b, notice=town)
     assert selectors.reaches_of([notice, town]) == {notice.pk: reach, town.pk: selectors.reach_of(town)}
     assert selectors.reach_of(town).households == 4  # a, a2, b and the neighbour; not the far town
-    assert NoticeRead.objects.count() == 2
 
 
 @pytest.mark.django_db
@@ -176,3 +176,17 @@ def test_the_staff_list_is_scoped_and_filtered(world):
     assert len(selectors.notice_list(world.users["subdistrict_admin"])) == 3
     assert [n.title for n in selectors.notice_list(world.users["stairwell_chief"])] == ["楼道清理"]
     assert list(selectors.notice_list(far_admin(world))) == []
+
+
+@pytest.mark.django_db
+def test_a_residents_copy_lists_the_notices_they_read_and_deletion_removes_them(world):
+    from gongzhi.insights import personal_data
+
+    notice = _notice(world, world.neighborhood_a, "neighborhood", title="议事会")
+    services.notice_record_read(resident=world.resident_a, notice=notice)
+    section = personal_data.notices_read_section(None, world.resident_a)
+    assert (
+        section.rows[0][1] == "议事会" and personal_data.notices_read_section(None, world.resident_b) is None
+    )
+    assert personal_data.erase_reads(None, world.resident_a) == {"notice_reads": 1}
+    assert selectors.reach_of(notice).readers == 0
