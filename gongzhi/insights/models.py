@@ -124,7 +124,7 @@ class Notice(models.Model):
 
     class State(models.TextChoices):
         DRAFT = "draft", _("draft")
-        PUBLISHED = "published", _("published")
+        PUBLISHED = "published", _("Published")
         WITHDRAWN = "withdrawn", _("withdrawn")
 
     level = models.CharField(_("addressed to"), max_length=16, choices=Level.choices)
