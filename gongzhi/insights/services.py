@@ -516,6 +516,8 @@ def personal_data_in(text: str, names: tuple[str, ...] = ()) -> str:
 def concern_progress_publish(*, actor, concern: Concern) -> Notice:
     """楼内事、群内议: the concern's progress as a notice to its building, de-identified. One notice
     per concern: pressing again refreshes its text (and publishes it again if it was withdrawn)."""
+    # The concern's row lock puts two presses in order: the second finds the first one's notice.
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
     concern = Concern.objects.select_related("category", "building").get(pk=concern.pk)
     permissions.require(actor, concern, permissions.READ)
     if concern.building_id is None:
