@@ -4,6 +4,8 @@ optional expiry (typed in Asia/Shanghai, the site's time zone)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gongzhi.core.pages import parse_int
+
 LOCAL_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
@@ -24,4 +26,4 @@ class NoticeForm(forms.Form):
 
     def place_key(self) -> tuple[str, int | None]:
         level, _sep, pk = self.cleaned_data["place"].partition(":")
-        return level, int(pk) if pk.isdigit() else None
+        return level, parse_int(pk)
