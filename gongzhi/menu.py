@@ -134,6 +134,9 @@ def menu_of(user) -> list[Group]:
     if may_read_class(user, "governance"):
         loop = Link(_("Governance loop"), reverse("governance:home"), key="governance")
         home = Group(home.key, home.label, (*home.links, loop))
+    if may_read_class(user, "notice"):
+        notices = Link(_("Notices"), reverse("insights:notices"), key="notices")
+        home = Group(home.key, home.label, (*home.links, notices))
     duty = duty_of(user)
     if duty == "auditor":
         return [Group("records", _("Records"), _links((_("Audit trail"), "core:audit")))]

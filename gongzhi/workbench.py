@@ -5,7 +5,7 @@ taken from the very selector that list uses, so the two never disagree): concern
 handle, verify; the supervision list; households due a visit; meetings, duties and votes; call-ups,
 activities, rosters and micro-wishes; exports and data-subject requests to approve; unread messages.
 Below, their area in figures. A resident gets the resident home instead (报事, 我的诉求, 我的表决,
-活动, 微心愿, 我的数据).
+活动, 微心愿, 我的数据) and the notices (公告) of the places they live in.
 
 It aggregates apps, so it sits on top with the other project modules, not in `core`. Its URL keeps
 the name `core:workbench` (gongzhi/urls.py).
@@ -33,6 +33,7 @@ from gongzhi.deliberation import selectors as deliberation_selectors
 from gongzhi.deliberation.models import Vote
 from gongzhi.governance import selectors as governance_selectors
 from gongzhi.grids import selectors as grid_selectors
+from gongzhi.insights import selectors as insight_selectors
 from gongzhi.notifications import selectors as notification_selectors
 from gongzhi.org import selectors as org_selectors
 from gongzhi.property import selectors as property_selectors
@@ -589,8 +590,9 @@ def workbench_area(request):
 
 
 def resident_home(request):
-    """The resident's phone home: report, my concerns (state, reply, rating), my votes, activities
-    and micro-wishes near them; their data one link away."""
+    """The resident's phone home: report, the notices of their stairwell, building, compound,
+    neighborhood and subdistrict, my concerns (state, reply, rating), my votes, activities and
+    micro-wishes near them; their data one link away."""
     user = request.user
     resident = account_selectors.resident_of(user)
     neighborhood = resident.household.neighborhood if resident and resident.household_id else None
@@ -601,6 +603,7 @@ def resident_home(request):
         {
             "resident": resident,
             "neighborhood": neighborhood,
+            "notices": insight_selectors.notices_for_resident(resident)[:SHOWN],
             "concerns": concern_selectors.concerns_of_resident(user, resident, tokens),
             "votes": deliberation_selectors.votes_for_resident(user)[:20],
             "activities": volunteer_selectors.open_activities(neighborhood.pk)[:SHOWN]

@@ -38,7 +38,8 @@ ALLOWED = {
 # what staff pages exist.
 RESIDENT_PAGES = re.compile(
     r"^/($|concerns/(r|b)/|deliberation/votes/$|deliberation/votes/\d+/(ballot|notice)/|projects/public/|surveys/(a|o)/"
-    r"|volunteers/(answer|check-in|wishes/board)/|notifications/)"
+    r"|volunteers/(answer|check-in|wishes/board)/|notifications/"
+    r"|insights/(my/notices|n)/)"
 )
 HOME = {
     "auditor": "/audit/",

@@ -24,6 +24,8 @@ OTHER_ACTIONS = {
     "void": _("void"),
     "propose": _("propose"),
     "discard": _("discard"),
+    "publish": _("publish"),
+    "withdraw": _("withdraw"),
 }
 
 

@@ -209,6 +209,11 @@ for _code in ("subdistrict_admin", "neighborhood_secretary"):
     _grant(_code, "governance", write=True)
 for _code in ("social_worker", "grid_chief", "grid_worker"):
     _grant(_code, "governance", write=False)
+# notice (公告 to a subdistrict, neighborhood, compound, building or stairwell; gongzhi.insights):
+# written by the area's staff; a stairwell chief writes to their own stairwell (the scope of the
+# role's unit); residents read the notices of the places they live in through their own pages.
+for _code in ("subdistrict_admin", "neighborhood_secretary", "social_worker", "stairwell_chief"):
+    _grant(_code, "notice", write=True)
 
 # Separation of duties (等保 2.0 三员管理): the system admin keeps accounts and configuration, the
 # security admin the security settings, the auditor reads the audit trail; none reads resident

@@ -1,11 +1,16 @@
-"""Hot issues (热点问题) of a subdistrict or one neighborhood, computed from its concerns.
+"""Hot issues (热点问题) of a subdistrict or one neighborhood, computed from its concerns; notices
+(公告) to a place and who has read them; open-data releases.
 
 `services.refresh_hot_issues` regroups the concerns with the engine in
 `gongzhi.concerns.intelligence.hotissues` and replaces the stored list; a hot issue that keeps
 most of its members keeps its row (and so its link to a practical-matter project).
 """
 
+import secrets
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -96,3 +101,117 @@ class OpenDataRelease(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subdistrict} {self.first_month:%Y-%m}–{self.last_month:%Y-%m}"
+
+
+def _notice_token() -> str:
+    return secrets.token_urlsafe(12)
+
+
+class Notice(models.Model):
+    """公告: a notice from the area's staff to one place (subdistrict, neighborhood, compound,
+    building or stairwell), read by the residents living there, printed for the stairwell's board.
+
+    The addressed place is the deepest unit set; every unit above it is stored too, so an area
+    filter needs no join. A notice made from a concern (`concern`) carries its progress,
+    de-identified, to the concern's building ("楼内事、群内议")."""
+
+    class Level(models.TextChoices):
+        SUBDISTRICT = "subdistrict", _("subdistrict")
+        NEIGHBORHOOD = "neighborhood", _("neighborhood")
+        COMPOUND = "compound", _("compound")
+        BUILDING = "building", _("building")
+        STAIRWELL = "stairwell", _("stairwell")
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PUBLISHED = "published", _("Published")
+        WITHDRAWN = "withdrawn", _("withdrawn")
+
+    level = models.CharField(_("addressed to"), max_length=16, choices=Level.choices)
+    subdistrict = models.ForeignKey("org.Subdistrict", on_delete=models.CASCADE, related_name="notices")
+    neighborhood = models.ForeignKey(
+        "org.Neighborhood", on_delete=models.CASCADE, null=True, blank=True, related_name="notices"
+    )
+    compound = models.ForeignKey(
+        "org.Compound", on_delete=models.CASCADE, null=True, blank=True, related_name="notices"
+    )
+    building = models.ForeignKey(
+        "org.Building", on_delete=models.CASCADE, null=True, blank=True, related_name="notices"
+    )
+    stairwell = models.ForeignKey(
+        "org.Stairwell", on_delete=models.CASCADE, null=True, blank=True, related_name="notices"
+    )
+    title = models.CharField(_("title"), max_length=120)
+    body = models.TextField(_("text"))
+    state = models.CharField(_("state"), max_length=12, choices=State.choices, default=State.DRAFT)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    concern = models.OneToOneField(
+        "concerns.Concern",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="progress_notice",
+        verbose_name=_("concern"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    token = models.CharField(max_length=24, unique=True, default=_notice_token, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    scope_paths = {
+        "subdistrict": "subdistrict_id",
+        "neighborhood": "neighborhood_id",
+        "compound": "compound_id",
+        "building": "building_id",
+        "stairwell": "stairwell_id",
+    }
+    data_class = "notice"
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["-published_at", "-created_at", "-pk"]
+        indexes = [models.Index(fields=["subdistrict", "state", "level"], name="notice_area_state")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def place(self):
+        return getattr(self, self.level)
+
+    @property
+    def is_live(self) -> bool:
+        return self.state == self.State.PUBLISHED and (
+            self.expires_at is None or self.expires_at > timezone.now()
+        )
+
+
+class NoticeRead(models.Model):
+    """A resident's first opening of a notice: one row per resident, whatever they reopen."""
+
+    notice = models.ForeignKey(Notice, on_delete=models.CASCADE, related_name="reads")
+    resident = models.ForeignKey("org.Resident", on_delete=models.CASCADE, related_name="+")
+    household = models.ForeignKey(
+        "org.Household", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    read_at = models.DateTimeField(auto_now_add=True)
+
+    scope_paths = {k: f"notice__{v}" for k, v in Notice.scope_paths.items()}
+    data_class = "notice"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["notice", "resident"], name="notice_read_once_per_resident")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id}: {self.resident_id}"

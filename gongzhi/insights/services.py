@@ -1,20 +1,25 @@
-"""Writes of insights: recompute the stored hot issues, turn one into a practical-matter project."""
+"""Writes of insights: recompute the stored hot issues, turn one into a practical-matter project;
+write, publish and withdraw notices (公告), count their readers, publish a concern's progress to its
+building."""
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from gongzhi.concerns import selectors as concern_selectors
 from gongzhi.concerns.intelligence import hotissues
-from gongzhi.concerns.models import Concern
+from gongzhi.concerns.models import ACTION_LABELS, Concern
 from gongzhi.core import audit, permissions
-from gongzhi.insights.models import HotIssue, HotIssueMember, OpenDataRelease
-from gongzhi.org.models import Neighborhood, Subdistrict
+from gongzhi.core.errors import NotInScope
+from gongzhi.insights.models import HotIssue, HotIssueMember, Notice, NoticeRead, OpenDataRelease
+from gongzhi.org.models import Building, Compound, Neighborhood, Resident, Stairwell, Subdistrict
 
 # Concerns older than this no longer make an issue hot (the engine's recency fades them anyway).
 WINDOW_DAYS = 365
@@ -25,6 +30,8 @@ KEEP = 20
 # A recomputed group continues an old hot issue when this share of either's members is shared.
 SAME_ISSUE_SHARE = 0.5
 RECENT_DAYS = 30
+# What a de-identified text may not hold: a run of three or more digits (room, phone, ID number).
+_DIGITS = re.compile(r"[0-9０-９]{3,}")
 
 
 _FIELDS = (
@@ -319,3 +326,213 @@ def publish_open_data(
         release.save()
         audit.record("create", release, summary=f"open data {release}", area=(subdistrict.pk, None))
     return release
+
+
+# ---- notices (公告) --------------------------------------------------------------------------------
+
+NOTICE_LEVELS = ("subdistrict", "neighborhood", "compound", "building", "stairwell")
+_PLACE_MODELS = {
+    "subdistrict": Subdistrict,
+    "neighborhood": Neighborhood,
+    "compound": Compound,
+    "building": Building,
+    "stairwell": Stairwell,
+}
+
+
+def place_path(level: str, place) -> dict[str, int | None]:
+    """The unit ids of the place and of every unit above it (nothing below it)."""
+    ids: dict[str, int | None] = dict.fromkeys(NOTICE_LEVELS)
+    if level == "stairwell":
+        ids["stairwell"], place, level = place.pk, place.building, "building"
+    if level == "building":
+        ids["building"], ids["compound"] = place.pk, place.compound_id
+        ids["neighborhood"], place, level = place.neighborhood_id, place.neighborhood, "neighborhood"
+    if level == "compound":
+        ids["compound"], ids["neighborhood"] = place.pk, place.neighborhood_id
+        place, level = place.neighborhood, "neighborhood"
+    if level == "neighborhood":
+        ids["neighborhood"], place = place.pk, place.subdistrict
+    ids["subdistrict"] = place.pk
+    return ids
+
+
+def find_place(level: str, pk: int):
+    """The place a notice is addressed to, or None when the level or id names none."""
+    model = _PLACE_MODELS.get(level)
+    return model.objects.filter(pk=pk).first() if model is not None else None
+
+
+def may_address(user, level: str, place) -> bool:
+    """Whether the user's roles write notices on the place (their unit, or a unit inside it)."""
+    path = place_path(level, place)
+    return permissions.can_create(user, Notice, path)
+
+
+def _check_text(title: str, body: str, expires_at: datetime | None) -> tuple[str, str]:
+    title, body = (title or "").strip(), (body or "").strip()
+    errors = {}
+    if not title:
+        errors["title"] = _("A notice needs a title.")
+    elif len(title) > Notice._meta.get_field("title").max_length:
+        errors["title"] = _("The title is too long (at most 120 characters).")
+    if not body:
+        errors["body"] = _("A notice needs its text.")
+    if expires_at is not None and expires_at <= timezone.now():
+        errors["expires_at"] = _("The expiry must lie in the future.")
+    if errors:
+        raise ValidationError(errors)
+    return title, body
+
+
+@transaction.atomic
+def notice_create(
+    *, actor, level: str, place, title: str, body: str, expires_at: datetime | None = None
+) -> Notice:
+    """A draft notice to a place inside the actor's area."""
+    if level not in NOTICE_LEVELS or place is None:
+        raise ValidationError({"place": _("Choose the place the notice is addressed to.")})
+    if not may_address(actor, level, place):
+        raise NotInScope(_("No such place in your area."))
+    title, body = _check_text(title, body, expires_at)
+    path = place_path(level, place)
+    notice = Notice.objects.create(
+        level=level,
+        **{f"{k}_id": v for k, v in path.items()},
+        title=title,
+        body=body,
+        expires_at=expires_at,
+        author=actor,
+    )
+    audit.record("create", notice, actor=actor, changes={"level": level, "place": place.pk})
+    return notice
+
+
+@transaction.atomic
+def notice_update(*, actor, notice: Notice, title: str, body: str, expires_at: datetime | None) -> Notice:
+    """Change a draft's text or expiry; a published notice is withdrawn and written anew instead."""
+    permissions.require(actor, notice, permissions.WRITE)
+    notice = Notice.objects.select_for_update().get(pk=notice.pk)
+    if notice.state != Notice.State.DRAFT:
+        raise ValidationError({"state": _("Only a draft can be changed.")})
+    notice.title, notice.body = _check_text(title, body, expires_at)
+    notice.expires_at = expires_at
+    notice.save(update_fields=["title", "body", "expires_at", "updated_at"])
+    audit.record("update", notice, actor=actor, changes={"title": notice.title})
+    return notice
+
+
+@transaction.atomic
+def notice_publish(*, actor, notice: Notice) -> Notice:
+    """Draft → published: residents of the place see it from now on. Publishing twice is a no-op."""
+    permissions.require(actor, notice, permissions.WRITE)
+    notice = Notice.objects.select_for_update().get(pk=notice.pk)
+    if notice.state == Notice.State.PUBLISHED:
+        return notice
+    if notice.state != Notice.State.DRAFT:
+        raise ValidationError({"state": _("A withdrawn notice cannot be published again.")})
+    if notice.expires_at is not None and notice.expires_at <= timezone.now():
+        raise ValidationError({"expires_at": _("The expiry must lie in the future.")})
+    notice.state, notice.published_at = Notice.State.PUBLISHED, timezone.now()
+    notice.save(update_fields=["state", "published_at", "updated_at"])
+    audit.record("publish", notice, actor=actor, changes={"level": notice.level})
+    return notice
+
+
+@transaction.atomic
+def notice_withdraw(*, actor, notice: Notice, reason: str = "") -> Notice:
+    """Published → withdrawn: it leaves the residents' pages and its public page at once."""
+    permissions.require(actor, notice, permissions.WRITE)
+    notice = Notice.objects.select_for_update().get(pk=notice.pk)
+    if notice.state == Notice.State.WITHDRAWN:
+        return notice
+    if notice.state != Notice.State.PUBLISHED:
+        raise ValidationError({"state": _("Only a published notice can be withdrawn.")})
+    notice.state, notice.withdrawn_at = Notice.State.WITHDRAWN, timezone.now()
+    notice.save(update_fields=["state", "withdrawn_at", "updated_at"])
+    audit.record("withdraw", notice, actor=actor, reason=reason)
+    return notice
+
+
+def notice_record_read(*, resident, notice: Notice) -> bool:
+    """Count a resident's first opening of a notice; a reopening or a retry counts nothing.
+    True when this opening was the first."""
+    try:
+        with transaction.atomic():
+            _, created = NoticeRead.objects.get_or_create(
+                notice=notice, resident=resident, defaults={"household_id": resident.household_id}
+            )
+    except IntegrityError:  # the same resident's other request won the race
+        return False
+    return created
+
+
+def _names_around(concern: Concern) -> tuple[str, ...]:
+    """Every name the concern's text may carry: the reporter, the household's residents, the staff
+    who handled it."""
+    names = [concern.reporter_name]
+    if concern.household_id:
+        names += Resident.objects.filter(household_id=concern.household_id).values_list("name", flat=True)
+    for event in concern.events.select_related("actor"):
+        names.append(event.actor_label)
+        if event.actor is not None:
+            names += [event.actor.display_name, event.actor.get_full_name()]
+    return tuple(n for n in names if n and len(n) >= 2)
+
+
+def _progress_text(concern: Concern, names: tuple[str, ...]) -> tuple[str, str]:
+    """The notice's title and text: category, state, handling party and the public steps; every
+    note de-identified (open311.deidentify: names, rooms, phone and ID numbers)."""
+    from gongzhi.concerns.open311 import deidentify
+
+    category = concern.category.name
+    title = _("Progress of a matter in this building: %(category)s") % {"category": category}
+    lines = [
+        _("Matter: %(category)s") % {"category": category},
+        _("Received: %(date)s") % {"date": f"{timezone.localtime(concern.accepted_at):%Y-%m-%d}"},
+        _("Now: %(state)s") % {"state": concern.get_state_display()},
+        _("Handled by: %(handler)s") % {"handler": concern.get_handler_kind_display()},
+    ]
+    for step in concern_selectors.public_events_of(concern):
+        label = str(ACTION_LABELS.get(step["action"], step["action"]))
+        note = deidentify(step["note"], names) if step["note"] else ""
+        if leaks := personal_data_in(note, names):  # only if deidentify missed something
+            raise ValidationError(
+                {"body": _("The progress still holds personal data: %(what)s") % {"what": leaks}}
+            )
+        lines.append(f"{timezone.localtime(step['at']):%m-%d} {label}" + (f"：{note}" if note else ""))
+    return title, "\n".join(lines)
+
+
+def personal_data_in(text: str, names: tuple[str, ...] = ()) -> str:
+    """What a public text still gives away: a known name, a phone or ID number, a room number."""
+    found = [n for n in names if n and n in text]
+    if _DIGITS.search(text):
+        found.append(str(_("a number of three digits or more")))
+    return "、".join(found)
+
+
+@transaction.atomic
+def concern_progress_publish(*, actor, concern: Concern) -> Notice:
+    """楼内事、群内议: the concern's progress as a notice to its building, de-identified. One notice
+    per concern: pressing again refreshes its text (and publishes it again if it was withdrawn)."""
+    # The concern's row lock puts two presses in order: the second finds the first one's notice.
+    concern = Concern.objects.select_for_update().get(pk=concern.pk)
+    concern = Concern.objects.select_related("category", "building").get(pk=concern.pk)
+    permissions.require(actor, concern, permissions.READ)
+    if concern.building_id is None:
+        raise ValidationError({"building": _("Only a concern in a building can go on its notice.")})
+    if not may_address(actor, "building", concern.building):
+        raise PermissionDenied(_("You may not publish notices to this building."))
+    title, body = _progress_text(concern, _names_around(concern))
+    path = place_path("building", concern.building)
+    notice = Notice.objects.select_for_update().filter(concern=concern).first()
+    if notice is None:
+        notice = Notice(
+            concern=concern, author=actor, level="building", **{f"{k}_id": v for k, v in path.items()}
+        )
+    notice.title, notice.body = title, body
+    notice.state, notice.published_at, notice.withdrawn_at = Notice.State.PUBLISHED, timezone.now(), None
+    notice.save()
+    audit.record("publish", notice, actor=actor, changes={"concern": concern.pk, "level": "building"})
+    return notice

@@ -23,7 +23,7 @@ The cast. `world.users[code]` is a staff user named after the role code it holds
 | social_worker | 杨泰一村 | people, party, partner, concerns, minors | people, concerns, meetings, volunteers, surveys, projects | a, a2 |
 | grid_chief | grid_a | people, party, concerns | people, concerns | a |
 | grid_worker | grid_a | people, concerns | people, concerns | a |
-| stairwell_chief | the stairwell | places, households, residents (no tags) | nothing | a |
+| stairwell_chief | the stairwell | places, households, residents (no tags), notices | notices to the stairwell | a |
 | party_group_chief | the stairwell | places, households, party | nothing | a (no residents) |
 | volunteer_team_chief | 杨泰一村 | places, volunteers | volunteers | none |
 | property_staff | compound A | places, households, concerns routed to it | those concerns | a (no residents) |

@@ -49,3 +49,29 @@ def test_two_exports_published_at_once_make_one_release(world, settings, tmp_pat
     )
     assert all(isinstance(o, OpenDataRelease) for o in outcomes), outcomes
     assert OpenDataRelease.objects.count() == 1 and len({o.pk for o in outcomes}) == 1
+
+
+def test_a_residents_openings_at_once_count_once(world):
+    secretary = world.users["neighborhood_secretary"]
+    notice = services.notice_create(
+        actor=secretary, level="neighborhood", place=world.neighborhood_a, title="停水", body="周一停水"
+    )
+    notice = services.notice_publish(actor=secretary, notice=notice)
+    outcomes = run_together(
+        *(lambda: services.notice_record_read(resident=world.resident_a, notice=notice) for _ in range(3))
+    )
+    assert sorted(outcomes) == [False, False, True], outcomes
+    assert notice.reads.count() == 1
+
+
+def test_two_presses_at_once_publish_one_progress_notice(world):
+    from gongzhi.concerns.tests.conftest import concern_for
+    from gongzhi.insights.models import Notice
+
+    concern = concern_for(world, description="楼道灯坏了")
+    users = [world.users["neighborhood_secretary"], world.users["social_worker"]]
+    outcomes = run_together(
+        *(lambda u=u: services.concern_progress_publish(actor=u, concern=concern) for u in users)
+    )
+    assert all(isinstance(o, Notice) for o in outcomes), outcomes
+    assert Notice.objects.filter(concern=concern).count() == 1

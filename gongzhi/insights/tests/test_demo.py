@@ -6,7 +6,7 @@ import time
 import pytest
 
 from gongzhi.insights.demo import load_demo
-from gongzhi.insights.models import HotIssue
+from gongzhi.insights.models import HotIssue, Notice
 from gongzhi.insights.tests.conftest import make_concerns, sample_rows
 from gongzhi.org.demo import loader
 from gongzhi.org.demo.generator import generate_town
@@ -37,4 +37,7 @@ def test_demo_hot_issues_load_once():
     rows = {i.pk: (i.rank, i.title, i.concerns_count) for i in HotIssue.objects.all()}
     assert rows
     assert load_demo() == first
+    notices = Notice.objects.filter(subdistrict=town)
+    assert notices.count() >= 5 and not notices.exclude(state="published").exists()
+    assert {n.level for n in notices} >= {"subdistrict", "neighborhood", "compound"}
     assert {i.pk: (i.rank, i.title, i.concerns_count) for i in HotIssue.objects.all()} == rows
