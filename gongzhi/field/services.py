@@ -30,8 +30,8 @@ from gongzhi.field import conflicts
 from gongzhi.field.models import SyncReceipt
 from gongzhi.field.payloads import PAYLOADS
 from gongzhi.org import selectors as org_selectors
+from gongzhi.volunteers import selectors as volunteer_selectors
 from gongzhi.volunteers import services as volunteer_services
-from gongzhi.volunteers.models import RosterDuty
 
 MAX_ITEMS = 200
 MAX_KEY_LENGTH = 64
@@ -100,7 +100,7 @@ def _check_in(actor, payload, made_at, key) -> int:
 
 
 def _attendance(actor, payload, made_at, key) -> int:
-    duty = RosterDuty.objects.filter(pk=payload.duty_id).first()
+    duty = volunteer_selectors.duties_markable_by(actor).filter(pk=payload.duty_id).first()
     if duty is None:
         raise NotInScope(_("No such record in your area."))
     return volunteer_services.mark_attendance(
