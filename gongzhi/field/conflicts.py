@@ -14,8 +14,8 @@ from gongzhi.org.models import Building, Household, Resident
 def moved_out(household: Household) -> bool:
     """Everyone on record for the household no longer lives there (a household with nobody on
     record is an empty flat, still visited)."""
-    residents = Resident.objects.filter(household=household)
-    return residents.exists() and not residents.filter(lives_here=True).exists()
+    living = set(Resident.objects.filter(household=household).values_list("lives_here", flat=True).distinct())
+    return living == {False}
 
 
 def check_household(household: Household) -> None:
