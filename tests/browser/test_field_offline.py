@@ -167,3 +167,40 @@ def test_two_tabs_sending_together_land_each_visit_once(playwright_session, live
         f"第{t}户反映问题" for t in ("一", "二", "三")
     )
     assert SyncReceipt.objects.count() == 3
+
+
+def test_a_visit_to_a_household_that_moved_out_comes_back_with_the_reason_and_is_fixed(
+    playwright_session, live, world, tmp_path
+):
+    from gongzhi.org import factories as f
+
+    width = 420
+    neighbour = f.HouseholdFactory(building=world.household_a.building, room="302")
+    f.ResidentFactory(household=neighbour)
+    context = open_profile(playwright_session, tmp_path / "profile", width)
+    page = context.pages[0] if context.pages else context.new_page()
+    sign_in(page, live, "grid_worker")
+    ready_offline(page, live)
+    context.set_offline(True)
+    record_visit(page, world, "敲门无人应答")
+    (made_at,) = [t for _kind, t in queued_times(page)]
+    world.resident_a.lives_here = False  # meanwhile the register says the family moved out
+    world.resident_a.save()
+
+    context.set_offline(False)
+    page.locator("[data-tab=queue]").click()
+    page.wait_for_selector("#field-queue li[data-status=rejected]")
+    reason = page.locator("#field-queue li[data-status=rejected] .error").inner_text()
+    assert "迁出" in reason, reason
+    fits(page, width)
+    screenshot(page, "field-conflict-moved-out-420")
+    assert not Visit.objects.exists()
+
+    page.locator("#field-queue li[data-status=rejected] button", has_text="修改后重发").click()
+    page.select_option("select[name=household_id]", str(neighbour.pk))
+    page.click("#form-visit button[type=submit]")
+    wait_pending(page, 0)
+    context.close()
+    visit = Visit.objects.get()
+    assert visit.household_id == neighbour.pk and visit.visited_at == at(made_at)
+    assert visit.raised == "敲门无人应答"
