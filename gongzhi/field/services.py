@@ -151,8 +151,20 @@ def sync(*, actor, items: list, now: datetime | None = None) -> list[dict]:
             results[index] = parsed
         else:
             ready.append((parsed[2], index, parsed))
+    # Keys applied before, in one query (a retried batch is answered without touching its items).
+    known = dict(
+        SyncReceipt.objects.filter(user=actor, key__in=[r[2][0] for r in ready]).values_list(
+            "key", "object_id"
+        )
+    )
+    seen: set[str] = set()
     for _made_at, index, (key, kind, made_at, payload) in sorted(ready, key=lambda r: (r[0], r[1])):
-        results[index] = apply_item(actor, key, kind, made_at, payload)
+        if key in known:
+            results[index] = Result(key, DUPLICATE, known[key])
+        else:
+            # A key twice in one batch: the second is looked up after the first was applied.
+            results[index] = apply_item(actor, key, kind, made_at, payload, look_up=key in seen)
+        seen.add(key)
     return [r.as_dict() for r in results]
 
 
@@ -201,10 +213,10 @@ def _made_at(value, now: datetime, errors: dict) -> datetime | None:
     return made_at
 
 
-def apply_item(actor, key: str, kind: str, made_at: datetime, payload) -> Result:
+def apply_item(actor, key: str, kind: str, made_at: datetime, payload, *, look_up: bool = True) -> Result:
     """One item in a transaction of its own with its receipt: a second sender of the same key
     waits on the receipt's unique index and then finds the first one's record."""
-    if (found := _receipt(actor, key)) is not None:
+    if look_up and (found := _receipt(actor, key)) is not None:
         return Result(key, DUPLICATE, found.object_id)
     apply, scope_field = KINDS[kind]
     try:
