@@ -53,7 +53,11 @@ def _concerns(user) -> Group | None:
         (_("Hot issues"), "insights:hot_issues"),
     )
     if may_read_class(user, "household"):
-        links += _links((_("Record a visit"), "concerns:visit_new"), (_("Visit coverage"), "visits:coverage"))
+        links += _links(
+            (_("Record a visit"), "concerns:visit_new"),
+            (_("Field work offline"), "field:home"),
+            (_("Visit coverage"), "visits:coverage"),
+        )
     return Group("concerns", _("Concerns"), links)
 
 

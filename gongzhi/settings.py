@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "gongzhi.surveys",
     "gongzhi.property",
     "gongzhi.workforce",
+    "gongzhi.field",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -4,6 +4,7 @@ from django.urls import include, path
 from gongzhi import workbench
 from gongzhi.api import api
 from gongzhi.core import urls as core_urls
+from gongzhi.field import views as field_views
 
 urlpatterns = [
     # The workbench sits on top (it reads every app) but keeps its name in core's namespace.
@@ -34,6 +35,9 @@ urlpatterns = [
     path("surveys/", include("gongzhi.surveys.urls")),
     path("property/", include("gongzhi.property.urls")),
     path("workforce/", include("gongzhi.workforce.urls")),
+    path("field/", include("gongzhi.field.urls")),
+    # The field pages' service worker, at the root so its scope may be the whole site.
+    path("sw.js", field_views.service_worker, name="service_worker"),
     path("open311/v2/", include("gongzhi.concerns.open311")),
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -13,7 +13,7 @@ urlpatterns = [
     path("second-factor/setup/", views.second_factor_setup, name="mfa_setup"),
     path("second-factor/reset/", views.second_factor_reset, name="mfa_reset"),
     path("reauth/", views.reauthenticate, name="reauth"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.SignOutView.as_view(), name="logout"),
     path("password/", views.password_change, name="password_change"),
     path("password/set/", views.password_set, name="password_set"),
     path(

@@ -394,3 +394,14 @@ def security(request):
                 else _("No such account.")
             )
     return render(request, "accounts/security.html", security_selectors.overview() | {"notice": notice})
+
+
+class SignOutView(auth_views.LogoutView):
+    """Sign out, and have the browser wipe what this site kept on it: the field pages' cached
+    page and static files, their household list and queue (IndexedDB), the service worker
+    (docs/field.md). Browsers honour it over HTTPS and on localhost."""
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response

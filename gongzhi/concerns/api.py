@@ -27,6 +27,7 @@ class ConcernIn(Schema):
     description: str
     title: str = ""
     household_id: int | None = None
+    building_id: int | None = None
     neighborhood_id: int | None = None
     channel: str = "hotline"
     households_affected: int = 1
@@ -74,19 +75,27 @@ class ConflictOut(Schema):
     detail: str
 
 
-def _category(user, code: str):
+def category_for(user, code: str):
+    """The category of the user's subdistrict with this code (a field error when unknown)."""
     found = selectors.category_for_user(user, code)
     if found is None:
         raise ValidationError({"category": "Unknown category code."})
     return found
 
 
-def _place(user, payload: ConcernIn) -> services.Place:
+def place_for(user, payload: ConcernIn) -> services.Place:
+    """Where the concern sits: the household, else the building, else the neighborhood given,
+    each looked up in the user's area (outside it: not found)."""
     if payload.household_id is not None:
         household = org_selectors.household_in_area(user, payload.household_id)
         if household is None:
             raise NotInScope("No such household in your area.")
         return services.place_of(household=household)
+    if payload.building_id is not None:
+        building = org_selectors.buildings_visible_to(user).filter(pk=payload.building_id).first()
+        if building is None:
+            raise NotInScope("No such building in your area.")
+        return services.place_of(building=building)
     if payload.neighborhood_id is not None:
         neighborhood = org_selectors.neighborhoods_visible_to(user).filter(pk=payload.neighborhood_id).first()
         if neighborhood is None:
@@ -101,8 +110,8 @@ def create_concern(request, payload: ConcernIn):
     concern = services.submit_concern(
         actor=request.user,
         channel=payload.channel,
-        category=_category(request.user, payload.category),
-        place=_place(request.user, payload),
+        category=category_for(request.user, payload.category),
+        place=place_for(request.user, payload),
         idempotency_key=key,
         title=payload.title,
         description=payload.description,
@@ -229,7 +238,7 @@ def create_visit(request, payload: VisitIn):
         raised=payload.raised,
         handled=payload.handled,
         suggestions=payload.suggestions,
-        category=_category(request.user, payload.category) if payload.category else None,
+        category=category_for(request.user, payload.category) if payload.category else None,
         idempotency_key=payload.idempotency_key,
     )
     return Status(201, visit)

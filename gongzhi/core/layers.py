@@ -32,6 +32,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("surveys",),
     ("property",),
     ("workforce",),
+    ("field",),  # the offline field pages and their sync: over visits, concerns, volunteers
     ("insights",),
     ("gongzhi",),  # the project modules: urls, api, cli, settings, workbench, menu
 ]

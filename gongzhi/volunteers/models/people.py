@@ -134,6 +134,7 @@ class Activity(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("open")
         CLOSED = "closed", _("closed")
+        CANCELLED = "cancelled", _("cancelled")
 
     neighborhood = models.ForeignKey(Neighborhood, on_delete=models.PROTECT, related_name="activities")
     team = models.ForeignKey(VolunteerTeam, on_delete=models.PROTECT, related_name="activities")
@@ -143,7 +144,7 @@ class Activity(models.Model):
     ends_at = models.DateTimeField(_("ends at"))
     capacity = models.PositiveIntegerField(_("capacity"))
     skills_wanted = models.CharField(_("skills wanted"), max_length=255, blank=True)
-    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.OPEN)
     # Printed as a QR code at the site; scanning it checks the volunteer in or out.
     check_in_token = models.CharField(max_length=32, unique=True, default=new_token, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

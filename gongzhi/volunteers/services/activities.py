@@ -101,6 +101,22 @@ def sign_up(*, actor, activity: Activity, volunteer: Volunteer) -> SignUp:
 
 
 @transaction.atomic
+def cancel_activity(*, actor, activity: Activity, reason: str = "") -> Activity:
+    """Call the activity off: no more sign-ups, and a check-in to it (even one saved offline
+    before the news came) is refused with the reason."""
+    require(actor, activity)
+    activity = _locked_activity(activity)
+    if activity.status == Activity.Status.CANCELLED:
+        return activity
+    activity.status = Activity.Status.CANCELLED
+    activity.save(update_fields=["status"])
+    audit.record(
+        "update", activity, actor=actor, reason=(reason or "").strip()[:255], changes={"status": "cancelled"}
+    )
+    return activity
+
+
+@transaction.atomic
 def cancel_signup(*, actor, signup: SignUp) -> SignUp:
     """Cancel; a freed place goes to the longest-waiting volunteer at once."""
     if not _may_act_for(actor, signup.volunteer):
@@ -137,13 +153,16 @@ MIN_STAY = timedelta(minutes=5)
 
 
 @transaction.atomic
-def scan_check_in(*, actor, token: str) -> SignUp:
+def scan_check_in(*, actor, token: str, at=None) -> SignUp:
     """The volunteer scans the activity's QR code: the first scan checks in, a later one out.
-    One state change per scan, decided with the sign-up row locked."""
+    One state change per scan, decided with the sign-up row locked. `at`: when the scan was made
+    (a scan saved offline and synced later, field app); now by default."""
     activity = Activity.objects.filter(check_in_token=token).first()
     volunteer = Volunteer.objects.filter(user_id=getattr(actor, "pk", None)).first()
     if activity is None or volunteer is None:
         raise NotInScope(_("This code does not belong to an activity you signed up for."))
+    if activity.status == Activity.Status.CANCELLED:
+        raise ValidationError({"token": _("This activity was cancelled: there is nothing to check in to.")})
     signup = (
         SignUp.objects.select_for_update()
         .filter(activity=activity, volunteer=volunteer, status=SignUp.Status.CONFIRMED)
@@ -151,7 +170,7 @@ def scan_check_in(*, actor, token: str) -> SignUp:
     )
     if signup is None:
         raise NotInScope(_("This code does not belong to an activity you signed up for."))
-    now = timezone.now()
+    now = at or timezone.now()
     if signup.checked_in_at is None:
         if not activity.starts_at - CHECK_IN_GRACE <= now <= activity.ends_at:
             raise ValidationError(

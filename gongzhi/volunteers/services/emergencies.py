@@ -254,8 +254,9 @@ def call_up_messages(answer: CallUpAnswer) -> list[dict]:
 
 
 @transaction.atomic
-def answer_call_up(*, token: str, accept: bool) -> CallUpAnswer:
-    """The volunteer answers from the link; the token is their proof. A later 'no' drops them out."""
+def answer_call_up(*, token: str, accept: bool, at=None) -> CallUpAnswer:
+    """The volunteer answers from the link; the token is their proof. A later 'no' drops them out.
+    `at`: when the answer was given (one saved offline and synced later); now by default."""
     answer = CallUpAnswer.objects.select_for_update().select_related("emergency").filter(token=token).first()
     if answer is None or answer.emergency.status != Emergency.Status.OPEN:
         raise NotInScope(_("This call-up link is not valid."))
@@ -266,7 +267,7 @@ def answer_call_up(*, token: str, accept: bool) -> CallUpAnswer:
     ):
         return drop_out_answer(answer, actor=answer.volunteer.user)
     answer.answer = CallUpAnswer.Answer.YES if accept else CallUpAnswer.Answer.NO
-    answer.answered_at = timezone.now()
+    answer.answered_at = at or timezone.now()
     answer.save(update_fields=["answer", "answered_at"])
     audit.record(
         "update",

@@ -292,14 +292,15 @@ def answer_swap(*, actor, swap: SwapRequest, accept: bool) -> SwapRequest:
 
 
 @transaction.atomic
-def mark_attendance(*, actor, duty: RosterDuty, attendance: str) -> RosterDuty:
-    """After the shift has started, staff or the team chief mark who served and who did not show."""
+def mark_attendance(*, actor, duty: RosterDuty, attendance: str, at=None) -> RosterDuty:
+    """After the shift has started, staff or the team chief mark who served and who did not show.
+    `at`: when the mark was made (one saved offline and synced later); now by default."""
     duty = RosterDuty.objects.select_for_update().select_related("shift__pattern__team").get(pk=duty.pk)
     if duty.shift.pattern.team.chief_id != getattr(actor, "pk", None):
         require(actor, duty)
     if attendance not in (RosterDuty.Attendance.SERVED, RosterDuty.Attendance.NO_SHOW):
         raise ValidationError({"attendance": _("Mark served or no-show.")})
-    if duty.shift.starts_at > timezone.now():
+    if duty.shift.starts_at > (at or timezone.now()):
         raise ValidationError({"attendance": _("Attendance is marked once the shift has started.")})
     credited = LedgerEntry.objects.filter(duty=duty).exists()
     if credited and attendance != RosterDuty.Attendance.SERVED:
