@@ -55,7 +55,9 @@ def resident_home(browser, base: str) -> None:
     from gongzhi.accounts.models import User
     from gongzhi.notifications.models import Message
 
-    resident = User.objects.filter(kind=User.Kind.RESIDENT, is_active=True).exclude(phone="").order_by("pk").first()
+    resident = (
+        User.objects.filter(kind=User.Kind.RESIDENT, is_active=True).exclude(phone="").order_by("pk").first()
+    )
     if resident is None:
         print("no demo resident with a phone: resident home not taken")
         return
@@ -69,7 +71,11 @@ def resident_home(browser, base: str) -> None:
         page.fill("#id_phone", resident.phone)
         page.click("#send-code")
         page.wait_for_selector("#id_code")
-        sms = [m for m in Message.objects.filter(channel="sms").order_by("-pk")[:50] if m.address == resident.phone]
+        sms = [
+            m
+            for m in Message.objects.filter(channel="sms").order_by("-pk")[:50]
+            if m.address == resident.phone
+        ]
         page.fill("#id_code", re.search(r"\b(\d{6})\b", sms[0].body).group(1))
         page.click("#verify")
         page.wait_for_url(f"{base}/")
