@@ -235,6 +235,7 @@ SESSION_ABSOLUTE_SECONDS = env.int("GONGZHI_SESSION_ABSOLUTE_SECONDS", default=1
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "gongzhi.core.error_views.csrf_failure"  # in Chinese, in the layout
 # Over HTTPS (production), cookies are Secure and browsers are told to stay on HTTPS.
 HTTPS = env.bool("GONGZHI_HTTPS", default=False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS

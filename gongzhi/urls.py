@@ -43,3 +43,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# Errors in the reader's language, in the site's layout; htmx requests get a fragment (core/error_views.py).
+handler400 = "gongzhi.core.error_views.bad_request"
+handler403 = "gongzhi.core.error_views.permission_denied"
+handler404 = "gongzhi.core.error_views.page_not_found"
+handler500 = "gongzhi.core.error_views.server_error"

@@ -5,7 +5,8 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import logout
-from django.http import Http404, HttpResponseForbidden, JsonResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -45,7 +46,7 @@ class SessionLimitsMiddleware:
                     raise Http404
                 if request.path.startswith("/api/"):
                     return JsonResponse({"detail": "Not for this account."}, status=403)
-                return HttpResponseForbidden(_("This page is not part of your account's duties."))
+                raise PermissionDenied(_("This page is not part of your account's duties."))
         response = self.get_response(request)
         if getattr(request, "user", None) is not None and request.user.is_authenticated:
             # Pages of a signed-in user may show personal data: keep them out of every cache.

@@ -170,3 +170,10 @@ class DataSubjectRequest(models.Model):
     @property
     def field_label(self) -> str:
         return str(self.CORRECTABLE.get(self.field, ""))
+
+    @property
+    def concerns_label(self) -> str:
+        """What the request is about: the field to correct, or the account a deletion removes."""
+        if self.kind == self.Kind.DELETION:
+            return str(_("sign-in account and contact data"))
+        return self.field_label or "—"

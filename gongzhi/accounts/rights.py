@@ -138,7 +138,40 @@ def decide(*, actor, request: DataSubjectRequest, approve: bool, reason: str = "
         reason=reason,
         changes={"status": ["pending", locked.status]},
     )
+    _tell_the_resident(locked)
     return locked
+
+
+def _tell_the_resident(request: DataSubjectRequest) -> None:
+    """The outcome in the resident's inbox (and their contact channels), linked to their data
+    page, which lists it too. A carried-out deletion has closed the account and erased its
+    contact data: nothing is left to write to, and the resident was told at filing what follows."""
+    from django.urls import reverse
+
+    from gongzhi.notifications.services import notify_user
+
+    if request.kind == DataSubjectRequest.Kind.DELETION and request.status == DataSubjectRequest.Status.DONE:
+        return
+    what = f"{request.get_kind_display()} · {request.concerns_label}"
+    filed = timezone.localtime(request.created_at).strftime("%Y-%m-%d")
+    if request.status == DataSubjectRequest.Status.DONE:
+        body = _("Your request (%(what)s) filed on %(filed)s was carried out.") % {
+            "what": what,
+            "filed": filed,
+        }
+    else:
+        body = _("Your request (%(what)s) filed on %(filed)s was refused. Reason: %(reason)s") % {
+            "what": what,
+            "filed": filed,
+            "reason": request.decision_reason,
+        }
+    notify_user(
+        request.user,
+        key=f"subject-request:{request.pk}:decided",
+        subject=_("Your data request: %(outcome)s") % {"outcome": request.get_status_display()},
+        body=body,
+        link=reverse("accounts:me"),
+    )
 
 
 def _apply(actor, request: DataSubjectRequest) -> None:
@@ -192,7 +225,7 @@ def _apply(actor, request: DataSubjectRequest) -> None:
         "delete",
         user,
         actor=actor,
-        summary=f"{user.username}: account and contact data deleted",
+        summary=f"{user.username}: {_('account and contact data deleted')}",
         changes=erased | {"account_ids": sorted(a.pk for a in accounts)},
     )
 
@@ -280,7 +313,7 @@ def export_copy(*, user: User, fmt: str) -> tuple[bytes, str, str]:
         result = (_xlsx(sections), XLSX, f"my-data-{stamp}.xlsx")
     else:
         raise ValidationError({"format": _("Choose JSON or Excel.")})
-    audit.record("export", user, actor=user, summary=f"{user.username}: own data ({fmt})")
+    audit.record("export", user, actor=user, summary=f"{user.username}: {_('own data')} ({fmt})")
     return result
 
 

@@ -77,10 +77,24 @@ def tags_section(resident) -> Section:
 
 def requests_section(user: User) -> Section:
     rows = [
-        [_local(r.created_at), r.get_kind_display(), r.get_status_display(), r.decision_reason]
+        [
+            _local(r.created_at),
+            r.get_kind_display(),
+            r.concerns_label,
+            r.get_status_display(),
+            _local(r.decided_at) if r.decided_at else "",
+            r.decision_reason,
+        ]
         for r in requests_of(user)
     ]
-    columns = [_("Filed"), _("Kind"), _("Status"), _("Reason for the decision")]
+    columns = [
+        _("Filed"),
+        _("Kind"),
+        _("What it concerns"),
+        _("Status"),
+        _("Decided"),
+        _("Reason for the decision"),
+    ]
     return Section("requests", _("Your requests"), columns, rows)
 
 

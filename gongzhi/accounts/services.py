@@ -158,7 +158,11 @@ def confirm_enrollment(*, user: User, code: str) -> list[str]:
     RecoveryCode.objects.bulk_create(RecoveryCode(user=user, digest=_digest(c)) for c in codes)
     end_sessions(user)  # sessions opened before the second factor existed end here
     audit.record(
-        "update", user, actor=user, summary=f"{user.username}: second factor enrolled", area=home_area(user)
+        "update",
+        user,
+        actor=user,
+        summary=f"{user.username}: {_('second factor enrolled')}",
+        area=home_area(user),
     )
     return codes
 
@@ -178,7 +182,11 @@ def verify_second_factor(*, user: User, code: str) -> bool:
     )
     if used:
         audit.record(
-            "login", user, actor=user, summary=f"{user.username}: recovery code used", area=home_area(user)
+            "login",
+            user,
+            actor=user,
+            summary=f"{user.username}: {_('recovery code used')}",
+            area=home_area(user),
         )
     return bool(used)
 
@@ -297,7 +305,9 @@ def sign_in_with_phone_code(*, phone: str, code: str) -> User:
         user = open_resident_account(phone=phone)
         if not user.is_active or user.kind != User.Kind.RESIDENT:
             raise ValidationError({"code": _("The code is wrong, expired or already used.")})
-        audit.record("login", user, actor=user, summary=f"{user.username}: phone code", area=home_area(user))
+        audit.record(
+            "login", user, actor=user, summary=f"{user.username}: {_('phone code')}", area=home_area(user)
+        )
     return user
 
 
@@ -353,7 +363,7 @@ def _resident_account(phone: str, digest: str) -> User:
     except IntegrityError:  # the same phone signed in twice at once: one account
         return User.objects.select_for_update().get(phone_digest=digest)
     audit.record(
-        "create", user, actor=user, summary=f"{user.username}: resident account", area=home_area(user)
+        "create", user, actor=user, summary=f"{user.username}: {_('resident account')}", area=home_area(user)
     )
     return user
 
@@ -369,7 +379,7 @@ def _link_resident(user: User, digest: str) -> None:
         resident = matches[0]
         resident.user = user
         resident.save(update_fields=["user"])
-        audit.record("update", resident, actor=user, summary=f"{user.username}: account linked")
+        audit.record("update", resident, actor=user, summary=f"{user.username}: {_('account linked')}")
         if resident.name:
             User.objects.filter(pk=user.pk).update(display_name=pii.mask_name(resident.name))
 
@@ -391,7 +401,11 @@ def reauthenticate(
             ok = verify_second_factor(user=user, code=code)
     if ok:
         audit.record(
-            "login", user, actor=user, summary=f"{user.username}: re-authenticated", area=home_area(user)
+            "login",
+            user,
+            actor=user,
+            summary=f"{user.username}: {_('re-authenticated')}",
+            area=home_area(user),
         )
     else:
         record_failed_sign_in(user.username, client)
@@ -406,7 +420,11 @@ def reset_second_factor(*, user: User) -> None:
     user.recovery_codes.all().delete()
     end_sessions(user)
     audit.record(
-        "update", user, actor=user, summary=f"{user.username}: second factor reset", area=home_area(user)
+        "update",
+        user,
+        actor=user,
+        summary=f"{user.username}: {_('second factor reset')}",
+        area=home_area(user),
     )
 
 
@@ -418,7 +436,9 @@ def lift_lock(*, actor: User, key: str) -> bool:
     duties.require_duty(actor, "security_admin")
     deleted, _rows = LoginThrottle.objects.filter(key=key, locked_until__isnull=False).delete()
     if deleted:
-        audit.record("delete", None, actor=actor, summary=f"lock lifted: {key[:200]}", area=_duty_area(actor))
+        audit.record(
+            "delete", None, actor=actor, summary=f"{_('lock lifted')}: {key[:200]}", area=_duty_area(actor)
+        )
     return bool(deleted)
 
 
@@ -440,6 +460,10 @@ def end_sessions_of(*, actor: User, username: str) -> bool:
         return False
     end_sessions(user)
     audit.record(
-        "update", user, actor=actor, summary=f"{user.username}: all sessions ended", area=_duty_area(actor)
+        "update",
+        user,
+        actor=actor,
+        summary=f"{user.username}: {_('all sessions ended')}",
+        area=_duty_area(actor),
     )
     return True

@@ -12,7 +12,7 @@ from typing import NamedTuple
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseForbidden
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -88,8 +88,8 @@ def vote_create_kind(request, kind: str):
             vote = services.create_vote(actor=request.user, **form.service_data())
         except ValidationError as exc:
             _add_errors(form, exc)
-        except PermissionDenied as exc:
-            return HttpResponseForbidden(str(exc))
+        except PermissionDenied:
+            raise  # the 403 page in the layout says why (core/error_views.py)
         else:
             messages.success(request, _("Vote set up as a draft."))
             return redirect("deliberation:vote", pk=vote.pk)

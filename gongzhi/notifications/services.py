@@ -345,7 +345,9 @@ def retry_failed(*, actor, message: Message) -> Message:
             status=Message.Status.QUEUED, due_at=None, attempts=0
         )
         if updated:
-            audit.record("update", message, actor=actor, summary=f"retry message {message.key}")
+            audit.record(
+                "update", message, actor=actor, summary=_("retry message %(key)s") % {"key": message.key}
+            )
     message.refresh_from_db()
     return message
 

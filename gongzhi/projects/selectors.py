@@ -233,6 +233,13 @@ def origin_vote_for(user, project: Project):
     return permissions.scoped(user, Vote.objects.filter(pk=project.origin_vote_id)).first()
 
 
+def origin_hot_issues_for(user, project: Project):
+    """The hot issues (问题清单) the project was made from, those the user may read (the link back
+    from the project to the issue; the issue links to the project). Through the reverse relation:
+    projects sits below insights and imports nothing of it."""
+    return permissions.scoped(user, project.hot_issues.all()).order_by("id")
+
+
 def allocations_of(review_round: ReviewRound) -> QuerySet[Allocation]:
     return review_round.allocations.prefetch_related("lines__org").order_by("-created_at", "-id")
 

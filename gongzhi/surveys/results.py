@@ -109,7 +109,7 @@ def export_workbook(survey: Survey) -> bytes:
     summary.append([survey.title])
     summary["A1"].font = bold
     summary.append([_("Responses"), result.responses])
-    summary.append([_("Invited"), result.invited])
+    summary.append([_("people asked"), result.invited])
     summary.append(
         [_("Response rate (%)"), float(result.response_rate) if result.response_rate is not None else ""]
     )

@@ -52,8 +52,18 @@ def questions_of(survey: Survey) -> QuerySet[Question]:
     return survey.questions.order_by("position")
 
 
-def respondents_of(user, survey: Survey) -> QuerySet[Respondent]:
-    return scoped(user, Respondent.objects.filter(survey=survey)).select_related("response").order_by("pk")
+def respondents_of(user, survey: Survey, q: str = "") -> QuerySet[Respondent]:
+    """The survey's respondents the user may read; `q` finds them by name, note (a household's
+    respondent is named by its building and room) or whole phone number (phones are stored encrypted: matched by digest)."""
+    qs = scoped(user, Respondent.objects.filter(survey=survey)).select_related("response").order_by("pk")
+    q = (q or "").strip()[:64]
+    if q:
+        match = Q(name__icontains=q) | Q(note__icontains=q)
+        digits = "".join(c for c in q if c.isascii() and c.isdigit())
+        if len(digits) == 11:
+            match |= Q(phone_digest=Respondent.digest_of(digits))
+        qs = qs.filter(match)
+    return qs
 
 
 def respondent_by_token(token: str) -> Respondent | None:

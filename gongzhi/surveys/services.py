@@ -83,7 +83,7 @@ def create_survey(
         project=project,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
-    audit.record("create", survey, actor=actor, summary=f"survey {survey.title}")
+    audit.record("create", survey, actor=actor, summary=_("survey %(title)s") % {"title": survey.title})
     return survey
 
 
@@ -111,7 +111,7 @@ def attach_to_project(*, actor, survey: Survey, project) -> Survey:
             "update",
             survey,
             actor=actor,
-            summary=f"survey attached to project {getattr(project, 'pk', None)}",
+            summary=_("survey attached to project %(project)s") % {"project": getattr(project, "pk", None)},
         )
     return survey
 
@@ -157,7 +157,12 @@ def add_question(
         scale_min=0 if scale_max == 10 else 1,
         scale_max=scale_max if kind == Question.Kind.SCALE else 5,
     )
-    audit.record("create", question, actor=actor, summary=f"question {position} of survey {survey.pk}")
+    audit.record(
+        "create",
+        question,
+        actor=actor,
+        summary=_("question %(n)s of survey %(survey)s") % {"n": position, "survey": survey.pk},
+    )
     return question
 
 
@@ -173,7 +178,9 @@ def move_question(*, actor, question: Question, up: bool) -> None:
         return
     ordered[i], ordered[j] = ordered[j], ordered[i]
     _renumber(ordered)
-    audit.record("update", question, actor=actor, summary=f"question moved {'up' if up else 'down'}")
+    audit.record(
+        "update", question, actor=actor, summary=_("question moved up") if up else _("question moved down")
+    )
 
 
 def _renumber(ordered: list[Question]) -> None:
@@ -188,7 +195,9 @@ def delete_question(*, actor, question: Question) -> None:
     survey = Survey.objects.select_for_update().get(pk=question.survey_id)
     require(actor, survey, denied=NOT_YOURS)
     _require_draft(survey)
-    audit.record("delete", question, actor=actor, summary=f"question {question.text[:40]}")
+    audit.record(
+        "delete", question, actor=actor, summary=_("question %(text)s") % {"text": question.text[:40]}
+    )
     question.delete()
     _renumber(list(survey.questions.order_by("position")))
 
@@ -295,7 +304,10 @@ def import_respondents(*, actor, survey: Survey, upload) -> tuple[int, int]:
             added.append(item)
     Respondent.objects.bulk_create(added)
     audit.record(
-        "import", survey, actor=actor, summary=f"{len(added)} respondents imported from {filename[:60]}"
+        "import",
+        survey,
+        actor=actor,
+        summary=_("%(n)s respondents imported from %(file)s") % {"n": len(added), "file": filename[:60]},
     )
     return len(added), len(people) - len(added)
 
@@ -354,7 +366,9 @@ def publish(*, actor, survey: Survey) -> Survey:
         raise ValidationError(_("The target group is empty: nobody would be asked."))
     survey.status, survey.published_at = Survey.Status.PUBLISHED, timezone.now()
     survey.save(update_fields=["status", "published_at"])
-    audit.record("update", survey, actor=actor, summary=f"survey published, {drawn} respondents drawn")
+    audit.record(
+        "update", survey, actor=actor, summary=_("survey published, %(n)s respondents drawn") % {"n": drawn}
+    )
     return survey
 
 
@@ -365,7 +379,7 @@ def close(*, actor, survey: Survey) -> Survey:
     if survey.status != Survey.Status.CLOSED:
         survey.status = Survey.Status.CLOSED
         survey.save(update_fields=["status"])
-        audit.record("update", survey, actor=actor, summary="survey closed")
+        audit.record("update", survey, actor=actor, summary=_("survey closed"))
     return survey
 
 
@@ -410,8 +424,17 @@ def notify_respondents(*, actor, survey: Survey, link_for, reminder: bool = Fals
         else:
             Respondent.objects.filter(pk=r.pk).update(notified_at=timezone.now())
             sent += 1
-    kind = "reminders" if reminder else "links"
-    audit.record("notify", survey, actor=actor, summary=f"survey {kind} sent to {sent} respondents")
+    audit.record(
+        "notify",
+        survey,
+        actor=actor,
+        summary=(
+            _("survey reminders sent to %(n)s respondents")
+            if reminder
+            else _("survey links sent to %(n)s respondents")
+        )
+        % {"n": sent},
+    )
     return sent
 
 
@@ -522,7 +545,12 @@ def submit_with_token(*, token: str, data) -> tuple[Response, bool]:
                 return existing, False
             response = Response.objects.create(survey=survey, respondent=respondent)
             _store(response, answers)
-            audit.record("create", response, actor=None, summary=f"survey {survey.pk} answered by respondent")
+            audit.record(
+                "create",
+                response,
+                actor=None,
+                summary=_("survey %(survey)s answered by a respondent") % {"survey": survey.pk},
+            )
     except IntegrityError:
         return Response.objects.get(respondent=respondent), False
     return response, True
@@ -556,7 +584,12 @@ def submit_open(*, open_token: str, data, submission_key: str, client_ip: str) -
                 raise ValidationError(_("Too many answers from this device; please try again in an hour."))
             response = Response.objects.create(survey=survey, submission_key=key, client_digest=digest)
             _store(response, answers)
-            audit.record("create", response, actor=None, summary=f"survey {survey.pk} answered by open link")
+            audit.record(
+                "create",
+                response,
+                actor=None,
+                summary=_("survey %(survey)s answered by the open link") % {"survey": survey.pk},
+            )
     except IntegrityError:
         return Response.objects.get(survey=survey, submission_key=key), False
     return response, True
@@ -571,5 +604,10 @@ def export_xlsx(*, actor, survey: Survey) -> bytes:
     require(actor, survey, READ)
     data = results.export_workbook(survey)
     with transaction.atomic():
-        audit.record("export", survey, actor=actor, summary=f"survey {survey.pk} answers exported")
+        audit.record(
+            "export",
+            survey,
+            actor=actor,
+            summary=_("survey %(survey)s answers exported") % {"survey": survey.pk},
+        )
     return data

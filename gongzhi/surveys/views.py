@@ -9,6 +9,7 @@ import segno
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -22,6 +23,8 @@ from gongzhi.core.pages import form_errors, parse_int, require_reader, say, staf
 from gongzhi.surveys import results, selectors, services
 from gongzhi.surveys.forms import ImportForm, QuestionForm, SurveyForm
 from gongzhi.surveys.models import Survey
+
+RESPONDENTS_PER_PAGE = 100  # a page of the respondent list; the search finds anyone beyond it
 
 
 def _survey(request, pk: int) -> Survey:
@@ -66,7 +69,9 @@ def survey_create(request):
 def survey_detail(request, pk: int):
     survey = _survey(request, pk)
     may_write = selectors.may_change(request.user, survey)
-    respondents = selectors.respondents_of(request.user, survey)
+    query = request.GET.get("q", "").strip()[:64]
+    found = selectors.respondents_of(request.user, survey, q=query)
+    respondents = Paginator(found, RESPONDENTS_PER_PAGE).get_page(request.GET.get("page"))
     open_url = request.build_absolute_uri(reverse("surveys:open", args=[survey.open_token]))
     return render(
         request,
@@ -77,8 +82,9 @@ def survey_detail(request, pk: int):
             "may_write": may_write,
             "question_form": QuestionForm() if may_write else None,
             "import_form": ImportForm() if may_write else None,
-            "respondents": respondents[:300],
-            "respondent_count": respondents.count(),
+            "respondents": respondents,
+            "respondent_query": query,
+            "respondent_count": selectors.respondents_of(request.user, survey).count(),
             "open_url": open_url,
             "open_qr": segno.make(open_url).svg_inline(scale=4) if survey.open_link else "",
             "closes_local": timezone.localtime(survey.closes_at).strftime("%Y-%m-%dT%H:%M"),

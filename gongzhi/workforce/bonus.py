@@ -32,8 +32,38 @@ CENT = Decimal("0.01")
 MAX_POOL = Decimal("1e12")
 
 
+# Every error of the rule by code, in English for the command line; the platform's pages show the
+# same codes in the reader's language (workforce.services.assessment.bonus_error_message).
+MESSAGES = {
+    "pool_negative": "the pool cannot be negative",
+    "pool_precision": "the pool must be in yuan with at most 2 decimals, below 10^12",
+    "group_without_weight": "group {group!r} has no weight",
+    "unknown_level": "unknown level {level!r}",
+    "unscored_neighborhood": "nobody scored the neighborhood {neighborhood!r}",
+    "duplicate_worker": "duplicate worker {worker!r}",
+    "no_points": "no points to share: every worker has 0 points",
+    "empty_cell": "{column} is empty",
+    "not_a_number": "{column} is not a number: {text!r}",
+    "score_range": "{column} must be between 0 and 100, not {text}",
+    "score_precision": "{column} has more than 2 decimals: {text}",
+    "empty_file": "the file is empty",
+    "header": "the header must name the columns {columns}",
+    "short_row": "expected the columns {columns}",
+    "rated_twice": "rater {rater!r} of group {group!r} scored {neighborhood!r} twice (first on {first})",
+    "duplicate_group": "duplicate group {group!r}",
+    "weight_not_positive": "weight must be positive, not {text}",
+    "duplicate_level": "duplicate level {level!r}",
+    "factor_not_positive": "factor must be positive, not {text}",
+}
+
+
 class BonusError(ValueError):
-    """Bad input; the message names the file and row."""
+    """Bad input: a `code` of MESSAGES with its `params`, and `where` it stood (file and row, or
+    the worker); str() is the English message naming the file and row."""
+
+    def __init__(self, code: str, where: str = "", **params):
+        self.code, self.where, self.params = code, where, params
+        super().__init__(_at(where, MESSAGES[code].format(**params)))
 
 
 @dataclass(frozen=True)
@@ -83,7 +113,7 @@ def neighborhood_scores(ratings: list[Rating], weights: dict[str, Decimal]) -> d
     by_pair: dict[tuple[str, str], list[Decimal]] = defaultdict(list)
     for r in ratings:
         if r.group not in weights:
-            raise BonusError(_at(r.where, f"group {r.group!r} has no weight"))
+            raise BonusError("group_without_weight", r.where, group=r.group)
         by_pair[(r.neighborhood, r.group)].append(r.score)
     totals: dict[str, list[Fraction]] = defaultdict(lambda: [Fraction(0), Fraction(0)])
     for (neighborhood, group), scores in by_pair.items():
@@ -116,22 +146,22 @@ def compute(
     """Every worker's share of the pool, in the order the workers were given."""
     levels = DEFAULT_LEVELS if levels is None else levels
     if pool < 0:
-        raise BonusError("--pool: the pool cannot be negative")
+        raise BonusError("pool_negative", "--pool")
     if pool != pool.quantize(CENT) or pool >= MAX_POOL:
-        raise BonusError("--pool: the pool must be in yuan with at most 2 decimals, below 10^12")
+        raise BonusError("pool_precision", "--pool")
     scores = neighborhood_scores(ratings, weights)
     points: dict[str, Fraction] = {}
     for w in workers:
         if w.level not in levels:
-            raise BonusError(_at(w.where, f"unknown level {w.level!r}"))
+            raise BonusError("unknown_level", w.where, level=w.level)
         if w.neighborhood not in scores:
-            raise BonusError(_at(w.where, f"nobody scored the neighborhood {w.neighborhood!r}"))
+            raise BonusError("unscored_neighborhood", w.where, neighborhood=w.neighborhood)
         if w.worker in points:
-            raise BonusError(_at(w.where, f"duplicate worker {w.worker!r}"))
+            raise BonusError("duplicate_worker", w.where, worker=w.worker)
         points[w.worker] = Fraction(levels[w.level]) * Fraction(w.personal) * scores[w.neighborhood]
     if not any(points.values()):
         where = workers[0].where.rsplit(" row", 1)[0] if workers else ""
-        raise BonusError(_at(where, "no points to share: every worker has 0 points"))
+        raise BonusError("no_points", where)
     bonus = split_pool(points, pool)
     return [
         Share(w.worker, w.neighborhood, scores[w.neighborhood], points[w.worker], bonus[w.worker])
@@ -153,22 +183,22 @@ def number(text: str, where: str, column: str) -> Decimal:
     """A plain ASCII decimal number, or an error naming where it stood."""
     raw = (text or "").strip()
     if not raw:
-        raise BonusError(f"{where}: {column} is empty")
+        raise BonusError("empty_cell", where, column=column)
     if not raw.isascii() or not PLAIN_NUMBER.fullmatch(raw):
-        raise BonusError(f"{where}: {column} is not a number: {text!r}")
+        raise BonusError("not_a_number", where, column=column, text=text)
     try:
         return Decimal(raw)
     except InvalidOperation:  # pragma: no cover - the pattern admits only valid decimals
-        raise BonusError(f"{where}: {column} is not a number: {text!r}") from None
+        raise BonusError("not_a_number", where, column=column, text=text) from None
 
 
 def score(text: str, where: str, column: str) -> Decimal:
     """A score from 0 to 100 with at most 2 decimals."""
     value = number(text, where, column)
     if not 0 <= value <= HUNDRED:
-        raise BonusError(f"{where}: {column} must be between 0 and 100, not {text.strip()}")
+        raise BonusError("score_range", where, column=column, text=text.strip())
     if value != value.quantize(CENT):
-        raise BonusError(f"{where}: {column} has more than 2 decimals: {text.strip()}")
+        raise BonusError("score_precision", where, column=column, text=text.strip())
     return value
 
 
@@ -177,20 +207,20 @@ def rows(text: str, columns: tuple[str, ...], name: str):
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     header = [h.strip().lower() for h in next(reader, [])]
     if not header:
-        raise BonusError(f"{name}: the file is empty")
+        raise BonusError("empty_file", name)
     missing = [c for c in columns if c not in header]
     if missing:
-        raise BonusError(f"{name} row 1: the header must name the columns {','.join(columns)}")
+        raise BonusError("header", f"{name} row 1", columns=",".join(columns))
     for row_number, row in enumerate(reader, start=2):
         if not any(cell.strip() for cell in row):
             continue
         where = f"{name} row {row_number}"
         if len(row) < len(header):
-            raise BonusError(f"{where}: expected the columns {','.join(columns)}")
+            raise BonusError("short_row", where, columns=",".join(columns))
         cells = {c: row[header.index(c)].strip() for c in columns}
         for c in columns:
             if not cells[c]:
-                raise BonusError(f"{where}: {c} is empty")
+                raise BonusError("empty_cell", where, column=c)
         yield where, cells
 
 
@@ -202,8 +232,12 @@ def read_ratings(text: str, name: str = "ratings.csv") -> list[Rating]:
         key = (c["group"], c["rater"], c["neighborhood"])
         if key in seen:
             raise BonusError(
-                f"{where}: rater {c['rater']!r} of group {c['group']!r} scored {c['neighborhood']!r} "
-                f"twice (first on {seen[key]})"
+                "rated_twice",
+                where,
+                rater=c["rater"],
+                group=c["group"],
+                neighborhood=c["neighborhood"],
+                first=seen[key],
             )
         seen[key] = "row " + where.rsplit(" ", 1)[-1]
         found.append(Rating(c["group"], c["rater"], c["neighborhood"], value, where))
@@ -214,10 +248,10 @@ def read_weights(text: str, name: str = "weights.csv") -> dict[str, Decimal]:
     weights: dict[str, Decimal] = {}
     for where, c in rows(text, ("group", "weight"), name):
         if c["group"] in weights:
-            raise BonusError(f"{where}: duplicate group {c['group']!r}")
+            raise BonusError("duplicate_group", where, group=c["group"])
         weight = number(c["weight"], where, "weight")
         if weight <= 0:
-            raise BonusError(f"{where}: weight must be positive, not {c['weight']}")
+            raise BonusError("weight_not_positive", where, text=c["weight"])
         weights[c["group"]] = weight
     return weights
 
@@ -226,7 +260,7 @@ def read_workers(text: str, levels: dict[str, Decimal], name: str = "workers.csv
     found: list[Worker] = []
     for where, c in rows(text, ("worker", "neighborhood", "level", "personal"), name):
         if c["level"] not in levels:
-            raise BonusError(f"{where}: unknown level {c['level']!r}")
+            raise BonusError("unknown_level", where, level=c["level"])
         personal = score(c["personal"], where, "personal")
         found.append(Worker(c["worker"], c["neighborhood"], c["level"], personal, where))
     return found
@@ -236,10 +270,10 @@ def read_levels(text: str, name: str = "levels.csv") -> dict[str, Decimal]:
     levels: dict[str, Decimal] = {}
     for where, c in rows(text, ("level", "factor"), name):
         if c["level"] in levels:
-            raise BonusError(f"{where}: duplicate level {c['level']!r}")
+            raise BonusError("duplicate_level", where, level=c["level"])
         factor = number(c["factor"], where, "factor")
         if factor <= 0:
-            raise BonusError(f"{where}: factor must be positive, not {c['factor']}")
+            raise BonusError("factor_not_positive", where, text=c["factor"])
         levels[c["level"]] = factor
     return levels
 
@@ -247,7 +281,7 @@ def read_levels(text: str, name: str = "levels.csv") -> dict[str, Decimal]:
 def parse_pool(text: str) -> Decimal:
     value = number(text, "--pool", "pool")
     if value < 0:
-        raise BonusError("--pool: the pool cannot be negative")
+        raise BonusError("pool_negative", "--pool")
     return value
 
 

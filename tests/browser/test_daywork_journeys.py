@@ -128,3 +128,82 @@ def test_resident_reports_from_the_phone_and_sees_the_reply(browser, live_server
     context.close()
     concern.refresh_from_db()
     assert (concern.state, concern.rating) == ("closed", "satisfied")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_kpi_figures_agree_with_the_supervision_list(browser, live_server, world, width):
+    """Issue 15 defect 5: the KPI page's cards and table, and the supervision list its 超期 card
+    opens, give one figure each: the same as the selectors' (the database's) count."""
+    from gongzhi.concerns import selectors
+
+    secretary = world.users["neighborhood_secretary"]
+    for title in ("路灯不亮", "井盖松动"):
+        late = concern_for(world, title=title, description=f"{title}，已经好几天了")
+        Concern.objects.filter(pk=late.pk).update(resolution_due=timezone.now() - timedelta(hours=3))
+    concern_for(world, title="垃圾满溢", description="垃圾箱满了没人清")
+    context = _context(browser, width)
+    page = context.new_page()
+    sign_in(page, live_server, "neighborhood_secretary")
+    if width < 720:
+        page.click("#menu-toggle")
+        page.click('[data-group="concerns"] .navgroup-title')
+    else:
+        page.hover('[data-group="concerns"] .navgroup-title')
+    page.click('[data-group="concerns"] a[href="/concerns/kpi/"]')
+    page.wait_for_url("**/concerns/kpi/")
+    card = page.locator("[data-kpi=overdue]").inner_text()
+    table_overdue = page.locator("table.rates tbody tr td:nth-child(8)").all_inner_texts()
+    assert card == "2" and sum(int(n) for n in table_overdue) == 2
+    # Percentages read with one decimal, the same on the card and in the table.
+    rate = page.locator("[data-kpi=response_rate]").inner_text()
+    assert rate.endswith("%") and len(rate.split(".")[-1]) == 2  # "100.0%": one decimal and the sign
+    assert rate in page.locator("table.rates tbody").inner_text()
+    _fits(page, width)
+    screenshot(page, f"daywork-kpi-{width}")
+    page.click("a.card:has([data-kpi=overdue])")
+    page.wait_for_url("**/concerns/supervision/?month=*")
+    assert page.locator("#overdue-count").get_attribute("data-count") == card
+    assert page.locator("tr[data-supervision]").count() == 2
+    _fits(page, width)
+    context.close()
+    month = timezone.localdate().replace(day=1)
+    _rows, total = selectors.kpi_report(secretary, month=month)
+    assert total.overdue == selectors.overdue_concerns(secretary, month=month).count() == 2
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_skills_read_and_search_in_chinese(browser, live_server, world, width):
+    """Issue 15 defect 8: skills are stored as codes (`medical`) but read and found in Chinese: the
+    talent search for 医疗 finds every volunteer with the skill, the list shows 医疗护理 and no page of
+    the way holds an English word (the English scan's rule, here at a phone's width too)."""
+    from gongzhi.volunteers.models import Volunteer
+    from tests.browser.chinese_ui import ALLOWED, english_words, visible_text
+
+    for name, stored in (("赵医生", "medical"), ("钱师傅", "driving,medical"), ("孙电工", "electrician")):
+        Volunteer.objects.create(neighborhood=world.neighborhood_a, name=name, skills=stored)
+    allowed = ALLOWED | {"neighborhood_secretary"}
+    context = _context(browser, width)
+    page = context.new_page()
+    sign_in(page, live_server, "neighborhood_secretary")
+    assert not english_words(visible_text(page), allowed)
+    if width < 720:
+        page.click("#menu-toggle")
+        page.click('[data-group="volunteers"] .navgroup-title')
+    else:
+        page.hover('[data-group="volunteers"] .navgroup-title')
+    page.click('[data-group="volunteers"] a[href="/volunteers/"]')
+    page.wait_for_url("**/volunteers/")
+    page.fill("#skill", "医疗")
+    page.click("#talent-search button")
+    page.wait_for_url("**skill=*")
+    rows = page.locator("main table tbody tr")
+    assert sorted(r.locator("td").first.inner_text() for r in rows.all()) == ["赵医生", "钱师傅"]
+    assert "医疗" in rows.first.inner_text() and "medical" not in page.locator("main").inner_text()
+    assert not english_words(visible_text(page), allowed)
+    _fits(page, width)
+    screenshot(page, f"daywork-talent-search-{width}")
+    context.close()
+    assert set(Volunteer.objects.filter(skills__contains="medical").values_list("name", flat=True)) == {
+        "赵医生",
+        "钱师傅",
+    }

@@ -124,7 +124,7 @@ def test_the_security_admin_lifts_a_lockout_and_ends_sessions(client, world):
     # The auditor of the town reads what its security admin did.
     client.force_login(world.users["auditor"])
     trail = client.get("/audit/").content.decode()
-    assert "lock lifted: pair:grid_worker|10.1.1.1" in trail and "grid_worker: all sessions ended" in trail
+    assert "解除锁定: pair:grid_worker|10.1.1.1" in trail and "grid_worker: 全部会话已结束" in trail
 
 
 def test_only_the_security_admin_uses_the_security_page(client, world):
@@ -162,7 +162,7 @@ def test_the_auditor_reads_sign_ins_of_staff_and_residents_of_their_town(client,
     sign_in_by_phone(client, world.resident_a.phone)
     client.logout()
     records = as_role(client, world, "auditor").get("/audit/?action=login").content.decode()
-    assert "grid_worker" in records and "phone code" in records
+    assert "grid_worker" in records and "手机验证码登录" in records
 
 
 # --- A superuser is a technical account: the flag grants no data ------------------------------

@@ -299,3 +299,37 @@ def test_an_approved_deletion_also_erases_the_phone_given_elsewhere(resident_cli
     counts = {k: record.changes[k] for k in ("volunteer_phones", "concern_reporters", "survey_respondents")}
     assert counts == {"volunteer_phones": 1, "concern_reporters": 1, "survey_respondents": 1}
     assert record.changes["accounts"] == 1  # the only account of this person
+
+
+def test_the_resident_is_told_the_outcome_and_the_queue_names_the_field(resident_client, world):
+    """Issue 23 item 9: a message in the resident's inbox for each decision, the data page lists
+    each request with the item it concerns and when it was decided; the staff queue names the
+    field each request concerns."""
+    from django.test import Client
+
+    from gongzhi.notifications.models import Message
+
+    fixed = _file(world, key="told-1")
+    refused = _file(world, field="birth_date", new_value="1960-05-01", reason="生日错了", key="told-2")
+    staff = Client()  # `client` is the resident's (resident_client)
+    staff.force_login(world.users["neighborhood_secretary"])
+    queue = staff.get(reverse("accounts:requests")).content.decode()
+    assert '<td class="request-item">姓名</td>' in queue and '<td class="request-item">出生日期</td>' in queue
+    secretary = world.users["neighborhood_secretary"]
+    rights.decide(actor=secretary, request=fixed, approve=True)
+    rights.decide(actor=secretary, request=refused, approve=False, reason="与户籍信息一致，无需更正")
+    inbox = Message.objects.filter(user_id=fixed.user_id, channel="inbox").order_by("key")
+    assert [m.key for m in inbox] == [
+        f"subject-request:{fixed.pk}:decided/inbox",
+        f"subject-request:{refused.pk}:decided/inbox",
+    ]
+    assert inbox[0].subject == "您的个人信息申请：已完成"
+    assert "姓名" in inbox[0].body and inbox[0].link == reverse("accounts:me")
+    assert "与户籍信息一致，无需更正" in inbox[1].body and "出生日期" in inbox[1].body
+    page = resident_client.get(reverse("accounts:me")).content.decode()
+    section = page[page.index('id="section-requests"') :]
+    assert "姓名" in section and "出生日期" in section and "与户籍信息一致，无需更正" in section
+    # Deciding again changes nothing and sends nothing more.
+    with pytest.raises(ValidationError):
+        rights.decide(actor=secretary, request=fixed, approve=True)
+    assert Message.objects.filter(user_id=fixed.user_id, channel="inbox").count() == 2

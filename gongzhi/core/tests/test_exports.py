@@ -111,6 +111,7 @@ def test_every_step_is_audited(world, people):
     trail = AuditRecord.objects.filter(object_type="core.exportrequest", object_id=str(item.pk))
     assert sorted(trail.values_list("action", flat=True)) == ["approve", "download", "export"]
     assert trail.get(action="approve").actor_id == second.pk
+    assert trail.get(action="download").summary.startswith("下载导出文件: #")  # in Chinese (issue 23)
     assert ExportRequest.objects.get(pk=item.pk).downloads == 1
 
 

@@ -112,7 +112,9 @@ def schedule_all_meeting_duties(*, year: int) -> int:
     """Run by the scheduled task for every neighborhood: no actor, so it is audited as the system."""
     created = sum(ensure_meeting_duties(n, year) for n in Neighborhood.objects.order_by("pk"))
     if created:
-        audit.record("schedule", None, summary=f"meeting duties {year}: {created}")
+        audit.record(
+            "schedule", None, summary=_("meeting duties %(year)s: %(n)s") % {"year": year, "n": created}
+        )
     return created
 
 

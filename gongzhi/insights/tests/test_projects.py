@@ -82,3 +82,21 @@ def test_the_button_makes_the_project_and_leads_to_it(client, world, issue):
     client.logout()
     client.login(username="grid_worker", password=PASSWORD)
     assert client.post(reverse("insights:make_project", args=[issue.pk])).status_code == 404
+
+
+def test_the_project_links_back_to_its_hot_issue(client, world, issue):
+    """Issue 23 item 9: the project made from a hot issue shows it, linked; a reader who may not
+    read concerns sees the project without the link."""
+    from django.urls import reverse
+
+    from gongzhi.org.testing import PASSWORD, far_admin
+    from gongzhi.projects import selectors as project_selectors
+
+    project = services.turn_into_project(world.users["neighborhood_secretary"], issue)
+    client.login(username="neighborhood_secretary", password=PASSWORD)
+    page = client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    assert f'class="origin-hot-issue" href="{reverse("insights:hot_issue", args=[issue.pk])}"' in page
+    assert issue.title in page
+    hot_page = client.get(reverse("insights:hot_issue", args=[issue.pk])).content.decode()
+    assert reverse("projects:detail", args=[project.pk]) in hot_page
+    assert not project_selectors.origin_hot_issues_for(far_admin(world), project).exists()

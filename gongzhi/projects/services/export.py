@@ -18,7 +18,7 @@ def export_round(*, actor, review_round: ReviewRound) -> bytes:
         raise NotInScope(_("No such record in your area."))
     book = Workbook()
     sheet = book.active
-    sheet.title = "ranking"
+    sheet.title = _("Ranking")[:31]
     sheet.append(
         [
             _("rank"),
@@ -45,7 +45,7 @@ def export_round(*, actor, review_round: ReviewRound) -> bytes:
         iter(allocations), None
     )
     if chosen is not None:
-        alloc = book.create_sheet("allocation")
+        alloc = book.create_sheet(_("Allocation")[:31])
         alloc.append([_("status"), str(chosen.get_status_display()), _("rule"), chosen.rule_name])
         alloc.append(
             [
@@ -74,5 +74,7 @@ def export_round(*, actor, review_round: ReviewRound) -> bytes:
                 cell.number_format = "0.00"
     out = BytesIO()
     book.save(out)
-    audit.record("export", review_round, actor=actor, summary=f"ranking of {review_round}")
+    audit.record(
+        "export", review_round, actor=actor, summary=_("ranking of %(round)s") % {"round": review_round}
+    )
     return out.getvalue()

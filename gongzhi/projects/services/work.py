@@ -126,7 +126,9 @@ def set_required_actions(*, actor, subdistrict: Subdistrict, names: list[str]) -
     RequiredAction.objects.filter(subdistrict=subdistrict).exclude(pk__in=[a.pk for a in kept]).update(
         active=False
     )
-    audit.record("configure", subdistrict, actor=actor, summary="required actions", changes={"names": clean})
+    audit.record(
+        "configure", subdistrict, actor=actor, summary=_("required actions"), changes={"names": clean}
+    )
     return kept
 
 

@@ -86,6 +86,7 @@ def project_detail(request, pk: int):
             "requested": services.requested_budget(project),
             "org_budget": services.org_budget(project),
             "origin_vote": selectors.origin_vote_for(request.user, project),
+            "origin_hot_issues": list(selectors.origin_hot_issues_for(request.user, project)),
             "spent": services.spent(project),
             "budget_rows": services.budget_vs_actual(project),
             "lines": project.budget_lines.all(),

@@ -284,7 +284,7 @@ def schedule_reports(*, actor, committee: OwnersCommittee, year: int) -> list[Co
         )
         report, _created = CommitteeReport.objects.get_or_create(committee=committee, duty=duty)
         reports.append(report)
-    audit.record("schedule", committee, actor=actor, summary=f"reports {year}")
+    audit.record("schedule", committee, actor=actor, summary=_("reports %(year)s") % {"year": year})
     return reports
 
 

@@ -242,3 +242,44 @@ def test_a_csv_list_named_xlsx_is_read_as_what_it_is(client, world):
     client.force_login(world.users["social_worker"])
     _import(client, survey, "姓名,手机\n新来的,13900000077\n".encode(), "名单.xlsx")
     assert survey.respondents.count() == 4
+
+
+def test_the_respondent_list_pages_and_finds_anyone(client, world):
+    """Issue 23 item 9: 2,000 respondents are not cut at 300: the list pages through them all and a
+    search finds one by name, note or whole phone number."""
+    from gongzhi.surveys.models import Respondent
+
+    survey = t.courier_survey(world)
+    extra = []
+    for n in range(247):
+        r = Respondent(survey=survey, name=f"骑手{n:03d}", note=f"站点{n % 7}")
+        r.set_phone(f"139{n:08d}")
+        extra.append(r)
+    Respondent.objects.bulk_create(extra)
+    client.force_login(world.users["social_worker"])
+    url = reverse("surveys:detail", args=[survey.pk])
+    first = client.get(url).text
+    assert (
+        first.count("<tr><td>骑")
+        + first.count("<tr><td>张")
+        + first.count("<tr><td>李")
+        + first.count("<tr><td>王")
+        == 100
+    )
+    assert 'id="respondent-pages"' in first and "1 / 3" in first
+    last = client.get(url, {"page": 3}).text
+    assert "3 / 3" in last and last.count("<tr><td>") == 50
+    by_name = client.get(url, {"q": "骑手123"}).text
+    assert "找到受访人：1" in by_name and 'id="respondent-pages"' not in by_name
+    by_phone = client.get(url, {"q": "139 0000 0200"}).text
+    assert "找到受访人：1" in by_phone
+    assert "找到受访人：0" in client.get(url, {"q": "<script>"}).text
+
+
+def test_the_summary_sheet_says_people_asked_not_meeting_parties(client, world):
+    survey = t.courier_survey(world)
+    client.force_login(world.users["social_worker"])
+    response = client.get(reverse("surveys:export", args=[survey.pk]))
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    labels = [row[0] for row in book.worksheets[0].iter_rows(values_only=True)]
+    assert "邀请人数" in labels and "邀请参会方" not in labels

@@ -140,7 +140,12 @@ def form_squad(
             neighborhood_id=emergency.neighborhood_id,
             parent=parent,
         )
-        audit.record("create", party_org, actor=actor, summary=f"temporary branch for {emergency}")
+        audit.record(
+            "create",
+            party_org,
+            actor=actor,
+            summary=_("temporary branch for %(emergency)s") % {"emergency": emergency},
+        )
     squad = EmergencySquad(
         emergency=emergency, kind=kind, name=(name or "").strip(), leader=leader, party_org=party_org
     )

@@ -172,7 +172,12 @@ def export_plan(*, actor, emergency: Emergency) -> bytes:
             )
     out = BytesIO()
     book.save(out)
-    audit.record("export", emergency, actor=actor, summary=f"assignment plan of {emergency}")
+    audit.record(
+        "export",
+        emergency,
+        actor=actor,
+        summary=_("assignment plan of %(emergency)s") % {"emergency": emergency},
+    )
     return out.getvalue()
 
 

@@ -196,7 +196,7 @@ def export_statement(*, actor, volunteer: Volunteer) -> bytes:
         raise PermissionDenied(_("You may not export statements."))
     book = Workbook()
     sheet = book.active
-    sheet.title = "statement"
+    sheet.title = _("Points statement")[:31]
     sheet.append(
         [_("date"), _("kind"), _("source"), _("points"), _("hours"), _("points balance"), _("hours balance")]
     )
@@ -217,5 +217,7 @@ def export_statement(*, actor, volunteer: Volunteer) -> bytes:
         )
     out = BytesIO()
     book.save(out)
-    audit.record("export", volunteer, actor=actor, summary=f"statement of {volunteer}")
+    audit.record(
+        "export", volunteer, actor=actor, summary=_("statement of %(volunteer)s") % {"volunteer": volunteer}
+    )
     return out.getvalue()

@@ -169,6 +169,23 @@ def rule_inputs(assessment: AssessmentRound):
     return ratings, weights, workers, levels
 
 
+def bonus_error_message(error: rule.BonusError) -> str:
+    """The bonus rule's refusal in the reader's language. On a round the rule's `where` is the
+    worker's name; groups and levels are the round's own codes."""
+    params = {**error.params, "where": error.where}
+    messages = {
+        "pool_negative": _("The bonus pool cannot be negative."),
+        "pool_precision": _("The bonus pool must be in yuan with at most 2 decimals, below 10^12."),
+        "group_without_weight": _("Rater group %(group)s has no weight."),
+        "unknown_level": _("%(where)s: unknown post level %(level)s."),
+        "unscored_neighborhood": _("%(where)s: nobody has scored this worker's neighborhood yet."),
+        "duplicate_worker": _("%(where)s is listed twice."),
+        "no_points": _("No points to share: every worker has 0 points. Enter personal scores first."),
+    }
+    message = messages.get(error.code, _("The round's records do not give a bonus yet."))
+    return message % params
+
+
 def preview_round(*, actor, round: AssessmentRound) -> list[rule.Share]:
     """What adoption would pay, computed by the same rule, for the personnel roles to check first."""
     permissions.require(actor, round, action=permissions.READ)
@@ -176,7 +193,7 @@ def preview_round(*, actor, round: AssessmentRound) -> list[rule.Share]:
     try:
         return rule.compute(ratings, weights, workers, round.pool, levels)
     except rule.BonusError as e:
-        raise ValidationError({"round": str(e)}) from None
+        raise ValidationError({"round": ValidationError(bonus_error_message(e), code=e.code)}) from None
 
 
 @transaction.atomic

@@ -139,7 +139,9 @@ def test_a_round_with_nobody_scored_cannot_be_adopted(world, crew):
     services.set_personal_score(actor=crew.admin, round=assessment, profile=crew.worker, score=80)
     with pytest.raises(ValidationError) as e:
         services.adopt_round(actor=crew.admin, round=assessment)
-    assert "nobody scored" in str(e.value)
+    assert e.value.error_dict["round"][0].code == "unscored_neighborhood"
+    assert "还没有人为该社工所在社区打分" in str(e.value)  # the reader's language, naming the worker
+    assert crew.worker.name in str(e.value)
     assert not Bonus.objects.exists()
 
 

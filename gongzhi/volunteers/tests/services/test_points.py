@@ -135,10 +135,13 @@ def test_statement_exports_to_xlsx_with_running_balances_and_is_audited(world):
         actor=world.users["social_worker"], volunteer=person, hours="1", memo="助老陪护"
     )
     data = services.export_statement(actor=world.users["neighborhood_secretary"], volunteer=person)
-    rows = list(load_workbook(BytesIO(data)).active.iter_rows(values_only=True))
+    book = load_workbook(BytesIO(data))
+    assert book.sheetnames == ["积分明细"]  # the sheet named in Chinese, not "statement"
+    rows = list(book.active.iter_rows(values_only=True))
     assert len(rows) == 3
     assert rows[-1][-2:] == (30, 2)
-    assert AuditRecord.objects.filter(action="export", object_id=str(person.pk)).exists()
+    record = AuditRecord.objects.get(action="export", object_id=str(person.pk))
+    assert record.summary.endswith("的积分明细")
 
 
 def test_social_worker_may_not_export_statements(world):
