@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from gongzhi.notifications.models import Message
 from gongzhi.volunteers import prediction
@@ -19,11 +20,19 @@ from gongzhi.volunteers.services.planning import fill_curve
 
 # Why a person has no phone a call-up can count on (the report's "unreachable" table).
 PHONE_PROBLEMS = {
-    "opted_out": "asked for no call-up messages",
-    "no_contact": "no phone and no account",
-    "no_phone": "no phone (reached in the platform's inbox only)",
-    "phone_unreachable": "phone marked unreachable",
-    "sms_failed": "an SMS to their phone failed",
+    "opted_out": _("asked for no call-up messages"),
+    "no_contact": _("no phone and no account"),
+    "no_phone": _("no phone (reached in the platform's inbox only)"),
+    "phone_unreachable": _("phone marked unreachable"),
+    "sms_failed": _("an SMS to their phone failed"),
+}
+# Why a post has no chief it can count on.
+CHIEFLESS = {"none": _("no post lead"), "no_yes": _("the post lead did not answer yes")}
+CHIEFLESS_PREDICTED = {"none": _("no post lead"), "no_yes": _("the post lead is not predicted to answer yes")}
+BASIS = {
+    "own": _("their own past answers"),
+    "area": _("the area's rate (no history of their own)"),
+    "default": _("the default prior (no history in the area)"),
 }
 # Those with these problems are not reached at all (no account to fall back on, or asked for none).
 NOT_REACHED = {"opted_out", "no_contact"}
@@ -240,6 +249,7 @@ def summary_row(emergency: Emergency, figures: dict | None) -> dict:
     """One line of the table comparing drills."""
     figures = figures or {}
     called = figures.get("called", 0)
+    times = {int(k): v for k, v in (figures.get("times") or {}).items()}
     return {
         "emergency": emergency,
         "called": called,
@@ -247,7 +257,8 @@ def summary_row(emergency: Emergency, figures: dict | None) -> dict:
         "rate": round(100 * figures.get("yes", 0) / called) if called else None,
         "places": figures.get("places", 0),
         "filled": figures.get("filled", 0),
-        "times": {int(k): v for k, v in (figures.get("times") or {}).items()},
+        "times": times,
+        "time_list": [(share, times.get(share)) for share in prediction.THRESHOLDS],
         "unreachable": len(figures.get("unreachable", [])),
         "chiefless": len(figures.get("chiefless", [])),
     }

@@ -36,7 +36,9 @@ def _posts(admin, drill, count=2):
         actor=admin, emergency=drill, name="东门", latitude=Decimal("31.3"), longitude=Decimal("121.4")
     )
     start = timezone.now() + timedelta(hours=1)
-    shift = services.add_shift(actor=admin, emergency=drill, starts_at=start, ends_at=start + timedelta(hours=4))
+    shift = services.add_shift(
+        actor=admin, emergency=drill, starts_at=start, ends_at=start + timedelta(hours=4)
+    )
     services.set_need(actor=admin, post=post, shift=shift, count=count)
     return post
 
@@ -50,7 +52,10 @@ def crew(world):
     other_team = services.create_team(actor=admin, neighborhood=world.neighborhood_a, name="护河队")
     members = [_member(world, team, n) for n in ("甲", "乙", "丙")]
     members.append(_member(world, team, "丁", with_user=True, phone=""))
-    outsiders = [_member(world, other_team, "外队", with_user=True), t.volunteer(world, "无队", with_user=True)]
+    outsiders = [
+        _member(world, other_team, "外队", with_user=True),
+        t.volunteer(world, "无队", with_user=True),
+    ]
     return {"admin": admin, "team": team, "members": members, "outsiders": outsiders}
 
 
@@ -190,7 +195,9 @@ def test_a_live_drill_marks_every_message_and_reaches_only_its_teams(world, crew
     called = set(CallUpAnswer.objects.filter(emergency=drill).values_list("volunteer_id", flat=True))
     assert called == members
     messages = list(Message.objects.all())
-    assert messages and all(m.subject.startswith(DRILL_MARK) and m.body.startswith(DRILL_MARK) for m in messages)
+    assert messages and all(
+        m.subject.startswith(DRILL_MARK) and m.body.startswith(DRILL_MARK) for m in messages
+    )
     outsider_users = {o.user_id for o in crew["outsiders"]}
     assert not Message.objects.filter(user_id__in=outsider_users).exists()
     outsider_phones = {o.contact_phone() for o in crew["outsiders"]}
