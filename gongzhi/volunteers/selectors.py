@@ -219,8 +219,8 @@ def drill_page(user, drill: Emergency) -> dict:
     }
 
 
-def _chart(labels, values, unit) -> dict:
-    return {"labels": [str(label) for label in labels], "values": values, "unit": str(unit)}
+def _chart(labels, values, unit, kind: str = "bar") -> dict:
+    return {"labels": [str(label) for label in labels], "values": values, "unit": str(unit), "type": kind}
 
 
 def drill_report(user, drill: Emergency) -> dict:
@@ -283,7 +283,9 @@ def drill_report(user, drill: Emergency) -> dict:
                 for row in figures.get("people", [])
             ],
             "time_chart": _chart(
-                [f"{share}%" for share in (50, 80, 100)], [times.get(s) for s in (50, 80, 100)], _("minutes")
+                [f"{share}%" for share in (50, 80, 100)],
+                [times.get(s) for s in (50, 80, 100)],
+                _("time in minutes"),
             ),
             "team_chart": _chart(
                 [row["name"] or none for row in figures["by_team"]],
@@ -302,6 +304,7 @@ def drill_report(user, drill: Emergency) -> dict:
                     for _m, n in figures["curve"]
                 ],
                 "%",
+                "line",
             ),
         }
     )
