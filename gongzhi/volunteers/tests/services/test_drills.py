@@ -316,3 +316,15 @@ def test_a_running_drill_needs_posts_first(world, crew):
     with pytest.raises(ValidationError):
         services.run_live(actor=crew["admin"], drill=drill)
     assert not Message.objects.exists()
+
+
+def test_a_drills_yes_is_not_emergency_service(world, crew):
+    from gongzhi.workforce.services.promotions import emergency_service
+
+    drill = _drill(world, crew, "live")
+    services.run_live(actor=crew["admin"], drill=drill)
+    person = crew["members"][3]  # the one with an account
+    answer = CallUpAnswer.objects.get(emergency=drill, volunteer=person)
+    services.answer_call_up(token=answer.token, accept=True)
+    services.plan_assignment(actor=crew["admin"], emergency=drill)
+    assert emergency_service([person.user_id]) == {}
