@@ -226,7 +226,18 @@ def live_figures(emergency: Emergency) -> dict:
     problems = phone_problems(roster, emergency.pk)
     for v in roster:
         people.setdefault(v.pk, v)
-    return _figures(emergency, people, said, problems, yes_minutes, predicted=False)
+    figures = _figures(emergency, people, said, problems, yes_minutes, predicted=False)
+    # Who answered, in the order they did (minutes from their call-up), for the report's list.
+    answered = sorted((a for a in answers if a.answered_at), key=lambda a: (a.answered_at, a.pk))
+    figures["answers"] = [
+        {
+            "volunteer": a.volunteer_id,
+            "answer": a.answer,
+            "minutes": round((a.answered_at - (a.called_at or emergency.opened_at)).total_seconds() / 60, 1),
+        }
+        for a in answered
+    ]
+    return figures
 
 
 def live_summary(emergency: Emergency) -> dict:

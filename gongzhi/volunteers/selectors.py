@@ -239,6 +239,7 @@ def drill_report(user, drill: Emergency) -> dict:
         p["volunteer"] for p in figures.get("people", [])
     ]
     ids += [c["lead"] for c in figures["chiefless"] if c.get("lead")]
+    ids += [a["volunteer"] for a in figures.get("answers", [])]
     people = volunteers_visible_to(user).select_related("resident").in_bulk(ids)
     posts = drill.posts.in_bulk()
     shifts = drill.shifts.in_bulk()
@@ -272,6 +273,14 @@ def drill_report(user, drill: Emergency) -> dict:
             "open": [
                 {**row, "post": posts.get(row["post"]), "shift": shifts.get(row["shift"])}
                 for row in figures["open"]
+            ],
+            "answered": [
+                {
+                    **row,
+                    "volunteer": people.get(row["volunteer"]),
+                    "label": CallUpAnswer.Answer(row["answer"]).label,
+                }
+                for row in figures.get("answers", [])
             ],
             "people": [
                 {
