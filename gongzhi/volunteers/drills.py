@@ -9,7 +9,6 @@ so a past drill's report and the table comparing drills do not move when the ros
 
 from collections import Counter, defaultdict
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -276,13 +275,13 @@ def summary_row(emergency: Emergency, figures: dict | None) -> dict:
 
 
 def earlier_drills(emergency: Emergency, visible) -> list[dict]:
-    """The same area's other drills that have figures, newest first (visible: the caller's
-    emergencies)."""
+    """The same area's drills opened before this one that have figures, newest first (visible: the
+    caller's emergencies)."""
     others = (
         visible.filter(subdistrict_id=emergency.subdistrict_id)
         .exclude(kind=Emergency.Kind.REAL)
         .exclude(pk=emergency.pk)
-        .filter(Q(opened_at__lte=emergency.opened_at) | Q(closed_at__isnull=False))
+        .filter(opened_at__lt=emergency.opened_at)
         .order_by("-opened_at", "-pk")[:20]
     )
     rows = []
