@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from gongzhi.core.permissions import assignments_of, duty_of, may_read_class
 from gongzhi.visits.selectors import map_area
+from gongzhi.volunteers.selectors import may_open_emergency
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,8 @@ def _together(user) -> list[Group]:
         )
         if may_read_class(user, "wish"):
             links += _links((_("Micro-wishes"), "volunteers:wishes"))
+        if may_open_emergency(user):  # those who can make call-ups rehearse them
+            links += _links((_("Call-up drills"), "volunteers:drills"))
         groups.append(Group("volunteers", _("Volunteers"), links))
     elif may_read_class(user, "wish"):
         # Grid chiefs, party group chiefs and partner units post, claim and follow micro-wishes.

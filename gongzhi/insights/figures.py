@@ -185,7 +185,8 @@ def project_figures(user, area: Area) -> dict:
 
 def volunteer_figures(user, area: Area, month: date) -> dict:
     people = volunteers.volunteers_visible_to(user).filter(neighborhood__subdistrict=area.subdistrict)
-    emergencies = volunteers.emergencies_visible_to(user).filter(subdistrict=area.subdistrict)
+    # Drills rehearse call-ups: the month's figures count real ones only.
+    emergencies = volunteers.emergencies_visible_to(user).filter(subdistrict=area.subdistrict, kind="real")
     if area.neighborhood:
         people = people.filter(neighborhood=area.neighborhood)
         emergencies = emergencies.filter(neighborhood=area.neighborhood)

@@ -2,8 +2,10 @@
 volunteer chief, 40 volunteers (talents with skills, in-service party members, a university
 student), a point rule and redemption items, a served activity whose hours are confirmed into
 the ledger, an upcoming one with a waitlist, a past flood emergency (posts, relay shifts, needs,
-call-up, answers, plan, stood down) and three micro-wishes. Everything goes through the
-services, so the audit trail is real. Idempotent.
+call-up, answers, plan, stood down), three micro-wishes, and two call-up drills rehearsing that
+call-up: a live drill ten days ago (the 【演练】 call-up sent to the team and the party members'
+shock squad, answered over forty minutes, some phones unreachable) and a tabletop drill run today,
+each with its report. Everything goes through the services, so the audit trail is real. Idempotent.
 """
 
 import time
@@ -14,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gongzhi.accounts.models import User
+from gongzhi.notifications.models import Message
 from gongzhi.org.demo import generator
 from gongzhi.org.demo.loader import find_loaded
 from gongzhi.org.models import Neighborhood, PartnerUnit, PartyMember, Resident, RoleAssignment
@@ -21,6 +24,7 @@ from gongzhi.volunteers import services
 from gongzhi.volunteers.models import CallUpAnswer, Emergency, SignUp, VolunteerTeam
 
 TEAM = "杨泰志愿服务队"
+SQUAD_TEAM = "党员先锋突击队"
 SKILLS = ["medical", "driving", "electrician", "counselling", "", "", "", ""]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = ["建华", "秀兰", "志强", "丽娟", "国平", "美玲", "海涛", "春燕", "文斌", "晓红"]
@@ -30,7 +34,7 @@ def _accounts() -> dict[str, User]:
     return {u.username: u for u in User.objects.filter(username__in=["admin", "secretary", "volunteerchief"])}
 
 
-def _volunteers(admin, neighborhood: Neighborhood, team: VolunteerTeam) -> list:
+def _volunteers(admin, neighborhood: Neighborhood, team: VolunteerTeam, squad: VolunteerTeam) -> list:
     residents = list(
         Resident.objects.filter(household__neighborhood=neighborhood, volunteer__isnull=True)[:30]
     )
@@ -56,7 +60,9 @@ def _volunteers(admin, neighborhood: Neighborhood, team: VolunteerTeam) -> list:
                 team=team,
             )
         )
-    for member in members:
+    # In-service party members (在职党员) come from the partner units they work at (双报到).
+    units = list(PartnerUnit.objects.filter(subdistrict_id=neighborhood.subdistrict_id).order_by("pk")[:3])
+    for k, member in enumerate(members):
         people.append(
             services.register_volunteer(
                 actor=admin,
@@ -65,7 +71,10 @@ def _volunteers(admin, neighborhood: Neighborhood, team: VolunteerTeam) -> list:
                 kind="party_member",
                 party_member=member,
                 skills="driving" if member.pk % 2 else "",
-                team=team,
+                team=squad,
+                # half gave a phone when they reported (报到); the others are reached by nothing
+                phone=f"1393000{k:04d}" if k % 2 == 0 else "",
+                **({"partner_unit": units[k % len(units)]} if units else {}),
             )
         )
     while len(people) < 40:
@@ -162,7 +171,54 @@ def _past_emergency(admin, subdistrict, neighborhood, people) -> int:
     Emergency.objects.filter(pk=emergency.pk).update(opened_at=start - timedelta(hours=2))
     answers = CallUpAnswer.objects.filter(emergency=emergency, answered_at__isnull=False)
     answers.update(answered_at=start - timedelta(hours=1))
-    return filled
+    CallUpAnswer.objects.filter(emergency=emergency).update(called_at=start - timedelta(hours=2))
+    return emergency, filled
+
+
+def _drills(admin, subdistrict, neighborhood, teams, past) -> tuple[Emergency, Emergency]:
+    """A live drill ten days ago and a tabletop drill today, both copying the typhoon call-up's
+    posts, shifts and needs; the live one's answers come in over forty minutes."""
+    live = services.create_drill(
+        actor=admin,
+        subdistrict=subdistrict,
+        neighborhood=neighborhood,
+        title="防汛应急拉动演练",
+        kind="live",
+        teams=teams,
+        copy_from=past,
+    )
+    services.run_live(actor=admin, drill=live)
+    called_at = timezone.now().replace(second=0, microsecond=0) - timedelta(days=10)
+    answers = list(CallUpAnswer.objects.filter(emergency=live).select_related("volunteer").order_by("pk"))
+    # Every fourth keeps silent, every seventh says no; the rest say yes 3 to 40 minutes in.
+    for i, answer in enumerate(answers):
+        if i % 4 == 3:
+            continue
+        services.answer_call_up(token=answer.token, accept=i % 7 != 6)
+        CallUpAnswer.objects.filter(pk=answer.pk).update(
+            called_at=called_at, answered_at=called_at + timedelta(minutes=3 + (i * 37) % 38)
+        )
+    CallUpAnswer.objects.filter(emergency=live, answered_at__isnull=True).update(called_at=called_at)
+    # Two SMS of the drill failed (空号): the report lists them as unreachable.
+    sms = Message.objects.filter(key__startswith="callup:", key__endswith="/sms", channel="sms")
+    keys = [f"callup:{a.pk}/sms" for a in answers[1:8:3]]
+    sms.filter(key__in=keys).update(status=Message.Status.FAILED, error="空号")
+    services.plan_assignment(actor=admin, emergency=live)
+    Emergency.objects.filter(pk=live.pk).update(opened_at=called_at - timedelta(minutes=30), ran_at=called_at)
+    live.refresh_from_db()
+    services.close_emergency(actor=admin, emergency=live)
+    Emergency.objects.filter(pk=live.pk).update(closed_at=called_at + timedelta(hours=1))
+    tabletop = services.create_drill(
+        actor=admin,
+        subdistrict=subdistrict,
+        neighborhood=neighborhood,
+        title="台风防汛桌面推演",
+        kind="tabletop",
+        teams=teams,
+        copy_from=past,
+    )
+    services.run_tabletop(actor=admin, drill=tabletop)
+    return live, tabletop
 
 
 def _wishes(worker, neighborhood) -> int:
@@ -201,7 +257,8 @@ def load_demo() -> str:
         return "volunteers: the demo logins are missing; run `gongzhi demo load` first."
     with transaction.atomic():
         team = services.create_team(actor=admin, neighborhood=neighborhood, name=TEAM, chief=chief)
-        people = _volunteers(admin, neighborhood, team)
+        squad = services.create_team(actor=admin, neighborhood=neighborhood, name=SQUAD_TEAM)
+        people = _volunteers(admin, neighborhood, team, squad)
         services.set_point_rule(
             actor=admin, subdistrict=subdistrict, name="每小时 10 积分", points_per_hour=10
         )
@@ -214,10 +271,12 @@ def load_demo() -> str:
                 actor=admin, subdistrict=subdistrict, name=name, kind=kind, cost_points=cost, stock=stock
             )
         posted = _served_activity(admin, chief, team, people)
-        filled = _past_emergency(admin, subdistrict, neighborhood, people)
+        past, filled = _past_emergency(admin, subdistrict, neighborhood, people)
         wishes = _wishes(users.get("secretary") or admin, neighborhood)
+        _drills(admin, subdistrict, neighborhood, [team, squad], past)
     seconds = time.perf_counter() - started
     return (
         f"volunteers: {len(people)} volunteers, team {TEAM}, 2 activities ({posted} hours confirmed into the "
-        f"ledger), a past emergency with {filled} places filled, {wishes} micro-wishes in {seconds:.1f} s."
+        f"ledger), a past emergency with {filled} places filled, {wishes} micro-wishes, a live and a "
+        f"tabletop drill with reports in {seconds:.1f} s."
     )

@@ -35,6 +35,38 @@ class EmergencyForm(forms.Form):
         self.fields["neighborhood"].queryset = neighborhoods
 
 
+class DrillForm(forms.Form):
+    """A call-up drill: its kind, the teams it calls, and optionally an earlier call-up's plan."""
+
+    title = forms.CharField(label=_("title"), max_length=128)
+    kind = forms.ChoiceField(
+        label=_("kind of drill"),
+        choices=[
+            ("tabletop", _("tabletop drill (sends nothing, predicts)")),
+            ("live", _("live drill (messages marked 【演练】)")),
+        ],
+        widget=forms.RadioSelect,
+        initial="tabletop",
+    )
+    neighborhood = forms.ModelChoiceField(queryset=None, label=_("neighborhood"), required=False)
+    teams = forms.ModelMultipleChoiceField(
+        queryset=None, label=_("teams in the drill"), widget=forms.CheckboxSelectMultiple
+    )
+    copy_from = forms.ModelChoiceField(
+        queryset=None,
+        label=_("copy the posts, shifts and needs of"),
+        required=False,
+        help_text=_("An earlier call-up of the area; its shifts are moved to start at the next full hour."),
+    )
+    key = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, neighborhoods=None, teams=None, call_ups=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["neighborhood"].queryset = neighborhoods
+        self.fields["teams"].queryset = teams
+        self.fields["copy_from"].queryset = call_ups
+
+
 class PostForm(forms.Form):
     """A post placed by clicking the map (post_map.js fills the hidden coordinates)."""
 

@@ -187,6 +187,154 @@ def emergencies_visible_to(user) -> QuerySet[Emergency]:
     return scoped(user, Emergency.objects.all())
 
 
+def real_call_ups_visible_to(user) -> QuerySet[Emergency]:
+    """Real call-ups a drill may copy its posts, shifts and needs from."""
+    return emergencies_visible_to(user).filter(kind=Emergency.Kind.REAL).order_by("-opened_at")
+
+
+def drills_visible_to(user) -> QuerySet[Emergency]:
+    return emergencies_visible_to(user).exclude(kind=Emergency.Kind.REAL)
+
+
+def may_open_emergency(user) -> bool:
+    """Whether the caller may open a call-up (or a drill) somewhere: the menu and the form ask."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    for place in writable_neighborhoods(user):
+        if can_create(user, Emergency, {"subdistrict": place.subdistrict_id, "neighborhood": place.pk}):
+            return True
+    own = own_subdistrict(user)
+    return own is not None and can_create(user, Emergency, {"subdistrict": own.pk, "neighborhood": None})
+
+
+def drill_rows(user) -> list[dict]:
+    """The caller's drills, newest first, with their figures' summary."""
+    from gongzhi.volunteers import drills
+
+    found = drills_visible_to(user).prefetch_related("drill_teams").order_by("-opened_at", "-pk")[:100]
+    return [drills.summary_row(d, (d.drill_result or {}).get("summary")) for d in found]
+
+
+def drill_page(user, drill: Emergency) -> dict:
+    """The drill's page: its teams, posts, shifts and needs, and how the answers stand."""
+    from gongzhi.volunteers import drills
+
+    rights = rights_on(user, drill)
+    return {
+        "drill": drill,
+        "teams": drill.drill_teams.select_related("neighborhood").order_by("name"),
+        "roster_size": drills.drill_people(drill).count(),
+        "rows": plan_rows(drill),
+        "posts": drill.posts.select_related("post_lead").order_by("name", "pk"),
+        "summary": fill_summary(drill),
+        "answers": answer_counts(drill),
+        "minutes": drills.now_minutes(drill),
+        "may_run": rights.may_write and drill.status == Emergency.Status.OPEN,
+        "ready": drill.posts.exists() and drill.shifts.exists(),
+    }
+
+
+def _chart(labels, values, unit, kind: str = "bar") -> dict:
+    return {"labels": [str(label) for label in labels], "values": values, "unit": str(unit), "type": kind}
+
+
+def drill_report(user, drill: Emergency) -> dict:
+    """The drill's report with names resolved in the caller's scope (someone they may not see
+    shows as a dash) and the data of its charts."""
+    from django.utils.translation import gettext as _
+
+    from gongzhi.volunteers import drills
+
+    figures = drills.figures_of(drill)
+    context = {"drill": drill, "figures": figures, "teams": drill.drill_teams.order_by("name")}
+    context["earlier"] = drills.earlier_drills(drill, emergencies_visible_to(user))
+    if figures is None:
+        return context
+    ids = [u["volunteer"] for u in figures["unreachable"]] + [
+        p["volunteer"] for p in figures.get("people", [])
+    ]
+    ids += [c["lead"] for c in figures["chiefless"] if c.get("lead")]
+    ids += [a["volunteer"] for a in figures.get("answers", [])]
+    people = volunteers_visible_to(user).select_related("resident").in_bulk(ids)
+    posts = drill.posts.in_bulk()
+    shifts = drill.shifts.in_bulk()
+    predicted = figures["predicted"]
+    chiefless_reasons = drills.CHIEFLESS_PREDICTED if predicted else drills.CHIEFLESS
+    times = {int(k): v for k, v in figures["times"].items()}
+    none = _("no team")
+    context.update(
+        {
+            "predicted": predicted,
+            "times": [(share, times.get(share)) for share in (50, 80, 100)],
+            "by_team": [{**row, "name": row["name"] or none} for row in figures["by_team"]],
+            "by_unit": [{**row, "name": row["name"] or _("no partner unit")} for row in figures["by_unit"]],
+            "unreachable": [
+                {
+                    "volunteer": people.get(u["volunteer"]),
+                    "id": u["volunteer"],
+                    "reason": drills.PHONE_PROBLEMS.get(u["reason"], u["reason"]),
+                    "code": u["reason"],
+                }
+                for u in figures["unreachable"]
+            ],
+            "chiefless": [
+                {
+                    "post": posts.get(c["post"]),
+                    "reason": chiefless_reasons.get(c["reason"], c["reason"]),
+                    "lead": people.get(c.get("lead")),
+                }
+                for c in figures["chiefless"]
+            ],
+            "open": [
+                {**row, "post": posts.get(row["post"]), "shift": shifts.get(row["shift"])}
+                for row in figures["open"]
+            ],
+            "answered": [
+                {
+                    **row,
+                    "volunteer": people.get(row["volunteer"]),
+                    "label": CallUpAnswer.Answer(row["answer"]).label,
+                }
+                for row in figures.get("answers", [])
+            ],
+            "people": [
+                {
+                    **row,
+                    "volunteer": people.get(row["volunteer"]),
+                    "rate_percent": round(100 * row["rate"]),
+                    "basis_label": drills.BASIS.get(row["basis"], row["basis"]),
+                }
+                for row in figures.get("people", [])
+            ],
+            "time_chart": _chart(
+                [f"{share}%" for share in (50, 80, 100)],
+                [times.get(s) for s in (50, 80, 100)],
+                _("time in minutes"),
+            ),
+            "team_chart": _chart(
+                [row["name"] or none for row in figures["by_team"]],
+                [row["yes"] for row in figures["by_team"]],
+                _("people"),
+            ),
+            "unit_chart": _chart(
+                [row["name"] or _("no partner unit") for row in figures["by_unit"]],
+                [row["yes"] for row in figures["by_unit"]],
+                _("people"),
+            ),
+            "fill_chart": _chart(
+                [f"{m:g}" for m, _n in figures["curve"]],
+                [
+                    round(100 * n / figures["places"]) if figures["places"] else 0
+                    for _m, n in figures["curve"]
+                ],
+                "%",
+                "line",
+            ),
+        }
+    )
+    return context
+
+
 def fill_rates(emergency: Emergency) -> list[dict]:
     """Per post and shift: people needed, places filled (call with an emergency already scoped)."""
     needed: dict[tuple[int, int], int] = {}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.volunteers.views import activities, emergencies, honour, people, rosters, wishes
+from gongzhi.volunteers.views import activities, drills, emergencies, honour, people, rosters, wishes
 
 app_name = "volunteers"
 
@@ -30,6 +30,12 @@ urlpatterns = [
     path("emergencies/<int:pk>/plan.xlsx", emergencies.emergency_export, name="emergency_export"),
     path("emergencies/<int:pk>/plan/", emergencies.emergency_plan, name="emergency_plan"),
     path("emergencies/<int:pk>/<str:part>/", emergencies.emergency_edit, name="emergency_edit"),
+    path("drills/", drills.drill_list, name="drills"),
+    path("drills/<int:pk>/", drills.drill_detail, name="drill"),
+    path("drills/<int:pk>/run/", drills.drill_run, name="drill_run"),
+    path("drills/<int:pk>/finish/", drills.drill_finish, name="drill_finish"),
+    path("drills/<int:pk>/report/", drills.drill_report, name="drill_report"),
+    path("drills/<int:pk>/phone/", drills.drill_phone, name="drill_phone"),
     path("rosters/", rosters.roster_list, name="rosters"),
     path("rosters/<int:pk>/", rosters.roster_detail, name="roster"),
     path("rosters/<int:pk>/standby/", rosters.roster_standby, name="roster_standby"),

@@ -1,14 +1,16 @@
 // Draws every element with data-chart="<id of a json_script>" as a bar chart with ECharts.
-// Data: {"labels": [...], "values": [...], "unit": "户"}. No inline script, so CSP stays strict.
+// Data: {"labels": [...], "values": [...], "unit": "户"}; "type": "line" draws a line over the
+// labels in order instead (e.g. a share filled over time). No inline script, so CSP stays strict.
 (function () {
   function draw(el) {
     var source = document.getElementById(el.dataset.chart);
     if (!source || !window.echarts) return;
     var data = JSON.parse(source.textContent);
     var chart = echarts.init(el, null, { renderer: "svg" });
-    var horizontal = data.labels.length > 8;
+    var line = data.type === "line";
+    var horizontal = !line && data.labels.length > 8;
     var longest = data.labels.reduce(function (m, l) { return Math.max(m, String(l).length); }, 0);
-    var category = { type: "category", data: data.labels, axisLabel: { interval: 0 } };
+    var category = { type: "category", data: data.labels, axisLabel: line ? {} : { interval: 0 } };
     var value = { type: "value", name: data.unit || "" };
     // Percentages run 0–100 whatever the data, so two charts of rates read alike.
     if (data.unit === "%") { value.min = 0; value.max = 100; }
@@ -18,7 +20,7 @@
       tooltip: { trigger: "axis" },
       xAxis: horizontal ? value : category,
       yAxis: horizontal ? Object.assign(category, { inverse: true }) : value,
-      series: [{ type: "bar", data: data.values, itemStyle: { color: "#c0392b" } }],
+      series: [{ type: line ? "line" : "bar", step: line ? "end" : undefined, data: data.values, itemStyle: { color: "#c0392b" } }],
     });
     if (horizontal) el.style.height = Math.max(320, data.labels.length * 22 + 60) + "px";
     chart.resize();

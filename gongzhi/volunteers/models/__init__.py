@@ -4,11 +4,13 @@ migrations import `gongzhi.volunteers.models` as before."""
 
 from gongzhi.volunteers.models.common import MAX_SHIFTS_PER_EMERGENCY, NEIGHBORHOOD_SCOPE, new_token
 from gongzhi.volunteers.models.emergencies import (
+    DRILL_MARK,
     EMERGENCY_SCOPE,
     CallUpAnswer,
     Emergency,
     EmergencyPost,
     EmergencyShift,
+    KindFixed,
     PostAssignment,
     PostNeed,
 )
@@ -26,6 +28,8 @@ from gongzhi.volunteers.models.rosters import RosterDuty, RosterPattern, RosterS
 from gongzhi.volunteers.models.wishes import MicroWish
 
 __all__ = [
+    "DRILL_MARK",
+    "KindFixed",
     "new_token",
     "MAX_SHIFTS_PER_EMERGENCY",
     "NEIGHBORHOOD_SCOPE",

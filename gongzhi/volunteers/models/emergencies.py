@@ -6,13 +6,21 @@ from django.utils.translation import gettext_lazy as _
 
 from gongzhi.org.models import Neighborhood, Subdistrict
 from gongzhi.volunteers.models.common import new_token
-from gongzhi.volunteers.models.people import Volunteer
+from gongzhi.volunteers.models.people import Volunteer, VolunteerTeam
 
 # Why a call-up sent a volunteer no message (services.emergencies.call_up), as staff read it.
 UNREACHED_REASONS = {
     "opted_out": _("asked for no call-up messages"),
     "no_contact": _("no phone and no account"),
+    "phone_unreachable": _("phone marked unreachable and no account"),
 }
+
+# Every message of a drill starts with this mark, whatever the language of the page that sent it.
+DRILL_MARK = "【演练】"
+
+
+class KindFixed(Exception):
+    """An emergency's kind was changed after it was saved: a drill never becomes a real call-up."""
 
 
 class Emergency(models.Model):
@@ -22,6 +30,11 @@ class Emergency(models.Model):
         OPEN = "open", _("open")
         CLOSED = "closed", _("closed")
 
+    class Kind(models.TextChoices):
+        REAL = "real", _("real call-up")
+        TABLETOP = "tabletop", _("tabletop drill")
+        LIVE = "live", _("live drill")
+
     subdistrict = models.ForeignKey(Subdistrict, on_delete=models.PROTECT, related_name="emergencies")
     neighborhood = models.ForeignKey(
         Neighborhood, on_delete=models.PROTECT, null=True, blank=True, related_name="emergencies"
@@ -30,6 +43,21 @@ class Emergency(models.Model):
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
     min_rest_minutes = models.PositiveIntegerField(_("rest between shifts (minutes)"), default=480)
     opened_at = models.DateTimeField(auto_now_add=True)
+    # Set once at creation; a database trigger refuses any later change (migration 0012), so no
+    # path turns a drill into a real call-up or back.
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.REAL)
+    # A drill calls up (live) or predicts (tabletop) only the members of these teams.
+    drill_teams = models.ManyToManyField(
+        VolunteerTeam, blank=True, related_name="drills", verbose_name=_("teams in the drill")
+    )
+    # When the call-up went out (live, real) or the prediction ran (tabletop); when it stood down.
+    ran_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # A drill's figures as they stood when it ran (tabletop: the prediction) and finished (both):
+    # the report of a past drill does not move when the roster changes later.
+    drill_result = models.JSONField(default=dict, blank=True)
+    # The creating request's key (core.idempotency): a retried "create drill" finds the first one.
+    idempotency_key = models.CharField(max_length=160, null=True, blank=True, unique=True, editable=False)
 
     scope_paths = {"subdistrict": "subdistrict_id", "neighborhood": "neighborhood_id"}
     data_class = "volunteer"
@@ -37,9 +65,25 @@ class Emergency(models.Model):
     class Meta:
         verbose_name = _("emergency")
         verbose_name_plural = _("emergencies")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["real", "tabletop", "live"]), name="emergency_kind_known"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            stored = type(self).objects.filter(pk=self.pk).values_list("kind", flat=True).first()
+            if stored is not None and stored != self.kind:
+                raise KindFixed(f"emergency {self.pk} is a {stored}; its kind cannot change")
+        super().save(*args, **kwargs)
+
+    @property
+    def is_drill(self) -> bool:
+        return self.kind != self.Kind.REAL
 
 
 EMERGENCY_SCOPE = {"subdistrict": "emergency__subdistrict_id", "neighborhood": "emergency__neighborhood_id"}
@@ -113,6 +157,9 @@ class CallUpAnswer(models.Model):
     token = models.CharField(max_length=32, unique=True, default=new_token, editable=False)
     answer = models.CharField(_("answer"), max_length=8, choices=Answer.choices, default=Answer.PENDING)
     answered_at = models.DateTimeField(null=True, blank=True)
+    # When the call-up reached them (blank on answers from before it was kept: the emergency's
+    # opening then stands in); the answer delay of drills and predictions counts from here.
+    called_at = models.DateTimeField(null=True, blank=True)
 
     scope_paths = EMERGENCY_SCOPE
     data_class = "volunteer"

@@ -45,6 +45,8 @@ class Volunteer(models.Model):
     )
     # For call-ups of people without an account (SMS); encrypted at rest, shown masked.
     phone = EncryptedTextField(_("phone"), blank=True)
+    # Staff found the number dead (空号, 停机) or a drill's SMS to it failed: no SMS goes to it.
+    phone_unreachable = models.BooleanField(_("phone unreachable"), default=False)
     # Lower-case words separated by commas, e.g. "medical,driving": searchable without a join.
     skills = models.CharField(_("skills"), max_length=255, blank=True)
     # Daily time windows such as "08:00-12:00, 18:00-06:00" (availability.py); blank is any time.

@@ -19,6 +19,7 @@ from gongzhi.volunteers.services.activities import (
     sign_up,
 )
 from gongzhi.volunteers.services.common import HOURS, MAX_SIGNUP_HOURS
+from gongzhi.volunteers.services.drills import create_drill, mark_phone, run_live, run_tabletop
 from gongzhi.volunteers.services.emergencies import (
     add_post,
     add_shift,
@@ -107,6 +108,10 @@ __all__ = [
     "call_up_messages",
     "answer_call_up",
     "close_emergency",
+    "create_drill",
+    "run_tabletop",
+    "run_live",
+    "mark_phone",
     "plan_assignment",
     "drop_out",
     "export_plan",

@@ -15,6 +15,7 @@ from gongzhi.notifications import services as notify_services
 from gongzhi.org.models import Neighborhood, Subdistrict
 from gongzhi.volunteers import assignment as engine
 from gongzhi.volunteers.models import (
+    DRILL_MARK,
     CallUpAnswer,
     Emergency,
     EmergencyPost,
@@ -111,11 +112,21 @@ def call_up(
     (no account and no phone) or who asked for none are not called, and are listed with why: the
     called count is the people messaged. Calling up twice reaches only those not yet called (and
     those reachable since).
+
+    A live drill calls up only the members of its teams (every message marked 【演练】); a tabletop
+    drill calls up nobody (services.drills predicts instead).
     """
     require(actor, emergency)
     if emergency.status != Emergency.Status.OPEN:
         raise ValidationError(_("This emergency is closed."))
+    if emergency.kind == Emergency.Kind.TABLETOP:
+        raise ValidationError(_("A tabletop drill sends nothing: run it from the drill's page."))
     found = Volunteer.objects.filter(neighborhood__subdistrict_id=emergency.subdistrict_id)
+    if emergency.kind == Emergency.Kind.LIVE:
+        teams = list(emergency.drill_teams.values_list("pk", flat=True))
+        if not teams:
+            raise ValidationError({"teams": _("Choose at least one team for the drill.")})
+        found = found.filter(team_id__in=teams)
     if emergency.neighborhood_id:
         found = found.filter(neighborhood_id=emergency.neighborhood_id)
     if in_service_only:
@@ -134,8 +145,9 @@ def call_up(
     already = set(emergency.answers.values_list("volunteer_id", flat=True))
     unreached = _unreachable([v.pk for v in chosen if v.pk not in already])
     new_ids = [v.pk for v in chosen if v.pk not in already and v.pk not in unreached]
+    now = timezone.now()
     CallUpAnswer.objects.bulk_create(
-        [CallUpAnswer(emergency=emergency, volunteer_id=pk) for pk in new_ids],
+        [CallUpAnswer(emergency=emergency, volunteer_id=pk, called_at=now) for pk in new_ids],
         ignore_conflicts=True,
         batch_size=1000,
     )
@@ -163,6 +175,8 @@ def call_up(
             "within_km": None if within_km is None else str(within_km),
         },
     )
+    if new_ids and emergency.ran_at is None:
+        Emergency.objects.filter(pk=emergency.pk, ran_at__isnull=True).update(ran_at=now)
     if queued:
         from gongzhi.notifications.tasks import deliver_pending
 
@@ -189,6 +203,8 @@ def _unreachable(ids: list[int]) -> dict[int, str]:
             found[volunteer.pk] = "opted_out"
         elif volunteer.user_id is None and not volunteer.contact_phone():
             found[volunteer.pk] = "no_contact"
+        elif volunteer.user_id is None and volunteer.phone_unreachable:
+            found[volunteer.pk] = "phone_unreachable"
     return found
 
 
@@ -232,12 +248,16 @@ def call_up_messages(answer: CallUpAnswer) -> list[dict]:
         "yes": yes,
         "no": no,
     }
+    if emergency.is_drill:
+        subject, body = DRILL_MARK + subject, DRILL_MARK + body
     key = f"callup:{answer.pk}"
     targets: list[tuple[str, str]] = []
     user = volunteer.user
     if user is not None:
         targets = [("inbox", "")] + notify_services.contact_channels(user)
-    if not any(channel == "sms" for channel, _address in targets) and volunteer.contact_phone():
+    if volunteer.phone_unreachable:
+        targets = [(channel, address) for channel, address in targets if channel != "sms"]
+    elif not any(channel == "sms" for channel, _address in targets) and volunteer.contact_phone():
         targets.append(("sms", volunteer.contact_phone()))
     return [
         {
@@ -287,7 +307,13 @@ def close_emergency(*, actor, emergency: Emergency) -> Emergency:
     if emergency.status == Emergency.Status.CLOSED:
         return emergency
     emergency.status = Emergency.Status.CLOSED
-    emergency.save(update_fields=["status"])
+    emergency.closed_at = timezone.now()
+    if emergency.kind == Emergency.Kind.LIVE:
+        from gongzhi.volunteers import drills
+
+        # The live drill's figures as they stand down: the past-drill table reads these.
+        emergency.drill_result = {**emergency.drill_result, "summary": drills.live_summary(emergency)}
+    emergency.save(update_fields=["status", "closed_at", "drill_result"])
     # Its temporary branches and squads are dissolved; their records stay.
     emergency.squads.filter(dissolved_at__isnull=True).update(dissolved_at=timezone.now())
     audit.record("update", emergency, actor=actor, changes={"status": "closed"})

@@ -21,16 +21,22 @@ from gongzhi.volunteers.models import (
 )
 
 
-def _engine_inputs(emergency: Emergency):
+def _engine_inputs(emergency: Emergency, volunteer_ids=None):
+    """The engine's problem for the emergency: its accepted volunteers, or those of
+    `volunteer_ids` (a tabletop drill's predicted yes, a live drill's answers so far)."""
     posts = list(emergency.posts.all())
     shifts = list(emergency.shifts.all())
     needs = [
         engine.Need(n.post_id, n.shift_id, n.count, n.skill or None)
         for n in PostNeed.objects.filter(post__emergency=emergency)
     ]
-    accepted = Volunteer.objects.filter(
-        call_up_answers__emergency=emergency, call_up_answers__answer=CallUpAnswer.Answer.YES
-    ).select_related("resident__household__building")
+    if volunteer_ids is None:
+        accepted = Volunteer.objects.filter(
+            call_up_answers__emergency=emergency, call_up_answers__answer=CallUpAnswer.Answer.YES
+        )
+    else:
+        accepted = Volunteer.objects.filter(pk__in=list(volunteer_ids))
+    accepted = accepted.select_related("resident__household__building")
     # Someone without a recorded home is placed at the posts' centre: travel then does not
     # favour or punish them, and the other rules still hold.
     centre = (
@@ -54,6 +60,31 @@ def _engine_inputs(emergency: Emergency):
     ]
     places = [engine.Post(p.pk, float(p.latitude), float(p.longitude)) for p in posts]
     return people, places, minutes, needs, engine.Rules(min_rest_minutes=emergency.min_rest_minutes)
+
+
+# A fill curve runs the engine on growing groups of answers; past this many it samples them.
+CURVE_POINTS = 60
+
+
+def fill_curve(emergency: Emergency, answered: list[tuple[int, float]]):
+    """Places filled as the yes answers come in: `answered` is (volunteer id, minutes after the
+    call) of each yes; the engine plans for the first k of them in time order, for every k (or
+    `CURVE_POINTS` evenly spaced k when there are more). Returns the places needed, the curve as
+    (minutes, places filled) and the plan for everyone. Nothing is stored."""
+    order = sorted(answered, key=lambda a: (a[1], a[0]))
+    people, places, shifts, needs, rules = _engine_inputs(emergency, [vid for vid, _m in order])
+    total = sum(n.count for n in needs)
+    by_id = {p.id: p for p in people}
+    order = [(vid, m) for vid, m in order if vid in by_id]
+    if not order or not needs:
+        return total, [], engine.Plan([])
+    step = max(1, -(-len(order) // CURVE_POINTS))
+    ks = sorted({*range(step, len(order) + 1, step), len(order)})
+    curve, plan = [], engine.Plan([])
+    for k in ks:
+        plan = engine.assign([by_id[vid] for vid, _m in order[:k]], places, shifts, needs, rules)
+        curve.append((order[k - 1][1], len(plan.placements)))
+    return total, curve, plan
 
 
 def _available_shifts(volunteer: Volunteer, shifts: list[EmergencyShift]) -> frozenset[int] | None:

@@ -25,13 +25,22 @@ def test_demo_loads_once_with_ledger_entries_a_past_emergency_and_wishes():
     assert Volunteer.objects.count() == 40
     assert LedgerEntry.objects.filter(kind="earned").count() == 6
     assert SignUp.objects.filter(status="waitlisted").count() == 2
-    emergency = Emergency.objects.get()
+    emergency = Emergency.objects.get(kind="real")
     assert emergency.status == "closed" and PostAssignment.objects.filter(emergency=emergency).count() > 0
     # A past call-up: opened and answered before its first shift (it showed today's date before).
     first_shift = emergency.shifts.order_by("starts_at").first()
     assert emergency.opened_at < first_shift.starts_at
     assert all(a.answered_at < first_shift.starts_at for a in emergency.answers.exclude(answered_at=None))
     assert MicroWish.objects.filter(status="fulfilled").count() == 1
+    # Two drills rehearse it: a live one ten days ago and a tabletop one today, each with a report.
+    live, tabletop = Emergency.objects.get(kind="live"), Emergency.objects.get(kind="tabletop")
+    for drill in (live, tabletop):
+        summary = drill.drill_result["summary"]
+        assert drill.status == "closed" and summary["called"] > 0 and summary["places"] > 0, summary
+        assert {row["name"] for row in summary["by_team"]} == {"杨泰志愿服务队", "党员先锋突击队"}
+        assert summary["unreachable"] and summary["times"]["50"] is not None
+    assert live.opened_at < tabletop.opened_at and live.answers.filter(answer="yes").exists()
+    assert not tabletop.answers.exists() and tabletop.drill_result["summary"]["people"]
 
 
 def test_the_demo_party_group_chief_and_grid_chief_find_open_wishes_and_the_chief_a_name():
@@ -45,4 +54,4 @@ def test_the_demo_party_group_chief_and_grid_chief_find_open_wishes_and_the_chie
     for username in ("partygroupchief", "gridchief", "secretary"):
         user = User.objects.get(username=username)
         assert selectors.wishes_visible_to(user).filter(status="open").exists(), username
-    assert str(VolunteerTeam.objects.get().chief) == "刘丽萍"
+    assert str(VolunteerTeam.objects.get(name="杨泰志愿服务队").chief) == "刘丽萍"

@@ -24,11 +24,17 @@ def emergency_service(user_ids: list[int]) -> dict[int, tuple[int, int]]:
             answered=Count(
                 "call_up_answers",
                 filter=Q(
-                    call_up_answers__answer=CallUpAnswer.Answer.YES, call_up_answers__answered_at__gte=since
+                    call_up_answers__answer=CallUpAnswer.Answer.YES,
+                    call_up_answers__answered_at__gte=since,
+                    call_up_answers__emergency__kind="real",  # a drill is rehearsal, not service
                 ),
                 distinct=True,
             ),
-            posts=Count("post_assignments", filter=Q(post_assignments__created_at__gte=since), distinct=True),
+            posts=Count(
+                "post_assignments",
+                filter=Q(post_assignments__created_at__gte=since, post_assignments__emergency__kind="real"),
+                distinct=True,
+            ),
         )
         .values_list("user_id", "answered", "posts")
     )
