@@ -18,6 +18,7 @@ from gongzhi.concerns.models import (
     Concern,
     ConcernPhoto,
     HandlerKind,
+    JointPart,
     Rating,
     RoutingRule,
     Supervision,
@@ -29,6 +30,8 @@ from gongzhi.core.idempotency import sender_key
 from gongzhi.core.memo import memo
 from gongzhi.org.models import Building, Household, Neighborhood, Subdistrict
 
+# A joint case's concern is started and resolved by its departments' parts (concerns.joint).
+PART_DRIVEN_ACTIONS = frozenset({"start", "resolve", "return"})
 HANDLER_UNIT_KINDS = frozenset({"compound", "department", "partner_unit"})
 ESCALATION_LEVELS = ("neighborhood", "subdistrict", "district")
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
@@ -316,6 +319,12 @@ def transition(
     concern = history.locked(concern.pk)
     parties = history.require_party(actor, concern)
     history.check_version(concern, expected_version)
+    if handler is not None and handler.kind == HandlerKind.JOINT_TEAM:
+        raise ValidationError(
+            {"handler_kind": _("Open a joint case to hand a concern to a block's joint team.")}
+        )
+    if concern.handler_kind == HandlerKind.JOINT_TEAM and action in PART_DRIVEN_ACTIONS:
+        raise ValidationError({"action": _("A joint case moves on when its departments finish their parts.")})
     if action == "close" and concern.state == lifecycle.VERIFYING and lifecycle.AREA in parties:
         extra = coordination.check_close(concern, action, reply_override)
         note = "\n".join(p for p in ((note or "").strip(), extra) if p)
@@ -368,6 +377,9 @@ def _apply(concern: Concern, action: str, handler: Handler | None) -> None:
         concern.close_hours = round((now - concern.accepted_at).total_seconds() / 3600, 2)
         concern.overdue = concern.overdue or now > concern.resolution_due
         Supervision.objects.filter(concern=concern, cleared_at__isnull=True).update(cleared_at=now)
+    if action == "reject" and concern.handler_kind == HandlerKind.JOINT_TEAM:
+        # Sent back from verification: every department's part is to do again.
+        JointPart.objects.filter(case__concern=concern).update(state=JointPart.State.OPEN, done_at=None)
     if action == "reopen":
         concern.reopen_count += 1
         concern.closed_at = None

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -12,7 +12,7 @@ from gongzhi.core import permissions
 from gongzhi.core.permissions import scoped
 from gongzhi.core.roles import ROLES
 from gongzhi.insights.models import HotIssue
-from gongzhi.org.models import Neighborhood, Subdistrict
+from gongzhi.org.models import Block, Neighborhood, Subdistrict
 
 
 def hot_issues_visible_to(user) -> QuerySet[HotIssue]:
@@ -126,3 +126,21 @@ def open_data_release(code: str):
     from gongzhi.insights.models import OpenDataRelease
 
     return OpenDataRelease.objects.filter(subdistrict__code=code).select_related("subdistrict").first()
+
+
+def blocks_overseen_by(user) -> QuerySet[Block]:
+    """The blocks whose dashboard the caller may open: their own block (block chief) and every
+    block of a subdistrict they read concerns in. A neighborhood's staff see their neighborhood's
+    dashboard, not a block's."""
+    block_ids, subdistrict_ids = set(), set()
+    for a in permissions.assignments_of(user):
+        role = ROLES[a.role]
+        if "concern" not in role.read:
+            continue
+        if role.unit_kind == "block":
+            block_ids.add(a.unit_id)
+        elif role.unit_kind == "subdistrict":
+            subdistrict_ids.add(a.unit_id)
+    return Block.objects.filter(Q(pk__in=block_ids) | Q(subdistrict_id__in=subdistrict_ids)).select_related(
+        "subdistrict", "block_chief"
+    )
