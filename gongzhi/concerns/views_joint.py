@@ -21,7 +21,7 @@ def _form(request, concern, *, errors=None, status=200):
         "concerns/joint_new.html",
         {
             "concern": concern,
-            "block": block,
+            "the_block": block,
             "departments": org_selectors.block_departments(block) if block else [],
             "default_days": deadlines.limits_for(concern.category, concern.tier)[1],
             "posted": request.POST,
@@ -78,7 +78,7 @@ def joint_parts(request):
         {
             "page": page,
             "show": show,
-            "block": block,
+            "block_id": block,
             "shows": [("open", _("to do")), ("overdue", _("overdue")), ("done", _("done"))],
             "mine": joint.departments_of(request.user),
             "now": timezone.now(),

@@ -24,7 +24,7 @@ def block_dashboard(request, pk: int):
         request,
         "insights/block_dashboard.html",
         {
-            "block": block,
+            "the_block": block,
             "f": f,
             "charts": {
                 "status": _chart([s for s in f.by_status if s["count"]], _("concerns")),

@@ -55,7 +55,7 @@ def block_detail(request, pk: int):
     may_change = permissions.can(request.user, block, permissions.WRITE)
     team = list(selectors.block_team(request.user, block))
     context = {
-        "block": block,
+        "the_block": block,
         "may_change": may_change,
         "neighborhoods": selectors.block_neighborhoods(request.user, block),
         "team": team,
