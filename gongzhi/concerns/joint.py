@@ -128,13 +128,17 @@ def open_joint_case(*, actor, concern: Concern, parts: list[PartRequest], workin
     return case
 
 
-def _acts_for(actor, department_id: int) -> bool:
-    return any(
-        ROLES[a.role].unit_kind == "department"
-        and a.department_id == department_id
-        and "concern" in ROLES[a.role].write
+def departments_of(actor) -> set[int]:
+    """The departments the actor works concerns for (whose parts they may finish)."""
+    return {
+        a.department_id
         for a in permissions.assignments_of(actor)
-    )
+        if ROLES[a.role].unit_kind == "department" and "concern" in ROLES[a.role].write
+    }
+
+
+def _acts_for(actor, department_id: int) -> bool:
+    return department_id in departments_of(actor)
 
 
 @transaction.atomic

@@ -303,6 +303,14 @@ def check_photos(photos) -> list[tuple[ContentFile, str]]:
 # ---- lifecycle ----------------------------------------------------------------------------------
 
 
+def actions_open(concern: Concern, parties: set[str]) -> list[str]:
+    """The steps the concern page offers: a joint case's handling steps are its parts' (joint.py)."""
+    actions = lifecycle.allowed_actions(concern.state, parties)
+    if concern.handler_kind == HandlerKind.JOINT_TEAM:
+        actions = [a for a in actions if a not in PART_DRIVEN_ACTIONS]
+    return actions
+
+
 @transaction.atomic
 def transition(
     *,

@@ -89,7 +89,7 @@ def detail(request, pk: int, *, error: str = "", status: int = 200):
             **page_context.joint_context(request.user, concern, parties),
             "concern": concern,
             "events": selectors.events_of(concern),
-            "actions": lifecycle.allowed_actions(concern.state, parties),
+            "actions": services.actions_open(concern, parties),
             "may_retier": lifecycle.AREA in parties,
             "tiers": Tier.choices,
             "photos": concern.photos.all(),

@@ -81,6 +81,12 @@ def joint_parts(request):
             "block_id": block,
             "shows": [("open", _("to do")), ("overdue", _("overdue")), ("done", _("done"))],
             "mine": joint.departments_of(request.user),
+            # A department reads its part, not the whole concern: link only what the user may open.
+            "readable": set(
+                selectors.concerns_visible_to(request.user)
+                .filter(pk__in=[p.case.concern_id for p in page])
+                .values_list("pk", flat=True)
+            ),
             "now": timezone.now(),
         },
     )

@@ -4,7 +4,7 @@ the neighborhoods' staff read them. Thin: parse, call one service in org.service
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -29,6 +29,8 @@ def block_list(request):
     require_reader(request.user, "place", _("You do not work with places."))
     writable = _writable_subdistricts(request.user)
     if request.method == "POST":
+        if not writable:
+            raise PermissionDenied(_("You may not create blocks here."))
         subdistrict = next((s for s in writable if s.pk == parse_int(request.POST.get("subdistrict"))), None)
         if subdistrict is None:
             messages.error(request, _("Choose a subdistrict you may create blocks in."))

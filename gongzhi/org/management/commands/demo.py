@@ -17,7 +17,7 @@ from gongzhi.org.demo import accounts, generator, loader
 APP_DEMOS = [
     "gongzhi.grids.demo",
     "gongzhi.concerns.demo",
-    "gongzhi.concerns.joint_demo",
+    "gongzhi.concerns.demo_joint",
     "gongzhi.visits.demo",
     "gongzhi.insights.demo",
     "gongzhi.volunteers.demo",
