@@ -51,7 +51,7 @@ def test_a_block_chief_reads_the_block_but_cannot_change_it(client, world):
     assert "block-team-add" not in page
     assert (
         client.post(reverse("org:blocks"), {"subdistrict": world.subdistrict.pk, "name": "X"}).status_code
-        == 302
+        == 403
     )
     assert not Block.objects.filter(name="X").exists()
     url = reverse("org:block_neighborhoods", args=[world.block.pk])
