@@ -12,7 +12,14 @@ from gongzhi.core.roles import DUTY_ROLES, ROLES
 
 pytestmark = pytest.mark.django_db
 ROLE_CODES = list(ROLES)
-AREA = {"subdistrict_admin", "neighborhood_secretary", "social_worker", "grid_chief", "grid_worker"}
+AREA = {
+    "subdistrict_admin",
+    "neighborhood_secretary",
+    "social_worker",
+    "grid_chief",
+    "grid_worker",
+    "block_chief",
+}
 CONCERN_READERS = AREA | {
     "property_staff",
     "owners_committee_member",
