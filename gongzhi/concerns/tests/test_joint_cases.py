@@ -171,3 +171,21 @@ def test_overdue_parts_show_in_the_part_queue(world):
     assert [p.department for p in selectors.part_queue(admin, show="overdue")] == [dep_b]
     assert list(selectors.part_queue(user_a, show="overdue")) == []
     assert [p.department for p in selectors.part_queue(user_a, show="done")] == [dep_a]
+
+
+@pytest.mark.django_db
+def test_opening_a_joint_case_tells_the_team_members_of_those_departments(
+    world, django_capture_on_commit_callbacks
+):
+    from gongzhi.notifications.models import Message
+
+    dep_a, user_a, dep_b, user_b = joint_team(world)
+    concern = concern_for(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        _open(world, concern, [dep_a, dep_b])
+    told = Message.objects.filter(key__contains=f"concern:{concern.pk}:", user=user_a)
+    assert (
+        told.exists() and Message.objects.filter(key__contains=f"concern:{concern.pk}:", user=user_b).exists()
+    )
+    assert not Message.objects.filter(user=world.users["social_worker"], key__contains=":handler:").exists()
+    assert told.first().link.endswith("/concerns/joint/")
