@@ -10,6 +10,7 @@ committee) reaches it through the same paths, so a handler's queue is just its s
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -144,6 +145,13 @@ class RoutingRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category or '*'} × {self.neighborhood or '*'} → {self.get_handler_kind_display()}"
+
+    def clean(self) -> None:
+        # A joint team takes concerns one case at a time, with each department's part (concerns.joint).
+        if self.handler_kind == HandlerKind.JOINT_TEAM:
+            raise ValidationError(
+                {"handler_kind": _("Concerns are not routed to a joint team; open a joint case.")}
+            )
 
 
 class Channel(models.TextChoices):

@@ -119,7 +119,7 @@ def _route(subdistrict_id: int, category_id: int, neighborhood_id: int | None) -
 
 
 def handler_for(rule: RoutingRule | None, place: Place) -> Handler:
-    if rule is None:
+    if rule is None or rule.handler_kind == HandlerKind.JOINT_TEAM:  # joint cases are opened, not routed
         return Handler(HandlerKind.RESIDENTS_COMMITTEE)
     compound_id = place.building.compound_id if place.building else None
     if (
