@@ -180,7 +180,7 @@ def test_api_intake_needs_the_household_in_area_and_concern_write(client, world,
         "partner_unit",
         "department",
     }
-    if role in AREA:
+    if role in AREA and reads_household:  # a block chief reads no households: none to report from
         assert response.status_code == 201
     elif reads_household and role != "volunteer_team_chief":
         assert response.status_code == 403

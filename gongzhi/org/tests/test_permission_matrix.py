@@ -146,6 +146,7 @@ def test_neighborhood_page_is_404_outside_area(client, world, role_code):
     own = c.get(reverse("org:neighborhood", args=[world.neighborhood_a.pk]))
     reaches_a = ROLES[role_code].unit_kind in {
         "subdistrict",
+        "block",
         "neighborhood",
         "micro_grid",
         "compound",
