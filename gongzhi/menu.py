@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from gongzhi.core.permissions import assignments_of, duty_of, may_read_class
+from gongzhi.core.roles import ROLES
+from gongzhi.insights.selectors import blocks_overseen_by
 from gongzhi.visits.selectors import map_area
 from gongzhi.volunteers.selectors import may_open_emergency
 
@@ -60,6 +62,27 @@ def _concerns(user) -> Group | None:
             (_("Visit coverage"), "visits:coverage"),
         )
     return Group("concerns", _("Concerns"), links)
+
+
+def _blocks(user) -> Group | None:
+    """街区: the blocks and their joint cases, for the subdistrict's staff and the block chief; a
+    department's handler finds its joint-case parts here too."""
+    links = ()
+    kinds = {ROLES[a.role].unit_kind for a in assignments_of(user)}
+    if may_read_class(user, "place") and kinds & {"subdistrict", "block"}:
+        links += _links((_("Blocks"), "org:blocks"))
+        if "block" in kinds:
+            for block in blocks_overseen_by(user).filter(pk__in=[a.block_id for a in assignments_of(user)]):
+                links += (
+                    Link(
+                        _("Block dashboard"),
+                        reverse("insights:block_dashboard", args=[block.pk]),
+                        key="block-dashboard",
+                    ),
+                )
+    if may_read_class(user, "concern") and kinds & {"subdistrict", "block", "department"}:
+        links += (Link(_("Joint cases"), reverse("concerns:joint_parts"), key="joint-parts"),)
+    return Group("blocks", _("Blocks"), links) if links else None
 
 
 def _places(user) -> Group | None:
@@ -151,7 +174,7 @@ def menu_of(user) -> list[Group]:
         return [Group("records", _("Records"), _links((_("Security"), "accounts:security")))]
     if duty == "system_admin":
         return [Group("records", _("Records"), _links((_("Admin"), "admin:index")))]
-    groups = [home, _concerns(user), _places(user), *_together(user)]
+    groups = [home, _concerns(user), _blocks(user), _places(user), *_together(user)]
     if assignments_of(user):
         groups.append(_records(user))
     return [g for g in groups if g is not None]

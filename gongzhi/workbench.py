@@ -161,8 +161,23 @@ def concern_items(user, roles: set[str], now: datetime) -> list[Item]:
     items += [
         concern_item(user, "to_accept", _("Concerns to take up"), "dispatched", now),
         concern_item(user, "handling", _("Concerns being handled"), "handling", now),
+        joint_item(user, now),
     ]
     return items
+
+
+def joint_item(user, now: datetime) -> Item:
+    """Joint-case parts to do (联合执法): a department's own parts, the area's for its staff; the
+    late ones are those the list's "overdue" filter keeps (the same `joint_overdue_q`)."""
+    qs = concern_selectors.part_queue(user, show="open")
+    counts = qs.aggregate(n=Count("id"), late=Count("id", filter=concern_selectors.joint_overdue_q(now)))
+    lines = []
+    for part in qs[:SHOWN] if counts["n"] else []:
+        when, late = time_left(part.case.due_at, now)
+        text = f"#{part.case.concern_id} {part.case.concern.title} · {part.department.name}"
+        lines.append(Line(text, reverse("concerns:joint_parts"), when, late))
+    url = reverse("concerns:joint_parts")
+    return Item("joint_parts", _("Joint-case parts to do"), counts["n"], url, counts["late"], lines)
 
 
 # ---- visits --------------------------------------------------------------------------------------

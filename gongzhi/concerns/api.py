@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
-from gongzhi.concerns import selectors, services, visit_intake
+from gongzhi.concerns import joint, selectors, services, visit_intake
 from gongzhi.concerns.services import Conflict
 from gongzhi.core import paging
 from gongzhi.core.errors import NotInScope, ValidationError
@@ -204,6 +204,87 @@ def move_concern(request, concern_id: int, payload: TransitionIn):
         )
     except Conflict as exc:
         return Status(409, {"detail": str(exc)})
+
+
+# ---- joint cases (联合执法): one part per department of the block's joint team (concerns/joint.py) --
+
+
+class PartIn(Schema):
+    department_id: int
+    task: str
+
+
+class JointCaseIn(Schema):
+    parts: list[PartIn]
+    working_days: int | None = Field(
+        None, description="joint deadline in working days; the category's by default"
+    )
+
+
+class JointPartOut(Schema):
+    id: int
+    case_id: int
+    concern_id: int = Field(..., alias="case.concern_id")
+    block_id: int = Field(..., alias="case.block_id")
+    department_id: int
+    department: str = Field(..., alias="department.name")
+    task: str
+    state: str
+    reply: str
+    due_at: datetime = Field(..., alias="case.due_at")
+    done_at: datetime | None
+
+
+class JointCaseOut(Schema):
+    id: int
+    concern_id: int
+    block_id: int
+    due_at: datetime
+    working_days: int
+    completed_at: datetime | None
+    parts: list[JointPartOut]
+
+
+class PartDoneIn(Schema):
+    reply: str
+
+
+def _case_out(case) -> dict:
+    parts = list(case.parts.select_related("case", "department").order_by("department__code"))
+    return {
+        **{f: getattr(case, f) for f in ("id", "concern_id", "block_id", "due_at", "working_days")},
+        "completed_at": case.completed_at,
+        "parts": parts,
+    }
+
+
+@router.post("/concerns/{concern_id}/joint-case", response={201: JointCaseOut})
+def open_joint_case(request, concern_id: int, payload: JointCaseIn):
+    """Hand the concern to its block's joint team; the same parts sent again answer the same case."""
+    concern = get_object_or_404(selectors.concerns_visible_to(request.user), pk=concern_id)
+    case = joint.open_joint_case(
+        actor=request.user,
+        concern=concern,
+        parts=[joint.PartRequest(p.department_id, p.task) for p in payload.parts],
+        working_days=payload.working_days,
+    )
+    return Status(201, _case_out(case))
+
+
+@router.get("/joint-parts", response=list[JointPartOut])
+def list_joint_parts(
+    request, show: str = "open", block: int | None = None, limit: int = 100, offset: int = 0
+):
+    """Joint-case parts of the caller's area (a department's own): `open`, `overdue` or `done`."""
+    if show not in selectors.PART_FILTERS:
+        raise ValidationError({"show": f"one of {', '.join(selectors.PART_FILTERS)}"})
+    return list(selectors.part_queue(request.user, show=show, block=block)[paging.window(offset, limit)])
+
+
+@router.post("/joint-parts/{part_id}/done", response=JointPartOut)
+def finish_joint_part(request, part_id: int, payload: PartDoneIn):
+    part = get_object_or_404(selectors.joint_parts_visible_to(request.user), pk=part_id)
+    return joint.finish_part(actor=request.user, part=part, reply=payload.reply)
 
 
 # ---- visits: a visit may open a concern, so recording one is intake (concerns/visit_intake.py) ---

@@ -12,7 +12,7 @@ from gongzhi.core import permissions
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.roles import ROLES
 
-AREA_UNIT_KINDS = frozenset({"subdistrict", "neighborhood", "micro_grid", "building"})
+AREA_UNIT_KINDS = frozenset({"subdistrict", "block", "neighborhood", "micro_grid", "building"})
 
 
 class Conflict(Exception):
@@ -24,13 +24,20 @@ def parties_of(actor, concern: Concern) -> set[str]:
     parties = set()
     for a in permissions.assignments_of(actor):
         role = ROLES[a.role]
-        path = Concern.scope_paths.get(role.unit_kind)
-        if "concern" not in role.write or path is None or getattr(concern, path) != a.unit_id:
+        if "concern" not in role.write or not _in_unit(concern, role.unit_kind, a.unit_id):
             continue
         parties.add(lifecycle.AREA if role.unit_kind in AREA_UNIT_KINDS else lifecycle.HANDLER)
     if lifecycle.AREA in parties and concern.handler_kind == HandlerKind.RESIDENTS_COMMITTEE:
         parties.add(lifecycle.HANDLER)  # the committee handles its own
     return parties
+
+
+def _in_unit(concern: Concern, kind: str, unit_id: int | None) -> bool:
+    if kind == "block":  # a block is reached through the concern's neighborhood (one query)
+        lookup = permissions.block_lookup(Concern.scope_paths)
+        return Concern.objects.filter(pk=concern.pk, **{lookup: unit_id}).exists()
+    path = Concern.scope_paths.get(kind)
+    return path is not None and getattr(concern, path) == unit_id
 
 
 def locked(concern_id: int) -> Concern:

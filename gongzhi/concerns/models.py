@@ -10,6 +10,7 @@ committee) reaches it through the same paths, so a handler's queue is just its s
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +33,7 @@ class HandlerKind(models.TextChoices):
     OWNERS_COMMITTEE = "owners_committee", _("owners' committee")
     DEPARTMENT = "department", _("department")
     PARTNER_UNIT = "partner_unit", _("partner unit")
+    JOINT_TEAM = "joint_team", _("block joint team")
 
 
 class DataCategory(models.TextChoices):
@@ -143,6 +145,13 @@ class RoutingRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category or '*'} × {self.neighborhood or '*'} → {self.get_handler_kind_display()}"
+
+    def clean(self) -> None:
+        # A joint team takes concerns one case at a time, with each department's part (concerns.joint).
+        if self.handler_kind == HandlerKind.JOINT_TEAM:
+            raise ValidationError(
+                {"handler_kind": _("Concerns are not routed to a joint team; open a joint case.")}
+            )
 
 
 class Channel(models.TextChoices):
@@ -379,6 +388,71 @@ class Supervision(models.Model):
     @property
     def level_label(self) -> str:
         return str(LEVEL_LABELS.get(self.level, self.level))
+
+
+# What a joint case's records are reached by: the concern's area (and so the block of its
+# neighborhood), not its single handler: each department reaches its own part only.
+_AREA_PATHS = {
+    k: v
+    for k, v in Concern.scope_paths.items()
+    if k in ("subdistrict", "neighborhood", "micro_grid", "building")
+}
+
+
+class JointCase(models.Model):
+    """联合执法: a concern that needs several departments, handed to its block's joint team as one
+    case with one part per department and a joint deadline (working days, like every SLA)."""
+
+    concern = models.OneToOneField(Concern, on_delete=models.CASCADE, related_name="joint_case")
+    block = models.ForeignKey("org.Block", on_delete=models.PROTECT, related_name="joint_cases")
+    due_at = models.DateTimeField(_("joint deadline"))
+    working_days = models.PositiveSmallIntegerField(_("working days"))
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    opened_at = models.DateTimeField(_("opened at"), auto_now_add=True)
+    completed_at = models.DateTimeField(_("all parts done at"), null=True, blank=True)
+
+    scope_paths = {k: f"concern__{v}" for k, v in _AREA_PATHS.items()}
+    data_class = "concern"
+
+    class Meta:
+        verbose_name = _("joint case")
+        verbose_name_plural = _("joint cases")
+        ordering = ["due_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.block} · {self.concern}"
+
+
+class JointPart(models.Model):
+    """One department's part of a joint case: what it must do, its state and its reply."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("to do")
+        DONE = "done", _("done")
+
+    case = models.ForeignKey(JointCase, on_delete=models.CASCADE, related_name="parts")
+    department = models.ForeignKey("org.Department", on_delete=models.PROTECT, related_name="+")
+    task = models.CharField(_("what the department must do"), max_length=500)
+    state = models.CharField(_("state"), max_length=8, choices=State.choices, default=State.OPEN)
+    reply = models.TextField(_("reply"), max_length=2000, blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    scope_paths = {k: f"case__concern__{v}" for k, v in _AREA_PATHS.items()} | {"department": "department_id"}
+    data_class = "concern"
+
+    class Meta:
+        verbose_name = _("joint case part")
+        verbose_name_plural = _("joint case parts")
+        ordering = ["case_id", "department__code", "id"]
+        constraints = [models.UniqueConstraint(fields=["case", "department"], name="joint_part_once")]
+
+    def __str__(self) -> str:
+        return f"{self.case} · {self.department}"
 
 
 def _photo_path(instance, filename: str) -> str:

@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongzhi.concerns import lifecycle
-from gongzhi.concerns.models import Concern, ConcernEvent, HandlerKind
+from gongzhi.concerns.models import Concern, ConcernEvent, HandlerKind, JointPart
 from gongzhi.notifications.services import notify_user, outside_link, send
+from gongzhi.org.models import JointTeamMember
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,8 @@ def _messages(concern: Concern, event: ConcernEvent):
             "category": concern.category.name,
             "title": concern.title,
         }
+        if concern.handler_kind == HandlerKind.JOINT_TEAM:  # departments open their part, not the concern
+            staff_link = reverse("concerns:joint_parts")
         for user in handlers_of(concern):
             yield f"{base}:handler:{user.pk}", user, subject, body, staff_link
     if event.action == "escalate":
@@ -114,6 +117,13 @@ def handlers_of(concern: Concern):
     if kind in (HandlerKind.PROPERTY_COMPANY, HandlerKind.OWNERS_COMMITTEE) and concern.handler_compound_id:
         role = "property_staff" if kind == HandlerKind.PROPERTY_COMPANY else "owners_committee_member"
         return _users(role_assignments__role=role, role_assignments__compound_id=concern.handler_compound_id)
+    if kind == HandlerKind.JOINT_TEAM:  # the block's team members of the departments with a part
+        return _users(
+            pk__in=JointTeamMember.objects.filter(
+                block__joint_cases__concern=concern,
+                department__in=JointPart.objects.filter(case__concern=concern).values("department_id"),
+            ).values("user_id")
+        )
     if concern.neighborhood_id:  # the residents' committee: its social workers
         return _users(
             role_assignments__role="social_worker", role_assignments__neighborhood_id=concern.neighborhood_id

@@ -117,3 +117,16 @@ def detail_context(user, concern, parties: set[str]) -> dict:
         and concern.tier in (Tier.MAJOR, Tier.KEY)
         and permissions.may_read_class(user, "deliberation"),
     }
+
+
+def joint_context(user, concern, parties: set[str]) -> dict:
+    """The concern's joint case and its parts, and whether the user may open one here."""
+    case = selectors.joint_case_of(user, concern)
+    may_open = (
+        case is None
+        and lifecycle.AREA in parties
+        and lifecycle.target_of("dispatch", concern.state) is not None
+        and concern.neighborhood_id is not None
+        and concern.neighborhood.block_id is not None
+    )
+    return {"joint_case": case, "may_open_joint": may_open}

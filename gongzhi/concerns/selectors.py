@@ -20,6 +20,8 @@ from gongzhi.concerns.models import (
     Concern,
     ConcernEvent,
     ConcernPhoto,
+    JointCase,
+    JointPart,
     Rating,
     Supervision,
 )
@@ -80,6 +82,7 @@ class QueueFilter:
     grid: int | None = None
     due: str = ""  # "" any, "overdue", "today" (due before today ends), "week" (within 7 days)
     handler_only: bool = False
+    block: int | None = None  # concerns of the block's neighborhoods (the block dashboard's links)
 
     @classmethod
     def from_query(cls, source) -> "QueueFilter":
@@ -92,12 +95,14 @@ class QueueFilter:
             category=parse_int(source.get("category"), low=1),
             grid=parse_int(source.get("grid"), low=1),
             due=due if due in DUE_CHOICES else "",
+            block=parse_int(source.get("block"), low=1),
         )
 
     def params(self) -> dict[str, str]:
         """The query string that gives this filter back (links and the export request)."""
         values = {"q": self.q, "state": self.state, "category": self.category, "grid": self.grid}
         values["due"] = self.due
+        values["block"] = self.block
         return {k: str(v) for k, v in values.items() if v not in ("", None)}
 
 
@@ -141,6 +146,8 @@ def concern_queue(
         qs = qs.filter(category_id=f.category)
     if f.grid:
         qs = qs.filter(micro_grid_id=f.grid)
+    if f.block:
+        qs = qs.filter(neighborhood__block_id=f.block)
     if f.handler_only:
         qs = qs.exclude(handler_kind="residents_committee")
     if f.state == AWAITING_RATING:
@@ -601,3 +608,53 @@ def building_by_address(subdistrict: Subdistrict, address: str) -> Building | No
                     return building
             return in_compound.first()
     return None
+
+
+# ---- joint cases (联合执法) ---------------------------------------------------------------------
+
+PART_FILTERS = ("open", "overdue", "done")
+
+
+def joint_overdue_q(now: datetime | None = None) -> Q:
+    """A part is overdue while it is still to do past its case's joint deadline."""
+    return Q(state=JointPart.State.OPEN, case__due_at__lt=now or timezone.now())
+
+
+def joint_parts_visible_to(user) -> QuerySet[JointPart]:
+    """Parts of the user's area; a department's handler reaches its own department's parts only."""
+    return scoped(
+        user, JointPart.objects.select_related("case__concern__category", "case__block", "department")
+    )
+
+
+def part_queue(user, *, show: str = "open", block: int | None = None) -> QuerySet[JointPart]:
+    """The joint-case parts list (and the workbench's count): to do, overdue or done."""
+    qs = joint_parts_visible_to(user)
+    if block:
+        qs = qs.filter(case__block_id=block)
+    if show == "done":
+        return qs.filter(state=JointPart.State.DONE).order_by("-done_at", "-id")
+    qs = qs.filter(state=JointPart.State.OPEN)
+    if show == "overdue":
+        qs = qs.filter(joint_overdue_q())
+    return qs.order_by("case__due_at", "id")
+
+
+def joint_cases_visible_to(user) -> QuerySet[JointCase]:
+    return scoped(user, JointCase.objects.select_related("concern", "block"))
+
+
+def joint_case_of(user, concern: Concern) -> JointCase | None:
+    """The concern's joint case with its parts, for a reader of the concern's area."""
+    case = joint_cases_visible_to(user).filter(concern=concern).first()
+    if case is not None:
+        case.part_list = list(case.parts.select_related("department", "done_by").order_by("department__code"))
+        now = timezone.now()
+        for part in case.part_list:
+            part.late = part.state == JointPart.State.OPEN and case.due_at < now
+    return case
+
+
+def block_concerns(user, block_id: int) -> QuerySet[Concern]:
+    """Every concern of the block's neighborhoods in the user's area (the queue's block filter)."""
+    return concerns_visible_to(user).filter(neighborhood__block_id=block_id)

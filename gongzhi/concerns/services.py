@@ -18,6 +18,7 @@ from gongzhi.concerns.models import (
     Concern,
     ConcernPhoto,
     HandlerKind,
+    JointPart,
     Rating,
     RoutingRule,
     Supervision,
@@ -30,6 +31,8 @@ from gongzhi.core.memo import memo
 from gongzhi.governance import selectors as governance
 from gongzhi.org.models import Building, Household, Neighborhood, Subdistrict
 
+# A joint case's concern is started and resolved by its departments' parts (concerns.joint).
+PART_DRIVEN_ACTIONS = frozenset({"start", "resolve", "return"})
 HANDLER_UNIT_KINDS = frozenset({"compound", "department", "partner_unit"})
 ESCALATION_LEVELS = ("neighborhood", "subdistrict", "district")
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
@@ -117,7 +120,7 @@ def _route(subdistrict_id: int, category_id: int, neighborhood_id: int | None) -
 
 
 def handler_for(rule: RoutingRule | None, place: Place) -> Handler:
-    if rule is None:
+    if rule is None or rule.handler_kind == HandlerKind.JOINT_TEAM:  # joint cases are opened, not routed
         return Handler(HandlerKind.RESIDENTS_COMMITTEE)
     compound_id = place.building.compound_id if place.building else None
     if (
@@ -309,6 +312,14 @@ def check_photos(photos) -> list[tuple[ContentFile, str]]:
 # ---- lifecycle ----------------------------------------------------------------------------------
 
 
+def actions_open(concern: Concern, parties: set[str]) -> list[str]:
+    """The steps the concern page offers: a joint case's handling steps are its parts' (joint.py)."""
+    actions = lifecycle.allowed_actions(concern.state, parties)
+    if concern.handler_kind == HandlerKind.JOINT_TEAM:
+        actions = [a for a in actions if a not in PART_DRIVEN_ACTIONS]
+    return actions
+
+
 @transaction.atomic
 def transition(
     *,
@@ -325,6 +336,12 @@ def transition(
     concern = history.locked(concern.pk)
     parties = history.require_party(actor, concern)
     history.check_version(concern, expected_version)
+    if handler is not None and handler.kind == HandlerKind.JOINT_TEAM:
+        raise ValidationError(
+            {"handler_kind": _("Open a joint case to hand a concern to a block's joint team.")}
+        )
+    if concern.handler_kind == HandlerKind.JOINT_TEAM and action in PART_DRIVEN_ACTIONS:
+        raise ValidationError({"action": _("A joint case moves on when its departments finish their parts.")})
     if action == "close" and concern.state == lifecycle.VERIFYING and lifecycle.AREA in parties:
         extra = coordination.check_close(concern, action, reply_override)
         note = "\n".join(p for p in ((note or "").strip(), extra) if p)
@@ -377,6 +394,9 @@ def _apply(concern: Concern, action: str, handler: Handler | None) -> None:
         concern.close_hours = round((now - concern.accepted_at).total_seconds() / 3600, 2)
         concern.overdue = concern.overdue or now > concern.resolution_due
         Supervision.objects.filter(concern=concern, cleared_at__isnull=True).update(cleared_at=now)
+    if action == "reject" and concern.handler_kind == HandlerKind.JOINT_TEAM:
+        # Sent back from verification: every department's part is to do again.
+        JointPart.objects.filter(case__concern=concern).update(state=JointPart.State.OPEN, done_at=None)
     if action == "reopen":
         concern.reopen_count += 1
         concern.closed_at = None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.concerns import views, views_assist, views_visit
+from gongzhi.concerns import views, views_assist, views_joint, views_visit
 
 app_name = "concerns"
 
@@ -19,6 +19,9 @@ urlpatterns = [
     path("b/<int:building_id>/", views.building_notice, name="building_notice"),
     path("photos/<int:pk>/", views.photo, name="photo"),
     path("supervision/", views.supervision, name="supervision"),
+    path("<int:pk>/joint/", views_joint.joint_new, name="joint_new"),
+    path("joint/", views_joint.joint_parts, name="joint_parts"),
+    path("joint/parts/<int:pk>/done/", views_joint.joint_part_done, name="joint_part_done"),
     path("kpi/", views.kpi, name="kpi"),
     path("kpi.xlsx", views.kpi_export, name="kpi_export"),
     path("assist/", views_assist.staff_assist, name="staff_assist"),

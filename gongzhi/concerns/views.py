@@ -71,7 +71,9 @@ def queue_export(request):
 
 def _handler_choices(user) -> dict:
     departments, partner_units = selectors.handler_options(selectors.home_subdistrict_id(user))
-    return {"handler_kinds": HandlerKind.choices, "departments": departments, "partner_units": partner_units}
+    # A joint team takes a concern as a joint case (its own form), not through a plain dispatch.
+    kinds = [(v, label) for v, label in HandlerKind.choices if v != HandlerKind.JOINT_TEAM]
+    return {"handler_kinds": kinds, "departments": departments, "partner_units": partner_units}
 
 
 @staff_page
@@ -84,9 +86,10 @@ def detail(request, pk: int, *, error: str = "", status: int = 200):
         "concerns/detail.html",
         {
             **page_context.detail_context(request.user, concern, parties),
+            **page_context.joint_context(request.user, concern, parties),
             "concern": concern,
             "events": selectors.events_of(concern),
-            "actions": lifecycle.allowed_actions(concern.state, parties),
+            "actions": services.actions_open(concern, parties),
             "may_retier": lifecycle.AREA in parties,
             "tiers": Tier.choices,
             "photos": concern.photos.all(),

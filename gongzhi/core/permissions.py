@@ -86,12 +86,26 @@ def _assignment_term(assignment, model: type[Model], action: str) -> tuple[str, 
         return None
     if role.unit_kind in paths:
         return paths[role.unit_kind], assignment.unit_id
+    if role.unit_kind == "block" and (lookup := block_lookup(paths)) is not None:
+        return lookup, assignment.unit_id
     if action == READ and getattr(model, "visible_from_below", False):
         # The deepest ancestor of the role's unit that the model knows how to reach.
         for kind in reversed(UNIT_ANCESTORS[role.unit_kind]):
             if kind in paths:
                 return paths[kind], getattr(assignment, f"{kind}_id")
     return None
+
+
+def block_lookup(paths: dict) -> str | None:
+    """A block (街区) is an optional level above neighborhoods that records do not name: a record
+    lies in a block when its neighborhood does, so the neighborhood lookup is followed one step
+    further, to the neighborhood's `block_id` ("neighborhood_id" → "neighborhood__block_id")."""
+    path = paths.get("neighborhood")
+    if not isinstance(path, str):
+        return None
+    if path == "id":
+        return "block_id"
+    return path.removesuffix("_id").removesuffix("_") + "__block_id"
 
 
 # Separation of duties (等保 2.0 三员管理): Django's superuser flag makes a technical account for

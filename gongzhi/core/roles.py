@@ -93,6 +93,15 @@ ROLES: dict[str, Role] = {
             frozenset({"partner"}) | CONCERN,
             CONCERN,
         ),
+        # 街长: coordinates the block's neighborhoods and its joint team; reads their places and
+        # concerns (not households or residents) and opens joint cases there.
+        Role(
+            "block_chief",
+            _("block chief"),
+            "block",
+            frozenset({"place", "partner"}) | CONCERN,
+            CONCERN,
+        ),
         Role(
             "department_handler",
             _("department handler"),
@@ -113,6 +122,7 @@ POST_LEVELS = {
 # How deep each unit kind sits; a role's assignment stores every ancestor above its unit.
 UNIT_ANCESTORS = {
     "subdistrict": (),
+    "block": ("subdistrict",),
     "neighborhood": ("subdistrict",),
     "micro_grid": ("subdistrict", "neighborhood"),
     "compound": ("subdistrict", "neighborhood"),

@@ -13,7 +13,16 @@ from gongzhi.core import permissions
 from gongzhi.core.permissions import scoped
 from gongzhi.core.roles import ROLES
 from gongzhi.insights.models import HotIssue, Notice, NoticeRead
-from gongzhi.org.models import Building, Compound, Household, Neighborhood, Resident, Stairwell, Subdistrict
+from gongzhi.org.models import (
+    Block,
+    Building,
+    Compound,
+    Household,
+    Neighborhood,
+    Resident,
+    Stairwell,
+    Subdistrict,
+)
 
 
 def hot_issues_visible_to(user) -> QuerySet[HotIssue]:
@@ -309,3 +318,21 @@ def places_for_notice(user, neighborhood_id: int | None = None) -> list[tuple[st
         (Notice.Level.STAIRWELL.label, [(f"stairwell:{s.pk}", str(s)) for s in stairwells]),
     ]
     return [(str(label), options) for label, options in groups if options]
+
+
+def blocks_overseen_by(user) -> QuerySet[Block]:
+    """The blocks whose dashboard the caller may open: their own block (block chief) and every
+    block of a subdistrict they read concerns in. A neighborhood's staff see their neighborhood's
+    dashboard, not a block's."""
+    block_ids, subdistrict_ids = set(), set()
+    for a in permissions.assignments_of(user):
+        role = ROLES[a.role]
+        if "concern" not in role.read:
+            continue
+        if role.unit_kind == "block":
+            block_ids.add(a.unit_id)
+        elif role.unit_kind == "subdistrict":
+            subdistrict_ids.add(a.unit_id)
+    return Block.objects.filter(Q(pk__in=block_ids) | Q(subdistrict_id__in=subdistrict_ids)).select_related(
+        "subdistrict", "block_chief"
+    )

@@ -70,7 +70,8 @@ class Block(models.Model):
         verbose_name=_("block chief"),
     )
 
-    scope_paths = {"subdistrict": "subdistrict_id"}
+    scope_paths = {"subdistrict": "subdistrict_id", "block": "id"}
+    visible_from_below = True
     data_class = "place"
 
     class Meta:
@@ -526,6 +527,30 @@ class Department(models.Model):
         return self.name
 
 
+class JointTeamMember(models.Model):
+    """One member of a block's joint team (联合执法队伍, the "5+1"): a handler of a department who
+    acts for it on the block's joint cases."""
+
+    block = models.ForeignKey(Block, on_delete=models.CASCADE, related_name="team")
+    department = models.ForeignKey(Department, on_delete=models.CASCADE, related_name="block_teams")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    scope_paths = {"subdistrict": "block__subdistrict_id", "block": "block_id", "department": "department_id"}
+    data_class = "partner"
+
+    class Meta:
+        verbose_name = _("joint team member")
+        verbose_name_plural = _("joint team members")
+        ordering = ["department__code", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["block", "department", "user"], name="joint_member_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.block} · {self.department} · {self.user}"
+
+
 class ServicePoint(models.Model):
     """党群服务中心 / 站: "1 hub + 5 village circles + N community circles"."""
 
@@ -582,6 +607,7 @@ class RoleAssignment(models.Model):
     department = models.ForeignKey(
         Department, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
+    block = models.ForeignKey(Block, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     scope_paths = {"subdistrict": "subdistrict_id", "neighborhood": "neighborhood_id"}

@@ -7,9 +7,12 @@ from gongzhi.core.permissions import scoped
 from gongzhi.org import household_search
 from gongzhi.org.household_search import SearchResult
 from gongzhi.org.models import (
+    Block,
     Building,
     Compound,
+    Department,
     Household,
+    JointTeamMember,
     Neighborhood,
     PartnerUnit,
     PartyMember,
@@ -242,6 +245,7 @@ def roles_of(user) -> list[RoleAssignment]:
             "stairwell",
             "partner_unit",
             "department",
+            "block",
         )
     )
 
@@ -277,3 +281,62 @@ def grid_household_counts(user, neighborhood_id: int) -> list[tuple[str, int]]:
         .order_by("micro_grid__code")
     )
     return [(name, n) for _code, name, n in rows]
+
+
+# ---- blocks (街区) ----------------------------------------------------------------------------------
+
+
+def blocks_visible_to(user) -> QuerySet[Block]:
+    """The blocks of the user's area: a subdistrict's staff see all of its blocks, a block chief their
+    own, a neighborhood's staff the block their neighborhood lies in (visible from below)."""
+    return scoped(user, Block.objects.select_related("subdistrict", "block_chief")).order_by(
+        "subdistrict_id", "name"
+    )
+
+
+def block_team(user, block: Block) -> QuerySet[JointTeamMember]:
+    return scoped(user, JointTeamMember.objects.filter(block=block).select_related("department", "user"))
+
+
+def block_neighborhoods(user, block: Block) -> QuerySet[Neighborhood]:
+    return neighborhoods_visible_to(user).filter(block=block).order_by("code")
+
+
+def block_departments(block: Block) -> QuerySet[Department]:
+    """The departments with a member on the block's joint team: those a joint case may involve."""
+    return Department.objects.filter(block_teams__block=block).distinct().order_by("code")
+
+
+def departments_of_subdistrict(user, subdistrict_id: int) -> QuerySet[Department]:
+    return scoped(user, Department.objects.filter(subdistrict_id=subdistrict_id)).order_by("code")
+
+
+def department_handlers(department_ids: list[int]) -> QuerySet[RoleAssignment]:
+    """Who handles for each department: the accounts a joint team's members are chosen from."""
+    return (
+        RoleAssignment.objects.filter(role="department_handler", department_id__in=department_ids)
+        .select_related("user", "department")
+        .order_by("department__code", "user__username")
+    )
+
+
+def subdistrict_staff(subdistrict_id: int) -> QuerySet[RoleAssignment]:
+    """Staff accounts holding a role in the subdistrict: who may be named block chief."""
+    return (
+        RoleAssignment.objects.filter(subdistrict_id=subdistrict_id, user__is_active=True)
+        .exclude(role__in=("system_admin", "security_admin", "auditor"))
+        .select_related("user")
+        .order_by("user__username")
+    )
+
+
+def block_compounds(user, block: Block) -> QuerySet[Compound]:
+    """The compounds of the block's neighborhoods with their counts (the block map's circles)."""
+    return (
+        compounds_visible_to(user)
+        .filter(neighborhood__block=block)
+        .annotate(
+            building_count=Count("buildings", distinct=True), household_count=Count("buildings__households")
+        )
+        .order_by("neighborhood__code", "name")
+    )

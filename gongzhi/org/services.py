@@ -10,7 +10,19 @@ from gongzhi.core import audit, minors, permissions
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.permissions import UNMASK, WRITE, require  # grids calls org.services.require
 from gongzhi.core.roles import POST_LEVELS, ROLES, UNIT_ANCESTORS
-from gongzhi.org.models import Building, Household, Resident, ResidentTag, RoleAssignment, Stairwell
+from gongzhi.org.models import (
+    Block,
+    Building,
+    Department,
+    Household,
+    JointTeamMember,
+    Neighborhood,
+    Resident,
+    ResidentTag,
+    RoleAssignment,
+    Stairwell,
+    Subdistrict,
+)
 
 RESIDENT_FIELDS = ("name", "gender", "birth_date", "is_owner", "is_tenant", "is_registered", "lives_here")
 
@@ -213,3 +225,100 @@ def unit_path(kind: str, unit) -> dict[str, int]:
     elif kind != "subdistrict":
         path["subdistrict"] = unit.subdistrict_id
     return path
+
+
+# ---- blocks (街区) and their joint teams ---------------------------------------------------------
+
+
+@transaction.atomic
+def create_block(*, actor, subdistrict: Subdistrict, name: str) -> Block:
+    """A new block of the subdistrict; a name it already has is refused (a retried form too)."""
+    if not permissions.can_create(actor, Block, {"subdistrict": subdistrict.pk}):
+        raise PermissionDenied(_("You may not create blocks here."))
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the block a name.")})
+    if len(name) > 64:
+        raise ValidationError({"name": _("The name may have at most 64 characters.")})
+    if Block.objects.filter(subdistrict=subdistrict, name=name).exists():
+        raise ValidationError({"name": _("This subdistrict already has a block of this name.")})
+    try:
+        with transaction.atomic():
+            block = Block.objects.create(subdistrict=subdistrict, name=name)
+    except IntegrityError:  # the same form sent twice at once
+        raise ValidationError({"name": _("This subdistrict already has a block of this name.")}) from None
+    audit.record("create", block, actor=actor, summary=name)
+    return block
+
+
+@transaction.atomic
+def set_block_neighborhoods(*, actor, block: Block, neighborhood_ids: list[int]) -> list[int]:
+    """The block holds exactly these neighborhoods of its subdistrict (one block per neighborhood:
+    one taken from another block moves). Returns the ids now in the block."""
+    block = Block.objects.select_for_update().get(pk=block.pk)
+    require(actor, block)
+    wanted = set(neighborhood_ids)
+    found = set(
+        Neighborhood.objects.filter(pk__in=wanted, subdistrict_id=block.subdistrict_id).values_list(
+            "pk", flat=True
+        )
+    )
+    if wanted - found:
+        raise ValidationError({"neighborhoods": _("Some neighborhoods are not in this subdistrict.")})
+    before = set(block.neighborhoods.values_list("pk", flat=True))
+    if before == wanted:
+        return sorted(wanted)
+    Neighborhood.objects.filter(block=block).exclude(pk__in=wanted).update(block=None)
+    Neighborhood.objects.filter(pk__in=wanted).update(block=block)
+    audit.record("update", block, actor=actor, changes={"neighborhoods": [sorted(before), sorted(wanted)]})
+    return sorted(wanted)
+
+
+@transaction.atomic
+def name_block_chief(*, actor, block: Block, user) -> Block:
+    """The block's chief (街长): the block chief role on the block, taken from the previous one."""
+    block = Block.objects.select_for_update().get(pk=block.pk)
+    require(actor, block)
+    if user is None or getattr(user, "kind", "staff") == "resident" or not user.is_active:
+        raise ValidationError({"block_chief": _("Choose an active staff account.")})
+    if block.block_chief_id == user.pk:
+        return block
+    for old in RoleAssignment.objects.filter(role="block_chief", block=block).exclude(user=user):
+        revoke_role(actor=actor, assignment=old, reason=_("another block chief was named"))
+    assign_role(actor=actor, user=user, role="block_chief", unit=block)
+    previous = block.block_chief_id
+    block.block_chief = user
+    block.save(update_fields=["block_chief"])
+    audit.record("update", block, actor=actor, changes={"block_chief": [previous, user.pk]})
+    return block
+
+
+def _handles_for(user, department: Department) -> bool:
+    return RoleAssignment.objects.filter(user=user, role="department_handler", department=department).exists()
+
+
+@transaction.atomic
+def add_team_member(*, actor, block: Block, department: Department, user) -> JointTeamMember:
+    """A department's handler joins the block's joint team; adding them again changes nothing."""
+    block = Block.objects.select_for_update().get(pk=block.pk)
+    require(actor, block)
+    if department is None or department.subdistrict_id != block.subdistrict_id:
+        raise ValidationError({"department": _("Choose a department of this subdistrict.")})
+    if user is None or not _handles_for(user, department):
+        raise ValidationError(
+            {
+                "user": _("%(user)s is not a handler of %(department)s.")
+                % {"user": user, "department": department}
+            }
+        )
+    member, created = JointTeamMember.objects.get_or_create(block=block, department=department, user=user)
+    if created:
+        audit.record("create", member, actor=actor, summary=str(member))
+    return member
+
+
+@transaction.atomic
+def remove_team_member(*, actor, member: JointTeamMember) -> None:
+    require(actor, member.block)
+    audit.record("delete", member, actor=actor, summary=str(member))
+    member.delete()

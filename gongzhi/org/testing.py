@@ -30,6 +30,7 @@ The cast. `world.users[code]` is a staff user named after the role code it holds
 | owners_committee_member | compound A | places, households, concerns routed to it, votes | those concerns | a (no residents) |
 | partner_liaison | the partner unit | partner, concerns routed to it, projects | those concerns | none |
 | department_handler | the department | partner, concerns routed to it, projects | those concerns | none |
+| block_chief | block 共和街区 (holding 杨泰一村) | places, partner, concerns of the block's neighborhoods | those concerns, joint cases | none |
 | system_admin | 杨行镇 | places, staff (Django admin) | role assignments | none |
 | security_admin | 杨行镇 | nothing (security settings, sessions) | nothing | none |
 | auditor | 杨行镇 | the audit trail | nothing | none |
@@ -48,7 +49,7 @@ from dataclasses import dataclass, field
 from gongzhi.core.roles import ROLES
 from gongzhi.org import factories as f
 from gongzhi.org import services
-from gongzhi.org.models import SensitiveTag
+from gongzhi.org.models import Block, SensitiveTag
 
 PASSWORD = "gongzhi-test-pass"
 
@@ -70,6 +71,7 @@ class World:
     resident_b: object
     resident_far: object
     users: dict = field(default_factory=dict)
+    block: object = None
 
 
 def _household_with_resident(building, stairwell=None):
@@ -104,7 +106,11 @@ def build_world() -> World:
     partner = f.PartnerUnitFactory(subdistrict=sub)
     partner.pledges.create(neighborhood=nb_a, offering="义诊")
     department = f.DepartmentFactory(subdistrict=sub)
+    block = Block.objects.create(subdistrict=sub, name="共和街区")
+    nb_a.block = block
+    nb_a.save(update_fields=["block"])
     units = {
+        "block": block,
         "subdistrict": sub,
         "neighborhood": nb_a,
         "micro_grid": grid_a,
@@ -118,7 +124,7 @@ def build_world() -> World:
     people = {"household_a": household_a, "household_a2": household_a2, "household_b": household_b}
     people |= {"household_far": household_far, "resident_a": resident_a, "resident_a2": resident_a2}
     people |= {"resident_b": resident_b, "resident_far": resident_far}
-    world = World(**places, **people)
+    world = World(**places, **people, block=block)
     for code, role in ROLES.items():
         user = f.UserFactory(username=code, is_staff=True)
         services.assign_role(actor=None, user=user, role=code, unit=units[role.unit_kind])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.org import ledger_views, views
+from gongzhi.org import block_views, ledger_views, views
 
 app_name = "org"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("residents/<int:pk>/unmask/", views.resident_unmask, name="resident_unmask"),
     path("residents/lookup/", views.resident_lookup, name="resident_lookup"),
     *ledger_views.urlpatterns,
+    *block_views.urlpatterns,
 ]

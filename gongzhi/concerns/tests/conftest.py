@@ -30,3 +30,22 @@ def concern_for(world, actor=None, household=None, **fields):
 @pytest.fixture
 def parking(db):
     return category()
+
+
+def joint_team(world):
+    """The block of area A with a joint team of two departments, each with its handler: the world's
+    department (`department_handler`) and a second one, 城管中队 (`city_handler`)."""
+    from gongzhi.org import factories
+    from gongzhi.org import services as org_services
+    from gongzhi.org.models import Department
+
+    dep_a = Department.objects.get(subdistrict=world.subdistrict)
+    dep_b = factories.DepartmentFactory(
+        subdistrict=world.subdistrict, name="城管中队", code="city_management"
+    )
+    user_b = factories.UserFactory(username="city_handler", is_staff=True)
+    org_services.assign_role(actor=None, user=user_b, role="department_handler", unit=dep_b)
+    admin = world.users["subdistrict_admin"]
+    for dep, user in ((dep_a, world.users["department_handler"]), (dep_b, user_b)):
+        org_services.add_team_member(actor=admin, block=world.block, department=dep, user=user)
+    return dep_a, world.users["department_handler"], dep_b, user_b

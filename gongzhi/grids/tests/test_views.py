@@ -22,7 +22,7 @@ if not any(getattr(p, "namespace", None) == "grids" for p in urlpatterns):
 pytestmark = [pytest.mark.django_db, pytest.mark.urls(__name__)]
 
 ROLE_CODES = AREA_ROLES  # the three duty roles are refused everywhere (accounts tests)
-REACHES_A = {"subdistrict", "neighborhood", "micro_grid", "compound", "stairwell"}
+REACHES_A = {"subdistrict", "block", "neighborhood", "micro_grid", "compound", "stairwell"}
 
 
 def reads_area_a(code: str) -> bool:

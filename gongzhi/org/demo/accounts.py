@@ -20,7 +20,7 @@ from gongzhi.core.roles import ROLES
 from gongzhi.grids.models import MicroGrid
 from gongzhi.org import services
 from gongzhi.org.demo import catalog
-from gongzhi.org.models import Department, Neighborhood, PartnerUnit, Stairwell, Subdistrict
+from gongzhi.org.models import Block, Department, Neighborhood, PartnerUnit, Stairwell, Subdistrict
 
 DEFAULT_PASSWORD = "gongzhi-demo-2026"
 
@@ -58,6 +58,8 @@ def demo_units(subdistrict: Subdistrict) -> dict[str, object]:
         "partner_unit": PartnerUnit.objects.filter(subdistrict=subdistrict, name="上海大学").first()
         or PartnerUnit.objects.filter(subdistrict=subdistrict).order_by("pk").first(),
         "department": Department.objects.filter(subdistrict=subdistrict).order_by("pk").first(),
+        # The block chief (街长) sits on the first neighborhood's block.
+        "block": neighborhood.block or Block.objects.filter(subdistrict=subdistrict).order_by("pk").first(),
     }
 
 
@@ -71,6 +73,10 @@ def ensure_accounts(subdistrict: Subdistrict) -> list[Login]:
             unit = units[ROLES[role].unit_kind]
             services.assign_role(actor=None, user=user, role=role, unit=unit, post_level=post_level)
             logins.append(Login(username, display_name, str(ROLES[role].label), _unit_label(unit)))
+        block = units["block"]
+        if block is not None and block.block_chief_id is None:
+            block.block_chief = User.objects.get(username="blockchief")
+            block.save(update_fields=["block_chief"])
         grid = units["micro_grid"]
         if grid.grid_chief_id is None:
             grid.grid_chief = User.objects.get(username="gridchief")
@@ -102,6 +108,11 @@ class _Password:
     def __str__(self) -> str:
         self.hashed = self.hashed or make_password(demo_password())
         return self.hashed
+
+
+def demo_user(username: str, display_name: str) -> User:
+    """A further demo staff account (no role yet), with the demo password."""
+    return _user(username, display_name, _Password())
 
 
 def _user(username: str, display_name: str, hashed: _Password) -> User:

@@ -80,6 +80,7 @@ DEPARTMENTS: list[tuple[str, str, list[str]]] = [
     ("water", "水务站", ["供水故障", "排水管网堵塞", "积水内涝", "二次供水"]),
     ("planning", "规划土地所", ["规划咨询", "违法用地", "土地征收"]),
     ("safety", "安监所", ["消防通道", "电动车充电", "燃气安全", "生产安全", "高空坠物"]),
+    ("grid_centre", "网格化综合管理中心", ["联合执法协调", "街面巡查"]),
 ]
 
 BLOCKS: list[str] = ["杨行中心街区", "友谊路商圈街区", "富锦路科创街区"]
@@ -104,6 +105,17 @@ DEMO_ACCOUNTS: list[tuple[str, str, str, str]] = [
     ("owners", "吴文德", "owners_committee_member", ""),
     ("partner", "孙悦", "partner_liaison", ""),
     ("department", "郑斌", "department_handler", ""),
+    ("blockchief", "韩振华", "block_chief", ""),
+]
+# The joint team (联合执法, "5+1") of the first neighborhood's block: username, display name and
+# the department code each handles for (`department` above handles for 房管办, housing).
+JOINT_TEAM: list[tuple[str, str, str]] = [
+    ("department", "郑斌", "housing"),
+    ("chengguan", "马骏", "city_management"),
+    ("shuiwu", "邱桂芳", "water"),
+    ("guitu", "江涛", "planning"),
+    ("anjian", "葛俊峰", "safety"),
+    ("wangge", "闵晓燕", "grid_centre"),
 ]
 # The town's system admin (system_admin role on the subdistrict): a staff account, no superuser.
 SYSTEM_ADMIN = ("sysadmin", "系统管理员")

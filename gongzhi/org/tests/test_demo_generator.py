@@ -34,7 +34,7 @@ def test_town_has_the_asked_size_and_every_level():
     assert {o.level for o in t.party_orgs} == {"committee", "community", "branch", "group"}
     assert Counter(s.kind for s in t.service_points)["hub"] == 1
     assert Counter(s.kind for s in t.service_points)["circle"] == 5
-    assert len(t.partner_units) == 40 and len(t.departments) == 8
+    assert len(t.partner_units) == 40 and len(t.departments) == 9
 
 
 def test_old_lane_buildings_are_low_rise_with_two_or_three_stairwells():

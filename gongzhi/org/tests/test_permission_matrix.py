@@ -18,6 +18,7 @@ ROLE_CODES = AREA_ROLES  # the three duty roles are refused everywhere (accounts
 UNIT_COVERS = {
     "subdistrict": {"household_a", "household_a2", "household_b"},
     "neighborhood": {"household_a", "household_a2"},
+    "block": {"household_a", "household_a2"},  # 共和街区 holds 杨泰一村
     "micro_grid": {"household_a"},
     "compound": {"household_a"},
     "stairwell": {"household_a"},
@@ -145,6 +146,7 @@ def test_neighborhood_page_is_404_outside_area(client, world, role_code):
     own = c.get(reverse("org:neighborhood", args=[world.neighborhood_a.pk]))
     reaches_a = ROLES[role_code].unit_kind in {
         "subdistrict",
+        "block",
         "neighborhood",
         "micro_grid",
         "compound",

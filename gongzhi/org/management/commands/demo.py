@@ -19,6 +19,7 @@ APP_DEMOS = [
     "gongzhi.grids.demo",
     "gongzhi.governance.demo",
     "gongzhi.concerns.demo",
+    "gongzhi.concerns.demo_joint",
     "gongzhi.visits.demo",
     "gongzhi.insights.demo",
     "gongzhi.volunteers.demo",
