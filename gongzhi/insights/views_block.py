@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from gongzhi.core.pages import require_concern_reader, staff_page
+from gongzhi.core.replica import reads_replica
 from gongzhi.insights import block_figures, selectors
 from gongzhi.org import selectors as org_selectors
 
@@ -15,6 +16,7 @@ def _chart(rows: list[dict], unit: str, value: str = "count") -> dict:
 
 
 @staff_page
+@reads_replica
 def block_dashboard(request, pk: int):
     require_concern_reader(request.user)
     block = get_object_or_404(selectors.blocks_overseen_by(request.user), pk=pk)
