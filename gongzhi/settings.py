@@ -139,6 +139,16 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Background work (django.tasks). `default` runs scheduled jobs in the command that enqueues them;
+# `background` runs work a person waits on (an export's file, the audit chain check) off the request:
+# in a thread of the web process when embedded (core/task_backends.py), a worker backend in production.
+TASKS = {
+    "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
+    "background": {
+        "BACKEND": env.str("GONGZHI_BACKGROUND_TASKS", default="gongzhi.core.task_backends.ThreadBackend")
+    },
+}
+
 # Where residents reach the platform, e.g. https://gz.example.gov.cn: prefixes links sent by SMS and email.
 GONGZHI_PUBLIC_URL = env.str("GONGZHI_PUBLIC_URL", default="")
 

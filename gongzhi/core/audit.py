@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -185,7 +186,7 @@ class ChainReport:
         return self.broken_at is None and not self.missing
 
 
-def verify_chain(batch: int = 5000) -> ChainReport:
+def verify_chain(batch: int = 5000, progress: Callable[[int], None] | None = None) -> ChainReport:
     """Recompute every link in id order, chain by chain; then check both ends of every chain
     against its sealed head, the signed checkpoints and the purge markers (core/audit_anchor.py):
     a first remaining record must follow nothing or what a purge archived, a head must end on
@@ -201,4 +202,6 @@ def verify_chain(batch: int = 5000) -> ChainReport:
         firsts.setdefault(entry.chain, entry)
         lasts[entry.chain] = entry
         checked += 1
+        if progress is not None and checked % batch == 0:
+            progress(checked)
     return ChainReport(checked, missing=audit_anchor.check(firsts, lasts))
