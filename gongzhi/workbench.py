@@ -213,6 +213,25 @@ def _week(today: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=7)
 
 
+def invitation_items(user) -> list[Item]:
+    """Meetings the person is invited to, still ahead: for every staff role, whether or not the
+    role reads the area's meetings (a grid chief, a partner unit's liaison)."""
+    meetings = deliberation_selectors.upcoming_invitations(user, timezone.now())
+    lines = [
+        Line(
+            m.title,
+            reverse("deliberation:meeting", args=[m.pk]),
+            f"{timezone.localtime(m.held_at):%m-%d %H:%M}",
+        )
+        for m in meetings[:SHOWN]
+    ]
+    if not lines:
+        return []
+    count = meetings.count()
+    first = reverse("deliberation:meeting", args=[meetings[0].pk])
+    return [Item("invitations", _("Meetings I am invited to"), count, first, 0, lines)]
+
+
 def deliberation_items(user, today: date) -> list[Item]:
     items = []
     if not may_read_class(user, "deliberation"):
@@ -419,6 +438,7 @@ def today(user) -> list[Item]:
         concern_items(user, roles, now)
         + visit_items(user, now)
         + deliberation_items(user, timezone.localdate())
+        + invitation_items(user)
         + volunteer_items(user, now)
         + stairwell_items(user, roles)
         + disclosure_items(user)

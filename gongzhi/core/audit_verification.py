@@ -19,7 +19,8 @@ BATCH = 2000
 def may_verify(user) -> bool:
     """Readers of the audit trail on a subdistrict (the auditor): the chain is the whole town's."""
     return any(
-        ROLES[a.role].unit_kind == "subdistrict" and "audit" in ROLES[a.role].read for a in assignments_of(user)
+        ROLES[a.role].unit_kind == "subdistrict" and "audit" in ROLES[a.role].read
+        for a in assignments_of(user)
     )
 
 

@@ -80,7 +80,9 @@ def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "area": exports.area_names(item),
         "level": level,
         "approvers": approvers,
-        "overdue": item.status == ExportRequest.Status.PENDING and item.due_at and item.due_at < timezone.now(),
+        "overdue": item.status == ExportRequest.Status.PENDING
+        and item.due_at
+        and item.due_at < timezone.now(),
         "may_decide": item.status == ExportRequest.Status.PENDING and exports.may_decide(request.user, item),
         "is_requester": item.requested_by_id == request.user.pk,
     }

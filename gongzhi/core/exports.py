@@ -207,7 +207,9 @@ def approvers_of(item: ExportRequest) -> tuple[str, list]:
     for level, unit_kind, unit_id in levels:
         if unit_id is None:
             continue
-        roles = [r.code for r in ROLES.values() if r.export and data_class in r.read and r.unit_kind == unit_kind]
+        roles = [
+            r.code for r in ROLES.values() if r.export and data_class in r.read and r.unit_kind == unit_kind
+        ]
         people = list(
             get_user_model()
             .objects.filter(

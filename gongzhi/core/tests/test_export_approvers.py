@@ -43,7 +43,11 @@ def test_the_next_level_up_approves_and_the_file_is_produced_in_the_background(c
     answer = client.post(reverse("core:export_decide", args=[item.pk]), {"decision": "approve"})
     assert answer.status_code == 302
     item.refresh_from_db()
-    assert (item.status, item.decided_by, item.progress_step) == ("ready", world.users["subdistrict_admin"], 3)
+    assert (item.status, item.decided_by, item.progress_step) == (
+        "ready",
+        world.users["subdistrict_admin"],
+        3,
+    )
     assert item.row_count == 2
     fragment = client.get(reverse("core:export", args=[item.pk]), HTTP_HX_REQUEST="true").content.decode()
     assert 'data-status="ready"' in fragment and "hx-trigger" not in fragment
@@ -52,7 +56,10 @@ def test_the_next_level_up_approves_and_the_file_is_produced_in_the_background(c
 def test_a_producing_request_is_polled_until_ready(client, world):
     item = ask(world.users["neighborhood_secretary"], world)
     ExportRequest.objects.filter(pk=item.pk).update(
-        status="producing", progress_step=1, decided_by=world.users["subdistrict_admin"], decided_at=item.requested_at
+        status="producing",
+        progress_step=1,
+        decided_by=world.users["subdistrict_admin"],
+        decided_at=item.requested_at,
     )
     client.force_login(world.users["neighborhood_secretary"])
     fragment = client.get(reverse("core:export", args=[item.pk]), HTTP_HX_REQUEST="true").content.decode()

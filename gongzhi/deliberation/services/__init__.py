@@ -7,6 +7,7 @@ audit record. Counting is done by gongzhi.deliberation.rules on the stored rows,
 
 from gongzhi.deliberation.models import Vote  # the verify command finds Vote.DoesNotExist here
 from gongzhi.deliberation.services.agenda import (
+    check_agenda_concern,
     CONCERN_ORIGINS,
     add_agenda_item,
     queue_agenda_item,
@@ -34,7 +35,10 @@ from gongzhi.deliberation.services.meetings import (
     assign_task,
     complete_task,
     create_meeting,
+    answer_invitation,
     invite,
+    invitees_of,
+    is_invited,
     record_decision,
     record_minutes,
     staff_of_area,
@@ -51,6 +55,7 @@ from gongzhi.deliberation.services.setup import (
 )
 
 __all__ = [
+    "check_agenda_concern",
     "CONCERN_ORIGINS",
     "MEETING_DUTY",
     "MIN_REASON",
@@ -72,7 +77,10 @@ __all__ = [
     "enter_paper_ballot",
     "excuse_member",
     "group_units",
+    "answer_invitation",
     "invite",
+    "invitees_of",
+    "is_invited",
     "open_vote",
     "publish_result",
     "queue_agenda_item",

@@ -125,7 +125,9 @@ def apportion_lines(project: Project, budget: Decimal) -> dict[str, str]:
         line.amount = (wanted * budget / asked).quantize(FEN, rounding=ROUND_DOWN)
     lines[0].amount += budget - sum((line.amount for line in lines), Decimal(0))
     for line in lines:
-        BudgetLine.objects.filter(pk=line.pk).update(amount=line.amount, requested_amount=line.requested_amount)
+        BudgetLine.objects.filter(pk=line.pk).update(
+            amount=line.amount, requested_amount=line.requested_amount
+        )
         changed[str(line.pk)] = f"{line.requested_amount}→{line.amount}"
     return changed
 
