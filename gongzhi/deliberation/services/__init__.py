@@ -7,9 +7,9 @@ audit record. Counting is done by gongzhi.deliberation.rules on the stored rows,
 
 from gongzhi.deliberation.models import Vote  # the verify command finds Vote.DoesNotExist here
 from gongzhi.deliberation.services.agenda import (
-    check_agenda_concern,
     CONCERN_ORIGINS,
     add_agenda_item,
+    check_agenda_concern,
     queue_agenda_item,
     schedule_agenda_item,
     withdraw_agenda_item,
@@ -32,10 +32,10 @@ from gongzhi.deliberation.services.duties import (
     schedule_meeting_cadence,
 )
 from gongzhi.deliberation.services.meetings import (
+    answer_invitation,
     assign_task,
     complete_task,
     create_meeting,
-    answer_invitation,
     invite,
     invitees_of,
     is_invited,

@@ -164,9 +164,9 @@ def _tell_invitees(meeting: Meeting, invitation: Invitation) -> None:
     at = timezone.localtime(meeting.held_at)
     subject = _("You are invited: %(title)s, %(at)s") % {"title": meeting.title, "at": f"{at:%Y-%m-%d %H:%M}"}
     link = reverse("deliberation:meeting", args=[meeting.pk])
+    body = meeting.place or meeting.get_kind_display()
     for user in invitees_of(meeting, invitation):
         key = f"deliberation/invitation/{meeting.pk}/{user.pk}"
-        body = meeting.place or meeting.get_kind_display()
         transaction.on_commit(
             lambda user=user, key=key: notify_user(user, key=key, subject=subject, body=body, link=link)
         )
