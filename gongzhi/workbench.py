@@ -402,13 +402,17 @@ def stairwell_items(user, roles: set[str]) -> list[Item]:
     return items
 
 
+COMPOUND_ROLES = frozenset({"owners_committee_member", "property_staff"})
+
+
 def disclosure_items(user) -> list[Item]:
-    """An owners' committee member: the works accounts (公示) of their compound now open for
-    comment, the notices they are there to check; counted on the compound page's own filter."""
+    """An owners' committee member or the property company: the works accounts (公示) of their
+    compound now open for comment, the notices they are there to check (counted on the compound
+    page's own filter), and residents' objections to the compound's notices of the last 30 days."""
     today = timezone.localdate()
     items = []
     for a in assignments_of(user):
-        if a.role != "owners_committee_member" or not a.compound_id:
+        if a.role not in COMPOUND_ROLES or not a.compound_id:
             continue
         compound = property_selectors.compounds_visible_to(user).filter(pk=a.compound_id).first()
         if compound is None:
@@ -426,7 +430,26 @@ def disclosure_items(user) -> list[Item]:
         items.append(
             Item(f"works_{compound.pk}", _("Works accounts open for comment"), notices.count(), url, 0, lines)
         )
+        items.append(_objection_item(compound, today))
     return items
+
+
+def _objection_item(compound, today: date) -> Item:
+    objections = property_selectors.objections_of(compound, since=today - timedelta(days=30))
+    lines = [
+        Line(
+            f"{c.disclosure.title} · {c.body[:40]}",
+            reverse("projects:public", args=[c.disclosure.token]) + "#comments",
+            f"{timezone.localtime(c.created_at):%m-%d}",
+            not c.reply,
+        )
+        for c in objections[:SHOWN]
+    ]
+    url = lines[0].url if lines else reverse("property:compound", args=[compound.pk])
+    unanswered = sum(1 for c in objections if not c.reply)
+    return Item(
+        f"objections_{compound.pk}", _("Objections to notices"), objections.count(), url, unanswered, lines
+    )
 
 
 def today(user) -> list[Item]:

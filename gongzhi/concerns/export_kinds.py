@@ -42,7 +42,9 @@ exports.register(
         area=_area,
         fields=("month", "by"),
         produce=_produce,
-        description=gettext_lazy("Response, resolution and satisfaction rates of one month, by neighborhood, grid or category."),
+        description=gettext_lazy(
+            "Response, resolution and satisfaction rates of one month, by neighborhood, grid or category."
+        ),
         page="concerns:kpi",
     )
 )
@@ -78,7 +80,9 @@ exports.register(
         area=_queue_area,
         fields=QUEUE_FIELDS,
         produce=_queue_produce,
-        description=gettext_lazy("The concerns the queue lists with its filters: residents' names and phones masked."),
+        description=gettext_lazy(
+            "The concerns the queue lists with its filters: residents' names and phones masked."
+        ),
         page="concerns:queue",
         count=_queue_count,
     )

@@ -56,7 +56,9 @@ exports.register(
         area=_area,
         fields=("neighborhood",),
         produce=_produce,
-        description=gettext_lazy("Households and their residents of one neighborhood (or your whole area), in the import layout, ID numbers and phones masked."),
+        description=gettext_lazy(
+            "Households and their residents of one neighborhood (or your whole area), in the import layout, ID numbers and phones masked."
+        ),
         page="org:ledger_import",
         count=_count,
     )

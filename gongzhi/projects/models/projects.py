@@ -16,6 +16,8 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 PROJECT_SCOPE = {
     "subdistrict": "neighborhood__subdistrict_id",
     "neighborhood": "neighborhood_id",
+    # The compound's property company and owners' committee read the projects of their compound.
+    "compound": "compound_id",
     "partner_unit": "partners__id",
     "department": "departments__id",
 }

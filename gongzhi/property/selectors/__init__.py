@@ -65,6 +65,7 @@ from gongzhi.property.selectors.governance import (
     step_counts,
     subdistrict_of,
     trend,
+    objections_of,
     works_accounts_of,
     year_span,
 )
@@ -130,6 +131,7 @@ __all__ = [
     "trend",
     "village_rules",
     "volunteer_for",
+    "objections_of",
     "works_accounts_of",
     "year_span",
 ]
