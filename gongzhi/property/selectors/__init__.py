@@ -51,6 +51,7 @@ from gongzhi.property.selectors.governance import (
     metrics_of,
     neighborhood_for,
     neighborhood_ranking,
+    objections_of,
     owners_votes_of,
     party_share,
     plan_of,
@@ -65,7 +66,6 @@ from gongzhi.property.selectors.governance import (
     step_counts,
     subdistrict_of,
     trend,
-    objections_of,
     works_accounts_of,
     year_span,
 )
