@@ -326,17 +326,9 @@ def rows_in(produced: ExportFile) -> int | None:
         return max(produced.content.decode("utf-8-sig", errors="replace").count("\n") - 1, 0)
     if produced.content_type != XLSX:
         return None
-    import io
+    from gongzhi.core import sheets
 
-    import openpyxl
-
-    book = openpyxl.load_workbook(io.BytesIO(produced.content), read_only=True)
-    try:
-        # The first sheet holds the data (others are lists); write-only books carry no dimension.
-        rows = book.worksheets[0].iter_rows(values_only=True)
-        return max(sum(1 for row in rows if any(value not in (None, "") for value in row)) - 1, 0)
-    finally:
-        book.close()
+    return sheets.data_rows(produced.content)
 
 
 def _audit_step(item: ExportRequest, user, action: str, summary: str, note: str) -> None:
