@@ -2,6 +2,8 @@
 the same check as `gongzhi audit verify` (core.audit.verify_chain) and records its progress and
 result on an `AuditVerification`, whose history the page lists."""
 
+from datetime import timedelta
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
@@ -14,6 +16,7 @@ from gongzhi.core.permissions import assignments_of
 from gongzhi.core.roles import ROLES
 
 BATCH = 2000
+STALE = timedelta(hours=1)
 
 
 def may_verify(user) -> bool:
@@ -48,6 +51,10 @@ def start_verification(*, actor) -> AuditVerification:
     with transaction.atomic():
         running = AuditVerification.objects.select_for_update().filter(
             status__in=(AuditVerification.Status.QUEUED, AuditVerification.Status.RUNNING)
+        )
+        # A run unfinished after an hour was lost (a restart killed its thread or worker).
+        running.filter(requested_at__lt=timezone.now() - STALE).update(
+            status=AuditVerification.Status.FAILED, problem=_("Interrupted before it finished.")
         )
         if (existing := running.first()) is not None:
             return existing

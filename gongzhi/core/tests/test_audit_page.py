@@ -115,3 +115,19 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
     for name in ("core:audit_verify", "core:audit"):
         assert "/accounts/login/" in client.get(reverse(name)).url
     assert "/accounts/login/" in client.post(reverse("core:audit_verify_start")).url
+
+
+def test_a_run_lost_for_an_hour_is_marked_failed_and_a_new_one_starts(
+    world, django_capture_on_commit_callbacks
+):
+    from gongzhi.core.audit_verification import start_verification
+
+    lost = AuditVerification.objects.create(
+        started_by=world.users["auditor"],
+        status="running",
+        requested_at=timezone.now() - datetime.timedelta(hours=2),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        fresh = start_verification(actor=world.users["auditor"])
+    lost.refresh_from_db()
+    assert lost.status == "failed" and fresh != lost and fresh.status == "queued"
