@@ -20,6 +20,11 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Page tests sign in with force_login; the second factor has tests of its own that turn it on.
     settings.MFA_REQUIRED = False
+    # Work a person waits on runs inline in tests (a thread would outlive the test's transaction).
+    settings.TASKS = {
+        **settings.TASKS,
+        "background": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
+    }
 
 
 @pytest.fixture(autouse=True)

@@ -169,7 +169,8 @@ def menu_of(user) -> list[Group]:
         home = Group(home.key, home.label, (*home.links, notices))
     duty = duty_of(user)
     if duty == "auditor":
-        return [Group("records", _("Records"), _links((_("Audit trail"), "core:audit")))]
+        trail = ((_("Audit trail"), "core:audit"), (_("Verify the audit chain"), "core:audit_verify"))
+        return [Group("records", _("Records"), _links(*trail))]
     if duty == "security_admin":
         return [Group("records", _("Records"), _links((_("Security"), "accounts:security")))]
     if duty == "system_admin":

@@ -154,15 +154,25 @@ if "replica" in DATABASES and DATABASES["default"]["ENGINE"].startswith("django.
     DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DATABASE_ROUTERS = ["gongzhi.core.replica.Router"]
 
-# Background tasks (core/jobs.py): in-process by default (the demo needs nothing more); a
-# deployment sets GONGZHI_TASKS=database and runs `gongzhi worker` processes.
+# Background tasks (core/jobs.py). `default` runs the scheduled jobs, delivery and fan-out;
+# `background` runs work a person waits on (an export's file, the audit chain check) off the request.
+# Embedded (the demo): `default` in-process after the commit, `background` in a thread of the web
+# process (core/task_backends.py). A deployment sets GONGZHI_TASKS=database: both go to the task
+# table and `gongzhi worker` processes run them.
+_WORKERS = env.str("GONGZHI_TASKS", default="immediate") == "database"
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend"
-        if env.str("GONGZHI_TASKS", default="immediate") == "database"
+        if _WORKERS
         else "django.tasks.backends.immediate.ImmediateBackend",
         "QUEUES": [],
-    }
+    },
+    "background": {
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if _WORKERS
+        else env.str("GONGZHI_BACKGROUND_TASKS", default="gongzhi.core.task_backends.ThreadBackend"),
+        "QUEUES": [],
+    },
 }
 # A worker silent this long is taken for dead and its running tasks go back in the queue.
 GONGZHI_WORKER_STALE_SECONDS = env.int("GONGZHI_WORKER_STALE_SECONDS", default=20)

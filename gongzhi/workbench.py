@@ -230,6 +230,25 @@ def _week(today: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=7)
 
 
+def invitation_items(user) -> list[Item]:
+    """Meetings the person is invited to, still ahead: for every staff role, whether or not the
+    role reads the area's meetings (a grid chief, a partner unit's liaison)."""
+    meetings = deliberation_selectors.upcoming_invitations(user, timezone.now())
+    lines = [
+        Line(
+            m.title,
+            reverse("deliberation:meeting", args=[m.pk]),
+            f"{timezone.localtime(m.held_at):%m-%d %H:%M}",
+        )
+        for m in meetings[:SHOWN]
+    ]
+    if not lines:
+        return []
+    count = meetings.count()
+    first = reverse("deliberation:meeting", args=[meetings[0].pk])
+    return [Item("invitations", _("Meetings I am invited to"), count, first, 0, lines)]
+
+
 def deliberation_items(user, today: date) -> list[Item]:
     items = []
     if not may_read_class(user, "deliberation"):
@@ -407,13 +426,17 @@ def stairwell_items(user, roles: set[str]) -> list[Item]:
     return items
 
 
+COMPOUND_ROLES = frozenset({"owners_committee_member", "property_staff"})
+
+
 def disclosure_items(user) -> list[Item]:
-    """An owners' committee member: the works accounts (公示) of their compound now open for
-    comment, the notices they are there to check; counted on the compound page's own filter."""
+    """An owners' committee member or the property company: the works accounts (公示) of their
+    compound now open for comment, the notices they are there to check (counted on the compound
+    page's own filter), and residents' objections to the compound's notices of the last 30 days."""
     today = timezone.localdate()
     items = []
     for a in assignments_of(user):
-        if a.role != "owners_committee_member" or not a.compound_id:
+        if a.role not in COMPOUND_ROLES or not a.compound_id:
             continue
         compound = property_selectors.compounds_visible_to(user).filter(pk=a.compound_id).first()
         if compound is None:
@@ -431,7 +454,26 @@ def disclosure_items(user) -> list[Item]:
         items.append(
             Item(f"works_{compound.pk}", _("Works accounts open for comment"), notices.count(), url, 0, lines)
         )
+        items.append(_objection_item(compound, today))
     return items
+
+
+def _objection_item(compound, today: date) -> Item:
+    objections = property_selectors.objections_of(compound, since=today - timedelta(days=30))
+    lines = [
+        Line(
+            f"{c.disclosure.title} · {c.body[:40]}",
+            reverse("projects:public", args=[c.disclosure.token]) + "#comments",
+            f"{timezone.localtime(c.created_at):%m-%d}",
+            not c.reply,
+        )
+        for c in objections[:SHOWN]
+    ]
+    url = lines[0].url if lines else reverse("property:compound", args=[compound.pk])
+    unanswered = sum(1 for c in objections if not c.reply)
+    return Item(
+        f"objections_{compound.pk}", _("Objections to notices"), objections.count(), url, unanswered, lines
+    )
 
 
 def today(user) -> list[Item]:
@@ -443,6 +485,7 @@ def today(user) -> list[Item]:
         concern_items(user, roles, now)
         + visit_items(user, now)
         + deliberation_items(user, timezone.localdate())
+        + invitation_items(user)
         + volunteer_items(user, now)
         + stairwell_items(user, roles)
         + disclosure_items(user)

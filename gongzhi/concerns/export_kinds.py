@@ -42,6 +42,10 @@ exports.register(
         area=_area,
         fields=("month", "by"),
         produce=_produce,
+        description=gettext_lazy(
+            "Response, resolution and satisfaction rates of one month, by neighborhood, grid or category."
+        ),
+        page="concerns:kpi",
     )
 )
 
@@ -59,6 +63,10 @@ def _queue_area(actor, params: dict) -> tuple[int | None, int | None]:
     return exports.area_of_exporter(actor, "concern")
 
 
+def _queue_count(actor, params: dict) -> int:
+    return selectors.concern_queue(actor, filters=_queue_filter(params)).count()
+
+
 def _queue_produce(actor, params: dict) -> exports.ExportFile:
     concerns = selectors.concern_queue(actor, filters=_queue_filter(params))
     return exports.ExportFile(workbooks.queue_workbook(concerns), "concern-queue.xlsx")
@@ -72,5 +80,10 @@ exports.register(
         area=_queue_area,
         fields=QUEUE_FIELDS,
         produce=_queue_produce,
+        description=gettext_lazy(
+            "The concerns the queue lists with its filters: residents' names and phones masked."
+        ),
+        page="concerns:queue",
+        count=_queue_count,
     )
 )

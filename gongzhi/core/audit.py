@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import json
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -185,7 +186,20 @@ class ChainReport:
         return self.broken_at is None and not self.missing
 
 
-def verify_chain(batch: int = 5000) -> ChainReport:
+def _in_batches(batch: int):
+    """Every record in id order, one fully read query per batch: no cursor stays open between
+    batches, so a caller may write (the web check's progress) without holding a stale read
+    snapshot on SQLite."""
+    after = 0
+    while True:
+        rows = list(AuditRecord.objects.filter(id__gt=after).order_by("id")[:batch])
+        yield from rows
+        if len(rows) < batch:
+            return
+        after = rows[-1].pk
+
+
+def verify_chain(batch: int = 5000, progress: Callable[[int], None] | None = None) -> ChainReport:
     """Recompute every link in id order, chain by chain; then check both ends of every chain
     against its sealed head, the signed checkpoints and the purge markers (core/audit_anchor.py):
     a first remaining record must follow nothing or what a purge archived, a head must end on
@@ -193,7 +207,7 @@ def verify_chain(batch: int = 5000) -> ChainReport:
     firsts: dict[int, AuditRecord] = {}
     lasts: dict[int, AuditRecord] = {}
     checked = 0
-    for entry in AuditRecord.objects.order_by("id").iterator(chunk_size=batch):
+    for entry in _in_batches(batch):
         if entry.chain in lasts and entry.prev_hash != lasts[entry.chain].hash:
             return ChainReport(checked, entry.pk, "prev_hash does not match the record before it")
         if not _link_holds(entry):
@@ -201,4 +215,6 @@ def verify_chain(batch: int = 5000) -> ChainReport:
         firsts.setdefault(entry.chain, entry)
         lasts[entry.chain] = entry
         checked += 1
+        if progress is not None and checked % batch == 0:
+            progress(checked)
     return ChainReport(checked, missing=audit_anchor.check(firsts, lasts))

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -26,6 +27,8 @@ from gongzhi.core.reauth import require_recent_auth
 def export_new(request: HttpRequest) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     kind_code = source.get("kind", "")
+    if not kind_code and request.method == "GET":
+        return render(request, "core/export_kinds.html", {"kinds": exports.kinds_for(request.user)})
     try:
         kind = exports.kind_of(kind_code)
     except ValidationError:
@@ -67,8 +70,19 @@ def _visible(request: HttpRequest, pk: int) -> ExportRequest:
 @login_required
 def export_detail(request: HttpRequest, pk: int) -> HttpResponse:
     item = _visible(request, pk)
+    if request.headers.get("HX-Request"):
+        return render(request, "core/_export_progress.html", {"item": item})
+    level, approvers = exports.approvers_of(item)
     context = {
         "item": item,
+        "kind": exports.kinds().get(item.kind),
+        "params": exports.params_shown(item),
+        "area": exports.area_names(item),
+        "level": level,
+        "approvers": approvers,
+        "overdue": item.status == ExportRequest.Status.PENDING
+        and item.due_at
+        and item.due_at < timezone.now(),
         "may_decide": item.status == ExportRequest.Status.PENDING and exports.may_decide(request.user, item),
         "is_requester": item.requested_by_id == request.user.pk,
     }
@@ -92,7 +106,9 @@ def export_decide(request: HttpRequest, pk: int) -> HttpResponse:
         for message in exc.messages:
             messages.error(request, message)
         return redirect("core:export", pk=item.pk)
-    messages.success(request, _("Export approved.") if approve else _("Export refused."))
+    messages.success(
+        request, _("Export approved; the file is being produced.") if approve else _("Export refused.")
+    )
     return redirect("core:export", pk=item.pk)
 
 

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -58,6 +60,12 @@ class ExportKind:
     fields: tuple[str, ...]
     # (actor, params) -> ExportFile, run as the requester once the request is approved.
     produce: Callable[[object, dict], ExportFile]
+    # (actor, params) -> how many rows the file will hold, when the kind can tell cheaply.
+    count: Callable[[object, dict], int] | None = None
+    # What the kind holds, in a sentence for the request page and the page listing the kinds.
+    description: str = ""
+    # The page (URL name) where people pick what to export and ask for it.
+    page: str = ""
 
 
 _KINDS: dict[str, ExportKind] = {}
@@ -75,6 +83,29 @@ def kinds() -> dict[str, ExportKind]:
         autodiscover_modules("export_kinds")
         _discovered = True
     return _KINDS
+
+
+def kinds_for(user) -> list[ExportKind]:
+    """The kinds the user may ask for (their roles export the data class), for the page listing them."""
+    if not permissions.has_capability(user, "export"):
+        return []
+    return [kind for kind in kinds().values() if permissions.may_read_class(user, kind.data_class)]
+
+
+def params_shown(item: ExportRequest) -> list[tuple[str, str]]:
+    """The request's parameters as (name, value) for the page; names through the catalogue."""
+    names = {
+        "neighborhood": _("neighborhood"),
+        "month": _("month"),
+        "by": _("grouped by"),
+        "grid": _("grid"),
+        "emergency": _("call-up"),
+        "q": _("search"),
+        "state": _("state"),
+        "category": _("category"),
+        "due": _("due"),
+    }
+    return [(str(names.get(key, key)), str(value)) for key, value in sorted(item.params.items()) if value]
 
 
 def kind_of(code: str) -> ExportKind:
@@ -135,14 +166,18 @@ def request_export(user, kind: str, params: dict, purpose: str) -> ExportRequest
         )
         if (existing := same.first()) is not None:
             return existing
-        item = ExportRequest.objects.create(
+        item = ExportRequest(
             kind=kind,
             params=params,
             purpose=purpose[:255],
             requested_by=user,
             subdistrict_id=subdistrict_id,
             neighborhood_id=neighborhood_id,
+            row_count=export_kind.count(user, params) if export_kind.count else None,
         )
+        item.approver_level = approvers_of(item)[0]
+        item.due_at = item.requested_at + timedelta(hours=approval_hours())
+        item.save()
         audit.record(
             "export",
             item,
@@ -155,6 +190,54 @@ def request_export(user, kind: str, params: dict, purpose: str) -> ExportRequest
     return item
 
 
+def approval_hours() -> int:
+    return int(getattr(settings, "EXPORT_APPROVAL_HOURS", 48))
+
+
+AREA, SUBDISTRICT, NOBODY = "area", "subdistrict", "nobody"
+
+
+def approvers_of(item: ExportRequest) -> tuple[str, list]:
+    """Who may approve: the exporters of the request's own area (its neighborhood) other than the
+    requester; when there are none, the next level up, the subdistrict's; `nobody` when neither
+    has anyone (the page then says whom to ask)."""
+    data_class = kind_of(item.kind).data_class
+    levels = [(AREA, "neighborhood", item.neighborhood_id)] if item.neighborhood_id else []
+    levels.append((SUBDISTRICT, "subdistrict", item.subdistrict_id))
+    for level, unit_kind, unit_id in levels:
+        if unit_id is None:
+            continue
+        roles = [
+            r.code for r in ROLES.values() if r.export and data_class in r.read and r.unit_kind == unit_kind
+        ]
+        people = list(
+            get_user_model()
+            .objects.filter(
+                is_active=True,
+                role_assignments__role__in=roles,
+                **{f"role_assignments__{unit_kind}_id": unit_id},
+            )
+            .exclude(pk=item.requested_by_id)
+            .distinct()
+            .order_by("username")[:20]
+        )
+        if people:
+            return level, people
+    return NOBODY, []
+
+
+def area_names(item: ExportRequest) -> str:
+    """The request's area as people read it (org lies above core: reached through the registry)."""
+    names = []
+    if item.subdistrict_id:
+        town = apps.get_model("org", "Subdistrict").objects.filter(pk=item.subdistrict_id).first()
+        names.append(str(town) if town else "")
+    if item.neighborhood_id:
+        place = apps.get_model("org", "Neighborhood").objects.filter(pk=item.neighborhood_id).first()
+        names.append(str(place) if place else "")
+    return " · ".join(name for name in names if name)
+
+
 def may_decide(user, item: ExportRequest) -> bool:
     if item.requested_by_id == getattr(user, "pk", None):
         return False
@@ -163,7 +246,8 @@ def may_decide(user, item: ExportRequest) -> bool:
 
 
 def decide(user, item: ExportRequest, *, approve: bool, note: str = "") -> ExportRequest:
-    """Approve (and produce the file) or refuse a pending request. Two deciders at once: one wins."""
+    """Approve or refuse a pending request. Two deciders at once: one wins. An approval hands the
+    file to a background task (core.tasks.produce_export) whose steps the request page follows."""
     require_second_person(item.requested_by_id, user, step=_("Deciding an export request"))
     if not may_decide(user, item):
         raise NotInScope(_("This export request is outside your area."))
@@ -180,21 +264,50 @@ def decide(user, item: ExportRequest, *, approve: bool, note: str = "") -> Expor
             item.save(update_fields=["decided_by", "decided_at", "decision_note", "status"])
             _audit_step(item, user, "refuse", _("Export refused"), note)
             return item
-        try:
-            _produce(item)
-        except (PermissionDenied, ValidationError) as exc:
-            # The requester lost the right meanwhile: nothing is produced, and the request says why.
-            item.status = ExportRequest.Status.FAILED
-            item.decision_note = "; ".join(getattr(exc, "messages", [str(exc)]))[:255]
-        item.save()
+        item.status, item.progress_step = ExportRequest.Status.PRODUCING, PRODUCE_QUEUED
+        item.save(update_fields=["decided_by", "decided_at", "decision_note", "status", "progress_step"])
         _audit_step(item, user, "approve", _("Export approved"), note)
-    return item
+    from gongzhi.core.tasks import produce_export
+
+    produce_export.enqueue(item.pk)  # committed above, so a worker or thread sees the approval
+    return ExportRequest.objects.get(pk=item.pk)
+
+
+# The steps of producing a file, as the request page's progress bar shows them.
+PRODUCE_QUEUED, PRODUCE_READING, PRODUCE_MARKING, PRODUCE_DONE = 0, 1, 2, 3
+
+
+def _step(item: ExportRequest, step: int) -> None:
+    ExportRequest.objects.filter(pk=item.pk).update(progress_step=step)
+
+
+def produce_approved(request_id: int) -> str:
+    """The background task's body: produce, watermark and store the file of an approved request."""
+    item = ExportRequest.objects.select_related("requested_by", "decided_by").get(pk=request_id)
+    if item.status != ExportRequest.Status.PRODUCING:
+        return item.status  # a retried task after the file was made
+    try:
+        _produce(item)
+    except (PermissionDenied, ValidationError) as exc:
+        # The requester lost the right meanwhile: nothing is produced, and the request says why.
+        item.status = ExportRequest.Status.FAILED
+        item.decision_note = "; ".join(getattr(exc, "messages", [str(exc)]))[:255]
+    except Exception:
+        ExportRequest.objects.filter(pk=item.pk).update(
+            status=ExportRequest.Status.FAILED, decision_note=_("Producing the file failed; ask again.")
+        )
+        raise
+    item.save()
+    return item.status
 
 
 def _produce(item: ExportRequest) -> None:
     export_kind = kind_of(item.kind)
+    _step(item, PRODUCE_READING)
     produced = export_kind.produce(item.requested_by, item.params)
+    _step(item, PRODUCE_MARKING)
     marked = watermark(produced, _watermark_lines(item))
+    item.row_count = rows_in(produced)
     stored = f"{uuid.uuid4().hex}{Path(produced.filename).suffix.lower()}"
     (folder() / stored).write_bytes(marked)
     item.stored_name, item.file_name, item.content_type = (
@@ -204,7 +317,18 @@ def _produce(item: ExportRequest) -> None:
     )
     item.sha256, item.size = hashlib.sha256(marked).hexdigest(), len(marked)
     item.expires_at = item.decided_at + timedelta(hours=download_hours())
-    item.status = ExportRequest.Status.READY
+    item.status, item.progress_step = ExportRequest.Status.READY, PRODUCE_DONE
+
+
+def rows_in(produced: ExportFile) -> int | None:
+    """Data rows of the file: the first sheet's rows below its header (CSV: lines below the first)."""
+    if produced.content_type.startswith(CSV):
+        return max(produced.content.decode("utf-8-sig", errors="replace").count("\n") - 1, 0)
+    if produced.content_type != XLSX:
+        return None
+    from gongzhi.core import sheets
+
+    return sheets.data_rows(produced.content)
 
 
 def _audit_step(item: ExportRequest, user, action: str, summary: str, note: str) -> None:

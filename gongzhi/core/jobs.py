@@ -53,6 +53,15 @@ def uses_workers() -> bool:
     return type(task_backends["default"]).__module__.startswith("django_tasks_db.")
 
 
+def database_aliases() -> list[str]:
+    """The task backends whose tasks `gongzhi worker` runs, "default" first."""
+    return [
+        alias
+        for alias in settings.TASKS
+        if type(task_backends[alias]).__module__.startswith("django_tasks_db.")
+    ]
+
+
 def enqueue(task, *args, **kwargs) -> None:
     """Enqueue `task` for after the current transaction (if any) commits."""
     if uses_workers():

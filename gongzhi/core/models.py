@@ -147,6 +147,7 @@ class ExportRequest(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("awaiting approval")
+        PRODUCING = "producing", _("approved, file being produced")
         REFUSED = "refused", _("refused")
         READY = "ready", _("ready to download")
         FAILED = "failed", _("failed")
@@ -175,6 +176,14 @@ class ExportRequest(models.Model):
     size = models.PositiveBigIntegerField(null=True, blank=True)
     expires_at = models.DateTimeField(_("download until"), null=True, blank=True)
     downloads = models.PositiveIntegerField(_("downloads"), default=0)
+    # Who decides: the area's own exporters, or the next level up (the subdistrict) when nobody in
+    # the area but the requester may; decided by `due_at`, else the request shows as overdue.
+    approver_level = models.CharField(_("approved at"), max_length=16, default="area")
+    due_at = models.DateTimeField(_("approve by"), null=True, blank=True)
+    # Rows: the kind's count when asked (if it can tell), the file's own once produced.
+    row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    # While the file is produced in the background: which step, for the page's progress bar.
+    progress_step = models.PositiveSmallIntegerField(default=0)
 
     scope_paths = {"subdistrict": "subdistrict_id", "neighborhood": "neighborhood_id"}
     data_class = "export"
@@ -224,3 +233,46 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} @ {self.seen_at:%H:%M:%S}"
+
+
+class AuditVerification(models.Model):
+    """One check of the audit chain (the same as `gongzhi audit verify`), started from the web by
+    an auditor and run as a background task; the page shows its progress, result and history."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        INTACT = "intact", _("intact")
+        BROKEN = "broken", _("broken")
+        FAILED = "failed", _("failed")
+
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="audit_verifications"
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveBigIntegerField(_("records to check"), default=0)
+    checked = models.PositiveBigIntegerField(_("records checked"), default=0)
+    broken_at = models.BigIntegerField(_("broken at record"), null=True, blank=True)
+    problem = models.CharField(_("problem"), max_length=255, blank=True)
+    missing = models.JSONField(_("missing"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("audit chain verification")
+        verbose_name_plural = _("audit chain verifications")
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.status}"
+
+    @property
+    def done(self) -> bool:
+        return self.status in (self.Status.INTACT, self.Status.BROKEN, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.done:
+            return 100
+        return min(99, int(self.checked * 100 / self.total)) if self.total else 0

@@ -196,6 +196,8 @@ for _code in ("subdistrict_admin", "neighborhood_secretary", "social_worker"):
     _grant(_code, "property_figures", write=True)
 for _code in ("property_staff", "owners_committee_member"):
     _grant(_code, "property", write=False)
+    # The projects (works, micro-renewals) of their compound and their public notices (公示).
+    _grant(_code, "project", write=False)
 _grant("property_staff", "property_figures", write=True)
 _grant("owners_committee_member", "property_figures", write=False)
 for _code in ("stairwell_chief", "party_group_chief"):

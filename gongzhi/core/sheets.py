@@ -104,6 +104,18 @@ def to_bytes(book) -> bytes:
     return out.getvalue()
 
 
+def data_rows(content: bytes) -> int:
+    """Non-empty rows below the header of a platform workbook's first sheet (the data; later
+    sheets are lists), read without loading the cells into memory (write-only books carry no
+    dimension, so the rows are counted)."""
+    book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
+    try:
+        rows = book.worksheets[0].iter_rows(values_only=True)
+        return max(sum(1 for row in rows if any(value not in (None, "") for value in row)) - 1, 0)
+    finally:
+        book.close()
+
+
 def load_for_edit(content: bytes):
     """A workbook the platform wrote, opened to add to it (the export watermark); save it with
     `to_bytes`, which neutralises every cell again."""

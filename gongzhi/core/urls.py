@@ -7,6 +7,9 @@ app_name = "core"
 
 urlpatterns = [
     path("audit/", views.audit_trail, name="audit"),
+    path("audit/verify/", views.audit_verify, name="audit_verify"),
+    path("audit/verify/start/", views.audit_verify_start, name="audit_verify_start"),
+    path("audit/verify/<int:pk>/", views.audit_verification_detail, name="audit_verification"),
     path("exports/", export_views.export_list, name="exports"),
     path("exports/new/", export_views.export_new, name="export_new"),
     path("exports/<int:pk>/", export_views.export_detail, name="export"),

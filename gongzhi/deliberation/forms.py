@@ -132,9 +132,21 @@ class AgendaItemForm(forms.Form):
     concern = forms.ModelChoiceField(label=_("concern"), queryset=None, required=False)
     origin_ref = forms.CharField(label=_("origin reference"), max_length=64, required=False)
 
-    def __init__(self, *args, concerns, **kwargs):
+    def __init__(self, *args, concerns, check_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["concern"].queryset = concerns
+        if check_url:
+            # The tier rule is checked as the person picks, not only after submitting.
+            for name in ("origin", "concern"):
+                self.fields[name].widget.attrs.update(
+                    {
+                        "hx-post": check_url,
+                        "hx-trigger": "change",
+                        "hx-target": "#agenda-check",
+                        "hx-swap": "innerHTML",
+                        "hx-include": "closest form",
+                    }
+                )
 
     def clean(self):
         data = super().clean()
@@ -150,18 +162,35 @@ class MaskedResidentChoice(forms.ModelChoiceField):
         return f"{pii.mask_name(obj.name)} · {obj.household or ''}"
 
 
+class ResidentSearch(forms.Widget):
+    """A search box whose few matches (htmx, `search_url`) are radio buttons of this field: the
+    area's thousands of residents are never sent in one list."""
+
+    template_name = "deliberation/_resident_search.html"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.search_url = ""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["search_url"] = self.search_url
+        return context
+
+
 class InvitationForm(forms.Form):
     role = forms.ChoiceField(label=_("role"), required=False)
     partner_unit = forms.ModelChoiceField(label=_("partner unit"), queryset=None, required=False)
     department = forms.ModelChoiceField(label=_("department"), queryset=None, required=False)
-    resident = MaskedResidentChoice(label=_("resident"), queryset=None, required=False)
+    resident = MaskedResidentChoice(label=_("resident"), queryset=None, required=False, widget=ResidentSearch)
 
-    def __init__(self, *args, partner_units, departments, residents, **kwargs):
+    def __init__(self, *args, partner_units, departments, residents, search_url: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [("", "—"), *role_choices()]
         self.fields["partner_unit"].queryset = partner_units
         self.fields["department"].queryset = departments
         self.fields["resident"].queryset = residents
+        self.fields["resident"].widget.search_url = search_url
 
     def clean(self):
         data = super().clean()

@@ -382,6 +382,30 @@ class Invitation(models.Model):
         return str(self.partner_unit or self.department or self.resident)
 
 
+class Attendance(models.Model):
+    """An invited person's answer: they will attend the meeting, or cannot."""
+
+    class Answer(models.TextChoices):
+        ATTENDING = "attending", _("will attend")
+        DECLINED = "declined", _("cannot attend")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    answer = models.CharField(_("answer"), max_length=12, choices=Answer.choices)
+    answered_at = models.DateTimeField(_("answered at"), auto_now=True)
+
+    scope_paths = scope_through("meeting", AREA_SCOPE)
+    data_class = "deliberation"
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        constraints = [models.UniqueConstraint(fields=["meeting", "user"], name="attendance_once_per_person")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_answer_display()}"
+
+
 class Decision(models.Model):
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
     agenda_item = models.ForeignKey(

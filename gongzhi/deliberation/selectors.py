@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
@@ -13,11 +13,13 @@ from gongzhi.core.permissions import WRITE, assignments_of, can, scoped
 from gongzhi.core.roles import ROLES
 from gongzhi.deliberation.models import (
     AgendaItem,
+    Attendance,
     Ballot,
     Duty,
     Elector,
     ElectorUnit,
     FollowUpTask,
+    Invitation,
     Meeting,
     Vote,
     VoterReceipt,
@@ -192,7 +194,53 @@ def published_votes_visible_to(user) -> QuerySet[Vote]:
 
 
 def meetings_visible_to(user) -> QuerySet[Meeting]:
-    return scoped(user, Meeting.objects.select_related("neighborhood", "compound", "party_org"))
+    """Meetings of the user's area, and those they are invited to wherever they are held."""
+    in_area = scoped(user, Meeting.objects.all()).values("pk")
+    invited = meetings_invited_to(user).values("pk")
+    return Meeting.objects.filter(Q(pk__in=in_area) | Q(pk__in=invited)).select_related(
+        "neighborhood", "compound", "party_org"
+    )
+
+
+def meetings_invited_to(user) -> QuerySet[Meeting]:
+    """Meetings an invitation reaches the user by (the same rule as services.invitees_of)."""
+    reach = Q(pk__in=[])
+    for a in assignments_of(user):
+        if a.neighborhood_id:
+            reach |= Q(role=a.role, meeting__neighborhood_id=a.neighborhood_id)
+        reach |= Q(role=a.role, meeting__neighborhood__isnull=True, meeting__subdistrict_id=a.subdistrict_id)
+        if a.partner_unit_id:
+            reach |= Q(partner_unit_id=a.partner_unit_id)
+        if a.department_id:
+            reach |= Q(department_id=a.department_id)
+    if getattr(user, "is_authenticated", False):
+        reach |= Q(resident__user=user)
+    return Meeting.objects.filter(pk__in=Invitation.objects.filter(reach).values("meeting_id"))
+
+
+def upcoming_invitations(user, now) -> QuerySet[Meeting]:
+    """Meetings the user is invited to that are still ahead (or under way today), soonest first."""
+    return (
+        meetings_invited_to(user)
+        .filter(held_at__gte=now - timedelta(hours=12))
+        .select_related("neighborhood")
+        .order_by("held_at")
+    )
+
+
+def attendance_of(user, meeting: Meeting) -> Attendance | None:
+    return Attendance.objects.filter(meeting=meeting, user=user).first()
+
+
+def residents_matching(user, meeting: Meeting, text: str, limit: int = 8) -> list[Resident]:
+    """A few of the meeting's invitable residents by name or room: the picker's search (never the
+    whole area in one list)."""
+    text = (text or "").strip()
+    if len(text) < 1:
+        return []
+    residents = residents_for_invitation(user, meeting)
+    found = residents.filter(Q(name__contains=text) | Q(household__room__startswith=text))
+    return list(found[:limit])
 
 
 def waiting_agenda_items(user) -> QuerySet[AgendaItem]:

@@ -339,13 +339,17 @@ def _meeting_forms(request, meeting: Meeting, bound: dict | None = None) -> dict
     user = request.user
     forms = {
         "agenda_form": lambda data: AgendaItemForm(
-            data, concerns=selectors.concerns_for_agenda(user, meeting), prefix="agenda"
+            data,
+            concerns=selectors.concerns_for_agenda(user, meeting),
+            check_url=reverse("deliberation:meeting_agenda_check", args=[meeting.pk]),
+            prefix="agenda",
         ),
         "invite_form": lambda data: InvitationForm(
             data,
             partner_units=org_selectors.partner_units_visible_to(user),
             departments=selectors.departments_for_invitation(meeting),
             residents=selectors.residents_for_invitation(user, meeting),
+            search_url=reverse("deliberation:meeting_residents", args=[meeting.pk]),
             prefix="invite",
         ),
         "minutes_form": lambda data: MinutesForm(
@@ -365,7 +369,13 @@ def _meeting_forms(request, meeting: Meeting, bound: dict | None = None) -> dict
 
 def _render_meeting(request, meeting: Meeting, forms: dict | None = None, status: int = 200):
     may_write = selectors.may_change(request.user, meeting)
-    context = {"meeting": meeting, "may_write": may_write}
+    context = {
+        "meeting": meeting,
+        "may_write": may_write,
+        "invited": services.is_invited(request.user, meeting),
+        "attendance": selectors.attendance_of(request.user, meeting),
+        "attendances": meeting.attendances.select_related("user").order_by("answer", "user__username"),
+    }
     if may_write:
         context |= _meeting_forms(request, meeting) | (forms or {})
     return render(request, "deliberation/meeting.html", context, status=status)
@@ -550,3 +560,58 @@ def vote_part(request, pk: int, part: str):
             messages.success(request, _("Saved."))
             return redirect("deliberation:vote", pk=vote.pk)
     return _render_vote(request, vote, {part.form: form}, status=400)
+
+
+@login_required
+def meeting_residents(request, pk: int):
+    """The invitation form's resident search (htmx): a few masked matches, never the whole area."""
+    meeting = _meeting_or_404(request, pk)
+    if not selectors.may_change(request.user, meeting):
+        raise PermissionDenied(_("You may not change this meeting."))
+    q = request.GET.get("resident_q", "")[:32]
+    found = selectors.residents_matching(request.user, meeting, q, limit=9)
+    for resident in found:
+        resident.shown = InvitationForm.base_fields["resident"].label_from_instance(resident)
+    context = {
+        "residents": found[:8],
+        "more": len(found) > 8,
+        "q": q.strip(),
+        "field_name": "invite-resident",
+    }
+    return render(request, "deliberation/_resident_hits.html", context)
+
+
+@require_POST
+@login_required
+def meeting_agenda_check(request, pk: int):
+    """The agenda form's tier rule, checked as the person picks origin and concern (htmx)."""
+    meeting = _meeting_or_404(request, pk)
+    if not selectors.may_change(request.user, meeting):
+        raise PermissionDenied(_("You may not change this meeting."))
+    form = _meeting_forms(request, meeting, bound={"agenda_form": True})["agenda_form"]
+    problem = ""
+    if form.is_valid() and form.cleaned_data.get("concern") is not None:
+        data = form.cleaned_data
+        try:
+            services.check_agenda_concern(
+                actor=request.user, meeting=meeting, origin=data["origin"], concern=data.get("concern")
+            )
+        except ValidationError as exc:
+            problem = " ".join(exc.messages)
+    elif "concern" in form.errors or "origin" in form.errors:
+        problem = " ".join(form.errors.get("concern", []) + form.errors.get("origin", []))
+    return render(request, "deliberation/_agenda_check.html", {"problem": problem})
+
+
+@require_POST
+@login_required
+def meeting_attend(request, pk: int):
+    """An invited person answers: will attend, or cannot."""
+    meeting = _meeting_or_404(request, pk)
+    try:
+        services.answer_invitation(actor=request.user, meeting=meeting, answer=request.POST.get("answer", ""))
+    except ValidationError as exc:
+        say(request, exc)
+        return _render_meeting(request, meeting, status=400)
+    messages.success(request, _("Your answer is recorded."))
+    return redirect("deliberation:meeting", pk=meeting.pk)

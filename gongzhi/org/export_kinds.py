@@ -9,7 +9,7 @@ from gongzhi.core import exports, permissions
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.pages import parse_int
 from gongzhi.org import ledger
-from gongzhi.org.models import Neighborhood
+from gongzhi.org.models import Household, Neighborhood, Resident
 
 
 def _neighborhood(actor, params: dict) -> Neighborhood | None:
@@ -32,6 +32,15 @@ def _area(actor, params: dict) -> tuple[int | None, int | None]:
     return exports.area_of_exporter(actor, "resident")
 
 
+def _count(actor, params: dict) -> int:
+    """Rows of the ledger: one per resident (a household without residents has one of its own)."""
+    households = permissions.scoped(actor, Household.objects.all(), permissions.EXPORT)
+    if (neighborhood := _neighborhood(actor, params)) is not None:
+        households = households.filter(neighborhood=neighborhood)
+    residents = Resident.objects.filter(household__in=households).count()
+    return residents + households.filter(residents__isnull=True).count()
+
+
 def _produce(actor, params: dict) -> exports.ExportFile:
     neighborhood = _neighborhood(actor, params)
     content = ledger.export_households_xlsx(actor=actor, neighborhood=neighborhood)
@@ -47,5 +56,10 @@ exports.register(
         area=_area,
         fields=("neighborhood",),
         produce=_produce,
+        description=gettext_lazy(
+            "Households and their residents of one neighborhood (or your whole area), in the import layout, ID numbers and phones masked."
+        ),
+        page="org:ledger_import",
+        count=_count,
     )
 )

@@ -277,9 +277,12 @@ def public_accounts(disclosure: Disclosure) -> dict:
         for c in Comment.objects.filter(disclosure=disclosure).order_by("created_at", "id")
     ]
     today = timezone.localdate()
+    lines = list(project.budget_lines.all())
     return {
         "project": project,
-        "lines": project.budget_lines.all(),
+        "lines": lines,
+        "lines_total": sum((line.amount for line in lines), Decimal("0.00")),
+        "apportioned": any(line.requested_amount is not None for line in lines),
         "expenses": [
             dict(e, category_label=Expense(category=e["category"]).get_category_display()) for e in expenses
         ],

@@ -68,6 +68,8 @@ COVERAGE = exports.register(
         area=_coverage_area,
         fields=("month", "by"),
         produce=_coverage,
+        description=gettext_lazy("Visit coverage of one month, by neighborhood or grid."),
+        page="visits:coverage",
     )
 )
 UNVISITED = exports.register(
@@ -78,5 +80,7 @@ UNVISITED = exports.register(
         area=_unvisited_area,
         fields=("month", "grid"),
         produce=_unvisited,
+        description=gettext_lazy("Households not yet visited in one month, with their addresses."),
+        page="visits:coverage",
     )
 )

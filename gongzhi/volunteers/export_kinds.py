@@ -42,5 +42,7 @@ exports.register(
         area=_area,
         fields=("emergency",),
         produce=_produce,
+        description=gettext_lazy("Who is placed at which post of one call-up, with phones masked."),
+        page="volunteers:emergencies",
     )
 )

@@ -22,7 +22,9 @@ from gongzhi.core import jobs
 from gongzhi.core.models import WorkerHeartbeat
 from gongzhi.core.tests import jobs_for_tests
 
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+DATABASE_TASKS = {
+    alias: {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []} for alias in ("default", "background")
+}
 ROOT = Path(__file__).resolve().parents[3]
 
 

@@ -9,6 +9,7 @@ from gongzhi.deliberation.models import Vote  # the verify command finds Vote.Do
 from gongzhi.deliberation.services.agenda import (
     CONCERN_ORIGINS,
     add_agenda_item,
+    check_agenda_concern,
     queue_agenda_item,
     schedule_agenda_item,
     withdraw_agenda_item,
@@ -31,10 +32,13 @@ from gongzhi.deliberation.services.duties import (
     schedule_meeting_cadence,
 )
 from gongzhi.deliberation.services.meetings import (
+    answer_invitation,
     assign_task,
     complete_task,
     create_meeting,
     invite,
+    invitees_of,
+    is_invited,
     record_decision,
     record_minutes,
     staff_of_area,
@@ -51,6 +55,7 @@ from gongzhi.deliberation.services.setup import (
 )
 
 __all__ = [
+    "check_agenda_concern",
     "CONCERN_ORIGINS",
     "MEETING_DUTY",
     "MIN_REASON",
@@ -72,7 +77,10 @@ __all__ = [
     "enter_paper_ballot",
     "excuse_member",
     "group_units",
+    "answer_invitation",
     "invite",
+    "invitees_of",
+    "is_invited",
     "open_vote",
     "publish_result",
     "queue_agenda_item",

@@ -31,6 +31,11 @@ def _check_concern(actor, meeting: Meeting, origin: str, concern) -> None:
         raise ValidationError({"concern": _("The concern is of tier %(tier)s.") % {"tier": tier}})
 
 
+def check_agenda_concern(*, actor, meeting: Meeting, origin: str, concern=None) -> None:
+    """The agenda's concern rules alone (no write): for the form's check as the person picks."""
+    _check_concern(actor, meeting, origin, concern)
+
+
 @transaction.atomic
 def add_agenda_item(
     *, actor, meeting: Meeting, title: str, origin: str, origin_ref: str = "", concern=None

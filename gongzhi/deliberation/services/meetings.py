@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from gongzhi.core import audit, permissions
 from gongzhi.core.errors import NotInScope
 from gongzhi.core.permissions import WRITE
-from gongzhi.deliberation.models import Decision, FollowUpTask, Invitation, Meeting
+from gongzhi.deliberation.models import Attendance, Decision, FollowUpTask, Invitation, Meeting
 from gongzhi.deliberation.services.duties import _complete_meeting_duty
 from gongzhi.deliberation.services.places import _place_path
 from gongzhi.org.models import Compound, Neighborhood, PartyOrg
@@ -125,7 +125,72 @@ def invite(*, actor, meeting: Meeting, role: str = "", partner_unit=None, depart
         raise ValidationError({outside[0]: _("Invite parties of the meeting's subdistrict.")})
     invitation.save()
     audit.record("update", meeting, actor=actor, summary=f"{meeting.title}: + {invitation}"[:255])
+    _tell_invitees(meeting, invitation)
     return invitation
+
+
+def invitees_of(meeting: Meeting, invitation: Invitation | None = None):
+    """The accounts an invitation reaches (all of the meeting's when none is given): holders of the
+    invited role in the meeting's neighborhood (or subdistrict), the partner unit's and the
+    department's staff, the invited resident's own account."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    invitations = [invitation] if invitation is not None else list(meeting.invitations.all())
+    reach = Q(pk__in=[])
+    for i in invitations:
+        if i.role:
+            area = (
+                Q(role_assignments__neighborhood_id=meeting.neighborhood_id)
+                if meeting.neighborhood_id
+                else Q(role_assignments__subdistrict_id=meeting.subdistrict_id)
+            )
+            reach |= Q(role_assignments__role=i.role) & area
+        elif i.partner_unit_id:
+            reach |= Q(role_assignments__partner_unit_id=i.partner_unit_id)
+        elif i.department_id:
+            reach |= Q(role_assignments__department_id=i.department_id)
+        elif i.resident_id:
+            reach |= Q(resident__pk=i.resident_id)
+    return get_user_model().objects.filter(reach, is_active=True).distinct().order_by("username")
+
+
+def _tell_invitees(meeting: Meeting, invitation: Invitation) -> None:
+    """Each invited person is told once (the key), after the invitation is committed."""
+    from django.urls import reverse
+
+    from gongzhi.notifications.services import notify_user
+
+    at = timezone.localtime(meeting.held_at)
+    subject = _("You are invited: %(title)s, %(at)s") % {"title": meeting.title, "at": f"{at:%Y-%m-%d %H:%M}"}
+    link = reverse("deliberation:meeting", args=[meeting.pk])
+    body = meeting.place or meeting.get_kind_display()
+    for user in invitees_of(meeting, invitation):
+        key = f"deliberation/invitation/{meeting.pk}/{user.pk}"
+        transaction.on_commit(
+            lambda user=user, key=key: notify_user(user, key=key, subject=subject, body=body, link=link)
+        )
+
+
+def is_invited(user, meeting: Meeting) -> bool:
+    return invitees_of(meeting).filter(pk=user.pk).exists()
+
+
+@transaction.atomic
+def answer_invitation(*, actor, meeting: Meeting, answer: str) -> Attendance:
+    """An invited person says they will attend or cannot; a second answer replaces the first."""
+    if answer not in Attendance.Answer.values:
+        raise ValidationError({"answer": _("Choose whether you will attend.")})
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if not is_invited(actor, meeting):
+        raise NotInScope(_("No such meeting in your area."))
+    if meeting.held_at < timezone.now() - timedelta(days=1):
+        raise ValidationError({"answer": _("The meeting is over.")})
+    attendance, _created = Attendance.objects.update_or_create(
+        meeting=meeting, user=actor, defaults={"answer": answer}
+    )
+    audit.record("update", attendance, actor=actor, changes={"answer": answer})
+    return attendance
 
 
 @transaction.atomic

@@ -16,6 +16,8 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 PROJECT_SCOPE = {
     "subdistrict": "neighborhood__subdistrict_id",
     "neighborhood": "neighborhood_id",
+    # The compound's property company and owners' committee read the projects of their compound.
+    "compound": "compound_id",
     "partner_unit": "partners__id",
     "department": "departments__id",
 }
@@ -154,6 +156,9 @@ class BudgetLine(models.Model):
     category = models.CharField(_("category"), max_length=16, choices=ExpenseCategory.choices)
     item = models.CharField(_("item"), max_length=128)
     amount = models.DecimalField(_("amount (yuan)"), **MONEY)
+    # What the proposer asked for, kept when the funder approved a different total and the lines
+    # were apportioned to it: the lines always add up to the approved budget (the notice shows both).
+    requested_amount = models.DecimalField(_("requested (yuan)"), null=True, blank=True, **MONEY)
     note = models.CharField(_("note"), max_length=255, blank=True)
 
     scope_paths = through_project("project__")

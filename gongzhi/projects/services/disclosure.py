@@ -83,7 +83,10 @@ def add_comment(*, disclosure: Disclosure, kind: str, body: str, name: str = "",
     )
     audit.record("comment", comment, actor=None, changes={"kind": kind})
     project = disclosure.project
-    for user in {u for u in (project.leader, project.created_by, disclosure.published_by) if u is not None}:
+    told = {u for u in (project.leader, project.created_by, disclosure.published_by) if u is not None}
+    if kind == Comment.Kind.OBJECTION:
+        told |= set(objection_readers(project))
+    for user in told:
         notify_later(
             user,
             key=f"projects/comment/{comment.pk}/{user.pk}",
@@ -93,6 +96,24 @@ def add_comment(*, disclosure: Disclosure, kind: str, body: str, name: str = "",
             link=reverse("projects:comments", args=[project.pk, disclosure.pk]),
         )
     return comment
+
+
+def objection_readers(project: Project):
+    """Who hears of an objection to a notice: the neighborhood's secretary, and the owners'
+    committee and property company of the project's compound."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    reach = Q(
+        role_assignments__role="neighborhood_secretary",
+        role_assignments__neighborhood_id=project.neighborhood_id,
+    )
+    if project.compound_id:
+        reach |= Q(
+            role_assignments__role__in=("owners_committee_member", "property_staff"),
+            role_assignments__compound_id=project.compound_id,
+        )
+    return get_user_model().objects.filter(reach, is_active=True).distinct()
 
 
 @transaction.atomic

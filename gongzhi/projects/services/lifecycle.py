@@ -1,5 +1,7 @@
 """Moving a project through its states (立项 → 结项), with the funder's approval of its budget."""
 
+from decimal import ROUND_DOWN, Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -9,11 +11,11 @@ from gongzhi.core import audit
 from gongzhi.core.permissions import READ, require
 from gongzhi.org.models import PartyOrg
 from gongzhi.projects import rules
-from gongzhi.projects.models import Project, Step
+from gongzhi.projects.models import BudgetLine, Project, Step
 from gongzhi.projects.services.access import locked, require_subdistrict
 from gongzhi.projects.services.allocations import org_budget
 from gongzhi.projects.services.effects import stored
-from gongzhi.projects.services.money import money
+from gongzhi.projects.services.money import FEN, fen, money
 from gongzhi.projects.services.work import requested_budget
 
 
@@ -100,7 +102,34 @@ def _approve(project: Project, approved_budget, note: str) -> dict:
                 }
             )
     project.approved_budget = budget
+    apportioned = apportion_lines(project, budget)
+    if apportioned:
+        changes["lines_apportioned"] = apportioned
     return changes
+
+
+def apportion_lines(project: Project, budget: Decimal) -> dict[str, str]:
+    """Bring the budget lines to the approved total, in proportion to what each asked for (the
+    rounding fen go to the largest line), keeping the asked-for amount on the line: a public
+    notice's lines then add up to its approved budget. Returns {line id: "asked→approved"}."""
+    lines = list(BudgetLine.objects.select_for_update().filter(project=project).order_by("-amount", "id"))
+    asked = fen(sum((line.requested_amount or line.amount for line in lines), Decimal(0)))
+    if not lines or asked == budget:
+        return {}
+    if asked <= 0:
+        raise ValidationError({"budget_lines": _("The budget lines add up to nothing; add amounts first.")})
+    changed = {}
+    for line in lines:
+        wanted = line.requested_amount or line.amount
+        line.requested_amount = wanted
+        line.amount = (wanted * budget / asked).quantize(FEN, rounding=ROUND_DOWN)
+    lines[0].amount += budget - sum((line.amount for line in lines), Decimal(0))
+    for line in lines:
+        BudgetLine.objects.filter(pk=line.pk).update(
+            amount=line.amount, requested_amount=line.requested_amount
+        )
+        changed[str(line.pk)] = f"{line.requested_amount}→{line.amount}"
+    return changed
 
 
 def _check_complete(project: Project) -> None:

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,7 +51,8 @@ def remove_budget_line(*, actor, line: BudgetLine) -> None:
 
 
 def requested_budget(project: Project) -> Decimal:
-    return fen(project.budget_lines.aggregate(t=Sum("amount"))["t"])
+    """What the lines asked for (before any apportioning to an approved total)."""
+    return fen(project.budget_lines.aggregate(t=Sum(Coalesce("requested_amount", "amount")))["t"])
 
 
 @transaction.atomic

@@ -13,6 +13,8 @@ pytestmark = pytest.mark.django_db
 WRITERS = {"subdistrict_admin", "neighborhood_secretary", "social_worker"}
 PARTICIPANTS = {"partner_liaison", "department_handler"}  # read the projects they take part in
 DUTIES = {"system_admin", "security_admin", "auditor"}  # dedicated accounts: every other page 403
+# Read the projects of their compound (property/tests/test_compound_work.py); this one has none.
+COMPOUND_READERS = {"property_staff", "owners_committee_member"}
 
 
 def _expect(role: str, *, linked: bool) -> tuple[int, int, int]:
@@ -23,6 +25,8 @@ def _expect(role: str, *, linked: bool) -> tuple[int, int, int]:
         return 200, 200, 200
     if role in PARTICIPANTS:
         return (200, 200, 200) if linked else (200, 404, 404)
+    if role in COMPOUND_READERS:
+        return 200, 404, 404
     return 403, 404, 404
 
 

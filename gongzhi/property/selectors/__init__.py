@@ -51,6 +51,7 @@ from gongzhi.property.selectors.governance import (
     metrics_of,
     neighborhood_for,
     neighborhood_ranking,
+    objections_of,
     owners_votes_of,
     party_share,
     plan_of,
@@ -130,6 +131,7 @@ __all__ = [
     "trend",
     "village_rules",
     "volunteer_for",
+    "objections_of",
     "works_accounts_of",
     "year_span",
 ]

@@ -17,7 +17,7 @@ from gongzhi.concerns.models import Concern, HandlerKind
 from gongzhi.core.permissions import can_create, scoped
 from gongzhi.deliberation.models import Vote
 from gongzhi.org.models import Compound, Household, Neighborhood, Stairwell, Subdistrict
-from gongzhi.projects.models import Disclosure
+from gongzhi.projects.models import Comment, Disclosure
 from gongzhi.property import scoring
 from gongzhi.property.models import (
     SELF_GOVERNING_STEP,
@@ -473,3 +473,14 @@ def owners_votes_of(user, compound: Compound) -> QuerySet[Vote]:
     """The compound's owners' votes (art. 278) the user may read, newest first: the decisions a fee
     change or a committee's election may name."""
     return scoped(user, Vote.objects.filter(compound=compound, kind=Vote.Kind.OWNERS)).order_by("-pk")
+
+
+def objections_of(compound: Compound, *, since: date) -> QuerySet[Comment]:
+    """Residents' objections to the compound's public notices since `since`, newest first (what
+    the owners' committee and the property company answer for)."""
+    return (
+        Comment.objects.filter(disclosure__project__compound=compound, kind=Comment.Kind.OBJECTION)
+        .filter(created_at__date__gte=since)
+        .select_related("disclosure__project")
+        .order_by("-created_at", "-id")
+    )

@@ -5,6 +5,9 @@ worker that stopped beating (killed, or its machine lost) go back in the queue (
 Run two or more on separate machines or as separate systemd units (deploy/).
 """
 
+import os
+import signal
+import socket
 import threading
 
 from django.core.management.base import BaseCommand, CommandError
@@ -27,27 +30,42 @@ class Command(BaseCommand):
     def handle(self, *, queue, interval, batch, worker_id, **options):
         if not jobs.uses_workers():
             raise CommandError("任务后台未配置为数据库：请设置 GONGZHI_TASKS=database")
-        import os
-        import socket
-
         worker_id = worker_id or f"{socket.gethostname()}-{os.getpid()}-{get_random_string(6)}"
         jobs.beat(worker_id)
         jobs.reap()
         stop = threading.Event()
         threading.Thread(target=_beating, args=(worker_id, stop), daemon=True, name="heartbeat").start()
-        worker = Worker(
-            queue_names=queue.split(","),
-            interval=interval,
-            batch=batch,
-            backend_name="default",
-            startup_delay=not batch,
-            max_tasks=None,
-            worker_id=worker_id,
-            excluded_queue_names=[],
-        )
-        worker.configure_signals()
+        # One loop per database-backed alias ("default", "background"), each in its own thread.
+        loops = [
+            Worker(
+                queue_names=queue.split(","),
+                interval=interval,
+                batch=batch,
+                backend_name=alias,
+                startup_delay=not batch,
+                max_tasks=None,
+                worker_id=worker_id,
+                excluded_queue_names=[],
+            )
+            for alias in jobs.database_aliases()
+        ]
+
+        def shut_down(signum, _frame):
+            # The tasks in hand finish; a second signal stops at once (the defaults again).
+            for loop in loops:
+                loop.running = False
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                signal.signal(sig, signal.SIG_DFL)
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, shut_down)
+        others = [threading.Thread(target=loop.run, name=loop.backend_name) for loop in loops[1:]]
+        for thread in others:
+            thread.start()
         try:
-            worker.run()
+            loops[0].run()
+            for thread in others:
+                thread.join()
         finally:
             stop.set()
 
