@@ -107,11 +107,17 @@ def place_for(user, payload: ConcernIn) -> services.Place:
 @router.post("/concerns", response={200: ConcernOut, 201: ConcernOut})
 def create_concern(request, payload: ConcernIn):
     key = request.headers.get("Idempotency-Key", "") or payload.idempotency_key
-    concern = services.submit_concern(
-        actor=request.user,
+    concern = submit(request.user, payload, key)
+    return Status(200 if getattr(concern, "replayed", False) else 201, concern)
+
+
+def submit(actor, payload: ConcernIn, key: str):
+    """Intake of one `ConcernIn` (this endpoint, and the offline sync's concern items)."""
+    return services.submit_concern(
+        actor=actor,
         channel=payload.channel,
-        category=category_for(request.user, payload.category),
-        place=place_for(request.user, payload),
+        category=category_for(actor, payload.category),
+        place=place_for(actor, payload),
         idempotency_key=key,
         title=payload.title,
         description=payload.description,
@@ -121,7 +127,6 @@ def create_concern(request, payload: ConcernIn):
         reporter_name=payload.reporter_name,
         reporter_phone=payload.reporter_phone,
     )
-    return Status(200 if getattr(concern, "replayed", False) else 201, concern)
 
 
 @router.get("/concerns", response=list[ConcernOut])

@@ -22,9 +22,9 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from gongzhi.concerns import services as concern_services
+from gongzhi.concerns import api as concern_api
 from gongzhi.concerns import visit_intake
-from gongzhi.concerns.api import category_for, place_for
+from gongzhi.concerns.api import category_for
 from gongzhi.core.errors import NotInScope
 from gongzhi.field import conflicts
 from gongzhi.field.models import SyncReceipt
@@ -79,20 +79,7 @@ def _visit(actor, payload, made_at, key) -> int:
 
 def _concern(actor, payload, made_at, key) -> int:
     conflicts.check_grid(actor, payload)
-    concern = concern_services.submit_concern(
-        actor=actor,
-        channel=payload.channel,
-        category=category_for(actor, payload.category),
-        place=place_for(actor, payload),
-        idempotency_key=key,
-        title=payload.title,
-        description=payload.description,
-        households_affected=payload.households_affected,
-        estimated_cost=payload.estimated_cost,
-        urgent=payload.urgent,
-        reporter_name=payload.reporter_name,
-        reporter_phone=payload.reporter_phone,
-    )
+    concern = concern_api.submit(actor, payload, key)
     return concern.pk
 
 

@@ -138,9 +138,15 @@ def _tell_about_claim(wish: MicroWish) -> None:
     """The poster hears who claimed; the resident gets the link to confirm it came true."""
     subject = _("Micro-wish claimed: %(title)s") % {"title": wish.title}
     body = _("%(claimer)s will fulfil it.") % {"claimer": wish.claimer}
+    _tell(wish, subject, body, poster_key="claimed", resident_key="confirm")
+
+
+def _tell(wish: MicroWish, subject: str, body: str, *, poster_key: str, resident_key: str) -> None:
+    """The poster in their inbox; the resident in theirs, or by SMS without an account, with the
+    link to confirm. Keys per wish and step: a step told twice sends nothing new."""
     notify_services.notify_user(
         wish.posted_by,
-        key=f"wish:{wish.pk}:claimed",
+        key=f"wish:{wish.pk}:{poster_key}",
         subject=subject,
         body=body,
         link=reverse("volunteers:wishes"),
@@ -151,11 +157,11 @@ def _tell_about_claim(wish: MicroWish) -> None:
     link = notify_services.outside_link(reverse("volunteers:wish_confirm_link", args=[wish.confirm_token]))
     if resident.user_id and resident.user_id != wish.posted_by_id:
         notify_services.notify_user(
-            resident.user, key=f"wish:{wish.pk}:confirm", subject=subject, body=body, link=link
+            resident.user, key=f"wish:{wish.pk}:{resident_key}", subject=subject, body=body, link=link
         )
     elif resident.phone and not resident.user_id:
         notify_services.send(
-            key=f"wish:{wish.pk}:confirm/sms",
+            key=f"wish:{wish.pk}:{resident_key}/sms",
             channel="sms",
             address=resident.phone,
             subject=subject,
@@ -195,30 +201,7 @@ def deliver_wish(*, actor, wish: MicroWish) -> MicroWish:
 def _tell_about_delivery(wish: MicroWish) -> None:
     subject = _("Micro-wish done: %(title)s") % {"title": wish.title}
     body = _("%(claimer)s says your wish is fulfilled. Please confirm.") % {"claimer": wish.claimer}
-    notify_services.notify_user(
-        wish.posted_by,
-        key=f"wish:{wish.pk}:delivered",
-        subject=subject,
-        body=body,
-        link=reverse("volunteers:wishes"),
-    )
-    resident = wish.resident
-    if resident is None:
-        return
-    link = notify_services.outside_link(reverse("volunteers:wish_confirm_link", args=[wish.confirm_token]))
-    if resident.user_id and resident.user_id != wish.posted_by_id:
-        notify_services.notify_user(
-            resident.user, key=f"wish:{wish.pk}:done", subject=subject, body=body, link=link
-        )
-    elif resident.phone and not resident.user_id:
-        notify_services.send(
-            key=f"wish:{wish.pk}:done/sms",
-            channel="sms",
-            address=resident.phone,
-            subject=subject,
-            body=f"{body} {link}",
-            link=link,
-        )
+    _tell(wish, subject, body, poster_key="delivered", resident_key="done")
 
 
 @transaction.atomic

@@ -4,7 +4,7 @@ stand it down), its printable report, and marking a dead phone from the report."
 import uuid
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -13,6 +13,7 @@ from gongzhi.core.pages import parse_int, staff_page
 from gongzhi.volunteers import selectors, services
 from gongzhi.volunteers.forms import DrillForm
 from gongzhi.volunteers.views.common import errors_to, require_volunteer_reader
+from gongzhi.volunteers.views.emergencies import subdistrict_for
 
 
 def _form(user, data=None):
@@ -37,9 +38,7 @@ def drill_list(request):
         if form.is_valid():
             data = form.cleaned_data
             place = data["neighborhood"]
-            subdistrict = place.subdistrict if place else selectors.own_subdistrict(request.user)
-            if subdistrict is None:
-                raise PermissionDenied(_("You may not open an emergency here."))
+            subdistrict = subdistrict_for(request.user, place)
             try:
                 drill = services.create_drill(
                     actor=request.user,

@@ -26,9 +26,7 @@ def emergency_list(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         place = data["neighborhood"]
-        subdistrict = place.subdistrict if place else selectors.own_subdistrict(request.user)
-        if subdistrict is None:
-            raise PermissionDenied(_("You may not open an emergency here."))
+        subdistrict = subdistrict_for(request.user, place)
         try:
             emergency = services.open_emergency(
                 actor=request.user,
@@ -222,3 +220,11 @@ def call_up_answer(request, token: str, choice: str = ""):
     if details is None:
         raise Http404
     return render(request, "volunteers/answer.html", {"answer": answer, "choice": choice, **details})
+
+
+def subdistrict_for(user, place):
+    """Where a call-up or a drill opens: the chosen neighborhood's subdistrict, else the user's own."""
+    subdistrict = place.subdistrict if place else selectors.own_subdistrict(user)
+    if subdistrict is None:
+        raise PermissionDenied(_("You may not open an emergency here."))
+    return subdistrict
