@@ -15,6 +15,7 @@ def test_every_app_holding_personal_data_registered_its_part_in_the_order_of_the
         "concerns",
         "volunteering",
         "wishes",
+        "notices_read",
         "votes",
         "surveys",
         "messages",
@@ -24,7 +25,7 @@ def test_every_app_holding_personal_data_registered_its_part_in_the_order_of_the
 
 def test_the_apps_keeping_contact_copies_say_how_to_erase_them():
     erasing = {part.key for part in personal_data.parts() if part.erase_contacts}
-    assert erasing == {"concerns", "volunteering", "surveys"}
+    assert erasing == {"concerns", "volunteering", "notices_read", "surveys"}
 
 
 def test_request_deadlines_count_working_days_on_the_registered_calendar(db):

@@ -21,7 +21,7 @@ COVERS = {
     "grid_worker": {"a"},
 }
 # Whose buildings a role sees (the map popup): the place data of its unit.
-BUILDINGS = COVERS | {"property_staff": {"a"}, "owners_committee_member": {"a"}}
+BUILDINGS = COVERS | {"property_staff": {"a"}, "owners_committee_member": {"a"}, "block_chief": {"a", "a2"}}
 
 
 def _households(world) -> dict:
@@ -55,9 +55,9 @@ def test_household_card_grid_cards_and_map_popup_by_role_and_area(client, world,
 # Who may open an area's layer: those who read the area's place data (roles below it read their
 # neighborhood and subdistrict); what the layer holds is only the buildings of households they cover.
 LAYER_OPENS = {
-    "neighborhood_a": set(COVERS) | {"property_staff", "owners_committee_member"},
+    "neighborhood_a": set(COVERS) | {"property_staff", "owners_committee_member", "block_chief"},
     "neighborhood_b": {"subdistrict_admin"},
-    "subdistrict": set(COVERS) | {"property_staff", "owners_committee_member"},
+    "subdistrict": set(COVERS) | {"property_staff", "owners_committee_member", "block_chief"},
     "subdistrict_far": set(),
 }
 
