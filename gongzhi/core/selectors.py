@@ -119,5 +119,6 @@ def audit_object_types() -> list[tuple[str, str]]:
     for model in apps.get_models():
         label = model._meta.label_lower
         if getattr(model, "data_class", None) or label.startswith(("core.", "accounts.")):
-            kinds.append((label, str(model._meta.verbose_name)))
+            # Derived names are plain text: translated through core/model_names.py's entries.
+            kinds.append((label, _(str(model._meta.verbose_name))))
     return sorted(kinds, key=lambda kind: kind[1])
