@@ -25,11 +25,11 @@ _SUFFIX = r"(?:号楼|号|幢|栋|楼)"
 # [place] building (suffix [sep] | sep) room [室]: a building and a room need a suffix or a separator
 # between them ("5301" alone could be 5-301 or 53-01, so it is read as one number).
 _FLAT = re.compile(
-    rf"^(?P<place>.*?[^\d\s\-/])??\s*(?P<building>\d{{1,4}})"
+    rf"^(?P<place>.*?[^\d\s\-/])??\s*(?P<building>\d{{1,6}})"
     rf"(?:\s*{_SUFFIX}\s*[-/]?\s*|\s*[-/\s]\s*)(?P<room>\d{{1,5}})\s*室?$"
 )
 # [place] building with its suffix, no room ("12号楼", "宝杨路3158弄5号").
-_BUILDING = re.compile(rf"^(?P<place>.*?[^\d\s\-/])??\s*(?P<building>\d{{1,4}})\s*{_SUFFIX}$")
+_BUILDING = re.compile(rf"^(?P<place>.*?[^\d\s\-/])??\s*(?P<building>\d{{1,6}})\s*{_SUFFIX}$")
 _NUMBER = re.compile(r"^\d{1,5}$")
 # The exact flat, its building, the same room elsewhere; then by address (pk: a stable page order).
 RANKED_ORDER = ("rank", "building__compound__name", "building__number", "room", "pk")

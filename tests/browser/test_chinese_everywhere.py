@@ -9,6 +9,7 @@ The set is fixed by the demo and the menus, not by a clock: the same pages on an
 import importlib
 
 import pytest
+from django.apps import apps as django_apps
 
 from gongzhi.org.demo import accounts, loader
 from gongzhi.org.demo.generator import generate_town
@@ -29,6 +30,10 @@ DEMOS = [
     "gongzhi.core.demo",
 ]
 # Pages every walk must reach (a menu or a demo that lost them would shrink the walk silently).
+SEEDED_BY_MIGRATIONS = [
+    ("gongzhi.concerns.migrations.0002_seed_taxonomy_and_calendar", "seed"),
+    ("gongzhi.concerns.migrations.0007_data_categories_and_2027_calendar", "forward"),
+]
 MUST_REACH = {
     "/",
     "/audit/",
@@ -46,6 +51,10 @@ MUST_REACH = {
 
 @pytest.fixture
 def demo_logins():
+    # The concern taxonomy and calendar come from data migrations, which an earlier transactional
+    # test's flush wipes in the same test process: without them the demo loads no concerns.
+    for name, step in SEEDED_BY_MIGRATIONS:
+        getattr(importlib.import_module(name), step)(django_apps, None)
     result = loader.load_town(generate_town(households=2000, seed=5), progress=None)
     for name in DEMOS:
         importlib.import_module(name).load_demo()
