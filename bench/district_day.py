@@ -183,7 +183,7 @@ class Pacer:
             return float("nan")
         return statistics.quantiles(self.times, n=20, method="inclusive")[18] * 1000
 
-    def rate(self) -> float:
+    def achieved(self) -> float:
         return len(self.times) / max(1e-9, self.ended - self.started)
 
 
@@ -318,7 +318,7 @@ def main() -> None:
         f"kpi: {len(kpi.times)} ok, {len(kpi.errors)} errors; dashboard: {len(dashboard.times)} ok, p95 {dashboard.p95_ms():.0f} ms"
     )
     print(f"fanout: resent after the kill {resent} (same key, acted on once); not marked sent {unsent}")
-    rate = intake.rate()
+    rate = intake.achieved()
     print(
         f"district: {ready['household_count']:,} households, {ready['subdistricts']} subdistricts; "
         f"intake p95 {intake.p95_ms():.0f} ms at {rate:.0f} req/s; kpi p95 {kpi.p95_ms():.0f} ms; "
