@@ -114,16 +114,11 @@ def prepare(callup: int) -> dict:
     from django.db import connections
 
     from gongzhi.accounts.models import User
-    from gongzhi.core.tokens import create_token
     from gongzhi.org.models import Household, Subdistrict
     from gongzhi.volunteers.models import Volunteer
 
     town = Subdistrict.objects.get(code="310113-YX-DEMO")
-    worker = User.objects.get(username="socialworker")
-    _item, token = create_token(actor=None, user=worker, name=f"district bench {uuid.uuid4().hex[:6]}")
-    from gongzhi.org import selectors as org_selectors
-
-    households = list(org_selectors.households_visible_to(worker).values_list("pk", flat=True)[:2000])
+    senders = [_sender(subdistrict) for subdistrict in Subdistrict.objects.order_by("pk")]
     admin = User.objects.get(username="admin")
     admin.set_password(PASSWORD)
     admin.save(update_fields=["password"])
@@ -144,7 +139,26 @@ def prepare(callup: int) -> dict:
     )
     counts = {"household_count": Household.objects.count(), "subdistricts": Subdistrict.objects.count()}
     connections.close_all()
-    return {"token": token, "households": households, "town": town.pk, **counts}
+    return {"senders": senders, "town": town.pk, **counts}
+
+
+def _sender(subdistrict) -> tuple[str, list[int]]:
+    """A social worker of the subdistrict's first neighborhood (made once) with an API token, and
+    up to 2,000 of its households: intake and visits come from the whole district, as they would."""
+    from gongzhi.accounts.models import User
+    from gongzhi.core.tokens import create_token
+    from gongzhi.org import selectors as org_selectors
+    from gongzhi.org.models import RoleAssignment
+
+    neighborhood = subdistrict.neighborhoods.order_by("code").first()
+    worker, made = User.objects.get_or_create(username=f"bench-sw-{subdistrict.pk}")
+    if made:
+        RoleAssignment.objects.create(
+            user=worker, role="social_worker", subdistrict=subdistrict, neighborhood=neighborhood
+        )
+    _item, token = create_token(actor=None, user=worker, name=f"district bench {uuid.uuid4().hex[:6]}")
+    households = list(org_selectors.households_visible_to(worker).values_list("pk", flat=True)[:2000])
+    return token, households
 
 
 class Pacer:
@@ -153,7 +167,7 @@ class Pacer:
     def __init__(self, fn, rate: float, threads: int, stop: threading.Event):
         self.fn, self.rate, self.stop = fn, rate, stop
         self.pool = ThreadPoolExecutor(threads)
-        self.times: list[float] = []
+        self.done: list[tuple[float, float]] = []  # (monotonic start, seconds) of each answered request
         self.errors: list[str] = []
         self.sent = 0
         self.started = self.ended = 0.0
@@ -166,22 +180,29 @@ class Pacer:
             if due > time.monotonic():
                 time.sleep(min(0.05, due - time.monotonic()))
                 continue
-            self.pool.submit(self._one, self.sent)
+            self.pool.submit(self._one, self.sent, due)
             self.sent += 1
         self.ended = time.monotonic()
 
-    def _one(self, n: int) -> None:
-        began = time.perf_counter()
+    def _one(self, n: int, due: float) -> None:
+        # Timed from when the request was due, not from when a client thread took it: a request
+        # waiting for a free connection is a slow answer too (no coordinated omission).
         try:
             self.fn(n)
-            self.times.append(time.perf_counter() - began)
+            self.done.append((due, time.monotonic() - due))  # one append: atomic across threads
         except Exception as exc:  # noqa: BLE001  (counted and shown, the run goes on)
             self.errors.append(f"{type(exc).__name__}: {exc}"[:200])
 
-    def p95_ms(self) -> float:
-        if len(self.times) < 2:
+    @property
+    def times(self) -> list[float]:
+        return [t for _at, t in self.done]
+
+    def p95_ms(self, inside: tuple[float, float] | None = None) -> float:
+        """p95 of all requests, or of those due inside a window of monotonic time."""
+        times = [t for at, t in self.done if not inside or inside[0] <= at < inside[1]]
+        if len(times) < 2:
             return float("nan")
-        return statistics.quantiles(self.times, n=20, method="inclusive")[18] * 1000
+        return statistics.quantiles(times, n=20, method="inclusive")[18] * 1000
 
     def achieved(self) -> float:
         return len(self.times) / max(1e-9, self.ended - self.started)
@@ -294,7 +315,7 @@ def main() -> None:
         ids = {f"district-w{i + 1}": w for i, w in enumerate(workers)}
         killed = 0
         try:
-            result = drive(args, ready, ports, box, ids, env)
+            result = drive(args, ready, ports, box, ids, env, servers)
             killed = result["killed"]
         finally:
             for process in [*servers, *ids.values()]:
@@ -311,18 +332,34 @@ def main() -> None:
         resent = sum(box.requests[k] - 1 for k in keys if box.requests[k] > 1)
         unsent = Message.objects.filter(key__in=keys).exclude(status="sent").count()
     intake, kpi = result["intake"], result["kpi"]
-    print(f"intake: {len(intake.times)} ok, {len(intake.errors)} errors {intake.errors[:3]}")
+    window = result["fanout"]
+    phases = {"before": (0, window[0]), "during": window, "after": (window[1], float("inf"))}
+    print(
+        f"intake: {len(intake.times)} ok, {len(intake.errors)} errors {intake.errors[:3]}; p95 before / during / "
+        f"after the fan-out {' / '.join(f'{intake.p95_ms(w):.0f}' for w in phases.values())} ms; kpi p95 "
+        f"{' / '.join(f'{kpi.p95_ms(w):.0f}' for w in phases.values())} ms"
+    )
     print(f"visits: {len(result['visits'].times)} ok, {len(result['visits'].errors)} errors")
     dashboard = result["dashboard"]
     print(
         f"kpi: {len(kpi.times)} ok, {len(kpi.errors)} errors; dashboard: {len(dashboard.times)} ok, p95 {dashboard.p95_ms():.0f} ms"
     )
     print(f"fanout: resent after the kill {resent} (same key, acted on once); not marked sent {unsent}")
+    cpu = result["cpu"]
+    requests = len(intake.times) + len(result["visits"].times) + len(kpi.times) + len(dashboard.times)
+    print(
+        f"cpu over {cpu['seconds']:.0f} s: web {cpu['web']:.0f} s, workers {cpu['workers']:.0f} s, "
+        f"postgres {cpu['postgres']:.0f} s, this bench (clients, gateway) {cpu['bench']:.0f} s; "
+        f"{1000 * (cpu['web'] + cpu['postgres']) / max(1, requests):.1f} ms "
+        f"web+database per request ({requests} requests, {len(keys)} messages); machine busy "
+        f"{100 * cpu['busy_share']:.0f} % of {os.cpu_count()} cores; write-ahead log "
+        f"{cpu['wal_bytes'] / 1e6 / (cpu['seconds'] / 60):.0f} MB/min; database {_database_size() / 1e9:.1f} GB"
+    )
     rate = intake.achieved()
     print(
         f"district: {ready['household_count']:,} households, {ready['subdistricts']} subdistricts; "
         f"intake p95 {intake.p95_ms():.0f} ms at {rate:.0f} req/s; kpi p95 {kpi.p95_ms():.0f} ms; "
-        f"fanout {len(keys)} messages in {result['fanout_seconds']:.0f} s, lost {lost}, "
+        f"fanout {len(keys)} messages in {result['fanout'][1] - result['fanout'][0]:.0f} s, lost {lost}, "
         f"duplicated {duplicated}; workers killed {killed}"
     )
     failed = len(intake.errors) + len(result["visits"].errors) + len(kpi.errors) + len(dashboard.errors)
@@ -330,18 +367,23 @@ def main() -> None:
         sys.exit("district: FAILED (messages lost, doubled or unsent, no worker killed, or requests failing)")
 
 
-def drive(args, ready: dict, ports: list[int], box, ids: dict, env: dict) -> dict:
+def drive(args, ready: dict, ports: list[int], box, ids: dict, env: dict, servers: list) -> dict:
     from bench.kpi_page import Browser
 
     clients = Clients(ports)
-    token = {"Authorization": f"Bearer {ready['token']}"}
-    households = ready["households"]
+    senders = ready["senders"]
+
+    def sender(n: int) -> tuple[dict, list[int]]:
+        """Request n's subdistrict, in turn: its token's header and its households."""
+        token, households = senders[n % len(senders)]
+        return {"Authorization": f"Bearer {token}"}, households
 
     def intake(n: int) -> None:
+        token, households = sender(n)
         body = {
             "category": "parking",
             "description": f"楼下乱停车 {n}",
-            "household_id": households[n % len(households)],
+            "household_id": households[(n // len(senders)) % len(households)],
         }
         status, text = clients.call(
             n, "POST", "/api/v1/concerns", body, {**token, "Idempotency-Key": uuid.uuid4().hex}
@@ -350,8 +392,9 @@ def drive(args, ready: dict, ports: list[int], box, ids: dict, env: dict) -> dic
             raise RuntimeError(f"intake {status} {text[:100]!r}")
 
     def visit(n: int) -> None:
+        token, households = sender(n)
         body = {
-            "household_id": households[(n * 7) % len(households)],
+            "household_id": households[(n * 7 // len(senders)) % len(households)],
             "raised": "家中一切都好",
             "idempotency_key": uuid.uuid4().hex,
         }
@@ -359,15 +402,17 @@ def drive(args, ready: dict, ports: list[int], box, ids: dict, env: dict) -> dic
         if status != 201:
             raise RuntimeError(f"visit {status} {text[:100]!r}")
 
-    browsers = {port: Browser(port) for port in ports}
-    for browser in browsers.values():
-        browser.sign_in("admin")
-    lock = threading.Lock()
-
     def page(path: str):
+        """One reader of `path` (the KPI page's reader is not the dashboard's), signed in on each
+        server; a connection carries one request at a time, so a slow answer delays only its reader."""
+        browsers = {port: (Browser(port), threading.Lock()) for port in ports}
+        for browser, _lock in browsers.values():
+            browser.sign_in("admin")
+
         def read(n: int) -> None:
-            with lock:  # one admin session per server, one request at a time on it
-                status, _location, text = browsers[ports[n % len(ports)]].request("GET", path)
+            browser, lock = browsers[ports[n % len(ports)]]
+            with lock:
+                status, _location, text = browser.request("GET", path)
             if status != 200:
                 raise RuntimeError(f"{path} {status}")
 
@@ -380,6 +425,7 @@ def drive(args, ready: dict, ports: list[int], box, ids: dict, env: dict) -> dic
         "kpi": Pacer(page("/concerns/kpi/"), 0.5, 2, stop),
         "dashboard": Pacer(page("/insights/"), 0.2, 2, stop),
     }
+    meter = Meter(ports_pids=[server.pid for server in servers], workers=ids)
     for pacer in pacers.values():
         pacer.thread.start()
     duration = args.minutes * 60
@@ -399,8 +445,79 @@ def drive(args, ready: dict, ports: list[int], box, ids: dict, env: dict) -> dic
     stop.set()
     for pacer in pacers.values():
         pacer.pool.shutdown(wait=True, cancel_futures=True)  # requests not yet sent are dropped
-    fanout_seconds = (done_at or time.monotonic()) - called_at
-    return {**pacers, "keys": keys, "fanout_seconds": fanout_seconds, "killed": killed}
+    fanout = (called_at, done_at or time.monotonic())
+    cpu = meter.read()
+    return {**pacers, "keys": keys, "fanout": fanout, "killed": killed, "cpu": cpu}
+
+
+class Meter:
+    """CPU seconds spent by the web servers, the workers and PostgreSQL during the run, and the
+    machine's busy share: the per-request costs the capacity plan scales from (docs/operations.md).
+    A killed worker's CPU until its death is not counted (its /proc entry is gone)."""
+
+    def __init__(self, ports_pids: list[int], workers: dict):
+        self.servers, self.workers = ports_pids, workers
+        self.began, self.machine, self.wal = time.monotonic(), _machine_jiffies(), _wal_position()
+        self.before = self._sample()
+
+    def _sample(self) -> dict[str, dict[int, float]]:
+        web = [pid for server in self.servers for pid in serve.process_tree(server)]
+        workers = [process.pid for process in self.workers.values()]
+        groups = (
+            ("web", web),
+            ("workers", workers),
+            ("postgres", _postgres_pids()),
+            ("bench", [os.getpid()]),
+        )
+        return {group: {pid: serve.cpu_seconds([pid]) for pid in pids} for group, pids in groups}
+
+    def read(self) -> dict[str, float]:
+        after, seconds = self._sample(), time.monotonic() - self.began
+        spent = {
+            group: sum(cpu - self.before[group].get(pid, 0.0) for pid, cpu in pids.items())
+            for group, pids in after.items()
+        }
+        busy, total = (now - then for now, then in zip(_machine_jiffies(), self.machine, strict=True))
+        wal = _wal_position() - self.wal
+        return {**spent, "seconds": seconds, "busy_share": busy / max(1, total), "wal_bytes": wal}
+
+
+def _wal_position() -> int:
+    """Bytes of write-ahead log PostgreSQL has written so far: what a replica must replay."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint")
+        return int(cursor.fetchone()[0])
+
+
+def _database_size() -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_database_size(current_database())")
+        return int(cursor.fetchone()[0])
+
+
+def _postgres_pids() -> list[int]:
+    """The whole PostgreSQL server: backends, WAL writer, checkpointer, autovacuum."""
+    pids = []
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/comm") as f:
+                if entry.isdigit() and f.read().strip() == "postgres":
+                    pids.append(int(entry))
+        except OSError:
+            continue
+    return pids
+
+
+def _machine_jiffies() -> tuple[int, int]:
+    """(busy, total) CPU jiffies of the whole machine since boot."""
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:8]]
+    idle = values[3] + values[4]
+    return sum(values) - idle, sum(values)
 
 
 def kill_during_fanout(keys: set[str], box, ids: dict, env: dict, share: float) -> int:

@@ -37,7 +37,7 @@ def free_port() -> int:
 def start_gunicorn(port: int, workers: int, threads: int) -> subprocess.Popen:
     """gthread workers, persistent database connections (`conn_max_age`), DEBUG off, 127.0.0.1 only."""
     url = os.environ["DATABASE_URL"]
-    env = dict(os.environ, DATABASE_URL=url + ("&" if "?" in url else "?") + "conn_max_age=60")
+    env = dict(os.environ, DATABASE_URL=url + ("&" if "?" in url else "?") + "conn_max_age=600")
     server = subprocess.Popen(
         [
             os.path.join(os.path.dirname(sys.executable), "gunicorn"),

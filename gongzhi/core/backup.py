@@ -138,8 +138,9 @@ def _decrypt_with(key: bytes, source: Path, out: Path) -> None:
             index += 1
 
 
-def restore_backup(source: Path) -> dict:
-    """Bring a backup back into an empty installation (no tables yet)."""
+def restore_backup(source: Path, jobs: int = 1) -> dict:
+    """Bring a backup back into an empty installation (no tables yet). PostgreSQL restores with
+    `jobs` parallel processes (tables, then their indexes; most of a large restore is indexes)."""
     if connection.introspection.table_names():
         raise BackupError("the database is not empty: restore needs an empty installation")
     with tempfile.TemporaryDirectory() as tmp:
@@ -148,13 +149,13 @@ def restore_backup(source: Path) -> dict:
         _decrypt_file(source, archive)
         with tarfile.open(archive) as tar:
             tar.extractall(folder, filter="data")
-        _restore_database(folder)
+        _restore_database(folder, jobs)
         if (folder / "uploads").is_dir():
             shutil.copytree(folder / "uploads", settings.MEDIA_ROOT, dirs_exist_ok=True)
     return {"restored": True}
 
 
-def _restore_database(folder: Path) -> None:
+def _restore_database(folder: Path, jobs: int) -> None:
     db = connection.settings_dict
     if connection.vendor == "sqlite":
         dump = folder / "database.sqlite3"
@@ -169,7 +170,7 @@ def _restore_database(folder: Path) -> None:
         raise BackupError("this backup was made from SQLite; restore it into SQLite")
     connection.close()
     subprocess.run(
-        ["pg_restore", "--no-owner", "--exit-on-error", "--dbname", db["NAME"], str(dump)],
+        ["pg_restore", "--no-owner", "--exit-on-error", f"--jobs={max(1, jobs)}", "--dbname", db["NAME"], str(dump)],
         env=_pg_env(db),
         check=True,
         capture_output=True,

@@ -86,13 +86,22 @@ def history_of_area(user, area: Subdistrict | Neighborhood, limit: int = 50) -> 
 # --- the current grids --------------------------------------------------------------------------
 
 
+def _current_grids(user, area: Subdistrict | Neighborhood):
+    grids = scoped(user, MicroGrid.objects.filter(level=MicroGrid.Level.MICRO))
+    if isinstance(area, Neighborhood):
+        return grids.filter(neighborhood=area)
+    return grids.filter(neighborhood__subdistrict=area)
+
+
+def current_grid_ids(user, area: Subdistrict | Neighborhood) -> set[int]:
+    """The ids of `current_grids`, without counting their households (a district's count is the
+    dearest query of a dashboard)."""
+    return set(_current_grids(user, area).values_list("pk", flat=True))
+
+
 def current_grids(user, area: Subdistrict | Neighborhood) -> list[MicroGrid]:
     """Level-4 grids of the area the user may see, each with `household_count` and `flags`."""
-    grids = scoped(user, MicroGrid.objects.filter(level=MicroGrid.Level.MICRO)).select_related("neighborhood")
-    if isinstance(area, Neighborhood):
-        grids = grids.filter(neighborhood=area)
-    else:
-        grids = grids.filter(neighborhood__subdistrict=area)
+    grids = _current_grids(user, area).select_related("neighborhood")
     grids = list(grids.order_by("neighborhood__code", "code"))
     counts = dict(
         Household.objects.filter(micro_grid__in=[g.pk for g in grids])

@@ -104,7 +104,7 @@ def concerns_by_category(user, area: Area, month: date) -> list[dict]:
 
 def concerns_by_grid(user, area: Area, month: date) -> list[dict]:
     """The KPI page's micro-grid lines that lie in the area."""
-    area_grids = {g.pk: g for g in grids.current_grids(user, area.neighborhood or area.subdistrict)}
+    area_grids = grids.current_grid_ids(user, area.neighborhood or area.subdistrict)
     rows = concerns.kpi_rows(user, month=month, by="micro_grid")
     return [{"key": r.key, "label": r.label, **kpi_dict(r)} for r in rows if r.key in area_grids]
 

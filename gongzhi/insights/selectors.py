@@ -2,7 +2,7 @@
 are "notice" data for staff, and a resident reads the live notices of the places they live in)."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
@@ -90,7 +90,12 @@ def monthly_by_category(user, area: Area, *, months: int = 12) -> dict:
     index = today.year * 12 + today.month - 1 - (months - 1)
     first = date(index // 12, index % 12 + 1, 1)
     concerns = scoped(
-        user, Concern.objects.filter(subdistrict=area.subdistrict, accepted_at__date__gte=first)
+        # From local midnight as an instant, not `__date__gte`: a range on the column can use its index.
+        user,
+        Concern.objects.filter(
+            subdistrict=area.subdistrict,
+            accepted_at__gte=timezone.make_aware(datetime.combine(first, datetime.min.time())),
+        ),
     )
     if area.neighborhood is not None:
         concerns = concerns.filter(neighborhood=area.neighborhood)

@@ -80,6 +80,8 @@ class Receiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as a real gateway: one thread per sender connection
+
             def do_POST(self):  # noqa: N802  (http.server's naming)
                 length = int(self.headers.get("Content-Length", 0))
                 body = self.rfile.read(length)

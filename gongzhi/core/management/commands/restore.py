@@ -12,10 +12,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--from", dest="source", required=True, help="backup file")
+        parser.add_argument(
+            "--jobs", type=int, default=1, help="PostgreSQL: tables and indexes restored in parallel"
+        )
 
-    def handle(self, *args, source: str, **options):
+    def handle(self, *args, source: str, jobs: int, **options):
         try:
-            restore_backup(Path(source))
+            restore_backup(Path(source), jobs=jobs)
         except BackupError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"restored from {source}")
