@@ -4,10 +4,11 @@ through after losing its database server.
     .venv/bin/python bench/district_restore.py                 # the database bench/district_day.py left
     .venv/bin/python bench/district_restore.py --db gongzhi_district --jobs 2
 
-Steps, each timed: `gongzhi backup --out` of the loaded district (pg_dump, encrypted); a new empty
-database; `gongzhi restore --from` into it (pg_restore, `--jobs` parallel); then the restored copy
-is checked: row counts of the big tables equal the source's, and `gongzhi audit verify` walks the
-whole audit chain (its keyed hashes only verify with the same keys, so the copy is the same trail).
+Steps: a signed `gongzhi audit checkpoint`; `gongzhi backup --out` of the loaded district (pg_dump,
+encrypted; timed); a new empty database; `gongzhi restore --from` into it (pg_restore, `--jobs`
+parallel; timed); then the restored copy is checked: row counts of the big tables equal the source's, and `gongzhi audit verify` walks the
+whole audit chain against the checkpoint taken before the backup (its keyed hashes only verify
+with the installation's keys, and the checkpoint says where the trail ended: nothing lost).
 The restored database is dropped at the end unless `--keep`.
 
 Last line: `restore: H households, backup B MB in X s, restore in Y s, audit chain of N records
@@ -31,7 +32,6 @@ TABLES = [
     "org_household",
     "org_resident",
     "concerns_concern",
-    "visits_visit",
     "notifications_message",
     "core_auditrecord",
 ]
@@ -75,6 +75,8 @@ def main() -> None:
     source = counts(args.db)
     print(f"source: {', '.join(f'{t} {n:,}' for t, n in source.items())}", flush=True)
 
+    # A signed checkpoint of the trail as it is: the restored copy is verified against it.
+    gongzhi(args.db, "audit", "checkpoint")
     _, backup_s = timed(gongzhi, args.db, "backup", "--out", args.out)
     size_mb = os.path.getsize(args.out) / 1e6
     print(f"backup: {size_mb:,.0f} MB in {backup_s:.0f} s", flush=True)
@@ -83,7 +85,10 @@ def main() -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{target}"')
     try:
-        _, restore_s = timed(gongzhi, target, "restore", "--from", args.out, "--jobs", str(args.jobs))
+        # The installation's own keys (var/, or GONGZHI_FIELD_KEY in production) open the backup.
+        _, restore_s = timed(
+            gongzhi, target, "restore", "--from", args.out, "--jobs", str(args.jobs), var=args.db
+        )
         print(f"restore: {restore_s:.0f} s with {args.jobs} pg_restore jobs", flush=True)
         restored = counts(target)
         differ = {t: (source[t], restored[t]) for t in TABLES if source[t] != restored[t]}
