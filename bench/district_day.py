@@ -292,6 +292,9 @@ def main() -> None:
     parser.add_argument("--callup", type=int, default=20_000)
     parser.add_argument("--db", default="gongzhi_district")
     parser.add_argument("--reuse", action="store_true", help="keep the loaded database of an earlier run")
+    parser.add_argument(
+        "--load-only", action="store_true", help="load the district, then stop (drive it later with --reuse)"
+    )
     args = parser.parse_args()
 
     # Stopped from outside: the `finally` below still stops the servers and workers it started.
@@ -300,6 +303,8 @@ def main() -> None:
     if not args.reuse:
         seconds = load_district(args.subdistricts, args.households)
         print(f"loaded {args.subdistricts} subdistricts in {seconds:.0f} s", flush=True)
+    if args.load_only:
+        return
     ready = prepare(args.callup)
     print(f"{ready['household_count']:,} households in {ready['subdistricts']} subdistricts", flush=True)
 
@@ -356,6 +361,31 @@ def main() -> None:
         f"{cpu['wal_bytes'] / 1e6 / (cpu['seconds'] / 60):.0f} MB/min; database {_database_size() / 1e9:.1f} GB"
     )
     rate = intake.achieved()
+    _write_record(
+        args,
+        {
+            "households": ready["household_count"],
+            "subdistricts": ready["subdistricts"],
+            "requests": {name: len(result[name].times) for name in ("intake", "visits", "kpi", "dashboard")},
+            "p95_ms": {
+                "intake": intake.p95_ms(),
+                **{f"intake_{phase}": intake.p95_ms(w) for phase, w in phases.items()},
+                "kpi": kpi.p95_ms(),
+                "dashboard": dashboard.p95_ms(),
+            },
+            "intake_rate": rate,
+            "messages": len(keys),
+            "fanout_seconds": window[1] - window[0],
+            "lost": lost,
+            "duplicated": duplicated,
+            "cpu_seconds": {k: cpu[k] for k in ("web", "workers", "postgres", "bench")},
+            "seconds": cpu["seconds"],
+            "busy_share": cpu["busy_share"],
+            "wal_bytes": cpu["wal_bytes"],
+            "row_bytes": cpu["row_bytes"],
+            "database_bytes": _database_size(),
+        },
+    )
     print(
         f"district: {ready['household_count']:,} households, {ready['subdistricts']} subdistricts; "
         f"intake p95 {intake.p95_ms():.0f} ms at {rate:.0f} req/s; kpi p95 {kpi.p95_ms():.0f} ms; "
@@ -458,6 +488,7 @@ class Meter:
     def __init__(self, ports_pids: list[int], workers: dict):
         self.servers, self.workers = ports_pids, workers
         self.began, self.machine, self.wal = time.monotonic(), _machine_jiffies(), _wal_position()
+        self.tables = _table_sizes()
         self.before = self._sample()
 
     def _sample(self) -> dict[str, dict[int, float]]:
@@ -479,7 +510,38 @@ class Meter:
         }
         busy, total = (now - then for now, then in zip(_machine_jiffies(), self.machine, strict=True))
         wal = _wal_position() - self.wal
-        return {**spent, "seconds": seconds, "busy_share": busy / max(1, total), "wal_bytes": wal}
+        grown = {
+            table: (size - self.tables[table][0]) / (rows - self.tables[table][1])
+            for table, (size, rows) in _table_sizes().items()
+            if rows > self.tables[table][1]
+        }
+        return {
+            **spent,
+            "seconds": seconds,
+            "busy_share": busy / max(1, total),
+            "wal_bytes": wal,
+            "row_bytes": grown,
+        }
+
+
+# The tables a district's day makes grow: bytes a row (indexes included) for the capacity plan.
+GROWING = ("concerns_concern", "concerns_visit", "core_auditrecord", "notifications_message")
+# A table's size with its indexes and, for a partitioned one (the audit trail), its partitions'.
+TOTAL_SIZE = (
+    "pg_total_relation_size('{table}') + COALESCE((SELECT sum(pg_total_relation_size(inhrelid)) "
+    "FROM pg_inherits WHERE inhparent = '{table}'::regclass), 0)"
+)
+
+
+def _table_sizes() -> dict[str, tuple[int, int]]:
+    from django.db import connection
+
+    sizes = {}
+    with connection.cursor() as cursor:
+        for table in GROWING:
+            cursor.execute(f"SELECT {TOTAL_SIZE.format(table=table)}, (SELECT count(*) FROM {table})")  # noqa: S608
+            sizes[table] = tuple(int(v) for v in cursor.fetchone())
+    return sizes
 
 
 def _wal_position() -> int:
@@ -489,6 +551,16 @@ def _wal_position() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint")
         return int(cursor.fetchone()[0])
+
+
+def _write_record(args, record: dict) -> None:
+    """The run's figures as JSON beside the log (var/district-day-DB.json): bench/capacity_plan.py
+    scales a city from them."""
+    path = os.path.join(ROOT, "var", f"district-day-{args.db}.json")
+    record = {**record, "minutes": args.minutes, "rate": args.rate, "callup": args.callup}
+    with open(path, "w") as out:
+        json.dump(record, out, indent=1)
+    print(f"figures written to {os.path.relpath(path, ROOT)}")
 
 
 def _database_size() -> int:
