@@ -78,7 +78,7 @@ def ensure_partitions(
         existing = _partition_names(cursor)  # read after the lock: sees what a run before us made
         for start in sorted(wanted):
             if partition_name(start) not in existing:
-                _create_month(cursor, start)
+                create_month(cursor, start)
                 created.append(partition_name(start))
     return created
 
@@ -92,7 +92,7 @@ def _partition_names(cursor) -> set[str]:
     return {name for (name,) in cursor.fetchall()}
 
 
-def _create_month(cursor, start: datetime.datetime) -> None:
+def create_month(cursor, start: datetime.datetime) -> None:
     """Create one month. PostgreSQL refuses a partition whose range has rows in DEFAULT, so those
     rows are set aside, removed from DEFAULT (with the purge permission, this transaction only),
     and written back through the parent once their month exists: same ids, same hashes."""

@@ -50,7 +50,7 @@ def _rebuild(cursor, *, partitioned: bool) -> None:
         # Every month that holds rows gets its partition before the copy, so DEFAULT stays empty.
         cursor.execute(f"SELECT DISTINCT date_trunc('month', at, %s) FROM {OLD}", [settings.TIME_ZONE])  # noqa: S608
         for (moment,) in cursor.fetchall():
-            audit_partitions._create_month(cursor, audit_partitions.month_start(moment))
+            audit_partitions.create_month(cursor, audit_partitions.month_start(moment))
     cursor.execute(f"INSERT INTO {TABLE} OVERRIDING SYSTEM VALUE SELECT * FROM {OLD}")  # noqa: S608
     cursor.execute(f"DROP TABLE {OLD}")  # its indexes, sequence and triggers go with it
     key = "id, at" if partitioned else "id"
