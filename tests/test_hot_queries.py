@@ -6,6 +6,7 @@ Test tables are tiny, where a planner rightly prefers reading the whole table; P
 therefore asked with sequential scans priced out (`enable_seqscan = off`), which answers "could
 an index serve this?"; SQLite's planner uses an index whenever one fits."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from gongzhi.concerns.models import Concern
 from gongzhi.concerns.selectors import overdue_q
+from gongzhi.core.audit_partitions import month_start, next_month, partition_name
 from gongzhi.core.models import AuditRecord
 from gongzhi.notifications import services as notify
 from gongzhi.notifications.models import Message
@@ -39,6 +41,14 @@ def _full_scans(queryset) -> list[str]:
     ]
 
 
+def _audit_month_page():
+    """The audit page filtered to one month of one subdistrict, as core.selectors builds it."""
+    start = month_start(timezone.now())
+    return AuditRecord.objects.filter(subdistrict_id=1, at__gte=start, at__lt=next_month(start)).order_by(
+        "-at", "-id"
+    )[:50]
+
+
 HOT = {
     "audit trail of a subdistrict, newest first": lambda: AuditRecord.objects.filter(
         subdistrict_id=1
@@ -46,6 +56,7 @@ HOT = {
     "audit trail of a day": lambda: AuditRecord.objects.filter(
         at__gte=timezone.now() - timedelta(days=1), at__lt=timezone.now()
     ),
+    "the audit page of one month, newest first": lambda: _audit_month_page(),
     "a person's unread messages": lambda: Message.objects.filter(
         user_id=1, channel=Message.Channel.INBOX, read_at__isnull=True
     ),
@@ -64,3 +75,14 @@ HOT = {
 @pytest.mark.parametrize("name", HOT)
 def test_a_hot_query_is_served_by_an_index(name):
     assert _full_scans(HOT[name]()) == [], name
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the audit trail is partitioned on PostgreSQL only"
+)
+def test_a_month_of_the_audit_page_reads_only_that_months_partition():
+    """Months are the installation's calendar months (core/audit_partitions.py): the planner prunes
+    every other partition, DEFAULT included."""
+    plan = _audit_month_page().explain()
+    read = set(re.findall(r"on (core_auditrecord_(?:y\d{4}m\d{2}|default))\b", plan))
+    assert read == {partition_name(month_start(timezone.now()))}, plan

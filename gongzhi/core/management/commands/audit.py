@@ -1,7 +1,9 @@
-"""`gongzhi audit verify | checkpoint | archive --before DATE --out FILE [--keep] | verify-archive FILE`.
+"""`gongzhi audit verify | checkpoint | archive --before DATE --out FILE [--keep] | verify-archive FILE
+| partitions [--months-ahead N]`.
 
 `checkpoint` (cron, e.g. hourly) appends a signed checkpoint to the anchor file outside the
-database (core/audit_anchor.py); `verify` checks the chain against it."""
+database (core/audit_anchor.py); `verify` checks the chain against it. `partitions` (cron, daily)
+keeps the coming months' partitions of the trail ready on PostgreSQL (core/audit_partitions.py)."""
 
 from datetime import datetime, time
 from pathlib import Path
@@ -9,7 +11,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from gongzhi.core import audit_anchor
+from gongzhi.core import audit_anchor, audit_partitions
 from gongzhi.core.audit import verify_chain
 from gongzhi.core.audit_archive import ArchiveError, adopt, archive, verify_archive
 
@@ -36,10 +38,16 @@ class Command(BaseCommand):
         archiving.add_argument("--keep", action="store_true", help="write the archive, remove nothing")
         checking = sub.add_parser("verify-archive", help="verify an audit archive file")
         checking.add_argument("file")
+        months = sub.add_parser(
+            "partitions", help="create the coming months' audit partitions (PostgreSQL) and list them"
+        )
+        months.add_argument("--months-ahead", type=int, default=3, help="months after this one (default 3)")
 
     def handle(self, *args, action: str, **options):
         if action == "archive":
             return self._archive(options)
+        if action == "partitions":
+            return self._partitions(options["months_ahead"])
         if action == "verify-archive":
             try:
                 report = verify_archive(Path(options["file"]))
@@ -86,6 +94,25 @@ class Command(BaseCommand):
             else f"; no checkpoints yet in {audit_anchor.anchor_path()} (run `gongzhi audit checkpoint`)"
         )
         self.stdout.write(f"audit chain intact: {report.checked} records{checked_against}")
+
+    def _partitions(self, months_ahead: int) -> None:
+        if months_ahead < 0:
+            raise CommandError("--months-ahead must be 0 or more")
+        if not audit_partitions.is_partitioned():
+            self.stdout.write(
+                "audit partitions: the audit trail is a plain table here (SQLite); nothing to do"
+            )
+            return
+        created = audit_partitions.ensure_partitions(months_ahead)
+        self.stdout.write(
+            f"audit partitions: {len(created)} created" + (f" ({', '.join(created)})" if created else "")
+        )
+        for part in audit_partitions.partitions():
+            if part.start is None:
+                span = "DEFAULT (rows outside every month)"
+            else:
+                span = f"{timezone.localtime(part.start):%Y-%m-%d} – {timezone.localtime(part.end):%Y-%m-%d}"
+            self.stdout.write(f"  {part.name}  {span}  {part.rows} rows")
 
     def _archive(self, options) -> None:
         try:
