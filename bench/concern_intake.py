@@ -43,31 +43,7 @@ os.environ.setdefault("GONGZHI_LOG_LEVEL", "ERROR")
 
 def prepare(households: int) -> tuple[str, list[int]]:
     """Migrate, then one neighborhood with buildings and households and a social worker's token."""
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    from gongzhi.core.tokens import create_token
-    from gongzhi.org import factories as f
-    from gongzhi.org import services
-
-    call_command("migrate", verbosity=0)
-    tag = uuid.uuid4().hex[:6]
-    town = f.SubdistrictFactory(name=f"压测镇{tag}", code=f"SDB{tag}")
-    neighborhood = f.NeighborhoodFactory(subdistrict=town, name=f"压测居民区{tag}", code=f"BENCH{tag}")
-    grid = f.MicroGridFactory(neighborhood=neighborhood, code=f"G{tag}")
-    compound = f.CompoundFactory(neighborhood=neighborhood, name=f"压测苑{tag}")
-    ids = []
-    for b in range(max(households // 50, 1)):
-        building = f.BuildingFactory(compound=compound, micro_grid=grid, number=f"{b + 1}号楼")
-        ids += [f.HouseholdFactory(building=building, room=str(101 + r)).pk for r in range(50)]
-    user = f.UserFactory(username=f"bench_worker_{tag}", is_staff=True)
-    services.assign_role(actor=None, user=user, role="social_worker", unit=neighborhood)
-    _item, token = create_token(actor=None, user=user, name="bench")
-    from django.db import connections
-
-    connections.close_all()
+    token, _user, ids = serve.bench_town(households, role="social_worker", label="压测")
     return token, ids
 
 

@@ -28,6 +28,40 @@ def ensure_database(url: str) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+def bench_town(households: int, *, role: str, label: str) -> tuple[str, int, list[int]]:
+    """Migrate, then a town of one neighborhood and one micro-grid with `households` households
+    (50 a building) and a staff member in `role` (its unit: the grid for grid roles, else the
+    neighborhood) with an API token. Returns (token, user id, household ids)."""
+    import uuid
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connections
+
+    from gongzhi.core.tokens import create_token
+    from gongzhi.org import factories as f
+    from gongzhi.org import services
+
+    call_command("migrate", verbosity=0)
+    tag = uuid.uuid4().hex[:6]
+    town = f.SubdistrictFactory(name=f"{label}镇{tag}", code=f"SD{tag}")
+    neighborhood = f.NeighborhoodFactory(subdistrict=town, name=f"{label}居民区{tag}", code=f"NB{tag}")
+    grid = f.MicroGridFactory(neighborhood=neighborhood, code=f"G{tag}")
+    compound = f.CompoundFactory(neighborhood=neighborhood, name=f"{label}苑{tag}")
+    ids = []
+    for b in range(max(households // 50, 1)):
+        building = f.BuildingFactory(compound=compound, micro_grid=grid, number=f"{b + 1}号楼")
+        ids += [f.HouseholdFactory(building=building, room=str(101 + r)).pk for r in range(50)]
+    user = f.UserFactory(username=f"bench_{role}_{tag}", is_staff=True)
+    unit = grid if role.startswith("grid") else neighborhood
+    services.assign_role(actor=None, user=user, role=role, unit=unit)
+    _item, token = create_token(actor=None, user=user, name=f"bench {label}")
+    connections.close_all()
+    return token, user.pk, ids
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

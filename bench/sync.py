@@ -39,32 +39,7 @@ os.environ.setdefault("GONGZHI_LOG_LEVEL", "ERROR")
 
 def prepare(households: int) -> tuple[str, int, list[int]]:
     """Migrate, then one grid of households and its grid worker's API token."""
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    from gongzhi.core.tokens import create_token
-    from gongzhi.org import factories as f
-    from gongzhi.org import services
-
-    call_command("migrate", verbosity=0)
-    tag = uuid.uuid4().hex[:6]
-    town = f.SubdistrictFactory(name=f"同步镇{tag}", code=f"SDS{tag}")
-    neighborhood = f.NeighborhoodFactory(subdistrict=town, name=f"同步居民区{tag}", code=f"SYNC{tag}")
-    grid = f.MicroGridFactory(neighborhood=neighborhood, code=f"S{tag}")
-    compound = f.CompoundFactory(neighborhood=neighborhood, name=f"同步苑{tag}")
-    ids = []
-    for b in range(max(households // 50, 1)):
-        building = f.BuildingFactory(compound=compound, micro_grid=grid, number=f"{b + 1}号楼")
-        ids += [f.HouseholdFactory(building=building, room=str(101 + r)).pk for r in range(50)]
-    user = f.UserFactory(username=f"bench_grid_worker_{tag}", is_staff=True)
-    services.assign_role(actor=None, user=user, role="grid_worker", unit=grid)
-    _item, token = create_token(actor=None, user=user, name="bench sync")
-    from django.db import connections
-
-    connections.close_all()
-    return token, user.pk, ids
+    return serve.bench_town(households, role="grid_worker", label="同步")
 
 
 def make_items(count: int, households: list[int]) -> list[dict]:

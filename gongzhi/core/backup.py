@@ -170,7 +170,15 @@ def _restore_database(folder: Path, jobs: int) -> None:
         raise BackupError("this backup was made from SQLite; restore it into SQLite")
     connection.close()
     subprocess.run(
-        ["pg_restore", "--no-owner", "--exit-on-error", f"--jobs={max(1, jobs)}", "--dbname", db["NAME"], str(dump)],
+        [
+            "pg_restore",
+            "--no-owner",
+            "--exit-on-error",
+            f"--jobs={max(1, jobs)}",
+            "--dbname",
+            db["NAME"],
+            str(dump),
+        ],
         env=_pg_env(db),
         check=True,
         capture_output=True,
