@@ -15,7 +15,6 @@ the jurisdiction, and a point far outside it (its buildings' bounding box plus B
 """
 
 import math
-import re
 from datetime import datetime, timedelta
 from xml.etree import ElementTree
 
@@ -30,11 +29,10 @@ from django.views.decorators.http import require_http_methods
 from gongzhi.concerns import lifecycle, open311_keys, selectors, services, throttle
 from gongzhi.concerns.models import Channel, Concern
 from gongzhi.core import permissions
+from gongzhi.core.deidentify import deidentify
 from gongzhi.core.errors import ValidationError
-from gongzhi.core.logging import mask_text
 from gongzhi.core.middleware import client_ip
 from gongzhi.core.pages import parse_int
-from gongzhi.core.pii import mask_name
 from gongzhi.core.tokens import grant_for_token
 from gongzhi.org.models import Building
 
@@ -162,23 +160,6 @@ def service_definition(request, code: str, fmt: str):
 
 def _iso(value: datetime | None) -> str | None:
     return timezone.localtime(value).isoformat() if value else None
-
-
-# Digit runs of three or more (rooms, phones, ID and house numbers), ASCII or full-width.
-_NUMBERS = re.compile(r"[0-9０-９][0-9０-９\s\-－/]{1,}[0-9０-９Xx]")
-# A name before a form of address: 张三家, 王阿姨, 李师傅 … (the family name stays, as on notices).
-_ADDRESSED = re.compile(
-    r"([\u4e00-\u9fff])[\u4e00-\u9fff]{0,2}?(?=家|先生|女士|阿姨|叔叔|老师|师傅|大爷|大妈|奶奶|爷爷)"
-)
-
-
-def deidentify(text: str, names: tuple[str, ...] = ()) -> str:
-    """Text fit for the public feed: known names masked, names before a form of address masked,
-    phone and ID numbers masked (core.logging), then every run of three or more digits hidden."""
-    for name in sorted({n for n in names if n}, key=len, reverse=True):
-        text = text.replace(name, mask_name(name))
-    text = _ADDRESSED.sub(lambda m: m.group(1) + "*", mask_text(text))
-    return _NUMBERS.sub("***", text)
 
 
 def _staff(request):

@@ -17,6 +17,7 @@ from gongzhi.concerns import selectors as concern_selectors
 from gongzhi.concerns.intelligence import hotissues
 from gongzhi.concerns.models import ACTION_LABELS, Concern
 from gongzhi.core import audit, permissions
+from gongzhi.core.deidentify import deidentify
 from gongzhi.core.errors import NotInScope
 from gongzhi.insights.models import HotIssue, HotIssueMember, Notice, NoticeRead, OpenDataRelease
 from gongzhi.org.models import Building, Compound, Neighborhood, Resident, Stairwell, Subdistrict
@@ -482,8 +483,7 @@ def _names_around(concern: Concern) -> tuple[str, ...]:
 
 def _progress_text(concern: Concern, names: tuple[str, ...]) -> tuple[str, str]:
     """The notice's title and text: category, state, handling party and the public steps; every
-    note de-identified (open311.deidentify: names, rooms, phone and ID numbers)."""
-    from gongzhi.concerns.open311 import deidentify
+    note de-identified (core.deidentify: names, rooms, phone and ID numbers)."""
 
     category = concern.category.name
     title = _("Progress of a matter in this building: %(category)s") % {"category": category}

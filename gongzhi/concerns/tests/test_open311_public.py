@@ -3,9 +3,9 @@
 import pytest
 
 from gongzhi.concerns.models import Concern, ConcernEvent
-from gongzhi.concerns.open311 import deidentify
 from gongzhi.concerns.open311_keys import create_key
 from gongzhi.concerns.tests.conftest import category, concern_for
+from gongzhi.core.deidentify import deidentify
 from gongzhi.core.tokens import create_token
 
 pytestmark = pytest.mark.django_db
