@@ -60,7 +60,8 @@ def _fresh_rule_caches():
 
 @pytest.fixture
 def real_workers():
-    """For a test that runs `gongzhi worker` processes itself: the suite's worker stands aside."""
+    """For a test that runs `gongzhi worker` processes or reads the queue itself: the suite's worker
+    stands aside."""
     from gongzhi.core.testing import suite_worker_enabled
 
     suite_worker_enabled(False)

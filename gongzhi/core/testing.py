@@ -102,11 +102,24 @@ def suite_worker_enabled(on: bool) -> None:
 
 
 def run_tasks_after_commit(sender, task_result, **kwargs) -> None:
-    """`task_enqueued` receiver: drain the task's alias once the enqueuing transaction commits
-    (at once when there is none; never when it rolls back, as the row goes with it)."""
-    from django.db import transaction
-    from django_tasks_db import DatabaseBackend
+    """`task_enqueued` receiver: drain the task's alias once the enqueuing transaction commits,
+    never when it rolls back (the row goes with it).
 
-    if _suite_worker["on"] and issubclass(sender, DatabaseBackend):
-        alias = task_result.backend
-        transaction.on_commit(lambda: _suite_worker["on"] and drain_tasks(alias), robust=False)
+    A row written outside the code's own transactions is committed as it is written, and a worker
+    takes it at once. Inside a test's transaction (pytest's `django_db`) that is the case when the
+    only open atomic blocks are the test's own (the check `atomic(durable=True)` makes): there the
+    code's commit is as done as it can be, so the task runs now. Inside the code's transaction it
+    runs on that transaction's commit (in a test: `django_capture_on_commit_callbacks`)."""
+    from django.db import connections, transaction
+    from django_tasks_db import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    if not (_suite_worker["on"] and issubclass(sender, DatabaseBackend)):
+        return
+    alias = task_result.backend
+    using = DBTaskResult.objects.db
+    connection = connections[using]
+    if all(getattr(block, "_from_testcase", False) for block in connection.atomic_blocks):
+        drain_tasks(alias)
+    else:
+        transaction.on_commit(lambda: _suite_worker["on"] and drain_tasks(alias), using=using, robust=False)

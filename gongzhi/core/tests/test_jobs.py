@@ -29,7 +29,8 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
-def workers(settings):
+def workers(settings, real_workers):
+    """The worker backend with no worker: the test looks at the queue itself."""
     settings.TASKS = DATABASE_TASKS
     assert jobs.uses_workers()
 
@@ -44,12 +45,13 @@ def in_process(settings):
 
 
 @pytest.fixture
-def suite_worker(workers):
+def suite_worker(settings):
     """The suite's worker mode (GONGZHI_TASKS=database under pytest, conftest.py), in either pass."""
     from django.tasks.signals import task_enqueued
 
     from gongzhi.core.testing import run_tasks_after_commit
 
+    settings.TASKS = DATABASE_TASKS
     task_enqueued.connect(run_tasks_after_commit, dispatch_uid="suite-worker")
     yield
     if os.environ.get("GONGZHI_TASKS") != "database":
@@ -76,7 +78,7 @@ def test_the_suites_worker_runs_committed_tasks_through_the_task_table_and_never
     suite_worker, django_capture_on_commit_callbacks, tmp_path
 ):
     done, undone = tmp_path / "done", tmp_path / "undone"
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         jobs.enqueue(jobs_for_tests.mark_then_linger, str(done), 0)
         assert DBTaskResult.objects.get().status == TaskResultStatus.READY and not done.exists()
     row = DBTaskResult.objects.get()
@@ -91,12 +93,24 @@ def test_the_suites_worker_runs_committed_tasks_through_the_task_table_and_never
 
 
 @pytest.mark.django_db
-def test_the_suites_worker_leaves_a_task_due_later_in_the_queue(suite_worker, django_capture_on_commit_callbacks):
+def test_the_suites_worker_leaves_a_task_due_later_in_the_queue(
+    suite_worker, django_capture_on_commit_callbacks
+):
     later = timezone.now() + timedelta(minutes=5)
-    with django_capture_on_commit_callbacks(execute=True):
-        jobs.enqueue(jobs_for_tests.mark_then_linger.using(run_after=later), "never", 0)
+    jobs.enqueue(jobs_for_tests.mark_then_linger.using(run_after=later), "never", 0)
     row = DBTaskResult.objects.get()
     assert (row.status, row.worker_ids) == (TaskResultStatus.READY, [])
+
+
+@pytest.mark.django_db
+def test_the_suites_worker_takes_a_row_committed_outside_the_codes_transactions_at_once(
+    suite_worker, tmp_path
+):
+    """As `gongzhi worker` would: the exports and the scheduled commands enqueue after their commit."""
+    done = tmp_path / "done"
+    jobs_for_tests.mark_then_linger.enqueue(str(done), 0)
+    assert done.read_text() == "done\n"
+    assert DBTaskResult.objects.get().status == TaskResultStatus.SUCCESSFUL
 
 
 @pytest.mark.django_db
@@ -199,9 +213,7 @@ def _until(check, seconds: float) -> bool:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_killed_in_the_middle_of_a_task_loses_nothing_and_doubles_nothing(
-    workers, real_workers, tmp_path
-):
+def test_a_worker_killed_in_the_middle_of_a_task_loses_nothing_and_doubles_nothing(workers, tmp_path):
     marker = tmp_path / "work"
     jobs.enqueue(jobs_for_tests.mark_then_linger, str(marker), 600)
     first = _worker("w-first")

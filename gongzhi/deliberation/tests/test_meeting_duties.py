@@ -28,18 +28,20 @@ def test_a_year_has_one_duty_per_iso_week_and_per_month():
     assert monthly[1] == (Duty.Kind.MONTHLY_MEETING, "2026-02", date(2026, 2, 28))
 
 
-def test_the_daily_command_creates_every_neighborhoods_duties_once(world, django_capture_on_commit_callbacks):
+def test_the_daily_command_creates_every_neighborhoods_duties_once(world):
     out = StringIO()
-    with django_capture_on_commit_callbacks(execute=True):  # with workers, one takes the task after the commit
-        call_command("deliberation_duties", stdout=out)
+    call_command("deliberation_duties", stdout=out)
     neighborhoods = Neighborhood.objects.count()
     per_year = Duty.objects.filter(neighborhood=world.neighborhood_a, party_org=None).count()
     assert per_year in (52 + 12, 53 + 12, 2 * 52 + 24, 52 + 53 + 24)  # December adds next year
     assert Duty.objects.count() == neighborhoods * per_year
     # In-process the task has run when the command prints; with workers it is queued.
-    assert out.getvalue().strip().endswith(f"created: {'queued' if jobs.uses_workers() else Duty.objects.count()}")
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("deliberation_duties", stdout=StringIO())
+    assert (
+        out.getvalue()
+        .strip()
+        .endswith(f"created: {'queued' if jobs.uses_workers() else Duty.objects.count()}")
+    )
+    call_command("deliberation_duties", stdout=StringIO())
     assert Duty.objects.count() == neighborhoods * per_year
 
 
