@@ -72,13 +72,16 @@ deploy-check: install
 
 # The whole suite on SQLite, then again on PostgreSQL when DATABASE_URL points at one; one test
 # process per core (pytest-xdist; each process has its own test database). TEST_WORKERS=0 runs serially.
+# Each pass is one shape the platform runs in: SQLite with tasks in-process (the embedded demo), and
+# PostgreSQL with tasks on the worker backend (GONGZHI_TASKS=database, a deployment): there every
+# task is a row of the task table, run by django-tasks-db's worker right after its commit (conftest.py).
 TEST_WORKERS ?= auto
 test: install browser-deps lint deploy-check
 	$(BIN)/gongzhi makemigrations --check --dry-run -v0
 	env -u DATABASE_URL GONGZHI_TEST_DB=sqlite $(BIN)/pytest -n $(TEST_WORKERS)
 	@if [ -n "$$DATABASE_URL" ]; then \
 	  echo "== PostgreSQL: $${DATABASE_URL%%\?*}"; \
-	  GONGZHI_TEST_DB=postgresql $(BIN)/pytest -n $(TEST_WORKERS); \
+	  GONGZHI_TEST_DB=postgresql GONGZHI_TASKS=database $(BIN)/pytest -n $(TEST_WORKERS); \
 	else echo "DATABASE_URL is not set: PostgreSQL run skipped"; fi
 
 # Schemathesis over every API operation as staff, resident and anonymous, and over Open311, against

@@ -20,11 +20,20 @@ def pytest_configure(config):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Page tests sign in with force_login; the second factor has tests of its own that turn it on.
     settings.MFA_REQUIRED = False
-    # Work a person waits on runs inline in tests (a thread would outlive the test's transaction).
-    settings.TASKS = {
-        **settings.TASKS,
-        "background": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
-    }
+    if os.environ.get("GONGZHI_TASKS") == "database":
+        # The deployed shape: both aliases write task rows, and the suite's worker runs them
+        # right after the commit that enqueued them (core/testing.py).
+        from django.tasks.signals import task_enqueued
+
+        from gongzhi.core.testing import run_tasks_after_commit
+
+        task_enqueued.connect(run_tasks_after_commit, dispatch_uid="suite-worker")
+    else:
+        # Work a person waits on runs inline in tests (a thread would outlive the test's transaction).
+        settings.TASKS = {
+            **settings.TASKS,
+            "background": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"},
+        }
 
 
 @pytest.fixture(autouse=True)
@@ -47,6 +56,17 @@ def _fresh_rule_caches():
     clear_all()
     yield
     clear_all()
+
+
+@pytest.fixture
+def real_workers():
+    """For a test that runs `gongzhi worker` processes or reads the queue itself: the suite's worker
+    stands aside."""
+    from gongzhi.core.testing import suite_worker_enabled
+
+    suite_worker_enabled(False)
+    yield
+    suite_worker_enabled(True)
 
 
 @pytest.fixture

@@ -29,16 +29,39 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture
-def workers(settings):
+def workers(settings, real_workers):
+    """The worker backend with no worker: the test looks at the queue itself."""
     settings.TASKS = DATABASE_TASKS
     assert jobs.uses_workers()
 
 
+@pytest.fixture
+def in_process(settings):
+    settings.TASKS = {
+        alias: {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": []}
+        for alias in ("default", "background")
+    }
+    assert not jobs.uses_workers()
+
+
+@pytest.fixture
+def suite_worker(settings):
+    """The suite's worker mode (GONGZHI_TASKS=database under pytest, conftest.py), in either pass."""
+    from django.tasks.signals import task_enqueued
+
+    from gongzhi.core.testing import run_tasks_after_commit
+
+    settings.TASKS = DATABASE_TASKS
+    task_enqueued.connect(run_tasks_after_commit, dispatch_uid="suite-worker")
+    yield
+    if os.environ.get("GONGZHI_TASKS") != "database":
+        task_enqueued.disconnect(dispatch_uid="suite-worker")
+
+
 @pytest.mark.django_db
 def test_in_process_tasks_run_after_the_commit_and_never_on_a_rollback(
-    django_capture_on_commit_callbacks, tmp_path
+    in_process, django_capture_on_commit_callbacks, tmp_path
 ):
-    assert not jobs.uses_workers()
     a, b = tmp_path / "a", tmp_path / "b"
     with django_capture_on_commit_callbacks(execute=True):
         jobs.enqueue(jobs_for_tests.mark_then_linger, str(a), 0)
@@ -48,6 +71,46 @@ def test_in_process_tasks_run_after_the_commit_and_never_on_a_rollback(
         jobs.enqueue(jobs_for_tests.mark_then_linger, str(b), 0)
         raise RuntimeError("the caller's work failed")
     assert not b.exists()
+
+
+@pytest.mark.django_db
+def test_the_suites_worker_runs_committed_tasks_through_the_task_table_and_never_rolled_back_ones(
+    suite_worker, django_capture_on_commit_callbacks, tmp_path
+):
+    done, undone = tmp_path / "done", tmp_path / "undone"
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        jobs.enqueue(jobs_for_tests.mark_then_linger, str(done), 0)
+        assert DBTaskResult.objects.get().status == TaskResultStatus.READY and not done.exists()
+    row = DBTaskResult.objects.get()
+    assert (row.status, row.worker_ids, row.return_value) == (TaskResultStatus.SUCCESSFUL, ["suite"], "done")
+    assert done.read_text() == "done\n"
+    with pytest.raises(RuntimeError), django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            jobs.enqueue(jobs_for_tests.mark_then_linger, str(undone), 0)
+            raise RuntimeError("the caller's work failed")
+    assert callbacks == [] and not undone.exists()
+    assert list(DBTaskResult.objects.values_list("pk", flat=True)) == [row.pk]
+
+
+@pytest.mark.django_db
+def test_the_suites_worker_leaves_a_task_due_later_in_the_queue(
+    suite_worker, django_capture_on_commit_callbacks
+):
+    later = timezone.now() + timedelta(minutes=5)
+    jobs.enqueue(jobs_for_tests.mark_then_linger.using(run_after=later), "never", 0)
+    row = DBTaskResult.objects.get()
+    assert (row.status, row.worker_ids) == (TaskResultStatus.READY, [])
+
+
+@pytest.mark.django_db
+def test_the_suites_worker_takes_a_row_committed_outside_the_codes_transactions_at_once(
+    suite_worker, tmp_path
+):
+    """As `gongzhi worker` would: the exports and the scheduled commands enqueue after their commit."""
+    done = tmp_path / "done"
+    jobs_for_tests.mark_then_linger.enqueue(str(done), 0)
+    assert done.read_text() == "done\n"
+    assert DBTaskResult.objects.get().status == TaskResultStatus.SUCCESSFUL
 
 
 @pytest.mark.django_db

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from gongzhi.core import jobs
 from gongzhi.notifications.channels import signature
 from gongzhi.notifications.models import Message
 from gongzhi.notifications.services import deliver_pending, fan_out, send
@@ -55,10 +56,13 @@ def test_a_transient_500_is_retried_later_and_delivered_once(receiver):
     box = receiver(fail_first={"hook-2"})
     message = send(key="hook-2", channel="webhook", address="a", subject="s", body="b")
     message.refresh_from_db()
-    assert (message.status, message.attempts, message.error) == ("queued", 1, "HTTP 500")
-    Message.objects.filter(pk=message.pk).update(due_at=None)  # the backoff has passed
-    assert deliver_pending(10).sent == 1
-    message.refresh_from_db()
+    if jobs.uses_workers():  # a worker's fan-out tries a message up to three times in its run
+        assert (message.status, message.attempts, message.error) == ("sent", 2, "")
+    else:  # the request tries once; the next delivery after the backoff sends it
+        assert (message.status, message.attempts, message.error) == ("queued", 1, "HTTP 500")
+        Message.objects.filter(pk=message.pk).update(due_at=None)  # the backoff has passed
+        assert deliver_pending(10).sent == 1
+        message.refresh_from_db()
     assert (message.status, message.attempts) == ("sent", 2)
     assert (box.requests["hook-2"], box.processed["hook-2"]) == (2, 1)
 
