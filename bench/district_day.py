@@ -148,14 +148,12 @@ def _sender(subdistrict) -> tuple[str, list[int]]:
     from gongzhi.accounts.models import User
     from gongzhi.core.tokens import create_token
     from gongzhi.org import selectors as org_selectors
-    from gongzhi.org.models import RoleAssignment
+    from gongzhi.org import services
 
     neighborhood = subdistrict.neighborhoods.order_by("code").first()
-    worker, made = User.objects.get_or_create(username=f"bench-sw-{subdistrict.pk}")
-    if made:
-        RoleAssignment.objects.create(
-            user=worker, role="social_worker", subdistrict=subdistrict, neighborhood=neighborhood
-        )
+    worker, _made = User.objects.get_or_create(username=f"bench-sw-{subdistrict.pk}")
+    if not worker.role_assignments.exists():
+        services.assign_role(actor=None, user=worker, role="social_worker", unit=neighborhood)
     _item, token = create_token(actor=None, user=worker, name=f"district bench {uuid.uuid4().hex[:6]}")
     households = list(org_selectors.households_visible_to(worker).values_list("pk", flat=True)[:2000])
     return token, households

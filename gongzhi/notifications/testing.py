@@ -15,6 +15,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from gongzhi.notifications.channels import signature
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address) -> None:
+        """A sender that died with its keep-alive connections open (a killed worker) resets them:
+        expected, not worth a traceback."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class Receiver:
     def __init__(
         self,
@@ -36,7 +46,7 @@ class Receiver:
         self.processed: Counter = Counter()  # what the gateway acted on, once per key if idempotent
         self.bodies: dict[str, dict] = {}
         self.bad_signatures = 0
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = _Server(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.server.request_queue_size = 256
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

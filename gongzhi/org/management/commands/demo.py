@@ -10,6 +10,7 @@ import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
 
 from gongzhi.org.demo import accounts, generator, loader
 
@@ -68,6 +69,8 @@ class Command(BaseCommand):
             line = importlib.import_module(name).load_demo()
             if progress:
                 progress.write(f"{line} ({time.perf_counter() - started:.1f} s)\n")
+        if town:
+            _analyze()
         password = accounts.demo_password()
         shown = password if password == accounts.DEFAULT_PASSWORD else "$GONGZHI_DEMO_PASSWORD"
         self.stdout.write(accounts.format_logins(result.logins, shown))
@@ -78,6 +81,7 @@ class Command(BaseCommand):
                 households=households, seed=seed, code=code, name=name, id_area=id_area
             )
             self.stdout.write(self._summary(loader.load_town(made, progress=progress, logins=False)))
+            _analyze()
         else:
             self.stdout.write(f"{name}（{code}）已加载，未作任何更改。")
 
@@ -90,3 +94,13 @@ class Command(BaseCommand):
             f"已加载演示街镇 {name}：{c['neighborhoods']} 个居民区，{c['buildings']:,} 栋楼，"
             f"{c['households']:,} 户，{c['residents']:,} 名居民，用时 {result.seconds:.1f} 秒。"
         )
+
+
+def _analyze() -> None:
+    """Fresh planner statistics after a bulk load. Autovacuum gets to the loaded tables only later;
+    meanwhile PostgreSQL plans with the empty tables' figures and can walk a whole district where it
+    needed one neighborhood (a workbench query on a fresh 1.4-million-household district: 426 ms
+    with the stale figures, 27 ms after ANALYZE)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
