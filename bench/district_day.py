@@ -498,7 +498,11 @@ class Meter:
             ("postgres", _postgres_pids()),
             ("bench", [os.getpid()]),
         )
-        return {group: {pid: serve.cpu_seconds([pid]) for pid in pids} for group, pids in groups}
+        sample = {group: {pid: serve.cpu_seconds([pid]) for pid in pids} for group, pids in groups}
+        # Backends that ended (a connection closed) are gone from /proc; the server process that
+        # reaped them carries their CPU in its children's times, counted here under key 0.
+        sample["postgres"][0] = _reaped_postgres_cpu()
+        return sample
 
     def read(self) -> dict[str, float]:
         after, seconds = self._sample(), time.monotonic() - self.began
@@ -580,6 +584,17 @@ def _postgres_pids() -> list[int]:
         except OSError:
             continue
     return pids
+
+
+def _reaped_postgres_cpu() -> float:
+    """CPU seconds of PostgreSQL's ended processes: the postmaster's children's user + system time."""
+    pids = set(_postgres_pids())
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        if int(fields[1]) not in pids:  # the postmaster: its parent is not a postgres process
+            return (int(fields[13]) + int(fields[14])) / serve.TICK
+    return 0.0
 
 
 def _machine_jiffies() -> tuple[int, int]:
