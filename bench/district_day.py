@@ -19,7 +19,8 @@ one returns, so a slow server shows as latency):
 - intake: `--rate` concerns per second through POST /api/v1/concerns (bearer token);
 - visits: one in ten of the intake rate through POST /api/v1/visits;
 - KPI page every 2 s and the dashboard every 5 s, as the subdistrict admin (session);
-- at a tenth of the run, a call-up of `--callup` volunteers; once a fifth of its messages reached
+- after `--warmup` seconds at full load (not measured: cold caches), the measured run; at a tenth
+  of it, a call-up of `--callup` volunteers; once a fifth of its messages reached
   the receiver, the worker running the fan-out is killed with SIGKILL and started again 5 s later.
 Then the run waits for the fan-out to finish and checks, at the receiver, that every call-up
 message arrived (lost) and none was acted on twice (duplicated); messages handed over by the
@@ -203,6 +204,9 @@ class Pacer:
             return float("nan")
         return statistics.quantiles(times, n=20, method="inclusive")[18] * 1000
 
+    def count(self, inside: tuple[float, float]) -> int:
+        return sum(1 for at, _t in self.done if inside[0] <= at < inside[1])
+
     def achieved(self) -> float:
         return len(self.times) / max(1e-9, self.ended - self.started)
 
@@ -289,6 +293,7 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--rate", type=float, default=100, help="intake requests per second")
     parser.add_argument("--callup", type=int, default=20_000)
+    parser.add_argument("--warmup", type=float, default=30, help="seconds at full load before measuring")
     parser.add_argument("--db", default="gongzhi_district")
     parser.add_argument("--reuse", action="store_true", help="keep the loaded database of an earlier run")
     parser.add_argument(
@@ -337,7 +342,8 @@ def main() -> None:
         unsent = Message.objects.filter(key__in=keys).exclude(status="sent").count()
     intake, kpi = result["intake"], result["kpi"]
     window = result["fanout"]
-    phases = {"before": (0, window[0]), "during": window, "after": (window[1], float("inf"))}
+    measured = (result["measured_from"], float("inf"))  # after the warm-up
+    phases = {"before": (measured[0], window[0]), "during": window, "after": (window[1], float("inf"))}
     print(
         f"intake: {len(intake.times)} ok, {len(intake.errors)} errors {intake.errors[:3]}; p95 before / during / "
         f"after the fan-out {' / '.join(f'{intake.p95_ms(w):.0f}' for w in phases.values())} ms; kpi p95 "
@@ -346,11 +352,12 @@ def main() -> None:
     print(f"visits: {len(result['visits'].times)} ok, {len(result['visits'].errors)} errors")
     dashboard = result["dashboard"]
     print(
-        f"kpi: {len(kpi.times)} ok, {len(kpi.errors)} errors; dashboard: {len(dashboard.times)} ok, p95 {dashboard.p95_ms():.0f} ms"
+        f"kpi: {len(kpi.times)} ok, {len(kpi.errors)} errors; dashboard: {len(dashboard.times)} ok, p95 {dashboard.p95_ms(measured):.0f} ms"
     )
     print(f"fanout: resent after the kill {resent} (same key, acted on once); not marked sent {unsent}")
     cpu = result["cpu"]
-    requests = len(intake.times) + len(result["visits"].times) + len(kpi.times) + len(dashboard.times)
+    # The requests of the measured part (after the warm-up), as the CPU figures are.
+    requests = sum(result[name].count(measured) for name in ("intake", "visits", "kpi", "dashboard"))
     print(
         f"cpu over {cpu['seconds']:.0f} s: web {cpu['web']:.0f} s, workers {cpu['workers']:.0f} s, "
         f"postgres {cpu['postgres']:.0f} s, this bench (clients, gateway) {cpu['bench']:.0f} s; "
@@ -365,12 +372,14 @@ def main() -> None:
         {
             "households": ready["household_count"],
             "subdistricts": ready["subdistricts"],
-            "requests": {name: len(result[name].times) for name in ("intake", "visits", "kpi", "dashboard")},
+            "requests": {
+                name: result[name].count(measured) for name in ("intake", "visits", "kpi", "dashboard")
+            },
             "p95_ms": {
-                "intake": intake.p95_ms(),
+                "intake": intake.p95_ms(measured),
                 **{f"intake_{phase}": intake.p95_ms(w) for phase, w in phases.items()},
-                "kpi": kpi.p95_ms(),
-                "dashboard": dashboard.p95_ms(),
+                "kpi": kpi.p95_ms(measured),
+                "dashboard": dashboard.p95_ms(measured),
             },
             "intake_rate": rate,
             "messages": len(keys),
@@ -387,7 +396,7 @@ def main() -> None:
     )
     print(
         f"district: {ready['household_count']:,} households, {ready['subdistricts']} subdistricts; "
-        f"intake p95 {intake.p95_ms():.0f} ms at {rate:.0f} req/s; kpi p95 {kpi.p95_ms():.0f} ms; "
+        f"intake p95 {intake.p95_ms(measured):.0f} ms at {rate:.0f} req/s; kpi p95 {kpi.p95_ms(measured):.0f} ms; "
         f"fanout {len(keys)} messages in {result['fanout'][1] - result['fanout'][0]:.0f} s, lost {lost}, "
         f"duplicated {duplicated}; workers killed {killed}"
     )
@@ -454,9 +463,12 @@ def drive(args, ready: dict, ports: list[int], box, ids: dict, env: dict, server
         "kpi": Pacer(page("/concerns/kpi/"), 0.5, 2, stop),
         "dashboard": Pacer(page("/insights/"), 0.2, 2, stop),
     }
-    meter = Meter(ports_pids=[server.pid for server in servers], workers=ids)
     for pacer in pacers.values():
         pacer.thread.start()
+    # Warm-up at the full rate, not measured: a server just started has cold caches (its own and
+    # PostgreSQL's over a district's tables), as no server of a running deployment has.
+    time.sleep(args.warmup)
+    meter = Meter(ports_pids=[server.pid for server in servers], workers=ids)
     duration = args.minutes * 60
     began = time.monotonic()
     time.sleep(duration / 10)
@@ -477,7 +489,7 @@ def drive(args, ready: dict, ports: list[int], box, ids: dict, env: dict, server
         pacer.pool.shutdown(wait=True, cancel_futures=True)  # requests not yet sent are dropped
     fanout = (called_at, done_at or time.monotonic())
     cpu = meter.read()
-    return {**pacers, "keys": keys, "fanout": fanout, "killed": killed, "cpu": cpu}
+    return {**pacers, "keys": keys, "fanout": fanout, "killed": killed, "cpu": cpu, "measured_from": began}
 
 
 class Meter:
