@@ -28,7 +28,7 @@ import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-from bench.district_day import GROWING, TOTAL_SIZE  # noqa: E402  (the tables the day made grow)
+from bench.district_meter import GROWING, TOTAL_SIZE  # noqa: E402  (the tables the day made grow)
 
 PG = "postgres://postgres@127.0.0.1:5432"
 TICK = os.sysconf("SC_CLK_TCK")

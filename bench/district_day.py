@@ -49,6 +49,7 @@ from concurrent.futures import ThreadPoolExecutor
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 from bench import serve  # noqa: E402
+from bench.district_meter import Meter, database_size  # noqa: E402
 
 PG = "postgres://postgres@127.0.0.1:5432"
 from bench.kpi_page import PASSWORD  # noqa: E402  (its Browser signs in with it)
@@ -364,7 +365,7 @@ def main() -> None:
         f"{1000 * (cpu['web'] + cpu['postgres']) / max(1, requests):.1f} ms "
         f"web+database per request ({requests} requests, {len(keys)} messages); machine busy "
         f"{100 * cpu['busy_share']:.0f} % of {os.cpu_count()} cores; write-ahead log "
-        f"{cpu['wal_bytes'] / 1e6 / (cpu['seconds'] / 60):.0f} MB/min; database {_database_size() / 1e9:.1f} GB"
+        f"{cpu['wal_bytes'] / 1e6 / (cpu['seconds'] / 60):.0f} MB/min; database {database_size() / 1e9:.1f} GB"
     )
     rate = intake.achieved()
     _write_record(
@@ -391,7 +392,7 @@ def main() -> None:
             "busy_share": cpu["busy_share"],
             "wal_bytes": cpu["wal_bytes"],
             "row_bytes": cpu["row_bytes"],
-            "database_bytes": _database_size(),
+            "database_bytes": database_size(),
         },
     )
     print(
@@ -492,83 +493,6 @@ def drive(args, ready: dict, ports: list[int], box, ids: dict, env: dict, server
     return {**pacers, "keys": keys, "fanout": fanout, "killed": killed, "cpu": cpu, "measured_from": began}
 
 
-class Meter:
-    """CPU seconds spent by the web servers, the workers and PostgreSQL during the run, and the
-    machine's busy share: the per-request costs the capacity plan scales from (docs/operations.md).
-    A killed worker's CPU until its death is not counted (its /proc entry is gone)."""
-
-    def __init__(self, ports_pids: list[int], workers: dict):
-        self.servers, self.workers = ports_pids, workers
-        self.began, self.machine, self.wal = time.monotonic(), _machine_jiffies(), _wal_position()
-        self.tables = _table_sizes()
-        self.before = self._sample()
-
-    def _sample(self) -> dict[str, dict[int, float]]:
-        web = [pid for server in self.servers for pid in serve.process_tree(server)]
-        workers = [process.pid for process in self.workers.values()]
-        groups = (
-            ("web", web),
-            ("workers", workers),
-            ("postgres", _postgres_pids()),
-            ("bench", [os.getpid()]),
-        )
-        sample = {group: {pid: serve.cpu_seconds([pid]) for pid in pids} for group, pids in groups}
-        # Backends that ended (a connection closed) are gone from /proc; the server process that
-        # reaped them carries their CPU in its children's times, counted here under key 0.
-        sample["postgres"][0] = _reaped_postgres_cpu()
-        return sample
-
-    def read(self) -> dict[str, float]:
-        after, seconds = self._sample(), time.monotonic() - self.began
-        spent = {
-            group: sum(cpu - self.before[group].get(pid, 0.0) for pid, cpu in pids.items())
-            for group, pids in after.items()
-        }
-        busy, total = (now - then for now, then in zip(_machine_jiffies(), self.machine, strict=True))
-        wal = _wal_position() - self.wal
-        grown = {
-            table: (size - self.tables[table][0]) / (rows - self.tables[table][1])
-            for table, (size, rows) in _table_sizes().items()
-            if rows > self.tables[table][1]
-        }
-        return {
-            **spent,
-            "seconds": seconds,
-            "busy_share": busy / max(1, total),
-            "wal_bytes": wal,
-            "row_bytes": grown,
-        }
-
-
-# The tables a district's day makes grow: bytes a row (indexes included) for the capacity plan.
-GROWING = ("concerns_concern", "concerns_visit", "core_auditrecord", "notifications_message")
-# A table's size with its indexes and, for a partitioned one (the audit trail), its partitions'.
-TOTAL_SIZE = (
-    "pg_total_relation_size('{table}') + COALESCE((SELECT sum(pg_total_relation_size(inhrelid)) "
-    "FROM pg_inherits WHERE inhparent = '{table}'::regclass), 0)"
-)
-
-
-def _table_sizes() -> dict[str, tuple[int, int]]:
-    from django.db import connection
-
-    sizes = {}
-    with connection.cursor() as cursor:
-        for table in GROWING:
-            cursor.execute(f"SELECT {TOTAL_SIZE.format(table=table)}, (SELECT count(*) FROM {table})")  # noqa: S608
-            sizes[table] = tuple(int(v) for v in cursor.fetchone())
-    return sizes
-
-
-def _wal_position() -> int:
-    """Bytes of write-ahead log PostgreSQL has written so far: what a replica must replay."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint")
-        return int(cursor.fetchone()[0])
-
-
 def _write_record(args, record: dict) -> None:
     """The run's figures as JSON beside the log (var/district-day-DB.json): bench/capacity_plan.py
     scales a city from them."""
@@ -577,46 +501,6 @@ def _write_record(args, record: dict) -> None:
     with open(path, "w") as out:
         json.dump(record, out, indent=1)
     print(f"figures written to {os.path.relpath(path, ROOT)}")
-
-
-def _database_size() -> int:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_database_size(current_database())")
-        return int(cursor.fetchone()[0])
-
-
-def _postgres_pids() -> list[int]:
-    """The whole PostgreSQL server: backends, WAL writer, checkpointer, autovacuum."""
-    pids = []
-    for entry in os.listdir("/proc"):
-        try:
-            with open(f"/proc/{entry}/comm") as f:
-                if entry.isdigit() and f.read().strip() == "postgres":
-                    pids.append(int(entry))
-        except OSError:
-            continue
-    return pids
-
-
-def _reaped_postgres_cpu() -> float:
-    """CPU seconds of PostgreSQL's ended processes: the postmaster's children's user + system time."""
-    pids = set(_postgres_pids())
-    for pid in pids:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        if int(fields[1]) not in pids:  # the postmaster: its parent is not a postgres process
-            return (int(fields[13]) + int(fields[14])) / serve.TICK
-    return 0.0
-
-
-def _machine_jiffies() -> tuple[int, int]:
-    """(busy, total) CPU jiffies of the whole machine since boot."""
-    with open("/proc/stat") as f:
-        values = [int(v) for v in f.readline().split()[1:8]]
-    idle = values[3] + values[4]
-    return sum(values) - idle, sum(values)
 
 
 class Gateway:
