@@ -19,7 +19,16 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def three(world):
+def local_noon(monkeypatch):
+    """The deadline filters read the clock: at a fixed Beijing noon "due today" always has room
+    before midnight (run at 23:57 Beijing time, a deadline five minutes on fell tomorrow)."""
+    noon = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
+    monkeypatch.setattr(timezone, "now", lambda: noon)
+    return noon
+
+
+@pytest.fixture
+def three(world, local_noon):
     """Parking in grid_a, due in a week; a leak in grid_a, overdue; noise in grid_a2, due today."""
     parking = concern_for(world, title="停车难", description="小区门口乱停车")
     leak = concern_for(world, category=category("leak", "漏水"), title="楼顶漏水", description="顶楼渗水")
@@ -31,11 +40,10 @@ def three(world):
         description="施工扰民",
         actor=world.users["social_worker"],
     )
-    now = timezone.now()
+    now = local_noon
     Concern.objects.filter(pk=parking.pk).update(resolution_due=now + timedelta(days=5))
     Concern.objects.filter(pk=leak.pk).update(resolution_due=now - timedelta(hours=2))
-    end_today = timezone.localtime(now).replace(hour=23, minute=59)
-    Concern.objects.filter(pk=noise.pk).update(resolution_due=max(now + timedelta(minutes=5), end_today))
+    Concern.objects.filter(pk=noise.pk).update(resolution_due=now.replace(hour=23, minute=59))
     return world, parking, leak, noise
 
 
