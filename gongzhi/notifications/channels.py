@@ -150,6 +150,7 @@ class WebhookTransport(Transport):
         target = urlsplit(url)
         path = (target.path or "/") + (f"?{target.query}" if target.query else "")
         for fresh in (False, True):
+            reused = not fresh and target.netloc in getattr(self._local, "conns", {})
             conn = self._connection(target, fresh)
             try:
                 conn.request("POST", path, body, headers)
@@ -160,7 +161,7 @@ class WebhookTransport(Transport):
                 conn.close()
                 self._local.conns.pop(target.netloc, None)
                 # A reused connection may have been closed by the gateway while idle: once more anew.
-                if fresh or isinstance(exc, TimeoutError):
+                if not reused or isinstance(exc, TimeoutError):
                     raise TransientError(str(exc) or type(exc).__name__) from exc
         raise AssertionError("unreachable")
 
