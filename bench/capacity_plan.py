@@ -28,10 +28,9 @@ import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-from bench.district_meter import GROWING, TOTAL_SIZE  # noqa: E402  (the tables the day made grow)
+from bench.district_meter import GROWING, TOTAL_SIZE, postgres_cpu  # noqa: E402  (the tables the day made grow)
 
 PG = "postgres://postgres@127.0.0.1:5432"
-TICK = os.sysconf("SC_CLK_TCK")
 
 CITY_SUBDISTRICTS = 200
 CITY_HOUSEHOLDS = 10_000_000
@@ -63,18 +62,6 @@ CALLUP_MINUTES = 10
 # every write and messages (notifications, call-ups).
 AUDIT_PER_WRITE = 1.5
 MESSAGES_PER_HOUSEHOLD = 4
-
-
-def _pg_cpu() -> float:
-    total = 0
-    for entry in os.listdir("/proc"):
-        try:
-            if entry.isdigit() and open(f"/proc/{entry}/comm").read().strip() == "postgres":  # noqa: SIM115
-                fields = open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()  # noqa: SIM115
-                total += int(fields[11]) + int(fields[12])
-        except OSError:
-            continue
-    return total / TICK
 
 
 def measure_requests(repeat: int) -> dict[str, tuple[float, float]]:
@@ -133,10 +120,10 @@ def measure_requests(repeat: int) -> dict[str, tuple[float, float]]:
     for kind, run in kinds.items():
         times = repeat if kind not in ("dashboard", "kpi") else max(3, repeat // 10)
         run(0)  # warm
-        python, database = time.process_time(), _pg_cpu()
+        python, database = time.process_time(), postgres_cpu()
         for n in range(1, times + 1):
             run(n)
-        web, db = 1000 * (time.process_time() - python) / times, 1000 * (_pg_cpu() - database) / times
+        web, db = 1000 * (time.process_time() - python) / times, 1000 * (postgres_cpu() - database) / times
         costs[kind] = (web, db)
         print(
             f"measured {kind}: {web:.1f} ms web + {db:.1f} ms database CPU a request ({times} requests)",

@@ -109,6 +109,11 @@ def _postgres_pids() -> list[int]:
     return pids
 
 
+def postgres_cpu() -> float:
+    """CPU seconds the whole PostgreSQL server has spent: processes running and ended ones."""
+    return serve.cpu_seconds(_postgres_pids()) + _reaped_postgres_cpu()
+
+
 def _reaped_postgres_cpu() -> float:
     """CPU seconds of PostgreSQL's ended processes: the postmaster's children's user + system time."""
     pids = set(_postgres_pids())
