@@ -262,7 +262,9 @@ def _duty(world):
         person.team = team
         person.kind = "party_member" if n == 0 else ("partner_staff" if n == 1 else "resident")
         person.save()
-    start = (timezone.localtime() - timedelta(hours=2)).time().replace(microsecond=0)
+    # Two hours ago in Beijing, date and time together: just after midnight the shift began yesterday.
+    began = timezone.localtime() - timedelta(hours=2)
+    start = began.time().replace(microsecond=0)
     pattern = volunteer_services.create_roster(
         actor=admin,
         team=team,
@@ -274,8 +276,8 @@ def _duty(world):
         volunteers=1,
         security=1,
     )
-    today = timezone.localdate()
-    volunteer_services.generate_roster(actor=admin, pattern=pattern, first_day=today, last_day=today)
+    day = began.date()
+    volunteer_services.generate_roster(actor=admin, pattern=pattern, first_day=day, last_day=day)
     duty = RosterDuty.objects.filter(shift__pattern=pattern).first()
     assert duty.shift.starts_at < timezone.now(), datetime.now()
     return duty
