@@ -22,6 +22,8 @@ one returns, so a slow server shows as latency):
 - after `--warmup` seconds at full load (not measured: cold caches), the measured run; at a tenth
   of it, a call-up of `--callup` volunteers; once a fifth of its messages reached
   the receiver, the worker running the fan-out is killed with SIGKILL and started again 5 s later.
+  The workers send at most `--gateway-rate` messages a second each (GONGZHI_WEBHOOK_RATE), as a
+  gateway's contract would have it: unpaced, the fan-out takes both cores from the residents.
 Then the run waits for the fan-out to finish and checks, at the receiver, that every call-up
 message arrived (lost) and none was acted on twice (duplicated); messages handed over by the
 killed worker and sent again under the same key are counted as resent.
@@ -294,6 +296,12 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--rate", type=float, default=100, help="intake requests per second")
     parser.add_argument("--callup", type=int, default=20_000)
+    parser.add_argument(
+        "--gateway-rate",
+        type=float,
+        default=250,
+        help="GONGZHI_WEBHOOK_RATE of the workers: messages a second each hands to the gateway (0: no limit)",
+    )
     parser.add_argument("--warmup", type=float, default=30, help="seconds at full load before measuring")
     parser.add_argument("--db", default="gongzhi_district")
     parser.add_argument("--reuse", action="store_true", help="keep the loaded database of an earlier run")
@@ -317,6 +325,7 @@ def main() -> None:
 
     with Gateway(os.environ["GONGZHI_WEBHOOK_SECRET"]) as box:
         os.environ["GONGZHI_WEBHOOK_URL"] = box.url
+        os.environ["GONGZHI_WEBHOOK_RATE"] = str(args.gateway_rate)
         env = dict(os.environ)
         ports = [serve.free_port(), serve.free_port()]
         servers = [serve.start_gunicorn(port, workers=1, threads=4) for port in ports]
@@ -497,7 +506,13 @@ def _write_record(args, record: dict) -> None:
     """The run's figures as JSON beside the log (var/district-day-DB.json): bench/capacity_plan.py
     scales a city from them."""
     path = os.path.join(ROOT, "var", f"district-day-{args.db}.json")
-    record = {**record, "minutes": args.minutes, "rate": args.rate, "callup": args.callup}
+    record = {
+        **record,
+        "minutes": args.minutes,
+        "rate": args.rate,
+        "callup": args.callup,
+        "gateway_rate": args.gateway_rate,
+    }
     with open(path, "w") as out:
         json.dump(record, out, indent=1)
     print(f"figures written to {os.path.relpath(path, ROOT)}")

@@ -88,3 +88,43 @@ def test_fan_out_loses_and_duplicates_nothing_despite_faults(receiver):
     extra = sum(n - (2 if box.faulted(key) else 1) for key, n in box.requests.items())
     assert extra == 0
     assert Message.objects.filter(status="sent").count() == 300
+
+
+def test_the_gateway_rate_spaces_the_fan_out_across_its_threads(receiver, settings):
+    """GONGZHI_WEBHOOK_RATE caps what one process hands to the gateway, whatever its thread count:
+    30 messages at 100 a second cannot take less than 0.29 s, though 16 threads would send them
+    in a few milliseconds."""
+    box = receiver()
+    settings.GONGZHI_WEBHOOK_RATE = "100"
+    keys = [f"paced-{i}" for i in range(30)]
+    for key in keys:
+        send(key=key, channel="webhook", address=key, subject="s", body="b", deliver=False)
+    report = fan_out(batch=10, workers=16)
+    assert (report.handled, report.sent) == (30, 30)
+    assert report.seconds >= 0.29
+    assert set(box.processed) == set(keys) and max(box.processed.values()) == 1
+
+
+def test_the_pacer_gives_each_caller_its_own_slot():
+    import threading
+    import time
+
+    from gongzhi.notifications.channels import Pacer
+
+    pacer, times = Pacer(), []
+    lock = threading.Lock()
+
+    def call():
+        pacer.wait(50)
+        with lock:
+            times.append(time.monotonic())
+
+    threads = [threading.Thread(target=call) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    times.sort()
+    # ten slots 20 ms apart: the last is at least 180 ms after the first (sleep never wakes early)
+    assert times[-1] - times[0] >= 0.18 - 0.002
+    pacer.wait(0)  # no limit: returns at once
