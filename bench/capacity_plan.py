@@ -28,7 +28,7 @@ import uuid
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
-from bench.district_meter import GROWING, TOTAL_SIZE, postgres_cpu  # noqa: E402  (the tables the day made grow)
+from bench.district_meter import GROWING, TOTAL_SIZE, analyze_without_autovacuum, postgres_cpu  # noqa: E402  (the tables the day made grow)
 
 PG = "postgres://postgres@127.0.0.1:5432"
 
@@ -253,6 +253,8 @@ def main() -> None:
     import django
 
     django.setup()
+    if analyze_without_autovacuum():
+        print("autovacuum is off on this server: statistics refreshed (ANALYZE) before measuring", flush=True)
     costs = measure_requests(args.repeat)
     rows = row_bytes(day)
     report(day, costs, rows, plan(day, costs, rows))

@@ -276,7 +276,9 @@ def _forget_earlier_runs() -> tuple[int, int] | None:
     removed first, so every run starts from the month it loaded: a third run had measured the
     KPI page and the dashboard over three months of concerns in one. (Their audit records stay:
     the trail is append-only and grows in a deployment too.)"""
-    from gongzhi.concerns.models import Concern
+    from django.db import connection
+
+    from gongzhi.concerns.models import Concern, ConcernEvent
     from gongzhi.visits.models import Visit
 
     concerns = Concern.objects.filter(created_by__username__startswith="bench-sw-")
@@ -284,11 +286,11 @@ def _forget_earlier_runs() -> tuple[int, int] | None:
     if not concerns.exists() and not visits.exists():
         return None
     removed = concerns.delete()[1], visits.delete()[1]
-    from django.db import connection
-
-    with connection.cursor() as cursor:  # their dead rows: autovacuum's work, not the measured run's
-        for table in ("concerns_concern", "concerns_concernevent", "visits_visit"):
-            cursor.execute(f"VACUUM (ANALYZE) {table}")
+    # Their dead rows are autovacuum's work, not the measured run's; FULL gives the space back, so
+    # the run's rows grow the tables again (bytes a row are measured by growth).
+    with connection.cursor() as cursor:
+        for model in (Concern, ConcernEvent, Visit):
+            cursor.execute(f"VACUUM (FULL, ANALYZE) {model._meta.db_table}")
     return removed[0].get("concerns.Concern", 0), removed[1].get("visits.Visit", 0)
 
 
