@@ -2,12 +2,13 @@
 are "notice" data for staff, and a resident reads the live notices of the places they live in)."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from gongzhi.concerns import selectors as concern_selectors
 from gongzhi.concerns.models import Concern
 from gongzhi.core import permissions
 from gongzhi.core.permissions import scoped
@@ -89,14 +90,10 @@ def monthly_by_category(user, area: Area, *, months: int = 12) -> dict:
     today = timezone.localdate()
     index = today.year * 12 + today.month - 1 - (months - 1)
     first = date(index // 12, index % 12 + 1, 1)
-    concerns = scoped(
-        # From local midnight as an instant, not `__date__gte`: a range on the column can use its index.
-        user,
-        Concern.objects.filter(
-            subdistrict=area.subdistrict,
-            accepted_at__gte=timezone.make_aware(datetime.combine(first, datetime.min.time())),
-        ),
-    )
+    # From the month's first local midnight as an instant, not `__date__gte`: a range on the column
+    # can use its index.
+    since, _end = concern_selectors.month_bounds(first)
+    concerns = scoped(user, Concern.objects.filter(subdistrict=area.subdistrict, accepted_at__gte=since))
     if area.neighborhood is not None:
         concerns = concerns.filter(neighborhood=area.neighborhood)
     rows = (
