@@ -56,7 +56,7 @@ HOT = {
     "audit trail of a day": lambda: AuditRecord.objects.filter(
         at__gte=timezone.now() - timedelta(days=1), at__lt=timezone.now()
     ),
-    "the audit page of one month, newest first": lambda: _audit_month_page(),
+    "the audit page of one month, newest first": _audit_month_page,
     "a person's unread messages": lambda: Message.objects.filter(
         user_id=1, channel=Message.Channel.INBOX, read_at__isnull=True
     ),

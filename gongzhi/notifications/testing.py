@@ -7,6 +7,7 @@ too late (the sender times out and retries, so the receiver sees the key again).
 """
 
 import json
+import sys
 import threading
 import time
 from collections import Counter
@@ -19,8 +20,6 @@ class _Server(ThreadingHTTPServer):
     def handle_error(self, request, client_address) -> None:
         """A sender that died with its keep-alive connections open (a killed worker) resets them:
         expected, not worth a traceback."""
-        import sys
-
         if not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)
 
