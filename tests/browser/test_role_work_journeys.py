@@ -117,6 +117,7 @@ def test_the_auditor_verifies_the_chain(browser, live_server, world, width):
     fits(page, width)
     screenshot(page, f"rolework-auditor-verify-{width}")
     page.click("text=全部校验记录")
+    page.wait_for_url("**/audit/verify/")  # count() does not wait for the new page
     assert page.locator("#verifications tbody tr").count() == 1
     context.close()
     run = AuditVerification.objects.get()
