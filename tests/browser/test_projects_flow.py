@@ -80,10 +80,12 @@ def test_hot_issue_to_project_review_allocation_and_disclosure(browser, live_ser
     for title, value in ((project.title, "92"), ("社区花园", "75")):
         judge.goto(round_url)
         judge.click(f"a.score-link:has-text('{title}')")
-        # locator.all() does not wait: on a busy machine it read the round page, filled nothing
-        # and the empty scores were refused, so wait for the score page first
+        # locator.all() does not wait: on a busy machine it read a page with no score inputs
+        # yet, filled nothing and the empty scores were refused, so wait for the score page first
         judge.wait_for_url("**/score/*/")
-        for field in judge.locator(".score-input").all():
+        fields = judge.locator(".score-input").all()
+        assert fields
+        for field in fields:
             field.fill(value)
         judge.click("#score-form button")
         judge.wait_for_url(round_url)
