@@ -281,17 +281,17 @@ def _forget_earlier_runs() -> tuple[int, int] | None:
     from gongzhi.concerns.models import Concern, ConcernEvent
     from gongzhi.visits.models import Visit
 
-    concerns = Concern.objects.filter(created_by__username__startswith="bench-sw-")
-    visits = Visit.objects.filter(worker__username__startswith="bench-sw-")
-    if not concerns.exists() and not visits.exists():
+    concerns = Concern.objects.filter(created_by__username__startswith="bench-sw-").delete()[1]
+    visits = Visit.objects.filter(worker__username__startswith="bench-sw-").delete()[1]
+    removed = concerns.get("concerns.Concern", 0), visits.get("visits.Visit", 0)
+    if not any(removed):
         return None
-    removed = concerns.delete()[1], visits.delete()[1]
     # Their dead rows are autovacuum's work, not the measured run's; FULL gives the space back, so
     # the run's rows grow the tables again (bytes a row are measured by growth).
     with connection.cursor() as cursor:
         for model in (Concern, ConcernEvent, Visit):
             cursor.execute(f"VACUUM (FULL, ANALYZE) {model._meta.db_table}")
-    return removed[0].get("concerns.Concern", 0), removed[1].get("visits.Visit", 0)
+    return removed
 
 
 def call_up(town_id: int) -> tuple[set[str], float]:
