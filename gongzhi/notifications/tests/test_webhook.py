@@ -1,11 +1,13 @@
 """The webhook channel against a real local HTTP receiver: headers, signature, retries, fan-out."""
 
 import json
+import threading
+import time
 
 import pytest
 
 from gongzhi.core import jobs
-from gongzhi.notifications.channels import signature
+from gongzhi.notifications.channels import Pacer, signature
 from gongzhi.notifications.models import Message
 from gongzhi.notifications.services import deliver_pending, fan_out, send
 from gongzhi.notifications.testing import Receiver
@@ -106,11 +108,6 @@ def test_the_gateway_rate_spaces_the_fan_out_across_its_threads(receiver, settin
 
 
 def test_the_pacer_gives_each_caller_its_own_slot():
-    import threading
-    import time
-
-    from gongzhi.notifications.channels import Pacer
-
     pacer, times = Pacer(), []
     lock = threading.Lock()
 
